@@ -1,0 +1,162 @@
+"""Shared fixtures: an isolated home per test, an emulator, and each client flavour."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+import veo_widgets as veo
+from veo_widgets.emulator import Emulator
+
+SENTINEL_KEY = "sk-SENTINEL0123456789abcdefSECRET"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test sees the real journal, the real key, or writes videos into the checkout."""
+    for name in ("AIMLAPI_KEY", "AIML_API_KEY", "AIMLAPI_BASE_URL", "VEO_DEMO"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("VEO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("VEO_OUTPUT_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("VEO_DEMO_SECONDS", "1")
+    return tmp_path
+
+
+def image_bytes(size: tuple[int, int] = (640, 360), fmt: str = "PNG", color: tuple[int, int, int] = (30, 120, 200)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, fmt)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def image_file(tmp_path: Path) -> Path:
+    path = tmp_path / "input.png"
+    path.write_bytes(image_bytes())
+    return path
+
+
+#: Arguments that keep renders short and shared (same seed, same image: one render).
+FAST = {"duration": 4, "seed": 1}
+#: A poll schedule for jobs that take about a second.
+QUICK_POLLS = veo._protocol.PollSchedule(
+    veo._protocol.DurationModel(median=2.0, sigma=0.5), first_poll=0.2, min_interval=0.05
+)
+
+
+@pytest.fixture(scope="session")
+def session_emulator() -> Iterator[Emulator]:
+    with Emulator(timing=0.5, seed=7) as emu:
+        yield emu
+
+
+@pytest.fixture
+def emulator(session_emulator: Emulator) -> Iterator[Emulator]:
+    """A fast emulator (jobs take half a second) on a real loopback port, shared by the
+    session so that identical renders are made once; faults are cleared around each test."""
+    session_emulator.clear_faults()
+    yield session_emulator
+    session_emulator.clear_faults()
+
+
+class Counting(httpx.MockTransport):
+    """The emulator's transport, counting every request that reaches it."""
+
+    def __init__(self, emu: Emulator, before: Callable[[httpx.Request], httpx.Response | None] | None = None) -> None:
+        inner = emu.transport()
+        self.requests: list[httpx.Request] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            if before is not None:
+                early = before(request)
+                if early is not None:
+                    return early
+            return inner.handler(request)  # type: ignore[no-any-return]
+
+        super().__init__(handler)
+
+
+class Flavour:
+    """Drives a Client or an AsyncClient with the same blocking calls, so each client test
+    runs on both."""
+
+    def __init__(self, kind: str, emu: Emulator, transport: httpx.MockTransport | None = None, **kwargs: Any) -> None:
+        self.kind = kind
+        self.transport = transport or Counting(emu)
+        retry = kwargs.pop("retry", veo._protocol.RetryPolicy(base=0.01, cap=0.05))
+        kwargs.setdefault("schedule", QUICK_POLLS)
+        if kind == "sync":
+            self.client: Any = veo.Client(emu.api_key, emu.url, transport=self.transport, retry=retry, **kwargs)
+            self._loop = None
+        else:
+            self._loop = asyncio.new_event_loop()
+            self.client = veo.AsyncClient(emu.api_key, emu.url, transport=self.transport, retry=retry, **kwargs)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self.client, name)
+        if self._loop is None or not asyncio.iscoroutinefunction(method):
+            return method  # type: ignore[no-any-return]
+        loop = self._loop
+        return lambda *a, **k: loop.run_until_complete(method(*a, **k))
+
+    @property
+    def requests(self) -> list[httpx.Request]:
+        return self.transport.requests  # type: ignore[attr-defined,no-any-return]
+
+    def close(self) -> None:
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
+        if self._loop is None:
+            self.client.close()
+        else:
+            self._loop.run_until_complete(self.client.aclose())
+            self._loop.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+def flavour(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make_client(flavour: str, emulator: Emulator) -> Iterator[Callable[..., Flavour]]:
+    made: list[Flavour] = []
+
+    def make(transport: httpx.MockTransport | None = None, **kwargs: Any) -> Flavour:
+        client = Flavour(flavour, emulator, transport, **kwargs)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., Flavour]) -> Flavour:
+    return make_client()
+
+
+def probe(path: Path) -> dict[str, Any]:
+    """What a person would check of a video: streams, codecs, size, duration."""
+    import av
+
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        audio = container.streams.audio[0] if container.streams.audio else None
+        return {
+            "video_codec": video.codec_context.name,
+            "width": video.codec_context.width,
+            "height": video.codec_context.height,
+            "fps": float(video.average_rate or 0),
+            "duration": (container.duration or 0) / 1_000_000,
+            "audio_codec": audio.codec_context.name if audio else None,
+        }

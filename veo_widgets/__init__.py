@@ -1,0 +1,95 @@
+"""Veo 3 Fast image-to-video, from Jupyter: a client, a widget panel and ``%%veo``.
+
+>>> import veo_widgets as veo
+>>> job = veo.Client().generate("A cat turns its head", image="cat.png")  # doctest: +SKIP
+
+Without ``AIMLAPI_KEY`` everything runs against a built-in emulator ("demo mode").
+``%load_ext veo_widgets`` registers the ``%%veo`` and ``%veo`` magics.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._client import AsyncClient, Client
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
+    GenerationFailedError,
+    GenerationTimeoutError,
+    InsufficientCreditsError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+    VeoError,
+    WaitCancelled,
+)
+from ._journal import Journal
+from ._models import Job, JobStatus, Usage, VideoRequest
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from .emulator import Emulator
+    from .widget import Panel
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "AsyncClient",
+    "AuthenticationError",
+    "Client",
+    "Emulator",
+    "GenerationFailedError",
+    "GenerationTimeoutError",
+    "InsufficientCreditsError",
+    "Job",
+    "JobStatus",
+    "Journal",
+    "NotFoundError",
+    "Panel",
+    "RateLimitError",
+    "ServerError",
+    "Usage",
+    "ValidationError",
+    "VeoError",
+    "VideoRequest",
+    "WaitCancelled",
+    "__version__",
+    "history",
+]
+
+
+def history(limit: int | None = None) -> list[Job]:
+    """Every job this machine submitted, newest first, from the journal."""
+    return Journal().history(limit)
+
+
+def __getattr__(name: str) -> Any:
+    # The panel pulls in ipywidgets and the emulator PyAV: load them only when asked for.
+    if name == "Panel":
+        from .widget import Panel
+
+        return Panel
+    if name == "Emulator":
+        from .emulator import Emulator
+
+        return Emulator
+    raise AttributeError(f"module 'veo_widgets' has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython: InteractiveShell) -> None:
+    """``%load_ext veo_widgets``: register ``%%veo`` and ``%veo``."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: InteractiveShell) -> None:
+    from .magics import unload_ipython_extension as unload
+
+    unload(ipython)

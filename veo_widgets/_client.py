@@ -1,0 +1,816 @@
+"""``Client`` and ``AsyncClient``: the same methods, one set of logic.
+
+What is not I/O (validation, image preparation, the journal's bookkeeping, the create and
+poll conversations) lives in ``_Core`` and in ``_protocol``; each client only drives it,
+one with blocking calls, the other with awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+
+from ._config import DEMO_NOTICE, Secret, Settings, output_dir
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
+    NotFoundError,
+    ValidationError,
+    VeoError,
+    WaitCancelled,
+)
+from ._images import ImageInput, prepare_image
+from ._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
+from ._models import DEFAULT_MODEL, Job, VideoRequest, validate_options
+from ._protocol import (
+    CREATE_PATH,
+    DEFAULT_RETRY,
+    LEGACY_CREATE_PATH,
+    DurationModel,
+    Outcome,
+    PollSchedule,
+    RetryPolicy,
+    Send,
+    Sleep,
+    Step,
+    api_error,
+    create_flow,
+    new_client_request_id,
+    poll_flow,
+)
+
+__all__ = ["AsyncClient", "Client", "JobLike", "OnUpdate"]
+
+JobLike = Job | str
+OnUpdate = Callable[[Job], Any]
+T = TypeVar("T")
+
+DEFAULT_WAIT_TIMEOUT = 600.0
+CHUNK = 1 << 16
+_demo_announced = False
+
+
+def _announce_demo() -> None:
+    global _demo_announced
+    if not _demo_announced:
+        _demo_announced = True
+        print(f"veo_widgets {DEMO_NOTICE}", file=sys.stderr)
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "video"
+
+
+@dataclass(frozen=True)
+class _Fetch:
+    """One download attempt: GET ``url`` from byte ``offset`` into ``part``."""
+
+    url: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    status: int
+    complete: bool
+    size: int
+    error: Exception | None = None
+
+
+def _download_flow(url: str, retry: RetryPolicy) -> Generator[_Fetch | Sleep, _Fetched | None, int]:
+    """Fetch until the whole body is on disk, resuming with Range after a broken stream."""
+    offset = 0
+    failures = 0
+    while True:
+        got = yield _Fetch(url, offset)
+        assert got is not None
+        if got.complete:
+            return got.size
+        if got.error is None and got.status in (401, 403, 404, 410):
+            raise NotFoundError(
+                "the result URL has expired or is not available", status_code=got.status
+            )
+        failures += 1
+        if failures >= retry.attempts:
+            if isinstance(got.error, VeoError):
+                raise got.error
+            raise APIConnectionError(f"the download failed after {failures} tries: {got.error or got.status}")
+        offset = got.size
+        yield Sleep(retry.delay(failures))
+
+
+class _Core:
+    """Settings, validation and journal bookkeeping shared by both clients."""
+
+    def __init__(
+        self,
+        api_key: str | Secret | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float | httpx.Timeout = 30.0,
+        journal: Journal | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        legacy_paths: bool = False,
+        transport: Any = None,
+        schedule: PollSchedule | None = None,
+    ) -> None:
+        settings = Settings.resolve(api_key, base_url)
+        self.demo = settings.demo
+        if self.demo and transport is None:
+            from .emulator import demo_emulator
+
+            emulator = demo_emulator()
+            settings = Settings(base_url=emulator.url, api_key=Secret(emulator.api_key), demo=True)
+            _announce_demo()
+        self.base_url = settings.base_url
+        self._key = settings.api_key
+        self.journal = journal or Journal()
+        self.retry = retry
+        self._create_path = LEGACY_CREATE_PATH if legacy_paths else CREATE_PATH
+        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout, connect=10.0)
+        self._transport = transport
+        self._fixed_schedule = schedule
+
+    def __repr__(self) -> str:
+        mode = "demo" if self.demo else "live"
+        key = "set" if self._key else "missing"
+        return f"{type(self).__name__}({self.base_url!r}, {mode}, key {key})"
+
+    # ------------------------------------------------------------ pure helpers
+
+    def _headers(self) -> dict[str, str]:
+        if not self._key:
+            raise AuthenticationError(
+                "no API key. Set the AIMLAPI_KEY environment variable (or pass api_key=...); "
+                "or unset VEO_DEMO=0 to use demo mode",
+                status_code=401,
+            )
+        return {"Authorization": f"Bearer {self._key.reveal()}", "Accept": "application/json"}
+
+    def _scrub(self, exc: BaseException) -> None:
+        """Make sure no error text carries the key, whatever a server echoed."""
+        if not self._key:
+            return
+        secret = self._key.reveal()
+        if any(secret in str(a) for a in exc.args):
+            exc.args = tuple(str(a).replace(secret, "[redacted]") for a in exc.args)
+            if isinstance(exc, VeoError):
+                exc.message = exc.message.replace(secret, "[redacted]")
+
+    def build_request(self, prompt: object, image: ImageInput | Any, **options: Any) -> VideoRequest:
+        """Validate everything and prepare the image: raises ``ValidationError``, sends nothing."""
+        fields = validate_options(**options)
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise ValidationError("prompt", "write what should happen in the video")
+        prepared = prepare_image(image, aspect_ratio=fields["aspect_ratio"], resolution=fields["resolution"])
+        return VideoRequest(prompt=prompt.strip(), image=prepared.value, image_source=prepared.source, **fields)
+
+    def _resolve(self, job: JobLike) -> Job:
+        if isinstance(job, Job):
+            return job
+        if not isinstance(job, str) or not job.strip():
+            raise ValidationError("job", f"expected a Job or a generation id, not {job!r}")
+        found = self.journal.find(job.strip())
+        if found is not None and found.id:
+            return found
+        if found is not None:
+            raise ValidationError(
+                "job",
+                f"{job} is a create request whose answer never arrived ({found.status}); "
+                "it has no generation id to poll",
+            )
+        return Job(id=job.strip(), status="queued", base_url=self.base_url, demo=self.demo)
+
+    def duration_model(self) -> DurationModel:
+        """How long jobs take here, learned from this machine's past jobs of the same kind."""
+        prior = DurationModel()
+        if self.demo:
+            # Demo jobs take VEO_DEMO_SECONDS plus a few seconds of rendering.
+            prior = DurationModel(median=float(os.environ.get("VEO_DEMO_SECONDS", "12")) + 4.0, sigma=0.35)
+        return DurationModel.fit(self.journal.durations(demo=self.demo), prior=prior)
+
+    def _schedule(self) -> PollSchedule:
+        return self._fixed_schedule or PollSchedule(self.duration_model())
+
+    def _created(self, job: Job) -> Job:
+        now = datetime.now(timezone.utc)
+        job = job.evolve(base_url=self.base_url, demo=self.demo, created_at=now, updated_at=now)
+        self.journal.record(job)
+        return job
+
+    def _failed_submit(self, crid: str, exc: VeoError) -> None:
+        status = UNCONFIRMED if exc.may_exist else NOT_SUBMITTED
+        self.journal.record_outcome(crid, status=status, error=str(exc))
+
+    def _observer(self, on_update: OnUpdate | None) -> OnUpdate:
+        def observe(job: Job) -> None:
+            self.journal.record(job)
+            if on_update is not None:
+                on_update(job)
+
+        return observe
+
+    def _target(self, job: Job, path: str | os.PathLike[str] | None) -> Path:
+        if path is not None:
+            target = Path(path).expanduser()
+            if target.is_dir() or str(path).endswith(("/", os.sep)):
+                return target / self._filename(job)
+            return target
+        return output_dir() / self._filename(job)
+
+    @staticmethod
+    def _filename(job: Job) -> str:
+        prompt = str((job.request or {}).get("prompt") or "video")
+        stamp = job.created_at.astimezone().strftime("%Y%m%d-%H%M%S")
+        short = re.sub(r"[^A-Za-z0-9]", "", job.id)[:8] or "job"
+        return f"{stamp}_{_slug(prompt)}_{short}.mp4"
+
+    def _download_client_kwargs(self) -> dict[str, Any]:
+        # Result URLs live on a CDN: never send them the key.
+        return {"timeout": self._timeout, "follow_redirects": True}
+
+
+def _prepare_items(core: _Core, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Validate every item of a batch before any of them is submitted."""
+    out = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise ValidationError(f"items[{index}]", "each item is a dict of generate()'s arguments")
+        args = dict(item)
+        try:
+            prompt = args.pop("prompt")
+            image = args.pop("image")
+        except KeyError as missing:
+            raise ValidationError(f"items[{index}].{missing.args[0]}", "is required") from None
+        extra = {k: args.pop(k) for k in ("save_to", "timeout") if k in args}
+        try:
+            request = core.build_request(prompt, image, **args)
+        except ValidationError as exc:
+            raise ValidationError(f"items[{index}].{exc.field}", str(exc).split(": ", 1)[-1]) from None
+        except TypeError as exc:
+            raise ValidationError(f"items[{index}]", str(exc)) from None
+        out.append({"request": request, **extra})
+    return out
+
+
+class Client(_Core):
+    """The blocking client.
+
+    >>> client = Client()                      # demo mode without AIMLAPI_KEY
+    >>> job = client.generate("waves roll in", image="beach.jpg")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        api_key: str | Secret | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float | httpx.Timeout = 30.0,
+        journal: Journal | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        legacy_paths: bool = False,
+        transport: httpx.BaseTransport | None = None,
+        schedule: PollSchedule | None = None,
+    ) -> None:
+        super().__init__(
+            api_key, base_url, timeout=timeout, journal=journal, retry=retry,
+            legacy_paths=legacy_paths, transport=transport, schedule=schedule,
+        )
+        self._http = httpx.Client(base_url=self.base_url, timeout=self._timeout, transport=transport)
+        self._files = httpx.Client(transport=transport, **self._download_client_kwargs())
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+        self._files.close()
+
+    # ------------------------------------------------------------ the driver
+
+    def _drive(self, flow: Generator[Step, Outcome, T], stop: threading.Event | None = None) -> T:
+        headers = self._headers()
+        outcome: Outcome = None
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, Sleep):
+                    if stop is not None:
+                        if stop.wait(step.seconds):
+                            raise _Stopped
+                    else:
+                        time.sleep(step.seconds)
+                    outcome = None
+                else:
+                    outcome = self._send(step, headers)
+                step = flow.send(outcome)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        except VeoError as exc:
+            self._scrub(exc)
+            raise
+
+    def _send(self, step: Send, headers: Mapping[str, str]) -> Outcome:
+        try:
+            response = self._http.request(step.method, step.path, json=step.json, headers={**headers, **step.headers})
+            response.read()
+            return response
+        except httpx.TransportError as exc:
+            return exc
+
+    # ------------------------------------------------------------ the API
+
+    def submit(
+        self,
+        prompt: str,
+        image: ImageInput | Any = None,
+        *,
+        aspect_ratio: str = "16:9",
+        resolution: str = "720p",
+        duration: int = 8,
+        negative_prompt: str | None = None,
+        seed: int | None = None,
+        enhance_prompt: bool = True,
+        generate_audio: bool = True,
+        model: str = DEFAULT_MODEL,
+        on_submit: OnUpdate | None = None,
+    ) -> Job:
+        """Validate, then create the job. Returns at once with the job's id."""
+        request = self.build_request(
+            prompt, image, aspect_ratio=aspect_ratio, resolution=resolution, duration=duration,
+            negative_prompt=negative_prompt, seed=seed, enhance_prompt=enhance_prompt,
+            generate_audio=generate_audio, model=model,
+        )
+        return self._submit(request, on_submit)
+
+    def _submit(self, request: VideoRequest, on_submit: OnUpdate | None = None) -> Job:
+        self._headers()  # a missing key is reported before anything is journaled or sent
+        crid = new_client_request_id()
+        self.journal.record_submission(crid, base_url=self.base_url, demo=self.demo, request=request.summary())
+        try:
+            job = self._drive(create_flow(request, client_request_id=crid, path=self._create_path, retry=self.retry))
+        except VeoError as exc:
+            self._failed_submit(crid, exc)
+            raise
+        job = self._created(job)
+        if on_submit is not None:
+            on_submit(job)
+        return job
+
+    def get(self, job: JobLike) -> Job:
+        """The job's current state (one poll). Raises ``GenerationFailedError`` if it failed."""
+        found = self._resolve(job)
+        result = self._drive(poll_flow(found, timeout=None, schedule=self._schedule(), path=self._create_path, once=True))
+        self.journal.record(result)
+        return result
+
+    def wait(
+        self,
+        job: JobLike,
+        *,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        on_update: OnUpdate | None = None,
+        stop: threading.Event | None = None,
+    ) -> Job:
+        """Poll until the job completes; raise ``GenerationFailedError`` or
+        ``GenerationTimeoutError`` (the job goes on) otherwise. ``stop`` ends the wait early."""
+        found = self._resolve(job)
+        if found.ok and found.video_url:
+            return found
+        flow = poll_flow(
+            found, timeout=timeout, schedule=self._schedule(), path=self._create_path,
+            retry=self.retry, on_update=self._observer(on_update),
+        )
+        try:
+            return self._drive(flow, stop)
+        except _Stopped:
+            raise WaitCancelled(found) from None
+
+    def download(self, job: JobLike, path: str | os.PathLike[str] | None = None) -> Path:
+        """Stream the finished video to ``path`` (a file or a folder; default ``veo_outputs/``)."""
+        found = self._resolve(job)
+        if not (found.ok and found.video_url):
+            found = self.get(found)
+            if not found.ok:
+                raise ValidationError("job", f"{found.id} is {found.status}, not completed; wait for it first")
+        if found.base_url and found.base_url != self.base_url:
+            # Found in the journal from another session: its URL may point at a server that
+            # is gone (a restarted demo emulator) or have expired; ask for a fresh one.
+            found = self.get(found)
+        target = self._target(found, path)
+        try:
+            self._fetch_to(found.video_url or "", target)
+        except (NotFoundError, APIConnectionError):
+            # The URL may have expired or its server moved (a demo emulator restarted):
+            # ask for the job again, which may hand out a fresh URL, and try once more.
+            fresh = self.get(found.evolve(video_url=None))
+            if not fresh.video_url or fresh.video_url == found.video_url:
+                raise
+            found = fresh
+            self._fetch_to(found.video_url or "", target)
+        self.journal.record(found.evolve(path=target.resolve()))
+        return target
+
+    def _fetch_to(self, url: str, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(target.name + ".part")
+        flow = _download_flow(url, self.retry)
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, Sleep):
+                    time.sleep(step.seconds)
+                    step = flow.send(None)
+                    continue
+                step = flow.send(self._fetch_once(step, part))
+        except StopIteration:
+            os.replace(part, target)
+        finally:
+            part.unlink(missing_ok=True)
+
+    def _fetch_once(self, fetch: _Fetch, part: Path) -> _Fetched:
+        headers = {"Range": f"bytes={fetch.offset}-"} if fetch.offset else {}
+        size = fetch.offset
+        try:
+            with self._files.stream("GET", fetch.url, headers=headers) as response:
+                if response.status_code >= 400:
+                    return _Fetched(response.status_code, False, size, _error_or_none(response))
+                resumed = response.status_code == 206
+                size = size if resumed else 0
+                with open(part, "ab" if resumed else "wb") as out:
+                    for chunk in response.iter_bytes(CHUNK):
+                        out.write(chunk)
+                        size += len(chunk)
+                return _Fetched(response.status_code, _complete(response, size, fetch.offset if resumed else 0), size)
+        except httpx.TransportError as exc:
+            return _Fetched(0, False, part.stat().st_size if part.exists() else 0, exc)
+
+    def generate(
+        self,
+        prompt: str,
+        image: ImageInput | Any = None,
+        *,
+        save_to: str | os.PathLike[str] | None = None,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        on_update: OnUpdate | None = None,
+        on_submit: OnUpdate | None = None,
+        **options: Any,
+    ) -> Job:
+        """Submit, wait, download: the returned Job's ``path`` is the saved video."""
+        request = self.build_request(prompt, image, **options)
+        return self._generate(request, save_to=save_to, timeout=timeout, on_update=on_update, on_submit=on_submit)
+
+    def _generate(
+        self,
+        request: VideoRequest,
+        *,
+        save_to: str | os.PathLike[str] | None,
+        timeout: float | None,
+        on_update: OnUpdate | None = None,
+        on_submit: OnUpdate | None = None,
+        stop: threading.Event | None = None,
+    ) -> Job:
+        job = self._submit(request, on_submit)
+        job = self.wait(job, timeout=timeout, on_update=on_update, stop=stop)
+        path = self.download(job, save_to)
+        done = job.evolve(path=path.resolve())
+        return done
+
+    def generate_many(
+        self,
+        items: Sequence[Mapping[str, Any]],
+        *,
+        concurrency: int = 4,
+        save_to: str | os.PathLike[str] | None = None,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        """Generate several videos, at most ``concurrency`` at once; every item is validated
+        before the first is submitted. Results keep the items' order."""
+        transport = self._transport
+        if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+            raise TypeError("generate_many runs on the async client: give Client an async-capable transport")
+        aclient = AsyncClient(
+            self._key, self.base_url, timeout=self._timeout, journal=self.journal, retry=self.retry,
+            legacy_paths=self._create_path == LEGACY_CREATE_PATH, transport=transport,
+            schedule=self._fixed_schedule,
+        )
+        aclient.demo = self.demo
+
+        async def run() -> list[Any]:
+            async with aclient:
+                return await aclient.generate_many(
+                    items, concurrency=concurrency, save_to=save_to, timeout=timeout,
+                    return_exceptions=return_exceptions,
+                )
+
+        return run_sync(run())
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _error_or_none(response: httpx.Response) -> Exception | None:
+    if response.status_code in (401, 403, 404, 410):
+        return None
+    return api_error(response)
+
+
+def _complete(response: httpx.Response, size: int, offset: int) -> bool:
+    expected = response.headers.get("content-length")
+    if expected is None:
+        return True
+    return size - offset >= int(expected)
+
+
+def run_sync(coro: Awaitable[T]) -> T:
+    """Run a coroutine to completion from synchronous code, even inside a running loop.
+
+    In a notebook the kernel's loop is already running, so ``asyncio.run`` refuses; there we
+    apply nest_asyncio (once, lazily, only to that loop) and let it run the coroutine.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_as_coroutine(coro))
+    import nest_asyncio
+
+    nest_asyncio.apply(loop)
+    return loop.run_until_complete(coro)
+
+
+async def _as_coroutine(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+class AsyncClient(_Core):
+    """The awaitable client: the same methods as :class:`Client`.
+
+    >>> async with AsyncClient() as client:                          # doctest: +SKIP
+    ...     job = await client.generate("waves roll in", image="beach.jpg")
+    """
+
+    def __init__(
+        self,
+        api_key: str | Secret | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float | httpx.Timeout = 30.0,
+        journal: Journal | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        legacy_paths: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+        schedule: PollSchedule | None = None,
+    ) -> None:
+        super().__init__(
+            api_key, base_url, timeout=timeout, journal=journal, retry=retry,
+            legacy_paths=legacy_paths, transport=transport, schedule=schedule,
+        )
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=self._timeout, transport=transport, limits=limits)
+        self._files = httpx.AsyncClient(transport=transport, **self._download_client_kwargs())
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        await self._files.aclose()
+
+    async def _drive(self, flow: Generator[Step, Outcome, T], stop: asyncio.Event | None = None) -> T:
+        headers = self._headers()
+        outcome: Outcome = None
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, Sleep):
+                    if stop is not None:
+                        with contextlib.suppress(asyncio.TimeoutError):
+                            await asyncio.wait_for(stop.wait(), step.seconds)
+                            raise _Stopped
+                    else:
+                        await asyncio.sleep(step.seconds)
+                    outcome = None
+                else:
+                    outcome = await self._send(step, headers)
+                step = flow.send(outcome)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        except VeoError as exc:
+            self._scrub(exc)
+            raise
+
+    async def _send(self, step: Send, headers: Mapping[str, str]) -> Outcome:
+        try:
+            response = await self._http.request(
+                step.method, step.path, json=step.json, headers={**headers, **step.headers}
+            )
+            await response.aread()
+            return response
+        except httpx.TransportError as exc:
+            return exc
+
+    async def submit(
+        self,
+        prompt: str,
+        image: ImageInput | Any = None,
+        *,
+        aspect_ratio: str = "16:9",
+        resolution: str = "720p",
+        duration: int = 8,
+        negative_prompt: str | None = None,
+        seed: int | None = None,
+        enhance_prompt: bool = True,
+        generate_audio: bool = True,
+        model: str = DEFAULT_MODEL,
+        on_submit: OnUpdate | None = None,
+    ) -> Job:
+        """Validate, then create the job. Returns at once with the job's id."""
+        request = self.build_request(
+            prompt, image, aspect_ratio=aspect_ratio, resolution=resolution, duration=duration,
+            negative_prompt=negative_prompt, seed=seed, enhance_prompt=enhance_prompt,
+            generate_audio=generate_audio, model=model,
+        )
+        return await self._submit(request, on_submit)
+
+    async def _submit(self, request: VideoRequest, on_submit: OnUpdate | None = None) -> Job:
+        self._headers()
+        crid = new_client_request_id()
+        self.journal.record_submission(crid, base_url=self.base_url, demo=self.demo, request=request.summary())
+        try:
+            job = await self._drive(
+                create_flow(request, client_request_id=crid, path=self._create_path, retry=self.retry)
+            )
+        except VeoError as exc:
+            self._failed_submit(crid, exc)
+            raise
+        job = self._created(job)
+        if on_submit is not None:
+            on_submit(job)
+        return job
+
+    async def get(self, job: JobLike) -> Job:
+        found = self._resolve(job)
+        result = await self._drive(
+            poll_flow(found, timeout=None, schedule=self._schedule(), path=self._create_path, once=True)
+        )
+        self.journal.record(result)
+        return result
+
+    async def wait(
+        self,
+        job: JobLike,
+        *,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        on_update: OnUpdate | None = None,
+        stop: asyncio.Event | None = None,
+    ) -> Job:
+        found = self._resolve(job)
+        if found.ok and found.video_url:
+            return found
+        flow = poll_flow(
+            found, timeout=timeout, schedule=self._schedule(), path=self._create_path,
+            retry=self.retry, on_update=self._observer(on_update),
+        )
+        try:
+            return await self._drive(flow, stop)
+        except _Stopped:
+            raise WaitCancelled(found) from None
+
+    async def download(self, job: JobLike, path: str | os.PathLike[str] | None = None) -> Path:
+        found = self._resolve(job)
+        if not (found.ok and found.video_url):
+            found = await self.get(found)
+            if not found.ok:
+                raise ValidationError("job", f"{found.id} is {found.status}, not completed; wait for it first")
+        if found.base_url and found.base_url != self.base_url:
+            # Found in the journal from another session: its URL may point at a server that
+            # is gone (a restarted demo emulator) or have expired; ask for a fresh one.
+            found = await self.get(found)
+        target = self._target(found, path)
+        try:
+            await self._fetch_to(found.video_url or "", target)
+        except (NotFoundError, APIConnectionError):
+            fresh = await self.get(found.evolve(video_url=None))
+            if not fresh.video_url or fresh.video_url == found.video_url:
+                raise
+            found = fresh
+            await self._fetch_to(found.video_url or "", target)
+        self.journal.record(found.evolve(path=target.resolve()))
+        return target
+
+    async def _fetch_to(self, url: str, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(target.name + ".part")
+        flow = _download_flow(url, self.retry)
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, Sleep):
+                    await asyncio.sleep(step.seconds)
+                    step = flow.send(None)
+                    continue
+                step = flow.send(await self._fetch_once(step, part))
+        except StopIteration:
+            os.replace(part, target)
+        finally:
+            part.unlink(missing_ok=True)
+
+    async def _fetch_once(self, fetch: _Fetch, part: Path) -> _Fetched:
+        headers = {"Range": f"bytes={fetch.offset}-"} if fetch.offset else {}
+        size = fetch.offset
+        try:
+            async with self._files.stream("GET", fetch.url, headers=headers) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    return _Fetched(response.status_code, False, size, _error_or_none(response))
+                resumed = response.status_code == 206
+                size = size if resumed else 0
+                with open(part, "ab" if resumed else "wb") as out:
+                    async for chunk in response.aiter_bytes(CHUNK):
+                        out.write(chunk)
+                        size += len(chunk)
+                return _Fetched(response.status_code, _complete(response, size, fetch.offset if resumed else 0), size)
+        except httpx.TransportError as exc:
+            return _Fetched(0, False, part.stat().st_size if part.exists() else 0, exc)
+
+    async def generate(
+        self,
+        prompt: str,
+        image: ImageInput | Any = None,
+        *,
+        save_to: str | os.PathLike[str] | None = None,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        on_update: OnUpdate | None = None,
+        on_submit: OnUpdate | None = None,
+        **options: Any,
+    ) -> Job:
+        request = self.build_request(prompt, image, **options)
+        return await self._generate(request, save_to=save_to, timeout=timeout, on_update=on_update, on_submit=on_submit)
+
+    async def _generate(
+        self,
+        request: VideoRequest,
+        *,
+        save_to: str | os.PathLike[str] | None,
+        timeout: float | None,
+        on_update: OnUpdate | None = None,
+        on_submit: OnUpdate | None = None,
+    ) -> Job:
+        job = await self._submit(request, on_submit)
+        job = await self.wait(job, timeout=timeout, on_update=on_update)
+        path = await self.download(job, save_to)
+        return job.evolve(path=path.resolve())
+
+    async def generate_many(
+        self,
+        items: Sequence[Mapping[str, Any]],
+        *,
+        concurrency: int = 4,
+        save_to: str | os.PathLike[str] | None = None,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        if concurrency < 1:
+            raise ValidationError("concurrency", "must be at least 1")
+        prepared = _prepare_items(self, items)
+        if save_to is not None:
+            # Several videos: ``save_to`` is always a folder, never one file overwritten N times.
+            Path(save_to).expanduser().mkdir(parents=True, exist_ok=True)
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(item: dict[str, Any]) -> Job:
+            async with gate:
+                return await self._generate(
+                    item["request"], save_to=item.get("save_to", save_to), timeout=item.get("timeout", timeout)
+                )
+
+        # Every job runs to its end even when another fails: each one is paid for.
+        results = await asyncio.gather(*(one(item) for item in prepared), return_exceptions=True)
+        if not return_exceptions:
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+        return list(results)

@@ -1,0 +1,161 @@
+"""The exception tree. Every error the package raises on purpose is a ``VeoError``.
+
+::
+
+    VeoError
+    ├── ValidationError              bad input, caught before any request (no money spent)
+    ├── APIError                     the API answered with an error
+    │   ├── AuthenticationError      401: missing or invalid key
+    │   ├── InsufficientCreditsError 403: out of credits
+    │   ├── NotFoundError            404: unknown generation id or path, or an expired result
+    │   ├── RateLimitError           429: carries ``retry_after``
+    │   └── ServerError              500, 502, 503, 504, or an unreadable answer
+    ├── APIConnectionError           the server could not be reached or did not answer
+    ├── GenerationFailedError        the job ended in ``error`` (or another failure status)
+    ├── GenerationTimeoutError       our own deadline passed; also a ``TimeoutError``
+    └── WaitCancelled                the caller stopped waiting (the job itself goes on)
+
+Context is keyword-only. Errors raised by ``submit`` carry ``may_exist``: when true the
+create request may have reached the server, so it was not sent again, and
+``client_request_id`` is the ``X-Client-Request-Id`` it carried (also in the journal).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._models import Job
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "AuthenticationError",
+    "GenerationFailedError",
+    "GenerationTimeoutError",
+    "InsufficientCreditsError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "ValidationError",
+    "VeoError",
+    "WaitCancelled",
+]
+
+
+class VeoError(Exception):
+    """Base of every error raised by veo_widgets."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        may_exist: bool = False,
+        client_request_id: str | None = None,
+    ) -> None:
+        if may_exist:
+            message = (
+                f"{message} The create request may have reached the server, so it was not "
+                f"sent again: a job may exist and be billed. Look for client request id "
+                f"{client_request_id} in veo.history() before submitting again."
+            )
+        super().__init__(message)
+        self.message = message
+        self.may_exist = may_exist
+        self.client_request_id = client_request_id
+
+
+class ValidationError(VeoError, ValueError):
+    """Input that the API would reject (or that would waste money), caught locally.
+
+    ``field`` names the offending argument, for example ``"duration"`` or ``"image"``.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class APIError(VeoError):
+    """The API answered with an HTTP error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        request_id: str | None = None,
+        body: Any = None,
+        may_exist: bool = False,
+        client_request_id: str | None = None,
+    ) -> None:
+        text = f"HTTP {status_code}: {message}"
+        if request_id:
+            text += f" (request id {request_id})"
+        super().__init__(text, may_exist=may_exist, client_request_id=client_request_id)
+        self.status_code = status_code
+        self.api_message = message
+        self.request_id = request_id
+        self.body = body
+
+
+class AuthenticationError(APIError):
+    """401: the API key is missing or invalid."""
+
+
+class InsufficientCreditsError(APIError):
+    """403: the account is out of credits."""
+
+
+class NotFoundError(APIError):
+    """404: the generation id or the path is unknown, or a result URL has expired."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests. ``retry_after`` is the server's hint in seconds, if any."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(APIError):
+    """500, 502, 503, 504, or an answer that could not be read."""
+
+
+class APIConnectionError(VeoError):
+    """The server could not be reached, or the connection broke before an answer."""
+
+
+class GenerationFailedError(VeoError):
+    """The job ended in a failure status. ``job`` is the final Job, ``reason`` the API's."""
+
+    def __init__(self, job: Job, reason: str) -> None:
+        super().__init__(f"generation {job.id} failed ({job.status}): {reason}")
+        self.job = job
+        self.reason = reason
+
+
+class GenerationTimeoutError(VeoError, TimeoutError):
+    """Our wait deadline passed; the job goes on. Resume with ``client.wait(err.job_id)``."""
+
+    def __init__(self, job: Job, timeout: float) -> None:
+        super().__init__(
+            f"generation {job.id} still {job.status} after {timeout:g} s; it may still "
+            f"complete: resume with client.wait({job.id!r}) or `veo resume {job.id}`"
+        )
+        self.job = job
+        self.job_id = job.id
+        self.timeout = timeout
+
+
+class WaitCancelled(VeoError):
+    """The caller stopped waiting. The API cannot cancel a job: it may still complete."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__(
+            f"stopped waiting for {job.id}; the API cannot cancel a job, so it may still "
+            f"complete and be billed: fetch it later with client.wait({job.id!r}) or `veo resume {job.id}`"
+        )
+        self.job = job
+        self.job_id = job.id

@@ -1,0 +1,65 @@
+"""``python -m veo_widgets.emulator --port 8765``: serve the emulator until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from ._app import FAULT_KINDS, Fault, Timing
+from ._server import Emulator
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="veo emulator", description="Serve a local AI/ML API for Veo 3 Fast.")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--api-key", help="the key clients must send (default: a fresh random one)")
+    parser.add_argument("--seconds", type=float, help="seconds per job (default: realistic, about a minute)")
+    parser.add_argument("--id-style", choices=("colon", "uuid", "nanoid"), default="colon")
+    parser.add_argument("--result-ttl", type=float, help="seconds before result URLs expire")
+    parser.add_argument("--state-dir", help="keep jobs and videos here across restarts")
+    parser.add_argument(
+        "--fault", action="append", default=[], metavar="KIND[@ENDPOINT]",
+        help=f"inject a fault into every matching request; kinds: {', '.join(FAULT_KINDS)}",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    faults = []
+    for spec in args.fault:
+        kind, _, endpoint = spec.partition("@")
+        try:
+            faults.append(Fault(kind, endpoint=endpoint or "any", times=None))
+        except ValueError as exc:
+            print(f"veo emulator: {exc}", file=sys.stderr)
+            return 2
+    timing = Timing.fixed(args.seconds) if args.seconds is not None else None
+    try:
+        emu = Emulator(
+            host=args.host, port=args.port, api_key=args.api_key, timing=timing, id_style=args.id_style,
+            result_ttl=args.result_ttl, state_dir=args.state_dir, faults=faults,
+        )
+    except OSError as exc:
+        print(f"veo emulator: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"AI/ML API emulator listening on {emu.url}", flush=True)
+    print(f"  AIMLAPI_BASE_URL={emu.url}  AIMLAPI_KEY={emu.api_key}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emu.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,263 @@
+"""The emulator behind a real HTTP server on loopback, or behind an httpx transport."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .._config import data_dir
+from ._app import MAX_BODY, EmulatorApp, EmulatorStats, EmuRequest, EmuResponse, Fault, Timing, parse_target
+
+__all__ = ["Emulator", "demo_emulator"]
+
+FILE_CHUNK = 1 << 16
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def __init__(self, address: tuple[str, int], app: EmulatorApp) -> None:
+        self.app = app
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    server_version = "aimlapi-emulator"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and notebooks
+        pass
+
+    def _serve(self) -> None:
+        length_text = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            self._reply_error(411, "Content-Length is required")
+            return
+        try:
+            length = int(length_text) if length_text else 0
+        except ValueError:
+            self._reply_error(400, "Content-Length is not a number")
+            return
+        if length < 0 or length > MAX_BODY:
+            # Refuse without reading: a huge body is never buffered.
+            self._reply_error(413, f"Request body larger than {MAX_BODY} bytes")
+            return
+        body = self.rfile.read(length) if length else b""
+        path, query = parse_target(self.path)
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        request = EmuRequest(
+            method=self.command,
+            path=path,
+            query=query,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+            base_url=f"http://{host}",
+        )
+        self._write(self.server.app.handle(request), echo=self.headers.get("X-Client-Request-Id"))
+
+    def _reply_error(self, status: int, message: str) -> None:
+        request = EmuRequest(self.command, self.path, {}, {}, b"")
+        response = self.server.app._error(status, message, request)
+        self.close_connection = True
+        self._write(response, echo=None)
+
+    def _write(self, response: EmuResponse, echo: str | None) -> None:
+        if response.fault == "drop":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if response.fault == "slow":
+            time.sleep(response.delay)
+        try:
+            self.send_response(response.status)
+            headers = dict(response.headers)
+            if echo:
+                headers["x-client-request-id"] = echo
+            if response.file is not None and response.file_range is not None:
+                start, end = response.file_range
+                headers["content-length"] = str(end - start + 1)
+            else:
+                headers["content-length"] = str(len(response.body))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            if self.close_connection:
+                self.send_header("connection", "close")
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            if response.file is not None and response.file_range is not None:
+                start, end = response.file_range
+                with open(response.file, "rb") as handle:
+                    handle.seek(start)
+                    left = end - start + 1
+                    while left > 0:
+                        chunk = handle.read(min(FILE_CHUNK, left))
+                        if not chunk:
+                            break
+                        self.wfile.write(chunk)
+                        left -= len(chunk)
+            else:
+                self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
+
+
+class Emulator:
+    """The AI/ML API on this machine: ``with Emulator() as emu: Client(emu.api_key, emu.url)``.
+
+    ``timing`` is seconds per job (a number) or a :class:`Timing`; the default is realistic,
+    around a minute. ``faults`` and :meth:`add_fault` make it misbehave on purpose; a request
+    can also ask for faults with the ``X-Emulator-Fault`` header.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str | None = None,
+        timing: Timing | float | None = None,
+        id_style: str = "colon",
+        state_dir: Path | str | None = None,
+        result_ttl: float | None = None,
+        faults: list[Fault] | None = None,
+        render_workers: int = 2,
+        seed: int | None = None,
+        start: bool = True,
+    ) -> None:
+        self.app = EmulatorApp(
+            api_key=api_key, timing=timing, id_style=id_style,
+            state_dir=Path(state_dir) if state_dir is not None else None,
+            result_ttl=result_ttl, faults=faults, render_workers=render_workers, seed=seed,
+        )
+        self._address = (host, port)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        if start:
+            self.start()
+
+    def start(self) -> Emulator:
+        if self._server is None:
+            self._server = _Server(self._address, self.app)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
+                name="veo-emulator", daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        self.app.close()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "running" if self._server is not None else "stopped"
+        return f"Emulator({self.url!r}, {state})"
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            return f"http://{self._address[0]}:{self._address[1]}"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_key(self) -> str:
+        return self.app.api_key
+
+    @property
+    def stats(self) -> EmulatorStats:
+        return self.app.stats
+
+    def add_fault(self, kind: str, *, endpoint: str = "any", times: int | None = 1, **options: Any) -> Fault:
+        """Make the next ``times`` matching requests misbehave: see ``FAULT_KINDS``."""
+        return self.app.add_fault(kind, endpoint=endpoint, times=times, **options)
+
+    def clear_faults(self) -> None:
+        self.app.clear_faults()
+
+    def host_asset(self, name: str, data: bytes, content_type: str = "image/png") -> str:
+        """Serve ``data`` from this server; returns its full URL."""
+        return self.url + self.app.host_asset(name, data, content_type)
+
+    def transport(self) -> httpx.MockTransport:
+        """The same API as an in-memory transport, for fast unit tests of both clients."""
+        app = self.app
+        base = self.url
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            target = request.url.raw_path.decode("ascii")
+            path, query = parse_target(target)
+            emu_request = EmuRequest(
+                method=request.method,
+                path=path,
+                query=query,
+                headers={k.lower(): v for k, v in request.headers.items()},
+                body=request.read(),
+                base_url=f"{request.url.scheme}://{request.url.netloc.decode('ascii')}" if request.url.host else base,
+            )
+            response = app.handle(emu_request)
+            if response.fault == "drop":
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+            if response.fault == "slow":
+                read = (request.extensions.get("timeout") or {}).get("read")
+                if read is not None and response.delay > read:
+                    raise httpx.ReadTimeout("The read operation timed out", request=request)
+                time.sleep(response.delay)
+            body = response.body
+            if response.file is not None and response.file_range is not None:
+                start, end = response.file_range
+                with open(response.file, "rb") as handle:
+                    handle.seek(start)
+                    body = handle.read(end - start + 1)
+            headers = dict(response.headers)
+            echo = request.headers.get("x-client-request-id")
+            if echo:
+                headers["x-client-request-id"] = echo
+            return httpx.Response(response.status, headers=headers, content=body)
+
+        return httpx.MockTransport(handler)
+
+
+_demo: Emulator | None = None
+_demo_lock = threading.Lock()
+
+
+def demo_emulator() -> Emulator:
+    """The process's demo-mode emulator, started on first use.
+
+    Its jobs live under ``<data dir>/demo`` so that a job submitted before a kernel restart
+    can still be resumed and downloaded after it. ``VEO_DEMO_SECONDS`` sets how long a demo
+    job takes (default 12 s: Veo's fastest, so a demo does not keep anyone waiting).
+    """
+    global _demo
+    with _demo_lock:
+        if _demo is None:
+            seconds = float(os.environ.get("VEO_DEMO_SECONDS", "12"))
+            _demo = Emulator(state_dir=data_dir() / "demo", timing=Timing.fixed(seconds))
+        return _demo
