@@ -18,6 +18,15 @@ from veo_widgets.emulator import Emulator
 SENTINEL_KEY = "sk-SENTINEL0123456789abcdefSECRET"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shell() -> object:
+    """One IPython shell, made on the main thread: display formatting from the panel's
+    worker threads would otherwise create it on theirs."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    return InteractiveShell.instance()
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test sees the real journal, the real key, or writes videos into the checkout."""
@@ -29,7 +38,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def image_bytes(size: tuple[int, int] = (640, 360), fmt: str = "PNG", color: tuple[int, int, int] = (30, 120, 200)) -> bytes:
+def image_bytes(
+    size: tuple[int, int] = (640, 360), fmt: str = "PNG", color: tuple[int, int, int] = (30, 120, 200)
+) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", size, color).save(buf, fmt)
     return buf.getvalue()

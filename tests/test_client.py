@@ -123,7 +123,9 @@ def test_legacy_vendor_paths(make_client: Callable[..., Flavour], image_file: Pa
     client = make_client(legacy_paths=True)
     job = client.generate("x", image=image_file, **FAST)
     assert job.ok
-    assert {r.url.path for r in client.requests if "files" not in r.url.path} == {"/v2/generate/video/google/generation"}
+    assert {r.url.path for r in client.requests if "files" not in r.url.path} == {
+        "/v2/generate/video/google/generation"
+    }
 
 
 # ---------------------------------------------------------------- retries
@@ -140,10 +142,17 @@ def test_create_is_retried_when_surely_not_accepted(
     assert emulator.stats.creates_per_request[job.client_request_id] == 1
 
 
-@pytest.mark.parametrize(("fault", "error"), [
-    ("500", veo.ServerError), ("502", veo.ServerError), ("504", veo.ServerError),
-    ("drop", veo.APIConnectionError), ("slow", veo.APIConnectionError), ("malformed", veo.ServerError),
-])
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("500", veo.ServerError),
+        ("502", veo.ServerError),
+        ("504", veo.ServerError),
+        ("drop", veo.APIConnectionError),
+        ("slow", veo.APIConnectionError),
+        ("malformed", veo.ServerError),
+    ],
+)
 def test_create_that_may_have_landed_is_never_resent(
     make_client: Callable[..., Flavour], emulator: Emulator, image_file: Path, fault: str, error: type[Exception]
 ) -> None:
@@ -226,7 +235,9 @@ def test_wrong_key_is_an_authentication_error_without_the_key(
 
 
 @pytest.mark.parametrize(("fault", "error"), [("403", veo.InsufficientCreditsError), ("401", veo.AuthenticationError)])
-def test_account_errors_are_typed(client: Flavour, emulator: Emulator, image_file: Path, fault: str, error: type) -> None:
+def test_account_errors_are_typed(
+    client: Flavour, emulator: Emulator, image_file: Path, fault: str, error: type
+) -> None:
     emulator.add_fault(fault, endpoint="create")
     with pytest.raises(error) as caught:
         client.submit("x", image=image_file, **FAST)
@@ -240,7 +251,9 @@ def test_unknown_id_is_not_found(client: Flavour) -> None:
     assert caught.value.status_code == 404 and "not found" in str(caught.value)
 
 
-def test_rate_limit_error_carries_retry_after(make_client: Callable[..., Flavour], emulator: Emulator, image_file: Path) -> None:
+def test_rate_limit_error_carries_retry_after(
+    make_client: Callable[..., Flavour], emulator: Emulator, image_file: Path
+) -> None:
     client = make_client(retry=veo._protocol.RetryPolicy(attempts=1))
     emulator.add_fault("429", endpoint="create", retry_after=7)
     with pytest.raises(veo.RateLimitError) as caught:
@@ -283,9 +296,7 @@ def test_a_new_client_resumes_by_id_from_the_journal(
     assert veo.history()[0].path == path.resolve()
 
 
-def test_generate_many_keeps_order_and_bounds_concurrency(
-    client: Flavour, emulator: Emulator, tmp_path: Path
-) -> None:
+def test_generate_many_keeps_order_and_bounds_concurrency(client: Flavour, emulator: Emulator, tmp_path: Path) -> None:
     items = [{"prompt": f"shot {i}", "image": image_bytes(color=(i * 60, 80, 90)), **FAST} for i in range(3)]
     results = client.generate_many(items, concurrency=2, save_to=tmp_path / "gallery/")
     assert [r.request["prompt"] for r in results] == ["shot 0", "shot 1", "shot 2"]

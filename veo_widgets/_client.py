@@ -14,11 +14,10 @@ import re
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
@@ -26,7 +25,6 @@ import httpx
 from ._config import DEMO_NOTICE, Secret, Settings, output_dir
 from ._errors import (
     APIConnectionError,
-    APIError,
     AuthenticationError,
     NotFoundError,
     ValidationError,
@@ -102,9 +100,7 @@ def _download_flow(url: str, retry: RetryPolicy) -> Generator[_Fetch | Sleep, _F
         if got.complete:
             return got.size
         if got.error is None and got.status in (401, 403, 404, 410):
-            raise NotFoundError(
-                "the result URL has expired or is not available", status_code=got.status
-            )
+            raise NotFoundError("the result URL has expired or is not available", status_code=got.status)
         failures += 1
         if failures >= retry.attempts:
             if isinstance(got.error, VeoError):
@@ -257,14 +253,16 @@ def _prepare_items(core: _Core, items: Sequence[Mapping[str, Any]]) -> list[dict
             image = args.pop("image")
         except KeyError as missing:
             raise ValidationError(f"items[{index}].{missing.args[0]}", "is required") from None
-        extra = {k: args.pop(k) for k in ("save_to", "timeout") if k in args}
+        extra: dict[str, Any] = {k: args.pop(k) for k in ("save_to", "timeout") if k in args}
         try:
             request = core.build_request(prompt, image, **args)
         except ValidationError as exc:
             raise ValidationError(f"items[{index}].{exc.field}", str(exc).split(": ", 1)[-1]) from None
         except TypeError as exc:
             raise ValidationError(f"items[{index}]", str(exc)) from None
-        out.append({"request": request, **extra})
+        entry: dict[str, Any] = {"request": request}
+        entry.update(extra)
+        out.append(entry)
     return out
 
 
@@ -288,8 +286,14 @@ class Client(_Core):
         schedule: PollSchedule | None = None,
     ) -> None:
         super().__init__(
-            api_key, base_url, timeout=timeout, journal=journal, retry=retry,
-            legacy_paths=legacy_paths, transport=transport, schedule=schedule,
+            api_key,
+            base_url,
+            timeout=timeout,
+            journal=journal,
+            retry=retry,
+            legacy_paths=legacy_paths,
+            transport=transport,
+            schedule=schedule,
         )
         self._http = httpx.Client(base_url=self.base_url, timeout=self._timeout, transport=transport)
         self._files = httpx.Client(transport=transport, **self._download_client_kwargs())
@@ -355,9 +359,16 @@ class Client(_Core):
     ) -> Job:
         """Validate, then create the job. Returns at once with the job's id."""
         request = self.build_request(
-            prompt, image, aspect_ratio=aspect_ratio, resolution=resolution, duration=duration,
-            negative_prompt=negative_prompt, seed=seed, enhance_prompt=enhance_prompt,
-            generate_audio=generate_audio, model=model,
+            prompt,
+            image,
+            aspect_ratio=aspect_ratio,
+            resolution=resolution,
+            duration=duration,
+            negative_prompt=negative_prompt,
+            seed=seed,
+            enhance_prompt=enhance_prompt,
+            generate_audio=generate_audio,
+            model=model,
         )
         return self._submit(request, on_submit)
 
@@ -378,7 +389,9 @@ class Client(_Core):
     def get(self, job: JobLike) -> Job:
         """The job's current state (one poll). Raises ``GenerationFailedError`` if it failed."""
         found = self._resolve(job)
-        result = self._drive(poll_flow(found, timeout=None, schedule=self._schedule(), path=self._create_path, once=True))
+        result = self._drive(
+            poll_flow(found, timeout=None, schedule=self._schedule(), path=self._create_path, once=True)
+        )
         self.journal.record(result)
         return result
 
@@ -396,8 +409,12 @@ class Client(_Core):
         if found.ok and found.video_url:
             return found
         flow = poll_flow(
-            found, timeout=timeout, schedule=self._schedule(), path=self._create_path,
-            retry=self.retry, on_update=self._observer(on_update),
+            found,
+            timeout=timeout,
+            schedule=self._schedule(),
+            path=self._create_path,
+            retry=self.retry,
+            on_update=self._observer(on_update),
         )
         try:
             return self._drive(flow, stop)
@@ -509,8 +526,13 @@ class Client(_Core):
         if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
             raise TypeError("generate_many runs on the async client: give Client an async-capable transport")
         aclient = AsyncClient(
-            self._key, self.base_url, timeout=self._timeout, journal=self.journal, retry=self.retry,
-            legacy_paths=self._create_path == LEGACY_CREATE_PATH, transport=transport,
+            self._key,
+            self.base_url,
+            timeout=self._timeout,
+            journal=self.journal,
+            retry=self.retry,
+            legacy_paths=self._create_path == LEGACY_CREATE_PATH,
+            transport=transport,
             schedule=self._fixed_schedule,
         )
         aclient.demo = self.demo
@@ -518,7 +540,10 @@ class Client(_Core):
         async def run() -> list[Any]:
             async with aclient:
                 return await aclient.generate_many(
-                    items, concurrency=concurrency, save_to=save_to, timeout=timeout,
+                    items,
+                    concurrency=concurrency,
+                    save_to=save_to,
+                    timeout=timeout,
                     return_exceptions=return_exceptions,
                 )
 
@@ -582,11 +607,19 @@ class AsyncClient(_Core):
         schedule: PollSchedule | None = None,
     ) -> None:
         super().__init__(
-            api_key, base_url, timeout=timeout, journal=journal, retry=retry,
-            legacy_paths=legacy_paths, transport=transport, schedule=schedule,
+            api_key,
+            base_url,
+            timeout=timeout,
+            journal=journal,
+            retry=retry,
+            legacy_paths=legacy_paths,
+            transport=transport,
+            schedule=schedule,
         )
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=self._timeout, transport=transport, limits=limits)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, timeout=self._timeout, transport=transport, limits=limits
+        )
         self._files = httpx.AsyncClient(transport=transport, **self._download_client_kwargs())
 
     async def __aenter__(self) -> AsyncClient:
@@ -649,9 +682,16 @@ class AsyncClient(_Core):
     ) -> Job:
         """Validate, then create the job. Returns at once with the job's id."""
         request = self.build_request(
-            prompt, image, aspect_ratio=aspect_ratio, resolution=resolution, duration=duration,
-            negative_prompt=negative_prompt, seed=seed, enhance_prompt=enhance_prompt,
-            generate_audio=generate_audio, model=model,
+            prompt,
+            image,
+            aspect_ratio=aspect_ratio,
+            resolution=resolution,
+            duration=duration,
+            negative_prompt=negative_prompt,
+            seed=seed,
+            enhance_prompt=enhance_prompt,
+            generate_audio=generate_audio,
+            model=model,
         )
         return await self._submit(request, on_submit)
 
@@ -691,8 +731,12 @@ class AsyncClient(_Core):
         if found.ok and found.video_url:
             return found
         flow = poll_flow(
-            found, timeout=timeout, schedule=self._schedule(), path=self._create_path,
-            retry=self.retry, on_update=self._observer(on_update),
+            found,
+            timeout=timeout,
+            schedule=self._schedule(),
+            path=self._create_path,
+            retry=self.retry,
+            on_update=self._observer(on_update),
         )
         try:
             return await self._drive(flow, stop)

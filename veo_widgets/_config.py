@@ -93,7 +93,13 @@ class Settings:
 
     @classmethod
     def resolve(cls, api_key: str | Secret | None, base_url: str | None) -> Settings:
-        key = Secret(api_key) if isinstance(api_key, str) and api_key else api_key if isinstance(api_key, Secret) else None
+        key = (
+            Secret(api_key)
+            if isinstance(api_key, str) and api_key
+            else api_key
+            if isinstance(api_key, Secret)
+            else None
+        )
         key = key or env_api_key()
         url = base_url or os.environ.get("AIMLAPI_BASE_URL") or None
         forced = demo_setting()

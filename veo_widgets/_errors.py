@@ -40,6 +40,7 @@ __all__ = [
     "ValidationError",
     "VeoError",
     "WaitCancelled",
+    "explain",
 ]
 
 
@@ -159,3 +160,36 @@ class WaitCancelled(VeoError):
         )
         self.job = job
         self.job_id = job.id
+
+
+def explain(exc: BaseException) -> str:
+    """One sentence for a person: what went wrong and what to do next (no traceback)."""
+    if isinstance(exc, ValidationError):
+        return f"Check the {exc.field.replace('_', ' ')}: {str(exc).split(': ', 1)[-1]}."
+    if isinstance(exc, AuthenticationError):
+        return (
+            "The API key was refused or is missing: set AIMLAPI_KEY (or paste a key into the key field) "
+            "and generate again; without a key, demo mode needs no key at all."
+        )
+    if isinstance(exc, InsufficientCreditsError):
+        return "The AI/ML API account is out of credits: top it up, then generate again."
+    if isinstance(exc, RateLimitError):
+        wait = f"{exc.retry_after:g} s" if exc.retry_after else "a minute"
+        return f"Too many requests right now: wait {wait} and generate again."
+    if isinstance(exc, GenerationFailedError):
+        return f"Veo could not make this video ({exc.reason}); try another prompt or image."
+    if isinstance(exc, (GenerationTimeoutError, WaitCancelled)):
+        return str(exc) + "."
+    if exc.__class__.__name__ == "KeyboardInterrupt":
+        return "Interrupted."
+    if isinstance(exc, VeoError) and exc.may_exist:
+        return str(exc)
+    if isinstance(exc, ServerError):
+        return f"The AI/ML API had a server error ({exc.api_message}); try again in a minute."
+    if isinstance(exc, NotFoundError):
+        return f"Not found: {exc.api_message}. Check the generation id (veo.history() lists yours)."
+    if isinstance(exc, APIConnectionError):
+        return f"Could not reach the AI/ML API ({exc}); check the network and try again."
+    if isinstance(exc, VeoError):
+        return str(exc)
+    return f"Unexpected error: {type(exc).__name__}: {exc}"

@@ -14,7 +14,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Union
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -24,7 +24,7 @@ from ._models import frame_size
 
 __all__ = ["ImageInput", "PreparedImage", "prepare_image"]
 
-ImageInput = Union[str, Path, bytes, bytearray, IO[bytes], Image.Image]
+ImageInput = str | Path | bytes | bytearray | IO[bytes] | Image.Image
 
 #: Anything larger is refused before it is decoded: no photo needs it and a forged header
 #: could otherwise ask for gigabytes of memory.

@@ -134,16 +134,23 @@ class Journal:
                     "INSERT INTO jobs (client_request_id, job_id, base_url, demo, status, request, created_at,"
                     " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        key, job.id, values["base_url"], values["demo"], job.status,
+                        key,
+                        job.id,
+                        values["base_url"],
+                        values["demo"],
+                        job.status,
                         json.dumps(dict(job.request), default=str) if job.request else None,
-                        _iso(job.created_at), values["updated_at"],
+                        _iso(job.created_at),
+                        values["updated_at"],
                     ),
                 )
                 row = {"client_request_id": key, "completed_after": None}
             # The first time a job is seen completed is the best measure of how long it took.
             if row["completed_after"] is None and completed_after is not None:
                 values["completed_after"] = completed_after
-            sets = ", ".join(f"{k} = COALESCE(?, {k})" if k in ("video_url", "path", "usage") else f"{k} = ?" for k in values)
+            sets = ", ".join(
+                f"{k} = COALESCE(?, {k})" if k in ("video_url", "path", "usage") else f"{k} = ?" for k in values
+            )
             db.execute(
                 f"UPDATE jobs SET {sets} WHERE client_request_id = ?",
                 (*values.values(), row["client_request_id"]),

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Union
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -80,8 +80,8 @@ class Sleep:
     seconds: float
 
 
-Step = Union[Send, Sleep]
-Outcome = Union[httpx.Response, httpx.TransportError, None]
+Step = Send | Sleep
+Outcome = httpx.Response | httpx.TransportError | None
 
 
 def new_client_request_id() -> str:
@@ -120,9 +120,10 @@ def _float(value: Any) -> float | None:
 def parse_usage(payload: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> Usage:
     """``meta.usage`` in either schema, with the credit headers filling gaps."""
     meta = payload.get("meta")
-    usage = meta.get("usage") if isinstance(meta, Mapping) else None
-    if not isinstance(usage, Mapping):
-        usage = payload.get("usage") if isinstance(payload.get("usage"), Mapping) else {}
+    found_usage = meta.get("usage") if isinstance(meta, Mapping) else None
+    if not isinstance(found_usage, Mapping):
+        found_usage = payload.get("usage")
+    usage: Mapping[str, Any] = found_usage if isinstance(found_usage, Mapping) else {}
     found = Usage(
         credits=_int(usage.get("credits_used")),
         tokens=_int(usage.get("tokens_used")),
@@ -223,9 +224,7 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
-def api_error(
-    response: httpx.Response, *, may_exist: bool = False, client_request_id: str | None = None
-) -> APIError:
+def api_error(response: httpx.Response, *, may_exist: bool = False, client_request_id: str | None = None) -> APIError:
     """The typed error for an HTTP error answer, in either documented body shape."""
     code = response.status_code
     message = ""
@@ -241,7 +240,9 @@ def api_error(
         if isinstance(inner, Mapping) and inner.get("message") and not message:
             message = str(inner["message"])
         if not message:
-            message = parse_error_reason(inner) or parse_error_reason(body.get("detail")) or str(body.get("title") or "")
+            message = (
+                parse_error_reason(inner) or parse_error_reason(body.get("detail")) or str(body.get("title") or "")
+            )
         request_id = str(body.get("requestId") or body.get("request_id") or request_id or "") or None
     elif isinstance(body, str) and body.strip() and not body.lstrip().startswith("<"):
         message = body.strip()[:200]
@@ -286,10 +287,10 @@ class RetryPolicy:
 
     def delay(self, attempt: int, hint: float | None = None, rng: Callable[[], float] = random.random) -> float:
         """Seconds before try number ``attempt + 1`` (``attempt`` counts from 1)."""
-        ceiling = min(self.cap, self.base * 2 ** (attempt - 1))
+        ceiling = min(self.cap, self.base * 2.0 ** (attempt - 1))
         jittered = ceiling / 2 + rng() * ceiling / 2
-        if hint is not None:
-            return min(max(hint, jittered if hint == 0 else hint), self.max_retry_after)
+        if hint is not None and hint > 0:
+            return min(hint, self.max_retry_after)
         return jittered
 
 
@@ -464,7 +465,7 @@ def _solve_k(model: DurationModel, budget: float, lo: float, hi: float) -> float
     target = budget * (mean_duration / 10.0 + 0.5)
 
     def expected_polls(k: float) -> float:
-        return 1.0 + sum(s * step / _interval(model, k, t, lo, hi) for t, s in zip(grid, survival))
+        return 1.0 + sum(s * step / _interval(model, k, t, lo, hi) for t, s in zip(grid, survival, strict=True))
 
     k_lo, k_hi = 1e-3, 100.0
     for _ in range(50):

@@ -79,17 +79,30 @@ def _print_done(job: Job) -> None:
 def cmd_generate(args: argparse.Namespace) -> int:
     client = _client(args)
     options: dict[str, Any] = {
-        "aspect_ratio": args.aspect_ratio, "resolution": args.resolution, "duration": args.duration,
-        "seed": args.seed, "negative_prompt": args.negative_prompt, "generate_audio": not args.no_audio,
-        "enhance_prompt": not args.no_enhance, "model": args.model,
+        "aspect_ratio": args.aspect_ratio,
+        "resolution": args.resolution,
+        "duration": args.duration,
+        "seed": args.seed,
+        "negative_prompt": args.negative_prompt,
+        "generate_audio": not args.no_audio,
+        "enhance_prompt": not args.no_enhance,
+        "model": args.model,
     }
     request = client.build_request(args.prompt, args.image, **options)
     submitted: list[Job] = []
     with _Status(client.duration_model()) as status:
+
+        def on_submit(job: Job) -> None:
+            submitted.append(job)
+            status.update(job)
+
         try:
             job = client._generate(
-                request, save_to=args.output, timeout=args.timeout, on_update=status.update,
-                on_submit=lambda j: (submitted.append(j), status.update(j)),
+                request,
+                save_to=args.output,
+                timeout=args.timeout,
+                on_update=status.update,
+                on_submit=on_submit,
             )
         except KeyboardInterrupt:
             if submitted:

@@ -26,7 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--result-ttl", type=float, help="seconds before result URLs expire")
     parser.add_argument("--state-dir", help="keep jobs and videos here across restarts")
     parser.add_argument(
-        "--fault", action="append", default=[], metavar="KIND[@ENDPOINT]",
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND[@ENDPOINT]",
         help=f"inject a fault into every matching request; kinds: {', '.join(FAULT_KINDS)}",
     )
 
@@ -43,8 +46,14 @@ def run(args: argparse.Namespace) -> int:
     timing = Timing.fixed(args.seconds) if args.seconds is not None else None
     try:
         emu = Emulator(
-            host=args.host, port=args.port, api_key=args.api_key, timing=timing, id_style=args.id_style,
-            result_ttl=args.result_ttl, state_dir=args.state_dir, faults=faults,
+            host=args.host,
+            port=args.port,
+            api_key=args.api_key,
+            timing=timing,
+            id_style=args.id_style,
+            result_ttl=args.result_ttl,
+            state_dir=args.state_dir,
+            faults=faults,
         )
     except OSError as exc:
         print(f"veo emulator: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)

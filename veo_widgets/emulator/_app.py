@@ -59,14 +59,14 @@ USD_PER_SECOND = {"google/veo-3.0-i2v-fast": 0.42, "google/veo-3.0-fast": 0.42}
 RESPONSE_FAULTS = ("429", "500", "502", "503", "504", "401", "403", "drop", "slow", "malformed")
 #: Faults that shape a job's life; given on its create request.
 JOB_FAULTS = (
-    "job_error",          # ends in `error` with {"name", "message"}
-    "job_error_detail",   # ends in `error` with {"detail": [{"loc", "msg", "type"}]}
-    "job_error_string",   # ends in `error` with a plain string
-    "never_finish",       # stays `generating`
-    "expired_url",        # its result URL is dead on arrival
-    "legacy_201",         # the create answers 201, as the older docs said
-    "waiting_active",     # goes waiting -> active -> completed
-    "tokens_used",        # the older usage shape: meta.usage.tokens_used
+    "job_error",  # ends in `error` with {"name", "message"}
+    "job_error_detail",  # ends in `error` with {"detail": [{"loc", "msg", "type"}]}
+    "job_error_string",  # ends in `error` with a plain string
+    "never_finish",  # stays `generating`
+    "expired_url",  # its result URL is dead on arrival
+    "legacy_201",  # the create answers 201, as the older docs said
+    "waiting_active",  # goes waiting -> active -> completed
+    "tokens_used",  # the older usage shape: meta.usage.tokens_used
 )
 FAULT_KINDS = RESPONSE_FAULTS + JOB_FAULTS
 #: On a create, these faults strike after the job was made: the client cannot know it was.
@@ -464,8 +464,13 @@ class EmulatorApp:
                 raise _RenderFailure(f"image_url: not a readable image ({exc})") from None
             tmp = out.with_name(out.name + f".{secrets.token_hex(4)}.tmp")
             render_video(
-                picture, tmp, width=width, height=height, duration=job.body["duration"],
-                seed=job.seed, audio=job.body["generate_audio"],
+                picture,
+                tmp,
+                width=width,
+                height=height,
+                duration=job.body["duration"],
+                seed=job.seed,
+                audio=job.body["generate_audio"],
             )
             tmp.replace(out)
 
@@ -506,7 +511,11 @@ class EmulatorApp:
             ("job_error", {"name": "ModerationError", "message": "The prompt was flagged by the safety filter"}),
             (
                 "job_error_detail",
-                {"detail": [{"loc": ["body", "image_url"], "msg": "Image could not be processed", "type": "value_error"}]},
+                {
+                    "detail": [
+                        {"loc": ["body", "image_url"], "msg": "Image could not be processed", "type": "value_error"}
+                    ]
+                },
             ),
             ("job_error_string", "Generation failed: internal model error"),
         ):
@@ -551,7 +560,9 @@ class EmulatorApp:
         elif status == "error":
             payload["error"] = job.error
         response = _json(200, payload)
-        response.headers.update(self._headers(job, usage, request) if status == "completed" else {"x-inference-id": job.id})
+        response.headers.update(
+            self._headers(job, usage, request) if status == "completed" else {"x-inference-id": job.id}
+        )
         return response
 
     # ------------------------------------------------------------------ files
@@ -569,7 +580,11 @@ class EmulatorApp:
             raise _Problem(404, "No such file", "NotFoundException")
         path, expires = entry
         if expires is not None and time.time() >= expires:
-            return EmuResponse(403, {"content-type": "application/xml"}, b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>")
+            return EmuResponse(
+                403,
+                {"content-type": "application/xml"},
+                b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+            )
         size = path.stat().st_size
         start, end = 0, size - 1
         status = 200
@@ -603,14 +618,21 @@ class EmulatorApp:
         request_id = str(uuid.uuid4())
         if status == 401:
             body = {
-                "title": "Unauthorized", "status": 401, "message": message, "instance": request.path,
-                "requestId": request_id, "timestamp": _now_iso(),
+                "title": "Unauthorized",
+                "status": 401,
+                "message": message,
+                "instance": request.path,
+                "requestId": request_id,
+                "timestamp": _now_iso(),
                 "error": {"name": name or "UnauthorizedException", "message": message},
             }
             return EmuResponse(401, {"content-type": "application/problem+json"}, json.dumps(body).encode())
         body = {
-            "message": message, "path": request.path, "requestId": request_id,
-            "statusCode": str(status), "timestamp": _now_iso(),
+            "message": message,
+            "path": request.path,
+            "requestId": request_id,
+            "statusCode": str(status),
+            "timestamp": _now_iso(),
         }
         return _json(status, body)
 

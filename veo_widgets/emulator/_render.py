@@ -37,7 +37,7 @@ def _fit(image: Image.Image, width: int, height: int) -> Image.Image:
 def _label(text: str, scale: int) -> tuple[Image.Image, Image.Image]:
     probe = ImageDraw.Draw(Image.new("L", (1, 1)))
     left, top, right, bottom = probe.textbbox((0, 0), text)
-    w, h = right - left + 8, bottom - top + 6
+    w, h = int(right - left) + 8, int(bottom - top) + 6
     tag = Image.new("RGB", (w, h), (20, 20, 20))
     ImageDraw.Draw(tag).text((4 - left, 3 - top), text, fill=(255, 255, 255))
     mask = Image.new("L", (w, h), 150)
@@ -105,7 +105,7 @@ def render_video(
         sound = None
         if audio:
             sound = container.add_stream("aac", rate=SAMPLE_RATE)
-            sound.layout = "stereo"  # type: ignore[attr-defined]
+            sound.layout = "stereo"
         for i in range(frames):
             if i == 0:
                 frame = base.copy()
@@ -121,7 +121,7 @@ def render_video(
                 frame = big.resize((width, height), Image.Resampling.BILINEAR, box=box)
                 if tag is not None and mask is not None:
                     frame.paste(tag, (scale * 8, height - tag.height - scale * 8), mask)
-            vf = av.VideoFrame.from_image(frame)
+            vf = av.VideoFrame.from_ndarray(np.asarray(frame), format="rgb24")
             vf.pts = i
             vf.time_base = Fraction(1, FPS)
             for packet in video.encode(vf):

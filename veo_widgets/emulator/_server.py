@@ -55,7 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length else b""
         path, query = parse_target(self.path)
-        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        host = self.headers.get("Host") or f"{self.server.server_address[0]!s}:{self.server.server_address[1]}"
         request = EmuRequest(
             method=self.command,
             path=path,
@@ -142,9 +142,14 @@ class Emulator:
         start: bool = True,
     ) -> None:
         self.app = EmulatorApp(
-            api_key=api_key, timing=timing, id_style=id_style,
+            api_key=api_key,
+            timing=timing,
+            id_style=id_style,
             state_dir=Path(state_dir) if state_dir is not None else None,
-            result_ttl=result_ttl, faults=faults, render_workers=render_workers, seed=seed,
+            result_ttl=result_ttl,
+            faults=faults,
+            render_workers=render_workers,
+            seed=seed,
         )
         self._address = (host, port)
         self._server: _Server | None = None
@@ -156,8 +161,10 @@ class Emulator:
         if self._server is None:
             self._server = _Server(self._address, self.app)
             self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
-                name="veo-emulator", daemon=True,
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.2},
+                name="veo-emulator",
+                daemon=True,
             )
             self._thread.start()
         return self
@@ -184,7 +191,7 @@ class Emulator:
         if self._server is None:
             return f"http://{self._address[0]}:{self._address[1]}"
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def api_key(self) -> str:
