@@ -101,6 +101,7 @@ class Panel(w.VBox):
         save_to: str | os.PathLike[str] | None = None,
         timeout: float = 600.0,
         client: Client | None = None,
+        compact: bool = False,
     ) -> None:
         self._client = client or Client()
         self._model = model
@@ -181,21 +182,25 @@ class Panel(w.VBox):
             ]
         )
         actions = w.HBox([self.generate_button, self.cancel_button, self.show_code, self.api_key])
-        super().__init__(
-            [
-                self.banner,
-                image_row,
-                self.prompt,
-                self.negative_prompt,
-                options,
-                actions,
-                self.form_message,
-                self.code,
-                self.jobs,
-                self.player,
-                self.history,
-            ]
-        )
+        if compact:
+            # Status, result and Cancel only: what `%%veo --background` shows under its cell.
+            super().__init__([self.banner, self.form_message, self.jobs, self.player, w.HBox([self.cancel_button])])
+        else:
+            super().__init__(
+                [
+                    self.banner,
+                    image_row,
+                    self.prompt,
+                    self.negative_prompt,
+                    options,
+                    actions,
+                    self.form_message,
+                    self.code,
+                    self.jobs,
+                    self.player,
+                    self.history,
+                ]
+            )
         self.add_class("veo-panel")
         self._show_banner()
         if image is not None:
@@ -405,6 +410,10 @@ class Panel(w.VBox):
         except VeoError as exc:
             self._form_error(exc)
             return
+        self._launch(request)
+
+    def _launch(self, request: VideoRequest) -> None:
+        """Start generating a validated request on a worker thread."""
         run = self._new_run(request)
         thread = threading.Thread(target=self._work, args=(run,), name=f"veo-panel-{run.number}", daemon=True)
         thread.start()

@@ -1,0 +1,211 @@
+"""%%veo and %veo in a real InteractiveShell, against the emulator."""
+
+from __future__ import annotations
+
+import _thread
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+from PIL import Image
+
+import veo_widgets as veo
+from veo_widgets.emulator import Emulator
+from veo_widgets.magics import VeoMagics
+from veo_widgets.widget import Panel
+
+from .conftest import QUICK_POLLS, SENTINEL_KEY
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def ip(shell: InteractiveShell, emulator: Emulator) -> Iterator[InteractiveShell]:
+    shell.extension_manager.load_extension("veo_widgets")
+    magics = magics_of(shell)
+    magics._client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
+    yield shell
+    shell.extension_manager.unload_extension("veo_widgets")
+    shell.config.pop("VeoMagics", None)  # %config settings must not leak into other tests
+    for name in ("job", "img", "subject", "raw", "_"):
+        shell.user_ns.pop(name, None)
+
+
+def magics_of(shell: InteractiveShell) -> VeoMagics:
+    return next(c for c in shell.configurables if isinstance(c, VeoMagics))
+
+
+def run(ip: InteractiveShell, cell: str) -> Any:
+    result = ip.run_cell(cell)
+    if result.error_in_exec is not None:
+        raise result.error_in_exec
+    return result.result
+
+
+def html_of(cap: Any) -> str:
+    return "".join(o.data.get("text/html", "") for o in cap.outputs)
+
+
+def test_cell_magic_generates_shows_and_returns_the_job(ip: InteractiveShell, image_file: Path) -> None:
+    with capture_output() as cap:
+        job = run(
+            ip, f'%%veo -i {image_file} --duration 4 --seed 1 --negative-prompt "blurry, low contrast"\nWaves roll in'
+        )
+    assert isinstance(job, veo.Job) and job.ok and job.path is not None and job.path.exists()
+    assert ip.user_ns["_"] is job
+    assert job.request is not None and job.request["negative_prompt"] == "blurry, low contrast"
+    assert job.request["prompt"] == "Waves roll in"
+    shown = html_of(cap)
+    assert "<video" in shown and job.path.name in shown
+    assert 'data-status="completed"' in shown and f"saved: {job.path}" in cap.stdout
+
+
+def test_namespace_expansion_in_prompt_and_options(ip: InteractiveShell) -> None:
+    ip.user_ns["subject"] = "lighthouse"
+    ip.user_ns["img"] = Image.new("RGB", (320, 180), (200, 100, 50))
+    with capture_output():
+        job = run(ip, "%%veo --image {img} -d 4 --seed 1 --name job\nA {subject} at dusk, {{calm}}")
+    assert job.request["prompt"] == "A lighthouse at dusk, {calm}"
+    assert job.request["image"] == "<PIL image>"
+    assert ip.user_ns["job"] is job
+
+
+def test_bytes_in_a_variable(ip: InteractiveShell, image_file: Path) -> None:
+    ip.user_ns["raw"] = image_file.read_bytes()
+    with capture_output():
+        job = run(ip, "%%veo -i {raw} -d 4 --seed 1\nbytes work too")
+    assert job.ok and job.request["image"] == "<bytes>"
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("-i {image} --duration 5", "duration"),
+        ("-i {image} --aspect-ratio 4:3", "aspect ratio"),
+        ("-i {image} --resolution 4k", "resolution"),
+        ("-i {image} --seed -3", "seed"),
+        ("-i {image} --seed abc", "whole numbers"),
+        ("--duration 4", "--image is required"),
+        ("-i missing.png", "no such file"),
+        ("-i {nope}", "no variable named 'nope'"),
+        ("-i {image} --bogus 1", "unrecognized arguments"),
+    ],
+)
+def test_bad_options_are_usage_errors_before_any_request(
+    ip: InteractiveShell, emulator: Emulator, image_file: Path, line: str, words: str
+) -> None:
+    before = emulator.stats.creates
+    ip.user_ns["image"] = str(image_file)
+    with pytest.raises(UsageError, match=words.replace("(", r"\(")):
+        ip.run_cell_magic("veo", line.replace("{image}", str(image_file)), "a prompt")
+    assert emulator.stats.creates == before
+
+
+def test_empty_prompt_is_a_usage_error(ip: InteractiveShell, image_file: Path) -> None:
+    with pytest.raises(UsageError, match="empty"):
+        ip.run_cell_magic("veo", f"-i {image_file}", "   \n")
+
+
+def test_api_errors_are_one_clear_line(
+    ip: InteractiveShell, emulator: Emulator, image_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.add_fault("403", endpoint="create")
+    with capture_output() as cap:
+        result = ip.run_cell_magic("veo", f"-i {image_file} -d 4", "out of credits")
+    assert result is None
+    lines = [line for line in cap.stderr.splitlines() if line.strip()]
+    assert lines == ["veo: The AI/ML API account is out of credits: top it up, then generate again."]
+
+
+def test_background_returns_at_once_and_keeps_updating(ip: InteractiveShell, image_file: Path) -> None:
+    with capture_output():
+        panel = run(ip, f"%%veo -i {image_file} -d 4 --seed 1 --background --name job\nin the background")
+    assert isinstance(panel, Panel)
+    assert panel.status in ("submitting", "queued", "generating")
+    job = panel.wait(timeout=60)
+    assert job.ok and panel.status == "completed"
+    assert "<video" in "".join(o["data"].get("text/html", "") for o in panel.player.outputs)
+    assert ip.user_ns["job"] == job
+
+
+def test_interrupt_stops_waiting_and_names_the_job(ip: InteractiveShell, emulator: Emulator, image_file: Path) -> None:
+    emulator.add_fault("never_finish")
+    timer = threading.Timer(1.5, _thread.interrupt_main)
+    timer.start()
+    with capture_output() as cap:
+        result = ip.run_cell_magic("veo", f"-i {image_file} -d 4", "never ends")
+    timer.join()
+    assert result is None
+    job = veo.history()[0]
+    assert f"stopped waiting for {job.id}" in cap.stderr and f"%veo resume {job.id}" in cap.stderr
+    assert job.status in ("queued", "generating")  # the journal still has it, resumable
+
+
+def test_help_lists_every_option(ip: InteractiveShell) -> None:
+    doc = ip.find_cell_magic("veo").__doc__ or ""
+    for option in (
+        "--image",
+        "--aspect-ratio",
+        "--resolution",
+        "--duration",
+        "--seed",
+        "--negative-prompt",
+        "--no-audio",
+        "--no-enhance",
+        "--model",
+        "--out",
+        "--name",
+        "--background",
+        "--embed",
+    ):
+        assert option in doc
+
+
+def test_config_traitlets_change_the_defaults(ip: InteractiveShell, image_file: Path) -> None:
+    run(ip, '%config VeoMagics.resolution = "1080p"')
+    assert magics_of(ip).resolution == "1080p"
+    # 1080p is only offered at 8 s: the configured default is what the request used.
+    with pytest.raises(UsageError, match="1080p is only available with duration 8"):
+        ip.run_cell_magic("veo", f"-i {image_file} -d 4", "x")
+
+
+def test_line_magics(ip: InteractiveShell, image_file: Path) -> None:
+    with capture_output():
+        job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1\nfor the line magics")
+    with capture_output() as cap:
+        status = run(ip, f"%veo status {job.id}")
+    assert status.status == "completed" and f"{job.id}: completed" in cap.stdout
+    with capture_output() as cap:
+        run(ip, "%veo history")
+    assert job.id in html_of(cap) and "for the line magics" in html_of(cap)
+    with capture_output() as cap:
+        resumed = run(ip, f"%veo resume {job.id}")
+    assert resumed.path == job.path and "<video" in html_of(cap)
+    with capture_output():
+        panel = run(ip, "%veo panel")
+    assert isinstance(panel, Panel)
+    with pytest.raises(UsageError):
+        run(ip, "%veo frobnicate")
+
+
+def test_config_never_shows_the_key(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
+    magics_of(ip)._client = veo.Client(SENTINEL_KEY, "http://127.0.0.1:9")
+    with capture_output() as cap:
+        run(ip, "%veo config")
+    assert "API key:       set" in cap.stdout and SENTINEL_KEY not in cap.stdout
+    assert "VeoMagics.resolution = '720p'" in cap.stdout
+
+
+def test_demo_switch(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VEO_DEMO", "")
+    with capture_output() as cap:
+        run(ip, "%veo demo on")
+    assert "demo mode on" in cap.stdout and magics_of(ip).client.demo
+    with capture_output():
+        run(ip, "%veo demo off")
+    assert not magics_of(ip).client.demo
