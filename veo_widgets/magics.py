@@ -268,8 +268,11 @@ class VeoMagics(Magics):
     @no_var_expand
     @line_magic("veo")
     def veo_line(self, line: str) -> Any:
-        """%veo panel | history [N] | status ID | resume ID | config | demo on|off"""
-        words = line.split()
+        """%veo panel | history [N] | status ID | resume ID | config | demo on|off
+
+        ``{name}`` expands from the notebook's variables: ``%veo status {job.id}``.
+        """
+        words = expand(line, self._ns()).split()
         if not words:
             raise UsageError("%veo panel | history [N] | status ID | resume ID | config | demo on|off")
         command, rest = words[0], words[1:]
