@@ -35,6 +35,8 @@ __all__ = ["Panel"]
 EMBED_LIMIT = 12 * 1024 * 1024
 THUMB = 192
 TICK = 0.5
+VIDEO_WIDTH = 640
+VIDEO_ATTRIBUTES = 'controls playsinline preload="auto"'
 
 _BADGE = {
     "submitting": "#6b7280",
@@ -535,8 +537,10 @@ class Panel(w.VBox):
                     f"the video is {size / 1e6:.1f} MB, over the {EMBED_LIMIT / 1e6:.0f} MB embedding limit; "
                     "untick Embed to play it from disk"
                 )
-            return Video(str(path), embed=True, mimetype="video/mp4", html_attributes="controls playsinline")
-        return Video(_link(path), html_attributes="controls playsinline")
+            return Video(
+                str(path), embed=True, mimetype="video/mp4", width=VIDEO_WIDTH, html_attributes=VIDEO_ATTRIBUTES
+            )
+        return Video(_link(path), width=VIDEO_WIDTH, html_attributes=VIDEO_ATTRIBUTES)
 
     def _caption(self, job: Job) -> str:
         assert job.path is not None
