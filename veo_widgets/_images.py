@@ -146,7 +146,11 @@ def _from_bytes(data: bytes, target: tuple[int, int], source: str) -> PreparedIm
         img.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ValidationError(
+            "image", f"{source} claims more pixels than the {MAX_PIXELS // 1_000_000} megapixels limit"
+        ) from None
+    except UnidentifiedImageError:
         raise ValidationError("image", f"{source} is not an image this package can read") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ValidationError("image", f"{source} is damaged or truncated ({exc})") from None

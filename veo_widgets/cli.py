@@ -22,10 +22,10 @@ SPINNER = "|/-\\"
 class _Status:
     """One live status line: redrawn in place on a terminal, a line per change otherwise."""
 
-    def __init__(self, model: DurationModel, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, model: DurationModel, stream: TextIO | None = None) -> None:
         self.model = model
-        self.stream = stream
-        self.tty = stream.isatty()
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
         self.job: Job | None = None
         self.start = time.monotonic()
         self._last = ""

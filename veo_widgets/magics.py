@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from IPython.core.display import HTML, Video
+from IPython.core.display_functions import display
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments
-from IPython.display import HTML, Video, display
 from traitlets import Bool, Float, Int, Unicode
 
 from ._client import Client
@@ -146,7 +147,7 @@ class VeoMagics(Magics):
             argv = shlex.split(line)  # POSIX rules: quotes group words and are removed
         except ValueError as exc:
             raise UsageError(f"%%veo: {exc} in the options line") from None
-        args = self.veo_cell.parser.parse_args(argv)  # type: ignore[attr-defined]
+        args = self.veo_cell.parser.parse_args(argv)
         ns = self._ns()
         prompt = expand(cell, ns).strip()
         if not prompt:
@@ -375,5 +376,6 @@ def unload_ipython_extension(ipython: InteractiveShell) -> None:
         if isinstance(configurable, VeoMagics):
             ipython.configurables.remove(configurable)
     manager = ipython.magics_manager
+    assert manager is not None
     manager.magics["line"].pop("veo", None)
     manager.magics["cell"].pop("veo", None)

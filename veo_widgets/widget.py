@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-from IPython.display import HTML, Video
+from IPython.core.display import HTML, Video
 from PIL import Image
 
 from ._client import Client

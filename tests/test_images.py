@@ -1,0 +1,118 @@
+"""Image inputs become a small JPEG/PNG data URI (or stay a URL), or a clear ValidationError."""
+
+from __future__ import annotations
+
+import base64
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import veo_widgets as veo
+from veo_widgets._images import prepare_image
+
+from .conftest import image_bytes
+
+
+def decoded(uri: str) -> Image.Image:
+    return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+
+
+def test_a_large_photo_is_scaled_to_cover_the_frame(tmp_path: Path) -> None:
+    path = tmp_path / "big.jpg"
+    Image.new("RGB", (6000, 4000), (120, 130, 140)).save(path, quality=95)
+    prepared = prepare_image(path, aspect_ratio="16:9", resolution="720p")
+    img = decoded(prepared.value)
+    assert img.format == "JPEG" and img.width >= 1280 and img.height >= 720
+    assert max(img.size) <= 1280 * 1.01 + 1 and prepared.nbytes < path.stat().st_size / 5
+
+
+def test_portrait_target_and_1080p() -> None:
+    prepared = prepare_image(image_bytes((4000, 3000), "JPEG"), aspect_ratio="9:16", resolution="1080p")
+    assert (
+        prepared.height is not None
+        and prepared.height >= 1920
+        and prepared.width is not None
+        and prepared.width >= 1080
+    )
+
+
+def test_exif_rotation_is_applied(tmp_path: Path) -> None:
+    img = Image.new("RGB", (400, 200), (10, 200, 10))
+    exif = img.getexif()
+    exif[0x0112] = 6  # rotate 90 degrees when shown
+    path = tmp_path / "rotated.jpg"
+    img.save(path, exif=exif)
+    out = decoded(prepare_image(path).value)
+    assert out.size == (200, 400)
+
+
+def test_alpha_stays_png_and_small_jpegs_pass_through() -> None:
+    rgba = io.BytesIO()
+    Image.new("RGBA", (300, 300), (255, 0, 0, 128)).save(rgba, "PNG")
+    assert prepare_image(rgba.getvalue()).mime == "image/png"
+    small = image_bytes((1280, 720), "JPEG")
+    prepared = prepare_image(small)
+    assert base64.b64decode(prepared.value.split(",", 1)[1]) == small  # no needless re-encode
+
+
+@pytest.mark.parametrize("fmt", ["WEBP", "GIF", "BMP", "TIFF"])
+def test_other_formats_are_converted(fmt: str) -> None:
+    prepared = prepare_image(image_bytes((640, 480), fmt))
+    assert prepared.mime in ("image/jpeg", "image/png")
+
+
+def test_every_input_kind(tmp_path: Path, image_file: Path) -> None:
+    raw = image_file.read_bytes()
+    uri = "data:image/png;base64," + base64.b64encode(raw).decode()
+    kinds = [
+        str(image_file),
+        image_file,
+        raw,
+        bytearray(raw),
+        io.BytesIO(raw),
+        Image.open(image_file),
+        uri,
+        f"file://{image_file}",
+    ]
+    for kind in kinds:
+        assert prepare_image(kind).value.startswith("data:image/"), kind
+    assert prepare_image("https://example.com/cat.png").value == "https://example.com/cat.png"
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (b"", "empty"),
+        (b"GIF89a not really", "not an image"),
+        (image_bytes((640, 480), "JPEG")[:300], "damaged"),
+        ("data:image/png;base64,@@@", "base64"),
+        ("ftp://example.com/a.png", "not supported"),
+        ("https://", "not a complete URL"),
+        (12, "cannot use a int"),
+        (io.StringIO("text"), "binary mode"),
+    ],
+)
+def test_bad_images_are_validation_errors(value: object, words: str) -> None:
+    with pytest.raises(veo.ValidationError, match=words) as caught:
+        prepare_image(value)
+    assert caught.value.field == "image"
+
+
+def test_a_forged_enormous_header_is_refused_before_decoding() -> None:
+    # A valid PNG header claiming 100000 x 100000 pixels, with almost no data behind it.
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b"")
+    with pytest.raises(veo.ValidationError, match="megapixels"):
+        prepare_image(png)
+
+
+def test_a_folder_or_unreadable_path(tmp_path: Path) -> None:
+    with pytest.raises(veo.ValidationError, match="folder"):
+        prepare_image(tmp_path)

@@ -1,0 +1,68 @@
+"""The public surface is what we mean, and importing it stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import veo_widgets as veo
+
+EXPECTED = {
+    "APIConnectionError",
+    "APIError",
+    "AsyncClient",
+    "AuthenticationError",
+    "Client",
+    "Emulator",
+    "GenerationFailedError",
+    "GenerationTimeoutError",
+    "InsufficientCreditsError",
+    "Job",
+    "JobStatus",
+    "Journal",
+    "NotFoundError",
+    "Panel",
+    "RateLimitError",
+    "ServerError",
+    "Usage",
+    "ValidationError",
+    "VeoError",
+    "VideoRequest",
+    "WaitCancelled",
+    "__version__",
+    "history",
+}
+
+
+def test_all_is_sorted_and_complete() -> None:
+    assert veo.__all__ == sorted(veo.__all__, key=str.lower) or veo.__all__ == sorted(veo.__all__)
+    assert set(veo.__all__) == EXPECTED
+    for name in veo.__all__:
+        assert getattr(veo, name) is not None
+
+
+def test_error_tree() -> None:
+    for name in (
+        "ValidationError",
+        "APIError",
+        "APIConnectionError",
+        "GenerationFailedError",
+        "GenerationTimeoutError",
+    ):
+        assert issubclass(getattr(veo, name), veo.VeoError)
+    for name in ("AuthenticationError", "InsufficientCreditsError", "NotFoundError", "RateLimitError", "ServerError"):
+        assert issubclass(getattr(veo, name), veo.APIError)
+    assert issubclass(veo.GenerationTimeoutError, TimeoutError)
+
+
+def test_import_does_not_load_widgets_the_emulator_or_patch_asyncio() -> None:
+    code = (
+        "import sys, veo_widgets; "
+        "print(sorted(m for m in ('ipywidgets', 'av', 'nest_asyncio', 'veo_widgets.emulator') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_extension_entry_points() -> None:
+    assert callable(veo.load_ipython_extension) and callable(veo.unload_ipython_extension)

@@ -1,0 +1,248 @@
+"""The I/O-free protocol: parsing every documented shape, errors, retries, the poll schedule."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+
+import httpx
+import pytest
+
+import veo_widgets as veo
+from veo_widgets._models import Job
+from veo_widgets._protocol import (
+    DurationModel,
+    PollSchedule,
+    RetryPolicy,
+    Send,
+    Sleep,
+    api_error,
+    parse_error_reason,
+    parse_job,
+    poll_flow,
+    retry_after,
+)
+
+
+def response(status: int, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return httpx.Response(status, content=content, headers=headers or {}, request=httpx.Request("GET", "http://x"))
+
+
+def test_create_answer_with_credits() -> None:
+    body = {
+        "id": "QC4qjlUKt8ZedNi7r09LM",
+        "status": "queued",
+        "meta": {"usage": {"credits_used": 3900000, "usd_spent": 1.95}},
+    }
+    job = parse_job(Job(id=""), response(200, body))
+    assert (job.id, job.status, job.usage.credits, job.usage.usd) == ("QC4qjlUKt8ZedNi7r09LM", "queued", 3900000, 1.95)
+
+
+def test_completed_answer_without_meta_or_error() -> None:
+    body = {
+        "id": "e0ab34a6-1d6b-4b60-99cc-de15e210dbfc:veo-3.0-fast-generate-001",
+        "status": "completed",
+        "video": {"url": "https://cdn.aimlapi.com/generations/guepard/1754988463411-e17d66b5.mp4"},
+    }
+    job = parse_job(Job(id=body["id"]), response(200, body))
+    assert job.ok and job.video_url == body["video"]["url"] and job.error is None
+
+
+def test_older_schema_tokens_and_duration() -> None:
+    body = {
+        "id": "a",
+        "status": "completed",
+        "duration": 8,
+        "video": {"url": "https://x/v.mp4", "duration": 8},
+        "meta": {"usage": {"tokens_used": 120000}},
+    }
+    job = parse_job(Job(id="a"), response(200, body))
+    assert job.usage.tokens == 120000 and job.usage.credits is None
+
+
+def test_usage_headers_fill_gaps() -> None:
+    job = parse_job(
+        Job(id="a"),
+        response(
+            200, {"id": "a", "status": "queued"}, {"x-aimlapi-credits-used": "840000", "x-aimlapi-usd-spent": "0.42"}
+        ),
+    )
+    assert (job.usage.credits, job.usage.usd) == (840000, 0.42)
+
+
+def test_id_from_x_inference_id_when_the_body_lacks_it() -> None:
+    job = parse_job(Job(id=""), response(200, {"status": "queued"}, {"x-inference-id": "from-header"}))
+    assert job.id == "from-header"
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        ({"name": "ModerationError", "message": "flagged"}, "ModerationError: flagged"),
+        (
+            {"detail": [{"loc": ["body", "image_url"], "msg": "bad image", "type": "value_error"}]},
+            "body.image_url: bad image",
+        ),
+        ("plain words", "plain words"),
+        ({"message": "only a message"}, "only a message"),
+        (None, None),
+    ],
+)
+def test_failure_reasons_in_every_shape(error: object, reason: str | None) -> None:
+    assert parse_error_reason(error) == reason
+
+
+@pytest.mark.parametrize("status", ["queued", "waiting", "active", "generating"])
+def test_pending_statuses(status: str) -> None:
+    assert not parse_job(Job(id="a"), response(200, {"id": "a", "status": status})).done
+
+
+@pytest.mark.parametrize("status", ["failed", "cancelled", "brand-new-status"])
+def test_unknown_statuses_are_kept_and_terminal(status: str) -> None:
+    job = parse_job(Job(id="a"), response(200, {"id": "a", "status": status}))
+    assert job.status == status and job.done and not job.ok and status in (job.error or "")
+
+
+def test_first_error_body_shape() -> None:
+    body = {
+        "message": "Too many",
+        "path": "/v2/video/generations",
+        "requestId": "r-1",
+        "statusCode": "429",
+        "timestamp": "2026-01-01T00:00:00Z",
+    }
+    err = api_error(response(429, body, {"retry-after": "3"}))
+    assert isinstance(err, veo.RateLimitError) and err.retry_after == 3 and err.request_id == "r-1"
+    assert "Too many" in str(err)
+
+
+def test_second_error_body_shape_problem_json() -> None:
+    body = {
+        "title": "Unauthorized",
+        "status": 401,
+        "message": "Invalid key",
+        "instance": "/v2/video/generations",
+        "requestId": "r-2",
+        "timestamp": "t",
+        "error": {"name": "UnauthorizedException", "message": "Invalid key"},
+    }
+    err = api_error(response(401, body, {"content-type": "application/problem+json"}))
+    assert isinstance(err, veo.AuthenticationError) and err.request_id == "r-2" and "AIMLAPI_KEY" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (400, veo.APIError),
+        (403, veo.InsufficientCreditsError),
+        (404, veo.NotFoundError),
+        (500, veo.ServerError),
+        (502, veo.ServerError),
+        (503, veo.ServerError),
+        (504, veo.ServerError),
+    ],
+)
+def test_status_codes_map_to_types(status: int, kind: type) -> None:
+    err = api_error(response(status, b"<html>gateway</html>"))
+    assert type(err) is kind and err.status_code == status
+
+
+def test_retry_after_as_a_date() -> None:
+    when = datetime.now(timezone.utc) + timedelta(seconds=30)
+    assert 25 < (retry_after({"retry-after": format_datetime(when, usegmt=True)}) or 0) <= 30
+
+
+def test_backoff_grows_caps_and_honours_hints() -> None:
+    policy = RetryPolicy(base=1, cap=8)
+    lows = [policy.delay(n, rng=lambda: 0.0) for n in range(1, 7)]
+    highs = [policy.delay(n, rng=lambda: 1.0) for n in range(1, 7)]
+    assert lows == [0.5, 1, 2, 4, 4, 4] and highs == [1, 2, 4, 8, 8, 8]
+    assert policy.delay(1, hint=30) == 30 and policy.delay(1, hint=1000) == 120
+
+
+def test_duration_model_learns_but_resists_outliers() -> None:
+    prior = DurationModel()
+    fitted = DurationModel.fit([90.0] * 20, prior)
+    assert 80 < fitted.median < 92
+    two = DurationModel.fit([300.0, 310.0], prior)
+    assert two.median < 120  # two odd jobs do not swing it to five minutes
+
+
+def test_schedule_is_sparse_early_and_dense_near_the_usual_finish() -> None:
+    schedule = PollSchedule(DurationModel(60, 0.45))
+    assert schedule.next_delay(0) == 2.0  # one early poll catches jobs refused at once
+    early, near = schedule.interval(10), schedule.interval(60)
+    assert early >= 10 and near <= 3 and early > 4 * near
+    assert schedule.interval(10_000) <= 15  # capped, even for a job that never ends
+
+
+def simulate(schedule: PollSchedule, duration: float) -> tuple[int, float]:
+    """Drive poll_flow with a fake clock against a job that completes at ``duration``."""
+    now = [0.0]
+    created = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    job = Job(id="j", created_at=created)
+    flow = poll_flow(
+        job,
+        timeout=1000,
+        schedule=schedule,
+        clock=lambda: now[0],
+        wall_clock=lambda: created + timedelta(seconds=now[0]),
+    )
+    polls = 0
+    step = next(flow)
+    try:
+        while True:
+            if isinstance(step, Sleep):
+                now[0] += step.seconds
+                step = flow.send(None)
+            else:
+                assert isinstance(step, Send)
+                polls += 1
+                status = "completed" if now[0] >= duration else "generating"
+                body = {"id": "j", "status": status, "video": {"url": "https://x/v.mp4"}}
+                step = flow.send(response(200, body))
+    except StopIteration:
+        return polls, now[0] - duration
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize("sigma", [0.25, 0.45, 0.7])
+def test_schedule_keeps_its_poll_budget_and_notices_sooner(sigma: float) -> None:
+    model = DurationModel(60, sigma)
+    schedule = PollSchedule(model)
+    durations = [model.quantile(q / 40) for q in range(1, 40)]
+    ours = [simulate(schedule, d) for d in durations]
+    fixed_polls = [int(d // 10) + 1 for d in durations]  # the published 10 s loop
+    fixed_late = sum(10 - d % 10 for d in durations) / len(durations)
+    mean_late = sum(late for _, late in ours) / len(ours)
+    assert sum(p for p, _ in ours) <= 3 * sum(fixed_polls)
+    assert mean_late < fixed_late / 3
+
+
+def test_deadline_polls_once_more_then_raises() -> None:
+    schedule = PollSchedule(DurationModel(60, 0.45))
+    with pytest.raises(veo.GenerationTimeoutError) as caught:
+        simulate_timeout(schedule, timeout=5)
+    assert caught.value.timeout == 5
+
+
+def simulate_timeout(schedule: PollSchedule, timeout: float) -> None:
+    now = [0.0]
+    created = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    flow = poll_flow(
+        Job(id="j", created_at=created),
+        timeout=timeout,
+        schedule=schedule,
+        clock=lambda: now[0],
+        wall_clock=lambda: created + timedelta(seconds=now[0]),
+    )
+    step = next(flow)
+    while True:
+        if isinstance(step, Sleep):
+            assert now[0] + step.seconds <= timeout + 1e-9  # never sleeps past the deadline
+            now[0] += step.seconds
+            step = flow.send(None)
+        else:
+            step = flow.send(response(200, {"id": "j", "status": "generating"}))
