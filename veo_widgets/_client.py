@@ -27,6 +27,7 @@ from ._errors import (
     APIConnectionError,
     AuthenticationError,
     NotFoundError,
+    ServerError,
     ValidationError,
     VeoError,
     WaitCancelled,
@@ -469,7 +470,12 @@ class Client(_Core):
         try:
             with self._files.stream("GET", fetch.url, headers=headers) as response:
                 if response.status_code >= 400:
+                    response.read()
                     return _Fetched(response.status_code, False, size, _error_or_none(response))
+                if _not_a_video(response):
+                    # A proxy's error page with a 200: never save it as the video.
+                    response.read()
+                    return _Fetched(response.status_code, False, size, _not_video_error(response))
                 resumed = response.status_code == 206
                 size = size if resumed else 0
                 with open(part, "ab" if resumed else "wb") as out:
@@ -558,6 +564,16 @@ def _error_or_none(response: httpx.Response) -> Exception | None:
     if response.status_code in (401, 403, 404, 410):
         return None
     return api_error(response)
+
+
+def _not_a_video(response: httpx.Response) -> bool:
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    return kind.startswith("text/") or kind in ("application/json", "application/problem+json", "application/xml")
+
+
+def _not_video_error(response: httpx.Response) -> Exception:
+    kind = response.headers.get("content-type", "")
+    return ServerError(f"the result URL answered {kind} in place of the video", status_code=response.status_code)
 
 
 def _complete(response: httpx.Response, size: int, offset: int) -> bool:
@@ -790,6 +806,10 @@ class AsyncClient(_Core):
                 if response.status_code >= 400:
                     await response.aread()
                     return _Fetched(response.status_code, False, size, _error_or_none(response))
+                if _not_a_video(response):
+                    # A proxy's error page with a 200: never save it as the video.
+                    await response.aread()
+                    return _Fetched(response.status_code, False, size, _not_video_error(response))
                 resumed = response.status_code == 206
                 size = size if resumed else 0
                 with open(part, "ab" if resumed else "wb") as out:
