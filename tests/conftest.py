@@ -15,7 +15,7 @@ from PIL import Image
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 
-SENTINEL_KEY = "sk-SENTINEL0123456789abcdefSECRET"
+SENTINEL_KEY = "sk-SENTINEL-not-a-real-key-0123456789"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-KEY = "sk-BROWSERSENTINEL0123456789abcdef"
+KEY = "sk-BROWSER-SENTINEL-not-a-real-key-42"
 
 
 def free_port() -> int:

@@ -209,3 +209,26 @@ def test_demo_switch(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> N
     with capture_output():
         run(ip, "%veo demo off")
     assert not magics_of(ip).client.demo
+
+
+def test_every_remaining_option(ip: InteractiveShell, image_file: Path, tmp_path: Path) -> None:
+    target = tmp_path / "clips" / "clip.mp4"
+    line = (
+        f"-i {image_file} -a 9:16 -r 720P -d 4 --seed 2 -n 'soft focus' --no-audio --no-enhance "
+        f"--model google/veo-3.0-i2v-fast --out {target} --embed --timeout 60 --name job"
+    )
+    with capture_output() as cap:
+        job = run(ip, f"%%veo {line}\nevery option at once")
+    assert job.path == target.resolve() and target.exists()
+    request = job.request
+    assert (request["aspect_ratio"], request["resolution"], request["duration"], request["seed"]) == (
+        "9:16",
+        "720p",
+        4,
+        2,
+    )
+    assert (
+        request["negative_prompt"] == "soft focus" and not request["generate_audio"] and not request["enhance_prompt"]
+    )
+    assert "data:video/mp4;base64," in html_of(cap)  # --embed put the bytes in the output
+    assert ip.user_ns["job"] is job

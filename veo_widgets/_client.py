@@ -697,7 +697,8 @@ class AsyncClient(_Core):
         on_submit: OnUpdate | None = None,
     ) -> Job:
         """Validate, then create the job. Returns at once with the job's id."""
-        request = self.build_request(
+        request = await asyncio.to_thread(
+            self.build_request,
             prompt,
             image,
             aspect_ratio=aspect_ratio,
@@ -831,7 +832,8 @@ class AsyncClient(_Core):
         on_submit: OnUpdate | None = None,
         **options: Any,
     ) -> Job:
-        request = self.build_request(prompt, image, **options)
+        # Decoding and resizing a photo takes tens of milliseconds: not on the event loop.
+        request = await asyncio.to_thread(self.build_request, prompt, image, **options)
         return await self._generate(request, save_to=save_to, timeout=timeout, on_update=on_update, on_submit=on_submit)
 
     async def _generate(
@@ -859,7 +861,7 @@ class AsyncClient(_Core):
     ) -> list[Any]:
         if concurrency < 1:
             raise ValidationError("concurrency", "must be at least 1")
-        prepared = _prepare_items(self, items)
+        prepared = await asyncio.to_thread(_prepare_items, self, items)
         if save_to is not None:
             # Several videos: ``save_to`` is always a folder, never one file overwritten N times.
             Path(save_to).expanduser().mkdir(parents=True, exist_ok=True)

@@ -421,7 +421,7 @@ class PollSchedule:
     """
 
     model: DurationModel = DurationModel()
-    budget: float = 2.8
+    budget: float = 2.75
     min_interval: float = 0.4
     max_interval: float = 15.0
     first_poll: float = 2.0

@@ -434,8 +434,11 @@ class EmulatorApp:
 
     def _start_render(self, job: _Job, image: bytes | str | None) -> None:
         width, height = frame_size(job.body["aspect_ratio"], job.body["resolution"])
+        # Only what shapes the video goes into the key: the prompt does not (the emulator does
+        # not read it), so a hundred prompts over one image render once.
+        shape = [job.body[k] for k in ("aspect_ratio", "resolution", "duration", "generate_audio")]
         key = hashlib.sha256(
-            json.dumps([job.body, job.seed, image if isinstance(image, str) else None]).encode()
+            json.dumps([shape, job.seed, image if isinstance(image, str) else None]).encode()
             + (image if isinstance(image, bytes) else b"")
         ).hexdigest()[:32]
         out = self._files_dir / f"{key}.mp4"
