@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime, timedelta, timezone
 
-import httpx
-
-from veo_widgets._models import Job
-from veo_widgets._protocol import DurationModel, PollSchedule, Send, Sleep, poll_flow
+from veo_widgets._protocol import DurationModel, PollSchedule, simulate_polls
 
 try:
     from ._table import table
@@ -25,34 +21,6 @@ except ImportError:
 
 def durations(n: int, rng: random.Random, sigma: float) -> list[float]:
     return [min(180.0, max(30.0, 60.0 * math.exp(rng.gauss(0, sigma)))) for _ in range(n)]
-
-
-def ours(schedule: PollSchedule, duration: float) -> tuple[int, float]:
-    now = [0.0]
-    created = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    flow = poll_flow(
-        Job(id="j", created_at=created),
-        timeout=1000,
-        schedule=schedule,
-        clock=lambda: now[0],
-        wall_clock=lambda: created + timedelta(seconds=now[0]),
-    )
-    polls, step = 0, next(flow)
-    request = httpx.Request("GET", "http://x")
-    try:
-        while True:
-            if isinstance(step, Sleep):
-                now[0] += step.seconds
-                step = flow.send(None)
-            else:
-                assert isinstance(step, Send)
-                polls += 1
-                status = "completed" if now[0] >= duration else "generating"
-                step = flow.send(
-                    httpx.Response(200, json={"id": "j", "status": status, "video": {"url": "u"}}, request=request)
-                )
-    except StopIteration:
-        return polls, now[0] - duration
 
 
 def fixed(duration: float, every: float = 10.0) -> tuple[int, float]:
@@ -68,7 +36,7 @@ def main() -> str:
         model = DurationModel.fit(durations(30, rng, sigma))
         schedule = PollSchedule(model)
         jobs = durations(1000, rng, sigma)
-        a = [ours(schedule, d) for d in jobs]
+        a = [simulate_polls(schedule, d) for d in jobs]
         b = [fixed(d) for d in jobs]
         mean_a, mean_b = sum(x[1] for x in a) / len(a), sum(x[1] for x in b) / len(b)
         polls_a, polls_b = sum(x[0] for x in a) / len(a), sum(x[0] for x in b) / len(b)

@@ -30,6 +30,8 @@ def ip(shell: InteractiveShell, emulator: Emulator) -> Iterator[InteractiveShell
     magics = magics_of(shell)
     magics._client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
     yield shell
+    if magics_of(shell)._client is not None:
+        magics_of(shell)._client.close()
     shell.extension_manager.unload_extension("veo_widgets")
     shell.config.pop("VeoMagics", None)  # %config settings must not leak into other tests
     for name in ("job", "img", "subject", "raw", "_"):

@@ -15,13 +15,13 @@ from veo_widgets._protocol import (
     DurationModel,
     PollSchedule,
     RetryPolicy,
-    Send,
     Sleep,
     api_error,
     parse_error_reason,
     parse_job,
     poll_flow,
     retry_after,
+    simulate_polls,
 )
 
 
@@ -178,42 +178,12 @@ def test_schedule_is_sparse_early_and_dense_near_the_usual_finish() -> None:
     assert schedule.interval(10_000) <= 15  # capped, even for a job that never ends
 
 
-def simulate(schedule: PollSchedule, duration: float) -> tuple[int, float]:
-    """Drive poll_flow with a fake clock against a job that completes at ``duration``."""
-    now = [0.0]
-    created = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    job = Job(id="j", created_at=created)
-    flow = poll_flow(
-        job,
-        timeout=1000,
-        schedule=schedule,
-        clock=lambda: now[0],
-        wall_clock=lambda: created + timedelta(seconds=now[0]),
-    )
-    polls = 0
-    step = next(flow)
-    try:
-        while True:
-            if isinstance(step, Sleep):
-                now[0] += step.seconds
-                step = flow.send(None)
-            else:
-                assert isinstance(step, Send)
-                polls += 1
-                status = "completed" if now[0] >= duration else "generating"
-                body = {"id": "j", "status": status, "video": {"url": "https://x/v.mp4"}}
-                step = flow.send(response(200, body))
-    except StopIteration:
-        return polls, now[0] - duration
-    raise AssertionError("unreachable")
-
-
 @pytest.mark.parametrize("sigma", [0.25, 0.45, 0.7])
 def test_schedule_keeps_its_poll_budget_and_notices_sooner(sigma: float) -> None:
     model = DurationModel(60, sigma)
     schedule = PollSchedule(model)
     durations = [model.quantile(q / 40) for q in range(1, 40)]
-    ours = [simulate(schedule, d) for d in durations]
+    ours = [simulate_polls(schedule, d) for d in durations]
     fixed_polls = [int(d // 10) + 1 for d in durations]  # the published 10 s loop
     fixed_late = sum(10 - d % 10 for d in durations) / len(durations)
     mean_late = sum(late for _, late in ours) / len(ours)

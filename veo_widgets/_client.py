@@ -1,8 +1,11 @@
 """``Client`` and ``AsyncClient``: the same methods, one set of logic.
 
-What is not I/O (validation, image preparation, the journal's bookkeeping, the create and
-poll conversations) lives in ``_Core`` and in ``_protocol``; each client only drives it,
-one with blocking calls, the other with awaits.
+Every operation (submit, get, wait, download, generate) is written once, in ``_Core``, as a
+*plan*: a generator that composes the protocol's flows with ``yield from`` and yields only
+three primitive steps, :class:`~._protocol.Send`, :class:`~._protocol.Sleep` and
+:class:`_Fetch` (one attempt at streaming a result to disk). Each client is a driver that
+performs those steps, one with blocking calls, the other with awaits; the journal's
+bookkeeping, validation and retry decisions never exist twice.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypedDict, TypeVar
 
 import httpx
+from typing_extensions import Unpack
 
 from ._config import DEMO_NOTICE, Secret, Settings, output_dir
 from ._errors import (
@@ -34,33 +38,45 @@ from ._errors import (
 )
 from ._images import ImageInput, prepare_image
 from ._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
-from ._models import DEFAULT_MODEL, Job, VideoRequest, validate_options
+from ._models import Job, VideoRequest, validate_options
 from ._protocol import (
     CREATE_PATH,
     DEFAULT_RETRY,
     LEGACY_CREATE_PATH,
     DurationModel,
-    Outcome,
     PollSchedule,
     RetryPolicy,
     Send,
     Sleep,
-    Step,
     api_error,
     create_flow,
     new_client_request_id,
     poll_flow,
 )
 
-__all__ = ["AsyncClient", "Client", "JobLike", "OnUpdate"]
+__all__ = ["AsyncClient", "Client", "GenerateOptions", "JobLike", "OnUpdate"]
 
 JobLike = Job | str
 OnUpdate = Callable[[Job], Any]
+PathLike = str | os.PathLike[str]
 T = TypeVar("T")
 
 DEFAULT_WAIT_TIMEOUT = 600.0
 CHUNK = 1 << 16
 _demo_announced = False
+
+
+class GenerateOptions(TypedDict, total=False):
+    """The create options every generating method takes (all optional)."""
+
+    aspect_ratio: str
+    resolution: str
+    duration: int
+    negative_prompt: str | None
+    seed: int | None
+    enhance_prompt: bool
+    generate_audio: bool
+    model: str
 
 
 def _announce_demo() -> None:
@@ -75,12 +91,16 @@ def _slug(text: str, limit: int = 40) -> str:
     return slug[:limit].rstrip("-") or "video"
 
 
+# --------------------------------------------------------------------------- downloads
+
+
 @dataclass(frozen=True)
 class _Fetch:
-    """One download attempt: GET ``url`` from byte ``offset`` into ``part``."""
+    """One download attempt: GET ``url`` from byte ``offset``, appending to ``part``."""
 
     url: str
     offset: int
+    part: Path
 
 
 @dataclass(frozen=True)
@@ -91,13 +111,17 @@ class _Fetched:
     error: Exception | None = None
 
 
-def _download_flow(url: str, retry: RetryPolicy) -> Generator[_Fetch | Sleep, _Fetched | None, int]:
+Primitive = Send | Sleep | _Fetch
+Plan = Generator[Primitive, Any, T]
+
+
+def _download_flow(url: str, part: Path, retry: RetryPolicy) -> Generator[_Fetch | Sleep, Any, int]:
     """Fetch until the whole body is on disk, resuming with Range after a broken stream."""
     offset = 0
     failures = 0
     while True:
-        got = yield _Fetch(url, offset)
-        assert got is not None
+        got = yield _Fetch(url, offset, part)
+        assert isinstance(got, _Fetched)
         if got.complete:
             return got.size
         if got.error is None and got.status in (401, 403, 404, 410):
@@ -111,8 +135,50 @@ def _download_flow(url: str, retry: RetryPolicy) -> Generator[_Fetch | Sleep, _F
         yield Sleep(retry.delay(failures))
 
 
+def _refused(response: httpx.Response) -> bool:
+    """True when a result response must not be written to the video file."""
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    # A proxy's error page served with a 200 must never be saved as the video.
+    not_video = kind.startswith("text/") or kind in ("application/json", "application/problem+json", "application/xml")
+    return response.status_code >= 400 or not_video
+
+
+def _refusal(response: httpx.Response, offset: int) -> _Fetched:
+    """The failed attempt for a refused response (its body already read)."""
+    if response.status_code in (401, 403, 404, 410):
+        return _Fetched(response.status_code, False, offset)
+    if response.status_code >= 400:
+        return _Fetched(response.status_code, False, offset, api_error(response))
+    kind = response.headers.get("content-type", "")
+    error = ServerError(f"the result URL answered {kind} in place of the video", status_code=response.status_code)
+    return _Fetched(response.status_code, False, offset, error)
+
+
+def _open_part(response: httpx.Response, fetch: _Fetch) -> tuple[IO[bytes], int]:
+    """The part file to write into and the byte count already in it."""
+    if response.status_code == 206:
+        return open(fetch.part, "ab"), fetch.offset
+    return open(fetch.part, "wb"), 0
+
+
+def _complete(response: httpx.Response, size: int, start: int) -> bool:
+    expected = response.headers.get("content-length")
+    return expected is None or size - start >= int(expected)
+
+
+def _broken(fetch: _Fetch, exc: httpx.TransportError) -> _Fetched:
+    return _Fetched(0, False, fetch.part.stat().st_size if fetch.part.exists() else 0, exc)
+
+
+class _Stopped(Exception):
+    """Thrown into a plan when the caller's stop event is set during a Sleep."""
+
+
+# --------------------------------------------------------------------------- the core
+
+
 class _Core:
-    """Settings, validation and journal bookkeeping shared by both clients."""
+    """Settings, validation, the journal's bookkeeping, and every operation as a plan."""
 
     def __init__(
         self,
@@ -148,7 +214,7 @@ class _Core:
         key = "set" if self._key else "missing"
         return f"{type(self).__name__}({self.base_url!r}, {mode}, key {key})"
 
-    # ------------------------------------------------------------ pure helpers
+    # ------------------------------------------------------------ helpers
 
     def _headers(self) -> dict[str, str]:
         if not self._key:
@@ -204,25 +270,7 @@ class _Core:
     def _schedule(self) -> PollSchedule:
         return self._fixed_schedule or PollSchedule(self.duration_model())
 
-    def _created(self, job: Job) -> Job:
-        now = datetime.now(timezone.utc)
-        job = job.evolve(base_url=self.base_url, demo=self.demo, created_at=now, updated_at=now)
-        self.journal.record(job)
-        return job
-
-    def _failed_submit(self, crid: str, exc: VeoError) -> None:
-        status = UNCONFIRMED if exc.may_exist else NOT_SUBMITTED
-        self.journal.record_outcome(crid, status=status, error=str(exc))
-
-    def _observer(self, on_update: OnUpdate | None) -> OnUpdate:
-        def observe(job: Job) -> None:
-            self.journal.record(job)
-            if on_update is not None:
-                on_update(job)
-
-        return observe
-
-    def _target(self, job: Job, path: str | os.PathLike[str] | None) -> Path:
+    def _target(self, job: Job, path: PathLike | None) -> Path:
         if path is not None:
             target = Path(path).expanduser()
             if target.is_dir() or str(path).endswith(("/", os.sep)):
@@ -237,9 +285,100 @@ class _Core:
         short = re.sub(r"[^A-Za-z0-9]", "", job.id)[:8] or "job"
         return f"{stamp}_{_slug(prompt)}_{short}.mp4"
 
-    def _download_client_kwargs(self) -> dict[str, Any]:
-        # Result URLs live on a CDN: never send them the key.
-        return {"timeout": self._timeout, "follow_redirects": True}
+    # ------------------------------------------------------------ plans
+
+    def _submit_plan(self, request: VideoRequest, on_submit: OnUpdate | None) -> Plan[Job]:
+        self._headers()  # a missing key is reported before anything is journaled or sent
+        crid = new_client_request_id()
+        self.journal.record_submission(crid, base_url=self.base_url, demo=self.demo, request=request.summary())
+        try:
+            job = yield from create_flow(request, client_request_id=crid, path=self._create_path, retry=self.retry)
+        except VeoError as exc:
+            status = UNCONFIRMED if exc.may_exist else NOT_SUBMITTED
+            self.journal.record_outcome(crid, status=status, error=str(exc))
+            raise
+        now = datetime.now(timezone.utc)
+        job = job.evolve(base_url=self.base_url, demo=self.demo, created_at=now, updated_at=now)
+        self.journal.record(job)
+        if on_submit is not None:
+            on_submit(job)
+        return job
+
+    def _get_plan(self, job: JobLike) -> Plan[Job]:
+        found = self._resolve(job)
+        flow = poll_flow(found, timeout=None, schedule=self._schedule(), path=self._create_path, once=True)
+        result = yield from flow
+        self.journal.record(result)
+        return result
+
+    def _wait_plan(self, job: JobLike, timeout: float | None, on_update: OnUpdate | None) -> Plan[Job]:
+        found = self._resolve(job)
+        if found.ok and found.video_url:
+            return found
+
+        def observe(update: Job) -> None:
+            self.journal.record(update)
+            if on_update is not None:
+                on_update(update)
+
+        flow = poll_flow(
+            found,
+            timeout=timeout,
+            schedule=self._schedule(),
+            path=self._create_path,
+            retry=self.retry,
+            on_update=observe,
+        )
+        try:
+            return (yield from flow)
+        except _Stopped:
+            raise WaitCancelled(found) from None
+
+    def _fetch_plan(self, url: str, target: Path) -> Plan[None]:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(target.name + ".part")
+        try:
+            yield from _download_flow(url, part, self.retry)
+            os.replace(part, target)
+        finally:
+            part.unlink(missing_ok=True)
+
+    def _download_plan(self, job: JobLike, path: PathLike | None) -> Plan[Path]:
+        found = self._resolve(job)
+        if not (found.ok and found.video_url) or (found.base_url and found.base_url != self.base_url):
+            # Not finished, or found in the journal from another session whose URL may point
+            # at a server that is gone (a restarted demo emulator): ask for a fresh one.
+            found = yield from self._get_plan(found)
+            if not found.ok:
+                raise ValidationError("job", f"{found.id} is {found.status}, not completed; wait for it first")
+        target = self._target(found, path)
+        try:
+            yield from self._fetch_plan(found.video_url or "", target)
+        except (NotFoundError, APIConnectionError):
+            # The URL may have expired: the API may hand out a fresh one; try that once.
+            fresh = yield from self._get_plan(found.evolve(video_url=None))
+            if not fresh.video_url or fresh.video_url == found.video_url:
+                raise
+            found = fresh
+            yield from self._fetch_plan(found.video_url or "", target)
+        self.journal.record(found.evolve(path=target.resolve()))
+        return target
+
+    def _generate_plan(
+        self,
+        request: VideoRequest,
+        save_to: PathLike | None,
+        timeout: float | None,
+        on_update: OnUpdate | None,
+        on_submit: OnUpdate | None,
+    ) -> Plan[Job]:
+        job = yield from self._submit_plan(request, on_submit)
+        try:
+            job = yield from self._wait_plan(job, timeout, on_update)
+            path = yield from self._download_plan(job, save_to)
+        except _Stopped:
+            raise WaitCancelled(job) from None
+        return job.evolve(path=path.resolve())
 
 
 def _prepare_items(core: _Core, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -265,6 +404,29 @@ def _prepare_items(core: _Core, items: Sequence[Mapping[str, Any]]) -> list[dict
         entry.update(extra)
         out.append(entry)
     return out
+
+
+def run_sync(coro: Awaitable[T]) -> T:
+    """Run a coroutine to completion from synchronous code, even inside a running loop.
+
+    In a notebook the kernel's loop is already running, so ``asyncio.run`` refuses; there we
+    apply nest_asyncio (once, lazily, only to that loop) and let it run the coroutine.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_as_coroutine(coro))
+    import nest_asyncio
+
+    nest_asyncio.apply(loop)
+    return loop.run_until_complete(coro)
+
+
+async def _as_coroutine(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+# --------------------------------------------------------------------------- the drivers
 
 
 class Client(_Core):
@@ -297,7 +459,8 @@ class Client(_Core):
             schedule=schedule,
         )
         self._http = httpx.Client(base_url=self.base_url, timeout=self._timeout, transport=transport)
-        self._files = httpx.Client(transport=transport, **self._download_client_kwargs())
+        # Result URLs live on a CDN: this client never carries the key.
+        self._files = httpx.Client(transport=transport, timeout=self._timeout, follow_redirects=True)
 
     def __enter__(self) -> Client:
         return self
@@ -309,37 +472,55 @@ class Client(_Core):
         self._http.close()
         self._files.close()
 
-    # ------------------------------------------------------------ the driver
-
-    def _drive(self, flow: Generator[Step, Outcome, T], stop: threading.Event | None = None) -> T:
-        headers = self._headers()
-        outcome: Outcome = None
+    def _drive(self, plan: Plan[T], stop: threading.Event | None = None) -> T:
         try:
-            step = next(flow)
+            step = next(plan)
             while True:
-                if isinstance(step, Sleep):
-                    if stop is not None:
-                        if stop.wait(step.seconds):
-                            raise _Stopped
-                    else:
-                        time.sleep(step.seconds)
-                    outcome = None
-                else:
-                    outcome = self._send(step, headers)
-                step = flow.send(outcome)
+                try:
+                    result = self._perform(step, stop)
+                except _Stopped as stopped:
+                    step = plan.throw(stopped)
+                    continue
+                step = plan.send(result)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
         except VeoError as exc:
             self._scrub(exc)
             raise
 
-    def _send(self, step: Send, headers: Mapping[str, str]) -> Outcome:
+    def _perform(self, step: Primitive, stop: threading.Event | None) -> Any:
+        if isinstance(step, Sleep):
+            if stop is None:
+                time.sleep(step.seconds)
+            elif stop.wait(step.seconds):
+                raise _Stopped
+            return None
+        if isinstance(step, Send):
+            try:
+                headers = {**self._headers(), **step.headers}
+                response = self._http.request(step.method, step.path, json=step.json, headers=headers)
+                response.read()
+                return response
+            except httpx.TransportError as exc:
+                return exc
+        return self._fetch(step)
+
+    def _fetch(self, fetch: _Fetch) -> _Fetched:
+        headers = {"Range": f"bytes={fetch.offset}-"} if fetch.offset else {}
         try:
-            response = self._http.request(step.method, step.path, json=step.json, headers={**headers, **step.headers})
-            response.read()
-            return response
+            with self._files.stream("GET", fetch.url, headers=headers) as response:
+                if _refused(response):
+                    response.read()
+                    return _refusal(response, fetch.offset)
+                out, size = _open_part(response, fetch)
+                start = size
+                with out:
+                    for chunk in response.iter_bytes(CHUNK):
+                        out.write(chunk)
+                        size += len(chunk)
+                return _Fetched(response.status_code, _complete(response, size, start), size)
         except httpx.TransportError as exc:
-            return exc
+            return _broken(fetch, exc)
 
     # ------------------------------------------------------------ the API
 
@@ -348,53 +529,18 @@ class Client(_Core):
         prompt: str,
         image: ImageInput | Any = None,
         *,
-        aspect_ratio: str = "16:9",
-        resolution: str = "720p",
-        duration: int = 8,
-        negative_prompt: str | None = None,
-        seed: int | None = None,
-        enhance_prompt: bool = True,
-        generate_audio: bool = True,
-        model: str = DEFAULT_MODEL,
         on_submit: OnUpdate | None = None,
+        **options: Unpack[GenerateOptions],
     ) -> Job:
         """Validate, then create the job. Returns at once with the job's id."""
-        request = self.build_request(
-            prompt,
-            image,
-            aspect_ratio=aspect_ratio,
-            resolution=resolution,
-            duration=duration,
-            negative_prompt=negative_prompt,
-            seed=seed,
-            enhance_prompt=enhance_prompt,
-            generate_audio=generate_audio,
-            model=model,
-        )
-        return self._submit(request, on_submit)
+        return self._submit(self.build_request(prompt, image, **options), on_submit)
 
     def _submit(self, request: VideoRequest, on_submit: OnUpdate | None = None) -> Job:
-        self._headers()  # a missing key is reported before anything is journaled or sent
-        crid = new_client_request_id()
-        self.journal.record_submission(crid, base_url=self.base_url, demo=self.demo, request=request.summary())
-        try:
-            job = self._drive(create_flow(request, client_request_id=crid, path=self._create_path, retry=self.retry))
-        except VeoError as exc:
-            self._failed_submit(crid, exc)
-            raise
-        job = self._created(job)
-        if on_submit is not None:
-            on_submit(job)
-        return job
+        return self._drive(self._submit_plan(request, on_submit))
 
     def get(self, job: JobLike) -> Job:
-        """The job's current state (one poll). Raises ``GenerationFailedError`` if it failed."""
-        found = self._resolve(job)
-        result = self._drive(
-            poll_flow(found, timeout=None, schedule=self._schedule(), path=self._create_path, once=True)
-        )
-        self.journal.record(result)
-        return result
+        """The job's current state (one poll); a failed job comes back with its error."""
+        return self._drive(self._get_plan(job))
 
     def wait(
         self,
@@ -406,96 +552,25 @@ class Client(_Core):
     ) -> Job:
         """Poll until the job completes; raise ``GenerationFailedError`` or
         ``GenerationTimeoutError`` (the job goes on) otherwise. ``stop`` ends the wait early."""
-        found = self._resolve(job)
-        if found.ok and found.video_url:
-            return found
-        flow = poll_flow(
-            found,
-            timeout=timeout,
-            schedule=self._schedule(),
-            path=self._create_path,
-            retry=self.retry,
-            on_update=self._observer(on_update),
-        )
-        try:
-            return self._drive(flow, stop)
-        except _Stopped:
-            raise WaitCancelled(found) from None
+        return self._drive(self._wait_plan(job, timeout, on_update), stop)
 
-    def download(self, job: JobLike, path: str | os.PathLike[str] | None = None) -> Path:
+    def download(self, job: JobLike, path: PathLike | None = None) -> Path:
         """Stream the finished video to ``path`` (a file or a folder; default ``veo_outputs/``)."""
-        found = self._resolve(job)
-        if not (found.ok and found.video_url):
-            found = self.get(found)
-            if not found.ok:
-                raise ValidationError("job", f"{found.id} is {found.status}, not completed; wait for it first")
-        if found.base_url and found.base_url != self.base_url:
-            # Found in the journal from another session: its URL may point at a server that
-            # is gone (a restarted demo emulator) or have expired; ask for a fresh one.
-            found = self.get(found)
-        target = self._target(found, path)
-        try:
-            self._fetch_to(found.video_url or "", target)
-        except (NotFoundError, APIConnectionError):
-            # The URL may have expired or its server moved (a demo emulator restarted):
-            # ask for the job again, which may hand out a fresh URL, and try once more.
-            fresh = self.get(found.evolve(video_url=None))
-            if not fresh.video_url or fresh.video_url == found.video_url:
-                raise
-            found = fresh
-            self._fetch_to(found.video_url or "", target)
-        self.journal.record(found.evolve(path=target.resolve()))
-        return target
+        return self._drive(self._download_plan(job, path))
 
     def _fetch_to(self, url: str, target: Path) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_name(target.name + ".part")
-        flow = _download_flow(url, self.retry)
-        try:
-            step = next(flow)
-            while True:
-                if isinstance(step, Sleep):
-                    time.sleep(step.seconds)
-                    step = flow.send(None)
-                    continue
-                step = flow.send(self._fetch_once(step, part))
-        except StopIteration:
-            os.replace(part, target)
-        finally:
-            part.unlink(missing_ok=True)
-
-    def _fetch_once(self, fetch: _Fetch, part: Path) -> _Fetched:
-        headers = {"Range": f"bytes={fetch.offset}-"} if fetch.offset else {}
-        size = fetch.offset
-        try:
-            with self._files.stream("GET", fetch.url, headers=headers) as response:
-                if response.status_code >= 400:
-                    response.read()
-                    return _Fetched(response.status_code, False, size, _error_or_none(response))
-                if _not_a_video(response):
-                    # A proxy's error page with a 200: never save it as the video.
-                    response.read()
-                    return _Fetched(response.status_code, False, size, _not_video_error(response))
-                resumed = response.status_code == 206
-                size = size if resumed else 0
-                with open(part, "ab" if resumed else "wb") as out:
-                    for chunk in response.iter_bytes(CHUNK):
-                        out.write(chunk)
-                        size += len(chunk)
-                return _Fetched(response.status_code, _complete(response, size, fetch.offset if resumed else 0), size)
-        except httpx.TransportError as exc:
-            return _Fetched(0, False, part.stat().st_size if part.exists() else 0, exc)
+        self._drive(self._fetch_plan(url, target))
 
     def generate(
         self,
         prompt: str,
         image: ImageInput | Any = None,
         *,
-        save_to: str | os.PathLike[str] | None = None,
+        save_to: PathLike | None = None,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         on_update: OnUpdate | None = None,
         on_submit: OnUpdate | None = None,
-        **options: Any,
+        **options: Unpack[GenerateOptions],
     ) -> Job:
         """Submit, wait, download: the returned Job's ``path`` is the saved video."""
         request = self.build_request(prompt, image, **options)
@@ -505,24 +580,20 @@ class Client(_Core):
         self,
         request: VideoRequest,
         *,
-        save_to: str | os.PathLike[str] | None,
+        save_to: PathLike | None,
         timeout: float | None,
         on_update: OnUpdate | None = None,
         on_submit: OnUpdate | None = None,
         stop: threading.Event | None = None,
     ) -> Job:
-        job = self._submit(request, on_submit)
-        job = self.wait(job, timeout=timeout, on_update=on_update, stop=stop)
-        path = self.download(job, save_to)
-        done = job.evolve(path=path.resolve())
-        return done
+        return self._drive(self._generate_plan(request, save_to, timeout, on_update, on_submit), stop)
 
     def generate_many(
         self,
         items: Sequence[Mapping[str, Any]],
         *,
         concurrency: int = 4,
-        save_to: str | os.PathLike[str] | None = None,
+        save_to: PathLike | None = None,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         return_exceptions: bool = False,
     ) -> list[Any]:
@@ -554,53 +625,6 @@ class Client(_Core):
                 )
 
         return run_sync(run())
-
-
-class _Stopped(Exception):
-    pass
-
-
-def _error_or_none(response: httpx.Response) -> Exception | None:
-    if response.status_code in (401, 403, 404, 410):
-        return None
-    return api_error(response)
-
-
-def _not_a_video(response: httpx.Response) -> bool:
-    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    return kind.startswith("text/") or kind in ("application/json", "application/problem+json", "application/xml")
-
-
-def _not_video_error(response: httpx.Response) -> Exception:
-    kind = response.headers.get("content-type", "")
-    return ServerError(f"the result URL answered {kind} in place of the video", status_code=response.status_code)
-
-
-def _complete(response: httpx.Response, size: int, offset: int) -> bool:
-    expected = response.headers.get("content-length")
-    if expected is None:
-        return True
-    return size - offset >= int(expected)
-
-
-def run_sync(coro: Awaitable[T]) -> T:
-    """Run a coroutine to completion from synchronous code, even inside a running loop.
-
-    In a notebook the kernel's loop is already running, so ``asyncio.run`` refuses; there we
-    apply nest_asyncio (once, lazily, only to that loop) and let it run the coroutine.
-    """
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_as_coroutine(coro))
-    import nest_asyncio
-
-    nest_asyncio.apply(loop)
-    return loop.run_until_complete(coro)
-
-
-async def _as_coroutine(awaitable: Awaitable[T]) -> T:
-    return await awaitable
 
 
 class AsyncClient(_Core):
@@ -636,7 +660,7 @@ class AsyncClient(_Core):
         self._http = httpx.AsyncClient(
             base_url=self.base_url, timeout=self._timeout, transport=transport, limits=limits
         )
-        self._files = httpx.AsyncClient(transport=transport, **self._download_client_kwargs())
+        self._files = httpx.AsyncClient(transport=transport, timeout=self._timeout, follow_redirects=True)
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -648,93 +672,75 @@ class AsyncClient(_Core):
         await self._http.aclose()
         await self._files.aclose()
 
-    async def _drive(self, flow: Generator[Step, Outcome, T], stop: asyncio.Event | None = None) -> T:
-        headers = self._headers()
-        outcome: Outcome = None
+    async def _drive(self, plan: Plan[T], stop: asyncio.Event | None = None) -> T:
         try:
-            step = next(flow)
+            step = next(plan)
             while True:
-                if isinstance(step, Sleep):
-                    if stop is not None:
-                        with contextlib.suppress(asyncio.TimeoutError):
-                            await asyncio.wait_for(stop.wait(), step.seconds)
-                            raise _Stopped
-                    else:
-                        await asyncio.sleep(step.seconds)
-                    outcome = None
-                else:
-                    outcome = await self._send(step, headers)
-                step = flow.send(outcome)
+                try:
+                    result = await self._perform(step, stop)
+                except _Stopped as stopped:
+                    step = plan.throw(stopped)
+                    continue
+                step = plan.send(result)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
         except VeoError as exc:
             self._scrub(exc)
             raise
 
-    async def _send(self, step: Send, headers: Mapping[str, str]) -> Outcome:
+    async def _perform(self, step: Primitive, stop: asyncio.Event | None) -> Any:
+        if isinstance(step, Sleep):
+            if stop is None:
+                await asyncio.sleep(step.seconds)
+                return None
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), step.seconds)
+                raise _Stopped
+            return None
+        if isinstance(step, Send):
+            try:
+                headers = {**self._headers(), **step.headers}
+                response = await self._http.request(step.method, step.path, json=step.json, headers=headers)
+                await response.aread()
+                return response
+            except httpx.TransportError as exc:
+                return exc
+        return await self._fetch(step)
+
+    async def _fetch(self, fetch: _Fetch) -> _Fetched:
+        headers = {"Range": f"bytes={fetch.offset}-"} if fetch.offset else {}
         try:
-            response = await self._http.request(
-                step.method, step.path, json=step.json, headers={**headers, **step.headers}
-            )
-            await response.aread()
-            return response
+            async with self._files.stream("GET", fetch.url, headers=headers) as response:
+                if _refused(response):
+                    await response.aread()
+                    return _refusal(response, fetch.offset)
+                out, size = _open_part(response, fetch)
+                start = size
+                with out:
+                    async for chunk in response.aiter_bytes(CHUNK):
+                        out.write(chunk)
+                        size += len(chunk)
+                return _Fetched(response.status_code, _complete(response, size, start), size)
         except httpx.TransportError as exc:
-            return exc
+            return _broken(fetch, exc)
+
+    # ------------------------------------------------------------ the API
 
     async def submit(
         self,
         prompt: str,
         image: ImageInput | Any = None,
         *,
-        aspect_ratio: str = "16:9",
-        resolution: str = "720p",
-        duration: int = 8,
-        negative_prompt: str | None = None,
-        seed: int | None = None,
-        enhance_prompt: bool = True,
-        generate_audio: bool = True,
-        model: str = DEFAULT_MODEL,
         on_submit: OnUpdate | None = None,
+        **options: Unpack[GenerateOptions],
     ) -> Job:
         """Validate, then create the job. Returns at once with the job's id."""
-        request = await asyncio.to_thread(
-            self.build_request,
-            prompt,
-            image,
-            aspect_ratio=aspect_ratio,
-            resolution=resolution,
-            duration=duration,
-            negative_prompt=negative_prompt,
-            seed=seed,
-            enhance_prompt=enhance_prompt,
-            generate_audio=generate_audio,
-            model=model,
-        )
-        return await self._submit(request, on_submit)
-
-    async def _submit(self, request: VideoRequest, on_submit: OnUpdate | None = None) -> Job:
-        self._headers()
-        crid = new_client_request_id()
-        self.journal.record_submission(crid, base_url=self.base_url, demo=self.demo, request=request.summary())
-        try:
-            job = await self._drive(
-                create_flow(request, client_request_id=crid, path=self._create_path, retry=self.retry)
-            )
-        except VeoError as exc:
-            self._failed_submit(crid, exc)
-            raise
-        job = self._created(job)
-        if on_submit is not None:
-            on_submit(job)
-        return job
+        # Decoding and scaling a photo takes tens of milliseconds: not on the event loop.
+        request = await asyncio.to_thread(self.build_request, prompt, image, **options)
+        return await self._drive(self._submit_plan(request, on_submit))
 
     async def get(self, job: JobLike) -> Job:
-        found = self._resolve(job)
-        result = await self._drive(
-            poll_flow(found, timeout=None, schedule=self._schedule(), path=self._create_path, once=True)
-        )
-        self.journal.record(result)
-        return result
+        return await self._drive(self._get_plan(job))
 
     async def wait(
         self,
@@ -744,118 +750,31 @@ class AsyncClient(_Core):
         on_update: OnUpdate | None = None,
         stop: asyncio.Event | None = None,
     ) -> Job:
-        found = self._resolve(job)
-        if found.ok and found.video_url:
-            return found
-        flow = poll_flow(
-            found,
-            timeout=timeout,
-            schedule=self._schedule(),
-            path=self._create_path,
-            retry=self.retry,
-            on_update=self._observer(on_update),
-        )
-        try:
-            return await self._drive(flow, stop)
-        except _Stopped:
-            raise WaitCancelled(found) from None
+        return await self._drive(self._wait_plan(job, timeout, on_update), stop)
 
-    async def download(self, job: JobLike, path: str | os.PathLike[str] | None = None) -> Path:
-        found = self._resolve(job)
-        if not (found.ok and found.video_url):
-            found = await self.get(found)
-            if not found.ok:
-                raise ValidationError("job", f"{found.id} is {found.status}, not completed; wait for it first")
-        if found.base_url and found.base_url != self.base_url:
-            # Found in the journal from another session: its URL may point at a server that
-            # is gone (a restarted demo emulator) or have expired; ask for a fresh one.
-            found = await self.get(found)
-        target = self._target(found, path)
-        try:
-            await self._fetch_to(found.video_url or "", target)
-        except (NotFoundError, APIConnectionError):
-            fresh = await self.get(found.evolve(video_url=None))
-            if not fresh.video_url or fresh.video_url == found.video_url:
-                raise
-            found = fresh
-            await self._fetch_to(found.video_url or "", target)
-        self.journal.record(found.evolve(path=target.resolve()))
-        return target
-
-    async def _fetch_to(self, url: str, target: Path) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_name(target.name + ".part")
-        flow = _download_flow(url, self.retry)
-        try:
-            step = next(flow)
-            while True:
-                if isinstance(step, Sleep):
-                    await asyncio.sleep(step.seconds)
-                    step = flow.send(None)
-                    continue
-                step = flow.send(await self._fetch_once(step, part))
-        except StopIteration:
-            os.replace(part, target)
-        finally:
-            part.unlink(missing_ok=True)
-
-    async def _fetch_once(self, fetch: _Fetch, part: Path) -> _Fetched:
-        headers = {"Range": f"bytes={fetch.offset}-"} if fetch.offset else {}
-        size = fetch.offset
-        try:
-            async with self._files.stream("GET", fetch.url, headers=headers) as response:
-                if response.status_code >= 400:
-                    await response.aread()
-                    return _Fetched(response.status_code, False, size, _error_or_none(response))
-                if _not_a_video(response):
-                    # A proxy's error page with a 200: never save it as the video.
-                    await response.aread()
-                    return _Fetched(response.status_code, False, size, _not_video_error(response))
-                resumed = response.status_code == 206
-                size = size if resumed else 0
-                with open(part, "ab" if resumed else "wb") as out:
-                    async for chunk in response.aiter_bytes(CHUNK):
-                        out.write(chunk)
-                        size += len(chunk)
-                return _Fetched(response.status_code, _complete(response, size, fetch.offset if resumed else 0), size)
-        except httpx.TransportError as exc:
-            return _Fetched(0, False, part.stat().st_size if part.exists() else 0, exc)
+    async def download(self, job: JobLike, path: PathLike | None = None) -> Path:
+        return await self._drive(self._download_plan(job, path))
 
     async def generate(
         self,
         prompt: str,
         image: ImageInput | Any = None,
         *,
-        save_to: str | os.PathLike[str] | None = None,
+        save_to: PathLike | None = None,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         on_update: OnUpdate | None = None,
         on_submit: OnUpdate | None = None,
-        **options: Any,
+        **options: Unpack[GenerateOptions],
     ) -> Job:
-        # Decoding and resizing a photo takes tens of milliseconds: not on the event loop.
         request = await asyncio.to_thread(self.build_request, prompt, image, **options)
-        return await self._generate(request, save_to=save_to, timeout=timeout, on_update=on_update, on_submit=on_submit)
-
-    async def _generate(
-        self,
-        request: VideoRequest,
-        *,
-        save_to: str | os.PathLike[str] | None,
-        timeout: float | None,
-        on_update: OnUpdate | None = None,
-        on_submit: OnUpdate | None = None,
-    ) -> Job:
-        job = await self._submit(request, on_submit)
-        job = await self.wait(job, timeout=timeout, on_update=on_update)
-        path = await self.download(job, save_to)
-        return job.evolve(path=path.resolve())
+        return await self._drive(self._generate_plan(request, save_to, timeout, on_update, on_submit))
 
     async def generate_many(
         self,
         items: Sequence[Mapping[str, Any]],
         *,
         concurrency: int = 4,
-        save_to: str | os.PathLike[str] | None = None,
+        save_to: PathLike | None = None,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         return_exceptions: bool = False,
     ) -> list[Any]:
@@ -869,9 +788,10 @@ class AsyncClient(_Core):
 
         async def one(item: dict[str, Any]) -> Job:
             async with gate:
-                return await self._generate(
-                    item["request"], save_to=item.get("save_to", save_to), timeout=item.get("timeout", timeout)
+                plan = self._generate_plan(
+                    item["request"], item.get("save_to", save_to), item.get("timeout", timeout), None, None
                 )
+                return await self._drive(plan)
 
         # Every job runs to its end even when another fails: each one is paid for.
         results = await asyncio.gather(*(one(item) for item in prepared), return_exceptions=True)

@@ -19,7 +19,7 @@ import secrets
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
@@ -53,6 +53,7 @@ __all__ = [
     "new_client_request_id",
     "parse_job",
     "poll_flow",
+    "simulate_polls",
 ]
 
 CREATE_PATH = "/v2/video/generations"
@@ -544,6 +545,35 @@ def poll_flow(
                 # Poll once more right at the deadline rather than giving up early.
                 delay = remaining
         yield Sleep(delay)
+
+
+def simulate_polls(schedule: PollSchedule, duration: float) -> tuple[int, float]:
+    """Drive :func:`poll_flow` on a fake clock against a job that completes after
+    ``duration`` seconds; return the polls it made and how late it noticed. No I/O, no waiting:
+    the polling benchmark and the schedule's tests both measure with it."""
+    now = [0.0]
+    created = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    flow = poll_flow(
+        Job(id="sim", created_at=created),
+        timeout=100 * duration + 1000,
+        schedule=schedule,
+        clock=lambda: now[0],
+        wall_clock=lambda: created + timedelta(seconds=now[0]),
+    )
+    request = httpx.Request("GET", "http://simulated")
+    polls, step = 0, next(flow)
+    try:
+        while True:
+            if isinstance(step, Sleep):
+                now[0] += step.seconds
+                step = flow.send(None)
+                continue
+            polls += 1
+            status = "completed" if now[0] >= duration else "generating"
+            body = {"id": "sim", "status": status, "video": {"url": "http://simulated/v.mp4"}}
+            step = flow.send(httpx.Response(200, json=body, request=request))
+    except StopIteration:
+        return polls, now[0] - duration
 
 
 def encode_id(job_id: str) -> str:
