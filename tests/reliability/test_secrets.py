@@ -21,17 +21,21 @@ SENTINEL = "sk-SENTINEL-7f3a9c1e5b2d4680aa11"
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.parametrize("name", ["quickstart", "magics", "python_api"])
 def test_notebook_executed_with_the_key_and_widget_state_keeps_none(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     monkeypatch.setenv("AIMLAPI_KEY", SENTINEL)
     monkeypatch.setenv("VEO_DEMO", "1")  # the key is set, but nothing may leave this machine
     monkeypatch.setenv("VEO_DEMO_SECONDS", "2")
-    nb = nbformat.read(ROOT / "notebooks" / "quickstart.ipynb", as_version=4)
+    nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
     nb.cells.append(
         nbformat.v4.new_code_cell(
+            "import veo_widgets as veo\n"
+            "panel = globals().get('panel') or veo.Panel()\n"
             f"panel.api_key.value = {SENTINEL[::-1]!r}[::-1]  # typed into the panel\n"
-            "%load_ext veo_widgets\n%veo config\nprint(repr(panel), repr(panel.client), veo.history(1))\n"
+            "display(panel)\n"
+            "%reload_ext veo_widgets\n%veo config\nprint(repr(panel), repr(panel.client), veo.history(3))\n"
             "import os; print(sorted(k for k in os.environ if 'KEY' in k))"
         )
     )
