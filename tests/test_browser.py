@@ -170,6 +170,11 @@ def test_panel_generates_and_plays_in_jupyterlab(lab: dict[str, object]) -> None
             saved = list((root / "notebooks" / "veo_outputs").glob("*.mp4"))
             assert len(saved) == 1 and saved[0].stat().st_size > 10_000
 
+            # Show a settled frame a second in (the camera has moved), not a buffering spinner.
+            video = panel.locator("video").first
+            video.evaluate("v => { v.muted = true; v.currentTime = 1.0; }")
+            page.wait_for_function("v => !v.seeking && v.readyState >= 3", arg=video.element_handle(), timeout=15_000)
+            page.wait_for_timeout(300)
             docs = ROOT / "docs"
             docs.mkdir(exist_ok=True)
             panel.screenshot(path=str(docs / "panel.png"))

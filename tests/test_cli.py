@@ -50,3 +50,45 @@ def test_status_resume_history(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_unknown_id_exits_nonzero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "no-such-job"]) == 1
     assert "NotFoundError" in capsys.readouterr().err
+
+
+def test_live_progress_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    env = dict(os.environ, VEO_DEMO_SECONDS="3")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "veo_widgets.cli",
+            "generate",
+            str(EXAMPLE),
+            "tty",
+            "--duration",
+            "4",
+            "-o",
+            str(tmp_path / "t.mp4"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(60)
+    os.close(leader)
+    screen = seen.decode(errors="replace")
+    assert proc.returncode == 0 and (tmp_path / "t.mp4").exists()
+    assert "\r\x1b[K" in screen and "generating" in screen and "[#" in screen and "00:0" in screen

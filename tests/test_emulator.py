@@ -394,3 +394,18 @@ def test_published_javascript_example_runs_unchanged(emulator: Emulator, tmp_pat
     )
     result = json.loads(done.stdout)
     assert result["status"] == "completed" and httpx.get(result["video"]["url"]).content[4:8] == b"ftyp"
+
+
+def test_demo_state_older_than_a_week_is_pruned(tmp_path: Path) -> None:
+    import os
+
+    from veo_widgets.emulator._server import _prune
+
+    for folder in ("jobs", "inputs", "files"):
+        (tmp_path / folder).mkdir()
+        old, new = tmp_path / folder / "old", tmp_path / folder / "new"
+        old.write_text("x")
+        new.write_text("x")
+        os.utime(old, (time.time() - 8 * 86400,) * 2)
+    _prune(tmp_path, 7 * 86400)
+    assert sorted(p.name for p in tmp_path.glob("*/*")) == ["new", "new", "new"]

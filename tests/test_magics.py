@@ -53,7 +53,10 @@ def html_of(cap: Any) -> str:
     return "".join(o.data.get("text/html", "") for o in cap.outputs)
 
 
-def test_cell_magic_generates_shows_and_returns_the_job(ip: InteractiveShell, image_file: Path) -> None:
+def test_cell_magic_generates_shows_and_returns_the_job(
+    ip: InteractiveShell, image_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the notebook's folder: VEO_OUTPUT_DIR (tmp_path/out) is inside it
     with capture_output() as cap:
         job = run(
             ip, f'%%veo -i {image_file} --duration 4 --seed 1 --negative-prompt "blurry, low contrast"\nWaves roll in'

@@ -197,3 +197,26 @@ def test_embed_puts_the_bytes_in_the_output(panel_client: veo.Client, image_file
     panel.generate()
     panel.wait(timeout=60)
     assert "data:video/mp4;base64," in played(panel)
+
+
+def test_a_video_saved_outside_the_notebook_folder_is_embedded(
+    panel_client: veo.Client, image_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebook_dir = tmp_path / "work"
+    notebook_dir.mkdir()
+    monkeypatch.chdir(notebook_dir)  # the kernel's folder; VEO_OUTPUT_DIR points elsewhere
+    panel = make(panel_client, image_file)
+    panel.generate()
+    job = panel.wait(timeout=60)
+    assert job.path is not None and not job.path.is_relative_to(notebook_dir)
+    assert "data:video/mp4;base64," in played(panel)
+
+
+def test_a_video_in_the_notebook_folder_is_linked_not_embedded(
+    panel_client: veo.Client, image_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    panel = make(panel_client, image_file, save_to=tmp_path / "clips/")
+    panel.generate()
+    job = panel.wait(timeout=60)
+    assert job.path is not None and 'src="clips/' in played(panel) and "base64" not in played(panel)

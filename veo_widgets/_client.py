@@ -273,7 +273,8 @@ class _Core:
     def _target(self, job: Job, path: PathLike | None) -> Path:
         if path is not None:
             target = Path(path).expanduser()
-            if target.is_dir() or str(path).endswith(("/", os.sep)):
+            # A folder: one that exists, ends with a slash, or has no suffix ("clips").
+            if target.is_dir() or str(path).endswith(("/", os.sep)) or not target.suffix:
                 return target / self._filename(job)
             return target
         return output_dir() / self._filename(job)

@@ -255,12 +255,13 @@ class VeoMagics(Magics):
 
     def _show(self, job: Job, embed: bool) -> None:
         assert job.path is not None
-        from .widget import _link
+        from .widget import _link, _servable
 
-        if embed:
+        link = _link(job.path)
+        if embed or not _servable(link):  # outside the notebook's folder the browser cannot fetch it
             display(Video(str(job.path), embed=True, mimetype="video/mp4", html_attributes="controls"))
         else:
-            display(Video(_link(job.path), html_attributes="controls"))
+            display(Video(link, html_attributes="controls"))
         usage = job.usage.describe() + (" (simulated)" if job.demo else "")
         print(f"saved: {job.path}\nusage: {usage}")
 

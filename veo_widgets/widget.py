@@ -530,17 +530,22 @@ class Panel(w.VBox):
     # ------------------------------------------------------------------ results
 
     def _video(self, path: Path) -> Video:
-        if self.embed.value:
+        link = _link(path)
+        # The front end can only fetch files under the notebook's folder; a video saved
+        # elsewhere (VEO_OUTPUT_DIR) is embedded instead, when it is small enough.
+        outside = not _servable(link)
+        if self.embed.value or outside:
             size = path.stat().st_size
             if size > EMBED_LIMIT:
+                where = "it is saved outside the notebook's folder and " if outside else ""
                 raise VeoError(
-                    f"the video is {size / 1e6:.1f} MB, over the {EMBED_LIMIT / 1e6:.0f} MB embedding limit; "
-                    "untick Embed to play it from disk"
+                    f"{where}the video is {size / 1e6:.1f} MB, over the {EMBED_LIMIT / 1e6:.0f} MB embedding "
+                    f"limit: open {path} directly" + ("" if outside else ", or untick Embed to play it from disk")
                 )
             return Video(
                 str(path), embed=True, mimetype="video/mp4", width=VIDEO_WIDTH, html_attributes=VIDEO_ATTRIBUTES
             )
-        return Video(_link(path), width=VIDEO_WIDTH, html_attributes=VIDEO_ATTRIBUTES)
+        return Video(link, width=VIDEO_WIDTH, html_attributes=VIDEO_ATTRIBUTES)
 
     def _caption(self, job: Job) -> str:
         assert job.path is not None
@@ -561,6 +566,11 @@ class Panel(w.VBox):
         button.add_class("veo-history-item")
         button.on_click(lambda _: self.play(job))
         self.history.children = (*self.history.children, button)
+
+
+def _servable(link: str) -> bool:
+    """True when a link from ``_link`` stays inside the notebook's folder."""
+    return not (link.startswith("../") or Path(link).is_absolute())
 
 
 def _link(path: Path) -> str:

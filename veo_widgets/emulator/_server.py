@@ -266,5 +266,23 @@ def demo_emulator() -> Emulator:
     with _demo_lock:
         if _demo is None:
             seconds = float(os.environ.get("VEO_DEMO_SECONDS", "12"))
-            _demo = Emulator(state_dir=data_dir() / "demo", timing=Timing.fixed(seconds))
+            state = data_dir() / "demo"
+            _prune(state, DEMO_KEEP_DAYS * 86400)
+            _demo = Emulator(state_dir=state, timing=Timing.fixed(seconds))
         return _demo
+
+
+#: Demo-mode jobs, inputs and renders are kept this long, then pruned at the next start.
+DEMO_KEEP_DAYS = 7
+
+
+def _prune(state: Path, max_age: float) -> None:
+    """Delete demo state older than ``max_age`` seconds, so demo mode never fills a disk."""
+    cutoff = time.time() - max_age
+    for folder in ("jobs", "inputs", "files"):
+        for entry in (state / folder).glob("*") if (state / folder).is_dir() else []:
+            try:
+                if entry.stat().st_mtime < cutoff:
+                    entry.unlink()
+            except OSError:
+                pass
