@@ -255,12 +255,6 @@ class EmulatorApp:
                 creates_per_request=dict(self._per_crid),
             )
 
-    def wait_idle(self, timeout: float = 120.0) -> None:
-        """Block until every render in flight has finished (tests, shutdown)."""
-        deadline = time.monotonic() + timeout
-        for future in list(self._renders.values()):
-            future.exception(timeout=max(0.0, deadline - time.monotonic()))
-
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
@@ -406,7 +400,7 @@ class EmulatorApp:
         payload = {"id": job.id, "status": self._status(job), "meta": {"usage": usage}}
         status = 201 if "legacy_201" in job.faults else 200
         response = _json(status, payload)
-        response.headers.update(self._headers(job, usage, request))
+        response.headers.update(self._headers(job, usage))
         return response
 
     def _new_id(self, model: str) -> str:
@@ -423,7 +417,7 @@ class EmulatorApp:
             return {"tokens_used": 120000}
         return {"credits_used": int(usd * CREDITS_PER_USD), "usd_spent": usd}
 
-    def _headers(self, job: _Job, usage: dict[str, Any], request: EmuRequest) -> dict[str, str]:
+    def _headers(self, job: _Job, usage: dict[str, Any]) -> dict[str, str]:
         headers = {"x-inference-id": job.id}
         if "credits_used" in usage:
             headers["x-aimlapi-credits-used"] = str(usage["credits_used"])
@@ -563,9 +557,7 @@ class EmulatorApp:
         elif status == "error":
             payload["error"] = job.error
         response = _json(200, payload)
-        response.headers.update(
-            self._headers(job, usage, request) if status == "completed" else {"x-inference-id": job.id}
-        )
+        response.headers.update(self._headers(job, usage) if status == "completed" else {"x-inference-id": job.id})
         return response
 
     # ------------------------------------------------------------------ files
