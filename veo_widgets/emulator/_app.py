@@ -288,23 +288,31 @@ class EmulatorApp:
             raise _Problem(405, f"Cannot {request.method} {path}", "MethodNotAllowedException")
         raise _Problem(404, f"Cannot {request.method} {path}", "NotFoundException")
 
+    @staticmethod
+    def _named_faults(request: EmuRequest) -> list[str]:
+        """The faults a request asks for in its ``X-Emulator-Fault`` header."""
+        return [k.strip() for k in request.headers.get("x-emulator-fault", "").split(",") if k.strip()]
+
+    def _spend(self, fault: Fault) -> None:
+        """Use up one of a server fault's ``times`` (call with the lock held)."""
+        if fault.times is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                self._faults.remove(fault)
+
     def _take_fault(self, endpoint: str, request: EmuRequest) -> Fault | None:
-        named = [k.strip() for k in request.headers.get("x-emulator-fault", "").split(",") if k.strip()]
-        for kind in named:
+        for kind in self._named_faults(request):
             if kind in RESPONSE_FAULTS:
                 return Fault(kind, endpoint=endpoint)
         with self._lock:
             for fault in self._faults:
                 if fault.kind in RESPONSE_FAULTS and fault.endpoint in (endpoint, "any"):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self._faults.remove(fault)
+                    self._spend(fault)
                     return fault
         return None
 
     def _job_faults(self, request: EmuRequest) -> list[str]:
-        named = [k.strip() for k in request.headers.get("x-emulator-fault", "").split(",") if k.strip()]
+        named = self._named_faults(request)
         unknown = [k for k in named if k not in FAULT_KINDS]
         if unknown:
             raise _Problem(400, f"unknown emulator fault {unknown[0]!r}")
@@ -313,10 +321,7 @@ class EmulatorApp:
             for fault in list(self._faults):
                 if fault.kind in JOB_FAULTS and fault.endpoint in ("create", "any"):
                     chosen.append(fault.kind)
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self._faults.remove(fault)
+                    self._spend(fault)
         return chosen
 
     def _fault_response(self, fault: Fault, request: EmuRequest) -> EmuResponse:
