@@ -194,12 +194,14 @@ class VeoMagics(Magics):
         done = threading.Event()
         model = client.duration_model()
 
+        def record(job: Job) -> None:
+            state["job"] = job
+
         def work() -> None:
             try:
-                job = client._submit(request, lambda j: state.__setitem__("job", j))
-                job = client.wait(job, timeout=timeout, on_update=lambda j: state.__setitem__("job", j), stop=stop)
-                path = client.download(job, out)
-                state["result"] = job.evolve(path=path.resolve())
+                state["result"] = client._generate(
+                    request, save_to=out, timeout=timeout, on_update=record, on_submit=record, stop=stop
+                )
             except BaseException as exc:
                 state["error"] = exc
             finally:

@@ -456,23 +456,26 @@ class Panel(w.VBox):
     def _work(self, run: _Run) -> None:
         client = self._client
 
-        def submitted(job: Job) -> None:
+        def update(job: Job) -> None:
             run.job = job
+            # Once the job has completed, the video is being fetched until it is saved.
+            self._set_status(run, "downloading" if job.ok else job.status)
+
+        def submitted(job: Job) -> None:
             run.ident.value = (
                 f'<small>job id <code class="veo-job-id" style="user-select:all">{html.escape(job.id)}</code></small>'
             )
-
-        def update(job: Job) -> None:
-            run.job = job
-            self._set_status(run, job.status)
+            update(job)
 
         try:
-            job = client._submit(run.request, submitted)
-            update(job)
-            job = client.wait(job, timeout=self._timeout, on_update=update, stop=run.stop)
-            self._set_status(run, "downloading")
-            path = client.download(job, self._save_to)
-            run.job = job.evolve(path=path.resolve())
+            run.job = client._generate(
+                run.request,
+                save_to=self._save_to,
+                timeout=self._timeout,
+                on_update=update,
+                on_submit=submitted,
+                stop=run.stop,
+            )
         except WaitCancelled as exc:
             run.error = exc
             self._finish(run, "cancelled", explain(exc))
