@@ -237,3 +237,13 @@ def test_every_remaining_option(ip: InteractiveShell, image_file: Path, tmp_path
     )
     assert "data:video/mp4;base64," in html_of(cap)  # --embed put the bytes in the output
     assert ip.user_ns["job"] is job
+
+
+def test_embedding_is_capped_and_the_video_is_still_saved(
+    ip: InteractiveShell, image_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("veo_widgets.widget.EMBED_LIMIT", 1000)
+    with capture_output() as cap:
+        job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1 --embed\ntoo big to embed")
+    assert job.ok and job.path is not None and job.path.exists()
+    assert "base64" not in html_of(cap) and "over the 0 MB embedding limit" in cap.stderr

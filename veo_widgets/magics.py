@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from IPython.core.display import HTML, Video
+from IPython.core.display import HTML
 from IPython.core.display_functions import display
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
@@ -257,13 +257,12 @@ class VeoMagics(Magics):
 
     def _show(self, job: Job, embed: bool) -> None:
         assert job.path is not None
-        from .widget import _link, _servable
+        from .widget import video_player
 
-        link = _link(job.path)
-        if embed or not _servable(link):  # outside the notebook's folder the browser cannot fetch it
-            display(Video(str(job.path), embed=True, mimetype="video/mp4", html_attributes="controls"))
-        else:
-            display(Video(link, html_attributes="controls"))
+        try:
+            display(video_player(job.path, embed=embed))
+        except VeoError as exc:  # too large to embed: the video is saved all the same
+            print(f"veo: {explain(exc)}", file=sys.stderr)
         usage = job.usage.describe() + (" (simulated)" if job.demo else "")
         print(f"saved: {job.path}\nusage: {usage}")
 

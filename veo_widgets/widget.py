@@ -269,7 +269,7 @@ class Panel(w.VBox):
         if job.path is None:
             raise ValueError("that job has no saved video")
         self.player.outputs = ()
-        self.player.append_display_data(self._video(job.path))
+        self.player.append_display_data(video_player(job.path, embed=self.embed.value))
         self.player.append_display_data(HTML(self._caption(job)))
 
     # ------------------------------------------------------------------ form
@@ -532,24 +532,6 @@ class Panel(w.VBox):
 
     # ------------------------------------------------------------------ results
 
-    def _video(self, path: Path) -> Video:
-        link = _link(path)
-        # The front end can only fetch files under the notebook's folder; a video saved
-        # elsewhere (VEO_OUTPUT_DIR) is embedded instead, when it is small enough.
-        outside = not _servable(link)
-        if self.embed.value or outside:
-            size = path.stat().st_size
-            if size > EMBED_LIMIT:
-                where = "it is saved outside the notebook's folder and " if outside else ""
-                raise VeoError(
-                    f"{where}the video is {size / 1e6:.1f} MB, over the {EMBED_LIMIT / 1e6:.0f} MB embedding "
-                    f"limit: open {path} directly" + ("" if outside else ", or untick Embed to play it from disk")
-                )
-            return Video(
-                str(path), embed=True, mimetype="video/mp4", width=VIDEO_WIDTH, html_attributes=VIDEO_ATTRIBUTES
-            )
-        return Video(link, width=VIDEO_WIDTH, html_attributes=VIDEO_ATTRIBUTES)
-
     def _caption(self, job: Job) -> str:
         assert job.path is not None
         link = html.escape(_link(job.path))
@@ -569,6 +551,24 @@ class Panel(w.VBox):
         button.add_class("veo-history-item")
         button.on_click(lambda _: self.play(job))
         self.history.children = (*self.history.children, button)
+
+
+def video_player(path: Path, *, embed: bool) -> Video:
+    """The saved video as ``IPython.display.Video``: linked from disk, or its bytes embedded
+    (asked for, or needed because the front end can only fetch files under the notebook's
+    folder and this one was saved elsewhere). Embedding is refused over ``EMBED_LIMIT``."""
+    link = _link(path)
+    outside = not _servable(link)
+    if embed or outside:
+        size = path.stat().st_size
+        if size > EMBED_LIMIT:
+            where = "it is saved outside the notebook's folder and " if outside else ""
+            raise VeoError(
+                f"{where}the video is {size / 1e6:.1f} MB, over the {EMBED_LIMIT / 1e6:.0f} MB embedding "
+                f"limit: open {path} directly" + ("" if outside else ", or turn embedding off to play it from disk")
+            )
+        return Video(str(path), embed=True, mimetype="video/mp4", width=VIDEO_WIDTH, html_attributes=VIDEO_ATTRIBUTES)
+    return Video(link, width=VIDEO_WIDTH, html_attributes=VIDEO_ATTRIBUTES)
 
 
 def _servable(link: str) -> bool:
