@@ -60,6 +60,7 @@ class SyncDriver(Plans):
 
     def _drive(self, plan: Plan[T], stop: threading.Event | None = None) -> T:
         parts: set[Path] = set()
+        settled: list[Any] = []  # a create's answer, kept even if Ctrl-C lands as it returns
         interrupt: BaseException | None = None
         try:
             step = next(plan)
@@ -71,13 +72,18 @@ class SyncDriver(Plans):
                     step = plan.throw(Stopped())
                     continue
                 try:
-                    result, interrupt = self._perform(step, stop, parts)
+                    result, interrupt = self._perform(step, stop, parts, settled)
                 except Stopped:
                     step = plan.throw(Stopped())
                     continue
                 except KeyboardInterrupt as exc:
-                    interrupt = exc  # the next turn throws Stopped into the plan
-                    continue
+                    interrupt = exc  # from here on, Stopped is thrown in place of each step
+                    if not settled:
+                        in_flight = isinstance(step, Send) and step.must_finish
+                        step = plan.throw(Stopped(in_flight=in_flight))
+                        continue
+                    result = settled[0]
+                settled.clear()
                 step = plan.send(result)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
@@ -90,7 +96,7 @@ class SyncDriver(Plans):
             _cleanup(plan, parts)
 
     def _perform(
-        self, step: Primitive, stop: threading.Event | None, parts: set[Path]
+        self, step: Primitive, stop: threading.Event | None, parts: set[Path], settled: list[Any]
     ) -> tuple[Any, BaseException | None]:
         if isinstance(step, Sleep):
             if stop is None:
@@ -100,26 +106,36 @@ class SyncDriver(Plans):
             return None, None
         if isinstance(step, Send):
             if step.must_finish:
-                return self._settle(step)
+                return self._settle(step, settled)
             return self._send(step), None
         assert isinstance(step, Fetch)
         parts.add(step.part)
         return self._fetch(step, stop), None
 
-    def _settle(self, send: Send) -> tuple[Any, BaseException | None]:
+    def _settle(self, send: Send, settled: list[Any]) -> tuple[Any, BaseException | None]:
         """Send on a helper thread; a Ctrl-C meanwhile waits for the answer (a second gives up)."""
-        box: list[Any] = []
-        helper = threading.Thread(target=lambda: box.append(self._send(send)), name="veo-create", daemon=True)
-        helper.start()
-        interrupt: BaseException | None = None
-        while helper.is_alive():
+        answered = threading.Event()
+
+        def send_it() -> None:
             try:
-                helper.join()
+                settled.append(self._send(send))
+            finally:
+                answered.set()
+
+        interrupt: BaseException | None = None
+        try:
+            # Not Thread.join: on 3.11 a join interrupted by Ctrl-C reports the thread finished.
+            threading.Thread(target=send_it, name="veo-create", daemon=True).start()
+        except KeyboardInterrupt as exc:  # start() waits for the thread: it is sending
+            interrupt = exc
+        while not answered.is_set():
+            try:
+                answered.wait()
             except KeyboardInterrupt as exc:
                 if interrupt is not None:
                     raise
                 interrupt = exc
-        return box[0], interrupt
+        return settled[0], interrupt
 
     def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
         try:
@@ -176,7 +192,9 @@ class AsyncDriver(Plans):
                     step = plan.throw(Stopped())
                     continue
                 except asyncio.CancelledError as exc:
-                    interrupt = exc  # the next turn throws Stopped into the plan
+                    interrupt = exc  # from here on, Stopped is thrown in place of each step
+                    in_flight = isinstance(step, Send) and step.must_finish  # cancelled twice
+                    step = plan.throw(Stopped(in_flight=in_flight))
                     continue
                 step = plan.send(result)
         except StopIteration as done:

@@ -88,7 +88,15 @@ Plan = Generator[Primitive, Any, T]
 
 
 class Stopped(Exception):
-    """Thrown into a plan in place of a network step the caller stopped before it began."""
+    """Thrown into a plan in place of a network step the caller stopped before it began.
+
+    ``in_flight`` is True in the one case where the step may have left without its answer
+    (a second Ctrl-C while a create was in flight): its outcome is then unknown.
+    """
+
+    def __init__(self, *, in_flight: bool = False) -> None:
+        super().__init__("stopped")
+        self.in_flight = in_flight
 
 
 def perform_local(plans: Plans, step: Local, parts: set[Path]) -> Any:
@@ -176,9 +184,12 @@ class Plans:
         yield RecordSubmission(crid, self.base_url, self.demo, request.summary(), dict(lineage or {}))
         try:
             job = yield from create_flow(request, client_request_id=crid, path=self._create_path, retry=self.retry)
-        except Stopped:
-            # Stops arrive before a send or in a backoff, and a create is retried only when
-            # the server surely refused it: so no try of this one can have made a job.
+        except Stopped as stopped:
+            if stopped.in_flight:
+                yield RecordOutcome(crid, UNCONFIRMED, "interrupted while the create request was in flight")
+                raise WaitCancelled(None, client_request_id=crid, submitted=True) from None
+            # Other stops arrive before a send or in a backoff, and a create is retried only
+            # when the server surely refused it: so no try of this one can have made a job.
             yield RecordOutcome(crid, NOT_SUBMITTED, "cancelled before the create request was sent")
             raise WaitCancelled(None, client_request_id=crid, submitted=False) from None
         except VeoError as exc:
