@@ -237,7 +237,11 @@ class Client(SyncDriver, _Core):
         async def run() -> list[Any]:
             async with aclient:
                 return await aclient.generate_many(
-                    items, concurrency=concurrency, save_to=save_to, timeout=timeout, return_exceptions=return_exceptions
+                    items,
+                    concurrency=concurrency,
+                    save_to=save_to,
+                    timeout=timeout,
+                    return_exceptions=return_exceptions,
                 )
 
         return run_sync(run())

@@ -140,9 +140,7 @@ class SyncDriver(Plans):
     def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
         try:
             headers = {**self._headers(), **step.headers}
-            response = self._http.request(
-                step.method, step.path, params=_query(step), json=step.json, headers=headers
-            )
+            response = self._http.request(step.method, step.path, params=_query(step), json=step.json, headers=headers)
             response.read()
             return response
         except httpx.TransportError as exc:

@@ -141,9 +141,7 @@ def create_flow(
     retry: RetryPolicy = DEFAULT_RETRY,
 ) -> Generator[Step, Outcome, Job]:
     """Send the create POST; resend it only when the server surely did not accept it."""
-    send = Send(
-        "POST", path, json=request.body(), headers={"X-Client-Request-Id": client_request_id}, must_finish=True
-    )
+    send = Send("POST", path, json=request.body(), headers={"X-Client-Request-Id": client_request_id}, must_finish=True)
     attempt = 0
     while True:
         attempt += 1
@@ -276,4 +274,3 @@ def simulate_polls(schedule: PollSchedule, duration: float) -> tuple[int, float]
             step = flow.send(httpx.Response(200, json=body, request=request))
     except StopIteration:
         return polls, now[0] - duration
-

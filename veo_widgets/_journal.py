@@ -258,7 +258,9 @@ class Journal:
             rows = db.execute("SELECT * FROM jobs WHERE state = ? ORDER BY created_at", (UNCONFIRMED,)).fetchall()
         return [_job(r) for r in rows]
 
-    def durations(self, *, demo: bool, model: str | None = None, generating: bool = False, limit: int = 50) -> list[float]:
+    def durations(
+        self, *, demo: bool, model: str | None = None, generating: bool = False, limit: int = 50
+    ) -> list[float]:
         """Seconds the latest completed jobs of one kind took: from creation to completion, or
         with ``generating`` from the first "generating" status to completion."""
         column = "completed_after - generating_after" if generating else "completed_after"
