@@ -17,16 +17,13 @@ from typing import Any, TypedDict, TypeVar
 import httpx
 from typing_extensions import Unpack
 
-from ._config import Secret
 from ._core import JobLike, PathLike, _Core
 from ._drivers import AsyncDriver, SyncDriver
 from ._errors import ValidationError
-from ._flows import DEFAULT_RETRY, RetryPolicy, new_client_request_id
+from ._flows import new_client_request_id
 from ._images import ImageInput
-from ._journal import Journal
 from ._models import Job, VideoRequest
 from ._run import AsyncRun, Run
-from ._schedule import PollSchedule
 
 __all__ = ["AsyncClient", "Client", "GenerateOptions", "JobLike", "OnUpdate"]
 
@@ -96,35 +93,13 @@ async def _as_coroutine(awaitable: Awaitable[T]) -> T:
 class Client(SyncDriver, _Core):
     """The blocking client.
 
+    ``Client(api_key=None, base_url=None, *, timeout=30.0, journal=None, retry=DEFAULT_RETRY,
+    legacy_paths=False, transport=None, schedule=None)``; ``transport`` is an
+    ``httpx.BaseTransport`` (an async-capable one lets ``generate_many`` use it too).
+
     >>> client = Client()                      # demo mode without AIMLAPI_KEY
     >>> job = client.generate("waves roll in", image="beach.jpg")  # doctest: +SKIP
     """
-
-    def __init__(
-        self,
-        api_key: str | Secret | None = None,
-        base_url: str | None = None,
-        *,
-        timeout: float | httpx.Timeout = 30.0,
-        journal: Journal | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        legacy_paths: bool = False,
-        transport: httpx.BaseTransport | None = None,
-        schedule: PollSchedule | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url,
-            timeout=timeout,
-            journal=journal,
-            retry=retry,
-            legacy_paths=legacy_paths,
-            transport=transport,
-            schedule=schedule,
-        )
-        self._http = httpx.Client(base_url=self.base_url, timeout=self._timeout, transport=transport)
-        # Result URLs live on a CDN: this client never carries the key.
-        self._files = httpx.Client(transport=transport, timeout=self._timeout, follow_redirects=True)
 
     def __enter__(self) -> Client:
         return self
@@ -250,37 +225,11 @@ class Client(SyncDriver, _Core):
 class AsyncClient(AsyncDriver, _Core):
     """The awaitable client: the same methods as :class:`Client`.
 
+    Takes the same arguments as :class:`Client`; ``transport`` is an ``httpx.AsyncBaseTransport``.
+
     >>> async with AsyncClient() as client:                          # doctest: +SKIP
     ...     job = await client.generate("waves roll in", image="beach.jpg")
     """
-
-    def __init__(
-        self,
-        api_key: str | Secret | None = None,
-        base_url: str | None = None,
-        *,
-        timeout: float | httpx.Timeout = 30.0,
-        journal: Journal | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        legacy_paths: bool = False,
-        transport: httpx.AsyncBaseTransport | None = None,
-        schedule: PollSchedule | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url,
-            timeout=timeout,
-            journal=journal,
-            retry=retry,
-            legacy_paths=legacy_paths,
-            transport=transport,
-            schedule=schedule,
-        )
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url, timeout=self._timeout, transport=transport, limits=limits
-        )
-        self._files = httpx.AsyncClient(transport=transport, timeout=self._timeout, follow_redirects=True)
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -74,6 +74,11 @@ class _Core(Plans):
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout, connect=10.0)
         self._transport = transport
         self._fixed_schedule = schedule
+        self._open(transport)
+
+    def _open(self, transport: Any) -> None:
+        """Make the HTTP clients (the driver's kind): one for the API, one for result files."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         mode = "demo" if self.demo else "live"

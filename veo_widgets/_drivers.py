@@ -57,6 +57,13 @@ class SyncDriver(Plans):
 
     _http: httpx.Client
     _files: httpx.Client
+    base_url: str
+    _timeout: httpx.Timeout
+
+    def _open(self, transport: httpx.BaseTransport | None) -> None:
+        self._http = httpx.Client(base_url=self.base_url, timeout=self._timeout, transport=transport)
+        # Result URLs live on a CDN: this client never carries the key.
+        self._files = httpx.Client(transport=transport, timeout=self._timeout, follow_redirects=True)
 
     def _drive(self, plan: Plan[T], stop: threading.Event | None = None) -> T:
         parts: set[Path] = set()
@@ -171,6 +178,16 @@ class AsyncDriver(Plans):
 
     _http: httpx.AsyncClient
     _files: httpx.AsyncClient
+    base_url: str
+    _timeout: httpx.Timeout
+
+    def _open(self, transport: httpx.AsyncBaseTransport | None) -> None:
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, timeout=self._timeout, transport=transport, limits=limits
+        )
+        # Result URLs live on a CDN: this client never carries the key.
+        self._files = httpx.AsyncClient(transport=transport, timeout=self._timeout, follow_redirects=True)
 
     async def _drive(self, plan: Plan[T], stop: asyncio.Event | None = None) -> T:
         parts: set[Path] = set()
