@@ -1,5 +1,6 @@
 """Any image input becomes what the API takes: an http(s) URL, or a data URI of a JPEG or
-PNG no larger than the requested video needs.
+PNG no larger than the requested video needs. A video to extend becomes an MP4 data URI
+(checked with PyAV) or stays a URL.
 
 A 24-megapixel phone photo is 8 MB of JPEG, 11 MB as base64; the video is 1280x720. We
 decode it at reduced size (JPEG draft mode), honour its EXIF rotation, scale it so that it
@@ -20,9 +21,9 @@ from urllib.parse import urlsplit
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ._errors import ValidationError
-from ._models import frame_size
+from ._options import frame_size
 
-__all__ = ["ImageInput", "PreparedImage", "prepare_image"]
+__all__ = ["ImageInput", "PreparedImage", "PreparedVideo", "prepare_image", "prepare_video"]
 
 ImageInput = str | Path | bytes | bytearray | IO[bytes] | Image.Image
 
@@ -65,78 +66,81 @@ def prepare_image(
     *,
     aspect_ratio: str = "16:9",
     resolution: str = "720p",
+    field: str = "image",
 ) -> PreparedImage:
     """Turn ``image`` into what the create request carries.
+
+    ``field`` is what a ``ValidationError`` names (``last_image``, ``reference_images[1]``).
 
     >>> prepare_image("https://example.com/cat.png").value
     'https://example.com/cat.png'
     """
     target = frame_size(aspect_ratio, resolution)
     if isinstance(image, Image.Image):
-        return _encode(image, target, source="<PIL image>", original=None)
+        return _encode(image, target, source="<PIL image>", original=None, field=field)
     if isinstance(image, (bytes, bytearray, memoryview)):
-        return _from_bytes(bytes(image), target, "<bytes>")
+        return _from_bytes(bytes(image), target, "<bytes>", field)
     if isinstance(image, Path):
-        return _from_path(image, target)
+        return _from_path(image, target, field)
     if isinstance(image, str):
         text = image.strip()
         if not text:
-            raise ValidationError("image", "no image given: pass a path, URL, bytes or PIL image")
+            raise ValidationError(field, "no image given: pass a path, URL, bytes or PIL image")
         if _DATA_URI.match(text):
-            return _from_bytes(_decode_data_uri(text), target, "<data URI>")
+            return _from_bytes(_decode_data_uri(text, field), target, "<data URI>", field)
         scheme = urlsplit(text).scheme.lower()
         if scheme in ("http", "https"):
             if not urlsplit(text).netloc:
-                raise ValidationError("image", f"{text!r} is not a complete URL")
+                raise ValidationError(field, f"{text!r} is not a complete URL")
             return PreparedImage(value=text, source=text)
         if scheme and len(scheme) > 1 and scheme not in ("file",):
-            raise ValidationError("image", f"{scheme}: URLs are not supported; use http(s), a path or bytes")
+            raise ValidationError(field, f"{scheme}: URLs are not supported; use http(s), a path or bytes")
         if scheme == "file":
             text = urlsplit(text).path
-        return _from_path(Path(text).expanduser(), target)
+        return _from_path(Path(text).expanduser(), target, field)
     read = getattr(image, "read", None)
     if callable(read):
         data = read()
         if not isinstance(data, (bytes, bytearray)):
-            raise ValidationError("image", "the file object must be opened in binary mode ('rb')")
+            raise ValidationError(field, "the file object must be opened in binary mode ('rb')")
         name = getattr(image, "name", None)
-        return _from_bytes(bytes(data), target, str(name) if isinstance(name, str) else "<file object>")
+        return _from_bytes(bytes(data), target, str(name) if isinstance(name, str) else "<file object>", field)
     if image is None:
-        raise ValidationError("image", "no image given: pass a path, URL, bytes or PIL image")
-    raise ValidationError("image", f"cannot use a {type(image).__name__} as an image")
+        raise ValidationError(field, "no image given: pass a path, URL, bytes or PIL image")
+    raise ValidationError(field, f"cannot use a {type(image).__name__} as an image")
 
 
-def _from_path(path: Path, target: tuple[int, int]) -> PreparedImage:
+def _from_path(path: Path, target: tuple[int, int], field: str) -> PreparedImage:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ValidationError("image", f"no such file: {path}") from None
+        raise ValidationError(field, f"no such file: {path}") from None
     except IsADirectoryError:
-        raise ValidationError("image", f"{path} is a folder, not an image") from None
+        raise ValidationError(field, f"{path} is a folder, not an image") from None
     except OSError as exc:
-        raise ValidationError("image", f"cannot read {path}: {exc.strerror or exc}") from None
-    return _from_bytes(data, target, str(path))
+        raise ValidationError(field, f"cannot read {path}: {exc.strerror or exc}") from None
+    return _from_bytes(data, target, str(path), field)
 
 
-def _decode_data_uri(text: str) -> bytes:
+def _decode_data_uri(text: str, field: str) -> bytes:
     head, _, payload = text.partition(",")
     if ";base64" not in head.lower():
-        raise ValidationError("image", "a data URI must be base64-encoded")
+        raise ValidationError(field, "a data URI must be base64-encoded")
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationError("image", "the data URI's base64 is damaged") from None
+        raise ValidationError(field, "the data URI's base64 is damaged") from None
 
 
-def _from_bytes(data: bytes, target: tuple[int, int], source: str) -> PreparedImage:
+def _from_bytes(data: bytes, target: tuple[int, int], source: str, field: str) -> PreparedImage:
     if not data:
-        raise ValidationError("image", f"{source} is empty")
+        raise ValidationError(field, f"{source} is empty")
     try:
         img = Image.open(io.BytesIO(data))
         width, height = img.size
         if width * height > MAX_PIXELS or width <= 0 or height <= 0:
             raise ValidationError(
-                "image", f"{source} is {width}x{height} pixels; the limit is {MAX_PIXELS // 1_000_000} megapixels"
+                field, f"{source} is {width}x{height} pixels; the limit is {MAX_PIXELS // 1_000_000} megapixels"
             )
         fmt = img.format
         if img.format == "JPEG":
@@ -148,13 +152,13 @@ def _from_bytes(data: bytes, target: tuple[int, int], source: str) -> PreparedIm
         raise
     except Image.DecompressionBombError:
         raise ValidationError(
-            "image", f"{source} claims more pixels than the {MAX_PIXELS // 1_000_000} megapixels limit"
+            field, f"{source} claims more pixels than the {MAX_PIXELS // 1_000_000} megapixels limit"
         ) from None
     except UnidentifiedImageError:
-        raise ValidationError("image", f"{source} is not an image this package can read") from None
+        raise ValidationError(field, f"{source} is not an image this package can read") from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError("image", f"{source} is damaged or truncated ({exc})") from None
-    return _encode(img, target, source=source, original=(data, fmt, (width, height)))
+        raise ValidationError(field, f"{source} is damaged or truncated ({exc})") from None
+    return _encode(img, target, source=source, original=(data, fmt, (width, height)), field=field)
 
 
 def _cover_size(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int]:
@@ -170,9 +174,10 @@ def _encode(
     *,
     source: str,
     original: tuple[bytes, str | None, tuple[int, int]] | None,
+    field: str,
 ) -> PreparedImage:
     if img.width * img.height > MAX_PIXELS:
-        raise ValidationError("image", f"{source} is {img.width}x{img.height} pixels; too large")
+        raise ValidationError(field, f"{source} is {img.width}x{img.height} pixels; too large")
     upright = _orientation(img) in (None, 1)
     if original is not None:
         data, fmt, full_size = original
@@ -211,3 +216,129 @@ def _orientation(img: Image.Image) -> int | None:
 def _prepared(data: bytes, mime: str, size: tuple[int, int], source: str) -> PreparedImage:
     uri = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
     return PreparedImage(value=uri, source=source, width=size[0], height=size[1], mime=mime, nbytes=len(data))
+
+
+# ---------------------------------------------------------------------- videos (extend)
+
+#: No limit is documented for extend's ``video_url``. A Veo clip is a few megabytes; a
+#: data URI far larger than that is a mistake (a film, a screen recording) worth stopping.
+MAX_VIDEO_BYTES = 200_000_000
+
+
+@dataclass(frozen=True)
+class PreparedVideo:
+    """A video to extend, as it will be sent."""
+
+    value: str
+    """A ``data:video/mp4;base64,`` URI, or the caller's http(s) URL."""
+    source: str
+    """Where it came from: a path, ``<bytes>``, a job id, or the URL."""
+    width: int | None = None
+    height: int | None = None
+    seconds: float | None = None
+    nbytes: int = 0
+
+    @property
+    def is_url(self) -> bool:
+        return self.value.startswith(("http://", "https://"))
+
+    def __repr__(self) -> str:
+        if self.is_url:
+            return f"PreparedVideo(url={self.value!r})"
+        return f"PreparedVideo({self.source!r}, {self.width}x{self.height}, {self.seconds} s, {self.nbytes:,} bytes)"
+
+
+def prepare_video(video: Any, *, field: str = "video") -> PreparedVideo:
+    """Turn a video input into what extend's ``video_url`` carries.
+
+    Takes a finished ``Job`` (its saved file, else its result URL), a path, ``bytes``, a
+    binary file object, a ``data:video/mp4`` URI or an http(s) URL (passed through). Local
+    videos must be MP4s PyAV can decode; anything else is a ``ValidationError`` saying so.
+    """
+    if hasattr(video, "video_url") and hasattr(video, "status"):  # a Job, without importing it
+        saved = getattr(video, "path", None)
+        if saved is not None and Path(saved).is_file():
+            return _video_from_bytes(_read_video(Path(saved), field), f"job {video.id}", field)
+        if getattr(video, "video_url", None):
+            return PreparedVideo(value=str(video.video_url), source=f"job {video.id}")
+        raise ValidationError(field, f"job {video.id} has no video to extend yet (status {video.status!r})")
+    if isinstance(video, (bytes, bytearray, memoryview)):
+        return _video_from_bytes(bytes(video), "<bytes>", field)
+    if isinstance(video, Path):
+        return _video_from_bytes(_read_video(video, field), str(video), field)
+    if isinstance(video, str):
+        text = video.strip()
+        if not text:
+            raise ValidationError(field, "no video given: pass a finished job, an MP4 path, bytes or a URL")
+        if text.lower().startswith("data:"):
+            head, _, payload = text.partition(",")
+            if ";base64" not in head.lower():
+                raise ValidationError(field, "a data URI must be base64-encoded")
+            try:
+                data = base64.b64decode(payload, validate=True)
+            except (binascii.Error, ValueError):
+                raise ValidationError(field, "the data URI's base64 is damaged") from None
+            return _video_from_bytes(data, "<data URI>", field)
+        parts = urlsplit(text)
+        if parts.scheme.lower() in ("http", "https"):
+            if not parts.netloc:
+                raise ValidationError(field, f"{text!r} is not a complete URL")
+            return PreparedVideo(value=text, source=text)
+        if parts.scheme.lower() == "file":
+            text = parts.path
+        elif len(parts.scheme) > 1:
+            raise ValidationError(field, f"{parts.scheme}: URLs are not supported; use http(s), a path or bytes")
+        path = Path(text).expanduser()
+        return _video_from_bytes(_read_video(path, field), str(path), field)
+    read = getattr(video, "read", None)
+    if callable(read):
+        data = read()
+        if not isinstance(data, (bytes, bytearray)):
+            raise ValidationError(field, "the file object must be opened in binary mode ('rb')")
+        name = getattr(video, "name", None)
+        return _video_from_bytes(bytes(data), str(name) if isinstance(name, str) else "<file object>", field)
+    raise ValidationError(field, f"cannot use a {type(video).__name__} as a video")
+
+
+def _read_video(path: Path, field: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_VIDEO_BYTES:
+            raise ValidationError(field, f"{path} is {size / 1e6:.0f} MB; a clip to extend is a few MB (limit 200 MB)")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ValidationError(field, f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise ValidationError(field, f"{path} is a folder, not a video") from None
+    except OSError as exc:
+        raise ValidationError(field, f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _video_from_bytes(data: bytes, source: str, field: str) -> PreparedVideo:
+    if not data:
+        raise ValidationError(field, f"{source} is empty")
+    if len(data) > MAX_VIDEO_BYTES:
+        raise ValidationError(field, f"{source} is {len(data) / 1e6:.0f} MB; a clip to extend is a few MB")
+    import av  # PyAV is heavy: only a local video to extend needs it
+
+    try:
+        with av.open(io.BytesIO(data), mode="r") as container:
+            formats = set(container.format.name.split(","))
+            if any(f.endswith("_pipe") or f.startswith("image2") for f in formats):
+                raise ValidationError(field, f"{source} is an image, not a video; extend needs an MP4 clip")
+            if not formats & {"mp4", "mov"}:
+                raise ValidationError(field, f"{source} is {container.format.long_name}, not an MP4; convert it first")
+            if not container.streams.video:
+                raise ValidationError(field, f"{source} has no video track (audio only?)")
+            stream = container.streams.video[0]
+            first = next(container.decode(stream), None)
+            if first is None:
+                raise ValidationError(field, f"{source} has a video track with no frame to continue from")
+            seconds = container.duration / av.time_base if container.duration else None
+            width, height = first.width, first.height
+    except ValidationError:
+        raise
+    except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError(field, f"{source} is not a video PyAV can read ({exc})") from None
+    uri = "data:video/mp4;base64," + base64.b64encode(data).decode("ascii")
+    return PreparedVideo(value=uri, source=source, width=width, height=height, seconds=seconds, nbytes=len(data))
