@@ -154,6 +154,13 @@ def test_inputs_and_constraints_are_checked_per_model(kwargs: dict[str, Any], fi
     assert caught.value.field == field
 
 
+def test_blank_inputs_from_a_form_count_as_not_given() -> None:
+    assert "image_url" not in build_request("x", "  ", reference_images=[], model="veo-3-fast-t2v").body()
+    with pytest.raises(veo.ValidationError, match="needs a first frame") as caught:
+        build_request("x", "", model="veo-3-fast-i2v")
+    assert caught.value.field == "image"
+
+
 def test_lite_preview_accepts_a_last_frame_at_8_seconds_and_lite_001_at_any_length() -> None:
     assert build_request("x", URL, last_image=URL, model="veo-3.1-lite-preview").body()["duration"] == 8
     assert build_request("x", URL, last_image=URL, model="veo-3.1-lite", duration=4).body()["duration"] == 4

@@ -18,6 +18,7 @@ from veo_widgets._options import (
     RESOLUTION,
     SEED,
     argument_specs,
+    cell_code,
     family_choices,
     form_fields,
     parse_options,
@@ -181,3 +182,29 @@ def test_show_code_refuses_an_option_the_model_does_not_take() -> None:
         request_code("x", "img", {"model": "veo-3.1-i2v", "seed": 5})
     assert caught.value.field == "seed"
     assert "seed" not in request_code("x", "img", {"model": "veo-3.1-i2v", "seed": None})
+
+
+@pytest.mark.parametrize(
+    ("options", "inputs"),
+    [
+        ({"seed": 4, "enhance_prompt": False}, {"image": "my photo.png"}),
+        ({"model": "veo-3.1-fast-first-last", "duration": "6", "generate_audio": False, "resolution": "720P"},
+         {"image": "{img}", "last_image": "end.png"}),
+        ({"model": "veo-3.1-reference", "resolution": "1080p"}, {"reference_images": ["a.png", "b c.png"]}),
+        ({"model": "veo-3.1-extend", "auto_fix": True, "aspect_ratio": "9:16"}, {"video": "job-123"}),
+    ],
+)  # fmt: skip
+def test_a_veo_cell_written_by_show_code_parses_back_to_the_same_request(
+    options: dict[str, Any], inputs: dict[str, Any]
+) -> None:
+    cell = cell_code("the tide\ncomes in", options=options, **inputs)
+    line, prompt = cell.split("\n", 1)
+    assert line.startswith("%%veo") and prompt == "the tide\ncomes in"
+    args = vars(parser().parse_args(shlex.split(line.removeprefix("%%veo"))))
+    for name, value in inputs.items():
+        assert args[name] == value
+    model = options.get("model")
+    assert get_model(args["model"]) is get_model(model)
+    expected = parse_options({k: v for k, v in options.items() if k != "model"}, model)
+    defaults = get_model(model).defaults()
+    assert parse_options(args, model) == {k: v for k, v in expected.items() if defaults.get(k) != v}

@@ -219,7 +219,7 @@ def build_request(
         raise ValidationError("prompt", "write what should happen in the video")
     fields = _check_options(spec, options)
     given = {"image": image, "last_image": last_image, "reference_images": reference_images, "video": video}
-    given = {k: v for k, v in given.items() if v is not None and not (isinstance(v, (list, tuple)) and not v)}
+    given = {k: v for k, v in given.items() if not _blank(v)}
     _check_inputs(spec, given, fields)
     aspect, resolution = fields.get("aspect_ratio") or "16:9", fields.get("resolution") or "720p"
     media: dict[str, Any] = {}
@@ -285,6 +285,13 @@ def _mode_of(input_name: str) -> str:
     return {"image": "image", "last_image": "first-last", "reference_images": "reference", "video": "extend"}[
         input_name
     ]
+
+
+def _blank(value: Any) -> bool:
+    """None, an empty list, or blank text: an input not given (as a form sends it)."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, (list, tuple)) and not value)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +59,7 @@ __all__ = [
     "Option",
     "TraitSpec",
     "argument_specs",
+    "cell_code",
     "family_choices",
     "form_fields",
     "frame_size",
@@ -124,10 +126,17 @@ class Option:
                 raise ValidationError(self.name, f"must be True or False, not {value!r}")
             return value
         if self.type is int:
-            # bool is an int in Python, and "8" is a string: both are mistakes here.
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValidationError(self.name, f"must be a whole number, not {value!r}")
-            if self.minimum is not None and self.maximum is not None and not self.minimum <= value <= self.maximum:
+            # bool is an int in Python, and "8" is a string: both are mistakes here. A numpy
+            # integer is fine (operator.index accepts exactly the true integers).
+            try:
+                if isinstance(value, bool):
+                    raise TypeError
+                value = operator.index(value)  # type: ignore[arg-type]
+            except TypeError:
+                raise ValidationError(self.name, f"must be a whole number, not {value!r}") from None
+            low = self.minimum if self.minimum is not None else value
+            high = self.maximum if self.maximum is not None else value
+            if not low <= value <= high:
                 raise ValidationError(self.name, f"{value} is outside {self.minimum}..{self.maximum}")
         elif not isinstance(value, str):
             raise ValidationError(self.name, f"must be text, not {value!r}")
@@ -306,6 +315,7 @@ from ._surfaces import (  # noqa: E402
     FormField,
     TraitSpec,
     argument_specs,
+    cell_code,
     family_choices,
     form_fields,
     request_code,

@@ -10,17 +10,23 @@ itself built on ``_options``.
 from __future__ import annotations
 
 import argparse
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ._errors import ValidationError
 from ._options import _BY_NAME, INPUTS, OPTIONS
+
+if TYPE_CHECKING:
+    from ._family import ModelSpec
 
 __all__ = [
     "ArgSpec",
     "FormField",
     "TraitSpec",
     "argument_specs",
+    "cell_code",
     "family_choices",
     "form_fields",
     "request_code",
@@ -158,32 +164,76 @@ def request_code(
     """Runnable Python for "Show code": a ``client.generate(...)`` call.
 
     ``image``, ``last_image``, each of ``reference_images`` and ``video`` are Python
-    *expressions* (``repr(path)``, a variable name); ``options`` are values, of which only
-    those that differ from the model's defaults are written.
+    *expressions* (``repr(path)``, a variable name); ``options`` are values (``model``
+    among them), of which only those that differ from the model's defaults are written.
+    An option or input the model does not take is a ``ValidationError``, as it would be
+    when the code runs.
     """
-    from ._family import DEFAULT_MODEL, get_model, not_taken
+    inputs = {"image": image, "last_image": last_image, "video": video}
+    inputs["reference_images"] = f"[{', '.join(reference_images)}]" if reference_images else None
+    spec, changed = _changes(options, inputs)
+    lines = ["import veo_widgets as veo", "", f"client = {client}", "job = client.generate(", f"    {prompt.strip()!r},"]
+    lines += [f"    {name}={expr}," for name, expr in inputs.items() if expr is not None]
+    if not _is_default(spec):
+        lines.append(f"    model={spec.short!r},")
+    lines += [f"    {name}={value!r}," for name, value in changed.items()]
+    lines += [")", "job.path"]
+    return "\n".join(lines)
+
+
+def cell_code(
+    prompt: str,
+    image: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    *,
+    last_image: str | None = None,
+    reference_images: Sequence[str] = (),
+    video: str | None = None,
+) -> str:
+    """The same request as a ``%%veo`` cell. Inputs are the text a person would type after
+    the flag: a path, a URL, ``{variable}`` or a job id."""
+    inputs = {"image": image, "last_image": last_image, "video": video}
+    spec, changed = _changes(options, {**inputs, "reference_images": "x" if reference_images else None})
+    words = ["%%veo"]
+    if not _is_default(spec):
+        words += ["--model", spec.short]
+    flags = {i.name: i.flag for i in INPUTS}
+    words += [w for name, text in inputs.items() if text is not None for w in (flags[name], text)]
+    words += [w for text in reference_images for w in (flags["reference_images"], text)]
+    for name, value in changed.items():
+        flag = _BY_NAME[name].flag
+        if isinstance(value, bool):
+            words.append(flag if value else "--no-" + flag[2:])
+        else:
+            words += [flag, str(value)]
+    return " ".join(shlex.quote(w) if w != "%%veo" else w for w in words) + "\n" + prompt.strip()
+
+
+def _changes(options: Mapping[str, Any] | None, inputs: Mapping[str, Any]) -> tuple[ModelSpec, dict[str, Any]]:
+    """The model, and the options that differ from its defaults, checked as it checks them."""
+    from ._family import get_model, not_taken, sibling
 
     opts = dict(options or {})
     spec = get_model(opts.pop("model", None))
-    lines = ["import veo_widgets as veo", "", f"client = {client}", "job = client.generate(", f"    {prompt.strip()!r},"]
-    if image is not None:
-        lines.append(f"    image={image},")
-    if last_image is not None:
-        lines.append(f"    last_image={last_image},")
-    if reference_images:
-        lines.append(f"    reference_images=[{', '.join(reference_images)}],")
-    if video is not None:
-        lines.append(f"    video={video},")
-    if spec.id != get_model(DEFAULT_MODEL).id:
-        lines.append(f"    model={spec.short!r},")
+    for name, value in inputs.items():
+        if value is not None and spec.input(name) is None:
+            other = sibling(spec, {"image": "image", "last_image": "first-last"}.get(name, name.split("_")[0]))
+            hint = f"; use {other.short}" if other else ""
+            raise ValidationError("model", f"{spec.short} ({spec.id}) takes no {name}{hint}")
+    changed: dict[str, Any] = {}
     for name, value in opts.items():
-        option = spec.option(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
+        option = spec.option(name)
         if option is None:
             raise not_taken(spec, name)
         value = option.parse(value, model=spec.short)
         if value is not None and value != option.default:
-            lines.append(f"    {name}={value!r},")
-    lines += [")", "job.path"]
-    return "\n".join(lines)
+            changed[name] = value
+    return spec, changed
+
+
+def _is_default(spec: ModelSpec) -> bool:
+    from ._family import get_model
+
+    return spec is get_model()
