@@ -117,3 +117,16 @@ def test_each_models_row_for_the_models_listing() -> None:
     assert row["inputs"] == "image, last_image" and row["durations"] == "4/6/8 s" and row["seed"] == "no"
     assert get_model("veo-3.1-lite-preview").row()["inputs"] == "image?, last_image?"
     assert repr(get_model()) == "ModelSpec('veo-3-fast-i2v', id='google/veo-3.0-i2v-fast', mode='image')"
+
+
+def test_the_catalogue_shows_as_a_table_in_a_notebook_and_a_terminal() -> None:
+    from IPython.lib.pretty import pretty
+
+    listed = veo.models()
+    text = pretty(listed)
+    assert text.splitlines()[0].split()[:3] == ["name", "mode", "inputs"]
+    assert len(text.splitlines()) == len(listed) + 1
+    assert all(m.short in text and m.id in text for m in listed)
+    page = listed._repr_html_()
+    assert page.count("<tr>") == len(listed) + 1 and "veo-3.1-reference-to-video" in page
+    assert listed == list(listed) and isinstance(listed, list)

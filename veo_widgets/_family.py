@@ -16,6 +16,7 @@ with or without ``google/``, in any letter case.
 from __future__ import annotations
 
 import difflib
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +41,7 @@ from ._options import (
     Option,
 )
 
-__all__ = ["DEFAULT_MODEL", "MODES", "ModelSpec", "Rule", "get_model", "models", "not_taken", "sibling"]
+__all__ = ["DEFAULT_MODEL", "MODES", "ModelList", "ModelSpec", "Rule", "get_model", "models", "not_taken", "sibling"]
 
 DEFAULT_MODEL = "google/veo-3.0-i2v-fast"
 """Veo 3 Fast image-to-video: the package's default, whatever the family grows to."""
@@ -253,9 +254,32 @@ for _m in _SPECS:
         _LOOKUP.setdefault(_name.lower(), _m)
 
 
-def models() -> list[ModelSpec]:
-    """Every Veo model, the default first, then 3.0, 3.1 and Veo 2."""
-    return list(_SPECS)
+class ModelList(list[ModelSpec]):
+    """The catalogue as a list that a notebook shows as a table."""
+
+    _COLUMNS = ("name", "mode", "inputs", "durations", "resolutions", "aspect", "audio", "seed", "id")
+
+    def table(self) -> str:
+        """A plain-text table, one model a line (``?`` marks an optional input)."""
+        rows = [dict(zip(self._COLUMNS, self._COLUMNS, strict=True))] + [m.row() for m in self]
+        widths = {c: max(len(r[c]) for r in rows) for c in self._COLUMNS}
+        return "\n".join("  ".join(r[c].ljust(widths[c]) for c in self._COLUMNS).rstrip() for r in rows)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.table())
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{c}</th>" for c in self._COLUMNS)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(m.row()[c])}</td>" for c in self._COLUMNS) + "</tr>" for m in self
+        )
+        return f'<table class="veo-models"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def models() -> ModelList:
+    """Every Veo model, the default first, then 3.0, 3.1 and Veo 2: a list of
+    :class:`ModelSpec` that shows as a table in a notebook."""
+    return ModelList(_SPECS)
 
 
 def get_model(name: object = None) -> ModelSpec:
