@@ -45,9 +45,10 @@ DURATIONS: tuple[int, ...] = get_model().durations
 MODELS = ("google/veo-3.0-i2v-fast", "google/veo-3.0-i2v")
 _OPTION_NAMES = frozenset(o.name for o in OPTIONS)
 _MODE_WORDS = {"text": "text-to-video", "image": "image-to-video", "first-last": "first-and-last-frame",
-               "reference": "reference-images", "extend": "extend"}  # fmt: skip
-_INPUT_WORDS = {"image": "a first frame (image=)", "last_image": "a last frame (last_image=)",
-                "reference_images": "reference images (reference_images=)", "video": "a video to extend (video=)"}  # fmt: skip
+               "reference": "reference-images", "extend": "video-extension"}  # fmt: skip
+_INPUT_WORDS = {"image": "a first frame (image=...)", "last_image": "a last frame (last_image=...)",
+                "reference_images": "reference images (reference_images=[...])",
+                "video": "a video to extend (video=...)"}  # fmt: skip
 
 
 class JobStatus(str, enum.Enum):
@@ -261,11 +262,8 @@ def _check_inputs(spec: ModelSpec, given: Mapping[str, Any], fields: Mapping[str
     for name in given:
         if spec.input(name) is None:
             other = sibling(spec, _mode_of(name))
-            what = _INPUT_WORDS[name].split(" (")[0]
             hint = f"; for {_MODE_WORDS[_mode_of(name)]} use {other.short}" if other else ""
-            raise ValidationError(
-                "model", f"{spec.short} ({spec.id}) is a {spec.mode} model and takes no {what}{hint}"
-            )
+            raise ValidationError("model", f"{_kind(spec)} and takes no {_noun(name)}{hint}")
     for item in spec.inputs:
         if item.required and item.name not in given:
             other = sibling(spec, "text") if item.name == "image" else None
@@ -274,11 +272,23 @@ def _check_inputs(spec: ModelSpec, given: Mapping[str, Any], fields: Mapping[str
         if item.max_items is not None and item.name in given:
             count = len(_as_list(given[item.name]))
             if count > item.max_items:
-                raise ValidationError(item.name, f"{spec.short} takes at most {item.max_items}, not {count}")
+                raise ValidationError(item.name, f"{spec.short} takes at most {item.max_items} {item.label.lower()}, not {count}")
     values: dict[str, Any] = {**fields, **dict.fromkeys(given, GIVEN)}
     for rule in spec.rules:
         if values.get(rule.if_field) == rule.if_value and values.get(rule.field) not in rule.allowed:
             raise ValidationError(rule.blame or rule.if_field, f"{rule.message} on {spec.short}")
+
+
+def _noun(name: str) -> str:
+    """``first frame`` for ``image``: the input's words without article or example."""
+    return _INPUT_WORDS[name].split(" (")[0].removeprefix("a ")
+
+
+def _kind(spec: ModelSpec) -> str:
+    """``veo-3-fast-t2v (google/veo-3.0-fast) is a text-to-video model``."""
+    words = " / ".join(_MODE_WORDS[m] for m in spec.modes)
+    article = "an" if words[0] in "aeiou" else "a"
+    return f"{spec.short} ({spec.id}) is {article} {words} model"
 
 
 def _mode_of(input_name: str) -> str:
@@ -305,7 +315,7 @@ def validate_options(**options: Any) -> dict[str, Any]:
     if spec.input("image") is None:
         other = sibling(spec, "image")
         hint = f"; for image-to-video use {other.short}" if other else ""
-        raise ValidationError("model", f"{spec.short} ({spec.id}) is a {spec.mode} model and takes no image{hint}")
+        raise ValidationError("model", f"{_kind(spec)} and takes no image{hint}")
     fields = _check_options(spec, options)
     _check_inputs(spec, {"image": GIVEN}, fields)
     return fields
