@@ -162,6 +162,13 @@ class VideoRequest:
                 out[option.wire] = option.to_wire(value)
         return out
 
+    def options(self) -> dict[str, Any]:
+        """``model`` and every option the request carries, as keywords: pass them back to
+        :func:`build_request` (a re-run, a new take) or to ``request_code``."""
+        spec = self.spec
+        values = {o.name: getattr(self, o.name) for o in spec.options}
+        return {"model": spec.id, **{k: v for k, v in values.items() if v is not None}}
+
     def summary(self) -> dict[str, Any]:
         """Everything but image and video bytes: what the journal keeps and reprs show."""
         out = dataclasses.asdict(self)
