@@ -130,3 +130,14 @@ def test_the_catalogue_shows_as_a_table_in_a_notebook_and_a_terminal() -> None:
     page = listed._repr_html_()
     assert page.count("<tr>") == len(listed) + 1 and "veo-3.1-reference-to-video" in page
     assert listed == list(listed) and isinstance(listed, list)
+
+
+def test_a_form_offers_only_lengths_the_selection_allows() -> None:
+    fast30 = get_model()
+    assert fast30.allowed("duration", resolution="1080p") == (8,)
+    assert fast30.allowed("resolution", duration=4) == ("720p",)
+    assert fast30.allowed("duration", resolution="720p") == (4, 6, 8)
+    lite = get_model("veo-3.1-lite-preview")
+    assert lite.allowed("duration", last_image=True) == (8,) and lite.allowed("duration", last_image=None) == (4, 6, 8)
+    assert get_model("veo-3.1-fast-i2v").allowed("duration", resolution="1080p") == (4, 6, 8)
+    assert get_model("veo-3.1-reference").allowed("aspect_ratio") == ()

@@ -286,3 +286,22 @@ def test_usage_describes_itself() -> None:
     assert Usage(credits=3_900_000, usd=1.95).describe() == "$1.95, 3,900,000 credits"
     assert not Usage() and Usage().describe() == "not reported"
     assert Usage(usd=1.0).merged(Usage(credits=5, usd=9.0)) == Usage(credits=5, usd=1.0)
+
+
+@pytest.mark.parametrize("spec", veo.models(), ids=lambda m: m.short)
+def test_every_combination_a_form_offers_is_accepted_and_no_other(spec: veo.ModelSpec) -> None:
+    import itertools
+
+    inputs = {"image": URL, "last_image": URL, "reference_images": [URL], "video": "https://x/v.mp4"}
+    given = {n: inputs[n] for n in spec.required}
+    names = [n for n in ("aspect_ratio", "resolution", "duration") if spec.takes(n)]
+    for combo in itertools.product(*(spec.choices(n) for n in names)):
+        values = dict(zip(names, combo, strict=True))
+        offered = all(values[n] in spec.allowed(n, **{k: v for k, v in values.items() if k != n}) for n in names)
+        try:
+            body = build_request("x", **given, **values, model=spec.short).body()
+        except veo.ValidationError:
+            assert not offered, f"{spec.short} refuses {values}, which its form offers"
+        else:
+            assert offered, f"{spec.short} accepts {values}, which its form hides"
+            assert all(body[spec.option(n).wire] == spec.option(n).to_wire(v) for n, v in values.items())  # type: ignore[union-attr]

@@ -50,6 +50,7 @@ MODES = ("text", "image", "first-last", "reference", "extend")
 
 GIVEN = "<given>"
 """In a :class:`Rule`, matches any input that was passed."""
+_INPUT_NAMES = frozenset({"image", "last_image", "reference_images", "video"})
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,21 @@ class ModelSpec:
         """Allowed values of option ``name`` for this model (empty if it does not take it)."""
         found = self._index.get(name)
         return found.choices or () if found is not None else ()
+
+    def allowed(self, name: str, **current: Any) -> tuple[Any, ...]:
+        """The choices of option ``name`` that the model's rules allow next to the
+        ``current`` selections, e.g. only 8 s once 1080p is picked on Veo 3.0: what a form
+        should offer. Inputs count as given when truthy (``last_image=True``)."""
+        values = {k: (GIVEN if k in _INPUT_NAMES and v else v) for k, v in current.items()}
+        out = []
+        for choice in self.choices(name):
+            trial = {**values, name: choice}
+            if all(
+                trial.get(r.if_field) != r.if_value or r.field not in trial or trial[r.field] in r.allowed
+                for r in self.rules
+            ):
+                out.append(choice)
+        return tuple(out)
 
     @property
     def durations(self) -> tuple[int, ...]:
