@@ -123,7 +123,9 @@ def test_an_option_the_model_does_not_take_is_refused_by_name(model: str, option
     assert caught.value.field == option
     assert spec.short in str(caught.value) and option in str(caught.value)
     # None means "not given": no error, nothing sent.
-    assert spec.option(option) is None and option not in build_request("x", model=model, **{option: None}, **inputs).body()
+    assert (
+        spec.option(option) is None and option not in build_request("x", model=model, **{option: None}, **inputs).body()
+    )
 
 
 @pytest.mark.parametrize(

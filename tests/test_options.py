@@ -162,7 +162,7 @@ def test_show_code_is_runnable_and_writes_only_what_differs(
     FakeClient.calls = []
     namespace: dict[str, Any] = {"veo": type("veo", (), {"Client": FakeClient}), "img": img}
     exec(compile(code.replace("import veo_widgets as veo\n", ""), "<show code>", "exec"), namespace)
-    (args, kwargs), = FakeClient.calls
+    ((args, kwargs),) = FakeClient.calls
     assert args == ("waves roll in",)
     image = kwargs.pop("image", None)
     if "image" in inputs:
@@ -208,3 +208,11 @@ def test_a_veo_cell_written_by_show_code_parses_back_to_the_same_request(
     expected = parse_options({k: v for k, v in options.items() if k != "model"}, model)
     defaults = get_model(model).defaults()
     assert parse_options(args, model) == {k: v for k, v in expected.items() if defaults.get(k) != v}
+
+
+def test_show_code_refuses_an_input_the_model_does_not_take() -> None:
+    with pytest.raises(veo.ValidationError, match="veo-3-fast-i2v") as caught:
+        request_code("x", "img", {"model": "veo-3-fast-t2v"})
+    assert caught.value.field == "model"
+    with pytest.raises(veo.ValidationError, match="first-last"):
+        cell_code("x", "a.png", {"model": "veo-3.1-i2v"}, last_image="b.png")

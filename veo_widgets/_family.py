@@ -41,7 +41,19 @@ from ._options import (
     Option,
 )
 
-__all__ = ["DEFAULT_MODEL", "MODES", "ModelList", "ModelSpec", "Rule", "get_model", "models", "not_taken", "sibling"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "MODES",
+    "ModelList",
+    "ModelSpec",
+    "Rule",
+    "get_model",
+    "input_missing",
+    "input_not_taken",
+    "models",
+    "not_taken",
+    "sibling",
+]
 
 DEFAULT_MODEL = "google/veo-3.0-i2v-fast"
 """Veo 3 Fast image-to-video: the package's default, whatever the family grows to."""
@@ -188,7 +200,9 @@ _RES_31 = RESOLUTION.specialise(default="1080p", wire_choices=("720p", "1080p"))
 _DUR_30 = DURATION.specialise(choices=(4, 6, 8), default=8)
 _1080_NEEDS_8 = Rule("resolution", "1080p", "duration", (8,), "1080p is only available with duration 8")
 _LAST_NEEDS_8 = Rule("last_image", GIVEN, "duration", (8,), "with a last frame the duration must be 8", "duration")
-_LAST_NEEDS_FIRST = Rule("last_image", GIVEN, "image", (GIVEN,), "a last frame needs a first frame (image=...)", "image")
+_LAST_NEEDS_FIRST = Rule(
+    "last_image", GIVEN, "image", (GIVEN,), "a last frame needs a first frame (image=...)", "image"
+)
 
 _OPTS_30 = (_ASPECT, _RES_30, _DUR_30, NEGATIVE_PROMPT, SEED, ENHANCE_PROMPT, GENERATE_AUDIO)
 _OPTS_31_T2V = (_ASPECT, _RES_31, _DUR_30, NEGATIVE_PROMPT, SEED, ENHANCE_PROMPT, GENERATE_AUDIO, AUTO_FIX, PROVIDER)
@@ -343,3 +357,30 @@ def not_taken(spec: ModelSpec, name: str) -> ValidationError:
     others = [m.short for m in takers if m.modes == spec.modes][:2] or [m.short for m in takers][:2]
     hint = f", or use a model that takes it, e.g. {' or '.join(others)}" if others else ""
     return ValidationError(name, f"{spec.short} ({spec.id}) does not take {name}; leave it out{hint}")
+
+
+_MODE_WORDS = {"text": "text-to-video", "image": "image-to-video", "first-last": "first-and-last-frame",
+               "reference": "reference-images", "extend": "video-extension"}  # fmt: skip
+_INPUT_MODE = {"image": "image", "last_image": "first-last", "reference_images": "reference", "video": "extend"}
+_INPUT_WORDS = {"image": "first frame (image=...)", "last_image": "last frame (last_image=...)",
+                "reference_images": "reference images (reference_images=[...])",
+                "video": "video to extend (video=...)"}  # fmt: skip
+
+
+def input_not_taken(spec: ModelSpec, name: str) -> ValidationError:
+    """The error for input ``name`` given to a model without it: the choice of model is what
+    is wrong (field ``model``), and the model of the same version that takes it is named."""
+    words = " / ".join(_MODE_WORDS[m] for m in spec.modes)
+    article = "an" if words[0] in "aeiou" else "a"
+    other = sibling(spec, _INPUT_MODE[name])
+    hint = f"; for {_MODE_WORDS[_INPUT_MODE[name]]} use {other.short}" if other else ""
+    noun = _INPUT_WORDS[name].split(" (")[0]
+    return ValidationError("model", f"{spec.short} ({spec.id}) is {article} {words} model and takes no {noun}{hint}")
+
+
+def input_missing(spec: ModelSpec, name: str) -> ValidationError:
+    """The error for a required input left out, with the text-only sibling for a first frame."""
+    other = sibling(spec, "text") if name == "image" else None
+    hint = f", or for text only use {other.short}" if other and not other.inputs else ""
+    what = _INPUT_WORDS[name]
+    return ValidationError(name, f"{spec.short} needs {'' if name == 'reference_images' else 'a '}{what}{hint}")

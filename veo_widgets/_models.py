@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import ValidationError
-from ._family import DEFAULT_MODEL, GIVEN, ModelSpec, get_model, not_taken, sibling
+from ._family import DEFAULT_MODEL, GIVEN, ModelSpec, get_model, input_missing, input_not_taken, not_taken
 from ._images import prepare_image, prepare_video
 from ._options import OPTIONS, SEED_MAX, frame_size
 
@@ -44,11 +44,6 @@ DURATIONS: tuple[int, ...] = get_model().durations
 #: The Veo 3.0 image-to-video pair, the choices of ``veo generate --model`` before the family.
 MODELS = ("google/veo-3.0-i2v-fast", "google/veo-3.0-i2v")
 _OPTION_NAMES = frozenset(o.name for o in OPTIONS)
-_MODE_WORDS = {"text": "text-to-video", "image": "image-to-video", "first-last": "first-and-last-frame",
-               "reference": "reference-images", "extend": "video-extension"}  # fmt: skip
-_INPUT_WORDS = {"image": "a first frame (image=...)", "last_image": "a last frame (last_image=...)",
-                "reference_images": "reference images (reference_images=[...])",
-                "video": "a video to extend (video=...)"}  # fmt: skip
 
 
 class JobStatus(str, enum.Enum):
@@ -71,6 +66,7 @@ class JobStatus(str, enum.Enum):
 
 
 _PENDING = frozenset({"queued", "waiting", "active", "generating", ""})
+
 
 @dataclass(frozen=True)
 class Usage:
@@ -268,40 +264,20 @@ def _check_options(spec: ModelSpec, options: Mapping[str, Any]) -> dict[str, Any
 def _check_inputs(spec: ModelSpec, given: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
     for name in given:
         if spec.input(name) is None:
-            other = sibling(spec, _mode_of(name))
-            hint = f"; for {_MODE_WORDS[_mode_of(name)]} use {other.short}" if other else ""
-            raise ValidationError("model", f"{_kind(spec)} and takes no {_noun(name)}{hint}")
+            raise input_not_taken(spec, name)
     for item in spec.inputs:
         if item.required and item.name not in given:
-            other = sibling(spec, "text") if item.name == "image" else None
-            hint = f", or for text only use {other.short}" if other and not other.inputs else ""
-            raise ValidationError(item.name, f"{spec.short} needs {_INPUT_WORDS[item.name]}{hint}")
+            raise input_missing(spec, item.name)
         if item.max_items is not None and item.name in given:
             count = len(_as_list(given[item.name]))
             if count > item.max_items:
-                raise ValidationError(item.name, f"{spec.short} takes at most {item.max_items} {item.label.lower()}, not {count}")
+                raise ValidationError(
+                    item.name, f"{spec.short} takes at most {item.max_items} {item.label.lower()}, not {count}"
+                )
     values: dict[str, Any] = {**fields, **dict.fromkeys(given, GIVEN)}
     for rule in spec.rules:
         if values.get(rule.if_field) == rule.if_value and values.get(rule.field) not in rule.allowed:
             raise ValidationError(rule.blame or rule.if_field, f"{rule.message} on {spec.short}")
-
-
-def _noun(name: str) -> str:
-    """``first frame`` for ``image``: the input's words without article or example."""
-    return _INPUT_WORDS[name].split(" (")[0].removeprefix("a ")
-
-
-def _kind(spec: ModelSpec) -> str:
-    """``veo-3-fast-t2v (google/veo-3.0-fast) is a text-to-video model``."""
-    words = " / ".join(_MODE_WORDS[m] for m in spec.modes)
-    article = "an" if words[0] in "aeiou" else "a"
-    return f"{spec.short} ({spec.id}) is {article} {words} model"
-
-
-def _mode_of(input_name: str) -> str:
-    return {"image": "image", "last_image": "first-last", "reference_images": "reference", "video": "extend"}[
-        input_name
-    ]
 
 
 def _blank(value: Any) -> bool:
@@ -320,9 +296,7 @@ def validate_options(**options: Any) -> dict[str, Any]:
     :func:`build_request`); returns the fields of a :class:`VideoRequest` but its media."""
     spec = get_model(options.pop("model", None))
     if spec.input("image") is None:
-        other = sibling(spec, "image")
-        hint = f"; for image-to-video use {other.short}" if other else ""
-        raise ValidationError("model", f"{_kind(spec)} and takes no image{hint}")
+        raise input_not_taken(spec, "image")
     fields = _check_options(spec, options)
     _check_inputs(spec, {"image": GIVEN}, fields)
     return fields

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ValidationError
 from ._options import _BY_NAME, INPUTS, OPTIONS
 
 if TYPE_CHECKING:
@@ -172,7 +171,13 @@ def request_code(
     inputs = {"image": image, "last_image": last_image, "video": video}
     inputs["reference_images"] = f"[{', '.join(reference_images)}]" if reference_images else None
     spec, changed = _changes(options, inputs)
-    lines = ["import veo_widgets as veo", "", f"client = {client}", "job = client.generate(", f"    {prompt.strip()!r},"]
+    lines = [
+        "import veo_widgets as veo",
+        "",
+        f"client = {client}",
+        "job = client.generate(",
+        f"    {prompt.strip()!r},",
+    ]
     lines += [f"    {name}={expr}," for name, expr in inputs.items() if expr is not None]
     if not _is_default(spec):
         lines.append(f"    model={spec.short!r},")
@@ -211,15 +216,13 @@ def cell_code(
 
 def _changes(options: Mapping[str, Any] | None, inputs: Mapping[str, Any]) -> tuple[ModelSpec, dict[str, Any]]:
     """The model, and the options that differ from its defaults, checked as it checks them."""
-    from ._family import get_model, not_taken, sibling
+    from ._family import get_model, input_not_taken, not_taken
 
     opts = dict(options or {})
     spec = get_model(opts.pop("model", None))
     for name, value in inputs.items():
         if value is not None and spec.input(name) is None:
-            other = sibling(spec, {"image": "image", "last_image": "first-last"}.get(name, name.split("_")[0]))
-            hint = f"; use {other.short}" if other else ""
-            raise ValidationError("model", f"{spec.short} ({spec.id}) takes no {name}{hint}")
+            raise input_not_taken(spec, name)
     changed: dict[str, Any] = {}
     for name, value in opts.items():
         if value is None or (isinstance(value, str) and not value.strip()):
