@@ -12,6 +12,7 @@ import pytest
 import veo_widgets as veo
 from veo_widgets._family import get_model
 from veo_widgets._models import Job, JobStatus, Usage, VideoRequest, build_request, frame_size, validate_options
+from veo_widgets._options import OPTIONS
 
 from .conftest import image_bytes
 from .test_images import mp4_bytes
@@ -307,3 +308,34 @@ def test_every_combination_a_form_offers_is_accepted_and_no_other(spec: veo.Mode
         else:
             assert offered, f"{spec.short} accepts {values}, which its form hides"
             assert all(body[spec.option(n).wire] == spec.option(n).to_wire(v) for n, v in values.items())  # type: ignore[union-attr]
+
+
+def test_whatever_a_caller_passes_the_body_holds_only_the_models_fields() -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    values = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-5, 2**33),
+        st.text(max_size=8),
+        st.sampled_from(["16:9", "9:16", "auto", "720P", "1080p", "google", "dont_allow", 4, 5, 7, 8]),
+    )
+    names = [o.name for o in OPTIONS]
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(spec=st.sampled_from(veo.models()), options=st.dictionaries(st.sampled_from(names), values, max_size=5))
+    def check(spec: veo.ModelSpec, options: dict[str, Any]) -> None:
+        given_inputs = {"image": URL, "last_image": URL, "reference_images": [URL], "video": "https://x/v.mp4"}
+        try:
+            body = build_request("x", model=spec.id, **{n: given_inputs[n] for n in spec.required}, **options).body()
+        except veo.ValidationError as exc:
+            assert exc.field in options or exc.field in ("resolution", "duration")
+            return
+        for option in spec.options:
+            if option.wire in body and option.choices is not None:
+                assert body[option.wire] in (option.wire_choices or option.choices)
+        assert set(body) <= {"model", "prompt"} | {i.wire for i in spec.inputs} | {o.wire for o in spec.options}
+        assert all(options.get(n) is None for n in names if not spec.takes(n))
+
+    check()
