@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -34,31 +33,92 @@ MAX_PIXELS = 120_000_000
 PASS_THROUGH_BYTES = 1_500_000
 JPEG_QUALITY = 90
 
-_DATA_URI = re.compile(r"^data:(?P<mime>image/[\w.+-]+)?(?P<params>(;[\w-]+=[\w.-]+)*)(?P<b64>;base64)?,", re.I)
-
 
 @dataclass(frozen=True)
-class PreparedImage:
-    """The image as it will be sent."""
-
+class _Prepared:
     value: str
     """A data URI, or the caller's http(s) URL."""
     source: str
-    """Where it came from, for humans: a path, ``<bytes>``, ``<PIL image>``, or the URL."""
+    """Where it came from, for humans: a path, ``<bytes>``, ``<PIL image>``, a job, or the URL."""
     width: int | None = None
     height: int | None = None
-    mime: str | None = None
     nbytes: int = 0
-    """Bytes of the encoded image (not of the base64 text)."""
+    """Bytes of the encoded file (not of the base64 text)."""
 
     @property
     def is_url(self) -> bool:
         return self.value.startswith(("http://", "https://"))
 
+
+@dataclass(frozen=True)
+class PreparedImage(_Prepared):
+    """The image as it will be sent."""
+
+    mime: str | None = None
+
     def __repr__(self) -> str:
         if self.is_url:
             return f"PreparedImage(url={self.value!r})"
         return f"PreparedImage({self.source!r}, {self.width}x{self.height} {self.mime}, {self.nbytes:,} bytes)"
+
+
+@dataclass(frozen=True)
+class _Located:
+    """A media input sorted out: a URL to pass on, bytes in hand, or a file to read."""
+
+    source: str
+    url: str | None = None
+    data: bytes | None = None
+    path: Path | None = None
+
+
+def _locate(value: Any, field: str, noun: str) -> _Located | None:
+    """Sort the input kinds images and videos share; None for anything else (a PIL image,
+    a Job), which the caller handles."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return _Located("<bytes>", data=bytes(value))
+    if isinstance(value, Path):
+        return _Located(str(value), path=value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise ValidationError(field, f"no {noun} given: pass a path, URL or bytes")
+        if text[:5].lower() == "data:":
+            return _Located("<data URI>", data=_decode_data_uri(text, field))
+        parts = urlsplit(text)
+        scheme = parts.scheme.lower()
+        if scheme in ("http", "https"):
+            if not parts.netloc:
+                raise ValidationError(field, f"{text!r} is not a complete URL")
+            return _Located(text, url=text)
+        if scheme == "file":
+            text = parts.path
+        elif len(scheme) > 1:  # one letter is a Windows drive
+            raise ValidationError(field, f"{scheme}: URLs are not supported; use http(s), a path or bytes")
+        return _Located(str(Path(text).expanduser()), path=Path(text).expanduser())
+    read = getattr(value, "read", None)
+    if callable(read):
+        data = read()
+        if not isinstance(data, (bytes, bytearray)):
+            raise ValidationError(field, "the file object must be opened in binary mode ('rb')")
+        name = getattr(value, "name", None)
+        return _Located(str(name) if isinstance(name, str) else "<file object>", data=bytes(data))
+    return None
+
+
+def _read(path: Path, field: str, noun: str, limit: int | None = None) -> bytes:
+    try:
+        if limit is not None and path.stat().st_size > limit:
+            raise ValidationError(
+                field, f"{path} is {path.stat().st_size / 1e6:.0f} MB; the limit is {limit // 1_000_000} MB"
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ValidationError(field, f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise ValidationError(field, f"{path} is a folder, not {noun}") from None
+    except OSError as exc:
+        raise ValidationError(field, f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def prepare_image(
@@ -78,48 +138,15 @@ def prepare_image(
     target = frame_size(aspect_ratio, resolution)
     if isinstance(image, Image.Image):
         return _encode(image, target, source="<PIL image>", original=None, field=field)
-    if isinstance(image, (bytes, bytearray, memoryview)):
-        return _from_bytes(bytes(image), target, "<bytes>", field)
-    if isinstance(image, Path):
-        return _from_path(image, target, field)
-    if isinstance(image, str):
-        text = image.strip()
-        if not text:
-            raise ValidationError(field, "no image given: pass a path, URL, bytes or PIL image")
-        if _DATA_URI.match(text):
-            return _from_bytes(_decode_data_uri(text, field), target, "<data URI>", field)
-        scheme = urlsplit(text).scheme.lower()
-        if scheme in ("http", "https"):
-            if not urlsplit(text).netloc:
-                raise ValidationError(field, f"{text!r} is not a complete URL")
-            return PreparedImage(value=text, source=text)
-        if scheme and len(scheme) > 1 and scheme not in ("file",):
-            raise ValidationError(field, f"{scheme}: URLs are not supported; use http(s), a path or bytes")
-        if scheme == "file":
-            text = urlsplit(text).path
-        return _from_path(Path(text).expanduser(), target, field)
-    read = getattr(image, "read", None)
-    if callable(read):
-        data = read()
-        if not isinstance(data, (bytes, bytearray)):
-            raise ValidationError(field, "the file object must be opened in binary mode ('rb')")
-        name = getattr(image, "name", None)
-        return _from_bytes(bytes(data), target, str(name) if isinstance(name, str) else "<file object>", field)
     if image is None:
         raise ValidationError(field, "no image given: pass a path, URL, bytes or PIL image")
-    raise ValidationError(field, f"cannot use a {type(image).__name__} as an image")
-
-
-def _from_path(path: Path, target: tuple[int, int], field: str) -> PreparedImage:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ValidationError(field, f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise ValidationError(field, f"{path} is a folder, not an image") from None
-    except OSError as exc:
-        raise ValidationError(field, f"cannot read {path}: {exc.strerror or exc}") from None
-    return _from_bytes(data, target, str(path), field)
+    found = _locate(image, field, "image")
+    if found is None:
+        raise ValidationError(field, f"cannot use a {type(image).__name__} as an image")
+    if found.url is not None:
+        return PreparedImage(value=found.url, source=found.url)
+    data = found.data if found.data is not None else _read(found.path or Path(), field, "an image")
+    return _from_bytes(data, target, found.source, field)
 
 
 def _decode_data_uri(text: str, field: str) -> bytes:
@@ -226,21 +253,10 @@ MAX_VIDEO_BYTES = 200_000_000
 
 
 @dataclass(frozen=True)
-class PreparedVideo:
+class PreparedVideo(_Prepared):
     """A video to extend, as it will be sent."""
 
-    value: str
-    """A ``data:video/mp4;base64,`` URI, or the caller's http(s) URL."""
-    source: str
-    """Where it came from: a path, ``<bytes>``, a job id, or the URL."""
-    width: int | None = None
-    height: int | None = None
     seconds: float | None = None
-    nbytes: int = 0
-
-    @property
-    def is_url(self) -> bool:
-        return self.value.startswith(("http://", "https://"))
 
     def __repr__(self) -> str:
         if self.is_url:
@@ -258,67 +274,26 @@ def prepare_video(video: Any, *, field: str = "video") -> PreparedVideo:
     if hasattr(video, "video_url") and hasattr(video, "status"):  # a Job, without importing it
         saved = getattr(video, "path", None)
         if saved is not None and Path(saved).is_file():
-            return _video_from_bytes(_read_video(Path(saved), field), f"job {video.id}", field)
+            return _video_from_bytes(_read(Path(saved), field, "a video", MAX_VIDEO_BYTES), f"job {video.id}", field)
         if getattr(video, "video_url", None):
             return PreparedVideo(value=str(video.video_url), source=f"job {video.id}")
         raise ValidationError(field, f"job {video.id} has no video to extend yet (status {video.status!r})")
-    if isinstance(video, (bytes, bytearray, memoryview)):
-        return _video_from_bytes(bytes(video), "<bytes>", field)
-    if isinstance(video, Path):
-        return _video_from_bytes(_read_video(video, field), str(video), field)
-    if isinstance(video, str):
-        text = video.strip()
-        if not text:
-            raise ValidationError(field, "no video given: pass a finished job, an MP4 path, bytes or a URL")
-        if text.lower().startswith("data:"):
-            head, _, payload = text.partition(",")
-            if ";base64" not in head.lower():
-                raise ValidationError(field, "a data URI must be base64-encoded")
-            try:
-                data = base64.b64decode(payload, validate=True)
-            except (binascii.Error, ValueError):
-                raise ValidationError(field, "the data URI's base64 is damaged") from None
-            return _video_from_bytes(data, "<data URI>", field)
-        parts = urlsplit(text)
-        if parts.scheme.lower() in ("http", "https"):
-            if not parts.netloc:
-                raise ValidationError(field, f"{text!r} is not a complete URL")
-            return PreparedVideo(value=text, source=text)
-        if parts.scheme.lower() == "file":
-            text = parts.path
-        elif len(parts.scheme) > 1:
-            raise ValidationError(field, f"{parts.scheme}: URLs are not supported; use http(s), a path or bytes")
-        path = Path(text).expanduser()
-        return _video_from_bytes(_read_video(path, field), str(path), field)
-    read = getattr(video, "read", None)
-    if callable(read):
-        data = read()
-        if not isinstance(data, (bytes, bytearray)):
-            raise ValidationError(field, "the file object must be opened in binary mode ('rb')")
-        name = getattr(video, "name", None)
-        return _video_from_bytes(bytes(data), str(name) if isinstance(name, str) else "<file object>", field)
-    raise ValidationError(field, f"cannot use a {type(video).__name__} as a video")
-
-
-def _read_video(path: Path, field: str) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_VIDEO_BYTES:
-            raise ValidationError(field, f"{path} is {size / 1e6:.0f} MB; a clip to extend is a few MB (limit 200 MB)")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ValidationError(field, f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise ValidationError(field, f"{path} is a folder, not a video") from None
-    except OSError as exc:
-        raise ValidationError(field, f"cannot read {path}: {exc.strerror or exc}") from None
+    found = _locate(video, field, "video") if video is not None else None
+    if found is None:
+        raise ValidationError(field, f"cannot use a {type(video).__name__} as a video")
+    if found.url is not None:
+        return PreparedVideo(value=found.url, source=found.url)
+    data = found.data if found.data is not None else _read(found.path or Path(), field, "a video", MAX_VIDEO_BYTES)
+    return _video_from_bytes(data, found.source, field)
 
 
 def _video_from_bytes(data: bytes, source: str, field: str) -> PreparedVideo:
     if not data:
         raise ValidationError(field, f"{source} is empty")
     if len(data) > MAX_VIDEO_BYTES:
-        raise ValidationError(field, f"{source} is {len(data) / 1e6:.0f} MB; a clip to extend is a few MB")
+        raise ValidationError(
+            field, f"{source} is {len(data) / 1e6:.0f} MB; the limit is {MAX_VIDEO_BYTES // 1_000_000} MB"
+        )
     import av  # PyAV is heavy: only a local video to extend needs it
 
     try:
