@@ -205,6 +205,8 @@ class Input:
     required: bool = False
     """Whether the model refuses to run without it (set per model)."""
     max_items: int | None = None
+    metavar: str = "IMAGE"
+    """What ``--help`` shows the value as."""
 
     def specialise(self, **changes: Any) -> Input:
         return dataclasses.replace(self, **changes)
@@ -269,6 +271,7 @@ REFERENCE_IMAGES = Input(
 )  # fmt: skip
 VIDEO = Input(
     "video", "video_url", "Video", "the video to extend: a finished job, a local MP4 or an http(s) URL", "--extend",
+    metavar="JOB|MP4|URL",
 )  # fmt: skip
 INPUTS: tuple[Input, ...] = (IMAGE, LAST_IMAGE, REFERENCE_IMAGES, VIDEO)
 

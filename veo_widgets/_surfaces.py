@@ -60,7 +60,7 @@ def argument_specs(inputs: Iterable[str] = ("image", "last_image", "reference_im
     specs = [ArgSpec("model", ("--model", "-m"), {"dest": "model", "default": None, "help": model_help})]
     for item in INPUTS:
         if item.name in wanted:
-            kwargs: dict[str, Any] = {"dest": item.name, "default": None, "help": item.help}
+            kwargs: dict[str, Any] = {"dest": item.name, "default": None, "help": item.help, "metavar": item.metavar}
             if item.multiple:
                 kwargs["action"] = "append"
             specs.append(ArgSpec(item.name, _flags(item.flag, item.short), kwargs))
