@@ -20,8 +20,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from ._account import Account
+from ._catalogue import Catalogue, charge_usd
 from ._faults import AFTER_CREATE, Fault, FaultBook, fault_response
-from ._jobs import EmulatorStats, Job, JobStore, Timing, phase
+from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, phase
+from ._logs import LogBook, Outcome
 from ._renders import Renderer
 from ._specs import Accepted, frame_size, validate
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, Problem, client_request_id, error_response, json_response
@@ -29,9 +32,9 @@ from ._wire import MAX_BODY, EmuRequest, EmuResponse, Problem, client_request_id
 __all__ = ["CREATE_PATHS", "EmulatorApp"]
 
 CREATE_PATHS = ("/v2/video/generations", "/v2/generate/video/google/generation")
+CATALOGUE_PATHS = ("/v1/models", "/models", "/api/v1/models")
 CREDITS_PER_USD = 2_000_000
 _NANO = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
-USD_PER_SECOND = {"google/veo-3.0-i2v-fast": 0.42, "google/veo-3.0-fast": 0.42}
 
 
 class EmulatorApp:
@@ -48,6 +51,9 @@ class EmulatorApp:
         render_workers: int = 2,
         faults: list[Fault] | None = None,
         seed: int | None = None,
+        log_lag: float = 0.0,
+        logs_rate_limit: int = 200,
+        balance_usd: float = 1_000_000.0,
     ) -> None:
         self.api_key = api_key or "emu-" + secrets.token_hex(16)
         self.timing = timing if isinstance(timing, Timing) else Timing() if timing is None else Timing.fixed(timing)
@@ -63,6 +69,9 @@ class EmulatorApp:
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
         self._assets: dict[str, tuple[bytes, str]] = {}
+        self.logs = LogBook(log_lag, logs_rate_limit)
+        self.catalogue = Catalogue(self.timing)
+        self.account = Account(balance_usd, self._outcomes)
         for job in self.jobs.load():
             self.renderer.resume(job)
 
@@ -88,6 +97,18 @@ class EmulatorApp:
     def close(self) -> None:
         self.renderer.close()
 
+    def _outcomes(self) -> list[tuple[Job, Phase]]:
+        """Every job with where it stands now. Reads only."""
+        now = time.time()
+        return [(job, phase(job, now, self.renderer.state(job))) for job in self.jobs.all()]
+
+    def _log_outcome(self, job_id: str) -> Outcome:
+        job = self.jobs.get(job_id)
+        if job is None:
+            return Outcome(failed=True, usd=0.0)
+        outcome = phase(job, time.time(), self.renderer.state(job))
+        return Outcome(failed=outcome.status == "error", usd=job.cost_usd)
+
     # ------------------------------------------------------------------ handling
 
     def handle(self, request: EmuRequest) -> EmuResponse:
@@ -97,6 +118,7 @@ class EmulatorApp:
         except Problem as problem:
             self.jobs.count("rejected")
             response = error_response(problem.status, problem.message, request.path, name=problem.name)
+            response.headers.update(problem.headers)
         except Exception as exc:  # the emulator answers, it never crashes
             response = error_response(500, f"internal error: {type(exc).__name__}", request.path, name="Internal")
         crid = client_request_id(request)
@@ -114,6 +136,10 @@ class EmulatorApp:
             return self._download(request)
         if path.startswith("/assets/"):
             return self._asset(request)
+        if request.method == "GET" and self._public_get(path):
+            return self._public(request)
+        if request.method == "GET" and path.rstrip("/") in ("/v2/logs", "/v2/billing", "/v2/usage"):
+            return self._account_get(request)
         if path.rstrip("/") in CREATE_PATHS:
             if request.method == "POST":
                 return self._create(request)
@@ -121,6 +147,28 @@ class EmulatorApp:
                 return self._poll(request)
             raise Problem(405, f"Cannot {request.method} {path}", "MethodNotAllowedException")
         raise Problem(404, f"Cannot {request.method} {path}", "NotFoundException")
+
+    @staticmethod
+    def _public_get(path: str) -> bool:
+        return path.rstrip("/") in (*CATALOGUE_PATHS, "/models/metrics") or path.startswith("/model/")
+
+    def _public(self, request: EmuRequest) -> EmuResponse:
+        """The routes that need no key: the catalogue, one model, the metrics."""
+        path = request.path.rstrip("/")
+        if path == "/models/metrics":
+            return self.catalogue.answer_metrics(request)
+        if path in CATALOGUE_PATHS:
+            return self.catalogue.answer_list(request)
+        return self.catalogue.answer_one(request)
+
+    def _account_get(self, request: EmuRequest) -> EmuResponse:
+        self.authorize(request)
+        path = request.path.rstrip("/")
+        if path == "/v2/logs":
+            return self.logs.answer(request, self._log_outcome, self.api_key[:8])
+        if path == "/v2/billing":
+            return self.account.answer_billing()
+        return self.account.answer_usage(request, self.api_key[:8])
 
     def authorize(self, request: EmuRequest) -> None:
         auth = request.headers.get("authorization", "")
@@ -131,16 +179,26 @@ class EmulatorApp:
     # ------------------------------------------------------------------ create
 
     def _create(self, request: EmuRequest) -> EmuResponse:
+        """A create: every one past the key check leaves a row in the usage logs."""
         self.authorize(request)
         crid = client_request_id(request)
         self.jobs.count_attempt(crid)
+        made: list[Job] = []
+        try:
+            return self._create_job(request, crid, made)
+        finally:
+            self.logs.record(_model_of(request), crid, made[0].id if made else None)
+
+    def _create_job(self, request: EmuRequest, crid: str | None, made: list[Job]) -> EmuResponse:
         fault = self.faults.take_response("create", request)
         if fault is not None and fault.kind not in AFTER_CREATE:
             return fault_response(fault, request)
         accepted = validate(_json_body(request))
+        self.account.check_credit(charge_usd(accepted.spec, accepted.body))
         job_faults = self.faults.take_job(request)
         job = self._make_job(accepted, crid, job_faults)
         self.jobs.add(job)
+        made.append(job)
         now = time.time()
         outcome = phase(job, now, self.renderer.state(job))
         self.jobs.settle(job, outcome, now, self.result_ttl)  # only when a job ends at once
@@ -168,7 +226,7 @@ class EmulatorApp:
             faults=faults,
             seed=int(seed),
             token=secrets.token_urlsafe(18),
-            cost_usd=round(USD_PER_SECOND.get(spec.id, 0.75) * duration, 4),
+            cost_usd=charge_usd(spec, body),
         )
         width, height = frame_size(body["aspect_ratio"], body["resolution"])
         shape = {
@@ -271,6 +329,14 @@ def _json_body(request: EmuRequest) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Problem(400, "Body must be a JSON object")
     return body
+
+
+def _model_of(request: EmuRequest) -> object:
+    try:
+        body = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return body.get("model") if isinstance(body, dict) else None
 
 
 def _cost_headers(job: Job, usage: dict[str, Any]) -> dict[str, str]:

@@ -112,9 +112,13 @@ class _Handler(BaseHTTPRequestHandler):
 class Emulator:
     """The AI/ML API on this machine: ``with Emulator() as emu: Client(emu.api_key, emu.url)``.
 
-    ``timing`` is seconds per job (a number) or a :class:`Timing`; the default is realistic,
-    around a minute. ``faults`` and :meth:`add_fault` make it misbehave on purpose; a request
-    can also ask for faults with the ``X-Emulator-Fault`` header.
+    ``timing`` is seconds per Veo 3 Fast job (a number) or a :class:`Timing`; the default is
+    realistic, around a minute; other models scale it (3.1 slower, extend quicker).
+    ``faults`` and :meth:`add_fault` make it misbehave on purpose; a request can also ask
+    for faults with the ``X-Emulator-Fault`` header. ``log_lag`` is how many seconds a create
+    takes to show in ``GET /v2/logs``; ``logs_rate_limit`` the requests a minute it allows;
+    ``balance_usd`` the simulated account's starting balance (creates that do not fit are
+    refused with the API's 403 "out of credits").
     """
 
     def __init__(
@@ -131,8 +135,14 @@ class Emulator:
         render_workers: int = 2,
         seed: int | None = None,
         start: bool = True,
+        log_lag: float = 0.0,
+        logs_rate_limit: int = 200,
+        balance_usd: float = 1_000_000.0,
     ) -> None:
         self.app = EmulatorApp(
+            log_lag=log_lag,
+            logs_rate_limit=logs_rate_limit,
+            balance_usd=balance_usd,
             api_key=api_key,
             timing=timing,
             id_style=id_style,
@@ -191,6 +201,20 @@ class Emulator:
     @property
     def stats(self) -> EmulatorStats:
         return self.app.stats
+
+    @property
+    def log_lag(self) -> float:
+        """Seconds before a create shows in the usage logs; setting it applies to later creates."""
+        return self.app.logs.lag
+
+    @log_lag.setter
+    def log_lag(self, seconds: float) -> None:
+        self.app.logs.lag = seconds
+
+    @property
+    def balance(self) -> float:
+        """The simulated account balance in USD, as ``GET /v2/billing`` reports it."""
+        return self.app.account.balance()
 
     def add_fault(self, kind: str, *, endpoint: str = "any", times: int | None = 1, **options: Any) -> Fault:
         """Make the next ``times`` matching requests misbehave: see ``FAULT_KINDS``."""

@@ -87,6 +87,7 @@ class Problem(Exception):
         self.status = status
         self.message = message
         self.name = name
+        self.headers: dict[str, str] = {}
 
 
 def now_iso() -> str:
