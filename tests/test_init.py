@@ -31,6 +31,7 @@ EXPECTED = {
     "WaitCancelled",
     "__version__",
     "history",
+    "sample_image",
 }
 
 

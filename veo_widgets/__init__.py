@@ -28,6 +28,7 @@ from ._errors import (
 )
 from ._journal import Journal
 from ._models import Job, JobStatus, Usage, VideoRequest
+from ._sample import sample_image
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -61,6 +62,7 @@ __all__ = [
     "WaitCancelled",
     "__version__",
     "history",
+    "sample_image",
 ]
 
 
