@@ -207,7 +207,7 @@ def status_line_html(
 
 def status_text(status: str, elapsed: float, progress: float, *, width: int = 20, frame: str = "") -> str:
     """The terminal's status line: ``| generating 0:12 [#####     ] ~45 % (estimate)``."""
-    done = status == "completed"
+    done = progress >= 1.0
     filled = round(progress * width)
     bar = "#" * filled + " " * (width - filled)
     minutes, secs = divmod(int(elapsed), 60)
