@@ -33,6 +33,7 @@ EXPECTED = {
     "__version__",
     "history",
     "models",
+    "sample_image",
 }
 
 

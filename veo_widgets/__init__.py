@@ -29,6 +29,7 @@ from ._errors import (
 from ._family import ModelSpec, models
 from ._journal import Journal
 from ._models import Job, JobStatus, Usage, VideoRequest
+from ._sample import sample_image
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -64,6 +65,7 @@ __all__ = [
     "__version__",
     "history",
     "models",
+    "sample_image",
 ]
 
 
