@@ -31,6 +31,8 @@ EXPECTED = {
     "WaitCancelled",
     "__version__",
     "history",
+    "last_frame",
+    "stitch",
 }
 
 

@@ -32,6 +32,7 @@ from ._models import Job, JobStatus, Usage, VideoRequest
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
+    from ._media import last_frame, stitch
     from .emulator import Emulator
     from .widget import Panel
 
@@ -61,6 +62,8 @@ __all__ = [
     "WaitCancelled",
     "__version__",
     "history",
+    "last_frame",
+    "stitch",
 ]
 
 
@@ -79,6 +82,10 @@ def __getattr__(name: str) -> Any:
         from .emulator import Emulator
 
         return Emulator
+    if name in ("stitch", "last_frame"):  # PyAV, loaded on first use
+        from . import _media
+
+        return getattr(_media, name)
     raise AttributeError(f"module 'veo_widgets' has no attribute {name!r}")
 
 
