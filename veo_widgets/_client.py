@@ -2,7 +2,7 @@
 
 Every operation (submit, get, wait, download, generate) is written once, in ``_Core``, as a
 *plan*: a generator that composes the protocol's flows with ``yield from`` and yields only
-three primitive steps, :class:`~._protocol.Send`, :class:`~._protocol.Sleep` and
+three primitive steps, :class:`~._flows.Send`, :class:`~._flows.Sleep` and
 :class:`_Fetch` (one attempt at streaming a result to disk). Each client is a driver that
 performs those steps, one with blocking calls, the other with awaits; the journal's
 bookkeeping, validation and retry decisions never exist twice.
@@ -36,23 +36,22 @@ from ._errors import (
     VeoError,
     WaitCancelled,
 )
-from ._images import ImageInput, prepare_image
-from ._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
-from ._models import Job, VideoRequest, validate_options
-from ._protocol import (
+from ._flows import (
     CREATE_PATH,
     DEFAULT_RETRY,
     LEGACY_CREATE_PATH,
-    DurationModel,
-    PollSchedule,
     RetryPolicy,
     Send,
     Sleep,
-    api_error,
     create_flow,
     new_client_request_id,
     poll_flow,
 )
+from ._images import ImageInput, prepare_image
+from ._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
+from ._models import Job, VideoRequest, validate_options
+from ._responses import api_error
+from ._schedule import DurationModel, PollSchedule
 
 __all__ = ["AsyncClient", "Client", "GenerateOptions", "JobLike", "OnUpdate"]
 

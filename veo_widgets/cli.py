@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from ._client import Client
 from ._errors import GenerationTimeoutError, VeoError, WaitCancelled
 from ._models import ASPECT_RATIOS, DEFAULT_MODEL, DURATIONS, MODELS, RESOLUTIONS, Job
-from ._protocol import DurationModel
+from ._schedule import DurationModel
 
 __all__ = ["main"]
 
