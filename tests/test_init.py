@@ -14,6 +14,7 @@ EXPECTED = {
     "AuthenticationError",
     "Client",
     "Emulator",
+    "Gallery",
     "GenerationFailedError",
     "GenerationTimeoutError",
     "InsufficientCreditsError",

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from ._media import last_frame, stitch
     from .emulator import Emulator
+    from .gallery import Gallery
     from .widget import Panel
 
 __version__ = "0.1.0"
@@ -45,6 +46,7 @@ __all__ = [
     "AuthenticationError",
     "Client",
     "Emulator",
+    "Gallery",
     "GenerationFailedError",
     "GenerationTimeoutError",
     "InsufficientCreditsError",
@@ -82,6 +84,10 @@ def __getattr__(name: str) -> Any:
         from .emulator import Emulator
 
         return Emulator
+    if name == "Gallery":
+        from .gallery import Gallery
+
+        return Gallery
     if name in ("stitch", "last_frame"):  # PyAV, loaded on first use
         from . import _media
 
