@@ -215,7 +215,7 @@ def validate_rows(path: Path, rows: Iterable[BatchRow], check: Callable[[BatchRo
 # ---------------------------------------------------------------------- progress and report
 
 #: Row states, in the order a summary lists them.
-STATES = ("done", "running", "queued", "failed", "unconfirmed")
+STATES = ("done", "running", "queued", "failed", "unconfirmed", "skipped")
 
 
 @dataclass
@@ -274,7 +274,7 @@ class BatchProgress:
     @property
     def finished(self) -> int:
         """Rows that will not change any more in this run."""
-        return sum(r.state in ("done", "failed", "unconfirmed") for r in self.results.values())
+        return sum(r.state in ("done", "failed", "unconfirmed", "skipped") for r in self.results.values())
 
     @property
     def fraction(self) -> float:
@@ -283,7 +283,7 @@ class BatchProgress:
     def describe(self) -> str:
         """One line: ``12/20 done · 3 running · 1 failed · $4.80 spent``."""
         parts = [f"{self.count('done')}/{self.total} done"]
-        parts += [f"{self.count(s)} {s}" for s in ("running", "failed", "unconfirmed") if self.count(s)]
+        parts += [f"{self.count(s)} {s}" for s in ("running", "failed", "unconfirmed", "skipped") if self.count(s)]
         parts.append(f"${self.spent:.2f} spent")
         return " · ".join(parts)
 
