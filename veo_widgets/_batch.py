@@ -304,6 +304,11 @@ def summary_table(progress: BatchProgress) -> str:
     return "\n".join([*text, "", progress.describe()])
 
 
+def batch_folder(batch: Path) -> Path:
+    """Where a batch's videos and report go by default: ``prompts-videos/`` beside ``prompts.jsonl``."""
+    return batch.parent / f"{batch.stem}-videos"
+
+
 def report_paths(batch: Path, out: Path) -> tuple[Path, Path]:
     """``<out>/<batch name>.report.csv`` and ``.report.json``."""
     return out / f"{batch.stem}.report.csv", out / f"{batch.stem}.report.json"

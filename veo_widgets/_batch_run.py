@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ._batch import BatchProgress, BatchRow, read_batch, validate_rows, write_report
+from ._batch import BatchProgress, BatchRow, batch_folder, read_batch, validate_rows, write_report
 from ._errors import ValidationError, VeoError, explain
 from ._models import Job, JobStatus
 
@@ -171,7 +171,7 @@ def run_batch(
         raise ValidationError("budget", f"must be an amount in USD, not {budget!r}")
     rows = read_batch(file)
     validate_rows(file, rows, lambda row: client.build_request(row.prompt, **row.options))
-    target = Path(out) if out is not None else file.parent / f"{file.stem}-videos"
+    target = Path(out) if out is not None else batch_folder(file)
     state = BatchProgress.of(rows)
     todo = _plan(client.journal, rows, state, retry_failed)
     batch = _Batch(client, target, state, budget, estimate, progress)
