@@ -71,6 +71,8 @@ def test_the_grid_shows_the_newest_clips_with_posters(tmp_path: Path, clips: lis
     first = captions(gallery)
     assert "clip 2 of the coast" in first[0] and "clip 1" in first[1] and "clip 0" in first[2]
     assert "veo-3.0-i2v-fast · 4s" in first[0]
+    assert gallery.posters is not None
+    gallery.posters.join(30)  # posters are made off the kernel's thread, once
     poster = gallery._grid.children[0].children[0]
     assert isinstance(poster, w.Image) and poster.value[:2] == b"\xff\xd8"  # a JPEG poster
     assert (tmp_path / ".saved2.mp4.poster.jpg").is_file()  # cached beside the video

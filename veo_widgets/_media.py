@@ -165,6 +165,8 @@ def _frame_at(info: ClipInfo, seconds: float) -> Image.Image:
     with av.open(str(info.path)) as container:
         stream = container.streams.video[0]
         chosen: Any = None
+        if seconds > 1 and stream.time_base is not None:  # from the keyframe before, not the start
+            container.seek(int(seconds / stream.time_base), stream=stream, backward=True, any_frame=False)
         for frame in container.decode(stream):
             chosen = frame
             if frame.time is not None and frame.time >= seconds:

@@ -22,6 +22,7 @@ import ipywidgets as w
 from ._gallery_model import ACTIONS, STATUS_FILTERS, Card, Filters, Pager, Source, card, lineage
 from ._gallery_strip import SequenceStrip, poster_widget
 from ._journal import Journal
+from ._media import poster, poster_path
 from ._models import Job
 
 __all__ = ["Gallery"]
@@ -76,6 +77,8 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.cards: list[Card] = []
         self.runs: list[Any] = []  # generations started from here (continue, extend)
         self._confirm_delete: str | None = None
+        self._pending: list[tuple[w.Image, Path]] = []
+        self.posters: threading.Thread | None = None  # the thread making this page's posters
 
         self._text = w.Text(placeholder="search prompts", continuous_update=False, layout=w.Layout(width="220px"))
         choices = [("any model", "")] + [(m.split("/")[-1], m) for m in (models or self._models())]
@@ -170,7 +173,11 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         """Read the current page from the journal again and redraw the grid."""
         jobs = self.pager.refresh()
         self.cards = [card(job, can_extend=self._can_extend) for job in jobs]
+        self._pending = []
         self._grid.children = [self._card_widget(c) for c in self.cards]
+        if self._pending:  # posters not made yet: decode them off the kernel's thread
+            self.posters = threading.Thread(target=self._fill_posters, args=(self._pending,), daemon=True)
+            self.posters.start()
         self._where.value = self.pager.describe()
         self._prev.disabled = self.pager.index == 0
         self._next.disabled = self.pager.index >= self.pager.pages - 1
@@ -187,7 +194,7 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     def _card_widget(self, c: Card) -> w.Widget:
         path = Path(c.job.path) if c.state == "ready" and c.job.path else None
-        picture = poster_widget(path, POSTER_WIDTH) if path else self._placeholder(c)
+        picture = self._poster(path) if path else self._placeholder(c)
         caption = w.HTML(
             f'<div style="width:{POSTER_WIDTH}px;font-size:12px;line-height:1.3">'
             f"{_badge(c.state)} <b>{html.escape(c.title[:80])}</b><br>"
@@ -198,6 +205,23 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         box = w.VBox([picture, caption, open_button])
         box.add_class("veo-card")
         return box
+
+    def _poster(self, path: Path) -> w.Widget:
+        target = poster_path(path)
+        if target.is_file() and target.stat().st_mtime >= path.stat().st_mtime:
+            return poster_widget(path, POSTER_WIDTH)
+        image = w.Image(format="jpeg", layout=w.Layout(width=f"{POSTER_WIDTH}px", height=f"{POSTER_WIDTH * 9 // 16}px"))
+        self._pending.append((image, path))
+        return image
+
+    @staticmethod
+    def _fill_posters(pending: list[tuple[w.Image, Path]]) -> None:
+        for image, path in pending:
+            try:
+                image.value = poster(path).read_bytes()
+                image.layout.height = None
+            except Exception:  # a broken file keeps its grey box
+                pass
 
     @staticmethod
     def _placeholder(c: Card) -> w.Widget:
