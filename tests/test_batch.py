@@ -72,8 +72,8 @@ def test_every_bad_row_is_named_at_once(tmp_path: Path) -> None:
         read_batch(file)
     assert [row for row, _ in err.value.errors] == [3, 4, 5]
     message = str(err.value)
-    assert "row 3: duration: 'eight' is not a whole number" in message
-    assert "row 5: generate_audio: 'maybe' is not true or false" in message
+    assert "row 3: duration: must be a whole number, not 'eight'" in message
+    assert "row 5: generate_audio: must be true or false, not 'maybe'" in message
     assert "nothing was" in message
     assert isinstance(err.value, veo.ValidationError)
 

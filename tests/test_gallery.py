@@ -17,21 +17,6 @@ from veo_widgets.emulator._render import render_video
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 
 
-class PagedJournal(veo.Journal):
-    """Until the journal pages itself (core, milestone 2): the same reads over history()."""
-
-    def _match(self, job: veo.Job, text: str | None = None, status: Any = None, **_: Any) -> bool:
-        prompt = str((job.request or {}).get("prompt", ""))
-        statuses = (status,) if isinstance(status, str) else status
-        return (text is None or text.lower() in prompt.lower()) and (statuses is None or job.status in statuses)
-
-    def page(self, offset: int, limit: int, **filters: Any) -> list[veo.Job]:
-        return [j for j in self.history() if self._match(j, **filters)][offset : offset + limit]
-
-    def count(self, **filters: Any) -> int:
-        return sum(self._match(j, **filters) for j in self.history())
-
-
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("clips")
@@ -43,8 +28,8 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return paths
 
 
-def journal_with(tmp_path: Path, clips: list[Path], failed: int = 0, extra: int = 0) -> PagedJournal:
-    journal = PagedJournal(tmp_path / "journal.sqlite3")
+def journal_with(tmp_path: Path, clips: list[Path], failed: int = 0, extra: int = 0) -> veo.Journal:
+    journal = veo.Journal(tmp_path / "journal.sqlite3")
     for i, source in enumerate(clips):
         path = tmp_path / f"saved{i}.mp4"
         path.write_bytes(source.read_bytes())

@@ -21,6 +21,7 @@ EXPECTED = {
     "Job",
     "JobStatus",
     "Journal",
+    "ModelSpec",
     "NotFoundError",
     "Panel",
     "RateLimitError",
@@ -33,6 +34,7 @@ EXPECTED = {
     "__version__",
     "history",
     "last_frame",
+    "models",
     "stitch",
 }
 

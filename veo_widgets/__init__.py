@@ -26,6 +26,7 @@ from ._errors import (
     VeoError,
     WaitCancelled,
 )
+from ._family import ModelSpec, models
 from ._journal import Journal
 from ._models import Job, JobStatus, Usage, VideoRequest
 
@@ -53,6 +54,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Journal",
+    "ModelSpec",
     "NotFoundError",
     "Panel",
     "RateLimitError",
@@ -65,6 +67,7 @@ __all__ = [
     "__version__",
     "history",
     "last_frame",
+    "models",
     "stitch",
 ]
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import ValidationError
+from ._options import INPUTS, OPTIONS
 
 __all__ = [
     "BatchError",
@@ -32,18 +33,15 @@ __all__ = [
     "write_report",
 ]
 
-#: Columns whose cells are whole numbers, true/false, or lists, when read from a CSV file.
-INT_COLUMNS = frozenset({"duration", "seed"})
-BOOL_COLUMNS = frozenset({"enhance_prompt", "generate_audio"})
-LIST_COLUMNS = frozenset({"reference_images"})
 #: Columns naming local files, resolved against the batch file's folder.
-FILE_COLUMNS = frozenset({"image", "last_image", "reference_images", "video"})
+FILE_COLUMNS = frozenset(i.name for i in INPUTS)
+#: Columns holding several files (``a.png|b.png``).
+LIST_COLUMNS = frozenset(i.name for i in INPUTS if i.multiple)
+_OPTIONS = {o.name: o for o in OPTIONS}
 #: Other spellings people use for a column.
 ALIASES = {"image_url": "image", "first_frame": "image", "last_frame": "last_image", "negative": "negative_prompt"}
 #: Columns that are about the batch, not the request.
 META_COLUMNS = frozenset({"name"})
-_TRUE = frozenset({"true", "yes", "y", "1", "on"})
-_FALSE = frozenset({"false", "no", "n", "0", "off"})
 
 
 class BatchError(ValidationError):
@@ -82,26 +80,17 @@ def _column(name: str) -> str:
 
 
 def _typed(column: str, cell: str) -> Any:
-    """A CSV cell as the option's type; a ValidationError naming the column if it is not."""
+    """A CSV cell as the option's type (from the option schema); a ValidationError naming
+    the column if it is not. ``8s`` is read as 8 seconds."""
     text = cell.strip()
-    if column in INT_COLUMNS:
-        digits = text[:-1].strip() if column == "duration" and text.lower().endswith("s") else text
-        try:
-            number = float(digits)
-        except ValueError:
-            raise ValidationError(column, f"{cell!r} is not a whole number") from None
-        if not number.is_integer():
-            raise ValidationError(column, f"{cell!r} is not a whole number")
-        return int(number)
-    if column in BOOL_COLUMNS:
-        if text.lower() in _TRUE:
-            return True
-        if text.lower() in _FALSE:
-            return False
-        raise ValidationError(column, f"{cell!r} is not true or false")
     if column in LIST_COLUMNS:
         return [part.strip() for part in text.replace(";", "|").split("|") if part.strip()]
-    return text
+    option = _OPTIONS.get(column)
+    if option is None:
+        return text
+    if column == "duration" and text.lower().endswith("s"):
+        text = text[:-1].strip()
+    return option.convert(text)
 
 
 def _raw_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:

@@ -10,6 +10,9 @@ at once; with a ``budget``, no row starts that could take the spend past it.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -19,12 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from ._batch import BatchProgress, BatchRow, batch_folder, read_batch, validate_rows, write_report
+from ._config import data_dir
 from ._errors import ValidationError, VeoError, explain
 from ._models import Job, JobStatus
+from ._studio import start_with
 
-__all__ = ["run_batch"]
+__all__ = ["Ledger", "run_batch"]
 
 Progress = Callable[[BatchProgress], object]
+_UNCONFIRMED = "its create may have reached the API: run `veo reconcile`, then this batch again"
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -36,10 +42,52 @@ def output_path(out: Path, row: BatchRow) -> Path:
     return out / f"{row.row:04d}-{_slug(row.name or row.prompt)}.mp4"
 
 
-def known_job(journal: Any, row: BatchRow) -> Job | None:
-    """The newest job the journal holds for this row (matched on the row's key)."""
+class Ledger:
+    """Which rows of a batch file have had a create started, and its client request id.
+
+    One append-only file per batch file (under the data directory, so ``--out`` does not
+    matter), written *before* each create is started and again once its client request id
+    is known. A row marked started with no id was interrupted at the very moment of
+    starting: it is reported as unconfirmed, never started again.
+    """
+
+    def __init__(self, batch: Path) -> None:
+        digest = hashlib.sha256(str(batch.resolve()).encode()).hexdigest()[:24]
+        self.path = data_dir() / "batches" / f"{digest}.jsonl"
+        self._lock = threading.Lock()
+
+    def read(self) -> dict[str, str | None]:
+        """Row key -> client request id (None: started, id not recorded)."""
+        found: dict[str, str | None] = {}
+        if self.path.is_file():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:  # a line cut short by a crash
+                    continue
+                if entry.get("abandoned"):
+                    found.pop(entry["key"], None)
+                else:
+                    found[entry["key"]] = entry.get("crid")
+        return found
+
+    def note(self, key: str, crid: str | None = None, *, abandoned: bool = False) -> None:
+        entry = {"key": key, "crid": crid} | ({"abandoned": True} if abandoned else {})
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(entry) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+
+
+def known_job(journal: Any, row: BatchRow, crid: str | None) -> Job | None:
+    """The job the journal holds for this row: by the ledger's client request id, else by
+    the row's key in the journal's ``batch`` column."""
+    if crid is not None:
+        return journal.find(crid)  # type: ignore[no-any-return]
     for job in journal.page(0, None, text=row.prompt):
-        if getattr(job, "batch", None) == row.key:
+        if job.batch == row.key:
             return job  # type: ignore[no-any-return]
     return None
 
@@ -53,6 +101,7 @@ class _Batch:
         budget: float | None,
         estimate: Callable[[BatchRow], float | None] | None,
         on_change: Progress | None,
+        ledger: Ledger,
     ) -> None:
         self.client, self.out, self.state = client, out, progress
         self.budget, self.estimate, self.on_change = budget, estimate, on_change
@@ -60,6 +109,12 @@ class _Batch:
         self.reserved: dict[str, float] = {}  # estimates of rows running now
         self.runs: dict[str, Any] = {}
         self.stopping = threading.Event()
+        self.ledger = ledger
+
+    def _typical_cost(self) -> float | None:
+        """Without a price estimate: what the rows done so far cost on average."""
+        costs = [r.usd for r in self.state.results.values() if r.state == "done" and r.usd is not None]
+        return sum(costs) / len(costs) if costs else None
 
     def changed(self, key: str, **changes: Any) -> None:
         with self.lock:
@@ -79,8 +134,8 @@ class _Batch:
     def start(self, row: BatchRow) -> None:
         if self.stopping.is_set():
             return
-        cost = self.estimate(row) if self.estimate is not None else None
         with self.lock:
+            cost = self.estimate(row) if self.estimate is not None else self._typical_cost()
             if self.budget is not None:
                 committed = self.state.spent + sum(self.reserved.values())
                 if committed + (cost or 0.0) > self.budget + 1e-9:
@@ -89,12 +144,25 @@ class _Batch:
             self.reserved[row.key] = cost or 0.0
         try:
             self.changed(row.key, state="running")
-            run = self.client.start(row.prompt, save_to=output_path(self.out, row), batch=row.key, **row.options)
+            self.ledger.note(row.key)
+            try:
+                run = start_with(
+                    self.client,
+                    row.prompt,
+                    lineage={"batch": row.key},
+                    save_to=output_path(self.out, row),
+                    **row.options,
+                )
+            except BaseException:
+                self.ledger.note(row.key, abandoned=True)  # start() raised: nothing was sent
+                raise
+            self.ledger.note(row.key, run.client_request_id)
             self.runs[row.key] = run
 
-            def seen(r: Any) -> None:
+            def seen(r: Any) -> None:  # on the run's thread: note the id, leave callbacks to ours
                 if r.job is not None:
-                    self.changed(row.key, job_id=r.job.id)
+                    with self.lock:
+                        self.state.update(row.key, job_id=r.job.id)
 
             run.on_update(seen)
             self.finished(row, run.wait())
@@ -122,21 +190,26 @@ class _Batch:
             self.changed(row.key, state=state, error=explain(exc), **({"job_id": ident} if ident else {}))
 
 
-def _plan(journal: Any, rows: list[BatchRow], progress: BatchProgress, retry_failed: bool) -> list[tuple[str, Any]]:
-    """What to do with each row, from what the journal knows: ``("start" | "resume", job)``."""
+def _plan(
+    journal: Any, ledger: Ledger, rows: list[BatchRow], progress: BatchProgress, retry_failed: bool
+) -> list[tuple[str, Any]]:
+    """What to do with each row, from the ledger and the journal: ``("start" | "resume", ...)``."""
     todo: list[tuple[str, Any]] = []
+    started = ledger.read()
     for row in rows:
-        job = known_job(journal, row)
-        status = (job.status if job else "").lower()
-        if job is None or status == "not_submitted":
+        crid = started.get(row.key)
+        job = known_job(journal, row, crid)
+        if job is None:
+            if row.key in started:  # a create may have left without leaving a journal row
+                progress.update(row.key, state="unconfirmed", resumed=True, error=_UNCONFIRMED)
+            else:
+                todo.append(("start", row))
+            continue
+        status = job.status.lower()
+        if status == "not_submitted":  # the API surely made no job: nothing billed
             todo.append(("start", row))
         elif status == "unconfirmed":
-            progress.update(
-                row.key,
-                state="unconfirmed",
-                resumed=True,
-                error="its create may have reached the API: run `veo reconcile`, then this batch again",
-            )
+            progress.update(row.key, state="unconfirmed", resumed=True, error=_UNCONFIRMED)
         elif not JobStatus.is_pending(status) and not job.ok:
             if retry_failed:
                 todo.append(("start", row))
@@ -173,8 +246,9 @@ def run_batch(
     validate_rows(file, rows, lambda row: client.build_request(row.prompt, **row.options))
     target = Path(out) if out is not None else batch_folder(file)
     state = BatchProgress.of(rows)
-    todo = _plan(client.journal, rows, state, retry_failed)
-    batch = _Batch(client, target, state, budget, estimate, progress)
+    ledger = Ledger(file)
+    todo = _plan(client.journal, ledger, rows, state, retry_failed)
+    batch = _Batch(client, target, state, budget, estimate, progress, ledger)
     target.mkdir(parents=True, exist_ok=True)
     if progress is not None:
         progress(state)
@@ -188,9 +262,9 @@ def run_batch(
                 futures.append(pool.submit(batch.attempt, item, partial(batch.start, item)))
         remaining = set(futures)
         while remaining:
-            _, remaining = wait(remaining, timeout=0.5, return_when=FIRST_COMPLETED)
-        for future in futures:
-            future.result()
+            finished, remaining = wait(remaining, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in finished:
+                future.result()  # a row's unexpected error (or a Ctrl-C in a callback) stops the batch
     except BaseException:
         batch.stopping.set()
         for run in list(batch.runs.values()):

@@ -7,64 +7,67 @@ so the journal and the gallery can show the chain.
 
 from __future__ import annotations
 
-import importlib
+import inspect
 import random
+import threading
 import uuid
 from typing import Any
 
 from ._errors import ValidationError
+from ._family import DEFAULT_MODEL, get_model, models
 from ._media import last_frame
-from ._models import DEFAULT_MODEL, SEED_MAX, Job
+from ._models import Job
+from ._options import SEED_MAX
 
-__all__ = ["continue_from", "extend", "extend_model", "image_models", "take_seeds", "variations"]
+__all__ = [
+    "continue_from",
+    "extend",
+    "extend_model",
+    "image_models",
+    "start_with",
+    "take_seeds",
+    "variations",
+]
 
 EXTEND_MODEL = "google/veo3-1-extend-video"
 FAST_EXTEND_MODEL = "google/veo3-1-fast-extend-video"
 
 
-def _specs() -> list[Any]:
-    try:
-        family = importlib.import_module("veo_widgets._family")
-    except ImportError:
-        return []
-    return list(family.models())
-
-
-def _spec(model: str) -> Any:
-    for spec in _specs():
-        if model == spec.id or model == getattr(spec, "short", None) or model in getattr(spec, "aliases", ()):
-            return spec
-    return None
-
-
 def all_models() -> list[str]:
     """Every model id, for a filter."""
-    from ._models import MODELS
-
-    return [spec.id for spec in _specs()] or list(MODELS)
+    return [spec.id for spec in models()]
 
 
 def takes_seed(model: str) -> bool:
     """Whether ``model`` takes a seed (the 3.0 family and veo2 do; 3.1 image models do not)."""
-    spec = _spec(model)
-    if spec is not None:
-        return bool(getattr(spec, "takes_seed", False))
-    return "3.1" not in model and "3-1" not in model
+    return get_model(model).takes_seed
 
 
 def image_models() -> list[str]:
     """Models that take a first-frame image: what a clip can be continued with."""
-    specs = _specs()
-    if not specs:
-        from ._models import MODELS
-
-        return list(MODELS)
-    return [spec.id for spec in specs if "image" in _inputs(spec)]
+    return [spec.id for spec in models() if "image" in spec.modes]
 
 
-def _inputs(spec: Any) -> tuple[str, ...]:
-    inputs = getattr(spec, "inputs", None) or getattr(spec, "takes", None) or ()
-    return tuple(inputs)
+def start_with(client: Any, prompt: str, *, lineage: dict[str, str | None], **options: Any) -> Any:
+    """``client.start(...)``, with where the job came from recorded in the journal.
+
+    Passed to ``start`` where it takes ``lineage``; otherwise the parent and relation are
+    written to the journal as soon as the job's row exists (its first update).
+    """
+    if "lineage" in inspect.signature(client.start).parameters:
+        return client.start(prompt, lineage=lineage, **options)
+    run = client.start(prompt, **options)
+    parent_id, relation = lineage.get("parent_id"), lineage.get("relation")
+    if parent_id or relation:
+        noted = threading.Event()
+
+        def note(r: Any) -> None:
+            if r.job is not None and not noted.is_set():
+                noted.set()
+                client.journal.set_parent(r.client_request_id, parent_id, relation)
+
+        run.on_update(note)
+    return run
 
 
 def extend_model(job: Job) -> str | None:
@@ -103,7 +106,7 @@ def variations(client: Any, prompt: str, n: int = 4, **options: Any) -> list[Any
     runs = []
     for seed in seeds:
         extra = {"seed": seed} if seed is not None else {}
-        runs.append(client.start(prompt, take_group=group, relation="take", **options, **extra))
+        runs.append(start_with(client, prompt, lineage={"take_group": group, "relation": "take"}, **options, **extra))
     return runs
 
 
@@ -112,7 +115,7 @@ def continue_from(client: Any, job: Job, prompt: str, **options: Any) -> Any:
     if not prompt or not prompt.strip():
         raise ValidationError("prompt", "write what happens next")
     frame = last_frame(job)
-    return client.start(prompt, image=frame, parent_id=job.id, relation="continue", **options)
+    return start_with(client, prompt, image=frame, lineage={"parent_id": job.id, "relation": "continue"}, **options)
 
 
 def extend(client: Any, job: Job, prompt: str, **options: Any) -> Any:
@@ -122,4 +125,5 @@ def extend(client: Any, job: Job, prompt: str, **options: Any) -> Any:
         raise ValidationError("model", "only Veo 3.1 clips can be extended; continue from the last frame instead")
     if not prompt or not prompt.strip():
         raise ValidationError("prompt", "write what happens next")
-    return client.start(prompt, video=job, model=model, parent_id=job.id, relation="extend", **options)
+    lineage: dict[str, str | None] = {"parent_id": job.id, "relation": "extend"}
+    return start_with(client, prompt, video=job, model=model, lineage=lineage, **options)
