@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,10 @@ import pytest
 from PIL import Image
 
 import veo_widgets as veo
+from veo_widgets.emulator import Emulator
 from veo_widgets.emulator._render import render_video
+
+from .conftest import QUICK_POLLS
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -131,3 +135,24 @@ def test_the_sequence_strip_stitches_clips_in_the_chosen_order(tmp_path: Path, c
         first = next(container.decode(stream)).to_ndarray(format="rgb24")
     assert first[72, 128, 2] > 150  # the blue clip leads
     assert strip.progress.value == 1.0 and len(strip.output.outputs) == 1
+
+
+def test_continue_from_the_gallery_adds_a_card_with_its_lineage(emulator: Emulator, image_file: Path) -> None:
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        first = client.generate("Waves roll in", image=image_file, duration=4, seed=1)
+        gallery = veo.Gallery(client)
+        gallery.select(first.id)
+        form = gallery.act("continue")  # the form a person fills in
+        prompt, (model, go) = form.children[1], form.children[2].children
+        prompt.value = "The tide goes out"
+        assert model.value == "google/veo-3.0-i2v-fast"
+        go.click()
+        (run,) = gallery.runs
+        second = run.wait(timeout=60)
+        deadline = time.monotonic() + 10
+        while second.id not in [c.job.id for c in gallery.cards] and time.monotonic() < deadline:
+            time.sleep(0.05)  # the gallery redraws when the run ends
+        assert gallery.cards[0].job.id == second.id
+        gallery.select(second.id)
+        chain = [b.description for b in gallery._lineage.children[1:]]
+        assert chain == [first.id[:12], "continue: " + second.id[:12]]

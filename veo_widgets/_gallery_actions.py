@@ -118,7 +118,7 @@ def _follow_up(relation: str) -> Callable[[Gallery, Job], w.Widget]:
     """Continue or extend: a small form (prompt, model) whose Go starts the new job."""
 
     def open_form(gallery: Gallery, job: Job) -> w.Widget:
-        from ._studio import continue_from, extend, extend_model, image_models
+        from ._studio import extend_model, image_models
 
         prompt = w.Textarea(
             value=str((job.request or {}).get("prompt", "")),
@@ -132,21 +132,19 @@ def _follow_up(relation: str) -> Callable[[Gallery, Job], w.Widget]:
 
         def start(_: object) -> None:
             go.disabled = True
-            begin = extend if relation == "extend" else continue_from
+            begin = gallery.extend if relation == "extend" else gallery.continue_from
             try:
-                run = begin(gallery.client, job, prompt.value, model=model.value)
+                gallery.selected = job
+                run = begin(prompt.value, model=model.value)
             except Exception as exc:
                 from ._errors import explain
 
                 status.value = html.escape(explain(exc))
                 go.disabled = False
                 return
-            gallery.runs.append(run)
 
             def update(r: Any) -> None:
                 status.value = f"{html.escape(relation)}: {html.escape(str(r.status))}"
-                if r.done:
-                    gallery.refresh()
 
             run.on_update(update)
 

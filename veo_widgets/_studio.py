@@ -11,6 +11,7 @@ import inspect
 import random
 import threading
 import uuid
+from pathlib import Path
 from typing import Any
 
 from ._errors import ValidationError
@@ -125,5 +126,8 @@ def extend(client: Any, job: Job, prompt: str, **options: Any) -> Any:
         raise ValidationError("model", "only Veo 3.1 clips can be extended; continue from the last frame instead")
     if not prompt or not prompt.strip():
         raise ValidationError("prompt", "write what happens next")
+    video = str(job.path) if job.path is not None and Path(job.path).is_file() else job.video_url
+    if not video:
+        raise ValidationError("video", f"job {job.id} has no saved file or link to extend; download it again first")
     lineage: dict[str, str | None] = {"parent_id": job.id, "relation": "extend"}
-    return start_with(client, prompt, video=job, model=model, lineage=lineage, **options)
+    return start_with(client, prompt, video=video, model=model, lineage=lineage, **options)

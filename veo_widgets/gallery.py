@@ -63,7 +63,7 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self,
         client: Any = None,
         *,
-        journal: Source | None = None,
+        journal: Journal | None = None,
         page_size: int = 12,
         columns: int = 4,
         embed: bool = False,
@@ -307,6 +307,30 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
             self.say(explain(exc), error=True)
             raise
+
+    def continue_from(self, prompt: str, **options: Any) -> Any:
+        """Start a clip whose first frame is the selected clip's last; returns its run.
+        The journal records the selected clip as its parent."""
+        from ._studio import continue_from
+
+        return self._track(continue_from(self.client, self._chosen(), prompt, **options))
+
+    def extend(self, prompt: str, **options: Any) -> Any:
+        """Extend the selected (Veo 3.1) clip with a Veo 3.1 extend model; returns its run."""
+        from ._studio import extend
+
+        return self._track(extend(self.client, self._chosen(), prompt, **options))
+
+    def _chosen(self) -> Job:
+        if self.selected is None:
+            raise RuntimeError("select a clip first: gallery.select(job_or_id)")
+        return self.selected
+
+    def _track(self, run: Any) -> Any:
+        """Keep a run started from here; redraw the page when it ends, so its card appears."""
+        self.runs.append(run)
+        run.on_update(lambda r: self.refresh() if r.done else None)
+        return run
 
     def say(self, text: str, *, error: bool = False) -> None:
         colour = "#dc2626" if error else "#374151"
