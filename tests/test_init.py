@@ -14,6 +14,7 @@ EXPECTED = {
     "AuthenticationError",
     "Client",
     "Emulator",
+    "Gallery",
     "GenerationFailedError",
     "GenerationTimeoutError",
     "InsufficientCreditsError",
@@ -32,8 +33,10 @@ EXPECTED = {
     "WaitCancelled",
     "__version__",
     "history",
+    "last_frame",
     "models",
     "sample_image",
+    "stitch",
 }
 
 

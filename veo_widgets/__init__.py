@@ -34,7 +34,9 @@ from ._sample import sample_image
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
+    from ._media import last_frame, stitch
     from .emulator import Emulator
+    from .gallery import Gallery
     from .widget import Panel
 
 __version__ = "0.1.0"
@@ -46,6 +48,7 @@ __all__ = [
     "AuthenticationError",
     "Client",
     "Emulator",
+    "Gallery",
     "GenerationFailedError",
     "GenerationTimeoutError",
     "InsufficientCreditsError",
@@ -64,8 +67,10 @@ __all__ = [
     "WaitCancelled",
     "__version__",
     "history",
+    "last_frame",
     "models",
     "sample_image",
+    "stitch",
 ]
 
 
@@ -84,6 +89,14 @@ def __getattr__(name: str) -> Any:
         from .emulator import Emulator
 
         return Emulator
+    if name == "Gallery":
+        from .gallery import Gallery
+
+        return Gallery
+    if name in ("stitch", "last_frame"):  # PyAV, loaded on first use
+        from . import _media
+
+        return getattr(_media, name)
     raise AttributeError(f"module 'veo_widgets' has no attribute {name!r}")
 
 
