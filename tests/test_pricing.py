@@ -77,6 +77,13 @@ def test_price_is_read_with_per_and_ids_match_aliases() -> None:
     assert catalogue.estimate("veo-2.0-generate-001", duration=8) == pytest.approx(4.0)
 
 
+def test_every_name_of_a_model_for_the_usage_logs() -> None:
+    catalogue = parse_catalogue(CATALOGUE, now=NOW)
+    assert catalogue.names_for("google/veo-3.0-i2v-fast") == ("google/veo-3.0-i2v-fast", "veo-3.0-fast-i2v")
+    assert catalogue.names_for("veo2") == ("veo2", "google/veo-2.0-generate-001", "veo-2.0-generate-001")
+    assert Catalogue().names_for("google/veo3") == ("google/veo3",)
+
+
 def test_audio_dimension_and_per_video_units() -> None:
     catalogue = parse_catalogue(CATALOGUE, now=NOW)
     with_audio = catalogue.estimate("google/veo-3.1-i2v", resolution="720p", duration=8, generate_audio=True)

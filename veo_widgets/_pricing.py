@@ -108,6 +108,12 @@ class Catalogue:
                 return entry
         return None
 
+    def names_for(self, model: str) -> tuple[str, ...]:
+        """``model`` and every name its catalogue entry goes by (the usage logs may use any)."""
+        entry = self.find(model)
+        names = [model] + ([entry.id, *entry.aliases] if entry is not None else [])
+        return tuple(dict.fromkeys(names))
+
     def estimate(
         self,
         model: str,
