@@ -52,6 +52,12 @@ def row(crid: str, status: str = "succeeded", inference: str = "gen-1") -> dict[
             "client_request_id": crid, "cost": {"usd": 0 if status == "failed" else 3.2, "credits": 0}}
 
 
+def note(into: list[Any], item: Any) -> Generator[Step, Outcome, None]:
+    into.append(item)
+    return
+    yield  # a hook may yield steps; these do not
+
+
 def run(server: Server, *, can_reconcile: bool = True, timeout: float = 60) -> tuple[Job, list[tuple[str, Reconciled]]]:
     now = [0.0]
     outcomes: list[tuple[str, Reconciled]] = []
@@ -66,8 +72,8 @@ def run(server: Server, *, can_reconcile: bool = True, timeout: float = 60) -> t
         lookup=lambda crid: Lookup(crid, SENT, (REQUEST.model,)),
         timeout=timeout,
         new_id=lambda: next(ids),
-        before_resend=lambda old, new: server.events.append(f"journal {old} -> {new}"),
-        on_outcome=lambda crid, result: outcomes.append((crid, result)),
+        before_resend=lambda old, new: note(server.events, f"journal {old} -> {new}"),
+        on_outcome=lambda crid, result: note(outcomes, (crid, result)),
         can_reconcile=can_reconcile,
         clock=lambda: now[0],
     )

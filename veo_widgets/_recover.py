@@ -20,13 +20,14 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from ._errors import VeoError
-from ._flows import Outcome, Step
 from ._models import Job
 from ._reconcile import CannotReconcile, Found, FoundFailed, Lookup, NotFound, RateWindow, Reconciled, reconcile_flow
 
-__all__ = ["UnconfirmedCreateError", "create_or_recover", "explain_cannot"]
+__all__ = ["UnconfirmedCreateError", "create_or_recover", "explain_cannot", "recover_flow"]
 
-CreateFlow = Callable[[str], Generator[Step, Outcome, Job]]
+CreateFlow = Callable[[str], Generator[Any, Any, Job]]
+#: A callback that may yield steps (a journal write) before the flow goes on.
+Hook = Generator[Any, Any, None]
 
 
 class UnconfirmedCreateError(VeoError):
@@ -64,47 +65,48 @@ def _settle(lost: VeoError, result: Reconciled, found: Callable[[Found], Job], *
     raise UnconfirmedCreateError(result, lost) from lost
 
 
-def create_or_recover(
-    create: CreateFlow,
+def recover_flow(
+    lost: VeoError,
     client_request_id: str,
     *,
+    create: CreateFlow,
     lookup: Callable[[str], Lookup],
     timeout: float,
     rate: RateWindow | None = None,
     new_id: Callable[[], str],
-    before_resend: Callable[[str, str], Any],
-    on_outcome: Callable[[str, Reconciled], Any] | None = None,
+    before_resend: Callable[[str, str], Hook] | None = None,
+    on_outcome: Callable[[str, Reconciled], Hook] | None = None,
     can_reconcile: bool = True,
     clock: Callable[[], float] = time.monotonic,
-) -> Generator[Step, Outcome, Job]:
-    """The job the create made, answered or recovered. ``create(crid)`` is the create
-    conversation; ``lookup(crid)`` says what to look for; ``can_reconcile`` is False without a
-    key to read the logs with. Jobs found in the logs come back ``queued`` with no usage."""
+) -> Generator[Any, Any, Job]:
+    """The job a create whose answer was lost (``lost``, with ``may_exist``) made, found in the
+    usage logs; or one more create when the API logged it failed and billed nothing.
+
+    ``create(crid)`` is the create conversation; ``lookup(crid)`` says what to look for;
+    ``can_reconcile`` is False without a key to read the logs with. ``before_resend(old, new)``
+    and ``on_outcome(crid, result)`` may yield steps of their own (journal writes); the first
+    runs before the second create leaves. Jobs found in the logs come back ``queued``.
+    """
 
     def recovered(found: Found) -> Job:
         return Job(id=found.generation_id, status="queued", client_request_id=found.client_request_id)
 
-    def reconcile(crid: str) -> Generator[Step, Outcome, Reconciled]:
+    def reconcile(crid: str) -> Generator[Any, Any, Reconciled]:
         if not can_reconcile:
             result: Reconciled = CannotReconcile(crid, "no API key to read them with")
         else:
             result = yield from reconcile_flow(lookup(crid), timeout=timeout, rate=rate, clock=clock)
         if on_outcome is not None:
-            on_outcome(crid, result)
+            yield from on_outcome(crid, result)
         return result
 
-    try:
-        return (yield from create(client_request_id))
-    except VeoError as exc:
-        if not exc.may_exist:
-            raise
-        lost = exc
     result = yield from reconcile(client_request_id)
     if not (isinstance(result, FoundFailed) and result.billed_nothing):
         return _settle(lost, result, recovered)
     # The API says the create failed and billed nothing: only now may it go again, once.
     second = new_id()
-    before_resend(client_request_id, second)
+    if before_resend is not None:
+        yield from before_resend(client_request_id, second)
     try:
         return (yield from create(second))
     except VeoError as exc:
@@ -113,3 +115,14 @@ def create_or_recover(
         lost = exc
     result = yield from reconcile(second)
     return _settle(lost, result, recovered, last=True)  # never a third send
+
+
+def create_or_recover(create: CreateFlow, client_request_id: str, **options: Any) -> Generator[Any, Any, Job]:
+    """The create conversation, and :func:`recover_flow` when its answer was lost."""
+    try:
+        return (yield from create(client_request_id))
+    except VeoError as exc:
+        if not exc.may_exist:
+            raise
+        lost = exc
+    return (yield from recover_flow(lost, client_request_id, create=create, **options))
