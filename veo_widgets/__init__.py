@@ -26,6 +26,7 @@ from ._errors import (
     VeoError,
     WaitCancelled,
 )
+from ._family import ModelSpec, models
 from ._journal import Journal
 from ._models import Job, JobStatus, Usage, VideoRequest
 
@@ -50,6 +51,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Journal",
+    "ModelSpec",
     "NotFoundError",
     "Panel",
     "RateLimitError",
@@ -61,6 +63,7 @@ __all__ = [
     "WaitCancelled",
     "__version__",
     "history",
+    "models",
 ]
 
 

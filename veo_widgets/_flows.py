@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import secrets
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_RETRY",
     "LEGACY_CREATE_PATH",
     "Outcome",
+    "Params",
     "RetryPolicy",
     "Send",
     "Sleep",
@@ -51,15 +52,25 @@ RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 CREATE_SAFE_STATUS = frozenset({429, 503})
 
 
+Params = Mapping[str, str] | Sequence[tuple[str, str]]
+
+
 @dataclass(frozen=True)
 class Send:
-    """Ask the driver to send a request and send back the outcome."""
+    """Ask the driver to send a request and send back the outcome.
+
+    ``params`` go in the query string; a sequence of pairs may repeat a name
+    (``[("model", "a"), ("model", "b")]``). ``must_finish`` marks a request whose answer
+    must not be abandoned once it may have left (the create): a cancel or an interrupt
+    that arrives while it is in flight waits for the answer, so the job gets journaled.
+    """
 
     method: str
     path: str
-    params: Mapping[str, str] = field(default_factory=dict)
+    params: Params = field(default_factory=dict)
     json: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    must_finish: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,7 @@ def create_flow(
     retry: RetryPolicy = DEFAULT_RETRY,
 ) -> Generator[Step, Outcome, Job]:
     """Send the create POST; resend it only when the server surely did not accept it."""
-    send = Send("POST", path, json=request.body(), headers={"X-Client-Request-Id": client_request_id})
+    send = Send("POST", path, json=request.body(), headers={"X-Client-Request-Id": client_request_id}, must_finish=True)
     attempt = 0
     while True:
         attempt += 1
@@ -263,4 +274,3 @@ def simulate_polls(schedule: PollSchedule, duration: float) -> tuple[int, float]
             step = flow.send(httpx.Response(200, json=body, request=request))
     except StopIteration:
         return polls, now[0] - duration
-
