@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import veo_widgets as veo
@@ -18,7 +19,7 @@ from veo_widgets._reconcile import Found
 from veo_widgets._recover import UnconfirmedCreateError
 from veo_widgets.emulator import Emulator
 
-from ..conftest import FAST, QUICK_POLLS, probe
+from ..conftest import FAST, QUICK_POLLS, Counting, probe
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -98,6 +99,24 @@ def test_a_row_found_only_after_the_deadline_is_reconciled_later(image_file: Pat
             job = later.wait(results[0].generation_id, timeout=30)  # type: ignore[union-attr]
             assert later.download(job).stat().st_size > 0
         assert emu.stats.creates == 1
+
+
+def test_refused_usage_logs_keep_todays_error_and_say_so(emulator: Emulator, image_file: Path) -> None:
+    def refuse_logs(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v2/logs":
+            return httpx.Response(404, json={"message": "Cannot GET /v2/logs", "statusCode": "404"})
+        return None
+
+    transport = Counting(emulator, refuse_logs)
+    emulator.add_fault("502", endpoint="create")
+    with veo.Client(emulator.api_key, emulator.url, transport=transport, retry=RETRY, schedule=QUICK_POLLS) as client:
+        client.on_notice = lambda text: None
+        with pytest.raises(veo.ServerError) as caught:
+            client.submit("no logs", image=image_file, **FAST)
+    error = caught.value
+    assert error.may_exist and "could not be reconciled" in str(error) and "HTTP 404" in str(error)
+    assert [r.method for r in transport.requests] == ["POST", "GET"]  # one create, one look
+    assert veo.Journal().row(error.client_request_id or "")["state"] == "unconfirmed"  # type: ignore[index]
 
 
 def budget_error(run: Callable[[], Any]) -> BudgetExceededError:
