@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ._billing import Balance, Spend, balance_flow, spend_flow, usage_query
-from ._budget import check_budget, resolve_budget, spend_today
+from ._budget import check_budget, resolve_budget, spend_today, start_of_day
 from ._config import Secret
 from ._errors import ValidationError, VeoError, WaitCancelled
 from ._family import get_model
@@ -168,7 +168,8 @@ class MoneyPlans(Plans):
         estimates = [estimate_usd(r, catalogue) for r in requests]
         with _BUDGET_LOCK:
             now = datetime.now(timezone.utc)
-            spent = spend_today(self.journal.history(), now=now, estimate_of=self._row_estimate, demo=self.demo)
+            today = self.journal.page(0, None, since=start_of_day(now))
+            spent = spend_today(today, now=now, estimate_of=self._row_estimate, demo=self.demo)
             check_budget(budget, spent, estimates)
         return estimates
 
