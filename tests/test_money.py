@@ -27,7 +27,7 @@ def catalogue_reads(client: Flavour) -> list[httpx.Request]:
 def test_estimates_before_anything_is_sent(client: Flavour) -> None:
     assert client.estimate().usd == pytest.approx(8 * WITH_AUDIO)  # the default request
     silent = client.estimate(duration=4, generate_audio=False)
-    assert silent.usd == pytest.approx(4 * SILENT) and silent.describe() == "about $1.12"
+    assert silent.usd == pytest.approx(4 * SILENT) and silent.describe() == "about $1.12 (simulated prices)"
     fast31 = client.estimate(model="veo-3.1-fast", resolution="720P", duration=6)  # a short name, any case
     assert fast31.model == "google/veo-3.1-i2v-fast" and fast31.usd == pytest.approx(6 * 0.32)
     batch = client.estimate([{"duration": 4}, {"duration": 8, "generate_audio": False}])
@@ -37,7 +37,7 @@ def test_estimates_before_anything_is_sent(client: Flavour) -> None:
 
 def test_a_variable_price_is_price_unknown(client: Flavour) -> None:
     estimate = client.estimate(model="google/veo-3-1-lite-generate-preview")
-    assert estimate.usd is None and estimate.describe() == "price unknown"
+    assert estimate.usd is None and estimate.describe() == "price unknown (simulated prices)"
     mixed = client.estimate([{"duration": 4}, {"model": "google/veo-3-1-lite-generate-preview"}])
     assert mixed.usd == pytest.approx(4 * WITH_AUDIO) and "1 of 2 with no price" in mixed.describe()
 

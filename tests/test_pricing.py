@@ -53,7 +53,7 @@ CATALOGUE = {
                 {"when": {"resolution": "1080p"}, "price": 4.0, "unit": "video", "per": 1},
             ]}},
         {"id": "google/veo-3.1-t2v", "aliases": [], "pricing": {"kind": "variable"}},
-        {"id": "google/veo3", "aliases": []},
+        {"id": "google/veo3", "aliases": [], "info": {"simulated": True}},
         {"id": "google/veo-3.1-t2v-fast", "aliases": [], "pricing": {
             "kind": "fixed", "units": [{"name": "input", "measure": "1M tokens", "price": 2, "per": 1}]}},
     ],
@@ -144,7 +144,7 @@ def test_a_fresh_cache_sends_nothing_and_a_day_old_one_revalidates(tmp_path: Pat
     fetched = parse_catalogue(CATALOGUE, base_url=URL, etag='W/"abc"', now=NOW)
     save_cached(fetched, tmp_path / "catalogue.json")
     cached = load_cached(URL, tmp_path / "catalogue.json")
-    assert cached is not None and cached.etag == 'W/"abc"'
+    assert cached is not None and cached.etag == 'W/"abc"' and cached.models == fetched.models
     same, sends = drive(catalogue_flow(cached, base_url=URL, now=NOW + timedelta(hours=23)), [])
     assert sends == [] and same.estimate("veo-3.0-fast-i2v", resolution="720p", duration=8) == pytest.approx(3.12)
 

@@ -149,7 +149,9 @@ class MoneyPlans(Plans):
         priced = [Priced.of(i) for i in items]
         usd, count, unknown = total(estimate_usd(p, catalogue) for p in priced)
         model = priced[0].model if len({p.model for p in priced}) == 1 else "several models"
-        return Estimate(None if unknown == count else usd, model, simulated=self.demo, count=count, unknown=unknown)
+        entries = [catalogue.find(p.model) for p in priced]
+        simulated = self.demo or any(e is not None and e.simulated for e in entries)
+        return Estimate(None if unknown == count else usd, model, simulated=simulated, count=count, unknown=unknown)
 
     def _row_estimate(self, job: Job) -> float | None:
         stored = getattr(job, "estimate_usd", None)

@@ -80,6 +80,8 @@ class ModelPrice:
     id: str
     aliases: tuple[str, ...] = ()
     pricing: Mapping[str, Any] | None = None
+    simulated: bool = False
+    """The entry says its price is made up (the emulator's catalogue)."""
 
     def names(self) -> set[str]:
         return {name.lower() for name in (self.id, *self.aliases)}
@@ -150,11 +152,16 @@ def parse_catalogue(payload: Any, *, base_url: str = "", etag: str | None = None
             continue
         aliases = item.get("aliases")
         pricing = item.get("pricing")
+        info, tags = item.get("info"), item.get("tags")
+        simulated = (isinstance(info, Mapping) and info.get("simulated") is True) or (
+            isinstance(tags, list) and "simulated" in tags
+        )
         models.append(
             ModelPrice(
                 id=str(item["id"]),
                 aliases=tuple(str(a) for a in aliases) if isinstance(aliases, list) else (),
                 pricing=pricing if isinstance(pricing, Mapping) else None,
+                simulated=simulated,
             )
         )
     return Catalogue(tuple(models), base_url=base_url, etag=etag, fetched_at=now)
@@ -354,7 +361,12 @@ def save_cached(catalogue: Catalogue, path: Path | None = None) -> None:
             stored = {}
     except (OSError, ValueError):
         stored = {}
-    body = {"data": [{"id": m.id, "aliases": list(m.aliases), "pricing": m.pricing} for m in catalogue.models]}
+    body = {
+        "data": [
+            {"id": m.id, "aliases": list(m.aliases), "pricing": m.pricing, "tags": ["simulated"] if m.simulated else []}
+            for m in catalogue.models
+        ]
+    }
     stored[catalogue.base_url] = {
         "etag": catalogue.etag,
         "fetched_at": catalogue.fetched_at.astimezone(timezone.utc).isoformat(),
