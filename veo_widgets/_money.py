@@ -229,6 +229,9 @@ class MoneyPlans(Plans):
         results: list[Reconciled] = []
         for row in self._unconfirmed(which):
             crid = row.client_request_id or ""
+            if row.id:  # already known (a named row whose create answered): nothing to look up
+                results.append(Found(crid, row.id))
+                continue
             if not self._key:
                 results.append(CannotReconcile(crid, "no API key to read them with"))
                 continue

@@ -98,6 +98,8 @@ def test_a_row_found_only_after_the_deadline_is_reconciled_later(image_file: Pat
             assert [type(r) for r in results] == [Found]
             job = later.wait(results[0].generation_id, timeout=30)  # type: ignore[union-attr]
             assert later.download(job).stat().st_size > 0
+            again = later.reconcile(crid)  # a known job is not looked up again, nor set back
+            assert again == [Found(crid, job.id)] and veo.Journal().find(crid).status == "completed"  # type: ignore[union-attr]
         assert emu.stats.creates == 1
 
 
@@ -112,7 +114,7 @@ def test_refused_usage_logs_keep_todays_error_and_say_so(emulator: Emulator, ima
     with veo.Client(emulator.api_key, emulator.url, transport=transport, retry=RETRY, schedule=QUICK_POLLS) as client:
         client.on_notice = lambda text: None
         with pytest.raises(veo.ServerError) as caught:
-            client.submit("no logs", image=image_file, **FAST)
+            client.submit("no logs", image=image_file, duration=4, seed=1)
     error = caught.value
     assert error.may_exist and "could not be reconciled" in str(error) and "HTTP 404" in str(error)
     assert [r.method for r in transport.requests] == ["POST", "GET"]  # one create, one look
