@@ -14,7 +14,7 @@ import veo_widgets as veo
 from veo_widgets._budget import BudgetExceededError
 from veo_widgets.emulator import Emulator
 
-from .conftest import FAST, Counting, Flavour
+from .conftest import FAST, QUICK_POLLS, Counting, Flavour
 
 #: The emulator's simulated per-second prices of Veo 3 Fast i2v: 720p with audio, and silent.
 WITH_AUDIO, SILENT = 0.42, 0.28
@@ -89,6 +89,15 @@ def test_a_sync_batch_keeps_the_budget(emulator: Emulator, image_file: Path) -> 
         with pytest.raises(BudgetExceededError) as caught:
             client.generate_many(items)
     assert caught.value.count == 2 and not [r for r in transport.requests if r.method == "POST"]
+
+
+def test_a_batch_states_its_total_before_it_starts(emulator: Emulator, image_file: Path) -> None:
+    notices: list[str] = []
+    with veo.Client(emulator.api_key, emulator.url, transport=Counting(emulator), schedule=QUICK_POLLS) as client:
+        client.on_notice = notices.append
+        jobs = client.generate_many([{"prompt": f"take {i}", "image": image_file, **FAST} for i in range(2)])
+    assert all(job.ok for job in jobs)
+    assert notices == ["A batch of 2 videos, estimated at about $3.36 (simulated prices), is starting."]
 
 
 def test_without_a_key_estimates_use_only_the_cache(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:

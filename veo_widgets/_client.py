@@ -320,7 +320,7 @@ class AsyncClient(AsyncDriver, AsyncMoneyMethods, _Core):
         if concurrency < 1:
             raise ValidationError("concurrency", "must be at least 1")
         prepared = await asyncio.to_thread(_prepare_items, self, items)
-        await self._drive(self._budget_plan([item["request"] for item in prepared]))  # a batch is refused whole
+        await self._drive(self._batch_plan([item["request"] for item in prepared]))  # its estimate; refused whole
         if save_to is not None:
             # Several videos: ``save_to`` is always a folder, never one file overwritten N times.
             Path(save_to).expanduser().mkdir(parents=True, exist_ok=True)

@@ -146,6 +146,9 @@ class MoneyPlans(Plans):
 
     def _estimate_plan(self, items: Sequence[PricedRequest | Mapping[str, Any]]) -> Plan[Estimate]:
         catalogue = yield from self._catalogue_plan()
+        return self._estimate_with(catalogue, items)
+
+    def _estimate_with(self, catalogue: Catalogue, items: Sequence[PricedRequest | Mapping[str, Any]]) -> Estimate:
         priced = [Priced.of(i) for i in items]
         usd, count, unknown = total(estimate_usd(p, catalogue) for p in priced)
         model = priced[0].model if len({p.model for p in priced}) == 1 else "several models"
@@ -163,17 +166,31 @@ class MoneyPlans(Plans):
     def _budget_plan(self, requests: Sequence[PricedRequest]) -> Plan[list[float | None]]:
         """Each request's estimate; raises ``BudgetExceededError`` when together they would
         pass today's budget. Without a budget nothing is fetched or checked."""
-        budget = self.budget_usd
-        if budget is None:
+        if self.budget_usd is None:
             return [None for _ in requests]
         catalogue = yield from self._catalogue_plan()
         estimates = [estimate_usd(r, catalogue) for r in requests]
+        self._check_today(estimates)
+        return estimates
+
+    def _check_today(self, estimates: Sequence[float | None]) -> None:
+        budget = self.budget_usd
+        if budget is None:
+            return
         with _BUDGET_LOCK:
             now = datetime.now(timezone.utc)
             today = self.journal.page(0, None, since=start_of_day(now))
             spent = spend_today(today, now=now, estimate_of=self._row_estimate, demo=self.demo)
             check_budget(budget, spent, estimates)
-        return estimates
+
+    def _batch_plan(self, requests: Sequence[PricedRequest]) -> Plan[Estimate]:
+        """A batch's total estimate, told before its first create; a batch that would pass
+        the budget is refused whole (``BudgetExceededError``) and nothing is sent."""
+        catalogue = yield from self._catalogue_plan()
+        estimate = self._estimate_with(catalogue, requests)
+        self._check_today([estimate_usd(r, catalogue) for r in requests])
+        self._notice(f"A batch of {estimate.count} videos, estimated at {estimate.describe()}, is starting.")
+        return estimate
 
     def _before_create(self, request: VideoRequest) -> Plan[None]:
         yield from self._budget_plan([request])
