@@ -60,7 +60,7 @@ def badge_updates(messages: list[dict[str, Any]]) -> list[str]:
 
 
 def test_status_updates_arrive_while_another_cell_sleeps(kernel: BlockingKernelClient, tmp_path: Path) -> None:
-    image = Path(__file__).parents[1] / "examples" / "lighthouse.jpg"
+    image = Path(__file__).parents[2] / "examples" / "lighthouse.jpg"
     started = execute(
         kernel,
         "import veo_widgets as veo\n"
