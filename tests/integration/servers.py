@@ -38,11 +38,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def pythonpath() -> str:
+    """``PYTHONPATH`` with the tree under test first: kernels import this checkout, not
+    whatever an editable install points at."""
+    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(ROOT)]
+    return os.pathsep.join([str(ROOT), *rest])
+
+
 def tree_env(**extra: str) -> dict[str, str]:
     """This environment without secrets, importing ``veo_widgets`` from the tree under test."""
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
-    path = [str(ROOT), *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(ROOT)]]
-    env.update(PYTHONPATH=os.pathsep.join(path), PYTHONUNBUFFERED="1", **extra)
+    env.update(PYTHONPATH=pythonpath(), PYTHONUNBUFFERED="1", **extra)
     return env
 
 

@@ -12,12 +12,15 @@ import pytest
 from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import KernelManager, start_new_kernel
 
+from .servers import pythonpath
+
 pytestmark = [pytest.mark.kernel, pytest.mark.timeout(180)]
 
 
 @pytest.fixture
 def kernel(tmp_path: Path) -> Iterator[BlockingKernelClient]:
-    env = dict(os.environ, VEO_DEMO_SECONDS="2", PYTHONUNBUFFERED="1")
+    # The isolated VEO_HOME/VEO_OUTPUT_DIR from tests/conftest.py, and this checkout's code.
+    env = dict(os.environ, VEO_DEMO_SECONDS="2", PYTHONUNBUFFERED="1", PYTHONPATH=pythonpath())
     manager: KernelManager
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env=env)
     try:
