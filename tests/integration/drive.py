@@ -30,7 +30,10 @@ def button(scope: Any, name: str) -> Any:
 
 def open_notebook(page: Any, server: Server, notebook: str) -> None:
     """Open ``notebook``; in Voila this also runs it, in Lab and Notebook 7 it waits for the
-    notebook and its kernel."""
+    notebook and a fresh kernel (an earlier test's kernel for the same file is shut down, so
+    no test sees another's panels, jobs or once-per-process notices)."""
+    if server.kind != "voila":
+        shut_down_kernel(server, notebook)
     page.goto(server.page_url(notebook))
     if server.kind == "voila":
         return
@@ -53,7 +56,7 @@ def run_cell(page: Any, index: int) -> Any:
     cell = page.locator(".jp-Notebook .jp-CodeCell").nth(index)
     cell.locator(".cm-content").click()
     page.keyboard.press("Shift+Enter")
-    return cell.locator(".jp-OutputArea")
+    return cell.locator(".jp-Cell-outputArea")
 
 
 def open_panel(page: Any, server: Server, notebook: str = "panel.ipynb", timeout: float = 60_000) -> Any:

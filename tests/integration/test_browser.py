@@ -152,7 +152,7 @@ def test_a_saved_notebook_reopens_as_a_static_summary(server: Server, page: Any,
     drive.shut_down_kernel(server, "reopen.ipynb")
     page.reload()
     first = page.locator(".jp-Notebook .jp-CodeCell").first
-    output = first.locator(".jp-OutputArea")
+    output = first.locator(".jp-Cell-outputArea")
     output.get_by_text(re.compile("run the cell", re.I)).first.wait_for(timeout=30_000)
     text = output.inner_text()
     assert prompt in text, text
