@@ -16,9 +16,11 @@ from .servers import Server
 
 #: Badge statuses after which a card no longer changes by itself.
 SETTLED = ("completed", "error", "cancelled")
-UPLOAD = ".veo-upload button, .veo-upload .widget-upload, .widget-upload"
+UPLOAD = "button.veo-upload, .veo-upload button, .widget-upload"
 PROMPT = ".veo-prompt textarea, textarea[placeholder^='What should happen']"
-KEY_FIELD = ".veo-key input, input[type=password]"
+KEY_FIELD = ".veo-key-input input, input[type=password]"
+#: The panel's saved view: what a reopened notebook shows where the widget cannot run.
+SUMMARY = "[data-veo='static-summary'], .veo-summary"
 CARD = ".veo-job"
 BADGE = ".veo-badge[data-status]"
 

@@ -112,6 +112,17 @@ class Server:
         response.raise_for_status()
         return response.json() if response.content else None
 
+    def save_widget_state(self, on: bool) -> None:
+        """Turn JupyterLab's "Save Jupyter widget state in notebooks" on or off (pages opened
+        afterwards read it)."""
+        response = httpx.put(
+            f"{self.url}/lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin",
+            params={"token": self.token},
+            json={"raw": json.dumps({"saveState": on})},
+            timeout=10,
+        )
+        response.raise_for_status()
+
     def stop(self) -> None:
         """SIGTERM: the server shuts its kernels down; then anything left of the session
         this test started is killed (kernels also exit when their parent is gone)."""
