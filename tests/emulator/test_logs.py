@@ -118,7 +118,10 @@ def test_window_and_parameter_errors_are_400(emu: Emulator, params: dict[str, st
 def test_a_start_end_window_finds_rows_and_92_days_is_allowed(emu: Emulator) -> None:
     create(emu, body(), **{"X-Client-Request-Id": "windowed"})
     now = datetime.now(timezone.utc)
-    params = {"start": (now - timedelta(days=92) + timedelta(minutes=2)).isoformat(), "end": (now + timedelta(minutes=1)).isoformat()}
+    params = {
+        "start": (now - timedelta(days=92) + timedelta(minutes=2)).isoformat(),
+        "end": (now + timedelta(minutes=1)).isoformat(),
+    }
     answer = httpx.get(f"{emu.url}/v2/logs", params=params, headers=auth(emu))
     assert [r["client_request_id"] for r in answer.json()["data"]] == ["windowed"]
     assert logs(emu, period="92d").status_code == 200

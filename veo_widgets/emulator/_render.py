@@ -143,7 +143,7 @@ def encode(
         container.metadata["comment"] = "veo_widgets emulator"
         video = container.add_stream("libx264", rate=FPS)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-        video.options = {"preset": "veryfast", "crf": "23"}
+        video.options = {"preset": "ultrafast", "crf": "23"}
         sound = None
         if audio:
             sound = container.add_stream("aac", rate=SAMPLE_RATE)
