@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -138,3 +139,29 @@ def test_more_than_the_rate_limit_a_minute_is_429() -> None:
         codes = [logs(emu).status_code for _ in range(6)]
         assert codes == [200] * 5 + [429]
         assert int(logs(emu).headers["retry-after"]) >= 1
+
+
+@pytest.mark.parametrize("kind", ["500", "502", "504", "drop", "slow", "malformed", "hold"])
+def test_every_fault_after_the_job_is_made_leaves_one_job_and_one_row(emu: Emulator, kind: str) -> None:
+    emu.add_fault(kind, endpoint="create", delay=1.0)
+    crid = f"after-{kind}"
+    with httpx.Client(transport=emu.transport(), base_url=emu.url, timeout=0.5) as client:
+        try:
+            answer = client.post(
+                "/v2/video/generations", json=body(), headers={**auth(emu), "X-Client-Request-Id": crid}
+            )
+            usable = answer.status_code == 200 and answer.headers.get("content-type") == "application/json"
+            assert not (usable and answer.json().get("id")), "the answer should be lost"
+        except httpx.TransportError:
+            pass  # dropped, or no answer within the read timeout
+    assert emu.stats.creates_per_request[crid] == 1
+    (row,) = rows_for(emu, crid)
+    assert row["status"] == "succeeded" and emu.stats.jobs[row["inference_id"]]["creates"] == 1
+
+
+def test_rows_survive_a_restart_with_a_state_dir(tmp_path: Path) -> None:
+    with Emulator(timing=0.3, state_dir=tmp_path, api_key="k1234567") as first:
+        job = create(first, body(), **{"X-Client-Request-Id": "before-restart"}).json()
+    with Emulator(timing=0.3, state_dir=tmp_path, api_key="k1234567") as second:
+        (row,) = rows_for(second, "before-restart")
+        assert row["inference_id"] == job["id"]

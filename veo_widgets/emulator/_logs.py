@@ -10,14 +10,16 @@ shares, and the 200-requests-a-minute limit.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from ._wire import EmuRequest, EmuResponse, Problem, iso, json_response
 
@@ -105,11 +107,26 @@ class Outcome:
 
 
 class LogBook:
-    def __init__(self, lag: float = 0.0, rate_limit: int = 200) -> None:
+    """The rows, in memory and, with a ``state_dir``, in ``logs.jsonl`` there: a create made
+    before a restart (of a demo-mode kernel) can still be found after it."""
+
+    def __init__(self, lag: float = 0.0, rate_limit: int = 200, state_dir: Path | None = None) -> None:
         self.lag = lag
         self.limit = RateLimit(rate_limit)
         self._rows: list[LogRow] = []
         self._lock = threading.Lock()
+        self._file = state_dir / "logs.jsonl" if state_dir is not None else None
+        if self._file is not None and self._file.is_file():
+            oldest = time.time() - MAX_WINDOW_DAYS * 86400
+            for line in self._file.read_text().splitlines():
+                try:
+                    row = LogRow(**json.loads(line))
+                except (ValueError, TypeError):
+                    continue
+                if row.created >= oldest:
+                    self._rows.append(row)
+            # Rows past any window a query may ask for are dropped, so the file never only grows.
+            self._file.write_text("".join(json.dumps(asdict(r)) + "\n" for r in self._rows))
 
     def record(self, model: object, client_request_id: str | None, job_id: str | None) -> LogRow:
         """Log a create (``job_id`` None: it was refused). Returns the row."""
@@ -126,6 +143,10 @@ class LogBook:
         )
         with self._lock:
             self._rows.append(row)
+            if self._file is not None:
+                self._file.parent.mkdir(parents=True, exist_ok=True)
+                with self._file.open("a") as handle:
+                    handle.write(json.dumps(asdict(row)) + "\n")
         return row
 
     def rows(self) -> list[LogRow]:

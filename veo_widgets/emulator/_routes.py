@@ -69,7 +69,7 @@ class EmulatorApp:
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
         self._assets: dict[str, tuple[bytes, str]] = {}
-        self.logs = LogBook(log_lag, logs_rate_limit)
+        self.logs = LogBook(log_lag, logs_rate_limit, state_dir)
         self.catalogue = Catalogue(self.timing)
         self.account = Account(balance_usd, self._outcomes)
         for job in self.jobs.load():
