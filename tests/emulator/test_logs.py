@@ -165,3 +165,9 @@ def test_rows_survive_a_restart_with_a_state_dir(tmp_path: Path) -> None:
     with Emulator(timing=0.3, state_dir=tmp_path, api_key="k1234567") as second:
         (row,) = rows_for(second, "before-restart")
         assert row["inference_id"] == job["id"]
+
+
+def test_a_refused_create_names_its_row_in_x_inference_id(emu: Emulator) -> None:
+    refused = create(emu, body(duration=5), **{"X-Client-Request-Id": "chain-1"})
+    (row,) = rows_for(emu, "chain-1")
+    assert refused.status_code == 400 and refused.headers["x-inference-id"] == row["inference_id"]

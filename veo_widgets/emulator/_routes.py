@@ -117,8 +117,7 @@ class EmulatorApp:
             response = self._route(request)
         except Problem as problem:
             self.jobs.count("rejected")
-            response = error_response(problem.status, problem.message, request.path, name=problem.name)
-            response.headers.update(problem.headers)
+            response = _problem_response(problem, request.path)
         except Exception as exc:  # the emulator answers, it never crashes
             response = error_response(500, f"internal error: {type(exc).__name__}", request.path, name="Internal")
         crid = client_request_id(request)
@@ -185,9 +184,14 @@ class EmulatorApp:
         self.jobs.count_attempt(crid)
         made: list[Job] = []
         try:
-            return self._create_job(request, crid, made)
-        finally:
-            self.logs.record(_model_of(request), crid, made[0].id if made else None)
+            response = self._create_job(request, crid, made)
+        except Problem as problem:
+            self.jobs.count("rejected")
+            response = _problem_response(problem, request.path)
+        row = self.logs.record(_model_of(request), crid, made[0].id if made else None)
+        if not response.drop:  # the id chain: this header is the row's inference_id
+            response.headers.setdefault("x-inference-id", row.inference_id)
+        return response
 
     def _create_job(self, request: EmuRequest, crid: str | None, made: list[Job]) -> EmuResponse:
         fault = self.faults.take_response("create", request)
@@ -329,6 +333,12 @@ def _json_body(request: EmuRequest) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Problem(400, "Body must be a JSON object")
     return body
+
+
+def _problem_response(problem: Problem, path: str) -> EmuResponse:
+    response = error_response(problem.status, problem.message, path, name=problem.name)
+    response.headers.update(problem.headers)
+    return response
 
 
 def _model_of(request: EmuRequest) -> object:
