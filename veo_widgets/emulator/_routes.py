@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -151,7 +152,17 @@ class EmulatorApp:
     def _public_get(path: str) -> bool:
         return path.rstrip("/") in (*CATALOGUE_PATHS, "/models/metrics") or path.startswith("/model/")
 
+    def _faulty(self, endpoint: str, request: EmuRequest, answer: Callable[[], EmuResponse]) -> EmuResponse:
+        """``answer()``, unless a fault on ``endpoint`` spoils it (``hold`` delays it)."""
+        fault = self.faults.take_response(endpoint, request)
+        if fault is None:
+            return answer()
+        return fault_response(fault, request, answer() if fault.kind == "hold" else None)
+
     def _public(self, request: EmuRequest) -> EmuResponse:
+        return self._faulty("models", request, lambda: self._public_answer(request))
+
+    def _public_answer(self, request: EmuRequest) -> EmuResponse:
         """The routes that need no key: the catalogue, one model, the metrics."""
         path = request.path.rstrip("/")
         if path == "/models/metrics":
@@ -164,10 +175,10 @@ class EmulatorApp:
         self.authorize(request)
         path = request.path.rstrip("/")
         if path == "/v2/logs":
-            return self.logs.answer(request, self._log_outcome, self.api_key[:8])
+            return self._faulty("logs", request, lambda: self.logs.answer(request, self._log_outcome, self.api_key[:8]))
         if path == "/v2/billing":
-            return self.account.answer_billing()
-        return self.account.answer_usage(request, self.api_key[:8])
+            return self._faulty("billing", request, self.account.answer_billing)
+        return self._faulty("billing", request, lambda: self.account.answer_usage(request, self.api_key[:8]))
 
     def authorize(self, request: EmuRequest) -> None:
         auth = request.headers.get("authorization", "")
