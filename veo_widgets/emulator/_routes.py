@@ -194,21 +194,27 @@ class EmulatorApp:
         crid = client_request_id(request)
         self.jobs.count_attempt(crid)
         made: list[Job] = []
+        seen: dict[str, object] = {}
         try:
-            response = self._create_job(request, crid, made)
+            response = self._create_job(request, crid, made, seen)
         except Problem as problem:
             self.jobs.count("rejected")
             response = _problem_response(problem, request.path)
-        row = self.logs.record(_model_of(request), crid, made[0].id if made else None)
+        row = self.logs.record(seen.get("model"), crid, made[0].id if made else None)
         if not response.drop:  # the id chain: this header is the row's inference_id
             response.headers.setdefault("x-inference-id", row.inference_id)
         return response
 
-    def _create_job(self, request: EmuRequest, crid: str | None, made: list[Job]) -> EmuResponse:
+    def _create_job(
+        self, request: EmuRequest, crid: str | None, made: list[Job], seen: dict[str, object]
+    ) -> EmuResponse:
+        """Make the job; ``made`` and ``seen`` tell the caller what got made and which model was asked for."""
+        raw = _json_body(request)
+        seen["model"] = raw.get("model")
         fault = self.faults.take_response("create", request)
         if fault is not None and fault.kind not in AFTER_CREATE:
             return fault_response(fault, request)
-        accepted = validate(_json_body(request))
+        accepted = validate(raw)
         self.account.check_credit(charge_usd(accepted.spec, accepted.body))
         job_faults = self.faults.take_job(request)
         job = self._make_job(accepted, crid, job_faults)
@@ -350,14 +356,6 @@ def _problem_response(problem: Problem, path: str) -> EmuResponse:
     response = error_response(problem.status, problem.message, path, name=problem.name)
     response.headers.update(problem.headers)
     return response
-
-
-def _model_of(request: EmuRequest) -> object:
-    try:
-        body = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    return body.get("model") if isinstance(body, dict) else None
 
 
 def _cost_headers(job: Job, usage: dict[str, Any]) -> dict[str, str]:
