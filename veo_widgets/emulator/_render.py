@@ -7,6 +7,7 @@ wind plays under it. The same inputs and seed give the same bytes.
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Callable
 from fractions import Fraction
@@ -16,7 +17,7 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-__all__ = ["FPS", "SAMPLE_RATE", "RenderFailure", "Scene", "encode", "fit", "push_in"]
+__all__ = ["FPS", "SAMPLE_RATE", "RenderFailure", "Scene", "encode", "fit", "push_in", "render_video"]
 
 Scene = Callable[[int, int], Image.Image]
 """Frame ``i`` of ``n``, at the output size."""
@@ -102,6 +103,25 @@ def push_in(image: Image.Image, width: int, height: int, seed: int) -> Scene:
         return big.resize((width, height), Image.Resampling.BILINEAR, box=box)
 
     return frame
+
+
+def render_video(
+    image: Image.Image | bytes,
+    out: Path,
+    *,
+    width: int,
+    height: int,
+    duration: int,
+    seed: int,
+    audio: bool = True,
+    label: str | None = LABEL,
+) -> None:
+    """Write an image-to-video MP4 (the image, then a push-in) to ``out``. Other tracks' tests
+    make their fixture clips with it."""
+    if isinstance(image, bytes):
+        image = Image.open(io.BytesIO(image))
+    scene = push_in(image, width, height, seed)
+    encode(scene, out, width=width, height=height, duration=duration, seed=seed, audio=audio, label=label)
 
 
 def encode(
