@@ -137,3 +137,25 @@ def test_a_refusal_in_the_api_shape(emulator: Emulator) -> None:
         headers=auth(emulator),
     )
     assert answer.status_code == 400 and answer.json()["message"].startswith("property seed should not exist")
+
+
+def test_every_model_and_mode_the_client_offers_is_accepted_as_the_client_sends_it() -> None:
+    import veo_widgets as veo
+    from veo_widgets._models import build_request
+
+    picture = image_bytes((1280, 720))
+    inputs: dict[str, dict[str, Any]] = {
+        "text": {},
+        "image": {"image": picture},
+        "first-last": {"image": picture, "last_image": picture},
+        "reference": {"reference_images": [picture, picture]},
+        "extend": {"video": VIDEO},
+    }
+    seen = set()
+    for spec in veo.models():
+        for mode in spec.mode.split("/"):
+            request = build_request("a lighthouse at dusk", model=spec.id, **inputs[mode])
+            accepted = validate(request.body())
+            assert accepted.mode == mode, (spec.id, mode)
+            seen.add(spec.id)
+    assert seen == set(MINIMAL)
