@@ -96,6 +96,8 @@ class LogRow:
     inference_id: str
     job_id: str | None
     """The job the create made; None when it was refused."""
+    usd: float = 0.0
+    """The job's price, kept here so a row outlives its job (demo state is pruned)."""
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,8 @@ class LogBook:
             # Rows past any window a query may ask for are dropped, so the file never only grows.
             self._file.write_text("".join(json.dumps(asdict(r)) + "\n" for r in self._rows))
 
-    def record(self, model: object, client_request_id: str | None, job_id: str | None) -> LogRow:
-        """Log a create (``job_id`` None: it was refused). Returns the row."""
+    def record(self, model: object, client_request_id: str | None, job_id: str | None, usd: float = 0.0) -> LogRow:
+        """Log a create (``job_id`` None: it was refused; ``usd`` its price). Returns the row."""
         now = time.time()
         name = model if isinstance(model, str) and model else "unknown"
         row = LogRow(
@@ -140,6 +142,7 @@ class LogBook:
             request_id=str(uuid.uuid4()),
             inference_id=job_id or str(uuid.uuid4()),
             job_id=job_id,
+            usd=usd,
         )
         with self._lock:
             self._rows.append(row)
@@ -153,8 +156,8 @@ class LogBook:
         with self._lock:
             return list(self._rows)
 
-    def answer(self, request: EmuRequest, outcome: Callable[[str], Outcome], key_prefix: str) -> EmuResponse:
-        """``GET /v2/logs``. ``outcome`` tells how a job stands (read only)."""
+    def answer(self, request: EmuRequest, outcome: Callable[[LogRow], Outcome], key_prefix: str) -> EmuResponse:
+        """``GET /v2/logs``. ``outcome`` tells how a row's job stands (read only)."""
         now = time.time()
         self.limit.check(now)
         first, last = window(request, now)
@@ -177,7 +180,7 @@ class LogBook:
                 continue
             if models and not any(m in (row.model, row.model.split("/", 1)[-1]) for m in models):
                 continue
-            state = outcome(row.job_id) if row.job_id is not None else Outcome(True, 0.0)
+            state = outcome(row) if row.job_id is not None else Outcome(True, 0.0)
             status = "failed" if state.failed else "succeeded"
             if statuses and status not in statuses:
                 continue

@@ -25,7 +25,7 @@ from ._account import Account
 from ._catalogue import Catalogue, charge_usd
 from ._faults import AFTER_CREATE, Fault, FaultBook, fault_response
 from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, phase
-from ._logs import LogBook, Outcome
+from ._logs import LogBook, LogRow, Outcome
 from ._renders import Renderer
 from ._specs import Accepted, frame_size, validate
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, Problem, client_request_id, error_response, json_response
@@ -103,10 +103,10 @@ class EmulatorApp:
         now = time.time()
         return [(job, phase(job, now, self.renderer.state(job))) for job in self.jobs.all()]
 
-    def _log_outcome(self, job_id: str) -> Outcome:
-        job = self.jobs.get(job_id)
-        if job is None:
-            return Outcome(failed=True, usd=0.0)
+    def _log_outcome(self, row: LogRow) -> Outcome:
+        job = self.jobs.get(row.job_id or "")
+        if job is None:  # pruned from demo state: it was made, and cost what the row says
+            return Outcome(failed=False, usd=row.usd)
         outcome = phase(job, time.time(), self.renderer.state(job))
         return Outcome(failed=outcome.status == "error", usd=job.cost_usd)
 
@@ -200,7 +200,8 @@ class EmulatorApp:
         except Problem as problem:
             self.jobs.count("rejected")
             response = _problem_response(problem, request.path)
-        row = self.logs.record(seen.get("model"), crid, made[0].id if made else None)
+        job = made[0] if made else None
+        row = self.logs.record(seen.get("model"), crid, job.id if job else None, job.cost_usd if job else 0.0)
         if not response.drop:  # the id chain: this header is the row's inference_id
             response.headers.setdefault("x-inference-id", row.inference_id)
         return response
