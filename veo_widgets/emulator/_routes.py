@@ -24,6 +24,7 @@ from urllib.parse import unquote
 from ._account import Account
 from ._catalogue import Catalogue, charge_usd
 from ._faults import AFTER_CREATE, Fault, FaultBook, fault_response
+from ._files import serve_file
 from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, phase
 from ._logs import LogBook, LogRow, Outcome
 from ._renders import Renderer
@@ -321,13 +322,7 @@ class EmulatorApp:
         if entry is None or not entry[0].is_file():
             raise Problem(404, "No such file", "NotFoundException")
         path, expires = entry
-        if expires is not None and time.time() >= expires:
-            return EmuResponse(
-                403,
-                {"content-type": "application/xml"},
-                b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
-            )
-        answer = _ranged(path, request.headers.get("range", ""))
+        answer = serve_file(path, request.headers.get("range", ""), expires, time.time())
         return fault_response(fault, request, answer) if fault is not None else answer
 
     def _asset(self, request: EmuRequest) -> EmuResponse:
@@ -365,25 +360,3 @@ def _cost_headers(job: Job, usage: dict[str, Any]) -> dict[str, str]:
         headers["x-aimlapi-credits-used"] = str(usage["credits_used"])
         headers["x-aimlapi-usd-spent"] = str(usage["usd_spent"])
     return headers
-
-
-def _ranged(path: Path, ranged: str) -> EmuResponse:
-    """``path`` whole, or the byte range a ``Range`` header asks for (206, or 416)."""
-    size = path.stat().st_size
-    start, end = 0, size - 1
-    status = 200
-    match = re.fullmatch(r"bytes=(\d*)-(\d*)", ranged.strip())
-    if match and (match.group(1) or match.group(2)):
-        if match.group(1):
-            start = int(match.group(1))
-            end = min(size - 1, int(match.group(2))) if match.group(2) else size - 1
-        else:
-            start = max(0, size - int(match.group(2)))
-        if start > end or start >= size:
-            return EmuResponse(416, {"content-range": f"bytes */{size}"})
-        status = 206
-    headers = {"content-type": "video/mp4", "accept-ranges": "bytes", "content-length": str(end - start + 1)}
-    if status == 206:
-        headers["content-range"] = f"bytes {start}-{end}/{size}"
-    return EmuResponse(status, headers, file=path, file_range=(start, end))
-
