@@ -222,8 +222,7 @@ def test_giving_up_after_persistent_poll_errors(client: Flavour, emulator: Emula
 def test_wrong_key_is_an_authentication_error_without_the_key(
     flavour: str, emulator: Emulator, image_file: Path
 ) -> None:
-    client = Flavour(flavour, emulator)
-    client.client._key = veo._config.Secret(SENTINEL_KEY)
+    client = Flavour(flavour, emulator, api_key=SENTINEL_KEY)
     try:
         with pytest.raises(veo.AuthenticationError) as caught:
             client.submit("x", image=image_file, **FAST)

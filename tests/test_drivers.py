@@ -148,3 +148,35 @@ def test_send_params_go_in_the_query_and_may_repeat(flavour: str) -> None:
         assert asyncio.run(scenario()) == {"data": []}
     assert seen[0].path == "/v2/logs"
     assert seen[0].params.get_list("model") == ["a", "b"] and seen[0].params["status"] == "success"
+
+
+class WatchedJournal(veo.Journal):
+    """A journal that notes which threads touch SQLite."""
+
+    threads: set[int]
+
+    def _connect(self) -> Any:
+        self.threads.add(threading.get_ident())
+        return super()._connect()
+
+
+def test_the_async_client_never_touches_sqlite_on_the_event_loop(
+    emulator: Emulator, image_file: Path, tmp_path: Path
+) -> None:
+    journal = WatchedJournal(tmp_path / "j.sqlite3")
+    journal.threads = set()
+
+    async def scenario() -> tuple[int, Job]:
+        async with veo.AsyncClient(
+            emulator.api_key, emulator.url, journal=journal, retry=RETRY, schedule=QUICK_POLLS
+        ) as client:
+            job = await client.generate("off the loop", image=image_file, **FAST)
+            await client.get(job.id)
+            run = await client.start("again", image=image_file, **FAST)
+            await run
+        return threading.get_ident(), job
+
+    loop_thread, job = asyncio.run(scenario())
+    seen = set(journal.threads)
+    assert job.ok and len(journal.history()) == 2
+    assert seen and loop_thread not in seen
