@@ -138,6 +138,8 @@ def parse_job(job: Job, response: httpx.Response) -> Job:
         raise Malformed("no generation id in the answer")
     status = payload.get("status")
     status = str(status) if status is not None else job.status
+    if status.lower() == "complete":  # the extend pages' spelling of "completed"
+        status = "completed"
     error = parse_error_reason(payload.get("error"))
     if not JobStatus.is_pending(status) and not JobStatus.is_success(status) and error is None:
         error = f"the API reported status {status!r} without a reason"
@@ -215,7 +217,6 @@ def api_error(response: httpx.Response, *, may_exist: bool = False, client_reque
     if code >= 500:
         return ServerError(message, **kwargs)
     return APIError(message, **kwargs)
-
 
 
 def encode_id(job_id: str) -> str:
