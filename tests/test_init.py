@@ -10,7 +10,9 @@ import veo_widgets as veo
 EXPECTED = {
     "APIConnectionError",
     "APIError",
+    "AmbiguousIdError",
     "AsyncClient",
+    "AsyncRun",
     "AuthenticationError",
     "Client",
     "Emulator",
@@ -23,6 +25,7 @@ EXPECTED = {
     "NotFoundError",
     "Panel",
     "RateLimitError",
+    "Run",
     "ServerError",
     "Usage",
     "ValidationError",

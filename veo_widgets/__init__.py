@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._client import AsyncClient, Client
 from ._errors import (
+    AmbiguousIdError,
     APIConnectionError,
     APIError,
     AuthenticationError,
@@ -28,6 +29,7 @@ from ._errors import (
 )
 from ._journal import Journal
 from ._models import Job, JobStatus, Usage, VideoRequest
+from ._run import AsyncRun, Run
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -40,7 +42,9 @@ __version__ = "0.1.0"
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "AmbiguousIdError",
     "AsyncClient",
+    "AsyncRun",
     "AuthenticationError",
     "Client",
     "Emulator",
@@ -53,6 +57,7 @@ __all__ = [
     "NotFoundError",
     "Panel",
     "RateLimitError",
+    "Run",
     "ServerError",
     "Usage",
     "ValidationError",
