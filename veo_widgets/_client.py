@@ -177,7 +177,7 @@ class Client(SyncDriver, _Core):
         def plan(run: Run) -> Any:
             return self._generate_plan(request, save_to, timeout, run._observe, run._observe, crid)
 
-        return Run(self, plan, self.duration_model(), crid)
+        return Run(self, plan, self.duration_model(request.model), crid)
 
     def _generate(
         self,
@@ -298,7 +298,7 @@ class AsyncClient(AsyncDriver, _Core):
         """Validate now (raising ``ValidationError``), then generate in a task; returns the
         :class:`AsyncRun` handle at once (``await run`` or ``await run.wait()``)."""
         request = await self._request(prompt, image, options)
-        model = await asyncio.to_thread(self.duration_model)
+        model = await asyncio.to_thread(self.duration_model, request.model)
         crid = new_client_request_id()
 
         def plan(run: AsyncRun) -> Any:

@@ -21,7 +21,7 @@ from ._flows import CREATE_PATH, DEFAULT_RETRY, LEGACY_CREATE_PATH, RetryPolicy
 from ._images import ImageInput, prepare_image
 from ._journal import Journal
 from ._models import Job, VideoRequest, validate_options
-from ._plans import Plans
+from ._plans import Plans, published
 from ._schedule import DurationModel, PollSchedule
 
 __all__ = ["JobLike", "PathLike"]
@@ -145,16 +145,28 @@ class _Core(Plans):
             )
         return Job(id=job.strip(), status="queued", base_url=self.base_url, demo=self.demo)
 
-    def duration_model(self) -> DurationModel:
-        """How long jobs take here, learned from this machine's past jobs of the same kind."""
-        prior = DurationModel()
+    def duration_model(self, model: str | None = None) -> DurationModel:
+        """How long jobs take here: learned from this machine's past jobs (of ``model``, if
+        given), from the API's published percentiles for it, or a default. Reads the journal."""
+        total, _ = self._durations(model)
+        return DurationModel.fit(total, prior=self._prior(model, published(self.base_url, model)))
+
+    def _durations(self, model: str | None) -> tuple[list[float], list[float]]:
+        return (
+            self.journal.durations(demo=self.demo, model=model),
+            self.journal.durations(demo=self.demo, model=model, generating=True),
+        )
+
+    def _prior(self, model: str | None, found: DurationModel | None) -> DurationModel:
+        if found is not None:
+            return found
         if self.demo:
             # Demo jobs take VEO_DEMO_SECONDS plus a few seconds of rendering.
-            prior = DurationModel(median=float(os.environ.get("VEO_DEMO_SECONDS", "12")) + 4.0, sigma=0.35)
-        return DurationModel.fit(self.journal.durations(demo=self.demo), prior=prior)
+            return DurationModel(median=float(os.environ.get("VEO_DEMO_SECONDS", "12")) + 4.0, sigma=0.35)
+        return DurationModel()
 
-    def _schedule(self) -> PollSchedule:
-        return self._fixed_schedule or PollSchedule(self.duration_model())
+    def _fixed(self) -> PollSchedule | None:
+        return self._fixed_schedule
 
     def _target(self, job: Job, path: PathLike | None) -> Path:
         if path is not None:

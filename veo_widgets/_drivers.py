@@ -46,6 +46,10 @@ def _query(step: Send) -> httpx.QueryParams | None:
     return httpx.QueryParams(pairs)
 
 
+def _auth(plans: Plans, step: Send) -> dict[str, str]:
+    return plans._headers() if step.auth else {"Accept": "application/json"}
+
+
 def _cleanup(plan: Plan[Any], parts: set[Path]) -> None:
     plan.close()
     for part in parts:
@@ -146,7 +150,7 @@ class SyncDriver(Plans):
 
     def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
         try:
-            headers = {**self._headers(), **step.headers}
+            headers = {**_auth(self, step), **step.headers}
             response = self._http.request(step.method, step.path, params=_query(step), json=step.json, headers=headers)
             response.read()
             return response
@@ -251,7 +255,7 @@ class AsyncDriver(Plans):
 
     async def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
         try:
-            headers = {**self._headers(), **step.headers}
+            headers = {**_auth(self, step), **step.headers}
             response = await self._http.request(
                 step.method, step.path, params=_query(step), json=step.json, headers=headers
             )

@@ -73,6 +73,8 @@ class Send:
     json: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
     must_finish: bool = False
+    auth: bool = True
+    """False for the API's public endpoints (model metrics, the catalogue): no key is sent."""
 
 
 @dataclass(frozen=True)

@@ -14,18 +14,22 @@ When the caller stops (a stop event, ``Run.cancel()``, Ctrl-C), the driver throw
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
+
 from ._download import Commit, Discard, Fetch, download_flow
 from ._errors import APIConnectionError, NotFoundError, ValidationError, VeoError, WaitCancelled
 from ._flows import RetryPolicy, Send, Sleep, create_flow, new_client_request_id, poll_flow
 from ._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
 from ._models import Job, VideoRequest
-from ._schedule import PollSchedule
+from ._responses import parse_metrics
+from ._schedule import DurationModel, PollSchedule, build_schedule
 
 __all__ = [
     "LOCAL_STEPS",
@@ -40,6 +44,25 @@ __all__ = [
 
 T = TypeVar("T")
 OnUpdate = Callable[[Job], Any]
+
+METRICS_PATH = "/models/metrics"
+#: How long a model's published percentiles are trusted before they are asked for again.
+PUBLISHED_TTL = 600.0
+#: Past jobs of a model after which its published percentiles are no longer asked for.
+ENOUGH_HISTORY = 8
+_PUBLISHED: dict[tuple[str, str], tuple[float, DurationModel | None]] = {}
+
+
+def job_model(job: Job) -> str | None:
+    """The model a job was made with, as far as it is known."""
+    model = getattr(job, "model", None) or (job.request or {}).get("model")
+    return str(model) if model else None
+
+
+def published(base_url: str, model: str | None) -> DurationModel | None:
+    """The model's published duration model, if fetched recently (no I/O)."""
+    cached = _PUBLISHED.get((base_url, model or ""))
+    return cached[1] if cached is not None else None
 
 
 @dataclass(frozen=True)
@@ -78,7 +101,10 @@ class Resolve:
 
 @dataclass(frozen=True)
 class Learn:
-    """Ask for the poll schedule, learned from the journal; the driver sends back a PollSchedule."""
+    """Ask how long ``model``'s jobs took here; the driver sends back two lists of seconds:
+    creation to completion, and generating to completion."""
+
+    model: str | None
 
 
 Local = RecordSubmission | RecordOutcome | Record | Commit | Discard | Resolve | Learn
@@ -109,7 +135,7 @@ def perform_local(plans: Plans, step: Local, parts: set[Path]) -> Any:
     if isinstance(step, Resolve):
         return plans._resolve(step.job)
     if isinstance(step, Learn):
-        return plans._schedule()
+        return plans._durations(step.model)
     if isinstance(step, RecordSubmission):
         journal.record_submission(
             step.client_request_id, base_url=step.base_url, demo=step.demo, request=step.request, **step.fields
@@ -143,7 +169,13 @@ class Plans:
     def _headers(self) -> dict[str, str]:
         raise NotImplementedError
 
-    def _schedule(self) -> PollSchedule:
+    def _durations(self, model: str | None) -> tuple[list[float], list[float]]:
+        raise NotImplementedError
+
+    def _fixed(self) -> PollSchedule | None:
+        raise NotImplementedError
+
+    def _prior(self, model: str | None, published: DurationModel | None) -> DurationModel:
         raise NotImplementedError
 
     def _resolve(self, job: Job | str) -> Job:
@@ -170,6 +202,30 @@ class Plans:
         yield  # a generator: reconciliation sends requests
 
     # ------------------------------------------------------------ plans
+
+    def _schedule_plan(self, job: Job) -> Plan[PollSchedule]:
+        """When to poll ``job``: learned from this machine's jobs of its model, starting from
+        the API's published percentiles for the model while that history is short."""
+        fixed = self._fixed()
+        if fixed is not None:
+            return fixed
+        model = job_model(job)
+        total, generating = yield Learn(model)
+        published = None
+        if model and len(total) < ENOUGH_HISTORY:
+            published = yield from self._published_plan(model)
+        return build_schedule(total, generating, self._prior(model, published))
+
+    def _published_plan(self, model: str) -> Plan[DurationModel | None]:
+        """``GET /models/metrics?aliases=<model>`` (no key), cached for a few minutes."""
+        key = (self.base_url, model)
+        cached = _PUBLISHED.get(key)
+        if cached is not None and time.monotonic() - cached[0] < PUBLISHED_TTL:
+            return cached[1]
+        outcome = yield Send("GET", METRICS_PATH, params=[("aliases", model)], auth=False)
+        found = parse_metrics(outcome, model) if isinstance(outcome, httpx.Response) else None
+        _PUBLISHED[key] = (time.monotonic(), found)
+        return found
 
     def _submit_plan(
         self,
@@ -209,8 +265,7 @@ class Plans:
 
     def _get_plan(self, job: Job | str) -> Plan[Job]:
         found: Job = yield Resolve(job)
-        schedule: PollSchedule = yield Learn()
-        flow = poll_flow(found, timeout=None, schedule=schedule, path=self._create_path, once=True)
+        flow = poll_flow(found, timeout=None, schedule=PollSchedule(), path=self._create_path, once=True)
         try:
             result = yield from flow
         except Stopped:
@@ -222,7 +277,7 @@ class Plans:
         found: Job = yield Resolve(job)
         if found.ok and found.video_url:
             return found
-        schedule: PollSchedule = yield Learn()
+        schedule = yield from self._schedule_plan(found)
         pending: list[Job] = []
         flow = poll_flow(
             found,
