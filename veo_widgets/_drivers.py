@@ -30,7 +30,8 @@ import httpx
 from ._download import CHUNK, Fetch, Fetched, broken, complete, open_part, refusal, refused
 from ._errors import VeoError, WaitCancelled
 from ._flows import Send, Sleep
-from ._plans import LOCAL_STEPS, Plan, Plans, Primitive, Stopped, perform_local
+from ._plans import Plans
+from ._steps import LOCAL_STEPS, Plan, Primitive, Stopped, perform_local
 
 __all__ = ["AsyncDriver", "SyncDriver"]
 

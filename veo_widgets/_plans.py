@@ -1,46 +1,31 @@
-"""Every operation, written once, as a *plan*; and the steps a plan asks its driver to do.
+"""Every operation, written once, as a *plan*.
 
-A plan is a generator that composes the protocol's flows with ``yield from``. Besides the
-network steps (``Send``, ``Sleep``, ``Fetch``) it yields *local* steps for everything that
-touches the disk: :class:`RecordSubmission`, :class:`RecordOutcome`, :class:`Record` (the
-journal), ``Commit`` and ``Discard`` (the part file). A plan never writes SQLite or moves a
-file itself, so the async driver can do that work off the event loop, and a driver that is
-interrupted cleans up what the plan left (see ``_drivers``).
-
-When the caller stops (a stop event, ``Run.cancel()``, Ctrl-C), the driver throws
-:class:`Stopped` into the plan at the next network step it has not begun; plans turn it into
-:class:`~._errors.WaitCancelled`, with the journal right.
+A plan is a generator that composes the protocol's flows with ``yield from`` and yields the
+steps of ``_steps`` for local work (journal, files, images), so that it never does I/O
+itself: a driver (``_drivers``) performs every step, and cleans up after an interrupt.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
-from ._download import Commit, Discard, Fetch, download_flow
+from ._download import Commit, Discard, download_flow
 from ._errors import APIConnectionError, NotFoundError, ValidationError, VeoError, WaitCancelled
-from ._flows import RetryPolicy, Send, Sleep, create_flow, new_client_request_id, poll_flow
+from ._flows import RetryPolicy, Send, create_flow, new_client_request_id, poll_flow
 from ._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
 from ._models import Job, VideoRequest
 from ._responses import parse_metrics
 from ._schedule import DurationModel, PollSchedule, build_schedule
+from ._steps import Learn, Plan, Prepare, Record, RecordOutcome, RecordSubmission, Resolve, Stopped
 
-__all__ = [
-    "LOCAL_STEPS",
-    "Plan",
-    "Plans",
-    "Record",
-    "RecordOutcome",
-    "RecordSubmission",
-    "Stopped",
-    "perform_local",
-]
+__all__ = ["Plans", "job_model", "published"]
 
 T = TypeVar("T")
 OnUpdate = Callable[[Job], Any]
@@ -53,6 +38,9 @@ ENOUGH_HISTORY = 8
 _PUBLISHED: dict[tuple[str, str], tuple[float, DurationModel | None]] = {}
 
 
+_JOB_FIELDS = frozenset(f.name for f in dataclasses.fields(Job))
+
+
 def job_model(job: Job) -> str | None:
     """The model a job was made with, as far as it is known."""
     model = getattr(job, "model", None) or (job.request or {}).get("model")
@@ -63,94 +51,6 @@ def published(base_url: str, model: str | None) -> DurationModel | None:
     """The model's published duration model, if fetched recently (no I/O)."""
     cached = _PUBLISHED.get((base_url, model or ""))
     return cached[1] if cached is not None else None
-
-
-@dataclass(frozen=True)
-class RecordSubmission:
-    """Journal a create request about to be sent (``fields``: lineage, batch, estimate)."""
-
-    client_request_id: str
-    base_url: str
-    demo: bool
-    request: Mapping[str, Any]
-    fields: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RecordOutcome:
-    """Journal a create that yielded no job: ``NOT_SUBMITTED`` or ``UNCONFIRMED``."""
-
-    client_request_id: str
-    status: str
-    error: str
-
-
-@dataclass(frozen=True)
-class Record:
-    """Journal what is now known of ``job``."""
-
-    job: Job
-
-
-@dataclass(frozen=True)
-class Resolve:
-    """Look ``job`` up (a Job, an id, a prefix, a client request id); the driver sends back a Job."""
-
-    job: Job | str
-
-
-@dataclass(frozen=True)
-class Learn:
-    """Ask how long ``model``'s jobs took here; the driver sends back two lists of seconds:
-    creation to completion, and generating to completion."""
-
-    model: str | None
-
-
-Local = RecordSubmission | RecordOutcome | Record | Commit | Discard | Resolve | Learn
-LOCAL_STEPS = (RecordSubmission, RecordOutcome, Record, Commit, Discard, Resolve, Learn)
-Primitive = Send | Sleep | Fetch | Local
-Plan = Generator[Primitive, Any, T]
-
-
-class Stopped(Exception):
-    """Thrown into a plan in place of a network step the caller stopped before it began.
-
-    ``in_flight`` is True in the one case where the step may have left without its answer
-    (a second Ctrl-C while a create was in flight): its outcome is then unknown.
-    """
-
-    def __init__(self, *, in_flight: bool = False) -> None:
-        super().__init__("stopped")
-        self.in_flight = in_flight
-
-
-def perform_local(plans: Plans, step: Local, parts: set[Path]) -> Any:
-    """Do one local step (blocking: the async driver calls this in a worker thread).
-
-    ``parts`` is the driver's set of part files still on disk; a commit or discard takes
-    its file off the set, and the driver removes whatever is left when the plan ends.
-    """
-    journal = plans.journal
-    if isinstance(step, Resolve):
-        return plans._resolve(step.job)
-    if isinstance(step, Learn):
-        return plans._durations(step.model)
-    if isinstance(step, RecordSubmission):
-        journal.record_submission(
-            step.client_request_id, base_url=step.base_url, demo=step.demo, request=step.request, **step.fields
-        )
-    elif isinstance(step, RecordOutcome):
-        journal.record_outcome(step.client_request_id, status=step.status, error=step.error)
-    elif isinstance(step, Record):
-        journal.record(step.job)
-    elif isinstance(step, Commit):
-        step.part.replace(step.target)
-        parts.discard(step.part)
-    else:
-        step.part.unlink(missing_ok=True)
-        parts.discard(step.part)
-    return None
 
 
 class Plans:
@@ -170,6 +70,9 @@ class Plans:
         raise NotImplementedError
 
     def _durations(self, model: str | None) -> tuple[list[float], list[float]]:
+        raise NotImplementedError
+
+    def build_request(self, prompt: object, image: Any, **options: Any) -> VideoRequest:
         raise NotImplementedError
 
     def _fixed(self) -> PollSchedule | None:
@@ -227,6 +130,30 @@ class Plans:
         _PUBLISHED[key] = (time.monotonic(), found)
         return found
 
+    def _prepare_plan(
+        self, prompt: object, image: Any, options: Mapping[str, Any]
+    ) -> Plan[tuple[VideoRequest, dict[str, Any]]]:
+        """Validate and build the request (as a step: off the event loop). A finished Job
+        given as ``video`` (extend) becomes its saved file, or a fresh URL of it, and the new
+        job will record which one it extends."""
+        options = dict(options)
+        lineage: dict[str, Any] = {}
+        video = options.get("video")
+        if isinstance(video, Job):
+            lineage = {"parent_id": video.id, "relation": "extend"}
+            options["video"] = yield from self._video_source(video)
+        request: VideoRequest = yield Prepare(prompt, image, options)
+        return request, lineage
+
+    def _video_source(self, job: Job) -> Plan[Path | str]:
+        if job.path is not None and Path(job.path).is_file():
+            return Path(job.path)
+        # Result URLs expire: ask for a fresh one rather than trusting the one on the Job.
+        fresh = yield from self._get_plan(job.evolve(video_url=None))
+        if not (fresh.ok and fresh.video_url):
+            raise ValidationError("video", f"{job.id} is {fresh.status}: only a finished video can be extended")
+        return fresh.video_url
+
     def _submit_plan(
         self,
         request: VideoRequest,
@@ -257,7 +184,8 @@ class Plans:
                 raise
             job = found
         now = datetime.now(timezone.utc)
-        job = job.evolve(base_url=self.base_url, demo=self.demo, created_at=now, updated_at=now)
+        known = {k: v for k, v in {**(lineage or {}), "model": request.model}.items() if k in _JOB_FIELDS}
+        job = job.evolve(base_url=self.base_url, demo=self.demo, created_at=now, updated_at=now, **known)
         yield Record(job)
         if on_submit is not None:
             on_submit(job)
@@ -346,8 +274,9 @@ class Plans:
         on_update: OnUpdate | None,
         on_submit: OnUpdate | None,
         client_request_id: str | None = None,
+        lineage: Mapping[str, Any] | None = None,
     ) -> Plan[Job]:
-        job = yield from self._submit_plan(request, on_submit, client_request_id)
+        job = yield from self._submit_plan(request, on_submit, client_request_id, lineage)
         job = yield from self._wait_plan(job, timeout, on_update)
         path = yield from self._download_plan(job, save_to)
         return job.evolve(path=path.resolve())

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import WaitCancelled
 from ._models import Job
-from ._plans import Plan
 from ._schedule import DurationModel
+from ._steps import Plan
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
