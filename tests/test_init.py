@@ -22,6 +22,7 @@ EXPECTED = {
     "Job",
     "JobStatus",
     "Journal",
+    "ModelSpec",
     "NotFoundError",
     "Panel",
     "RateLimitError",
@@ -34,6 +35,8 @@ EXPECTED = {
     "WaitCancelled",
     "__version__",
     "history",
+    "models",
+    "sample_image",
 }
 
 

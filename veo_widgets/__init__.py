@@ -27,9 +27,11 @@ from ._errors import (
     VeoError,
     WaitCancelled,
 )
+from ._family import ModelSpec, models
 from ._journal import Journal
 from ._models import Job, JobStatus, Usage, VideoRequest
 from ._run import AsyncRun, Run
+from ._sample import sample_image
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -54,6 +56,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Journal",
+    "ModelSpec",
     "NotFoundError",
     "Panel",
     "RateLimitError",
@@ -66,6 +69,8 @@ __all__ = [
     "WaitCancelled",
     "__version__",
     "history",
+    "models",
+    "sample_image",
 ]
 
 
