@@ -18,9 +18,9 @@ import httpx
 from ._config import DEMO_NOTICE, Secret, Settings, output_dir
 from ._errors import AuthenticationError, ValidationError, VeoError
 from ._flows import CREATE_PATH, DEFAULT_RETRY, LEGACY_CREATE_PATH, RetryPolicy
-from ._images import ImageInput, prepare_image
+from ._images import ImageInput
 from ._journal import Journal
-from ._models import Job, VideoRequest, validate_options
+from ._models import Job, VideoRequest, build_request
 from ._plans import Plans, published
 from ._schedule import DurationModel, PollSchedule
 
@@ -121,13 +121,21 @@ class _Core(Plans):
             if isinstance(exc, VeoError):
                 exc.message = exc.message.replace(secret, "[redacted]")
 
-    def build_request(self, prompt: object, image: ImageInput | Any, **options: Any) -> VideoRequest:
-        """Validate everything and prepare the image: raises ``ValidationError``, sends nothing."""
-        fields = validate_options(**options)
-        if not isinstance(prompt, str) or not prompt.strip():
-            raise ValidationError("prompt", "write what should happen in the video")
-        prepared = prepare_image(image, aspect_ratio=fields["aspect_ratio"], resolution=fields["resolution"])
-        return VideoRequest(prompt=prompt.strip(), image=prepared.value, image_source=prepared.source, **fields)
+    def build_request(self, prompt: object, image: ImageInput | Any = None, **options: Any) -> VideoRequest:
+        """Validate everything for the chosen model and prepare its inputs (``image``,
+        ``last_image``, ``reference_images``, ``video``): raises ``ValidationError``, sends
+        nothing. Reads and scales images, so the async client calls it in a thread."""
+        video = options.get("video")
+        if isinstance(video, Job):
+            # No network here: its saved file, else the URL it carries (submit, generate and
+            # start ask for a fresh URL instead, and record the job as the parent).
+            if video.path is not None and Path(video.path).is_file():
+                options["video"] = Path(video.path)
+            elif video.ok and video.video_url:
+                options["video"] = video.video_url
+            else:
+                raise ValidationError("video", f"{video.id} is {video.status}: only a finished video can be extended")
+        return build_request(prompt, image, **options)
 
     def _resolve(self, job: JobLike) -> Job:
         if isinstance(job, Job):
