@@ -34,8 +34,17 @@ DEFAULT_WAIT_TIMEOUT = 600.0
 
 
 class GenerateOptions(TypedDict, total=False):
-    """The create options every generating method takes (all optional)."""
+    """The model, its other inputs and its options, for every generating method (all
+    optional; which of them a model takes is in ``veo.models()``, and anything else is a
+    ``ValidationError`` naming the model)."""
 
+    model: str
+    last_image: Any
+    """The last frame (first-and-last-frame models): like ``image``."""
+    reference_images: Sequence[Any]
+    """Reference images (paths, bytes, PIL images, URLs), prepared like ``image``."""
+    video: Any
+    """The video to extend: a finished ``Job``, a local MP4 or a URL."""
     aspect_ratio: str
     resolution: str
     duration: int
@@ -43,7 +52,9 @@ class GenerateOptions(TypedDict, total=False):
     seed: int | None
     enhance_prompt: bool
     generate_audio: bool
-    model: str
+    auto_fix: bool
+    provider: str
+    person_generation: str
 
 
 def _split_item(index: int, item: object) -> tuple[Any, Any, dict[str, Any], dict[str, Any]]:
