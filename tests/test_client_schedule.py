@@ -110,3 +110,19 @@ def test_the_async_client_asks_too(image_file: Path) -> None:
 
     asyncio.run(scenario())
     assert len(api.metric_requests()) == 1 and json.loads(api.requests[0].content)["model"] == MODEL
+
+
+def test_demo_emulator_metrics_start_the_model(image_file: Path) -> None:
+    from veo_widgets.emulator import Emulator
+
+    with Emulator(timing=20.0, seed=3) as emu:
+        transport = httpx.MockTransport(emu.transport().handler)
+        with veo.Client(emu.api_key, emu.url, transport=transport) as client:
+            job = client.submit("x", image=image_file, model="veo-3.1-i2v", duration=4)
+            with pytest.raises(veo.GenerationTimeoutError):
+                client.wait(job, timeout=0.2)  # polling began: the schedule was made
+            learned = client.duration_model(job.model)
+        answer = httpx.get(f"{emu.url}/models/metrics", params={"aliases": job.model}).json()
+    p50 = answer["models"][0]["metrics"]["duration_ms"]["p50"] / 1000
+    assert job.model == "google/veo-3.1-i2v" and p50 > 10
+    assert learned.median == pytest.approx(p50, rel=0.01)  # the emulator's own timing for 3.1
