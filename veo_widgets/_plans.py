@@ -92,9 +92,10 @@ class Plans:
 
     # ------------------------------------------------------------ hooks for money
 
-    def _before_create(self, request: VideoRequest) -> Plan[None]:
-        """Runs before a create is journaled or sent; raise here to refuse it (a budget)."""
-        return
+    def _before_create(self, request: VideoRequest) -> Plan[Mapping[str, Any]]:
+        """Runs before a create is journaled or sent: raise here to refuse it (a budget);
+        return extra journal fields for its row (``estimate_usd``)."""
+        return {}
         yield  # a generator: a hook may send requests of its own
 
     def _lost_answer(self, request: VideoRequest, client_request_id: str, error: VeoError) -> Plan[Job | None]:
@@ -162,9 +163,10 @@ class Plans:
         lineage: Mapping[str, Any] | None = None,
     ) -> Plan[Job]:
         self._headers()  # a missing key is reported before anything is journaled or sent
-        yield from self._before_create(request)
+        extra = yield from self._before_create(request)
         crid = client_request_id or new_client_request_id()
-        yield RecordSubmission(crid, self.base_url, self.demo, request.summary(), dict(lineage or {}))
+        fields = {**(lineage or {}), **extra}
+        yield RecordSubmission(crid, self.base_url, self.demo, request.summary(), fields)
         try:
             job = yield from create_flow(request, client_request_id=crid, path=self._create_path, retry=self.retry)
         except Stopped as stopped:

@@ -31,6 +31,7 @@ __all__ = [
     "Prepare",
     "Record",
     "RecordOutcome",
+    "RecordState",
     "RecordSubmission",
     "Resolve",
     "Stopped",
@@ -58,6 +59,14 @@ class RecordOutcome:
     client_request_id: str
     status: str
     error: str
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """Journal what became of a create (``recovered``, ``not_created``, ...)."""
+
+    client_request_id: str
+    state: str
 
 
 @dataclass(frozen=True)
@@ -92,8 +101,8 @@ class Prepare:
     options: Mapping[str, Any]
 
 
-Local = RecordSubmission | RecordOutcome | Record | Commit | Discard | Resolve | Learn | Prepare
-LOCAL_STEPS = (RecordSubmission, RecordOutcome, Record, Commit, Discard, Resolve, Learn, Prepare)
+Local = RecordSubmission | RecordOutcome | RecordState | Record | Commit | Discard | Resolve | Learn | Prepare
+LOCAL_STEPS = (RecordSubmission, RecordOutcome, RecordState, Record, Commit, Discard, Resolve, Learn, Prepare)
 Primitive = Send | Sleep | Fetch | Local
 Plan = Generator[Primitive, Any, T]
 
@@ -129,6 +138,8 @@ def perform_local(plans: Plans, step: Local, parts: set[Path]) -> Any:
         )
     elif isinstance(step, RecordOutcome):
         journal.record_outcome(step.client_request_id, status=step.status, error=step.error)
+    elif isinstance(step, RecordState):
+        journal.set_state(step.client_request_id, step.state)
     elif isinstance(step, Record):
         journal.record(step.job)
     elif isinstance(step, Commit):
