@@ -40,7 +40,11 @@ class LosingAPI:
             return httpx.Response(200, json={"window_seconds": 300, "models": []})
         if request.url.path.endswith(".mp4"):
             return httpx.Response(200, content=b"\0" * 64, headers={"content-type": "video/mp4"})
-        body = {"id": request.url.params["generation_id"], "status": "completed", "video": {"url": "http://api.test/v.mp4"}}
+        body = {
+            "id": request.url.params["generation_id"],
+            "status": "completed",
+            "video": {"url": "http://api.test/v.mp4"},
+        }
         return httpx.Response(200, json=body)
 
 
@@ -85,8 +89,8 @@ def test_a_refusing_hook_sends_and_journals_nothing(image_file: Path) -> None:
 
 def test_without_reconciliation_a_lost_answer_is_the_error_and_stays_unconfirmed(image_file: Path) -> None:
     api = LosingAPI()
-    with veo.Client("k", "http://api.test", transport=httpx.MockTransport(api.handle)) as client:
-        with pytest.raises(veo.ServerError) as caught:
-            client.submit("x", image=image_file, **FAST)
+    client = veo.Client("k", "http://api.test", transport=httpx.MockTransport(api.handle))
+    with client, pytest.raises(veo.ServerError) as caught:
+        client.submit("x", image=image_file, **FAST)
     assert caught.value.may_exist
     assert [j.client_request_id for j in client.journal.unconfirmed()] == [caught.value.client_request_id]
