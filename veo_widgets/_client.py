@@ -9,6 +9,7 @@ methods, which build a plan and drive it.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
@@ -334,6 +335,7 @@ class AsyncClient(AsyncDriver, _Core):
             # Several videos: ``save_to`` is always a folder, never one file overwritten N times.
             Path(save_to).expanduser().mkdir(parents=True, exist_ok=True)
         gate = asyncio.Semaphore(concurrency)
+        batch = "batch-" + secrets.token_hex(6)  # the journal groups the batch's jobs by it
 
         async def one(item: dict[str, Any]) -> Job:
             async with gate:
@@ -344,7 +346,7 @@ class AsyncClient(AsyncDriver, _Core):
                     None,
                     None,
                     None,
-                    item["lineage"],
+                    {**item["lineage"], "batch": batch},
                 )
                 return await self._drive(plan)
 
