@@ -14,8 +14,10 @@ EXPECTED = {
     "AsyncClient",
     "AsyncRun",
     "AuthenticationError",
+    "BudgetExceededError",
     "Client",
     "Emulator",
+    "Gallery",
     "GenerationFailedError",
     "GenerationTimeoutError",
     "InsufficientCreditsError",
@@ -28,6 +30,7 @@ EXPECTED = {
     "RateLimitError",
     "Run",
     "ServerError",
+    "UnconfirmedCreateError",
     "Usage",
     "ValidationError",
     "VeoError",
@@ -35,8 +38,10 @@ EXPECTED = {
     "WaitCancelled",
     "__version__",
     "history",
+    "last_frame",
     "models",
     "sample_image",
+    "stitch",
 }
 
 

@@ -23,9 +23,20 @@ from ._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
 from ._models import Job, VideoRequest
 from ._responses import parse_metrics
 from ._schedule import DurationModel, PollSchedule, build_schedule
-from ._steps import Learn, Plan, Prepare, Record, RecordOutcome, RecordSubmission, Resolve, Stopped
+from ._steps import Learn, Plan, Prepare, Record, RecordOutcome, RecordState, RecordSubmission, Resolve, Stopped
 
-__all__ = ["Plans", "job_model", "published"]
+# The steps are re-exported for the plans written elsewhere (_money) that import them here.
+__all__ = [
+    "Plan",
+    "Plans",
+    "Record",
+    "RecordOutcome",
+    "RecordState",
+    "RecordSubmission",
+    "Stopped",
+    "job_model",
+    "published",
+]
 
 T = TypeVar("T")
 OnUpdate = Callable[[Job], Any]
@@ -92,7 +103,7 @@ class Plans:
 
     # ------------------------------------------------------------ hooks for money
 
-    def _before_create(self, request: VideoRequest) -> Plan[Mapping[str, Any]]:
+    def _before_create(self, request: VideoRequest) -> Plan[Mapping[str, Any] | None]:
         """Runs before a create is journaled or sent: raise here to refuse it (a budget);
         return extra journal fields for its row (``estimate_usd``)."""
         return {}
@@ -163,7 +174,7 @@ class Plans:
         lineage: Mapping[str, Any] | None = None,
     ) -> Plan[Job]:
         self._headers()  # a missing key is reported before anything is journaled or sent
-        extra = yield from self._before_create(request)
+        extra = (yield from self._before_create(request)) or {}
         crid = client_request_id or new_client_request_id()
         fields = {**(lineage or {}), **extra}
         yield RecordSubmission(crid, self.base_url, self.demo, request.summary(), fields)
