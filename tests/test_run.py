@@ -210,3 +210,14 @@ def test_ctrl_c_in_wait_cancels_after_the_create_in_flight_is_journaled(emulator
     assert run.job is not None and caught.value.job is not None and caught.value.job.id == run.job.id
     assert "nothing was submitted" not in str(caught.value) and run.status == "cancelled"
     assert client.journal.row(run.job.id)["state"] == "confirmed"  # type: ignore[index]
+
+
+def test_start_refuses_a_run_over_the_budget_at_once(emulator: Emulator, image_file: Path) -> None:
+    transport = Counting(emulator)
+    client = veo.Client(
+        emulator.api_key, emulator.url, transport=transport, retry=RETRY, schedule=QUICK_POLLS, budget_usd=0.01
+    )
+    with client, pytest.raises(veo.BudgetExceededError) as caught:
+        client.start("too dear", image=image_file, **FAST)
+    assert caught.value.budget == 0.01 and not [r for r in transport.requests if r.method == "POST"]
+    assert veo.history() == []

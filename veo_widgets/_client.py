@@ -172,9 +172,10 @@ class Client(SyncDriver, MoneyMethods, _Core):
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         **options: Unpack[GenerateOptions],
     ) -> Run:
-        """Validate now (raising ``ValidationError``), then generate on a daemon thread;
-        returns the :class:`Run` handle at once."""
+        """Validate now (raising ``ValidationError``, or ``BudgetExceededError`` with a budget
+        set), then generate on a daemon thread; returns the :class:`Run` handle at once."""
         request, lineage = self._drive(self._prepare_plan(prompt, image, options))
+        self._drive(self._before_create(request))  # a budget refuses here, like bad input
         crid = new_client_request_id()
 
         def plan(run: Run) -> Any:
@@ -296,9 +297,11 @@ class AsyncClient(AsyncDriver, AsyncMoneyMethods, _Core):
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         **options: Unpack[GenerateOptions],
     ) -> AsyncRun:
-        """Validate now (raising ``ValidationError``), then generate in a task; returns the
-        :class:`AsyncRun` handle at once (``await run`` or ``await run.wait()``)."""
+        """Validate now (raising ``ValidationError``, or ``BudgetExceededError`` with a budget
+        set), then generate in a task; returns the :class:`AsyncRun` handle at once (``await
+        run`` or ``await run.wait()``)."""
         request, lineage = await self._drive(self._prepare_plan(prompt, image, options))
+        await self._drive(self._before_create(request))  # a budget refuses here, like bad input
         model = await asyncio.to_thread(self.duration_model, request.model)
         crid = new_client_request_id()
 
