@@ -12,6 +12,7 @@ EXPECTED = {
     "APIError",
     "AsyncClient",
     "AuthenticationError",
+    "BudgetExceededError",
     "Client",
     "Emulator",
     "Gallery",
@@ -26,6 +27,7 @@ EXPECTED = {
     "Panel",
     "RateLimitError",
     "ServerError",
+    "UnconfirmedCreateError",
     "Usage",
     "ValidationError",
     "VeoError",
@@ -35,6 +37,7 @@ EXPECTED = {
     "history",
     "last_frame",
     "models",
+    "sample_image",
     "stitch",
 }
 

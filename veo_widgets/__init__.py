@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._budget import BudgetExceededError
 from ._client import AsyncClient, Client
 from ._errors import (
     APIConnectionError,
@@ -29,6 +30,8 @@ from ._errors import (
 from ._family import ModelSpec, models
 from ._journal import Journal
 from ._models import Job, JobStatus, Usage, VideoRequest
+from ._recover import UnconfirmedCreateError
+from ._sample import sample_image
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -45,6 +48,7 @@ __all__ = [
     "APIError",
     "AsyncClient",
     "AuthenticationError",
+    "BudgetExceededError",
     "Client",
     "Emulator",
     "Gallery",
@@ -59,6 +63,7 @@ __all__ = [
     "Panel",
     "RateLimitError",
     "ServerError",
+    "UnconfirmedCreateError",
     "Usage",
     "ValidationError",
     "VeoError",
@@ -68,6 +73,7 @@ __all__ = [
     "history",
     "last_frame",
     "models",
+    "sample_image",
     "stitch",
 ]
 
