@@ -83,6 +83,7 @@ NOTEBOOKS = {
     "panel.ipynb": _notebook(PANEL_CELL),
     "key.ipynb": _notebook(PANEL_CELL, KEY_CHECK_CELL),
     "reopen.ipynb": _notebook(PANEL_CELL),
+    "summary.ipynb": _notebook(PANEL_CELL),
     "cancel.ipynb": _notebook(CANCEL_CELL),
 }
 
