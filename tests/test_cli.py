@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,70 @@ def test_live_progress_on_a_terminal(tmp_path: Path) -> None:
     screen = seen.decode(errors="replace")
     assert proc.returncode == 0 and (tmp_path / "t.mp4").exists()
     assert "\r\x1b[K" in screen and "generating" in screen and "[#" in screen and "00:0" in screen
+    assert "(estimate)" in screen  # an estimate says it is one
+    shown = [int(m) for m in re.findall(r"~(\d+) % \(estimate\)|(?<=\] )(100) %", screen) for m in m if m]
+    assert shown == sorted(shown) and shown[-1] == 100  # never backwards, and it ends full
+    assert max(b - a for a, b in itertools.pairwise(shown)) <= 40  # no leap from 30 % to 100 %
+
+
+def test_every_option_says_its_default(capsys: pytest.CaptureFixture[str]) -> None:
+    from veo_widgets.cli import build_parser
+
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name, sub in commands.items():
+        text = " ".join(sub.format_help().split())
+        for action in sub._actions:
+            if (
+                action.option_strings
+                and action.default not in (None, False, "==SUPPRESS==")
+                and action.help != "==SUPPRESS=="
+            ):
+                said = f"default: {action.default}" in text or "(default: " in (action.help or "")
+                assert said, (name, action.option_strings)
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "--help" in capsys.readouterr().out
+
+
+def test_history_fits_80_columns_with_a_header(capsys: pytest.CaptureFixture[str]) -> None:
+    client = veo.Client()
+    long_prompt = "A very long prompt that goes on and on about the sea, the light, the gulls and the lighthouse " * 2
+    jobs = [client.submit(long_prompt, image=EXAMPLE, duration=4, seed=i) for i in range(2)]
+    assert main(["history", "--width", "80"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["ID", "CREATED", "STATUS", "PROMPT"]
+    assert all(len(line) <= 80 for line in lines), max(map(len, lines))
+    rows = [
+        line for line in lines[1:] if line[:8].strip() in {"".join(c for c in j.id if c.isalnum())[:8] for j in jobs}
+    ]
+    assert len(rows) == 2
+    column = lines[0].index("PROMPT")
+    assert all(row[column:].startswith("A very long") for row in rows)  # aligned under the header
+
+
+def test_ids_take_the_prefix_from_the_file_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    job = veo.Client().submit("find me by prefix", image=EXAMPLE, duration=4, seed=3)
+    prefix = "".join(ch for ch in job.id if ch.isalnum())[:8]
+    assert main(["resume", prefix, "-o", str(tmp_path / "p.mp4")]) == 0
+    assert (tmp_path / "p.mp4").exists()
+    assert main(["status", prefix]) == 0
+    out = capsys.readouterr().out
+    assert f"{job.id}: completed" in out and "saved:" in out
+
+
+def test_status_says_what_to_run_next_not_a_dead_url(capsys: pytest.CaptureFixture[str]) -> None:
+    job = veo.Client().submit("still running", image=EXAMPLE, duration=4, seed=4)
+    assert main(["status", job.id]) == 0
+    out = capsys.readouterr().out
+    assert "next:  veo resume" in out and "http" not in out
+
+
+def test_status_of_a_job_whose_emulator_is_gone_reads_the_journal(capsys: pytest.CaptureFixture[str]) -> None:
+    from veo_widgets.emulator import Emulator
+
+    with Emulator(timing=0.3) as emu, veo.Client(emu.api_key, emu.url) as client:
+        job = client.generate("made on a server that then stopped", image=EXAMPLE, duration=4, seed=5)
+    code = main(["status", job.id])
+    out = capsys.readouterr().out
+    assert code == 0 and f"{job.id}: completed (as of" in out and "http" not in out.split("saved:")[0]

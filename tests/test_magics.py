@@ -242,8 +242,76 @@ def test_every_remaining_option(ip: InteractiveShell, image_file: Path, tmp_path
 def test_embedding_is_capped_and_the_video_is_still_saved(
     ip: InteractiveShell, image_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("veo_widgets.widget.EMBED_LIMIT", 1000)
+    monkeypatch.setattr("veo_widgets._display.EMBED_LIMIT", 1000)
     with capture_output() as cap:
         job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1 --embed\ntoo big to embed")
     assert job.ok and job.path is not None and job.path.exists()
     assert "base64" not in html_of(cap) and "over the 0 MB embedding limit" in cap.stderr
+
+
+def test_history_reads_the_magics_clients_journal(
+    ip: InteractiveShell, emulator: Emulator, image_file: Path, tmp_path: Path
+) -> None:
+    # Regression: %veo history read the default journal, not the one the magics' client uses.
+    magics = magics_of(ip)
+    own = veo.Journal(tmp_path / "elsewhere.sqlite3")
+    magics.client.close()
+    magics._client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS, journal=own)
+    with capture_output():
+        job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1\nin my own journal")
+    assert veo.history() == [] and own.history()[0].id == job.id
+    with capture_output() as cap:
+        run(ip, "%veo history")
+    assert job.id in html_of(cap) and "in my own journal" in html_of(cap)
+
+
+def test_job_ids_take_an_unambiguous_prefix(ip: InteractiveShell, image_file: Path) -> None:
+    with capture_output():
+        job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1\nfind me by my first letters")
+    prefix = "".join(ch for ch in job.id if ch.isalnum())[:8]  # as the file name spells it
+    assert prefix in job.path.name
+    with capture_output() as cap:
+        status = run(ip, f"%veo status {prefix}")
+    assert status.id == job.id and f"{job.id}: completed" in cap.stdout
+    with capture_output():
+        resumed = run(ip, f"%veo resume {prefix}")
+    assert resumed.id == job.id
+
+
+def test_a_bad_history_count_is_not_blamed_on_a_number(ip: InteractiveShell) -> None:
+    with pytest.raises(UsageError, match="how many jobs"):
+        run(ip, "%veo history lots")
+
+
+def test_status_errors_say_what_they_are(ip: InteractiveShell) -> None:
+    # Regression: every ValueError became "... is not a number".
+    with capture_output() as cap:
+        result = run(ip, "%veo status no-such-job")
+    assert result is None and "Not found" in cap.stderr and "not a number" not in cap.stderr
+    with pytest.raises(UsageError, match="exactly one job id"):
+        run(ip, "%veo status a b")
+
+
+def test_unknown_subcommand_lists_the_real_ones(ip: InteractiveShell) -> None:
+    with pytest.raises(UsageError, match="history"):
+        run(ip, "%veo frobnicate")
+
+
+def test_a_finished_cell_leaves_a_static_line_and_a_running_one_says_so(ip: InteractiveShell, image_file: Path) -> None:
+    with capture_output() as cap:
+        job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1\nstatic at the end")
+    plains = [o.data.get("text/plain", "") for o in cap.outputs]
+    assert any("when last saved" in p for p in plains)  # what a restarted notebook's copy says
+    updates = [o for o in cap.outputs if 'data-status="' in o.data.get("text/html", "")]
+    assert 'data-status="completed"' in updates[-1].data["text/html"]
+    assert "live while" not in updates[-1].data["text/html"]
+    assert "(estimate)" in "".join(o.data.get("text/html", "") for o in updates)
+    assert job.ok
+
+
+def test_panel_shares_the_magics_client(ip: InteractiveShell) -> None:
+    with capture_output():
+        panel = run(ip, "%veo panel")
+    assert panel.client is magics_of(ip).client
+    panel.api_key.value = SENTINEL_KEY
+    assert panel.client is magics_of(ip).client

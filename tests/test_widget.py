@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
-from .conftest import QUICK_POLLS, SENTINEL_KEY, image_bytes
+from .conftest import QUICK_POLLS
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -31,7 +29,8 @@ def make(client: veo.Client, image: object, **kwargs: object) -> Panel:
 
 
 def statuses_of(panel: Panel) -> list[str]:
-    return [card.children[0].children[1].value.split('data-status="')[1].split('"')[0] for card in panel.jobs.children]
+    """What each card's badge says, as a person reads it."""
+    return [card.badge.value.split('data-status="')[1].split('"')[0] for card in panel.cards]
 
 
 def played(panel: Panel) -> str:
@@ -52,7 +51,7 @@ def test_click_generates_in_the_background_and_plays(panel_client: veo.Client, i
     assert statuses_of(panel) == ["completed"]
     shown = played(panel)
     assert "<video" in shown and job.path.name in shown and "download" in shown
-    assert job.id in panel.jobs.children[0].children[1].value  # the job id is shown
+    assert job.id in panel.cards[0].ident.value  # the job id is shown
     assert len(panel.history.children) == 1
 
 
@@ -64,8 +63,7 @@ def test_live_status_moves_while_the_caller_does_other_work(panel_client: veo.Cl
     deadline = time.monotonic() + 60
     while panel.status != "completed" and time.monotonic() < deadline:
         seen.add(panel.status)
-        card = panel.jobs.children[0]
-        progress.append(card.children[0].children[3].value)
+        progress.append(panel.cards[0].bar.value)
         time.sleep(0.05)
     assert panel.status == "completed"
     assert {"queued", "generating"} <= seen
@@ -97,7 +95,7 @@ def test_failed_generation_shows_what_to_do(panel_client: veo.Client, emulator: 
     panel.generate()
     with pytest.raises(veo.GenerationFailedError):
         panel.wait(timeout=60)
-    message = panel.jobs.children[0].children[2].value
+    message = panel.cards[0].message.value
     assert "Veo could not make this video" in message and "try another prompt" in message
     assert panel.status == "error" and panel.result is None
 
@@ -116,75 +114,13 @@ def test_several_generations_run_at_once(panel_client: veo.Client, image_file: P
     panel.generate()
     panel.seed.value = "2"
     panel.generate()
-    first, second = panel._runs
+    first, second = panel.cards
     assert second.done.wait(60) and first.done.wait(60)
     assert statuses_of(panel) == ["completed", "completed"]
     assert first.job is not None and second.job is not None and first.job.id != second.job.id
     assert len(panel.history.children) == 2
     panel.history.children[0].click()  # play the first one again
     assert first.job.path is not None and first.job.path.name in played(panel)
-
-
-def test_cancel_stops_waiting_and_says_the_job_may_complete(
-    panel_client: veo.Client, emulator: Emulator, image_file: Path
-) -> None:
-    emulator.add_fault("never_finish")
-    panel = make(panel_client, image_file)
-    panel.generate()
-    deadline = time.monotonic() + 10
-    while panel._runs[-1].job is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    panel.cancel_button.click()
-    with pytest.raises(veo.WaitCancelled) as caught:
-        panel.wait(timeout=10)
-    job_id = caught.value.job_id
-    message = panel.jobs.children[0].children[2].value
-    assert panel.status == "cancelled" and "may still" in message and job_id in message and "veo resume" in message
-    assert veo.history()[0].id == job_id  # still findable
-
-
-def test_typed_key_is_cleared_at_once_and_never_in_state(panel_client: veo.Client, image_file: Path) -> None:
-    panel = make(panel_client, image_file)
-    panel.api_key.value = SENTINEL_KEY
-    assert panel.api_key.value == ""
-    assert panel.client._key is not None and panel.client._key.reveal() == SENTINEL_KEY
-    import json
-
-    state = json.dumps(panel.get_manager_state(drop_defaults=False), default=str)
-    assert SENTINEL_KEY not in state and SENTINEL_KEY not in repr(panel)
-
-
-def test_upload_previews_and_does_not_keep_bytes_in_state(panel_client: veo.Client) -> None:
-    panel = Panel(client=panel_client)
-    big = image_bytes((4000, 3000), "JPEG")
-    upload = {
-        "name": "photo.jpg",
-        "type": "image/jpeg",
-        "size": len(big),
-        "content": memoryview(big),
-        "last_modified": datetime.now(timezone.utc),
-    }
-    panel.upload.value = (upload,)
-    assert panel.upload.value == ()
-    assert 0 < len(panel.preview.value) < 30_000 and "photo.jpg" in panel.image_note.value
-    assert "sent as" in panel.image_note.value
-
-
-def test_bad_path_is_explained_under_the_image(panel_client: veo.Client) -> None:
-    panel = Panel(client=panel_client)
-    panel.image_path.value = "/no/such/picture.png"
-    assert "no such file" in panel.image_note.value
-
-
-def test_show_code_mirrors_the_form(panel_client: veo.Client, image_file: Path) -> None:
-    panel = make(panel_client, image_file, aspect_ratio="9:16")
-    panel.show_code.value = True
-    code = panel.code_text()
-    assert "client.generate(" in code and "aspect_ratio='9:16'" in code and "duration=4" in code
-    assert str(image_file) in code and "seed=1" in code
-    compile(code, "<show code>", "exec")
-    panel.resolution.value = "1080p"
-    assert "resolution='1080p'" in html.unescape(panel.code.value)
 
 
 def test_demo_banner(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -220,3 +156,66 @@ def test_a_video_in_the_notebook_folder_is_linked_not_embedded(
     panel.generate()
     job = panel.wait(timeout=60)
     assert job.path is not None and 'src="clips/' in played(panel) and "base64" not in played(panel)
+
+
+def test_the_saved_view_is_a_static_summary(panel_client: veo.Client, image_file: Path) -> None:
+    panel = make(panel_client, image_file)
+    bundle = panel._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # live where widgets run
+    assert "Run the cell to use the panel" in bundle["text/html"] and "not live" in bundle["text/html"]
+    assert "the lighthouse beam sweeps" in bundle["text/html"]
+    panel.generate()
+    job = panel.wait(timeout=60)
+    summary = panel._repr_mimebundle_()["text/html"]
+    assert "data:image/jpeg;base64," in summary and str(job.path) in summary  # the last clip's poster
+    for claim in ("key", "billed", "generating"):
+        assert claim not in summary.lower()
+
+
+def test_one_demo_notice_and_no_stderr_line(capsys: pytest.CaptureFixture[str]) -> None:
+    panel = Panel()
+    assert panel.client.demo and panel.banner.value.count("demo mode") == 1
+    assert "demo mode" not in capsys.readouterr().err
+
+
+def test_ctrl_enter_and_accessible_names(panel_client: veo.Client) -> None:
+    panel = Panel(client=panel_client)
+    assert "veo-generate" in panel.generate_button._dom_classes
+    assert "veo-prompt" in panel.prompt._dom_classes and "Ctrl+Enter" in panel.prompt.placeholder
+    assert "keydown" in panel._style.value  # the listener that presses Generate
+    for control in (
+        panel.prompt,
+        panel.negative_prompt,
+        panel.aspect_ratio,
+        panel.resolution,
+        panel.duration,
+        panel.seed,
+        panel.image_path,
+        panel.api_key,
+    ):
+        assert control.description, control
+    assert panel.dice.tooltip and panel.upload.description
+
+
+def test_a_video_that_cannot_load_offers_the_file(panel_client: veo.Client, image_file: Path) -> None:
+    panel = make(panel_client, image_file)
+    panel.generate()
+    job = panel.wait(timeout=60)
+    shown = played(panel)
+    assert "veo-video-fallback" in shown and "could not play" in shown and "download" in shown
+    assert "max-height:70vh" in shown and "max-width:100%" in shown
+    assert job.path is not None
+
+
+@pytest.mark.parametrize(
+    ("env", "value"), [("VSCODE_PID", "4242"), ("COLAB_RELEASE_TAG", "release-1"), ("SERVER_SOFTWARE", "voila/0.5.13")]
+)
+def test_front_ends_that_serve_no_files_get_the_video_embedded(
+    panel_client: veo.Client, image_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: str, value: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(env, value)
+    panel = make(panel_client, image_file, save_to=tmp_path / "clips/")
+    panel.generate()
+    panel.wait(timeout=60)
+    assert "data:video/mp4;base64," in played(panel)

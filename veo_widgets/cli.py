@@ -1,26 +1,36 @@
-"""The ``veo`` command: generate, status, resume, history, emulator."""
+"""The ``veo`` command: generate, status, resume, history, emulator.
+
+Every option's help says its default; every command that takes a job id also takes an
+unambiguous prefix of one (the 8 letters and digits in a video's file name).
+"""
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from ._client import Client
-from ._errors import GenerationTimeoutError, VeoError, WaitCancelled
+from ._display import Progress, history_text, short_id, status_text
+from ._errors import APIConnectionError, GenerationTimeoutError, NotFoundError, VeoError, WaitCancelled
 from ._models import ASPECT_RATIOS, DEFAULT_MODEL, DURATIONS, MODELS, RESOLUTIONS, Job
-from ._protocol import DurationModel
+from ._parsers import find_job
+from ._schedule import DurationModel
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 SPINNER = "|/-\\"
+TICK = 0.25
 
 
 class _Status:
-    """One live status line: redrawn in place on a terminal, a line per change otherwise."""
+    """One live status line: redrawn in place on a terminal, a line per change otherwise.
+    The bar is an estimate (labelled so), never goes back and glides to 100 % at the end."""
 
     def __init__(self, model: DurationModel, stream: TextIO | None = None) -> None:
         self.model = model
@@ -28,6 +38,7 @@ class _Status:
         self.tty = self.stream.isatty()
         self.job: Job | None = None
         self.start = time.monotonic()
+        self.shown = Progress()
         self._last = ""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._tick, daemon=True)
@@ -38,11 +49,19 @@ class _Status:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.tty and exc[0] is None:
+            self.finished()
         self._stop.set()
         if self.tty:
             self._thread.join(1)
             self.stream.write("\r\033[K")
             self.stream.flush()
+
+    def finished(self) -> None:
+        """Let the bar glide to 100 % (a second at most) instead of leaping there."""
+        deadline = time.monotonic() + 1.0
+        while not self.shown.settled and time.monotonic() < deadline:
+            time.sleep(TICK / 2)
 
     def update(self, job: Job) -> None:
         self.job = job
@@ -53,14 +72,13 @@ class _Status:
     def line(self, frame: int = 0) -> str:
         elapsed = time.monotonic() - self.start
         status = self.job.status if self.job else "submitting"
-        done = 1.0 if self.job is not None and self.job.ok else self.model.progress(elapsed)
-        bar = "#" * int(done * 20)
-        mm, ss = divmod(int(elapsed), 60)
-        return f"{SPINNER[frame % 4]} {status:<10} {mm:02d}:{ss:02d} [{bar:<20}] {done:4.0%}"
+        target = 1.0 if self.job is not None and self.job.ok else self.model.progress(elapsed)
+        shown = self.shown.update(target, time.monotonic())
+        return status_text(status, elapsed, shown, frame=SPINNER[frame % 4])
 
     def _tick(self) -> None:
         frame = 0
-        while not self._stop.wait(0.25):
+        while not self._stop.wait(TICK):
             self.stream.write("\r\033[K" + self.line(frame))
             self.stream.flush()
             frame += 1
@@ -98,11 +116,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
         try:
             job = client._generate(
-                request,
-                save_to=args.output,
-                timeout=args.timeout,
-                on_update=status.update,
-                on_submit=on_submit,
+                request, save_to=args.output, timeout=args.timeout, on_update=status.update, on_submit=on_submit
             )
         except KeyboardInterrupt:
             if submitted:
@@ -112,81 +126,122 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _next_step(job: Job) -> str:
+    ident = short_id(job.id) or job.id
+    if job.ok and job.path is not None and Path(job.path).exists():
+        return f"saved: {job.path}"
+    if job.ok:
+        return f"next:  veo resume {ident}   (downloads the video)"
+    if job.done:
+        return f"error: {job.error}" if job.error else "it ended without a video"
+    return f"next:  veo resume {ident}   (waits for it and downloads the video)"
+
+
 def cmd_status(args: argparse.Namespace) -> int:
-    job = _client(args).get(args.id)
+    client = _client(args)
+    job_id = find_job(client.journal, args.id)
+    known = client.journal.find(job_id)
+    try:
+        job = client.get(job_id)
+    except (NotFoundError, APIConnectionError) as exc:
+        if known is None:
+            raise
+        # A demo job's emulator (a port that is gone), or a server that forgot it: say what
+        # the journal knows, and when.
+        job = known
+        when = known.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        print(f"{job.id}: {job.status} (as of {when}; the server that made it does not know it now: {exc.message})")
+        if job.ok and job.path is not None and Path(job.path).exists():
+            print(f"saved: {job.path}")
+        return 0 if job.ok else 1
+    if known is not None and known.path is not None and job.path is None:
+        job = job.evolve(path=known.path)
     print(f"{job.id}: {job.status}")
-    if job.error:
-        print(f"error: {job.error}")
-    if job.video_url:
-        print(f"video: {job.video_url}")
-    if job.path:
-        print(f"saved: {job.path}")
+    print(_next_step(job))
     return 0 if job.ok or not job.done else 1
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
     client = _client(args)
+    job_id = find_job(client.journal, args.id)
     with _Status(client.duration_model()) as status:
-        job = client.wait(args.id, timeout=args.timeout, on_update=status.update)
+        job = client.wait(job_id, timeout=args.timeout, on_update=status.update)
     path = client.download(job, args.output)
     _print_done(job.evolve(path=path.resolve()))
     return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from . import history
-
-    jobs = history(args.limit)
-    if not jobs:
-        print("no jobs yet")
-    for job in jobs:
-        prompt = str((job.request or {}).get("prompt", ""))[:40]
-        when = job.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        mode = " demo" if job.demo else ""
-        print(f"{when}  {job.status:<12} {job.id or job.client_request_id}{mode}  {prompt!r}  {job.path or ''}")
+    jobs = _client(args).journal.history(args.limit)
+    width = args.width or shutil.get_terminal_size((80, 24)).columns
+    print(history_text(jobs, width=max(60, width)))
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="veo", description="Generate video from an image with Veo 3 Fast.")
-    sub = parser.add_subparsers(dest="command", required=True)
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Every option's help ends with its default, unless it already says one."""
 
-    gen = sub.add_parser("generate", help="make a video from an image and a prompt")
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "default" in text.lower() or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+            return text
+        return f"{text} (default: %(default)s)".strip()
+
+
+def _parser(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="veo",
+        description="Generate video from an image with Veo 3 Fast (demo mode without AIMLAPI_KEY).",
+        epilog="`veo COMMAND --help` lists a command's options and their defaults.",
+        formatter_class=_Formatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = _parser(sub, "generate", "make a video from an image and a prompt")
     gen.add_argument("image", help="a path or an http(s) URL")
-    gen.add_argument("prompt")
-    gen.add_argument("--aspect-ratio", default="16:9", choices=ASPECT_RATIOS)
-    gen.add_argument("--resolution", default="720p", type=str.lower, choices=RESOLUTIONS)
-    gen.add_argument("--duration", default=8, type=int, choices=DURATIONS)
-    gen.add_argument("--seed", type=int)
-    gen.add_argument("--negative-prompt")
-    gen.add_argument("--no-audio", action="store_true")
-    gen.add_argument("--no-enhance", action="store_true")
-    gen.add_argument("--model", default=DEFAULT_MODEL, choices=MODELS)
-    gen.add_argument("-o", "--output", help="a file or folder (default: veo_outputs/)")
+    gen.add_argument("prompt", help="what should happen in the video")
+    gen.add_argument("--aspect-ratio", default="16:9", choices=ASPECT_RATIOS, help="frame shape")
+    gen.add_argument("--resolution", default="720p", type=str.lower, choices=RESOLUTIONS, help="frame size")
+    gen.add_argument("--duration", default=8, type=int, choices=DURATIONS, help="seconds of video")
+    gen.add_argument("--seed", type=int, help="0..4294967295 for repeatable results (default: random)")
+    gen.add_argument("--negative-prompt", help="what to avoid (default: none)")
+    gen.add_argument("--no-audio", action="store_true", help="no audio track (default: with audio)")
+    gen.add_argument("--no-enhance", action="store_true", help="send the prompt as written (default: enhanced)")
+    gen.add_argument("--model", default=DEFAULT_MODEL, choices=MODELS, help="the image-to-video model")
+    gen.add_argument("-o", "--output", help="a file or folder (default: $VEO_OUTPUT_DIR or veo_outputs/)")
     gen.set_defaults(func=cmd_generate)
 
-    status = sub.add_parser("status", help="show a job's state")
-    status.add_argument("id")
+    status = _parser(sub, "status", "show a job's state and what to run next")
+    status.add_argument("id", help="a job id, or its first letters (as in the video's file name)")
     status.set_defaults(func=cmd_status)
 
-    resume = sub.add_parser("resume", help="wait for a job (e.g. from `veo history`) and download it")
-    resume.add_argument("id")
-    resume.add_argument("-o", "--output")
+    resume = _parser(sub, "resume", "wait for a job (e.g. from `veo history`) and download it")
+    resume.add_argument("id", help="a job id, or its first letters (as in the video's file name)")
+    resume.add_argument("-o", "--output", help="a file or folder (default: $VEO_OUTPUT_DIR or veo_outputs/)")
     resume.set_defaults(func=cmd_resume)
 
-    hist = sub.add_parser("history", help="every job this machine submitted")
-    hist.add_argument("--limit", type=int, default=20)
+    hist = _parser(sub, "history", "every job this machine submitted, newest first")
+    hist.add_argument("--limit", type=int, default=20, help="how many jobs to list")
+    hist.add_argument("--width", type=int, default=0, help="columns to fit (default: the terminal's, 80 if unknown)")
     hist.set_defaults(func=cmd_history)
 
     from .emulator.__main__ import add_arguments, run
 
-    emu = sub.add_parser("emulator", help="serve the local AI/ML API emulator")
+    emu = _parser(sub, "emulator", "serve the local AI/ML API emulator")
     add_arguments(emu)
+    for action in emu._actions:  # options declared without help still show their default
+        if action.help is None and action.option_strings:
+            action.help = "default: %(default)s"
     emu.set_defaults(func=run)
 
     for p in (gen, resume):
-        p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait (default 600)")
-    for p in (gen, status, resume):
+        p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait")
+    for p in (gen, status, resume, hist):
         p.add_argument("--http-timeout", type=float, default=30.0, help=argparse.SUPPRESS)
     return parser
 

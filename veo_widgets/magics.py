@@ -1,18 +1,15 @@
-"""``%%veo`` (the cell is the prompt) and ``%veo`` (panel, history, status, resume, config, demo).
+"""``%%veo`` (the cell is the prompt) and ``%veo <sub>`` (panel, history, status, resume, config, demo).
 
 ``%load_ext veo_widgets`` registers them. Defaults are traitlets: ``%config VeoMagics.resolution = "1080p"``.
+Arguments are parsed in ``_parsers`` into typed values; ``%veo <sub>`` calls ``handle_<sub>``.
 """
 
 from __future__ import annotations
 
-import html
 import os
-import shlex
-import string
 import sys
 import threading
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,67 +18,35 @@ from IPython.core.display_functions import display
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
-from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import Bool, Float, Int, Unicode
 
 from ._client import Client
-from ._config import DEMO_NOTICE, output_dir
+from ._config import output_dir
+from ._display import Progress, history_table_html, short_id, status_line_html, stopped_note, video_html
 from ._errors import ValidationError, VeoError, explain
 from ._models import DEFAULT_MODEL, Job, VideoRequest
+from ._parsers import (
+    DemoArgs,
+    GenerateArgs,
+    HistoryArgs,
+    JobArgs,
+    NoArgs,
+    cell_help,
+    expand,
+    expand_value,
+    find_job,
+    line_help,
+    parse_cell,
+    parse_line,
+)
 
 __all__ = ["VeoMagics", "load_ipython_extension", "unload_ipython_extension"]
 
 TICK = 0.5
 
 
-class _Namespace(Mapping[str, Any]):
-    """The user's namespace for ``{name}`` expansion, with a clear error for unknown names."""
-
-    def __init__(self, ns: Mapping[str, Any]) -> None:
-        self.ns = ns
-
-    def __getitem__(self, key: str) -> Any:
-        try:
-            return self.ns[key]
-        except KeyError:
-            raise UsageError(f"{{{key}}}: no variable named {key!r} in this notebook") from None
-
-    def __iter__(self) -> Any:
-        return iter(self.ns)
-
-    def __len__(self) -> int:
-        return len(self.ns)
-
-
-def expand(text: str, ns: Mapping[str, Any]) -> str:
-    """``{name}``, ``{name.attr}``, ``{name[0]}`` from ``ns``; ``{{`` is a literal brace."""
-    try:
-        return string.Formatter().vformat(text, (), _Namespace(ns))
-    except UsageError:
-        raise
-    except (ValueError, IndexError, AttributeError, KeyError, TypeError) as exc:
-        raise UsageError(f"cannot expand {text!r}: {exc}") from None
-
-
-def expand_value(text: str, ns: Mapping[str, Any]) -> Any:
-    """An option value: exactly ``{name}`` gives the object itself (a PIL image, bytes, a
-    Path); anything else is expanded as text."""
-    stripped = text.strip()
-    if stripped.startswith("{") and stripped.endswith("}") and stripped.count("{") == 1:
-        name = stripped[1:-1].strip()
-        if name.isidentifier():
-            return _Namespace(ns)[name]
-    return expand(text, ns)
-
-
-def _status_html(status: str, elapsed: float, progress: float, job_id: str | None, demo: bool) -> str:
-    bar = int(progress * 100)
-    ident = f' &middot; <code style="user-select:all">{html.escape(job_id)}</code>' if job_id else ""
-    banner = f'<div style="color:#92400e">&#9888; {html.escape(DEMO_NOTICE)}</div>' if demo else ""
-    return (
-        f'{banner}<div class="veo-status" data-status="{html.escape(status)}"><b>{html.escape(status)}</b> '
-        f'&middot; {elapsed:.0f} s <progress value="{bar}" max="100" style="width:160px"></progress>{ident}</div>'
-    )
+def _bundle(html: str, plain: str) -> dict[str, str]:
+    return {"text/html": html, "text/plain": plain}
 
 
 @magics_class
@@ -101,11 +66,14 @@ class VeoMagics(Magics):
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self._client: Client | None = None
+        self._watching: set[str] = set()
 
     @property
     def client(self) -> Client:
         if self._client is None:
-            self._client = Client()
+            from .widget import new_client
+
+            self._client = new_client()
         return self._client
 
     def _ns(self) -> dict[str, Any]:
@@ -114,21 +82,6 @@ class VeoMagics(Magics):
 
     # ------------------------------------------------------------------ %%veo
 
-    @magic_arguments()
-    @argument("--image", "-i", help="a path, an http(s) URL, or {var} holding a PIL image, bytes or a path")
-    @argument("--aspect-ratio", "-a", help="16:9 or 9:16")
-    @argument("--resolution", "-r", help="720p or 1080p")
-    @argument("--duration", "-d", help="4, 6 or 8 seconds")
-    @argument("--seed", help="0..4294967295, for repeatable results")
-    @argument("--negative-prompt", "-n", help="what to avoid")
-    @argument("--no-audio", action="store_true", help="no audio track")
-    @argument("--no-enhance", action="store_true", help="send the prompt as written")
-    @argument("--model", help="the image-to-video model")
-    @argument("--out", "-o", help="a file or folder for the video")
-    @argument("--name", help="store the Job in this variable")
-    @argument("--background", "-b", action="store_true", help="return at once; the output keeps updating")
-    @argument("--embed", action="store_true", help="embed the video bytes in the notebook")
-    @argument("--timeout", type=float, help="seconds to wait")
     @no_var_expand
     @cell_magic("veo")
     def veo_cell(self, line: str, cell: str) -> Any:
@@ -143,21 +96,29 @@ class VeoMagics(Magics):
         (``{{`` for a literal brace); ``--image {img}`` passes a PIL image or bytes as they
         are. Returns the Job (so ``_`` works); ``--name job`` also stores it.
         """
-        try:
-            argv = shlex.split(line)  # POSIX rules: quotes group words and are removed
-        except ValueError as exc:
-            raise UsageError(f"%%veo: {exc} in the options line") from None
-        args = self.veo_cell.parser.parse_args(argv)
-        ns = self._ns()
-        prompt = expand(cell, ns).strip()
+        args = parse_cell(line)
+        request = self._request(args, cell)
+        out = self._value(args.out) or self.output_dir or None
+        timeout = args.timeout if args.timeout is not None else self.timeout
+        embed = args.embed or self.embed
+        if args.background:
+            return self._background(request, out, timeout, embed, args.name)
+        return self._foreground(request, out, timeout, embed, args.name)
+
+    veo_cell.__doc__ = f"{veo_cell.__doc__}\n{cell_help()}"
+
+    def _value(self, text: str | None) -> Any:
+        return None if text is None else expand_value(text, self._ns())
+
+    def _request(self, args: GenerateArgs, cell: str) -> VideoRequest:
+        prompt = expand(cell, self._ns()).strip()
         if not prompt:
             raise UsageError("%%veo: the cell body is the prompt, and it is empty")
         if args.image is None:
             raise UsageError("%%veo: --image is required (a path, a URL, or {variable})")
-        image = expand_value(args.image, ns)
 
         def option(value: str | None, default: Any) -> Any:
-            return default if value is None else expand_value(value, ns)
+            return default if value is None else self._value(value)
 
         try:
             duration = int(option(args.duration, self.duration))
@@ -175,17 +136,28 @@ class VeoMagics(Magics):
             "enhance_prompt": self.enhance_prompt and not args.no_enhance,
             "model": option(args.model, self.model),
         }
-        client = self.client
         try:
-            request = client.build_request(prompt, image, **options)
+            return self.client.build_request(prompt, self._value(args.image), **options)
         except ValidationError as exc:
             raise UsageError(f"%%veo: {explain(exc)}") from None
-        out = option(args.out, None) or self.output_dir or None
-        timeout = args.timeout if args.timeout is not None else self.timeout
-        embed = args.embed or self.embed
-        if args.background:
-            return self._background(request, out, timeout, embed, args.name)
-        return self._foreground(request, out, timeout, embed, args.name)
+
+    def _live(self, status: str, elapsed: float, progress: float, job: Job | None) -> dict[str, str]:
+        """The running line. Saved mid-run, it must not pretend to be live after a restart."""
+        ident = job.id if job else None
+        if ident:
+            note = (
+                f"live while this cell runs; seen in a saved copy, it was running then: %veo resume {short_id(ident)}"
+            )
+        else:
+            note = "live while this cell runs"
+        html = status_line_html(status, elapsed, progress, ident, demo=self.client.demo, note=note)
+        plain = f"veo: {status} when last saved" + (f"; %veo resume {short_id(ident)}" if ident else "")
+        return _bundle(html, plain)
+
+    def _final(self, status: str, elapsed: float, job: Job | None, note: str = "") -> dict[str, str]:
+        progress = 1.0 if status == "completed" else 0.0
+        html = status_line_html(status, elapsed, progress, job.id if job else None, demo=self.client.demo, note=note)
+        return _bundle(html, f"veo: {status}" + (f" {job.id}" if job else ""))
 
     def _foreground(self, request: VideoRequest, out: Any, timeout: float, embed: bool, name: str | None) -> Job | None:
         client = self.client
@@ -193,9 +165,11 @@ class VeoMagics(Magics):
         stop = threading.Event()
         done = threading.Event()
         model = client.duration_model()
+        shown = Progress()
 
         def record(job: Job) -> None:
             state["job"] = job
+            self._watching.add(job.id)
 
         def work() -> None:
             try:
@@ -208,39 +182,50 @@ class VeoMagics(Magics):
                 done.set()
 
         started = time.monotonic()
-        handle = display(HTML(_status_html("submitting", 0, 0, None, client.demo)), display_id=True)
+        handle = display(self._live("submitting", 0, 0, None), raw=True, display_id=True)
         thread = threading.Thread(target=work, name="veo-magic", daemon=True)
         thread.start()
         try:
-            while not done.wait(TICK):
+            try:
+                while not done.wait(TICK):
+                    job = state["job"]
+                    elapsed = time.monotonic() - started
+                    progress = shown.update(model.progress(elapsed), time.monotonic())
+                    handle.update(self._live(job.status if job else "submitting", elapsed, progress, job), raw=True)
+            except KeyboardInterrupt:
+                stop.set()
+                done.wait(5)
                 job = state["job"]
                 elapsed = time.monotonic() - started
-                status = job.status if job else "submitting"
-                handle.update(HTML(_status_html(status, elapsed, model.progress(elapsed), job and job.id, client.demo)))
-        except KeyboardInterrupt:
-            stop.set()
-            done.wait(5)
+                handle.update(self._final("stopped", elapsed, job, stopped_note(job)), raw=True)
+                if job is None:
+                    print(
+                        "veo: interrupted before the API answered the create request; if it arrived, the job "
+                        "appears in %veo history",
+                        file=sys.stderr,
+                    )
+                else:
+                    print(
+                        f"veo: stopped waiting for {job.id}; it may still complete (and be billed). "
+                        f"Fetch it later with `%veo resume {job.id}`.",
+                        file=sys.stderr,
+                    )
+                return None
+        finally:
             job = state["job"]
-            if job is None:
-                print("veo: interrupted before the job was created; nothing was submitted", file=sys.stderr)
-            else:
-                print(
-                    f"veo: stopped waiting for {job.id}; it may still complete (and be billed). "
-                    f"Fetch it later with `%veo resume {job.id}`.",
-                    file=sys.stderr,
-                )
-            return None
+            if job is not None:
+                self._watching.discard(job.id)
         elapsed = time.monotonic() - started
         error = state["error"]
         if error is not None:
             job = state["job"]
-            handle.update(HTML(_status_html("error", elapsed, 0, job and job.id, client.demo)))
+            handle.update(self._final("error", elapsed, job, explain(error)), raw=True)
             if not isinstance(error, VeoError):
                 raise error
             print(f"veo: {explain(error)}", file=sys.stderr)
             return None
         result: Job = state["result"]
-        handle.update(HTML(_status_html("completed", elapsed, 1, result.id, client.demo)))
+        handle.update(self._final("completed", elapsed, result), raw=True)
         self._show(result, embed)
         if name:
             self._ns()[name] = result
@@ -257,10 +242,8 @@ class VeoMagics(Magics):
 
     def _show(self, job: Job, embed: bool) -> None:
         assert job.path is not None
-        from .widget import video_player
-
         try:
-            display(video_player(job.path, embed=embed))
+            display(video_html(job.path, embed=embed))
         except VeoError as exc:  # too large to embed: the video is saved all the same
             print(f"veo: {explain(exc)}", file=sys.stderr)
         usage = job.usage.describe() + (" (simulated)" if job.demo else "")
@@ -273,66 +256,38 @@ class VeoMagics(Magics):
     def veo_line(self, line: str) -> Any:
         """%veo panel | history [N] | status ID | resume ID | config | demo on|off
 
-        ``{name}`` expands from the notebook's variables: ``%veo status {job.id}``.
+        ``{name}`` expands from the notebook's variables: ``%veo status {job.id}``. An ID may
+        be the first letters of one (the 8 in a video's file name), if only one job has them.
         """
-        words = expand(line, self._ns()).split()
-        if not words:
-            raise UsageError("%veo panel | history [N] | status ID | resume ID | config | demo on|off")
-        command, rest = words[0], words[1:]
+        name, args = parse_line(expand(line, self._ns()))
+        handler = getattr(self, f"handle_{name}")
         try:
-            if command == "panel":
-                from .widget import Panel
-
-                return Panel(client=self.client)
-            if command == "history":
-                return self._history(int(rest[0]) if rest else 20)
-            if command == "status":
-                job = self.client.get(self._one_id(rest))
-                print(f"{job.id}: {job.status}" + (f" ({job.error})" if job.error else ""))
-                return job
-            if command == "resume":
-                return self._resume(self._one_id(rest))
-            if command == "config":
-                return self._config()
-            if command == "demo":
-                return self._demo(rest)
+            return handler(args)
         except ValidationError as exc:
-            raise UsageError(f"%veo {command}: {explain(exc)}") from None
-        except ValueError:
-            raise UsageError(f"%veo {command}: {' '.join(rest)!r} is not a number") from None
+            raise UsageError(f"%veo {name}: {explain(exc)}") from None
         except VeoError as exc:
             print(f"veo: {explain(exc)}", file=sys.stderr)
             return None
-        raise UsageError(f"%veo: unknown command {command!r}; try panel, history, status, resume, config or demo")
 
-    @staticmethod
-    def _one_id(rest: list[str]) -> str:
-        if len(rest) != 1:
-            raise UsageError("give exactly one generation id (see %veo history)")
-        return rest[0]
+    veo_line.__doc__ = f"{veo_line.__doc__}\n{line_help()}"
 
-    def _history(self, limit: int) -> None:
-        from . import history
+    def handle_panel(self, args: NoArgs) -> Any:
+        from .widget import Panel
 
-        rows = []
-        for job in history(limit):
-            prompt = html.escape(str((job.request or {}).get("prompt", ""))[:50])
-            when = job.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            path = html.escape(str(job.path or ""))
-            demo = " (demo)" if job.demo else ""
-            rows.append(
-                f"<tr><td>{when}</td><td>{html.escape(job.status)}{demo}</td>"
-                f'<td><code style="user-select:all">{html.escape(job.id or "-")}</code></td>'
-                f"<td>{prompt}</td><td>{path}</td></tr>"
-            )
-        if not rows:
-            display(HTML("<i>no jobs yet</i>"))
-            return
-        head = "<tr><th>created</th><th>status</th><th>id</th><th>prompt</th><th>saved</th></tr>"
-        display(HTML(f'<table class="veo-history">{head}{"".join(rows)}</table>'))
+        return Panel(client=self.client, embed=self.embed)
 
-    def _resume(self, job_id: str) -> Job | None:
+    def handle_history(self, args: HistoryArgs) -> None:
+        jobs = self.client.journal.history(args.limit)
+        display(HTML(history_table_html(jobs, watched=frozenset(self._watching))))
+
+    def handle_status(self, args: JobArgs) -> Job:
+        job = self.client.get(find_job(self.client.journal, args.job))
+        print(f"{job.id}: {job.status}" + (f" ({job.error})" if job.error else ""))
+        return job
+
+    def handle_resume(self, args: JobArgs) -> Job | None:
         client = self.client
+        job_id = find_job(client.journal, args.job)
         found = client.journal.find(job_id)
         if found is not None and found.path is not None and Path(found.path).exists():
             self._show(found, self.embed)
@@ -343,12 +298,13 @@ class VeoMagics(Magics):
         self._show(done, self.embed)
         return done
 
-    def _config(self) -> None:
+    def handle_config(self, args: NoArgs) -> None:
         client = self.client
+        keyed = "key set" in repr(client)  # the client's repr says whether it has one, never the key
         lines = [
             f"mode:          {'demo (emulator)' if client.demo else 'live'}",
             f"base URL:      {client.base_url}",
-            f"API key:       {'set' if client._key else 'missing'}",
+            f"API key:       {'set' if keyed else 'missing'}",
             f"journal:       {client.journal.path}",
             f"output folder: {self.output_dir or output_dir()}",
         ]
@@ -356,14 +312,12 @@ class VeoMagics(Magics):
             lines.append(f"VeoMagics.{name} = {getattr(self, name)!r}")
         print("\n".join(lines))
 
-    def _demo(self, rest: list[str]) -> None:
-        if rest not in (["on"], ["off"]):
-            raise UsageError("%veo demo on|off")
-        os.environ["VEO_DEMO"] = "1" if rest == ["on"] else "0"
+    def handle_demo(self, args: DemoArgs) -> None:
+        os.environ["VEO_DEMO"] = "1" if args.on else "0"
         if self._client is not None:
             self._client.close()
         self._client = None
-        mode = "on: simulated video, no key needed" if rest == ["on"] else "off: uses AIMLAPI_KEY"
+        mode = "on: simulated video, no key needed" if args.on else "off: uses AIMLAPI_KEY"
         print(f"demo mode {mode}")
 
 

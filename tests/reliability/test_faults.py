@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import veo_widgets as veo
-from veo_widgets._protocol import RetryPolicy
+from veo_widgets._flows import RetryPolicy
 from veo_widgets.emulator import FAULT_KINDS, Emulator
 
 from ..conftest import FAST, QUICK_POLLS, probe
@@ -21,11 +21,8 @@ pytestmark = pytest.mark.timeout(60)
 RESPONSE_OUTCOMES: dict[tuple[str, str], type[Exception] | None] = {}
 for kind in ("429", "503"):
     RESPONSE_OUTCOMES[(kind, "create")] = None  # surely not accepted: retried
-for kind in ("500", "502", "504"):
-    RESPONSE_OUTCOMES[(kind, "create")] = veo.ServerError  # may exist: never re-sent
-RESPONSE_OUTCOMES[("malformed", "create")] = veo.ServerError
-for kind in ("drop", "slow"):
-    RESPONSE_OUTCOMES[(kind, "create")] = veo.APIConnectionError
+for kind in ("500", "502", "504", "malformed", "drop", "slow"):
+    RESPONSE_OUTCOMES[(kind, "create")] = None  # may exist: never re-sent, found in the usage logs
 RESPONSE_OUTCOMES[("401", "create")] = veo.AuthenticationError
 RESPONSE_OUTCOMES[("403", "create")] = veo.InsufficientCreditsError
 for kind in ("429", "500", "502", "503", "504", "drop", "slow", "malformed"):

@@ -1,0 +1,135 @@
+"""Typed arguments for %%veo and %veo, and job ids by prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from IPython.core.error import UsageError
+
+import veo_widgets as veo
+from veo_widgets._parsers import (
+    SUBCOMMANDS,
+    DemoArgs,
+    GenerateArgs,
+    HistoryArgs,
+    JobArgs,
+    NoArgs,
+    cell_help,
+    find_job,
+    parse_cell,
+    parse_line,
+)
+
+
+def test_the_cell_line_becomes_typed_arguments() -> None:
+    args = parse_cell("-i {img} -a 9:16 --seed 4 -n 'soft focus, text' --no-audio -b --timeout 30")
+    assert args == GenerateArgs(
+        image="{img}",
+        aspect_ratio="9:16",
+        seed="4",
+        negative_prompt="soft focus, text",
+        no_audio=True,
+        background=True,
+        timeout=30.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "words"), [("--bogus 1", "unrecognized"), ("-i 'open", "quotation"), ("--timeout soon", "invalid float")]
+)
+def test_mistakes_are_usage_errors(line: str, words: str) -> None:
+    with pytest.raises(UsageError, match=words):
+        parse_cell(line)
+
+
+def test_help_lists_every_option_with_its_default() -> None:
+    text = cell_help()
+    for option in (
+        "--image",
+        "--aspect-ratio",
+        "--resolution",
+        "--duration",
+        "--seed",
+        "--negative-prompt",
+        "--no-audio",
+        "--no-enhance",
+        "--model",
+        "--out",
+        "--name",
+        "--background",
+        "--embed",
+        "--timeout",
+    ):
+        assert option in text
+    assert "default: VeoMagics.resolution" in text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("panel", ("panel", NoArgs())),
+        ("history", ("history", HistoryArgs(20))),
+        ("history 3", ("history", HistoryArgs(3))),
+        ("status abc", ("status", JobArgs("abc"))),
+        ("resume abc", ("resume", JobArgs("abc"))),
+        ("config", ("config", NoArgs())),
+        ("demo on", ("demo", DemoArgs(True))),
+        ("demo off", ("demo", DemoArgs(False))),
+    ],
+)
+def test_each_subcommand_has_typed_arguments(line: str, expected: tuple[str, object]) -> None:
+    assert parse_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("", "panel"),
+        ("history x", "how many"),
+        ("status", "exactly one"),
+        ("demo maybe", "on|off"),
+        ("panel 3", "no arguments"),
+        ("nope", "unknown command"),
+    ],
+)
+def test_bad_subcommands_say_what_is_expected(line: str, words: str) -> None:
+    with pytest.raises(UsageError, match=words):
+        parse_line(line)
+
+
+def test_every_subcommand_has_a_handler() -> None:
+    from veo_widgets.magics import VeoMagics
+
+    for name in SUBCOMMANDS:
+        assert callable(getattr(VeoMagics, f"handle_{name}"))
+
+
+def journal_with(tmp_path: Path, *ids: str) -> veo.Journal:
+    journal = veo.Journal(tmp_path / "j.sqlite3")
+    for ident in ids:
+        journal.record(veo.Job(id=ident, status="completed", request={"prompt": ident}))
+    return journal
+
+
+def test_an_id_or_an_unambiguous_prefix_finds_the_job(tmp_path: Path) -> None:
+    journal = journal_with(tmp_path, "4a8bf61a-15dc-477f:veo-3", "9c1e5b2d-4680-aa11:veo-3")
+    assert find_job(journal, "4a8bf61a-15dc-477f:veo-3") == "4a8bf61a-15dc-477f:veo-3"
+    assert find_job(journal, "4a8b") == "4a8bf61a-15dc-477f:veo-3"
+    assert find_job(journal, "9c1e5b2d") == "9c1e5b2d-4680-aa11:veo-3"
+
+
+def test_the_file_name_spelling_of_a_prefix_matches(tmp_path: Path) -> None:
+    # File names keep letters and digits only: "ab:cd-ef12..." is saved as "abcdef12".
+    journal = journal_with(tmp_path, "ab:cd-ef1234567")
+    assert find_job(journal, "abcdef12") == "ab:cd-ef1234567"
+
+
+def test_an_ambiguous_prefix_names_the_matches(tmp_path: Path) -> None:
+    journal = journal_with(tmp_path, "abc123-one", "abc123-two")
+    with pytest.raises(veo.ValidationError, match="matches 2 jobs"):
+        find_job(journal, "abc1")
+
+
+def test_an_unknown_id_is_passed_on_for_the_api_to_judge(tmp_path: Path) -> None:
+    assert find_job(journal_with(tmp_path), "from-another-machine") == "from-another-machine"

@@ -1,0 +1,129 @@
+"""Cards: each with its own Cancel and Resume, calm when stopped, numbered like the history strip."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import veo_widgets as veo
+from veo_widgets._models import VideoRequest
+from veo_widgets._panel_cards import Card, Ticker
+from veo_widgets.emulator import Emulator
+from veo_widgets.widget import Panel
+
+from .conftest import QUICK_POLLS
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def panel_client(emulator: Emulator) -> Iterator[veo.Client]:
+    client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
+    yield client
+    client.close()
+
+
+def until(condition: object, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
+        time.sleep(0.02)
+    assert condition(), "timed out"  # type: ignore[operator]
+
+
+def test_cancel_one_of_two_then_resume_it(image_file: Path) -> None:
+    # Jobs of about three seconds: long enough to stop one while it runs.
+    with (
+        Emulator(timing=3, seed=11) as emulator,
+        veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client,
+    ):
+        cancel_one_of_two_then_resume_it(client, image_file)
+
+
+def cancel_one_of_two_then_resume_it(client: veo.Client, image_file: Path) -> None:
+    panel = Panel(prompt="slow one", image=image_file, duration=4, seed=5, client=client)
+    panel.generate()
+    first = panel.cards[0]
+    until(lambda: first.job is not None and first.job.id)
+    panel.prompt.value = "quick one"
+    panel.generate()
+    second = panel.cards[1]
+    first.cancel_button.click()  # the first card's own Cancel
+    until(first.done.is_set)
+    assert first.status == "stopped"
+    second_job = panel.wait(timeout=60)  # the other one carries on
+    assert second_job.ok and second.status == "completed"
+    note = first.message.value
+    assert "veo-note" in note and "veo-error" not in note  # a calm note, not a red error
+    assert first.job is not None and note.count(first.job.id) == 0 and "Resume" in note
+    assert first.resume_button.layout.display is None and first.cancel_button.layout.display == "none"
+    first.resume_button.click()
+    assert first.resume_button.layout.display == "none"
+    until(first.done.is_set, 60)
+    assert first.status == "completed" and first.job is not None and first.job.path is not None
+    assert first.job.path.exists()
+    assert [b.description.split()[0] for b in panel.history.children] == ["#2", "#1"]
+
+
+def test_a_refused_form_does_not_take_a_number(panel_client: veo.Client, image_file: Path) -> None:
+    # Regression: numbers skipped (#2, #3, #4, #7) because refused forms took one.
+    panel = Panel(image=image_file, duration=4, seed=1, client=panel_client)
+    panel.generate()  # no prompt: refused, nothing submitted
+    panel.seed.value = "twelve"
+    panel.prompt.value = "ok"
+    panel.generate()  # bad seed: refused
+    assert panel.cards == [] and panel.status == "error"
+    panel.seed.value = "1"
+    panel.generate()
+    panel.wait(timeout=60)
+    assert [c.number for c in panel.cards] == [1]
+    assert panel.history.children[0].description.startswith("#1 ")
+
+
+def test_panel_cancel_without_a_number_stops_every_running_card(
+    panel_client: veo.Client, emulator: Emulator, image_file: Path
+) -> None:
+    emulator.add_fault("never_finish", times=2)
+    panel = Panel(prompt="a", image=image_file, duration=4, seed=8, client=panel_client)
+    panel.generate()
+    panel.seed.value = "9"
+    panel.generate()
+    until(lambda: all(c.job is not None for c in panel.cards))
+    panel.cancel()
+    until(lambda: all(c.done.is_set() for c in panel.cards))
+    assert [c.status for c in panel.cards] == ["stopped", "stopped"]
+    with pytest.raises(veo.WaitCancelled):
+        panel.wait(timeout=1)
+    assert veo.history()[0].id in {c.job.id for c in panel.cards if c.job}  # still findable
+
+
+def test_a_new_card_ticks_even_while_the_old_ticker_is_exiting() -> None:
+    # Regression: a ticker that had just found nothing running, but not yet exited, made the
+    # panel skip starting one, so the new card's clock froze.
+    cards: list[Card] = []
+    checked, go = threading.Event(), threading.Event()
+    calls = 0
+
+    def snapshot() -> list[Card]:
+        nonlocal calls
+        calls += 1
+        seen = list(cards)
+        if calls == 1:
+            checked.set()
+            go.wait(5)  # the old ticker is between "nothing to do" and exiting
+        return seen
+
+    ticker = Ticker(snapshot, lambda elapsed: 0.5)
+    ticker.ensure()
+    assert checked.wait(5)
+    cards.append(Card(1, VideoRequest("p", "https://example.com/a.png"), client=None))
+    starter = threading.Thread(target=ticker.ensure)
+    starter.start()
+    time.sleep(0.1)
+    go.set()
+    starter.join(5)
+    until(lambda: cards[0].bar.value > 0, 5)
+    cards[0].done.set()

@@ -1,0 +1,99 @@
+"""The panel's key row: a key taken whole, shown masked, checked, cleared; a given client kept."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import veo_widgets as veo
+from veo_widgets.emulator import Emulator
+from veo_widgets.widget import Panel
+
+from .conftest import QUICK_POLLS, SENTINEL_KEY
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def demo_panel(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Panel:
+    """A panel made in demo mode; a key typed into it then talks to the server that
+    AIMLAPI_BASE_URL names: here the emulator (for a person, api.aimlapi.com)."""
+    panel = Panel()
+    monkeypatch.setenv("AIMLAPI_BASE_URL", emulator.url)
+    return panel
+
+
+def state_of(panel: Panel) -> str:
+    return json.dumps(panel.get_manager_state(drop_defaults=False), default=str)
+
+
+def test_the_field_sends_the_whole_key_not_each_keystroke() -> None:
+    # Regression: with continuous updates a key typed key by key arrived one character at a
+    # time, and the panel kept only the last one.
+    panel = Panel()
+    assert panel.api_key.continuous_update is False
+
+
+def test_a_key_is_taken_cleared_at_once_and_shown_masked(demo_panel: Panel, emulator: Emulator) -> None:
+    panel = demo_panel
+    assert panel.client.demo
+    panel.api_key.value = emulator.api_key  # Enter (or Use key) in the browser
+    assert panel.api_key.value == ""
+    assert not panel.client.demo and panel.client.base_url == emulator.url
+    status = panel.key.status.value
+    assert emulator.api_key[-4:] in status and emulator.api_key not in status
+    assert "demo mode" not in panel.banner.value
+    panel.key.check.click()  # one authenticated request for an id that cannot exist
+    assert "accepted" in panel.key.status.value
+
+
+def test_a_refused_key_is_reported_by_check(demo_panel: Panel, emulator: Emulator) -> None:
+    panel = demo_panel
+    panel.api_key.value = SENTINEL_KEY
+    panel.key.check.click()
+    assert "refused" in panel.key.status.value and SENTINEL_KEY not in panel.key.status.value
+
+
+def test_use_key_without_a_key_says_what_to_do() -> None:
+    panel = Panel()
+    panel.key.use.click()
+    assert "type or paste a key" in panel.key.status.value and panel.client.demo
+
+
+def test_clear_goes_back_to_demo_mode_and_closes_the_old_client(
+    demo_panel: Panel, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    panel = demo_panel
+    demo_client = panel.client
+    panel.api_key.value = emulator.api_key
+    keyed = panel.client
+    with pytest.raises(RuntimeError):  # the replaced client was closed, not leaked
+        demo_client.get("any")
+    monkeypatch.delenv("AIMLAPI_BASE_URL")  # the environment names no server: demo mode
+    panel.key.clear.click()
+    assert panel.client.demo and "demo mode" in panel.banner.value
+    with pytest.raises(RuntimeError):
+        keyed.get("any")
+
+
+def test_the_key_is_never_in_state_or_repr(demo_panel: Panel, emulator: Emulator) -> None:
+    panel = demo_panel
+    panel.api_key.value = SENTINEL_KEY
+    assert SENTINEL_KEY not in state_of(panel) and SENTINEL_KEY not in repr(panel)
+
+
+def test_a_given_client_is_never_replaced(emulator: Emulator) -> None:
+    # Regression: a key typed into `%veo panel` replaced the magics' client (its journal,
+    # base URL and transport), so the panel stopped sharing it.
+    client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
+    try:
+        panel = Panel(client=client)
+        assert panel.api_key.disabled and panel.key.use.disabled
+        panel.api_key.value = SENTINEL_KEY  # even set from code
+        assert panel.client is client and panel.api_key.value == ""
+        assert SENTINEL_KEY not in state_of(panel)
+        with pytest.raises(veo.NotFoundError):  # still open and keyed: the panel does not own it
+            client.get("no-such-job")
+    finally:
+        client.close()

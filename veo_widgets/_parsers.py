@@ -1,0 +1,263 @@
+"""Arguments of ``%%veo`` and ``%veo <sub>``, parsed into typed values.
+
+Each subcommand has a dataclass and a parser; ``parse_line`` returns the subcommand's name
+and its arguments, and the magics dispatch on the name to one handler each. Parsing never
+touches the API: a mistake is a ``UsageError`` before anything is sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import string
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from IPython.core.error import UsageError
+
+from ._errors import ValidationError
+from ._journal import Journal
+from ._models import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, Job
+
+__all__ = [
+    "DemoArgs",
+    "GenerateArgs",
+    "HistoryArgs",
+    "JobArgs",
+    "NoArgs",
+    "SUBCOMMANDS",
+    "cell_help",
+    "expand",
+    "expand_value",
+    "find_job",
+    "line_help",
+    "parse_cell",
+    "parse_line",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a mistake as a UsageError instead of exiting the kernel."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+@dataclass(frozen=True)
+class GenerateArgs:
+    """``%%veo``'s options line. Values stay text: ``{name}`` expands later, from the notebook."""
+
+    image: str | None = None
+    aspect_ratio: str | None = None
+    resolution: str | None = None
+    duration: str | None = None
+    seed: str | None = None
+    negative_prompt: str | None = None
+    no_audio: bool = False
+    no_enhance: bool = False
+    model: str | None = None
+    out: str | None = None
+    name: str | None = None
+    background: bool = False
+    embed: bool = False
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class NoArgs:
+    """A subcommand that takes nothing (``panel``, ``config``)."""
+
+
+@dataclass(frozen=True)
+class HistoryArgs:
+    limit: int = 20
+
+
+@dataclass(frozen=True)
+class JobArgs:
+    """A job id, or an unambiguous prefix of one (such as the 8 letters in a file name)."""
+
+    job: str
+
+
+@dataclass(frozen=True)
+class DemoArgs:
+    on: bool
+
+
+def _generate_parser() -> _Parser:
+    p = _Parser(prog="%%veo", add_help=False, description="Generate a video: the cell body is the prompt.")
+    p.add_argument("--image", "-i", help="a path, an http(s) URL, or {var} holding a PIL image, bytes or a path")
+    p.add_argument("--aspect-ratio", "-a", help=f"{' or '.join(ASPECT_RATIOS)} (default: VeoMagics.aspect_ratio)")
+    p.add_argument("--resolution", "-r", help=f"{' or '.join(RESOLUTIONS)} (default: VeoMagics.resolution)")
+    p.add_argument("--duration", "-d", help=f"{', '.join(map(str, DURATIONS))} seconds (default: VeoMagics.duration)")
+    p.add_argument("--seed", help="0..4294967295, for repeatable results (default: random)")
+    p.add_argument("--negative-prompt", "-n", help="what to avoid (default: none)")
+    p.add_argument("--no-audio", action="store_true", help="no audio track (default: VeoMagics.generate_audio)")
+    p.add_argument("--no-enhance", action="store_true", help="send the prompt as written (default: enhanced)")
+    p.add_argument("--model", help="the model (default: VeoMagics.model)")
+    p.add_argument("--out", "-o", help="a file or folder for the video (default: VeoMagics.output_dir)")
+    p.add_argument("--name", help="also store the Job in this variable")
+    p.add_argument("--background", "-b", action="store_true", help="return at once; the output keeps updating")
+    p.add_argument("--embed", action="store_true", help="embed the video bytes in the notebook")
+    p.add_argument("--timeout", type=float, help="seconds to wait (default: VeoMagics.timeout)")
+    return p
+
+
+_GENERATE = _generate_parser()
+
+
+def _split(line: str, prog: str) -> list[str]:
+    try:
+        return shlex.split(line)  # POSIX rules: quotes group words and are removed
+    except ValueError as exc:
+        raise UsageError(f"{prog}: {exc} in the options line") from None
+
+
+def parse_cell(line: str) -> GenerateArgs:
+    """``%%veo``'s first line, as typed (before ``{name}`` expansion)."""
+    namespace = _GENERATE.parse_args(_split(line, "%%veo"))
+    return GenerateArgs(**vars(namespace))
+
+
+def cell_help() -> str:
+    return _GENERATE.format_help()
+
+
+# ---------------------------------------------------------------- {name} expansion
+
+
+class _Namespace(Mapping[str, Any]):
+    """The user's namespace for ``{name}`` expansion, with a clear error for unknown names."""
+
+    def __init__(self, ns: Mapping[str, Any]) -> None:
+        self.ns = ns
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self.ns[key]
+        except KeyError:
+            raise UsageError(f"{{{key}}}: no variable named {key!r} in this notebook") from None
+
+    def __iter__(self) -> Any:
+        return iter(self.ns)
+
+    def __len__(self) -> int:
+        return len(self.ns)
+
+
+def expand(text: str, ns: Mapping[str, Any]) -> str:
+    """``{name}``, ``{name.attr}``, ``{name[0]}`` from ``ns``; ``{{`` is a literal brace."""
+    try:
+        return string.Formatter().vformat(text, (), _Namespace(ns))
+    except UsageError:
+        raise
+    except (ValueError, IndexError, AttributeError, KeyError, TypeError) as exc:
+        raise UsageError(f"cannot expand {text!r}: {exc}") from None
+
+
+def expand_value(text: str, ns: Mapping[str, Any]) -> Any:
+    """An option value: exactly ``{name}`` gives the object itself (a PIL image, bytes, a
+    Path); anything else is expanded as text."""
+    stripped = text.strip()
+    if stripped.startswith("{") and stripped.endswith("}") and stripped.count("{") == 1:
+        name = stripped[1:-1].strip()
+        if name.isidentifier():
+            return _Namespace(ns)[name]
+    return expand(text, ns)
+
+
+# ---------------------------------------------------------------- %veo <sub>
+
+
+def _history(words: Sequence[str]) -> HistoryArgs:
+    if not words:
+        return HistoryArgs()
+    if len(words) == 1 and words[0].isdigit():
+        return HistoryArgs(int(words[0]))
+    raise UsageError(f"%veo history [N]: N is how many jobs to list, not {' '.join(words)!r}")
+
+
+def _job(name: str) -> Callable[[Sequence[str]], JobArgs]:
+    def parse(words: Sequence[str]) -> JobArgs:
+        if len(words) != 1:
+            raise UsageError(f"%veo {name} ID: give exactly one job id or its first letters (see %veo history)")
+        return JobArgs(words[0])
+
+    return parse
+
+
+def _demo(words: Sequence[str]) -> DemoArgs:
+    if list(words) not in (["on"], ["off"]):
+        raise UsageError("%veo demo on|off")
+    return DemoArgs(words[0] == "on")
+
+
+def _none(name: str) -> Callable[[Sequence[str]], NoArgs]:
+    def parse(words: Sequence[str]) -> NoArgs:
+        if words:
+            raise UsageError(f"%veo {name} takes no arguments")
+        return NoArgs()
+
+    return parse
+
+
+#: Each subcommand: (how to parse its words, one line of help).
+SUBCOMMANDS: dict[str, tuple[Callable[[Sequence[str]], Any], str]] = {
+    "panel": (_none("panel"), "open the panel, sharing this notebook's client"),
+    "history": (_history, "the latest N jobs (default 20), with what to do about unwatched ones"),
+    "status": (_job("status"), "ask the API for a job's state (an id or its first letters)"),
+    "resume": (_job("resume"), "wait for a job and show its video (an id or its first letters)"),
+    "config": (_none("config"), "where jobs go, which server, and the defaults"),
+    "demo": (_demo, "on|off: the built-in emulator, or the real API with AIMLAPI_KEY"),
+}
+
+
+def line_help() -> str:
+    width = max(map(len, SUBCOMMANDS))
+    return "\n".join(f"%veo {name:<{width}}  {text}" for name, (_, text) in SUBCOMMANDS.items())
+
+
+def parse_line(line: str) -> tuple[str, Any]:
+    """``%veo <sub> ...`` -> the subcommand and its typed arguments."""
+    words = _split(line, "%veo")
+    if not words:
+        raise UsageError(line_help())
+    name, rest = words[0], words[1:]
+    if name not in SUBCOMMANDS:
+        raise UsageError(f"%veo: unknown command {name!r}; one of:\n{line_help()}")
+    parse, _ = SUBCOMMANDS[name]
+    return name, parse(rest)
+
+
+# ---------------------------------------------------------------- job ids
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum()).lower()
+
+
+def find_job(journal: Journal, text: str) -> str:
+    """The full job id for ``text``: an id, or an unambiguous prefix of one from this
+    machine's journal (letters and digits only also match, as file names spell it).
+
+    Raises ``ValidationError`` when several jobs share the prefix; an id the journal does
+    not know is returned as given (the API may still know it)."""
+    text = text.strip()
+    if not text:
+        raise ValidationError("job", "give a job id (see history)")
+    found = journal.find(text)
+    if found is not None and found.id:
+        return found.id
+    want = _alnum(text)
+    matches: dict[str, Job] = {}
+    for job in journal.history():
+        if job.id and (job.id.startswith(text) or (want and _alnum(job.id).startswith(want))):
+            matches[job.id] = job
+    if len(matches) > 1:
+        listed = ", ".join(sorted(matches)[:4])
+        raise ValidationError("job", f"{text!r} matches {len(matches)} jobs ({listed}); give more of the id")
+    if matches:
+        return next(iter(matches))
+    return text
