@@ -157,9 +157,10 @@ def start_server(kind: str, base: Path, *, save_widget_state: bool = False) -> S
     for name, nb in NOTEBOOKS.items():
         nbformat.write(nb, root / name)
     port, token = free_port(), secrets.token_hex(16)
+    # No VEO_OUTPUT_DIR: videos go where a person's would, ./veo_outputs beside the notebook
+    # (a temporary folder here), and the panel shows them as it would to that person.
     env = tree_env(
         VEO_HOME=str(base / "veo_home"),
-        VEO_OUTPUT_DIR=str(root / "veo_outputs"),
         VEO_DEMO_SECONDS=DEMO_SECONDS,
         IPYTHONDIR=str(base / "ipython"),
         JUPYTER_CONFIG_DIR=str(base / "config"),

@@ -60,13 +60,7 @@ def start_generation(page: Any, panel: Any, picture: Path, prompt: str) -> Any:
     return cards.nth(before)
 
 
-VOILA_FILES = (
-    "Voila serves only .png/.jpg/.gif/.svg under /voila/files (file_allowlist), so a linked "
-    "video gets 302 -> 403; the panel must embed the video when its kernel runs under Voila"
-)
-
-
-@frontends("lab", "notebook7", "voila", xfail={"voila": VOILA_FILES})
+@frontends("lab", "notebook7", "voila")
 def test_upload_type_generate_and_the_video_plays(server: Server, page: Any, upload_image: Path, shots: Path) -> None:
     panel = drive.open_panel(page, server)
     assert "demo mode" in panel.inner_text()
@@ -107,10 +101,7 @@ def test_upload_type_generate_and_the_video_plays(server: Server, page: Any, upl
     drive.check_plays(page, panel.locator("video").first, seconds=4)
 
 
-KEY_CUT = "a key typed one character at a time is cut to its last character (issue 15)"
-
-
-@frontends("lab", "notebook7", xfail={"lab": KEY_CUT, "notebook7": KEY_CUT})
+@frontends("lab", "notebook7")
 def test_a_typed_key_is_held_whole_by_the_kernel_and_never_saved(server: Server, page: Any) -> None:
     panel = drive.open_panel(page, server, "key.ipynb")
     field = panel.locator(drive.KEY_FIELD).first
@@ -143,6 +134,12 @@ def test_a_typed_key_is_held_whole_by_the_kernel_and_never_saved(server: Server,
     panel.locator(".veo-demo-banner, .veo-banner").get_by_text("demo mode").first.wait_for(timeout=10_000)
 
 
+STALE_SUMMARY = (
+    "the summary is made once, when the cell first shows the panel: after a clip it still says "
+    "'No clip generated yet' (it needs a display handle updated as clips complete)"
+)
+
+
 def saved_summary(saved: str) -> str:
     """The ``text/html`` the saved panel cell carries for places where widgets do not run."""
     cell = json.loads(saved)["cells"][0]
@@ -155,7 +152,7 @@ def saved_summary(saved: str) -> str:
     )
 
 
-@frontends("lab", xfail={"lab": "the saved panel carries no static summary (issue 15)"})
+@frontends("lab", xfail={"lab": STALE_SUMMARY})
 def test_the_saved_notebook_holds_a_static_summary_of_the_last_clip(
     server: Server, page: Any, upload_image: Path
 ) -> None:
@@ -226,10 +223,7 @@ def test_a_saved_notebook_reopens_as_a_static_summary(
     assert broken == 0, "broken images in the reopened notebook"
 
 
-NO_CARD_CANCEL = "cards have no Cancel/Resume of their own: Cancel stops every job (issue 15)"
-
-
-@frontends("lab", "notebook7", "voila", xfail=dict.fromkeys(("lab", "notebook7", "voila"), NO_CARD_CANCEL))
+@frontends("lab", "notebook7", "voila")
 def test_cancel_one_of_two_running_jobs_and_resume_it(server: Server, page: Any, upload_image: Path) -> None:
     panel = drive.open_panel(page, server, "cancel.ipynb")
     first = start_generation(page, panel, upload_image, "The first take: waves")
