@@ -78,6 +78,14 @@ CANCEL_CELL = (
     "import veo_widgets as veo\n\n"
     "panel = veo.Panel(duration=4, seed=2)\npanel"
 )
+#: Two clips in the journal, then the gallery of every clip this machine made.
+GALLERY_CELL = (
+    "import veo_widgets as veo\n\n"
+    "client = veo.Client()\n"
+    "for seed, prompt in enumerate(['A lighthouse at dusk', 'Gulls over the sea']):\n"
+    "    client.generate(prompt, image=veo.sample_image(), duration=4, seed=seed)\n"
+    "gallery = veo.Gallery()\ngallery"
+)
 #: One notebook per test, so no test opens a file another one saved.
 NOTEBOOKS = {
     "panel.ipynb": _notebook(PANEL_CELL),
@@ -85,6 +93,7 @@ NOTEBOOKS = {
     "reopen.ipynb": _notebook(PANEL_CELL),
     "summary.ipynb": _notebook(PANEL_CELL),
     "cancel.ipynb": _notebook(CANCEL_CELL),
+    "gallery.ipynb": _notebook(GALLERY_CELL),
 }
 
 
