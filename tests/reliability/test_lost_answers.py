@@ -118,6 +118,23 @@ def test_cancelling_while_looking_in_the_logs_is_a_clean_outcome(image_file: Pat
         assert veo.Journal().row(crid)["state"] == "unconfirmed"  # type: ignore[index]
 
 
+def test_cancelling_an_async_run_while_looking_in_the_logs(image_file: Path) -> None:
+    async def scenario(emu: Emulator) -> BaseException:
+        async with client_for(emu, "async", []) as client:
+            run = await client.start("cancelled while looking", image=image_file, **FAST)
+            await asyncio.sleep(1.0)
+            run.cancel()
+            with pytest.raises(veo.WaitCancelled) as caught:
+                await run.wait()
+            return caught.value
+
+    with Emulator(timing=0.5, seed=7, log_lag=60.0) as emu:
+        emu.add_fault("502", endpoint="create", times=1)
+        error = asyncio.run(scenario(emu))
+        assert isinstance(error, veo.WaitCancelled) and error.client_request_id and emu.stats.creates == 1
+        assert veo.Journal().row(error.client_request_id)["state"] == "unconfirmed"  # type: ignore[index]
+
+
 def test_refused_usage_logs_keep_todays_error_and_say_so(emulator: Emulator, image_file: Path) -> None:
     def refuse_logs(request: httpx.Request) -> httpx.Response | None:
         if request.url.path == "/v2/logs":
