@@ -41,8 +41,7 @@ DEFAULTS: dict[str, Any] = {
 
 def _toggle(options: list[Any], value: Any, label: str) -> w.ToggleButtons:
     toggle = w.ToggleButtons(options=options, value=value, description=label, tooltips=[])
-    toggle.style.button_width = "58px"
-    toggle.style.description_width = "64px"
+    toggle.style.button_width = "64px"
     toggle.layout = w.Layout(width="auto", max_width="100%")
     return toggle
 
@@ -157,13 +156,13 @@ class Form:
             control.observe(lambda _: self._changed(), names="value")
         self.aspect_ratio.observe(lambda _: self.refresh_preview(), names="value")
 
-        image_row = w.HBox(
-            [
-                w.VBox([self.upload, self.image_path, self.image_note], layout=w.Layout(flex="1 1 220px")),
-                self.preview_box,
-            ],
-            layout=w.Layout(flex_flow="row wrap", grid_gap="8px", max_width="100%"),
+        self.upload.layout = w.Layout(width="auto", flex="0 0 auto")
+        pick = w.HBox([self.upload, self.image_path], layout=w.Layout(flex_flow="row wrap", max_width="100%"))
+        shown = w.HBox(
+            [self.preview_box, self.image_note],
+            layout=w.Layout(flex_flow="row wrap", align_items="flex-end", grid_gap="8px", max_width="100%"),
         )
+        image_row = w.VBox([pick, shown], layout=w.Layout(max_width="100%"))
         seed_row = w.HBox(
             [self.seed, self.dice, self.enhance_prompt, self.generate_audio],
             layout=w.Layout(flex_flow="row wrap", align_items="center", max_width="100%"),

@@ -43,7 +43,7 @@ class KeyRow:
             placeholder="API key (kept in memory only)",
             description="API key",
             continuous_update=False,
-            layout=w.Layout(width="auto", flex="1 1 220px", max_width="360px"),
+            layout=w.Layout(width="auto", flex="1 1 160px", max_width="280px"),
         )
         self.field.add_class("veo-key-input")
         self.use = w.Button(description="Use key", tooltip="Use this key for this session", icon="key")

@@ -115,7 +115,7 @@ class Panel(w.VBox):
         locked = "" if self._owns_client else "This panel uses the client it was given; that client's key applies."
         self.key = KeyRow(self._use_key, lambda: check_key(self._client), locked=locked)
         self.api_key = self.key.field
-        self.banner = w.HTML(layout=w.Layout(width="100%"))
+        self.banner = w.HTML(layout=w.Layout(width="auto", max_width="100%"))
         self.banner.add_class("veo-banner")
         self.generate_button = w.Button(
             description="Generate", button_style="primary", icon="play", tooltip="Generate (Ctrl+Enter in the prompt)"
