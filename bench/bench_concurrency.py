@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 import veo_widgets as veo
-from veo_widgets._protocol import DurationModel, PollSchedule
+from veo_widgets._schedule import DurationModel, PollSchedule
 
 try:
     from ._table import table

@@ -32,7 +32,7 @@ import veo_widgets as veo
 from veo_widgets._models import Job
 client = veo.Client("unused", "http://127.0.0.1:9")
 start = time.perf_counter()
-client._fetch_to(sys.argv[1], Path(sys.argv[2]))
+client.download(Job("bench", "completed", video_url=sys.argv[1]), Path(sys.argv[2]))
 print(PEAK, time.perf_counter() - start)
 """
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import random
 
-from veo_widgets._protocol import DurationModel, PollSchedule, simulate_polls
+from veo_widgets._flows import simulate_polls
+from veo_widgets._schedule import DurationModel, PollSchedule
 
 try:
     from ._table import table

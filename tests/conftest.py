@@ -56,8 +56,8 @@ def image_file(tmp_path: Path) -> Path:
 #: Arguments that keep renders short and shared (same seed, same image: one render).
 FAST = {"duration": 4, "seed": 1}
 #: A poll schedule for jobs that take about a second.
-QUICK_POLLS = veo._protocol.PollSchedule(
-    veo._protocol.DurationModel(median=2.0, sigma=0.5), first_poll=0.2, min_interval=0.05
+QUICK_POLLS = veo._schedule.PollSchedule(
+    veo._schedule.DurationModel(median=2.0, sigma=0.5), first_poll=0.2, min_interval=0.05
 )
 
 
@@ -101,7 +101,7 @@ class Flavour:
     def __init__(self, kind: str, emu: Emulator, transport: httpx.MockTransport | None = None, **kwargs: Any) -> None:
         self.kind = kind
         self.transport = transport or Counting(emu)
-        retry = kwargs.pop("retry", veo._protocol.RetryPolicy(base=0.01, cap=0.05))
+        retry = kwargs.pop("retry", veo._flows.RetryPolicy(base=0.01, cap=0.05))
         kwargs.setdefault("schedule", QUICK_POLLS)
         if kind == "sync":
             self.client: Any = veo.Client(emu.api_key, emu.url, transport=self.transport, retry=retry, **kwargs)

@@ -254,7 +254,7 @@ def test_unknown_id_is_not_found(client: Flavour) -> None:
 def test_rate_limit_error_carries_retry_after(
     make_client: Callable[..., Flavour], emulator: Emulator, image_file: Path
 ) -> None:
-    client = make_client(retry=veo._protocol.RetryPolicy(attempts=1))
+    client = make_client(retry=veo._flows.RetryPolicy(attempts=1))
     emulator.add_fault("429", endpoint="create", retry_after=7)
     with pytest.raises(veo.RateLimitError) as caught:
         client.submit("x", image=image_file, **FAST)

@@ -7,12 +7,16 @@ import io
 import struct
 import zlib
 from pathlib import Path
+from typing import Any
 
+import av
+import numpy as np
 import pytest
 from PIL import Image
 
 import veo_widgets as veo
-from veo_widgets._images import prepare_image
+from veo_widgets._images import prepare_image, prepare_video
+from veo_widgets._models import Job
 
 from .conftest import image_bytes
 
@@ -116,3 +120,68 @@ def test_a_forged_enormous_header_is_refused_before_decoding() -> None:
 def test_a_folder_or_unreadable_path(tmp_path: Path) -> None:
     with pytest.raises(veo.ValidationError, match="folder"):
         prepare_image(tmp_path)
+
+
+def test_the_field_an_error_names_is_the_callers() -> None:
+    with pytest.raises(veo.ValidationError, match="empty") as caught:
+        prepare_image(b"", field="last_image")
+    assert caught.value.field == "last_image"
+
+
+def mp4_bytes(frames: int = 3, size: tuple[int, int] = (64, 36), fmt: str = "mp4") -> bytes:
+    """A tiny real H.264 video, like a finished job's."""
+    buf = io.BytesIO()
+    with av.open(buf, "w", format=fmt) as out:
+        stream: Any = out.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        for i in range(frames):
+            pixels = np.full((size[1], size[0], 3), 40 + i * 30, dtype=np.uint8)
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
+        out.mux(stream.encode(None))
+    return buf.getvalue()
+
+
+def test_a_local_video_becomes_an_mp4_data_uri(tmp_path: Path) -> None:
+    data = mp4_bytes()
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(data)
+    for value in (path, str(path), f"file://{path}", data, io.BytesIO(data)):
+        prepared = prepare_video(value)
+        assert prepared.value == "data:video/mp4;base64," + base64.b64encode(data).decode(), value
+        assert (prepared.width, prepared.height) == (64, 36)
+    assert prepare_video(path).source == str(path)
+    assert prepare_video("https://cdn.example.com/v.mp4").value == "https://cdn.example.com/v.mp4"
+
+
+def test_a_finished_job_is_extended_from_its_file_or_its_url(tmp_path: Path) -> None:
+    path = tmp_path / "job.mp4"
+    path.write_bytes(mp4_bytes())
+    saved = Job("j1", "completed", video_url="https://cdn.example.com/j1.mp4", path=path)
+    assert prepare_video(saved).value.startswith("data:video/mp4;base64,") and prepare_video(saved).source == "job j1"
+    remote = Job("j2", "completed", video_url="https://cdn.example.com/j2.mp4")
+    assert prepare_video(remote).value == "https://cdn.example.com/j2.mp4"
+    with pytest.raises(veo.ValidationError, match="no video to extend yet"):
+        prepare_video(Job("j3", "generating"))
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (b"", "empty"),
+        (image_bytes(), "an image, not a video"),
+        (b"\x00\x00\x00\x18ftypmp42 truncated", "not a video PyAV can read"),
+        ("ftp://example.com/a.mp4", "not supported"),
+        ("data:video/mp4,plain", "base64-encoded"),
+        ("missing.mp4", "no such file"),
+        (3.5, "cannot use a float"),
+    ],
+)
+def test_a_video_that_cannot_be_extended_is_refused_clearly(value: object, words: str) -> None:
+    with pytest.raises(veo.ValidationError, match=words) as caught:
+        prepare_video(value)
+    assert caught.value.field == "video"
+
+
+def test_a_video_in_another_container_is_refused_with_a_hint() -> None:
+    with pytest.raises(veo.ValidationError, match="not an MP4"):
+        prepare_video(mp4_bytes(fmt="matroska"))

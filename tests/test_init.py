@@ -20,6 +20,7 @@ EXPECTED = {
     "Job",
     "JobStatus",
     "Journal",
+    "ModelSpec",
     "NotFoundError",
     "Panel",
     "RateLimitError",
@@ -31,6 +32,7 @@ EXPECTED = {
     "WaitCancelled",
     "__version__",
     "history",
+    "models",
     "sample_image",
 }
 

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from veo_widgets._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
+import pytest
+
+import veo_widgets as veo
+from veo_widgets._errors import AmbiguousIdError
+from veo_widgets._journal import NOT_SUBMITTED, RECOVERED, UNCONFIRMED, Journal
+from veo_widgets._journal_schema import SCHEMA_VERSION
 from veo_widgets._models import Job, Usage
+from veo_widgets.emulator import Emulator
+
+from .conftest import FAST, QUICK_POLLS
 
 
 def test_a_submission_is_recorded_before_the_id_exists(tmp_path: Path) -> None:
@@ -39,3 +50,190 @@ def test_history_is_newest_first_and_durations_by_kind(tmp_path: Path) -> None:
     assert journal.history(1)[0].client_request_id == "c2"
     journal.record(Job("done", "completed"))
     assert len(journal.durations(demo=False)) == 1 and journal.durations(demo=True) == []
+
+
+# ---------------------------------------------------------------- a journal from release 0.1
+
+#: The 0.1 release's schema, verbatim: journals in the wild were written with it.
+SCHEMA_0_1 = """
+CREATE TABLE IF NOT EXISTS jobs (
+    client_request_id TEXT PRIMARY KEY,
+    job_id TEXT UNIQUE,
+    base_url TEXT NOT NULL,
+    demo INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    request TEXT,
+    video_url TEXT,
+    path TEXT,
+    error TEXT,
+    usage TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    completed_after REAL
+);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at);
+"""
+
+
+def old_journal(path: Path, url: str) -> None:
+    """A journal as 0.1 left it, written with 0.1's own SQL: a finished job, one still
+    generating, and a create whose answer never came."""
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(SCHEMA_0_1)
+    insert = (
+        "INSERT OR REPLACE INTO jobs (client_request_id, base_url, demo, status, request, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+    request = json.dumps({"prompt": "old waves", "model": "google/veo-3.0-i2v-fast", "image": "beach.jpg"})
+    for crid, stamp in (("veo-old1", "2026-01-01T10:00:00+00:00"), ("veo-old2", "2026-01-02T10:00:00+00:00")):
+        db.execute(insert, (crid, url, 0, "unconfirmed", request, stamp, stamp))
+    db.execute(
+        insert, ("veo-lost", url, 0, "unconfirmed", request, "2026-01-03T10:00:00+00:00", "2026-01-03T10:00:00+00:00")
+    )
+    db.execute(
+        "UPDATE jobs SET job_id = ?, status = ?, video_url = ?, completed_after = ?, updated_at = ?"
+        " WHERE client_request_id = ?",
+        ("old-done-1", "completed", f"{url}/files/x.mp4", 61.5, "2026-01-01T10:01:01+00:00", "veo-old1"),
+    )
+    db.execute(
+        "UPDATE jobs SET job_id = ?, status = ? WHERE client_request_id = ?",
+        ("old-running-2", "generating", "veo-old2"),
+    )
+    db.commit()
+    db.close()
+
+
+def test_a_journal_from_release_0_1_opens_reads_and_migrates_once(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    old_journal(path, "http://x")
+    journal = Journal(path)
+    assert [j.id for j in journal.history()] == ["", "old-running-2", "old-done-1"]
+    done = journal.find("old-done-1")
+    assert done is not None and done.ok and done.video_url == "http://x/files/x.mp4" and done.request is not None
+    assert journal.durations(demo=False) == [61.5]
+    assert journal.durations(demo=False, model="google/veo-3.0-i2v-fast") == [61.5]  # model backfilled
+    assert [j.client_request_id for j in journal.unconfirmed()] == ["veo-lost"]
+    assert journal.row("old-done-1")["state"] == "confirmed"  # type: ignore[index]
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    Journal(path).history()  # a second opening does not migrate again (it would fail)
+
+
+def test_a_job_from_release_0_1_resumes_and_downloads(emulator: Emulator, image_file: Path, tmp_path: Path) -> None:
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        job = client.submit("resume after upgrade", image=image_file, **FAST)
+    path = tmp_path / "upgraded.sqlite3"
+    old_journal(path, emulator.url)
+    with sqlite3.connect(path) as db:  # the running job, as 0.1 recorded it
+        db.execute("UPDATE jobs SET job_id = ? WHERE client_request_id = 'veo-old2'", (job.id,))
+    with veo.Client(emulator.api_key, emulator.url, journal=Journal(path), schedule=QUICK_POLLS) as client:
+        done = client.wait(job.id[:12], timeout=60)  # a prefix is enough
+        saved = client.download(done, tmp_path / "out.mp4")
+    assert done.ok and saved.exists()
+    found = Journal(path).find(job.id)
+    assert found is not None and found.path == saved.resolve() and found.request["prompt"] == "old waves"  # type: ignore[index]
+
+
+# ---------------------------------------------------------------- reads for a gallery
+
+
+def filled(tmp_path: Path, n: int = 30) -> Journal:
+    journal = Journal(tmp_path / "j.sqlite3")
+    start = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    for i in range(n):
+        model = "google/veo-3.1-fast" if i % 3 == 0 else "google/veo-3.0-i2v-fast"
+        when = start + timedelta(hours=i)
+        journal.record(
+            Job(
+                f"job-{i:03d}",
+                "completed" if i % 2 else "error",
+                request={"prompt": f"shot {i} of the {'sea' if i % 5 == 0 else 'hills'}", "model": model},
+                created_at=when,
+                updated_at=when + timedelta(seconds=60),
+            )
+        )
+    return journal
+
+
+def test_pages_are_newest_first_and_filtered(tmp_path: Path) -> None:
+    journal = filled(tmp_path)
+    first, second = journal.page(0, 10), journal.page(10, 10)
+    assert [j.id for j in first][:2] == ["job-029", "job-028"] and second[0].id == "job-019"
+    assert journal.count() == 30
+    sea = journal.page(0, 100, text="SEA")
+    assert {j.id for j in sea} == {f"job-{i:03d}" for i in range(0, 30, 5)} and journal.count(text="sea") == 6
+    fast31 = journal.page(0, 100, model="google/veo-3.1-fast", status="completed")
+    assert {j.id for j in fast31} == {f"job-{i:03d}" for i in range(30) if i % 3 == 0 and i % 2}
+    both = journal.count(model=["google/veo-3.1-fast", "google/veo-3.0-i2v-fast"])
+    assert both == 30
+    window = journal.page(
+        0, 100, since=datetime(2026, 3, 1, 5, tzinfo=timezone.utc), until=datetime(2026, 3, 1, 8, tzinfo=timezone.utc)
+    )
+    assert [j.id for j in window] == ["job-007", "job-006", "job-005"]
+
+
+def test_find_takes_an_unambiguous_prefix(tmp_path: Path) -> None:
+    journal = filled(tmp_path, 12)
+    journal.record(Job("3f2a9c1e-77:veo-3.0-fast-generate-001", "queued", client_request_id="veo-77aa"))
+    assert journal.find("job-011").id == "job-011"  # type: ignore[union-attr]
+    assert journal.find("3f2a").id == "3f2a9c1e-77:veo-3.0-fast-generate-001"  # type: ignore[union-attr]
+    assert journal.find("veo-77").id.startswith("3f2a")  # type: ignore[union-attr]
+    with pytest.raises(AmbiguousIdError) as caught:
+        journal.find("job-01")
+    assert sorted(caught.value.candidates) == ["job-010", "job-011"] and caught.value.field == "job"
+    assert journal.find("nothing-like-it") is None
+
+
+def test_lineage_choice_and_poster_are_kept(tmp_path: Path) -> None:
+    journal = filled(tmp_path, 3)
+    journal.set_parent("job-002", "job-001", "extend")
+    journal.set_chosen("job-002")
+    journal.set_poster("job-002", tmp_path / "p.jpg")
+    journal.record(Job("job-002", "completed"))  # a later update does not erase them
+    row = journal.row("job-002")
+    assert row is not None
+    assert (row["parent_id"], row["relation"], row["chosen"], row["poster"]) == (
+        "job-001",
+        "extend",
+        1,
+        str(tmp_path / "p.jpg"),
+    )
+    journal.set_chosen("job-002", False)
+    assert journal.row("job-002")["chosen"] == 0  # type: ignore[index]
+    with pytest.raises(KeyError):
+        journal.set_chosen("no-such-job")
+
+
+def test_submission_fields_and_states(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    journal.record_submission(
+        "veo-a", base_url="u", demo=False, request={"prompt": "p", "model": "m"}, batch="b1", estimate_usd=3.2
+    )
+    journal.record_submission("veo-b", base_url="u", demo=False, request={"prompt": "q"}, retry_of="veo-a")
+    journal.record_outcome("veo-a", status=NOT_SUBMITTED, error="refused")
+    row = journal.row("veo-a")
+    assert row is not None and (row["state"], row["batch"], row["estimate_usd"], row["model"]) == (
+        "not_created",
+        "b1",
+        3.2,
+        "m",
+    )
+    assert journal.row("veo-b")["retry_of"] == "veo-a"  # type: ignore[index]
+    assert [j.client_request_id for j in journal.unconfirmed()] == ["veo-b"]
+    journal.set_state("veo-b", RECOVERED)
+    journal.record(Job("found-b", "queued", client_request_id="veo-b"))
+    assert journal.row("veo-b")["state"] == RECOVERED and journal.unconfirmed() == []  # type: ignore[index]
+
+
+def test_two_phase_durations(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    start = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    job = Job("two-phase", "queued", request={"model": "m"}, created_at=start, updated_at=start)
+    journal.record(job)
+    journal.record(job.evolve(status="generating", updated_at=start + timedelta(seconds=20)))
+    journal.record(job.evolve(status="generating", updated_at=start + timedelta(seconds=40)))
+    journal.record(job.evolve(status="completed", updated_at=start + timedelta(seconds=90)))
+    assert journal.durations(demo=False, model="m") == [90.0]
+    assert journal.durations(demo=False, model="m", generating=True) == [70.0]
+    assert journal.durations(demo=False, model="other") == []

@@ -26,6 +26,7 @@ from ._errors import (
     VeoError,
     WaitCancelled,
 )
+from ._family import ModelSpec, models
 from ._journal import Journal
 from ._models import Job, JobStatus, Usage, VideoRequest
 from ._sample import sample_image
@@ -51,6 +52,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Journal",
+    "ModelSpec",
     "NotFoundError",
     "Panel",
     "RateLimitError",
@@ -62,6 +64,7 @@ __all__ = [
     "WaitCancelled",
     "__version__",
     "history",
+    "models",
     "sample_image",
 ]
 

@@ -4,6 +4,7 @@
 
     VeoError
     ├── ValidationError              bad input, caught before any request (no money spent)
+    │   └── AmbiguousIdError         an id prefix that matches several jobs
     ├── APIError                     the API answered with an error
     │   ├── AuthenticationError      401: missing or invalid key
     │   ├── InsufficientCreditsError 403: out of credits
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "AmbiguousIdError",
     "AuthenticationError",
     "GenerationFailedError",
     "GenerationTimeoutError",
@@ -69,12 +71,31 @@ class VeoError(Exception):
 class ValidationError(VeoError, ValueError):
     """Input that the API would reject (or that would waste money), caught locally.
 
-    ``field`` names the offending argument, for example ``"duration"`` or ``"image"``.
+    ``field`` names the offending argument, for example ``"duration"`` or ``"image"``;
+    ``reason`` says what is wrong with it, in words a person can act on.
     """
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
         self.field = field
+        self.reason = reason
+
+    def within(self, prefix: str) -> ValidationError:
+        """The same error for a field nested under ``prefix`` (``items[2]`` + ``seed``)."""
+        return type(self)(f"{prefix}.{self.field}", self.reason)
+
+
+class AmbiguousIdError(ValidationError):
+    """A prefix that matches more than one job. ``candidates`` lists the matching ids."""
+
+    def __init__(self, prefix: str, candidates: list[str]) -> None:
+        shown = ", ".join(candidates[:10]) + (" ..." if len(candidates) > 10 else "")
+        super().__init__("job", f"{prefix!r} matches {len(candidates)} jobs ({shown}); give more of the id")
+        self.prefix = prefix
+        self.candidates = candidates
+
+    def within(self, prefix: str) -> ValidationError:
+        return ValidationError(f"{prefix}.{self.field}", self.reason)
 
 
 class APIError(VeoError):
@@ -151,21 +172,38 @@ class GenerationTimeoutError(VeoError, TimeoutError):
 
 
 class WaitCancelled(VeoError):
-    """The caller stopped waiting. The API cannot cancel a job: it may still complete."""
+    """The caller stopped (cancel, stop event, Ctrl-C). The API cannot cancel a job.
 
-    def __init__(self, job: Job) -> None:
-        super().__init__(
-            f"stopped waiting for {job.id}; the API cannot cancel a job, so it may still "
-            f"complete and be billed: fetch it later with client.wait({job.id!r}) or `veo resume {job.id}`"
-        )
-        self.job = job
-        self.job_id = job.id
+    ``job`` is the job when it was created (it may still complete and be billed). ``job``
+    is None when no generation id is known: ``submitted`` then says whether the create
+    request may have reached the server (True: it is journaled under ``client_request_id``
+    and reconciliation can find it) or surely did not (False: nothing was submitted).
+    """
+
+    def __init__(self, job: Job | None, *, client_request_id: str | None = None, submitted: bool = True) -> None:
+        if job is not None and job.id:
+            text = (
+                f"stopped waiting for {job.id}; the API cannot cancel a job, so it may still "
+                f"complete and be billed: fetch it later with client.wait({job.id!r}) or `veo resume {job.id}`"
+            )
+        elif submitted:
+            text = (
+                "cancelled while the create request was in flight: a job may exist and be billed. "
+                f"It is journaled under client request id {client_request_id}; veo.history() shows it "
+                "and reconciliation can find it"
+            )
+        else:
+            text = "cancelled before the create request was sent: nothing was submitted"
+        super().__init__(text, client_request_id=client_request_id or (job.client_request_id if job else None))
+        self.job = job if job is not None and job.id else None
+        self.job_id = self.job.id if self.job is not None else None
+        self.submitted = self.job is not None or submitted
 
 
 def explain(exc: BaseException) -> str:
     """One sentence for a person: what went wrong and what to do next (no traceback)."""
     if isinstance(exc, ValidationError):
-        return f"Check the {exc.field.replace('_', ' ')}: {str(exc).split(': ', 1)[-1]}."
+        return f"Check the {exc.field.replace('_', ' ')}: {exc.reason}."
     if isinstance(exc, AuthenticationError):
         return (
             "The API key was refused or is missing: set AIMLAPI_KEY (or paste a key into the key field) "

@@ -4,55 +4,48 @@ A row is written *before* the create request leaves (keyed by its X-Client-Reque
 even a kernel that dies mid-request leaves a trace; it gains the job id as soon as the API
 answers, and every later status change, result URL and saved path. After a restart,
 ``client.wait(id)``, ``veo resume ID`` and ``veo.history()`` read it back.
+
+The schema is versioned (``PRAGMA user_version``) and migrated on first use: see
+``_journal_schema``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ._config import data_dir
+from ._errors import AmbiguousIdError
+from ._journal_schema import CONFIRMED, NOT_CREATED, NOT_SUBMITTED, RECOVERED, UNCONFIRMED, migrate
 from ._models import Job, Usage
 
-__all__ = ["Journal", "UNCONFIRMED"]
+__all__ = ["CONFIRMED", "NOT_CREATED", "NOT_SUBMITTED", "RECOVERED", "UNCONFIRMED", "Journal"]
 
-#: Status of a row whose create request may or may not have reached the server.
-UNCONFIRMED = "unconfirmed"
-#: Status of a row whose create request surely never reached the server (nothing billed).
-NOT_SUBMITTED = "not_submitted"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    client_request_id TEXT PRIMARY KEY,
-    job_id TEXT UNIQUE,
-    base_url TEXT NOT NULL,
-    demo INTEGER NOT NULL DEFAULT 0,
-    status TEXT NOT NULL,
-    request TEXT,
-    video_url TEXT,
-    path TEXT,
-    error TEXT,
-    usage TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    completed_after REAL
-);
-CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at);
-"""
+#: Job fields the family track adds to ``Job``; mapped to the columns of the same name.
+_LINEAGE = ("model", "parent_id", "relation", "batch", "chosen")
 
 
 def _iso(when: datetime) -> str:
     return when.astimezone(timezone.utc).isoformat()
 
 
+def _now() -> str:
+    return _iso(datetime.now(timezone.utc))
+
+
 class Journal:
-    """The job journal at ``path`` (default: ``<data dir>/journal.sqlite3``)."""
+    """The job journal at ``path`` (default: ``<data dir>/journal.sqlite3``).
+
+    Every method is blocking (SQLite waits up to 30 s for another writer): the async
+    client calls them in a worker thread, never on the event loop.
+    """
 
     _lock = threading.Lock()
 
@@ -68,10 +61,12 @@ class Journal:
         if not self._ready:
             with self._lock:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                with sqlite3.connect(self.path, timeout=30) as db:
-                    db.execute("PRAGMA journal_mode=WAL")
-                    db.executescript(_SCHEMA)
-                db.close()
+                setup = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                try:
+                    setup.execute("PRAGMA journal_mode=WAL")
+                    migrate(setup)
+                finally:
+                    setup.close()
                 self._ready = True
         db = sqlite3.connect(self.path, timeout=30)
         db.row_factory = sqlite3.Row
@@ -84,109 +79,268 @@ class Journal:
     # ------------------------------------------------------------------ writes
 
     def record_submission(
-        self, client_request_id: str, *, base_url: str, demo: bool, request: Mapping[str, Any]
+        self,
+        client_request_id: str,
+        *,
+        base_url: str,
+        demo: bool,
+        request: Mapping[str, Any],
+        parent_id: str | None = None,
+        relation: str | None = None,
+        batch: str | None = None,
+        take_group: str | None = None,
+        estimate_usd: float | None = None,
+        retry_of: str | None = None,
     ) -> None:
-        """Note a create request about to be sent."""
-        now = _iso(datetime.now(timezone.utc))
+        """Note a create request about to be sent (state ``unconfirmed`` until it answers)."""
+        now = _now()
         with self._connect() as db:
             db.execute(
-                "INSERT OR REPLACE INTO jobs (client_request_id, base_url, demo, status, request, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (client_request_id, base_url, int(demo), UNCONFIRMED, json.dumps(dict(request), default=str), now, now),
+                "INSERT OR REPLACE INTO jobs (client_request_id, base_url, demo, status, request, created_at,"
+                " updated_at, model, parent_id, relation, batch, take_group, estimate_usd, state, retry_of)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    client_request_id,
+                    base_url,
+                    int(demo),
+                    UNCONFIRMED,
+                    json.dumps(dict(request), default=str),
+                    now,
+                    now,
+                    request.get("model"),
+                    parent_id,
+                    relation,
+                    batch,
+                    take_group,
+                    estimate_usd,
+                    UNCONFIRMED,
+                    retry_of,
+                ),
             )
 
     def record_outcome(self, client_request_id: str, *, status: str, error: str) -> None:
         """A create that did not yield a job: ``NOT_SUBMITTED`` or ``UNCONFIRMED``."""
+        state = NOT_CREATED if status == NOT_SUBMITTED else UNCONFIRMED
         with self._connect() as db:
             db.execute(
-                "UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE client_request_id = ?",
-                (status, error, _iso(datetime.now(timezone.utc)), client_request_id),
+                "UPDATE jobs SET status = ?, state = ?, error = ?, updated_at = ? WHERE client_request_id = ?",
+                (status, state, error, _now(), client_request_id),
             )
+
+    def set_state(self, client_request_id: str, state: str) -> None:
+        """Record what became of a create: one of the ``state`` constants."""
+        self._update("client_request_id", client_request_id, state=state)
+
+    def set_chosen(self, key: str, chosen: bool = True) -> None:
+        """Mark (or unmark) the job ``key`` as the chosen take."""
+        self._update_job(key, chosen=int(chosen))
+
+    def set_parent(self, key: str, parent_id: str | None, relation: str | None) -> None:
+        """Say which job ``key`` was made from, and how (``extend``, ``rerun``, ...)."""
+        self._update_job(key, parent_id=parent_id, relation=relation)
+
+    def set_poster(self, key: str, poster: Path | str | None) -> None:
+        """Where the job's poster frame is saved."""
+        self._update_job(key, poster=str(poster) if poster else None)
+
+    def _update_job(self, key: str, **values: Any) -> None:
+        found = self.find(key)
+        if found is None:
+            raise KeyError(f"no job {key!r} in the journal")
+        if found.client_request_id:
+            self._update("client_request_id", found.client_request_id, **values)
+        else:
+            self._update("job_id", found.id, **values)
+
+    def _update(self, column: str, key: str, **values: Any) -> None:
+        sets = ", ".join(f"{name} = ?" for name in values)
+        with self._connect() as db:
+            db.execute(f"UPDATE jobs SET {sets} WHERE {column} = ?", (*values.values(), key))
 
     def record(self, job: Job) -> None:
         """Insert or update ``job`` (matched by client request id, then by job id)."""
-        completed_after = job.elapsed if job.ok else None
-        values = {
-            "job_id": job.id,
-            "base_url": job.base_url or "",
-            "demo": int(job.demo),
-            "status": job.status,
-            "video_url": job.video_url,
-            "path": str(job.path) if job.path else None,
-            "error": job.error,
-            "usage": json.dumps(job.usage.to_dict()) if job.usage else None,
-            "updated_at": _iso(job.updated_at),
-        }
         with self._connect() as db:
             row = None
             if job.client_request_id:
-                row = db.execute(
-                    "SELECT client_request_id, completed_after FROM jobs WHERE client_request_id = ?",
-                    (job.client_request_id,),
-                ).fetchone()
-            if row is None:
-                row = db.execute(
-                    "SELECT client_request_id, completed_after FROM jobs WHERE job_id = ?", (job.id,)
-                ).fetchone()
+                row = db.execute("SELECT * FROM jobs WHERE client_request_id = ?", (job.client_request_id,)).fetchone()
+            if row is None and job.id:
+                row = db.execute("SELECT * FROM jobs WHERE job_id = ?", (job.id,)).fetchone()
             if row is None:
                 key = job.client_request_id or f"id:{job.id}"
+                request = json.dumps(dict(job.request), default=str) if job.request else None
                 db.execute(
                     "INSERT INTO jobs (client_request_id, job_id, base_url, demo, status, request, created_at,"
                     " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        key,
-                        job.id,
-                        values["base_url"],
-                        values["demo"],
-                        job.status,
-                        json.dumps(dict(job.request), default=str) if job.request else None,
-                        _iso(job.created_at),
-                        values["updated_at"],
-                    ),
+                    (key, job.id, job.base_url or "", int(job.demo), job.status, request, _iso(job.created_at), _now()),
                 )
-                row = {"client_request_id": key, "completed_after": None}
-            # The first time a job is seen completed is the best measure of how long it took.
-            if row["completed_after"] is None and completed_after is not None:
-                values["completed_after"] = completed_after
-            sets = ", ".join(
-                f"{k} = COALESCE(?, {k})" if k in ("video_url", "path", "usage") else f"{k} = ?" for k in values
-            )
+                row = db.execute("SELECT * FROM jobs WHERE client_request_id = ?", (key,)).fetchone()
+            values = _changes(job, row)
+            sets = ", ".join(f"{name} = ?" for name in values)
             db.execute(
-                f"UPDATE jobs SET {sets} WHERE client_request_id = ?",
-                (*values.values(), row["client_request_id"]),
+                f"UPDATE jobs SET {sets} WHERE client_request_id = ?", (*values.values(), row["client_request_id"])
             )
 
     # ------------------------------------------------------------------ reads
 
     def find(self, key: str) -> Job | None:
-        """The job with this id (or client request id), or None."""
+        """The job with this id or client request id, or an unambiguous prefix of one.
+
+        Returns None when nothing matches; raises :class:`AmbiguousIdError` (listing the
+        candidates) when a prefix matches several jobs.
+        """
+        row = self._find_row(key)
+        return _job(row) if row is not None else None
+
+    def row(self, key: str) -> dict[str, Any] | None:
+        """Every column of the job's row (``state``, ``estimate_usd``, ``poster``, ...)."""
+        row = self._find_row(key)
+        return dict(row) if row is not None else None
+
+    def _find_row(self, key: str) -> sqlite3.Row | None:
+        key = key.strip()
+        if not key:
+            return None
         with self._connect() as db:
-            row = db.execute(
+            row: sqlite3.Row | None = db.execute(
                 "SELECT * FROM jobs WHERE job_id = ? OR client_request_id = ? LIMIT 1", (key, key)
             ).fetchone()
-        return _job(row) if row else None
+            if row is not None:
+                return row
+            rows = db.execute(
+                "SELECT * FROM jobs WHERE substr(job_id, 1, ?) = ? OR substr(client_request_id, 1, ?) = ? LIMIT 50",
+                (len(key), key, len(key), key),
+            ).fetchall()
+        if len(rows) > 1:
+            raise AmbiguousIdError(key, [r["job_id"] or r["client_request_id"] for r in rows])
+        return rows[0] if rows else None
 
     def history(self, limit: int | None = None) -> list[Job]:
         """Every job, newest first."""
+        return self.page(0, limit)
+
+    def page(
+        self,
+        offset: int = 0,
+        limit: int | None = 50,
+        *,
+        text: str | None = None,
+        model: str | Sequence[str] | None = None,
+        status: str | Sequence[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Job]:
+        """One page of jobs, newest first, filtered (the prompt contains ``text``, ...)."""
+        where, args = _filters(text, model, status, since, until)
         with self._connect() as db:
             rows = db.execute(
-                "SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?", (-1 if limit is None else limit,)
+                f"SELECT * FROM jobs{where} ORDER BY created_at DESC LIMIT ? OFFSET ?",
+                (*args, -1 if limit is None else limit, offset),
             ).fetchall()
         return [_job(r) for r in rows]
 
-    def durations(self, *, demo: bool, limit: int = 50) -> list[float]:
-        """Seconds from creation to completion of the latest completed jobs of one kind."""
+    def count(
+        self,
+        *,
+        text: str | None = None,
+        model: str | Sequence[str] | None = None,
+        status: str | Sequence[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> int:
+        """How many jobs :meth:`page` would list with these filters, over all pages."""
+        where, args = _filters(text, model, status, since, until)
+        with self._connect() as db:
+            return int(db.execute(f"SELECT COUNT(*) FROM jobs{where}", args).fetchone()[0])
+
+    def unconfirmed(self) -> list[Job]:
+        """Creates whose outcome is unknown (the answer was lost), oldest first."""
+        with self._connect() as db:
+            rows = db.execute("SELECT * FROM jobs WHERE state = ? ORDER BY created_at", (UNCONFIRMED,)).fetchall()
+        return [_job(r) for r in rows]
+
+    def durations(
+        self, *, demo: bool, model: str | None = None, generating: bool = False, limit: int = 50
+    ) -> list[float]:
+        """Seconds the latest completed jobs of one kind took: from creation to completion, or
+        with ``generating`` from the first "generating" status to completion."""
+        column = "completed_after - generating_after" if generating else "completed_after"
+        where = "completed_after IS NOT NULL AND demo = ?" + (" AND generating_after IS NOT NULL" if generating else "")
+        args: list[Any] = [int(demo)]
+        if model is not None:
+            where += " AND model = ?"
+            args.append(model)
         with self._connect() as db:
             rows = db.execute(
-                "SELECT completed_after FROM jobs WHERE completed_after IS NOT NULL AND demo = ?"
-                " ORDER BY created_at DESC LIMIT ?",
-                (int(demo), limit),
+                f"SELECT {column} FROM jobs WHERE {where} ORDER BY created_at DESC LIMIT ?", (*args, limit)
             ).fetchall()
         return [float(r[0]) for r in rows]
 
 
+def _changes(job: Job, row: sqlite3.Row) -> dict[str, Any]:
+    """The columns ``record(job)`` sets on ``row``: what the job knows, never erasing."""
+    values: dict[str, Any] = {
+        "job_id": job.id or row["job_id"],
+        "base_url": job.base_url or row["base_url"] or "",
+        "demo": int(job.demo),
+        "status": job.status,
+        "video_url": job.video_url or row["video_url"],
+        "path": str(job.path) if job.path else row["path"],
+        "error": job.error,
+        "usage": json.dumps(job.usage.to_dict()) if job.usage else row["usage"],
+        "updated_at": _iso(job.updated_at),
+    }
+    if job.id and row["state"] in (None, UNCONFIRMED, NOT_CREATED):
+        values["state"] = CONFIRMED
+    # The first time a job is seen generating, then completed, measures its two phases.
+    if row["generating_after"] is None and job.status == "generating":
+        values["generating_after"] = job.elapsed
+    if row["completed_after"] is None and job.ok:
+        values["completed_after"] = job.elapsed
+    for name in ("model", "parent_id", "relation", "batch"):
+        value = getattr(job, name, None)
+        if value is not None:
+            values[name] = value
+    if values.get("model") is None and row["model"] is None and job.request:
+        values["model"] = job.request.get("model")
+    return values
+
+
+def _filters(
+    text: str | None,
+    model: str | Sequence[str] | None,
+    status: str | Sequence[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    args: list[Any] = []
+    if text:
+        clauses.append("(instr(lower(request), lower(?)) > 0 OR instr(job_id, ?) > 0)")
+        args += [text, text]
+    for column, wanted in (("model", model), ("status", status)):
+        if wanted is None:
+            continue
+        values = [wanted] if isinstance(wanted, str) else list(wanted)
+        clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+        args += values
+    if since is not None:
+        clauses.append("created_at >= ?")
+        args.append(_iso(since))
+    if until is not None:
+        clauses.append("created_at < ?")
+        args.append(_iso(until))
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+_JOB_FIELDS = frozenset(f.name for f in dataclasses.fields(Job))
+
+
 def _job(row: sqlite3.Row) -> Job:
     usage = json.loads(row["usage"]) if row["usage"] else {}
+    extra: dict[str, Any] = {}
+    for name in _LINEAGE:
+        if name in _JOB_FIELDS:
+            extra[name] = bool(row[name]) if name == "chosen" else row[name]
     return Job(
         id=row["job_id"] or "",
         status=row["status"],
@@ -200,4 +354,5 @@ def _job(row: sqlite3.Row) -> Job:
         client_request_id=None if row["client_request_id"].startswith("id:") else row["client_request_id"],
         base_url=row["base_url"] or None,
         demo=bool(row["demo"]),
+        **extra,
     )

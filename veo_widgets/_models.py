@@ -1,4 +1,9 @@
-"""Value objects: the validated request, the job, its status and usage."""
+"""Value objects: the validated request, the job, its status and usage.
+
+:func:`build_request` is the one place a create request is checked and assembled, for every
+model of the family: its spec (``_family.py``) says which inputs and options the model takes,
+what values they allow and how the wire spells them. Nothing is sent before it passes.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import ValidationError
+from ._family import DEFAULT_MODEL, GIVEN, ModelSpec, get_model, input_missing, input_not_taken, not_taken
+from ._images import prepare_image, prepare_video
+from ._options import OPTIONS, SEED_MAX, frame_size
 
 __all__ = [
     "ASPECT_RATIOS",
@@ -23,32 +31,26 @@ __all__ = [
     "JobStatus",
     "Usage",
     "VideoRequest",
+    "build_request",
     "frame_size",
+    "validate_options",
 ]
 
-DEFAULT_MODEL = "google/veo-3.0-i2v-fast"
-#: Image-to-video models this package can drive. The text-to-video siblings are refused:
-#: they take no image, and sending one would be a paid request for the wrong thing.
+# The default model's choices, for code written before the family (the CLI and panel until
+# they read the specs). New code asks ``get_model(name).choices(...)``.
+ASPECT_RATIOS: tuple[str, ...] = get_model().aspect_ratios
+RESOLUTIONS: tuple[str, ...] = get_model().resolutions
+DURATIONS: tuple[int, ...] = get_model().durations
+#: The Veo 3.0 image-to-video pair, the choices of ``veo generate --model`` before the family.
 MODELS = ("google/veo-3.0-i2v-fast", "google/veo-3.0-i2v")
-ASPECT_RATIOS = ("16:9", "9:16")
-RESOLUTIONS = ("720p", "1080p")
-DURATIONS = (4, 6, 8)
-SEED_MAX = 4_294_967_295
-
-
-def frame_size(aspect_ratio: str, resolution: str) -> tuple[int, int]:
-    """Width and height of the output video, e.g. ``(1280, 720)`` for 16:9 at 720p."""
-    short = 720 if resolution.lower() == "720p" else 1080
-    long = short * 16 // 9
-    return (long, short) if aspect_ratio == "16:9" else (short, long)
+_OPTION_NAMES = frozenset(o.name for o in OPTIONS)
 
 
 class JobStatus(str, enum.Enum):
-    """Statuses the API is known to send. ``Job.status`` keeps whatever string arrived."""
+    """Statuses in the API's schema. ``Job.status`` keeps whatever string arrived; older
+    spellings (``waiting``, ``active``, the extend pages' ``complete``) are understood."""
 
     QUEUED = "queued"
-    WAITING = "waiting"
-    ACTIVE = "active"
     GENERATING = "generating"
     COMPLETED = "completed"
     ERROR = "error"
@@ -60,7 +62,7 @@ class JobStatus(str, enum.Enum):
 
     @staticmethod
     def is_success(status: str) -> bool:
-        return status.lower() == "completed"
+        return status.lower() in ("completed", "complete")
 
 
 _PENDING = frozenset({"queued", "waiting", "active", "generating", ""})
@@ -104,118 +106,200 @@ class Usage:
 
 @dataclass(frozen=True)
 class VideoRequest:
-    """A validated create request. Build it with :meth:`VideoRequest.create`.
+    """A validated create request: build it with :func:`build_request`.
 
-    ``image`` is what goes on the wire (a data URI or an http(s) URL);
-    ``image_source`` says where it came from, for the journal and reprs.
+    Inputs (``image``, ``last_image``, ``reference_images``, ``video``) are what goes on the
+    wire, a data URI or an http(s) URL; each ``*_source`` says where it came from, for the
+    journal and reprs. An option the model does not take is None.
     """
 
     prompt: str
-    image: str
+    image: str = ""
+    """The first frame; ``""`` for a model or mode without one."""
     model: str = DEFAULT_MODEL
-    aspect_ratio: str = "16:9"
-    resolution: str = "720p"
-    duration: int = 8
+    aspect_ratio: str | None = "16:9"
+    resolution: str | None = "720p"
+    duration: int | None = 8
     negative_prompt: str | None = None
     seed: int | None = None
-    enhance_prompt: bool = True
-    generate_audio: bool = True
+    enhance_prompt: bool | None = True
+    generate_audio: bool | None = True
     image_source: str = ""
+    last_image: str | None = None
+    last_image_source: str = ""
+    reference_images: tuple[str, ...] = ()
+    reference_sources: tuple[str, ...] = ()
+    video: str | None = None
+    video_source: str = ""
+    auto_fix: bool | None = None
+    provider: str | None = None
+    person_generation: str | None = None
 
     @classmethod
-    def create(cls, prompt: object, image: str, **options: Any) -> VideoRequest:
-        """Check every field the way the API would, and normalise case.
+    def create(cls, prompt: object, image: Any = None, **options: Any) -> VideoRequest:
+        """Same as :func:`build_request` (kept for older callers)."""
+        return build_request(prompt, image, **options)
 
-        >>> VideoRequest.create("waves", "https://example.com/a.png", resolution="1080P").resolution
-        '1080p'
-        """
-        fields = validate_options(**options)
-        if not isinstance(prompt, str) or not prompt.strip():
-            raise ValidationError("prompt", "write what should happen in the video")
-        return cls(prompt=prompt.strip(), image=image, **fields)
+    @property
+    def spec(self) -> ModelSpec:
+        return get_model(self.model)
 
     def body(self) -> dict[str, Any]:
-        """The JSON body of the create request."""
-        out: dict[str, Any] = {
-            "model": self.model,
-            "prompt": self.prompt,
-            "image_url": self.image,
-            "duration": self.duration,
-            "aspect_ratio": self.aspect_ratio,
-            # The 3.0 schema spells it 720P/1080P; 3.1 lower case. We drive 3.0 models.
-            "resolution": self.resolution.upper(),
-            "enhance_prompt": self.enhance_prompt,
-            "generate_audio": self.generate_audio,
-        }
-        if self.negative_prompt:
-            out["negative_prompt"] = self.negative_prompt
-        if self.seed is not None:
-            out["seed"] = self.seed
+        """The JSON body of the create request: exactly the model's fields, in its spelling."""
+        spec = self.spec
+        out: dict[str, Any] = {"model": spec.id, "prompt": self.prompt}
+        for item in spec.inputs:
+            value = getattr(self, item.name)
+            if value:
+                out[item.wire] = list(value) if item.multiple else value
+        for option in spec.options:
+            value = getattr(self, option.name)
+            if value is not None and value != "":
+                out[option.wire] = option.to_wire(value)
         return out
 
+    def options(self) -> dict[str, Any]:
+        """``model`` and every option the request carries, as keywords: pass them back to
+        :func:`build_request` (a re-run, a new take) or to ``request_code``."""
+        spec = self.spec
+        values = {o.name: getattr(self, o.name) for o in spec.options}
+        return {"model": spec.id, **{k: v for k, v in values.items() if v is not None}}
+
     def summary(self) -> dict[str, Any]:
-        """Everything but the image bytes: what the journal keeps and reprs show."""
+        """Everything but image and video bytes: what the journal keeps and reprs show."""
         out = dataclasses.asdict(self)
-        out["image"] = self.image if self.image.startswith("http") else self.image_source
+        out["image"] = _shown(self.image, self.image_source)
+        for name in ("last_image", "last_image_source", "video", "video_source", "auto_fix", "provider",
+                     "person_generation", "reference_images", "reference_sources"):  # fmt: skip
+            if not out[name]:
+                del out[name]
+        if self.last_image:
+            out["last_image"] = _shown(self.last_image, self.last_image_source)
+        if self.video:
+            out["video"] = _shown(self.video, self.video_source)
+        if self.reference_images:
+            pairs = zip(self.reference_images, self.reference_sources, strict=False)
+            out["reference_images"] = [_shown(v, s) for v, s in pairs]
         return out
 
     def __repr__(self) -> str:
-        return (
-            f"VideoRequest(prompt={_short(self.prompt)!r}, image={self.image_source!r}, "
-            f"{self.aspect_ratio}, {self.resolution}, {self.duration}s, seed={self.seed})"
-        )
+        spec = get_model(self.model)
+        given = [f"image={self.image_source!r}"] if self.image else []
+        given += [f"last_image={self.last_image_source!r}"] if self.last_image else []
+        given += [f"reference_images={list(self.reference_sources)!r}"] if self.reference_images else []
+        given += [f"video={self.video_source!r}"] if self.video else []
+        shown = [str(v) for v in (self.aspect_ratio, self.resolution) if v is not None]
+        shown += [f"{self.duration}s"] if self.duration is not None else []
+        shown += [f"seed={self.seed}"] if spec.takes_seed else []
+        return f"VideoRequest({spec.short}, prompt={_short(self.prompt)!r}, {', '.join(given + shown)})"
 
 
-def validate_options(
+def _shown(value: str | None, source: str) -> str | None:
+    if not value:
+        return None
+    return value if value.startswith(("http://", "https://")) else source
+
+
+def build_request(
+    prompt: object,
+    image: Any = None,
     *,
-    model: object = DEFAULT_MODEL,
-    aspect_ratio: object = "16:9",
-    resolution: object = "720p",
-    duration: object = 8,
-    negative_prompt: object = None,
-    seed: object = None,
-    enhance_prompt: object = True,
-    generate_audio: object = True,
-) -> dict[str, Any]:
-    """Validate every create option except prompt and image; return them normalised."""
-    if model not in MODELS:
-        raise ValidationError("model", f"{model!r} is not an image-to-video model; use one of {MODELS}")
-    if aspect_ratio not in ASPECT_RATIOS:
-        raise ValidationError("aspect_ratio", f"{aspect_ratio!r} is not one of {ASPECT_RATIOS}")
-    if not isinstance(resolution, str) or resolution.lower() not in RESOLUTIONS:
-        raise ValidationError("resolution", f"{resolution!r} is not one of {RESOLUTIONS}")
-    res = resolution.lower()
-    dur = _as_int("duration", duration)
-    if dur not in DURATIONS:
-        raise ValidationError("duration", f"{duration!r} seconds is not one of {DURATIONS}")
-    if res == "1080p" and dur != 8:
-        raise ValidationError("resolution", "1080p is only available with duration 8")
-    if seed is not None:
-        seed = _as_int("seed", seed)
-        if not 0 <= seed <= SEED_MAX:
-            raise ValidationError("seed", f"{seed} is outside 0..{SEED_MAX}")
-    if negative_prompt is not None and not isinstance(negative_prompt, str):
-        raise ValidationError("negative_prompt", "must be text")
-    for name, flag in (("enhance_prompt", enhance_prompt), ("generate_audio", generate_audio)):
-        if not isinstance(flag, bool):
-            raise ValidationError(name, f"must be True or False, not {flag!r}")
-    return {
-        "model": model,
-        "aspect_ratio": aspect_ratio,
-        "resolution": res,
-        "duration": dur,
-        "negative_prompt": (negative_prompt or "").strip() or None,
-        "seed": seed,
-        "enhance_prompt": enhance_prompt,
-        "generate_audio": generate_audio,
-    }
+    last_image: Any = None,
+    reference_images: Any = None,
+    video: Any = None,
+    **options: Any,
+) -> VideoRequest:
+    """Check everything the chosen model's spec says, prepare the media, and return the
+    request; raises ``ValidationError`` and sends nothing.
+
+    An option passed as None is "not given" (the model's default applies). An option or input
+    the model does not take is refused, naming the model, never silently dropped.
+
+    >>> build_request("waves", "https://example.com/a.png", resolution="1080P").body()["resolution"]
+    '1080P'
+    """
+    spec = get_model(options.pop("model", None))
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ValidationError("prompt", "write what should happen in the video")
+    fields = _check_options(spec, options)
+    given = {"image": image, "last_image": last_image, "reference_images": reference_images, "video": video}
+    given = {k: v for k, v in given.items() if not _blank(v)}
+    _check_inputs(spec, given, fields)
+    aspect, resolution = fields.get("aspect_ratio") or "16:9", fields.get("resolution") or "720p"
+    media: dict[str, Any] = {}
+    for name in ("image", "last_image"):
+        if name in given:
+            prepared = prepare_image(given[name], aspect_ratio=aspect, resolution=resolution, field=name)
+            media[name], media[f"{name}_source"] = prepared.value, prepared.source
+    if "reference_images" in given:
+        refs = [
+            prepare_image(item, aspect_ratio=aspect, resolution=resolution, field=f"reference_images[{i}]")
+            for i, item in enumerate(_as_list(given["reference_images"]))
+        ]
+        media["reference_images"] = tuple(p.value for p in refs)
+        media["reference_sources"] = tuple(p.source for p in refs)
+    if "video" in given:
+        clip = prepare_video(given["video"], field="video")
+        media["video"], media["video_source"] = clip.value, clip.source
+    return VideoRequest(prompt=prompt.strip(), **fields, **media)
 
 
-def _as_int(name: str, value: object) -> int:
-    # bool is an int in Python; "8" is what one of the API's own examples wrongly sends.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(name, f"must be a whole number, not {value!r}")
-    return value
+def _check_options(spec: ModelSpec, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Every option of the request for ``spec``: given ones checked, the rest defaulted,
+    those the model lacks None."""
+    for name, value in options.items():
+        if name not in _OPTION_NAMES:
+            known = ", ".join(sorted(_OPTION_NAMES))
+            raise ValidationError(name, f"is not an option of any Veo model; the options are {known}")
+        if value is not None and spec.option(name) is None:
+            raise not_taken(spec, name)
+    fields: dict[str, Any] = {o.name: None for o in OPTIONS}
+    fields["model"] = spec.id
+    for option in spec.options:
+        value = options.get(option.name)
+        fields[option.name] = option.default if value is None else option.check(value, model=spec.short)
+    return fields
+
+
+def _check_inputs(spec: ModelSpec, given: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+    for name in given:
+        if spec.input(name) is None:
+            raise input_not_taken(spec, name)
+    for item in spec.inputs:
+        if item.required and item.name not in given:
+            raise input_missing(spec, item.name)
+        if item.max_items is not None and item.name in given:
+            count = len(_as_list(given[item.name]))
+            if count > item.max_items:
+                raise ValidationError(
+                    item.name, f"{spec.short} takes at most {item.max_items} {item.label.lower()}, not {count}"
+                )
+    values: dict[str, Any] = {**fields, **dict.fromkeys(given, GIVEN)}
+    for rule in spec.rules:
+        if values.get(rule.if_field) == rule.if_value and values.get(rule.field) not in rule.allowed:
+            raise ValidationError(rule.blame or rule.if_field, f"{rule.message} on {spec.short}")
+
+
+def _blank(value: Any) -> bool:
+    """None, an empty list, or blank text: an input not given (as a form sends it)."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, (list, tuple)) and not value)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def validate_options(**options: Any) -> dict[str, Any]:
+    """Check the options of an image-to-video request (the client's path before
+    :func:`build_request`); returns the fields of a :class:`VideoRequest` but its media."""
+    spec = get_model(options.pop("model", None))
+    if spec.input("image") is None:
+        raise input_not_taken(spec, "image")
+    fields = _check_options(spec, options)
+    _check_inputs(spec, {"image": GIVEN}, fields)
+    return fields
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -251,6 +335,16 @@ class Job:
     """The server that holds the job."""
     demo: bool = False
     """True when the job ran on the built-in emulator, not on Veo."""
+    model: str | None = None
+    """The model id the job ran on (None for rows journaled before the family)."""
+    parent_id: str | None = None
+    """The job this one was made from (the video it extends, the take it re-runs)."""
+    relation: str | None = None
+    """How it relates to ``parent_id``: ``extend``, ``continue``, ``rerun``, ``take``, ``retry``."""
+    batch: str | None = None
+    """The batch it was submitted in, if any."""
+    chosen: bool = False
+    """Picked as the take to keep, among its siblings."""
 
     @property
     def done(self) -> bool:

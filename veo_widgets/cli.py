@@ -20,7 +20,7 @@ from ._display import Progress, history_text, short_id, status_text
 from ._errors import APIConnectionError, GenerationTimeoutError, NotFoundError, VeoError, WaitCancelled
 from ._models import ASPECT_RATIOS, DEFAULT_MODEL, DURATIONS, MODELS, RESOLUTIONS, Job
 from ._parsers import find_job
-from ._protocol import DurationModel
+from ._schedule import DurationModel
 
 __all__ = ["build_parser", "main"]
 

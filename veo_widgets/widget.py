@@ -32,7 +32,7 @@ from ._panel_cards import Card, Ticker, generate_run, resume_run
 from ._panel_form import Form
 from ._panel_key import KeyRow, check_key
 from ._panel_summary import summary_html
-from ._protocol import DurationModel
+from ._schedule import DurationModel
 
 __all__ = ["Panel", "video_player"]
 

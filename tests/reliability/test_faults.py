@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import veo_widgets as veo
-from veo_widgets._protocol import RetryPolicy
+from veo_widgets._flows import RetryPolicy
 from veo_widgets.emulator import FAULT_KINDS, Emulator
 
 from ..conftest import FAST, QUICK_POLLS, probe

@@ -5,7 +5,8 @@
 ...     client = veo_widgets.Client(emu.api_key, emu.url)
 """
 
-from ._app import FAULT_KINDS, EmulatorStats, Fault, Timing
+from ._faults import ALL_FAULTS, FAULT_KINDS, Fault
+from ._jobs import EmulatorStats, Timing
 from ._server import Emulator, demo_emulator
 
-__all__ = ["FAULT_KINDS", "Emulator", "EmulatorStats", "Fault", "Timing", "demo_emulator"]
+__all__ = ["ALL_FAULTS", "FAULT_KINDS", "Emulator", "EmulatorStats", "Fault", "Timing", "demo_emulator"]

@@ -7,7 +7,8 @@ import sys
 import time
 from collections.abc import Sequence
 
-from ._app import FAULT_KINDS, Fault, Timing
+from ._faults import ALL_FAULTS, Fault
+from ._jobs import Timing
 from ._server import Emulator
 
 
@@ -30,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KIND[@ENDPOINT]",
-        help=f"inject a fault into every matching request; kinds: {', '.join(FAULT_KINDS)}",
+        help=f"inject a fault into every matching request; kinds: {', '.join(ALL_FAULTS)}",
     )
 
 

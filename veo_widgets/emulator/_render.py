@@ -1,14 +1,15 @@
-"""Synthesise the emulator's result: a real MP4 (H.264 + AAC) made from the input image.
+"""Encode the emulator's result: a real MP4 (H.264 + AAC) from a scene's frames.
 
-The first frame is the image fitted to the frame over a blurred fill of itself; a slow
-push-in with a seeded drift follows, and a soft seeded pad with a breath of wind plays
-under it. The same inputs and seed give the same bytes.
+A *scene* gives frame ``i`` of ``n`` as a PIL image (``_scenes`` makes one per mode). Every
+frame but the first carries a "simulated" label, and a soft seeded pad with a breath of
+wind plays under it. The same inputs and seed give the same bytes.
 """
 
 from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -16,14 +17,22 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-__all__ = ["FPS", "SAMPLE_RATE", "render_video"]
+__all__ = ["FPS", "SAMPLE_RATE", "RenderFailure", "Scene", "encode", "fit", "push_in", "render_video"]
+
+Scene = Callable[[int, int], Image.Image]
+"""Frame ``i`` of ``n``, at the output size."""
+
+
+class RenderFailure(Exception):
+    """A video that cannot be made from its inputs; the message becomes the job's error."""
 
 FPS = 24
 SAMPLE_RATE = 48_000
 ZOOM = 0.10  # how far the camera pushes in over the clip
+LABEL = "veo_widgets demo - simulated video"
 
 
-def _fit(image: Image.Image, width: int, height: int) -> Image.Image:
+def fit(image: Image.Image, width: int, height: int) -> Image.Image:
     """The whole image, scaled to fit, over a darkened blur of itself that fills the frame."""
     image = ImageOps.exif_transpose(image).convert("RGB")
     fill = ImageOps.fit(image, (max(8, width // 8), max(8, height // 8)), Image.Resampling.BILINEAR)
@@ -73,6 +82,29 @@ def _audio(seconds: float, seed: int) -> np.ndarray:
     return stereo.astype(np.float32)
 
 
+def push_in(image: Image.Image, width: int, height: int, seed: int) -> Scene:
+    """The image fitted to the frame, then a slow push-in drifting a little off centre."""
+    rng = np.random.default_rng(seed)
+    margin = 1 + ZOOM
+    big = fit(image, round(width * margin), round(height * margin))
+    base = fit(image, width, height)
+    drift_x, drift_y = rng.uniform(-1, 1, 2)
+
+    def frame(i: int, n: int) -> Image.Image:
+        if i == 0:
+            return base.copy()
+        p = i / max(1, n - 1)
+        ease = p * p * (3 - 2 * p)
+        zoom = 1 + ZOOM * ease
+        cw, ch = big.width / zoom / margin, big.height / zoom / margin
+        cx = big.width / 2 + drift_x * (big.width - cw) / 2 * ease
+        cy = big.height / 2 + drift_y * (big.height - ch) / 2 * ease
+        box = (cx - cw / 2, cy - ch / 2, cx + cw / 2, cy + ch / 2)
+        return big.resize((width, height), Image.Resampling.BILINEAR, box=box)
+
+    return frame
+
+
 def render_video(
     image: Image.Image | bytes,
     out: Path,
@@ -82,20 +114,30 @@ def render_video(
     duration: int,
     seed: int,
     audio: bool = True,
-    label: str | None = "veo_widgets demo - simulated video",
+    label: str | None = LABEL,
 ) -> None:
-    """Write an MP4 of ``duration`` seconds at ``width`` x ``height``, 24 fps, to ``out``."""
+    """Write an image-to-video MP4 of ``duration`` seconds at ``width`` x ``height``, 24 fps."""
     if isinstance(image, bytes):
         image = Image.open(io.BytesIO(image))
-    rng = np.random.default_rng(seed)
-    margin = 1 + ZOOM
-    big = _fit(image, round(width * margin), round(height * margin))
-    base = _fit(image, width, height)
-    drift_x, drift_y = rng.uniform(-1, 1, 2)
+    scene = push_in(image, width, height, seed)
+    encode(scene, out, width=width, height=height, duration=duration, seed=seed, audio=audio, label=label)
+
+
+def encode(
+    scene: Scene,
+    out: Path,
+    *,
+    width: int,
+    height: int,
+    duration: int,
+    seed: int,
+    audio: bool = True,
+    label: str | None = LABEL,
+) -> None:
+    """Write ``duration`` seconds of ``scene`` at ``width`` x ``height``, 24 fps, to ``out``."""
     scale = max(1, min(width, height) // 360)
     tag, mask = _label(label, scale) if label else (None, None)
     frames = FPS * duration
-
     out.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as container:
         container.metadata["comment"] = "veo_widgets emulator"
@@ -107,20 +149,11 @@ def render_video(
             sound = container.add_stream("aac", rate=SAMPLE_RATE)
             sound.layout = "stereo"
         for i in range(frames):
-            if i == 0:
-                frame = base.copy()
-            else:
-                # Ease in and out of a slow push-in, drifting a little off centre.
-                p = i / (frames - 1)
-                ease = p * p * (3 - 2 * p)
-                zoom = 1 + ZOOM * ease
-                cw, ch = big.width / zoom / margin * 1.0, big.height / zoom / margin * 1.0
-                cx = big.width / 2 + drift_x * (big.width - cw) / 2 * ease
-                cy = big.height / 2 + drift_y * (big.height - ch) / 2 * ease
-                box = (cx - cw / 2, cy - ch / 2, cx + cw / 2, cy + ch / 2)
-                frame = big.resize((width, height), Image.Resampling.BILINEAR, box=box)
-                if tag is not None and mask is not None:
-                    frame.paste(tag, (scale * 8, height - tag.height - scale * 8), mask)
+            frame = scene(i, frames).convert("RGB")
+            if frame.size != (width, height):
+                frame = frame.resize((width, height), Image.Resampling.BILINEAR)
+            if i > 0 and tag is not None and mask is not None:
+                frame.paste(tag, (scale * 8, height - tag.height - scale * 8), mask)
             vf = av.VideoFrame.from_ndarray(np.asarray(frame), format="rgb24")
             vf.pts = i
             vf.time_base = Fraction(1, FPS)

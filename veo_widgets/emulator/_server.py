@@ -13,7 +13,10 @@ from typing import Any
 import httpx
 
 from .._config import data_dir
-from ._app import MAX_BODY, EmulatorApp, EmulatorStats, EmuRequest, EmuResponse, Fault, Timing, parse_target
+from ._faults import Fault
+from ._jobs import EmulatorStats, Timing
+from ._routes import EmulatorApp
+from ._wire import MAX_BODY, EmuRequest, EmuResponse, error_response
 
 __all__ = ["Emulator", "demo_emulator"]
 
@@ -54,39 +57,27 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply_error(413, f"Request body larger than {MAX_BODY} bytes")
             return
         body = self.rfile.read(length) if length else b""
-        path, query = parse_target(self.path)
         host = self.headers.get("Host") or f"{self.server.server_address[0]!s}:{self.server.server_address[1]}"
-        request = EmuRequest(
-            method=self.command,
-            path=path,
-            query=query,
-            headers={k.lower(): v for k, v in self.headers.items()},
-            body=body,
-            base_url=f"http://{host}",
-        )
-        self._write(self.server.app.handle(request), echo=self.headers.get("X-Client-Request-Id"))
+        request = EmuRequest.from_target(self.command, self.path, dict(self.headers.items()), body, f"http://{host}")
+        self._write(self.server.app.handle(request))
 
     def _reply_error(self, status: int, message: str) -> None:
-        request = EmuRequest(self.command, self.path, {}, {}, b"")
-        response = self.server.app._error(status, message, request)
         self.close_connection = True
-        self._write(response, echo=None)
+        self._write(error_response(status, message, self.path.split("?", 1)[0]))
 
-    def _write(self, response: EmuResponse, echo: str | None) -> None:
-        if response.fault == "drop":
+    def _write(self, response: EmuResponse) -> None:
+        if response.drop:
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
             return
-        if response.fault == "slow":
+        if response.delay > 0:
             time.sleep(response.delay)
         try:
             self.send_response(response.status)
             headers = dict(response.headers)
-            if echo:
-                headers["x-client-request-id"] = echo
             if response.file is not None and response.file_range is not None:
                 start, end = response.file_range
                 headers["content-length"] = str(end - start + 1)
@@ -121,9 +112,13 @@ class _Handler(BaseHTTPRequestHandler):
 class Emulator:
     """The AI/ML API on this machine: ``with Emulator() as emu: Client(emu.api_key, emu.url)``.
 
-    ``timing`` is seconds per job (a number) or a :class:`Timing`; the default is realistic,
-    around a minute. ``faults`` and :meth:`add_fault` make it misbehave on purpose; a request
-    can also ask for faults with the ``X-Emulator-Fault`` header.
+    ``timing`` is seconds per Veo 3 Fast job (a number) or a :class:`Timing`; the default is
+    realistic, around a minute; other models scale it (3.1 slower, extend quicker).
+    ``faults`` and :meth:`add_fault` make it misbehave on purpose; a request can also ask
+    for faults with the ``X-Emulator-Fault`` header. ``log_lag`` is how many seconds a create
+    takes to show in ``GET /v2/logs``; ``logs_rate_limit`` the requests a minute it allows;
+    ``balance_usd`` the simulated account's starting balance (creates that do not fit are
+    refused with the API's 403 "out of credits").
     """
 
     def __init__(
@@ -140,8 +135,14 @@ class Emulator:
         render_workers: int = 2,
         seed: int | None = None,
         start: bool = True,
+        log_lag: float = 0.0,
+        logs_rate_limit: int = 200,
+        balance_usd: float = 1_000_000.0,
     ) -> None:
         self.app = EmulatorApp(
+            log_lag=log_lag,
+            logs_rate_limit=logs_rate_limit,
+            balance_usd=balance_usd,
             api_key=api_key,
             timing=timing,
             id_style=id_style,
@@ -201,6 +202,20 @@ class Emulator:
     def stats(self) -> EmulatorStats:
         return self.app.stats
 
+    @property
+    def log_lag(self) -> float:
+        """Seconds before a create shows in the usage logs; setting it applies to later creates."""
+        return self.app.logs.lag
+
+    @log_lag.setter
+    def log_lag(self, seconds: float) -> None:
+        self.app.logs.lag = seconds
+
+    @property
+    def balance(self) -> float:
+        """The simulated account balance in USD, as ``GET /v2/billing`` reports it."""
+        return self.app.account.balance()
+
     def add_fault(self, kind: str, *, endpoint: str = "any", times: int | None = 1, **options: Any) -> Fault:
         """Make the next ``times`` matching requests misbehave: see ``FAULT_KINDS``."""
         return self.app.add_fault(kind, endpoint=endpoint, times=times, **options)
@@ -218,22 +233,20 @@ class Emulator:
         base = self.url
 
         def handler(request: httpx.Request) -> httpx.Response:
-            target = request.url.raw_path.decode("ascii")
-            path, query = parse_target(target)
-            emu_request = EmuRequest(
-                method=request.method,
-                path=path,
-                query=query,
-                headers={k.lower(): v for k, v in request.headers.items()},
-                body=request.read(),
-                base_url=f"{request.url.scheme}://{request.url.netloc.decode('ascii')}" if request.url.host else base,
+            emu_request = EmuRequest.from_target(
+                request.method,
+                request.url.raw_path.decode("ascii"),
+                dict(request.headers.items()),
+                request.read(),
+                f"{request.url.scheme}://{request.url.netloc.decode('ascii')}" if request.url.host else base,
             )
             response = app.handle(emu_request)
-            if response.fault == "drop":
+            if response.drop:
                 raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
-            if response.fault == "slow":
+            if response.delay > 0:
                 read = (request.extensions.get("timeout") or {}).get("read")
                 if read is not None and response.delay > read:
+                    time.sleep(read)
                     raise httpx.ReadTimeout("The read operation timed out", request=request)
                 time.sleep(response.delay)
             body = response.body
@@ -242,11 +255,7 @@ class Emulator:
                 with open(response.file, "rb") as handle:
                     handle.seek(start)
                     body = handle.read(end - start + 1)
-            headers = dict(response.headers)
-            echo = request.headers.get("x-client-request-id")
-            if echo:
-                headers["x-client-request-id"] = echo
-            return httpx.Response(response.status, headers=headers, content=body)
+            return httpx.Response(response.status, headers=response.headers, content=body)
 
         return httpx.MockTransport(handler)
 

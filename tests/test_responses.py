@@ -1,33 +1,17 @@
-"""The I/O-free protocol: parsing every documented shape, errors, retries, the poll schedule."""
+"""Reading the API's answers: every documented shape, both error bodies, Retry-After."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
-import httpx
 import pytest
 
 import veo_widgets as veo
 from veo_widgets._models import Job
-from veo_widgets._protocol import (
-    DurationModel,
-    PollSchedule,
-    RetryPolicy,
-    Sleep,
-    api_error,
-    parse_error_reason,
-    parse_job,
-    poll_flow,
-    retry_after,
-    simulate_polls,
-)
+from veo_widgets._responses import api_error, parse_error_reason, parse_job, retry_after
 
-
-def response(status: int, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
-    content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return httpx.Response(status, content=content, headers=headers or {}, request=httpx.Request("GET", "http://x"))
+from .helpers import response
 
 
 def test_create_answer_with_credits() -> None:
@@ -153,66 +137,3 @@ def test_retry_after_as_a_date() -> None:
     when = datetime.now(timezone.utc) + timedelta(seconds=30)
     assert 25 < (retry_after({"retry-after": format_datetime(when, usegmt=True)}) or 0) <= 30
 
-
-def test_backoff_grows_caps_and_honours_hints() -> None:
-    policy = RetryPolicy(base=1, cap=8)
-    lows = [policy.delay(n, rng=lambda: 0.0) for n in range(1, 7)]
-    highs = [policy.delay(n, rng=lambda: 1.0) for n in range(1, 7)]
-    assert lows == [0.5, 1, 2, 4, 4, 4] and highs == [1, 2, 4, 8, 8, 8]
-    assert policy.delay(1, hint=30) == 30 and policy.delay(1, hint=1000) == 120
-
-
-def test_duration_model_learns_but_resists_outliers() -> None:
-    prior = DurationModel()
-    fitted = DurationModel.fit([90.0] * 20, prior)
-    assert 80 < fitted.median < 92
-    two = DurationModel.fit([300.0, 310.0], prior)
-    assert two.median < 120  # two odd jobs do not swing it to five minutes
-
-
-def test_schedule_is_sparse_early_and_dense_near_the_usual_finish() -> None:
-    schedule = PollSchedule(DurationModel(60, 0.45))
-    assert schedule.next_delay(0) == 2.0  # one early poll catches jobs refused at once
-    early, near = schedule.interval(10), schedule.interval(60)
-    assert early >= 10 and near <= 3 and early > 4 * near
-    assert schedule.interval(10_000) <= 15  # capped, even for a job that never ends
-
-
-@pytest.mark.parametrize("sigma", [0.25, 0.45, 0.7])
-def test_schedule_keeps_its_poll_budget_and_notices_sooner(sigma: float) -> None:
-    model = DurationModel(60, sigma)
-    schedule = PollSchedule(model)
-    durations = [model.quantile(q / 40) for q in range(1, 40)]
-    ours = [simulate_polls(schedule, d) for d in durations]
-    fixed_polls = [int(d // 10) + 1 for d in durations]  # the published 10 s loop
-    fixed_late = sum(10 - d % 10 for d in durations) / len(durations)
-    mean_late = sum(late for _, late in ours) / len(ours)
-    assert sum(p for p, _ in ours) <= 3 * sum(fixed_polls)
-    assert mean_late < fixed_late / 3
-
-
-def test_deadline_polls_once_more_then_raises() -> None:
-    schedule = PollSchedule(DurationModel(60, 0.45))
-    with pytest.raises(veo.GenerationTimeoutError) as caught:
-        simulate_timeout(schedule, timeout=5)
-    assert caught.value.timeout == 5
-
-
-def simulate_timeout(schedule: PollSchedule, timeout: float) -> None:
-    now = [0.0]
-    created = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    flow = poll_flow(
-        Job(id="j", created_at=created),
-        timeout=timeout,
-        schedule=schedule,
-        clock=lambda: now[0],
-        wall_clock=lambda: created + timedelta(seconds=now[0]),
-    )
-    step = next(flow)
-    while True:
-        if isinstance(step, Sleep):
-            assert now[0] + step.seconds <= timeout + 1e-9  # never sleeps past the deadline
-            now[0] += step.seconds
-            step = flow.send(None)
-        else:
-            step = flow.send(response(200, {"id": "j", "status": "generating"}))

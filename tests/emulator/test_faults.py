@@ -1,0 +1,92 @@
+"""Faults on demand: by header for one request, or added to the server for the next few."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from veo_widgets.emulator import Emulator
+
+from .conftest import auth, body, wait_done
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_per_request_fault_header(emulator: Emulator) -> None:
+    answer = httpx.post(
+        f"{emulator.url}/v2/video/generations", json=body(), headers={**auth(emulator), "X-Emulator-Fault": "429"}
+    )
+    assert answer.status_code == 429 and answer.headers["retry-after"] == "1"
+    legacy = httpx.post(
+        f"{emulator.url}/v2/generate/video/google/generation",
+        json=body(),
+        headers={**auth(emulator), "X-Emulator-Fault": "legacy_201"},
+    )
+    assert legacy.status_code == 201
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(
+            f"{emulator.url}/v2/video/generations",
+            params={"generation_id": "x"},
+            headers={**auth(emulator), "X-Emulator-Fault": "drop"},
+        )
+
+
+def test_unknown_faults_are_refused(emulator: Emulator) -> None:
+    with pytest.raises(ValueError, match="unknown fault"):
+        emulator.add_fault("gremlins")
+    with pytest.raises(ValueError, match="unknown endpoint"):
+        emulator.add_fault("500", endpoint="upload")
+    answer = httpx.post(
+        f"{emulator.url}/v2/video/generations", json=body(), headers={**auth(emulator), "X-Emulator-Fault": "gremlins"}
+    )
+    assert answer.status_code == 400 and "gremlins" in answer.json()["message"]
+
+
+def test_a_fault_strikes_only_as_often_as_asked(emulator: Emulator) -> None:
+    emulator.add_fault("503", endpoint="create", times=2, retry_after=None)
+    codes = [
+        httpx.post(f"{emulator.url}/v2/video/generations", json=body(), headers=auth(emulator)).status_code
+        for _ in range(3)
+    ]
+    assert codes == [503, 503, 200]
+
+
+def test_hold_makes_the_job_at_once_and_answers_later(emulator: Emulator) -> None:
+    emulator.add_fault("hold", endpoint="create", seconds=1.5)
+    before = emulator.stats.creates
+    with ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        pending = pool.submit(
+            httpx.post,
+            f"{emulator.url}/v2/video/generations",
+            json=body(),
+            headers={**auth(emulator), "X-Client-Request-Id": "held-1"},
+            timeout=10,
+        )
+        deadline = time.monotonic() + 1.0
+        while emulator.stats.creates == before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert emulator.stats.creates == before + 1 and not pending.done()  # made, not yet answered
+        answer = pending.result()
+    assert time.monotonic() - started >= 1.4
+    assert answer.status_code == 200 and answer.json()["status"] == "queued"
+    assert emulator.stats.creates_per_request["held-1"] == 1
+
+
+def test_hold_past_the_read_timeout_through_the_transport(emulator: Emulator) -> None:
+    emulator.add_fault("hold", endpoint="create", seconds=2)
+    with (
+        httpx.Client(transport=emulator.transport(), base_url=emulator.url, timeout=0.3) as client,
+        pytest.raises(httpx.ReadTimeout),
+    ):
+        client.post("/v2/video/generations", json=body(), headers=auth(emulator))
+
+
+def test_complete_status_ends_in_the_extend_pages_spelling(emulator: Emulator) -> None:
+    emulator.add_fault("complete_status")
+    job = httpx.post(f"{emulator.url}/v2/video/generations", json=body(), headers=auth(emulator)).json()
+    done = wait_done(emulator, job["id"])
+    assert done["status"] == "complete" and httpx.get(done["video"]["url"]).content[4:8] == b"ftyp"

@@ -1,0 +1,242 @@
+"""What each surface derives from the option schema: ``%%veo`` and CLI flags, ``VeoMagics``
+config traits, the panel's form, and "Show code".
+
+Nothing here restates an option: flags, help, labels, choices and defaults all come from
+``_options.py`` and the model specs of ``_family.py``. Import these names from
+``veo_widgets._options``. The catalogue is imported inside each function because it is
+itself built on ``_options``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._options import _BY_NAME, INPUTS, OPTIONS
+
+if TYPE_CHECKING:
+    from ._family import ModelSpec
+
+__all__ = [
+    "ArgSpec",
+    "FormField",
+    "TraitSpec",
+    "argument_specs",
+    "cell_code",
+    "family_choices",
+    "form_fields",
+    "request_code",
+    "trait_specs",
+]
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """One ``add_argument`` call: ``parser.add_argument(*spec.flags, **spec.kwargs)``.
+
+    Values stay strings (so ``%%veo`` can expand ``{var}`` first); convert them with
+    :func:`parse_options`. Every default is None: the chosen model's default applies.
+    """
+
+    dest: str
+    flags: tuple[str, ...]
+    kwargs: Mapping[str, Any]
+
+
+def argument_specs(inputs: Iterable[str] = ("image", "last_image", "reference_images", "video")) -> list[ArgSpec]:
+    """Flags for ``--model``, the given inputs and every option of the family.
+
+    Bools get a pair (``--audio`` / ``--no-audio``, argparse's ``BooleanOptionalAction``)
+    because their default is the model's. ``--reference`` may repeat (a list).
+    """
+    from ._family import DEFAULT_MODEL, get_model, models  # the catalogue is built on _options
+
+    wanted = set(inputs)
+    names = ", ".join(m.short for m in models())
+    model_help = f"the model (default {get_model(DEFAULT_MODEL).short}): {names}"
+    specs = [ArgSpec("model", ("--model", "-m"), {"dest": "model", "default": None, "help": model_help})]
+    for item in INPUTS:
+        if item.name in wanted:
+            kwargs: dict[str, Any] = {"dest": item.name, "default": None, "help": item.help, "metavar": item.metavar}
+            if item.multiple:
+                kwargs["action"] = "append"
+            specs.append(ArgSpec(item.name, _flags(item.flag, item.short), kwargs))
+    for option in OPTIONS:
+        kwargs = {"dest": option.name, "default": None, "help": option.help}
+        flags = _flags(option.flag, option.short)
+        if option.kind == "bool":
+            kwargs["action"] = argparse.BooleanOptionalAction
+        elif option.choices is not None:
+            kwargs["metavar"] = "|".join(str(c) for c in family_choices(option.name))
+        specs.append(ArgSpec(option.name, flags, kwargs))
+    return specs
+
+
+def _flags(flag: str, short: str | None) -> tuple[str, ...]:
+    return (flag, short) if short else (flag,)
+
+
+def family_choices(name: str) -> tuple[Any, ...]:
+    """Every value some model of the family allows for option ``name``, in a stable order."""
+    from ._family import models
+
+    seen: dict[Any, None] = dict.fromkeys(_BY_NAME[name].choices or ())
+    for spec in models():
+        found = spec.option(name)
+        if found is not None and found.choices is not None:
+            seen.update(dict.fromkeys(found.choices))
+    values = list(seen)
+    return tuple(sorted(values)) if all(isinstance(v, int) for v in values) else tuple(values)
+
+
+@dataclass(frozen=True)
+class TraitSpec:
+    """A ``VeoMagics`` configurable: build ``Unicode``/``Int``/``Bool(default, allow_none=True)``."""
+
+    name: str
+    kind: str
+    """``unicode``, ``int`` or ``bool``."""
+    default: Any
+    help: str
+
+
+def trait_specs() -> list[TraitSpec]:
+    """Config defaults for ``%%veo``: None means "the chosen model's own default"."""
+    from ._family import DEFAULT_MODEL
+
+    out = [TraitSpec("model", "unicode", DEFAULT_MODEL, "The model %%veo uses unless --model says otherwise")]
+    for option in OPTIONS:
+        kind = "bool" if option.type is bool else "int" if option.type is int else "unicode"
+        out.append(TraitSpec(option.name, kind, None, f"Default for --{option.flag[2:]}: {option.help}"))
+    return out
+
+
+@dataclass(frozen=True)
+class FormField:
+    """What the panel shows for one input or option of one model."""
+
+    name: str
+    kind: str
+    """``image``, ``images``, ``video`` (inputs); ``toggle``, ``dropdown``, ``checkbox``,
+    ``int``, ``text`` (options)."""
+    label: str
+    help: str
+    choices: tuple[tuple[str, Any], ...] = ()
+    """(label, value) pairs for toggles and dropdowns."""
+    default: Any = None
+    required: bool = False
+
+
+def form_fields(model: object = None) -> list[FormField]:
+    """The inputs, then the options, that ``model`` takes: exactly what its form shows."""
+    from ._family import get_model
+
+    spec = get_model(model)
+    fields = [
+        FormField(i.name, "images" if i.multiple else i.name if i.name == "video" else "image", i.label, i.help,
+                  required=i.required)
+        for i in spec.inputs
+    ]  # fmt: skip
+    for o in spec.options:
+        if o.kind == "choice":
+            pairs = tuple((o.describe(c), c) for c in o.choices or ())
+            kind = "toggle" if len(pairs) <= 4 else "dropdown"
+        else:
+            pairs, kind = (), {"bool": "checkbox"}.get(o.kind, o.kind)
+        fields.append(FormField(o.name, kind, o.label, o.help, pairs, o.default))
+    return fields
+
+
+def request_code(
+    prompt: str,
+    image: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    *,
+    last_image: str | None = None,
+    reference_images: Sequence[str] = (),
+    video: str | None = None,
+    client: str = "veo.Client()",
+) -> str:
+    """Runnable Python for "Show code": a ``client.generate(...)`` call.
+
+    ``image``, ``last_image``, each of ``reference_images`` and ``video`` are Python
+    *expressions* (``repr(path)``, a variable name); ``options`` are values (``model``
+    among them), of which only those that differ from the model's defaults are written.
+    An option or input the model does not take is a ``ValidationError``, as it would be
+    when the code runs.
+    """
+    inputs = {"image": image, "last_image": last_image, "video": video}
+    inputs["reference_images"] = f"[{', '.join(reference_images)}]" if reference_images else None
+    spec, changed = _changes(options, inputs)
+    lines = [
+        "import veo_widgets as veo",
+        "",
+        f"client = {client}",
+        "job = client.generate(",
+        f"    {prompt.strip()!r},",
+    ]
+    lines += [f"    {name}={expr}," for name, expr in inputs.items() if expr is not None]
+    if not _is_default(spec):
+        lines.append(f"    model={spec.short!r},")
+    lines += [f"    {name}={value!r}," for name, value in changed.items()]
+    lines += [")", "job.path"]
+    return "\n".join(lines)
+
+
+def cell_code(
+    prompt: str,
+    image: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    *,
+    last_image: str | None = None,
+    reference_images: Sequence[str] = (),
+    video: str | None = None,
+) -> str:
+    """The same request as a ``%%veo`` cell. Inputs are the text a person would type after
+    the flag: a path, a URL, ``{variable}`` or a job id."""
+    inputs = {"image": image, "last_image": last_image, "video": video}
+    spec, changed = _changes(options, {**inputs, "reference_images": "x" if reference_images else None})
+    words = ["%%veo"]
+    if not _is_default(spec):
+        words += ["--model", spec.short]
+    flags = {i.name: i.flag for i in INPUTS}
+    words += [w for name, text in inputs.items() if text is not None for w in (flags[name], text)]
+    words += [w for text in reference_images for w in (flags["reference_images"], text)]
+    for name, value in changed.items():
+        flag = _BY_NAME[name].flag
+        if isinstance(value, bool):
+            words.append(flag if value else "--no-" + flag[2:])
+        else:
+            words += [flag, str(value)]
+    return " ".join(shlex.quote(w) if w != "%%veo" else w for w in words) + "\n" + prompt.strip()
+
+
+def _changes(options: Mapping[str, Any] | None, inputs: Mapping[str, Any]) -> tuple[ModelSpec, dict[str, Any]]:
+    """The model, and the options that differ from its defaults, checked as it checks them."""
+    from ._family import get_model, input_not_taken, not_taken
+
+    opts = dict(options or {})
+    spec = get_model(opts.pop("model", None))
+    for name, value in inputs.items():
+        if value is not None and spec.input(name) is None:
+            raise input_not_taken(spec, name)
+    changed: dict[str, Any] = {}
+    for name, value in opts.items():
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        option = spec.option(name)
+        if option is None:
+            raise not_taken(spec, name)
+        value = option.parse(value, model=spec.short)
+        if value is not None and value != option.default:
+            changed[name] = value
+    return spec, changed
+
+
+def _is_default(spec: ModelSpec) -> bool:
+    from ._family import get_model
+
+    return spec is get_model()

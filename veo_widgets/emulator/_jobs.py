@@ -1,0 +1,262 @@
+"""Jobs: their timeline, the store that keeps them (in memory and on disk), and the counts.
+
+A job's status is computed from its timeline (created, ready at, faults, how its render
+went) by :func:`phase`, which changes nothing. The only stored transition is
+:meth:`JobStore.settle`, called when a poll first sees a job end: it records the outcome,
+opens the result file for download, and saves the job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import threading
+from collections import Counter
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+__all__ = ["PENDING", "TERMINAL", "EmulatorStats", "Job", "JobStore", "Phase", "RenderState", "Timing", "phase"]
+
+PENDING = ("queued", "waiting", "active", "generating")
+TERMINAL = ("completed", "complete", "error")
+
+_JOB_ERRORS: tuple[tuple[str, Any], ...] = (
+    ("job_error", {"name": "ModerationError", "message": "The prompt was flagged by the safety filter"}),
+    (
+        "job_error_detail",
+        {"detail": [{"loc": ["body", "image_url"], "msg": "Image could not be processed", "type": "value_error"}]},
+    ),
+    ("job_error_string", "Generation failed: internal model error"),
+)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long jobs take: ``seconds`` fixed, or log-normal around ``median`` (clamped).
+
+    This is the time of Veo 3 Fast; other models scale it by their own speed.
+    """
+
+    seconds: float | None = None
+    median: float = 60.0
+    sigma: float = 0.45
+    low: float = 30.0
+    high: float = 180.0
+
+    @classmethod
+    def fixed(cls, seconds: float) -> Timing:
+        return cls(seconds=seconds)
+
+    def draw(self, rng: random.Random) -> float:
+        if self.seconds is not None:
+            return self.seconds
+        return min(self.high, max(self.low, self.median * math.exp(rng.gauss(0, self.sigma))))
+
+    def percentile(self, z: float) -> float:
+        """The job time at standard-normal quantile ``z`` (e.g. 1.2816 for p90)."""
+        if self.seconds is not None:
+            return self.seconds
+        return min(self.high, max(self.low, self.median * math.exp(z * self.sigma)))
+
+
+@dataclass
+class Job:
+    id: str
+    body: dict[str, Any]
+    client_request_id: str | None
+    created: float
+    ready_at: float
+    faults: list[str]
+    seed: int
+    token: str
+    status: str = "queued"
+    """Stored only once the job has ended (see :meth:`JobStore.settle`)."""
+    error: Any = None
+    file: str | None = None
+    failure: str | None = None
+    """Set when the job cannot render (a missing input, a restart that lost it)."""
+    source: dict[str, Any] | None = None
+    """What the render is made from, as JSON: to render again after a restart."""
+    cost_usd: float = 0.0
+    """What the job costs when it completes."""
+    settled_at: float | None = None
+    input: str | None = None
+    """Older state files: the saved input image (or its URL)."""
+
+    @property
+    def model(self) -> str:
+        return str(self.body.get("model", ""))
+
+
+@dataclass(frozen=True)
+class RenderState:
+    pending: bool = False
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
+class Phase:
+    status: str
+    error: Any = None
+
+    @property
+    def ended(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status in ("completed", "complete")
+
+
+def phase(job: Job, now: float, render: RenderState) -> Phase:
+    """Where ``job`` is on its timeline at ``now``, as the API would spell it. Changes nothing."""
+    if job.status in TERMINAL:
+        return Phase(job.status, job.error)
+    legacy = "waiting_active" in job.faults
+    total = job.ready_at - job.created
+    if now - job.created < min(3.0, total * 0.15):
+        return Phase("waiting" if legacy else "queued")
+    failure = job.failure or render.failure
+    if failure:
+        return Phase("error", {"name": "GenerationError", "message": failure})
+    if "never_finish" in job.faults or now < job.ready_at or render.pending:
+        return Phase("active" if legacy else "generating")
+    for kind, error in _JOB_ERRORS:
+        if kind in job.faults:
+            return Phase("error", error)
+    return Phase("complete" if "complete_status" in job.faults else "completed")
+
+
+@dataclass(frozen=True)
+class EmulatorStats:
+    """What the server has seen. ``creates_per_request`` counts creates by X-Client-Request-Id."""
+
+    creates: int
+    polls: int
+    downloads: int
+    rejected: int
+    jobs: dict[str, dict[str, int]]
+    creates_per_request: dict[str, int]
+    create_attempts: int = 0
+    """Create requests that passed the key check, whether or not they made a job."""
+    attempts_per_request: dict[str, int] = field(default_factory=dict)
+    """Such attempts by X-Client-Request-Id."""
+
+    @property
+    def duplicate_creates(self) -> dict[str, int]:
+        """Client request ids whose create the server accepted more than once."""
+        return {k: v for k, v in self.creates_per_request.items() if v > 1}
+
+
+class JobStore:
+    """The jobs, the request counts, and (with ``state_dir``) their files on disk."""
+
+    def __init__(self, state_dir: Path | None) -> None:
+        self.state_dir = state_dir
+        self.lock = threading.RLock()
+        self._jobs: dict[str, Job] = {}
+        self._files: dict[str, tuple[Path, float | None]] = {}
+        self._counts: Counter[str] = Counter()
+        self._per_job: dict[str, Counter[str]] = {}
+        self._per_crid: Counter[str] = Counter()
+        self._attempts: Counter[str] = Counter()
+
+    # ------------------------------------------------------------------ jobs
+
+    def add(self, job: Job) -> None:
+        with self.lock:
+            self._jobs[job.id] = job
+            self._counts["create"] += 1
+            self._per_job[job.id] = Counter(creates=1)
+            if job.client_request_id:
+                self._per_crid[job.client_request_id] += 1
+        self.save(job)
+
+    def get(self, job_id: str) -> Job | None:
+        with self.lock:
+            return self._jobs.get(job_id)
+
+    def all(self) -> list[Job]:
+        with self.lock:
+            return list(self._jobs.values())
+
+    def settle(self, job: Job, outcome: Phase, now: float, result_ttl: float | None) -> None:
+        """Record that ``job`` ended as ``outcome``: the one stored transition of a job."""
+        if not outcome.ended or job.status in TERMINAL:
+            return
+        with self.lock:
+            job.status, job.error, job.settled_at = outcome.status, outcome.error, now
+            if outcome.succeeded:
+                expires = now + result_ttl if result_ttl is not None else None
+                if "expired_url" in job.faults:
+                    expires = 0.0
+                self._files[job.token] = (Path(job.file or ""), expires)
+        self.save(job)
+
+    def result_file(self, token: str) -> tuple[Path, float | None] | None:
+        with self.lock:
+            return self._files.get(token)
+
+    # ------------------------------------------------------------------ counts
+
+    def count(self, what: str, job_id: str | None = None) -> None:
+        with self.lock:
+            self._counts[what] += 1
+            if job_id is not None and job_id in self._per_job:
+                self._per_job[job_id][what + "s"] += 1
+
+    def count_attempt(self, client_request_id: str | None) -> None:
+        with self.lock:
+            self._counts["attempt"] += 1
+            if client_request_id:
+                self._attempts[client_request_id] += 1
+
+    def stats(self) -> EmulatorStats:
+        with self.lock:
+            return EmulatorStats(
+                creates=self._counts["create"],
+                polls=self._counts["poll"],
+                downloads=self._counts["download"],
+                rejected=self._counts["rejected"],
+                jobs={k: dict(v) for k, v in self._per_job.items()},
+                creates_per_request=dict(self._per_crid),
+                create_attempts=self._counts["attempt"],
+                attempts_per_request=dict(self._attempts),
+            )
+
+    # ------------------------------------------------------------------ disk
+
+    def save(self, job: Job) -> None:
+        if self.state_dir is None:
+            return
+        folder = self.state_dir / "jobs"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha1(job.id.encode()).hexdigest() + ".json"
+        tmp = folder / (name + ".tmp")
+        with self.lock:
+            text = json.dumps(asdict(job))
+        tmp.write_text(text)
+        tmp.replace(folder / name)
+
+    def load(self) -> list[Job]:
+        """Read the saved jobs; returns those still to render (killed mid-render)."""
+        if self.state_dir is None or not (self.state_dir / "jobs").is_dir():
+            return []
+        known = {f.name for f in fields(Job)}
+        unfinished = []
+        for entry in sorted((self.state_dir / "jobs").glob("*.json")):
+            try:
+                data = json.loads(entry.read_text())
+                job = Job(**{k: v for k, v in data.items() if k in known})
+            except (OSError, ValueError, TypeError):
+                continue
+            self._jobs[job.id] = job
+            self._per_job[job.id] = Counter()
+            if job.status in ("completed", "complete") and job.file:
+                self._files[job.token] = (Path(job.file), None)
+            elif job.status not in TERMINAL and job.file and not Path(job.file).exists():
+                unfinished.append(job)
+        return unfinished

@@ -1,0 +1,191 @@
+"""Usage logs (``GET /v2/logs``): a row per create, found by paging and matching ids.
+
+Each create that passes the key check leaves one row, carrying the request's
+``X-Client-Request-Id``. A row appears ``lag`` seconds after its create (the logs come from
+an analytics pipeline), so tests and demo mode see both "found at once" and "found later".
+A create refused, or a job that ends in ``error``, is ``failed`` with zero cost; any other
+is ``succeeded`` with the job's price. Also here: the window rules that ``/v2/usage``
+shares, and the 200-requests-a-minute limit.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from ._wire import EmuRequest, EmuResponse, Problem, iso, json_response
+
+__all__ = ["MAX_WINDOW_DAYS", "LogBook", "LogRow", "Outcome", "RateLimit", "window"]
+
+MAX_WINDOW_DAYS = 92
+CREDITS_PER_USD = 2_000_000
+
+
+def _moment(value: str, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Problem(400, f"{name} must be an ISO-8601 date-time") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def window(request: EmuRequest, now: float) -> tuple[datetime, datetime]:
+    """The ``period`` or ``start`` + ``end`` window of a logs or usage request (400s as documented)."""
+    period, start, end = (request.query.get(k) for k in ("period", "start", "end"))
+    if period is not None and (start is not None or end is not None):
+        raise Problem(400, "Pass either period or start and end, not both")
+    if period is not None:
+        match = re.fullmatch(r"([1-9][0-9]*)([hd])", period.strip())
+        if match is None:
+            raise Problem(400, "period must be a positive integer followed by h or d, e.g. 24h or 7d")
+        amount = int(match.group(1))
+        span = timedelta(hours=amount) if match.group(2) == "h" else timedelta(days=amount)
+        last = datetime.fromtimestamp(now, timezone.utc)
+        first = last - span
+    elif start is not None and end is not None:
+        first, last = _moment(start, "start"), _moment(end, "end")
+        if last < first:
+            raise Problem(400, "end must not be before start")
+    else:
+        raise Problem(400, "A window is required: period, or both start and end")
+    if last - first > timedelta(days=MAX_WINDOW_DAYS):
+        raise Problem(400, f"The window may not exceed {MAX_WINDOW_DAYS} days")
+    return first, last
+
+
+class RateLimit:
+    """At most ``limit`` requests in any ``seconds``; past it, 429."""
+
+    def __init__(self, limit: int, seconds: float = 60.0) -> None:
+        self.limit = limit
+        self.seconds = seconds
+        self._times: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def check(self, now: float) -> None:
+        with self._lock:
+            while self._times and self._times[0] <= now - self.seconds:
+                self._times.popleft()
+            if len(self._times) >= self.limit:
+                retry = self._times[0] + self.seconds - now
+                raise _TooMany(max(1, round(retry)))
+            self._times.append(now)
+
+
+class _TooMany(Problem):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(429, "Too Many Requests", "ThrottlerException")
+        self.headers["retry-after"] = str(retry_after)
+
+
+@dataclass(frozen=True)
+class LogRow:
+    created: float
+    visible_at: float
+    model: str
+    client_request_id: str | None
+    request_id: str
+    inference_id: str
+    job_id: str | None
+    """The job the create made; None when it was refused."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a row's job stands: failed (billed nothing) or not, and its price."""
+
+    failed: bool
+    usd: float
+
+
+class LogBook:
+    def __init__(self, lag: float = 0.0, rate_limit: int = 200) -> None:
+        self.lag = lag
+        self.limit = RateLimit(rate_limit)
+        self._rows: list[LogRow] = []
+        self._lock = threading.Lock()
+
+    def record(self, model: object, client_request_id: str | None, job_id: str | None) -> LogRow:
+        """Log a create (``job_id`` None: it was refused). Returns the row."""
+        now = time.time()
+        name = model if isinstance(model, str) and model else "unknown"
+        row = LogRow(
+            created=now,
+            visible_at=now + self.lag,
+            model=name if "/" in name else f"google/{name}",
+            client_request_id=client_request_id,
+            request_id=str(uuid.uuid4()),
+            inference_id=job_id or str(uuid.uuid4()),
+            job_id=job_id,
+        )
+        with self._lock:
+            self._rows.append(row)
+        return row
+
+    def rows(self) -> list[LogRow]:
+        with self._lock:
+            return list(self._rows)
+
+    def answer(self, request: EmuRequest, outcome: Callable[[str], Outcome], key_prefix: str) -> EmuResponse:
+        """``GET /v2/logs``. ``outcome`` tells how a job stands (read only)."""
+        now = time.time()
+        self.limit.check(now)
+        first, last = window(request, now)
+        prefix = request.query.get("key_prefix")
+        if prefix is not None and prefix != key_prefix:
+            raise Problem(403, "A regular key can only read its own logs", "ForbiddenException")
+        models = request.values("model")
+        if len(models) > 50:
+            raise Problem(400, "model accepts at most 50 values")
+        statuses = request.values("status")
+        for status in statuses:
+            if status not in ("succeeded", "failed"):
+                raise Problem(400, "status must be one of the following values: succeeded, failed")
+        limit = _integer(request, "limit", 50, 1, 100)
+        offset = _integer(request, "offset", 0, 0, None)
+        shown = []
+        for row in reversed(self.rows()):
+            moment = datetime.fromtimestamp(row.created, timezone.utc)
+            if row.visible_at > now or not first <= moment <= last:
+                continue
+            if models and not any(m in (row.model, row.model.split("/", 1)[-1]) for m in models):
+                continue
+            state = outcome(row.job_id) if row.job_id is not None else Outcome(True, 0.0)
+            status = "failed" if state.failed else "succeeded"
+            if statuses and status not in statuses:
+                continue
+            usd = 0.0 if state.failed else state.usd
+            shown.append(
+                {
+                    "created": iso(moment),
+                    "status": status,
+                    "origin": "api",
+                    "model": row.model,
+                    "cost": {"usd": usd, "credits": round(usd * CREDITS_PER_USD)},
+                    "tokens": {"input": 0, "output": 0, "total": 0},
+                    "request_id": row.request_id,
+                    "inference_id": row.inference_id,
+                    "client_request_id": row.client_request_id,
+                }
+            )
+        page = shown[offset : offset + limit]
+        pagination = {"limit": limit, "offset": offset, "total": len(shown), "has_more": offset + limit < len(shown)}
+        return json_response(200, {"data": page, "pagination": pagination})
+
+
+def _integer(request: EmuRequest, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not re.fullmatch(r"-?[0-9]+", raw.strip()):
+        raise Problem(400, f"{name} must be an integer")
+    value = int(raw)
+    if value < low or (high is not None and value > high):
+        raise Problem(400, f"{name} must be between {low} and {high}" if high else f"{name} must be at least {low}")
+    return value

@@ -1,0 +1,369 @@
+"""The emulator's request handler: routing, the key check, and the video endpoints.
+
+``EmulatorApp.handle`` takes an :class:`EmuRequest` and returns an :class:`EmuResponse`;
+``_server`` puts it behind a real HTTP server on loopback and behind an httpx transport.
+Faults come from ``_faults``, jobs and their timeline from ``_jobs``, the per-model checks
+from ``_specs``, the videos from ``_renders``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import secrets
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from ._account import Account
+from ._catalogue import Catalogue, charge_usd
+from ._faults import AFTER_CREATE, Fault, FaultBook, fault_response
+from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, phase
+from ._logs import LogBook, Outcome
+from ._renders import Renderer
+from ._specs import Accepted, frame_size, validate
+from ._wire import MAX_BODY, EmuRequest, EmuResponse, Problem, client_request_id, error_response, json_response
+
+__all__ = ["CREATE_PATHS", "EmulatorApp"]
+
+CREATE_PATHS = ("/v2/video/generations", "/v2/generate/video/google/generation")
+CATALOGUE_PATHS = ("/v1/models", "/models", "/api/v1/models")
+CREDITS_PER_USD = 2_000_000
+_NANO = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+
+
+class EmulatorApp:
+    """The AI/ML API's video endpoints, in memory (and on disk with ``state_dir``)."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        timing: Timing | float | None = None,
+        id_style: str = "colon",
+        state_dir: Path | None = None,
+        result_ttl: float | None = None,
+        render_workers: int = 2,
+        faults: list[Fault] | None = None,
+        seed: int | None = None,
+        log_lag: float = 0.0,
+        logs_rate_limit: int = 200,
+        balance_usd: float = 1_000_000.0,
+    ) -> None:
+        self.api_key = api_key or "emu-" + secrets.token_hex(16)
+        self.timing = timing if isinstance(timing, Timing) else Timing() if timing is None else Timing.fixed(timing)
+        if id_style not in ("colon", "uuid", "nanoid"):
+            raise ValueError("id_style is colon, uuid or nanoid")
+        self.id_style = id_style
+        self.result_ttl = result_ttl
+        self.state_dir = state_dir
+        self.faults = FaultBook(faults)
+        self.jobs = JobStore(state_dir)
+        files = (state_dir / "files") if state_dir else Path(tempfile.mkdtemp(prefix="veo-emulator-")) / "files"
+        self.renderer = Renderer(files, state_dir, render_workers)
+        self._rng = random.Random(seed)
+        self._rng_lock = threading.Lock()
+        self._assets: dict[str, tuple[bytes, str]] = {}
+        self.logs = LogBook(log_lag, logs_rate_limit)
+        self.catalogue = Catalogue(self.timing)
+        self.account = Account(balance_usd, self._outcomes)
+        for job in self.jobs.load():
+            self.renderer.resume(job)
+
+    # ------------------------------------------------------------------ control
+
+    def add_fault(self, kind: str, *, endpoint: str = "any", times: int | None = 1, **options: Any) -> Fault:
+        return self.faults.add(Fault(kind, endpoint=endpoint, times=times, **options))
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def host_asset(self, name: str, data: bytes, content_type: str = "image/png") -> str:
+        """Serve ``data`` at ``/assets/<name>``; returns the path (join it to the server's URL)."""
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+        with self.jobs.lock:
+            self._assets[safe] = (data, content_type)
+        return f"/assets/{safe}"
+
+    @property
+    def stats(self) -> EmulatorStats:
+        return self.jobs.stats()
+
+    def close(self) -> None:
+        self.renderer.close()
+
+    def _outcomes(self) -> list[tuple[Job, Phase]]:
+        """Every job with where it stands now. Reads only."""
+        now = time.time()
+        return [(job, phase(job, now, self.renderer.state(job))) for job in self.jobs.all()]
+
+    def _log_outcome(self, job_id: str) -> Outcome:
+        job = self.jobs.get(job_id)
+        if job is None:
+            return Outcome(failed=True, usd=0.0)
+        outcome = phase(job, time.time(), self.renderer.state(job))
+        return Outcome(failed=outcome.status == "error", usd=job.cost_usd)
+
+    # ------------------------------------------------------------------ handling
+
+    def handle(self, request: EmuRequest) -> EmuResponse:
+        """Answer ``request`` as the API would; never raises."""
+        try:
+            response = self._route(request)
+        except Problem as problem:
+            self.jobs.count("rejected")
+            response = error_response(problem.status, problem.message, request.path, name=problem.name)
+            response.headers.update(problem.headers)
+        except Exception as exc:  # the emulator answers, it never crashes
+            response = error_response(500, f"internal error: {type(exc).__name__}", request.path, name="Internal")
+        crid = client_request_id(request)
+        if crid is not None and not response.drop:
+            response.headers["x-client-request-id"] = crid
+        return response
+
+    def _route(self, request: EmuRequest) -> EmuResponse:
+        path = request.path
+        if "\x00" in path or ".." in unquote(path).split("/"):
+            raise Problem(404, f"Cannot {request.method} {path}", "NotFoundException")
+        if path == "/health":
+            return json_response(200, {"status": "ok", "emulator": True})
+        if path.startswith("/files/"):
+            return self._download(request)
+        if path.startswith("/assets/"):
+            return self._asset(request)
+        if request.method == "GET" and self._public_get(path):
+            return self._public(request)
+        if request.method == "GET" and path.rstrip("/") in ("/v2/logs", "/v2/billing", "/v2/usage"):
+            return self._account_get(request)
+        if path.rstrip("/") in CREATE_PATHS:
+            if request.method == "POST":
+                return self._create(request)
+            if request.method == "GET":
+                return self._poll(request)
+            raise Problem(405, f"Cannot {request.method} {path}", "MethodNotAllowedException")
+        raise Problem(404, f"Cannot {request.method} {path}", "NotFoundException")
+
+    @staticmethod
+    def _public_get(path: str) -> bool:
+        return path.rstrip("/") in (*CATALOGUE_PATHS, "/models/metrics") or path.startswith("/model/")
+
+    def _public(self, request: EmuRequest) -> EmuResponse:
+        """The routes that need no key: the catalogue, one model, the metrics."""
+        path = request.path.rstrip("/")
+        if path == "/models/metrics":
+            return self.catalogue.answer_metrics(request)
+        if path in CATALOGUE_PATHS:
+            return self.catalogue.answer_list(request)
+        return self.catalogue.answer_one(request)
+
+    def _account_get(self, request: EmuRequest) -> EmuResponse:
+        self.authorize(request)
+        path = request.path.rstrip("/")
+        if path == "/v2/logs":
+            return self.logs.answer(request, self._log_outcome, self.api_key[:8])
+        if path == "/v2/billing":
+            return self.account.answer_billing()
+        return self.account.answer_usage(request, self.api_key[:8])
+
+    def authorize(self, request: EmuRequest) -> None:
+        auth = request.headers.get("authorization", "")
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), self.api_key.encode()):
+            raise Problem(401, "Invalid or missing API key", "UnauthorizedException")
+
+    # ------------------------------------------------------------------ create
+
+    def _create(self, request: EmuRequest) -> EmuResponse:
+        """A create: every one past the key check leaves a row in the usage logs."""
+        self.authorize(request)
+        crid = client_request_id(request)
+        self.jobs.count_attempt(crid)
+        made: list[Job] = []
+        try:
+            return self._create_job(request, crid, made)
+        finally:
+            self.logs.record(_model_of(request), crid, made[0].id if made else None)
+
+    def _create_job(self, request: EmuRequest, crid: str | None, made: list[Job]) -> EmuResponse:
+        fault = self.faults.take_response("create", request)
+        if fault is not None and fault.kind not in AFTER_CREATE:
+            return fault_response(fault, request)
+        accepted = validate(_json_body(request))
+        self.account.check_credit(charge_usd(accepted.spec, accepted.body))
+        job_faults = self.faults.take_job(request)
+        job = self._make_job(accepted, crid, job_faults)
+        self.jobs.add(job)
+        made.append(job)
+        now = time.time()
+        outcome = phase(job, now, self.renderer.state(job))
+        self.jobs.settle(job, outcome, now, self.result_ttl)  # only when a job ends at once
+        usage = self._usage(job)
+        status = 201 if "legacy_201" in job.faults else 200
+        answer = json_response(status, {"id": job.id, "status": outcome.status, "meta": {"usage": usage}})
+        answer.headers.update(_cost_headers(job, usage))
+        if fault is not None:  # the job exists now; the answer is what goes wrong
+            return fault_response(fault, request, answer)
+        return answer
+
+    def _make_job(self, accepted: Accepted, crid: str | None, faults: list[str]) -> Job:
+        body, spec = accepted.body, accepted.spec
+        with self._rng_lock:
+            total = self.timing.draw(self._rng) * spec.speed
+            seed = body["seed"] if body["seed"] is not None else self._rng.randrange(0, 2**32)
+        now = time.time()
+        duration = body["duration"]
+        job = Job(
+            id=self._new_id(spec.id_suffix),
+            body=body,
+            client_request_id=crid,
+            created=now,
+            ready_at=now + total,
+            faults=faults,
+            seed=int(seed),
+            token=secrets.token_urlsafe(18),
+            cost_usd=charge_usd(spec, body),
+        )
+        width, height = frame_size(body["aspect_ratio"], body["resolution"])
+        shape = {
+            "mode": accepted.mode,
+            "prompt": body["prompt"],
+            "width": width,
+            "height": height,
+            "duration": duration,
+            "audio": body["generate_audio"],
+        }
+        if accepted.mode != "text":  # the prompt is drawn only in text-to-video: others share renders
+            shape["prompt"] = ""
+        self.renderer.start(job, shape, accepted.images, accepted.video)
+        return job
+
+    def _new_id(self, suffix: str | None) -> str:
+        if self.id_style == "uuid":
+            return str(uuid.uuid4())
+        if self.id_style == "nanoid" or suffix is None:
+            return "".join(secrets.choice(_NANO) for _ in range(21))
+        return f"{uuid.uuid4()}:{suffix}"
+
+    def _usage(self, job: Job) -> dict[str, Any]:
+        if "tokens_used" in job.faults:
+            return {"tokens_used": 120000}
+        return {"credits_used": round(job.cost_usd * CREDITS_PER_USD), "usd_spent": job.cost_usd}
+
+    # ------------------------------------------------------------------ poll
+
+    def _poll(self, request: EmuRequest) -> EmuResponse:
+        self.authorize(request)
+        fault = self.faults.take_response("poll", request)
+        if fault is not None and fault.kind != "hold":
+            return fault_response(fault, request)
+        job_id = request.query.get("generation_id", "")
+        if not job_id:
+            raise Problem(400, "generation_id is required")
+        job = self.jobs.get(job_id)
+        self.jobs.count("poll", job_id)
+        if job is None:
+            raise Problem(404, f"Generation {job_id} not found", "NotFoundException")
+        now = time.time()
+        outcome = phase(job, now, self.renderer.state(job))
+        self.jobs.settle(job, outcome, now, self.result_ttl)  # the stored transition, once
+        payload: dict[str, Any] = {"id": job.id, "status": outcome.status}
+        headers = {"x-inference-id": job.id}
+        if outcome.succeeded:
+            usage = self._usage(job)
+            payload["video"] = {"url": f"{request.base_url}/files/{job.token}.mp4"}
+            payload["meta"] = {"usage": usage}
+            if "tokens_used" in job.faults:
+                payload["video"]["duration"] = job.body["duration"]
+                payload["duration"] = job.body["duration"]
+            headers = _cost_headers(job, usage)
+        elif outcome.status == "error":
+            payload["error"] = outcome.error
+        answer = json_response(200, payload, headers)
+        return fault_response(fault, request, answer) if fault is not None else answer
+
+    # ------------------------------------------------------------------ files
+
+    def _download(self, request: EmuRequest) -> EmuResponse:
+        fault = self.faults.take_response("download", request)
+        if fault is not None and fault.kind != "hold":
+            return fault_response(fault, request)
+        name = request.path[len("/files/") :]
+        token = name[:-4] if name.endswith(".mp4") else name
+        entry = self.jobs.result_file(token)
+        self.jobs.count("download")
+        if entry is None or not entry[0].is_file():
+            raise Problem(404, "No such file", "NotFoundException")
+        path, expires = entry
+        if expires is not None and time.time() >= expires:
+            return EmuResponse(
+                403,
+                {"content-type": "application/xml"},
+                b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+            )
+        answer = _ranged(path, request.headers.get("range", ""))
+        return fault_response(fault, request, answer) if fault is not None else answer
+
+    def _asset(self, request: EmuRequest) -> EmuResponse:
+        name = request.path[len("/assets/") :]
+        with self.jobs.lock:
+            entry = self._assets.get(name)
+        if entry is None:
+            raise Problem(404, "No such asset", "NotFoundException")
+        return EmuResponse(200, {"content-type": entry[1]}, entry[0])
+
+
+def _json_body(request: EmuRequest) -> dict[str, Any]:
+    if "json" not in request.headers.get("content-type", ""):
+        raise Problem(400, "Content-Type must be application/json")
+    if len(request.body) > MAX_BODY:
+        raise Problem(413, f"Request body larger than {MAX_BODY} bytes", "PayloadTooLargeException")
+    try:
+        body = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise Problem(400, "Unexpected token in JSON body") from None
+    if not isinstance(body, dict):
+        raise Problem(400, "Body must be a JSON object")
+    return body
+
+
+def _model_of(request: EmuRequest) -> object:
+    try:
+        body = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return body.get("model") if isinstance(body, dict) else None
+
+
+def _cost_headers(job: Job, usage: dict[str, Any]) -> dict[str, str]:
+    headers = {"x-inference-id": job.id}
+    if "credits_used" in usage:
+        headers["x-aimlapi-credits-used"] = str(usage["credits_used"])
+        headers["x-aimlapi-usd-spent"] = str(usage["usd_spent"])
+    return headers
+
+
+def _ranged(path: Path, ranged: str) -> EmuResponse:
+    """``path`` whole, or the byte range a ``Range`` header asks for (206, or 416)."""
+    size = path.stat().st_size
+    start, end = 0, size - 1
+    status = 200
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", ranged.strip())
+    if match and (match.group(1) or match.group(2)):
+        if match.group(1):
+            start = int(match.group(1))
+            end = min(size - 1, int(match.group(2))) if match.group(2) else size - 1
+        else:
+            start = max(0, size - int(match.group(2)))
+        if start > end or start >= size:
+            return EmuResponse(416, {"content-range": f"bytes */{size}"})
+        status = 206
+    headers = {"content-type": "video/mp4", "accept-ranges": "bytes", "content-length": str(end - start + 1)}
+    if status == 206:
+        headers["content-range"] = f"bytes {start}-{end}/{size}"
+    return EmuResponse(status, headers, file=path, file_range=(start, end))
+
