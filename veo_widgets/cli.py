@@ -7,6 +7,8 @@ unambiguous prefix of one (the 8 letters and digits in a video's file name).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import shutil
 import sys
 import threading
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._client import Client
+from ._config import DEMO_NOTICE
 from ._display import Progress, history_text, short_id, status_text
 from ._errors import APIConnectionError, GenerationTimeoutError, NotFoundError, VeoError, WaitCancelled
 from ._models import ASPECT_RATIOS, DEFAULT_MODEL, DURATIONS, MODELS, RESOLUTIONS, Job
@@ -85,7 +88,13 @@ class _Status:
 
 
 def _client(args: argparse.Namespace) -> Client:
-    return Client(timeout=args.http_timeout)
+    # The client's own one-off stderr line is not printed (a panel made earlier in the same
+    # process may have taken it); the command says it itself, once per command.
+    with contextlib.redirect_stderr(io.StringIO()):
+        client = Client(timeout=args.http_timeout)
+    if client.demo:
+        print(f"veo_widgets {DEMO_NOTICE}", file=sys.stderr)
+    return client
 
 
 def _print_done(job: Job) -> None:
