@@ -94,8 +94,8 @@ def test_bytes_in_a_variable(ip: InteractiveShell, image_file: Path) -> None:
         ("-i {image} --aspect-ratio 4:3", "aspect ratio"),
         ("-i {image} --resolution 4k", "resolution"),
         ("-i {image} --seed -3", "seed"),
-        ("-i {image} --seed abc", "whole numbers"),
-        ("--duration 4", "--image is required"),
+        ("-i {image} --seed abc", "whole number"),
+        ("--duration 4", "no image given"),
         ("-i missing.png", "no such file"),
         ("-i {nope}", "no variable named 'nope'"),
         ("-i {image} --bogus 1", "unrecognized arguments"),
@@ -203,7 +203,7 @@ def test_config_never_shows_the_key(ip: InteractiveShell, monkeypatch: pytest.Mo
     with capture_output() as cap:
         run(ip, "%veo config")
     assert "API key:       set" in cap.stdout and SENTINEL_KEY not in cap.stdout
-    assert "VeoMagics.resolution = '720p'" in cap.stdout
+    assert "VeoMagics.resolution = None" in cap.stdout  # None: the chosen model's own default
 
 
 def test_demo_switch(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -217,7 +217,6 @@ def api_error(response: httpx.Response, *, may_exist: bool = False, client_reque
     return APIError(message, **kwargs)
 
 
-
 def encode_id(job_id: str) -> str:
     """The id as a query value (``:`` and friends escaped)."""
     return quote(job_id, safe="")

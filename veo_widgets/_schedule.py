@@ -125,4 +125,3 @@ def _solve_k(model: DurationModel, budget: float, lo: float, hi: float) -> float
         mid = math.sqrt(k_lo * k_hi)
         k_lo, k_hi = (mid, k_hi) if expected_polls(mid) > target else (k_lo, mid)
     return k_hi
-

@@ -27,8 +27,8 @@ from ._client import Client
 from ._config import Secret
 from ._display import KEYS, STYLE, VideoHTML, caption_html, demo_notice_html, video_html
 from ._errors import VeoError, explain
-from ._models import DEFAULT_MODEL, Job, VideoRequest
-from ._panel_cards import Card, Ticker, generate_run, resume_run
+from ._models import DEFAULT_MODEL, Job
+from ._panel_cards import Card, Ticker, resume_run
 from ._panel_form import Form
 from ._panel_key import KeyRow, check_key
 from ._panel_summary import summary_html
@@ -224,7 +224,7 @@ class Panel(w.VBox):
         cannot cancel a job: it may still finish, and the card's Resume picks it up."""
         for card in self._cards:
             if (number is None or card.number == number) and not card.done.is_set():
-                card.stop.set()
+                card.cancel()
 
     def wait(self, timeout: float | None = None) -> Job:
         """Block until the latest generation ends; return its Job or raise its error."""
@@ -314,45 +314,55 @@ class Panel(w.VBox):
         self._last_error = None
         try:
             options = {**self.form.options(), "model": self._model}
-            request = self._client.build_request(self.prompt.value, self.form.image, **options)
-        except VeoError as exc:
+            self.launch(self.prompt.value, self.form.image, options)
+        except VeoError as exc:  # refused before anything was sent
             self._last_error = exc
             self.form_message.value = f'<div class="veo-error" role="alert">{html.escape(explain(exc))}</div>'
-            return
-        self._launch(request)
 
-    def _launch(self, request: VideoRequest) -> Card:
-        """Start generating a validated request on a worker thread, with its own card."""
-        card = Card(len(self._cards) + 1, request, self._client)
+    def launch(self, prompt: str, image: Any, options: dict[str, Any]) -> Card:
+        """Validate (raising ``ValidationError``, nothing sent), then generate in the
+        background with ``client.start``; the new card follows the run."""
+        run = self._client.start(prompt, image, save_to=self._save_to, timeout=self._timeout, **options)
+        card = Card(len(self._cards) + 1, prompt.strip(), self._client)
         card.resume_button.on_click(lambda _: self._resume(card))
         self._cards.append(card)
         self.jobs.children = (*self.jobs.children, card.widget)
-        threading.Thread(target=self._work, args=(card,), name=f"veo-panel-{card.number}", daemon=True).start()
+        card.watch(run, self._ended)
         self._ticker.ensure()
         return card
+
+    def _ended(self, card: Card) -> None:
+        run = card.run
+        if run.error is not None:
+            self._failed(card, run.error)
+        else:
+            self._completed(card, run.result())
 
     def _estimate(self, elapsed: float) -> float:
         if self._durations is None:  # learned from the journal once, not at every tick
             self._durations = self._client.duration_model()
         return self._durations.progress(elapsed)
 
-    def _work(self, card: Card, resume: bool = False) -> None:
-        try:
-            job = (resume_run if resume else generate_run)(card, self._save_to, self._timeout)
-        except BaseException as exc:  # every failure becomes one sentence in the card
-            card.failed(exc)
-            card.done.set()
-            self._retire_done()
-            return
-        self._completed(card, job)
+    def _failed(self, card: Card, exc: BaseException) -> None:
+        card.failed(exc)
+        card.done.set()
+        self._retire_done()
 
     def _resume(self, card: Card) -> None:
         if card.job is None or not card.done.is_set():
             return
         card.running()
         name = f"veo-panel-resume-{card.number}"
-        threading.Thread(target=self._work, args=(card, True), name=name, daemon=True).start()
+        threading.Thread(target=self._wait_again, args=(card,), name=name, daemon=True).start()
         self._ticker.ensure()
+
+    def _wait_again(self, card: Card) -> None:
+        try:
+            job = resume_run(card, self._save_to, self._timeout)
+        except BaseException as exc:  # every failure becomes one sentence in the card
+            self._failed(card, exc)
+            return
+        self._completed(card, job)
 
     def _completed(self, card: Card, job: Job) -> None:
         card.job = job

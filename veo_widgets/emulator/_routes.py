@@ -366,4 +366,3 @@ def _ranged(path: Path, ranged: str) -> EmuResponse:
     if status == 206:
         headers["content-range"] = f"bytes {start}-{end}/{size}"
     return EmuResponse(status, headers, file=path, file_range=(start, end))
-
