@@ -163,3 +163,9 @@ def test_status_of_a_job_whose_emulator_is_gone_reads_the_journal(capsys: pytest
     code = main(["status", job.id])
     out = capsys.readouterr().out
     assert code == 0 and f"{job.id}: completed (as of" in out and "http" not in out.split("saved:")[0]
+
+
+def test_models_lists_the_family(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert "veo-3-fast-i2v" in out and "first-last" in out and "extend" in out

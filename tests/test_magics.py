@@ -315,3 +315,19 @@ def test_panel_shares_the_magics_client(ip: InteractiveShell) -> None:
     assert panel.client is magics_of(ip).client
     panel.api_key.value = SENTINEL_KEY
     assert panel.client is magics_of(ip).client
+
+
+def test_models_lists_the_family(ip: InteractiveShell) -> None:
+    with capture_output():
+        listing = run(ip, "%veo models")
+    text = repr(listing) if not hasattr(listing, "table") else listing.table()
+    assert "veo-3-fast-i2v" in text and "google/veo-3.0-i2v-fast" in text and "extend" in text
+
+
+def test_config_has_a_trait_per_option_of_the_schema(ip: InteractiveShell) -> None:
+    from veo_widgets._options import OPTIONS
+
+    with capture_output() as cap:
+        run(ip, "%veo config")
+    traits = {line.split(" = ")[0].split(".")[1] for line in cap.stdout.splitlines() if line.startswith("VeoMagics.")}
+    assert {o.name for o in OPTIONS} | {"model", "output_dir", "timeout", "embed"} <= traits

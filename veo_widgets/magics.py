@@ -298,7 +298,7 @@ class _VeoMagics(Magics):
             f"journal:       {client.journal.path}",
             f"output folder: {self.output_dir or output_dir()}",
         ]
-        for name in sorted(self.class_own_traits(config=True)):
+        for name in sorted(set(self.class_traits(config=True)) - set(Magics.class_traits(config=True))):
             lines.append(f"VeoMagics.{name} = {getattr(self, name)!r}")
         print("\n".join(lines))
 
