@@ -15,7 +15,7 @@ from ._display import Progress, badge_html, progress_text, short_id, stopped_not
 from ._errors import WaitCancelled, explain
 from ._models import Job
 
-__all__ = ["Card", "Ticker", "resume_run"]
+__all__ = ["Card", "Ticker", "history_button", "resume_run"]
 
 TICK = 0.5
 
@@ -172,6 +172,16 @@ def resume_run(card: Card, save_to: Any, timeout: float) -> Job:
     card.set_status("downloading")
     path = card.client.download(job, save_to)
     return job.evolve(path=path.resolve())
+
+
+def history_button(number: int, job: Job) -> Any:
+    """A button in the history strip: the card's number and the prompt's start."""
+    prompt = str((job.request or {}).get("prompt", ""))
+    button = w.Button(
+        description=f"#{number} {prompt[:18]}", tooltip=f"play #{number}: {prompt}", layout=w.Layout(width="auto")
+    )
+    button.add_class("veo-history-item")
+    return button
 
 
 class Ticker:
