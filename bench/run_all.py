@@ -14,6 +14,7 @@ import bench_emulator
 import bench_images
 import bench_import
 import bench_kernel
+import bench_lost_answers
 import bench_polling
 from _table import machine
 
@@ -27,5 +28,6 @@ if __name__ == "__main__":
         bench_download,
         bench_emulator,
         bench_import,
+        bench_lost_answers,
     ):
         module.main()

@@ -142,32 +142,20 @@ def test_create_is_retried_when_surely_not_accepted(
     assert emulator.stats.creates_per_request[job.client_request_id] == 1
 
 
-@pytest.mark.parametrize(
-    ("fault", "error"),
-    [
-        ("500", veo.ServerError),
-        ("502", veo.ServerError),
-        ("504", veo.ServerError),
-        ("drop", veo.APIConnectionError),
-        ("slow", veo.APIConnectionError),
-        ("malformed", veo.ServerError),
-    ],
-)
+@pytest.mark.parametrize("fault", ["500", "502", "504", "drop", "slow", "malformed"])
 def test_create_that_may_have_landed_is_never_resent(
-    make_client: Callable[..., Flavour], emulator: Emulator, image_file: Path, fault: str, error: type[Exception]
+    make_client: Callable[..., Flavour], emulator: Emulator, image_file: Path, fault: str
 ) -> None:
     client = make_client(timeout=0.5)
     emulator.add_fault(fault, endpoint="create", delay=2.0)
     before = emulator.stats.creates
-    with pytest.raises(error) as caught:
-        client.submit("x", image=image_file, **FAST)
-    exc = caught.value
-    assert isinstance(exc, veo.VeoError) and exc.may_exist and exc.client_request_id
-    assert exc.client_request_id in str(exc) and "may exist" in str(exc)
+    job = client.submit("x", image=image_file, **FAST)
     assert len(creates(client)) == 1
-    assert emulator.stats.creates == before + 1  # the server did make a job
+    assert emulator.stats.creates == before + 1  # the server did make a job, once
+    # Its answer was lost: the job was found in the usage logs by its client request id.
+    assert job.id and job.client_request_id and emulator.stats.creates_per_request[job.client_request_id] == 1
     row = veo.history()[0]
-    assert row.status == "unconfirmed" and row.client_request_id == exc.client_request_id
+    assert row.id == job.id and row.client_request_id == job.client_request_id
 
 
 def test_connection_refused_before_sending_is_retried(

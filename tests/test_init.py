@@ -12,8 +12,10 @@ EXPECTED = {
     "APIError",
     "AsyncClient",
     "AuthenticationError",
+    "BudgetExceededError",
     "Client",
     "Emulator",
+    "Gallery",
     "GenerationFailedError",
     "GenerationTimeoutError",
     "InsufficientCreditsError",
@@ -25,6 +27,7 @@ EXPECTED = {
     "Panel",
     "RateLimitError",
     "ServerError",
+    "UnconfirmedCreateError",
     "Usage",
     "ValidationError",
     "VeoError",
@@ -32,8 +35,10 @@ EXPECTED = {
     "WaitCancelled",
     "__version__",
     "history",
+    "last_frame",
     "models",
     "sample_image",
+    "stitch",
 }
 
 

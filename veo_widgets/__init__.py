@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._budget import BudgetExceededError
 from ._client import AsyncClient, Client
 from ._errors import (
     APIConnectionError,
@@ -29,12 +30,15 @@ from ._errors import (
 from ._family import ModelSpec, models
 from ._journal import Journal
 from ._models import Job, JobStatus, Usage, VideoRequest
+from ._recover import UnconfirmedCreateError
 from ._sample import sample_image
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
+    from ._media import last_frame, stitch
     from .emulator import Emulator
+    from .gallery import Gallery
     from .widget import Panel
 
 __version__ = "0.1.0"
@@ -44,8 +48,10 @@ __all__ = [
     "APIError",
     "AsyncClient",
     "AuthenticationError",
+    "BudgetExceededError",
     "Client",
     "Emulator",
+    "Gallery",
     "GenerationFailedError",
     "GenerationTimeoutError",
     "InsufficientCreditsError",
@@ -57,6 +63,7 @@ __all__ = [
     "Panel",
     "RateLimitError",
     "ServerError",
+    "UnconfirmedCreateError",
     "Usage",
     "ValidationError",
     "VeoError",
@@ -64,8 +71,10 @@ __all__ = [
     "WaitCancelled",
     "__version__",
     "history",
+    "last_frame",
     "models",
     "sample_image",
+    "stitch",
 ]
 
 
@@ -84,6 +93,14 @@ def __getattr__(name: str) -> Any:
         from .emulator import Emulator
 
         return Emulator
+    if name == "Gallery":
+        from .gallery import Gallery
+
+        return Gallery
+    if name in ("stitch", "last_frame"):  # PyAV, loaded on first use
+        from . import _media
+
+        return getattr(_media, name)
     raise AttributeError(f"module 'veo_widgets' has no attribute {name!r}")
 
 

@@ -23,6 +23,7 @@ from ._errors import ValidationError
 from ._flows import new_client_request_id
 from ._images import ImageInput
 from ._models import Job, VideoRequest
+from ._money import AsyncMoneyMethods, MoneyMethods
 from ._run import AsyncRun, Run
 
 __all__ = ["AsyncClient", "Client", "GenerateOptions", "JobLike", "OnUpdate"]
@@ -90,7 +91,7 @@ async def _as_coroutine(awaitable: Awaitable[T]) -> T:
     return await awaitable
 
 
-class Client(SyncDriver, _Core):
+class Client(SyncDriver, MoneyMethods, _Core):
     """The blocking client.
 
     ``Client(api_key=None, base_url=None, *, timeout=30.0, journal=None, retry=DEFAULT_RETRY,
@@ -208,6 +209,7 @@ class Client(SyncDriver, _Core):
             raise TypeError("generate_many runs on the async client: give Client an async-capable transport")
         aclient = AsyncClient(**self._settings(), transport=transport)
         aclient.demo = self.demo
+        aclient.share_money_settings(self)
 
         async def run() -> list[Any]:
             async with aclient:
@@ -222,7 +224,7 @@ class Client(SyncDriver, _Core):
         return run_sync(run())
 
 
-class AsyncClient(AsyncDriver, _Core):
+class AsyncClient(AsyncDriver, AsyncMoneyMethods, _Core):
     """The awaitable client: the same methods as :class:`Client`.
 
     Takes the same arguments as :class:`Client`; ``transport`` is an ``httpx.AsyncBaseTransport``.
@@ -318,6 +320,7 @@ class AsyncClient(AsyncDriver, _Core):
         if concurrency < 1:
             raise ValidationError("concurrency", "must be at least 1")
         prepared = await asyncio.to_thread(_prepare_items, self, items)
+        await self._drive(self._batch_plan([item["request"] for item in prepared]))  # its estimate; refused whole
         if save_to is not None:
             # Several videos: ``save_to`` is always a folder, never one file overwritten N times.
             Path(save_to).expanduser().mkdir(parents=True, exist_ok=True)

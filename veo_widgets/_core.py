@@ -21,7 +21,7 @@ from ._flows import CREATE_PATH, DEFAULT_RETRY, LEGACY_CREATE_PATH, RetryPolicy
 from ._images import ImageInput, prepare_image
 from ._journal import Journal
 from ._models import Job, VideoRequest, validate_options
-from ._plans import Plans
+from ._money import MoneyPlans
 from ._schedule import DurationModel, PollSchedule
 
 __all__ = ["JobLike", "PathLike"]
@@ -43,7 +43,7 @@ def _slug(text: str, limit: int = 40) -> str:
     return slug[:limit].rstrip("-") or "video"
 
 
-class _Core(Plans):
+class _Core(MoneyPlans):
     """Settings, validation and the answers the plans need; the drivers add the I/O."""
 
     def __init__(
@@ -57,6 +57,7 @@ class _Core(Plans):
         legacy_paths: bool = False,
         transport: Any = None,
         schedule: PollSchedule | None = None,
+        budget_usd: float | None = None,
     ) -> None:
         settings = Settings.resolve(api_key, base_url)
         self.demo = settings.demo
@@ -74,6 +75,7 @@ class _Core(Plans):
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout, connect=10.0)
         self._transport = transport
         self._fixed_schedule = schedule
+        self.budget_usd = budget_usd
         self._open(transport)
 
     def _open(self, transport: Any) -> None:
@@ -100,6 +102,7 @@ class _Core(Plans):
             "retry": self.retry,
             "legacy_paths": self._create_path == LEGACY_CREATE_PATH,
             "schedule": self._fixed_schedule,
+            "budget_usd": self._budget_arg,
         }
 
     def _headers(self) -> dict[str, str]:

@@ -12,12 +12,15 @@ import pytest
 from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import KernelManager, start_new_kernel
 
+from .servers import pythonpath
+
 pytestmark = [pytest.mark.kernel, pytest.mark.timeout(180)]
 
 
 @pytest.fixture
 def kernel(tmp_path: Path) -> Iterator[BlockingKernelClient]:
-    env = dict(os.environ, VEO_DEMO_SECONDS="2", PYTHONUNBUFFERED="1")
+    # The isolated VEO_HOME/VEO_OUTPUT_DIR from tests/conftest.py, and this checkout's code.
+    env = dict(os.environ, VEO_DEMO_SECONDS="2", PYTHONUNBUFFERED="1", PYTHONPATH=pythonpath())
     manager: KernelManager
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env=env)
     try:
@@ -60,7 +63,7 @@ def badge_updates(messages: list[dict[str, Any]]) -> list[str]:
 
 
 def test_status_updates_arrive_while_another_cell_sleeps(kernel: BlockingKernelClient, tmp_path: Path) -> None:
-    image = Path(__file__).parents[1] / "examples" / "lighthouse.jpg"
+    image = Path(__file__).parents[2] / "examples" / "lighthouse.jpg"
     started = execute(
         kernel,
         "import veo_widgets as veo\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 import tomllib
 from packaging.requirements import Requirement
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def pyproject() -> dict[str, object]:

@@ -1,0 +1,178 @@
+"""Driving the panel as a person does, in any front end: open a notebook, run a cell, upload
+through the upload button, type key by key, press buttons, and check what is on screen.
+
+Selectors prefer the panel's own class names; each has a fallback on what a person sees
+(placeholder, button text), so the tests keep working while the panel's markup grows.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from .servers import Server
+
+#: Badge statuses after which a card no longer changes by itself.
+SETTLED = ("completed", "error", "cancelled")
+UPLOAD = "button.veo-upload, .veo-upload button, .widget-upload"
+PROMPT = ".veo-prompt textarea, textarea[placeholder^='What should happen']"
+KEY_FIELD = ".veo-key-input input, input[type=password]"
+#: The panel's saved view: what a reopened notebook shows where the widget cannot run.
+SUMMARY = "[data-veo='static-summary'], .veo-summary"
+CARD = ".veo-job"
+BADGE = ".veo-badge[data-status]"
+
+
+def button(scope: Any, name: str) -> Any:
+    """The button whose visible text is exactly ``name`` (icons aside)."""
+    return scope.locator("button", has_text=re.compile(rf"^\s*{re.escape(name)}\s*$")).first
+
+
+def open_notebook(page: Any, server: Server, notebook: str) -> None:
+    """Open ``notebook``; in Voila this also runs it, in Lab and Notebook 7 it waits for the
+    notebook and a fresh kernel (an earlier test's kernel for the same file is shut down, so
+    no test sees another's panels, jobs or once-per-process notices)."""
+    if server.kind != "voila":
+        shut_down_kernel(server, notebook)
+    page.goto(server.page_url(notebook))
+    if server.kind == "voila":
+        return
+    page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=60_000)
+    wait_kernel_idle(server, notebook)
+
+
+def wait_kernel_idle(server: Server, notebook: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for session in server.api("GET", "/api/sessions"):
+            if session["path"].endswith(notebook) and session["kernel"]["execution_state"] == "idle":
+                return
+        time.sleep(0.3)
+    raise AssertionError(f"no idle kernel for {notebook} after {timeout} s")
+
+
+def run_cell(page: Any, index: int) -> Any:
+    """Run code cell ``index`` with Shift+Enter, as a person does; returns its output area."""
+    cell = page.locator(".jp-Notebook .jp-CodeCell").nth(index)
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    return cell.locator(".jp-Cell-outputArea")
+
+
+def open_panel(page: Any, server: Server, notebook: str = "panel.ipynb", timeout: float = 60_000) -> Any:
+    """Open ``notebook`` and return its panel (running its first cell outside Voila)."""
+    open_notebook(page, server, notebook)
+    panel = page.locator(".veo-panel").first
+    if server.kind == "voila":
+        panel.wait_for(timeout=timeout)
+        return panel
+    # A first Shift+Enter can land before the front end is attached to the kernel.
+    for attempt in range(3):
+        run_cell(page, 0)
+        try:
+            panel.wait_for(timeout=20_000)
+            return panel
+        except Exception:
+            if attempt == 2:
+                raise
+    return panel
+
+
+def upload(page: Any, panel: Any, picture: Path) -> None:
+    """Pick ``picture`` through the panel's real upload button and its file chooser."""
+    with page.expect_file_chooser() as chooser:
+        panel.locator(UPLOAD).first.click()
+    chooser.value.set_files(str(picture))
+
+
+def type_into(page: Any, field: Any, text: str) -> None:
+    """Click ``field`` and type ``text`` one key at a time (each key is a sync to the kernel)."""
+    field.click()
+    page.keyboard.type(text, delay=15)
+
+
+def wait_preview(page: Any, panel: Any, timeout: float = 30_000) -> None:
+    """Wait until the image preview shows a decoded picture."""
+    page.wait_for_function(
+        "p => [...p.querySelectorAll('img')].some(i => i.complete && i.naturalWidth > 0)",
+        arg=panel.element_handle(),
+        timeout=timeout,
+    )
+
+
+def card_status(card: Any) -> str:
+    badge = card.locator(BADGE)
+    return (badge.first.get_attribute("data-status") or "") if badge.count() else ""
+
+
+def follow(card: Any, until: tuple[str, ...] = SETTLED, timeout: float = 90) -> list[str]:
+    """Watch a card's badge until it reaches one of ``until``; return every status seen."""
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = card_status(card)
+        if status and (not seen or seen[-1] != status):
+            seen.append(status)
+        if status in until:
+            return seen
+        time.sleep(0.1)
+    raise AssertionError(f"card stuck: statuses seen {seen}, wanted one of {until}")
+
+
+def video_info(video: Any) -> dict[str, Any]:
+    return dict(
+        video.evaluate(
+            "v => ({ready: v.readyState, duration: v.duration, error: v.error && v.error.code,"
+            " message: v.error && v.error.message, src: (v.currentSrc || v.src || '').slice(0, 120),"
+            " width: v.videoWidth, height: v.videoHeight, time: v.currentTime})"
+        )
+    )
+
+
+def check_plays(page: Any, video: Any, seconds: float) -> dict[str, Any]:
+    """Assert ``video`` loads without a MediaError, lasts ``seconds`` and really advances
+    when played (muted, as autoplay rules allow). Returns what the element reported."""
+    video.wait_for(timeout=30_000)
+    handle = video.element_handle()
+    try:
+        page.wait_for_function("v => v.readyState >= 2 || v.error", arg=handle, timeout=30_000)
+    except Exception:
+        pass  # reported below with what the element says
+    info = video_info(video)
+    assert info["error"] is None, f"the video does not load: MediaError {info['error']} ({info})"
+    assert info["ready"] >= 2, f"the video never got a frame to show: {info}"
+    assert abs(info["duration"] - seconds) < 0.25, f"expected a {seconds} s video: {info}"
+    video.evaluate("v => { v.muted = true; return v.play(); }")
+    page.wait_for_function("v => v.currentTime > 0.3", arg=handle, timeout=15_000)
+    video.evaluate("v => v.pause()")
+    return info
+
+
+def settle_frame(page: Any, video: Any, at: float = 1.0) -> None:
+    """Show a decoded frame ``at`` seconds in (for screenshots): not a spinner or black."""
+    video.evaluate(f"v => {{ v.muted = true; v.pause(); v.currentTime = {at}; }}")
+    page.wait_for_function("v => !v.seeking && v.readyState >= 2", arg=video.element_handle(), timeout=15_000)
+    page.wait_for_timeout(300)
+
+
+def save(page: Any, path: Path, timeout: float = 30) -> str:
+    """Save with Ctrl+S, as a person does; return the saved file's text."""
+    before = path.stat().st_mtime_ns
+    page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + timeout
+    while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert path.stat().st_mtime_ns != before, f"{path.name} was not saved"
+    time.sleep(0.3)  # the save is written in one go, but let a rename settle
+    return path.read_text()
+
+
+def shut_down_kernel(server: Server, notebook: str) -> None:
+    """End the notebook's kernel and session, as closing and shutting down does."""
+    for session in server.api("GET", "/api/sessions"):
+        if session["path"].endswith(notebook):
+            server.api("DELETE", f"/api/sessions/{session['id']}")

@@ -1,0 +1,158 @@
+"""The gallery widget: pages of clips with posters, filters, a selected clip's actions, the sequence."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import av
+import ipywidgets as w
+import pytest
+from PIL import Image
+
+import veo_widgets as veo
+from veo_widgets.emulator import Emulator
+from veo_widgets.emulator._render import render_video
+
+from .conftest import QUICK_POLLS
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("clips")
+    paths = []
+    for i, colour in enumerate([(200, 40, 40), (40, 200, 40), (40, 40, 200)]):
+        path = folder / f"clip{i}.mp4"
+        render_video(Image.new("RGB", (256, 144), colour), path, width=256, height=144, duration=1, seed=i, label=None)
+        paths.append(path)
+    return paths
+
+
+def journal_with(tmp_path: Path, clips: list[Path], failed: int = 0, extra: int = 0) -> veo.Journal:
+    journal = veo.Journal(tmp_path / "journal.sqlite3")
+    for i, source in enumerate(clips):
+        path = tmp_path / f"saved{i}.mp4"
+        path.write_bytes(source.read_bytes())
+        request = {"prompt": f"clip {i} of the coast", "model": "google/veo-3.0-i2v-fast", "duration": 4}
+        journal.record(veo.Job(f"job-{i}", "completed", path=path, request=request, created_at=T0 + timedelta(hours=i)))
+    for i in range(failed):
+        request = {"prompt": f"failed shot {i}", "model": "google/veo-3.0-i2v"}
+        when = T0 - timedelta(hours=i + 1)
+        journal.record(veo.Job(f"bad-{i}", "error", error="blocked", request=request, created_at=when))
+    for i in range(extra):
+        request = {"prompt": f"old shot {i}"}
+        when = T0 - timedelta(days=1, minutes=i)
+        journal.record(veo.Job(f"old-{i}", "completed", path=tmp_path / "gone.mp4", request=request, created_at=when))
+    return journal
+
+
+def captions(gallery: Any) -> list[str]:
+    return [box.children[1].value for box in gallery._grid.children]
+
+
+def test_the_grid_shows_the_newest_clips_with_posters(tmp_path: Path, clips: list[Path]) -> None:
+    gallery = veo.Gallery(journal=journal_with(tmp_path, clips, failed=2, extra=30), page_size=12)
+    assert len(gallery._grid.children) == 12
+    first = captions(gallery)
+    assert "clip 2 of the coast" in first[0] and "clip 1" in first[1] and "clip 0" in first[2]
+    assert "veo-3.0-i2v-fast · 4s" in first[0]
+    assert gallery.posters is not None
+    gallery.posters.join(30)  # posters are made off the kernel's thread, once
+    poster = gallery._grid.children[0].children[0]
+    assert isinstance(poster, w.Image) and poster.value[:2] == b"\xff\xd8"  # a JPEG poster
+    assert (tmp_path / ".saved2.mp4.poster.jpg").is_file()  # cached beside the video
+    assert "failed" in first[3] and "missing" in first[5]  # failed and file-gone jobs are shown too
+    assert gallery._where.value == "1-12 of 35 · page 1 of 3"
+    gallery._next.click()
+    gallery._next.click()
+    assert len(gallery._grid.children) == 11 and gallery._next.disabled
+
+
+def test_filters_narrow_the_grid(tmp_path: Path, clips: list[Path]) -> None:
+    gallery = veo.Gallery(journal=journal_with(tmp_path, clips, failed=2, extra=5))
+    gallery._status.value = "failed"
+    assert len(gallery.cards) == 2 and all(c.state == "failed" for c in gallery.cards)
+    assert all("blocked" in c.hint for c in gallery.cards)
+    gallery._status.value = ""
+    gallery._text.value = "COAST"
+    assert [c.job.id for c in gallery.cards] == ["job-2", "job-1", "job-0"]
+    gallery._text.value = "no such words"
+    assert gallery.cards == [] and gallery._where.value == "no clips match"
+
+
+def test_selecting_a_clip_plays_it_with_its_settings_and_actions(tmp_path: Path, clips: list[Path]) -> None:
+    gallery = veo.Gallery(journal=journal_with(tmp_path, clips))
+    gallery._grid.children[1].children[2].click()  # "Open" on the second card
+    assert gallery.selected is not None and gallery.selected.id == "job-1"
+    assert "clip 1 of the coast" in gallery._info.value and "google/veo-3.0-i2v-fast" in gallery._info.value
+    (video,) = gallery.player.outputs
+    assert "video" in video["data"]["text/html"]
+    labels = [b.description for b in gallery._actions.children]
+    assert labels[:3] == ["Play", "Re-run", "Continue from last frame"]
+    assert {"Add to sequence", "Reveal file", "Delete file"} <= set(labels)
+    assert gallery.act("reveal") == str((tmp_path / "saved1.mp4").resolve())
+
+
+def test_delete_removes_the_file_but_keeps_the_job(tmp_path: Path, clips: list[Path]) -> None:
+    journal = journal_with(tmp_path, clips)
+    gallery = veo.Gallery(journal=journal)
+    gallery.select("job-0")
+    assert gallery.act("delete") is False and (tmp_path / "saved0.mp4").exists()  # asks first
+    assert gallery.act("delete") is True
+    assert not (tmp_path / "saved0.mp4").exists() and not (tmp_path / ".saved0.mp4.poster.jpg").exists()
+    assert journal.find("job-0") is not None
+    gone = next(c for c in gallery.cards if c.job.id == "job-0")
+    assert gone.state == "missing" and gone.actions == ("download", "rerun")
+    assert [b.description for b in gallery._actions.children] == ["Download again", "Re-run"]
+
+
+def test_rerun_opens_a_prefilled_panel(tmp_path: Path, clips: list[Path]) -> None:
+    gallery = veo.Gallery(journal=journal_with(tmp_path, clips))
+    gallery.select("job-2")
+    panel = gallery.act("rerun")
+    assert isinstance(panel, veo.Panel)
+    assert panel.prompt.value == "clip 2 of the coast"
+    assert len(gallery.workspace.outputs) == 1
+
+
+def test_the_sequence_strip_stitches_clips_in_the_chosen_order(tmp_path: Path, clips: list[Path]) -> None:
+    gallery = veo.Gallery(journal=journal_with(tmp_path, clips))
+    for ident in ("job-0", "job-1", "job-2"):
+        gallery.select(ident)
+        gallery.act("sequence")
+    strip = gallery.sequence
+    strip.move(2, -2)  # the blue clip first
+    assert [j.id for j in strip.clips] == ["job-2", "job-0", "job-1"]
+    strip.remove(2)
+    film = strip.stitch(tmp_path / "film.mp4")
+    with av.open(str(film)) as container:
+        stream = container.streams.video[0]
+        assert stream.frames == 48  # two one-second clips at 24 fps
+        first = next(container.decode(stream)).to_ndarray(format="rgb24")
+    assert first[72, 128, 2] > 150  # the blue clip leads
+    assert strip.progress.value == 1.0 and len(strip.output.outputs) == 1
+
+
+def test_continue_from_the_gallery_adds_a_card_with_its_lineage(emulator: Emulator, image_file: Path) -> None:
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        first = client.generate("Waves roll in", image=image_file, duration=4, seed=1)
+        gallery = veo.Gallery(client)
+        gallery.select(first.id)
+        form = gallery.act("continue")  # the form a person fills in
+        prompt, (model, go) = form.children[1], form.children[2].children
+        prompt.value = "The tide goes out"
+        assert model.value == "google/veo-3.0-i2v-fast"
+        go.click()
+        (run,) = gallery.runs
+        second = run.wait(timeout=60)
+        deadline = time.monotonic() + 10
+        while second.id not in [c.job.id for c in gallery.cards] and time.monotonic() < deadline:
+            time.sleep(0.05)  # the gallery redraws when the run ends
+        assert gallery.cards[0].job.id == second.id
+        gallery.select(second.id)
+        chain = [b.description for b in gallery._lineage.children[1:]]
+        assert chain == [first.id[:12], "continue: " + second.id[:12]]

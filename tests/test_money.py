@@ -1,0 +1,109 @@
+"""The clients' money methods against the emulator: estimates, the catalogue cache, budgets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+
+import veo_widgets as veo
+from veo_widgets._budget import BudgetExceededError
+from veo_widgets.emulator import Emulator
+
+from .conftest import FAST, QUICK_POLLS, Counting, Flavour
+
+#: The emulator's simulated per-second prices of Veo 3 Fast i2v: 720p with audio, and silent.
+WITH_AUDIO, SILENT = 0.42, 0.28
+
+
+def catalogue_reads(client: Flavour) -> list[httpx.Request]:
+    return [r for r in client.requests if r.url.path == "/v1/models"]
+
+
+def test_estimates_before_anything_is_sent(client: Flavour) -> None:
+    assert client.estimate().usd == pytest.approx(8 * WITH_AUDIO)  # the default request
+    silent = client.estimate(duration=4, generate_audio=False)
+    assert silent.usd == pytest.approx(4 * SILENT) and silent.describe() == "about $1.12 (simulated prices)"
+    fast31 = client.estimate(model="veo-3.1-fast", resolution="720P", duration=6)  # a short name, any case
+    assert fast31.model == "google/veo-3.1-i2v-fast" and fast31.usd == pytest.approx(6 * 0.32)
+    batch = client.estimate([{"duration": 4}, {"duration": 8, "generate_audio": False}])
+    assert batch.count == 2 and batch.usd == pytest.approx(4 * WITH_AUDIO + 8 * SILENT)
+    assert [r.method for r in client.requests] == ["GET"]  # the catalogue, once; no create
+
+
+def test_a_variable_price_is_price_unknown(client: Flavour) -> None:
+    estimate = client.estimate(model="google/veo-3-1-lite-generate-preview")
+    assert estimate.usd is None and estimate.describe() == "price unknown (simulated prices)"
+    mixed = client.estimate([{"duration": 4}, {"model": "google/veo-3-1-lite-generate-preview"}])
+    assert mixed.usd == pytest.approx(4 * WITH_AUDIO) and "1 of 2 with no price" in mixed.describe()
+
+
+def test_the_catalogue_is_cached_on_disk_for_a_day(
+    make_client: Callable[..., Flavour], isolated: Path
+) -> None:
+    first = make_client()
+    first.estimate()
+    assert len(catalogue_reads(first)) == 1
+    second = make_client()  # a new session
+    second.estimate()
+    assert catalogue_reads(second) == []
+    cache = isolated / "home" / "catalogue.json"
+    stored = json.loads(cache.read_text())
+    for entry in stored.values():
+        entry["fetched_at"] = (datetime.now(timezone.utc) - timedelta(days=1, minutes=1)).isoformat()
+    cache.write_text(json.dumps(stored))
+    third = make_client()
+    assert third.estimate().usd == pytest.approx(8 * WITH_AUDIO)
+    (read,) = catalogue_reads(third)
+    assert read.headers["if-none-match"].startswith('W/"')  # revalidated: the emulator answers 304
+
+
+def test_the_budget_comes_from_the_environment_and_nothing_is_sent(
+    make_client: Callable[..., Flavour], image_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VEO_BUDGET_USD", "1.50")
+    client = make_client()
+    with pytest.raises(BudgetExceededError) as caught:
+        client.submit("too dear", image=image_file, **FAST)
+    assert caught.value.budget == 1.5 and caught.value.estimate == pytest.approx(4 * WITH_AUDIO)
+    assert "VEO_BUDGET_USD" in str(caught.value)
+    assert [r.method for r in client.requests] == ["GET"]
+    assert veo.history() == []  # refused before the journal's row, too
+
+
+def test_a_budget_refuses_a_price_it_cannot_know(make_client: Callable[..., Flavour], image_file: Path) -> None:
+    client = make_client(budget_usd=100)
+    with pytest.raises(BudgetExceededError, match="price of this job is unknown"):
+        client.submit("lite", image=image_file, model="google/veo-3-1-lite-generate-preview")
+    assert [r.method for r in client.requests] == ["GET"]
+
+
+def test_a_sync_batch_keeps_the_budget(emulator: Emulator, image_file: Path) -> None:
+    transport = Counting(emulator)
+    with veo.Client(emulator.api_key, emulator.url, transport=transport, budget_usd=2.0) as client:
+        items = [{"prompt": f"take {i}", "image": image_file, **FAST} for i in range(2)]
+        with pytest.raises(BudgetExceededError) as caught:
+            client.generate_many(items)
+    assert caught.value.count == 2 and not [r for r in transport.requests if r.method == "POST"]
+
+
+def test_a_batch_states_its_total_before_it_starts(emulator: Emulator, image_file: Path) -> None:
+    notices: list[str] = []
+    with veo.Client(emulator.api_key, emulator.url, transport=Counting(emulator), schedule=QUICK_POLLS) as client:
+        client.on_notice = notices.append
+        jobs = client.generate_many([{"prompt": f"take {i}", "image": image_file, **FAST} for i in range(2)])
+    assert all(job.ok for job in jobs)
+    assert notices == ["A batch of 2 videos, estimated at about $3.36 (simulated prices), is starting."]
+
+
+def test_without_a_key_estimates_use_only_the_cache(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VEO_DEMO", "0")
+    transport = Counting(emulator)
+    with veo.Client(base_url=emulator.url, transport=transport) as client:
+        assert client.estimate().usd is None and transport.requests == []
+        with pytest.raises(veo.AuthenticationError):
+            client.balance()

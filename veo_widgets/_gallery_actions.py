@@ -1,0 +1,171 @@
+"""What each of the gallery's action buttons does to the selected clip."""
+
+from __future__ import annotations
+
+import html
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from ._media import poster_path
+from ._models import Job
+
+if TYPE_CHECKING:
+    from .gallery import Gallery
+
+__all__ = ["perform", "rerun_fields"]
+
+
+def perform(gallery: Gallery, name: str, job: Job) -> Any:
+    """Do action ``name`` (a key of ``ACTIONS``) on ``job``; return what it made, if anything."""
+    action: Callable[[Gallery, Job], Any] = _ACTIONS[name]
+    return action(gallery, job)
+
+
+def _play(gallery: Gallery, job: Job) -> None:
+    gallery.select(job)
+
+
+def rerun_fields(job: Job, accepted: Callable[[str], bool]) -> dict[str, Any]:
+    """The job's request as panel prefills: the fields the panel takes, and the image only
+    where it can still be found (a local file that exists, or a URL)."""
+    fields = {k: v for k, v in (job.request or {}).items() if v is not None and accepted(k)}
+    image = fields.get("image")
+    if isinstance(image, str) and not image.startswith(("http://", "https://")) and not Path(image).is_file():
+        del fields["image"]
+    return fields
+
+
+def _rerun(gallery: Gallery, job: Job) -> Any:
+    from .widget import Panel
+
+    parameters = inspect.signature(Panel).parameters
+    fields = rerun_fields(job, lambda name: name in parameters and name not in ("client", "embed", "save_to"))
+    panel = Panel(client=gallery.client, **fields)
+    gallery.workspace.outputs = ()
+    gallery.workspace.append_display_data(panel)
+    missing = (
+        "" if "image" in fields or not (job.request or {}).get("image") else " (pick the image again: its file is gone)"
+    )
+    gallery.say(f"a panel with the same request is open below{missing}")
+    return panel
+
+
+def _download(gallery: Gallery, job: Job) -> Any:
+    gallery.say(f"downloading {job.id}…")
+
+    def work() -> None:
+        saved = gallery.client.download(job)
+        gallery.say(f"saved again: {saved}")
+
+    return gallery.in_background("download", work)
+
+
+def _reveal(gallery: Gallery, job: Job) -> str:
+    assert job.path is not None
+    path = Path(job.path).resolve()
+    gallery.message.value = (
+        f"<code>{html.escape(str(path))}</code><br><small>in the folder "
+        f"<code>{html.escape(str(path.parent))}</code></small>"
+    )
+    return str(path)
+
+
+def _delete(gallery: Gallery, job: Job) -> bool:
+    """Delete the local file (and its poster) on the second click; the journal row stays."""
+    if gallery._confirm_delete != job.id:
+        gallery._confirm_delete = job.id
+        gallery.say("Click “Delete file” again to delete the video file (the journal keeps the job).")
+        return False
+    gallery._confirm_delete = None
+    assert job.path is not None
+    Path(job.path).unlink(missing_ok=True)
+    poster_path(job.path).unlink(missing_ok=True)
+    gallery.say(f"deleted {job.path}; the job stays in the journal and can be downloaded again")
+    gallery.refresh()
+    gallery.select(job.id)
+    return True
+
+
+def _sequence(gallery: Gallery, job: Job) -> None:
+    gallery.sequence.add(job)
+    gallery.say(f"added to the sequence ({len(gallery.sequence.clips)} clips)")
+
+
+def _resume(gallery: Gallery, job: Job) -> Any:
+    gallery.say(f"waiting for {job.id}…")
+
+    def work() -> None:
+        done = gallery.client.wait(job.id)
+        saved = gallery.client.download(done)
+        gallery.say(f"finished and saved: {saved}")
+
+    return gallery.in_background("resume", work)
+
+
+def _reconcile(gallery: Gallery, job: Job) -> Any:
+    reconcile = getattr(gallery.client, "reconcile", None)
+    if reconcile is None:
+        gallery.say("run `veo reconcile` to find this job before trying again")
+        return None
+    return gallery.in_background("reconcile", lambda: reconcile(job))
+
+
+def _follow_up(relation: str) -> Callable[[Gallery, Job], w.Widget]:
+    """Continue or extend: a small form (prompt, model) whose Go starts the new job."""
+
+    def open_form(gallery: Gallery, job: Job) -> w.Widget:
+        from ._studio import extend_model, image_models
+
+        prompt = w.Textarea(
+            value=str((job.request or {}).get("prompt", "")),
+            placeholder="what happens next",
+            layout=w.Layout(width="420px"),
+        )
+        models = [m for m in [extend_model(job)] if m] if relation == "extend" else image_models()
+        model = w.Dropdown(options=models, layout=w.Layout(width="220px"))
+        go = w.Button(description="Extend" if relation == "extend" else "Continue", button_style="primary")
+        status = w.HTML()
+
+        def start(_: object) -> None:
+            go.disabled = True
+            begin = gallery.extend if relation == "extend" else gallery.continue_from
+            try:
+                gallery.selected = job
+                run = begin(prompt.value, model=model.value)
+            except Exception as exc:
+                from ._errors import explain
+
+                status.value = html.escape(explain(exc))
+                go.disabled = False
+                return
+
+            def update(r: Any) -> None:
+                status.value = f"{html.escape(relation)}: {html.escape(str(r.status))}"
+
+            run.on_update(update)
+
+        go.on_click(start)
+        form = w.VBox([w.HTML(f"<b>{relation.capitalize()} this clip</b>"), prompt, w.HBox([model, go]), status])
+        gallery.workspace.outputs = ()
+        gallery.workspace.append_display_data(form)
+        return form
+
+    return open_form
+
+
+_ACTIONS: dict[str, Callable[[Gallery, Job], Any]] = {
+    "play": _play,
+    "rerun": _rerun,
+    "download": _download,
+    "reveal": _reveal,
+    "delete": _delete,
+    "sequence": _sequence,
+    "resume": _resume,
+    "reconcile": _reconcile,
+    "continue": _follow_up("continue"),
+    "extend": _follow_up("extend"),
+}

@@ -1,0 +1,133 @@
+"""Making clips from clips: takes of one request, continuing from a last frame, extending.
+
+Each function starts its generations with the public run handle, ``client.start(...)``,
+and says where each job came from (``parent_id`` and ``relation``, or a ``take_group``),
+so the journal and the gallery can show the chain.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+from ._errors import ValidationError
+from ._family import DEFAULT_MODEL, get_model, models
+from ._media import last_frame
+from ._models import Job
+from ._options import SEED_MAX
+
+__all__ = [
+    "continue_from",
+    "extend",
+    "extend_model",
+    "image_models",
+    "start_with",
+    "take_seeds",
+    "variations",
+]
+
+EXTEND_MODEL = "google/veo3-1-extend-video"
+FAST_EXTEND_MODEL = "google/veo3-1-fast-extend-video"
+
+
+def all_models() -> list[str]:
+    """Every model id, for a filter."""
+    return [spec.id for spec in models()]
+
+
+def takes_seed(model: str) -> bool:
+    """Whether ``model`` takes a seed (the 3.0 family and veo2 do; 3.1 image models do not)."""
+    return get_model(model).takes_seed
+
+
+def image_models() -> list[str]:
+    """Models that take a first-frame image: what a clip can be continued with."""
+    return [spec.id for spec in models() if "image" in spec.modes]
+
+
+def start_with(client: Any, prompt: str, *, lineage: dict[str, str | None], **options: Any) -> Any:
+    """``client.start(...)``, with where the job came from recorded in the journal.
+
+    Passed to ``start`` where it takes ``lineage``; otherwise the parent and relation are
+    written to the journal as soon as the job's row exists (its first update).
+    """
+    if "lineage" in inspect.signature(client.start).parameters:
+        return client.start(prompt, lineage=lineage, **options)
+    run = client.start(prompt, **options)
+    parent_id, relation = lineage.get("parent_id"), lineage.get("relation")
+    if parent_id or relation:
+        noted = threading.Event()
+
+        def note(r: Any) -> None:
+            if r.job is not None and not noted.is_set():
+                noted.set()
+                client.journal.set_parent(r.client_request_id, parent_id, relation)
+
+        run.on_update(note)
+    return run
+
+
+def extend_model(job: Job) -> str | None:
+    """The Veo 3.1 extend model for a finished 3.1 clip (fast for fast), else None."""
+    model = str(getattr(job, "model", None) or (job.request or {}).get("model") or "")
+    if "3.1" not in model and "3-1" not in model:
+        return None
+    return FAST_EXTEND_MODEL if "fast" in model else EXTEND_MODEL
+
+
+def take_seeds(n: int, seed: int | None = None, rng: random.Random | None = None) -> list[int]:
+    """``n`` different seeds: ``seed, seed+1, ...`` when a seed is given (so a take can be
+    made again), otherwise drawn at random."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 16:
+        raise ValidationError("n", f"takes must be a whole number from 1 to 16, not {n!r}")
+    if seed is not None:
+        return [(seed + i) % (SEED_MAX + 1) for i in range(n)]
+    draw = rng or random.SystemRandom()
+    seeds: set[int] = set()
+    while len(seeds) < n:
+        seeds.add(draw.randint(0, SEED_MAX))
+    return sorted(seeds, key=lambda s: draw.random())
+
+
+def variations(client: Any, prompt: str, n: int = 4, **options: Any) -> list[Any]:
+    """Start ``n`` takes of one request and return their runs, in order.
+
+    Where the model takes a seed each take gets its own (``seed, seed+1, ...`` from a given
+    ``seed``); elsewhere they are ``n`` independent takes. All share one ``take_group``.
+    The request is validated once, by the first ``start``, before any other is sent.
+    """
+    model = str(options.get("model") or DEFAULT_MODEL)
+    seeded = takes_seed(model)
+    seeds = take_seeds(n, options.pop("seed", None)) if seeded else [None] * n
+    group = f"takes-{uuid.uuid4().hex[:12]}"
+    runs = []
+    for seed in seeds:
+        extra = {"seed": seed} if seed is not None else {}
+        runs.append(start_with(client, prompt, lineage={"take_group": group, "relation": "take"}, **options, **extra))
+    return runs
+
+
+def continue_from(client: Any, job: Job, prompt: str, **options: Any) -> Any:
+    """Start an image-to-video job whose first frame is ``job``'s last; records the parent."""
+    if not prompt or not prompt.strip():
+        raise ValidationError("prompt", "write what happens next")
+    frame = last_frame(job)
+    return start_with(client, prompt, image=frame, lineage={"parent_id": job.id, "relation": "continue"}, **options)
+
+
+def extend(client: Any, job: Job, prompt: str, **options: Any) -> Any:
+    """Start a Veo 3.1 extend job that continues ``job``'s video; records the parent."""
+    model = options.pop("model", None) or extend_model(job)
+    if model is None:
+        raise ValidationError("model", "only Veo 3.1 clips can be extended; continue from the last frame instead")
+    if not prompt or not prompt.strip():
+        raise ValidationError("prompt", "write what happens next")
+    video = str(job.path) if job.path is not None and Path(job.path).is_file() else job.video_url
+    if not video:
+        raise ValidationError("video", f"job {job.id} has no saved file or link to extend; download it again first")
+    lineage: dict[str, str | None] = {"parent_id": job.id, "relation": "extend"}
+    return start_with(client, prompt, video=video, model=model, lineage=lineage, **options)

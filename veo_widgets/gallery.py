@@ -1,0 +1,354 @@
+"""``veo.Gallery()``: every clip this machine made, newest first, one page at a time.
+
+A grid of poster frames (made once with PyAV and cached beside each video, never in the
+notebook) with prompt, model, duration, cost, date and status; filters by text, model,
+status and date; select a clip to play it with its settings and act on it (re-run,
+download again, reveal, delete the file, continue from its last frame, extend, add to the
+sequence strip). Slow work (posters, downloads, stitching) runs on daemon threads, which
+only set widget traits, as the panel's do.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+from typing import Any, cast
+
+import ipywidgets as w
+
+from ._gallery_model import ACTIONS, STATUS_FILTERS, Card, Filters, Pager, Source, card, lineage
+from ._gallery_strip import SequenceStrip, poster_widget
+from ._journal import Journal
+from ._media import poster, poster_path
+from ._models import Job
+
+__all__ = ["Gallery"]
+
+POSTER_WIDTH = 180
+_STATE_COLOURS = {
+    "ready": "#16a34a",
+    "missing": "#d97706",
+    "running": "#2563eb",
+    "failed": "#dc2626",
+    "unconfirmed": "#7c3aed",
+    "not sent": "#6b7280",
+}
+
+
+def _badge(state: str) -> str:
+    colour = _STATE_COLOURS.get(state, "#374151")
+    return (
+        f'<span class="veo-badge" data-state="{html.escape(state)}" style="background:{colour};color:white;'
+        f'padding:1px 7px;border-radius:9px;font-size:11px">{html.escape(state)}</span>'
+    )
+
+
+def _day(value: date | None, end: bool = False) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.combine(value, time.max if end else time.min).astimezone(timezone.utc)
+
+
+class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
+    """Every job in the journal as a page of cards; select one to play it and act on it.
+
+    >>> gallery = veo.Gallery()          # doctest: +SKIP
+    >>> gallery.filter(text="lighthouse", status="finished")   # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        client: Any = None,
+        *,
+        journal: Journal | None = None,
+        page_size: int = 12,
+        columns: int = 4,
+        embed: bool = False,
+        models: Iterable[str] | None = None,
+    ) -> None:
+        self._client = client
+        self._journal: Any = journal if journal is not None else (client.journal if client is not None else Journal())
+        self.pager = Pager(cast(Source, self._journal), size=page_size)
+        self.embed = embed
+        self.selected: Job | None = None
+        self.cards: list[Card] = []
+        self.runs: list[Any] = []  # generations started from here (continue, extend)
+        self._confirm_delete: str | None = None
+        self._pending: list[tuple[w.Image, Path]] = []
+        self.posters: threading.Thread | None = None  # the thread making this page's posters
+
+        self._text = w.Text(placeholder="search prompts", continuous_update=False, layout=w.Layout(width="220px"))
+        choices = [("any model", "")] + [(m.split("/")[-1], m) for m in (models or self._models())]
+        self._model = w.Dropdown(options=choices, layout=w.Layout(width="190px"))
+        self._status = w.Dropdown(options=[("any status", "")] + [(s, s) for s in STATUS_FILTERS])
+        self._status.layout.width = "140px"
+        self._since = w.DatePicker(description="from", layout=w.Layout(width="200px"))
+        self._until = w.DatePicker(description="to", layout=w.Layout(width="200px"))
+        for control in (self._text, self._model, self._status, self._since, self._until):
+            control.observe(lambda _: self._filters_changed(), names="value")
+        refresh = w.Button(icon="refresh", tooltip="read the journal again", layout=w.Layout(width="40px"))
+        refresh.on_click(lambda _: self.refresh())
+
+        self._grid = w.GridBox(
+            layout=w.Layout(grid_template_columns=f"repeat({columns}, {POSTER_WIDTH + 16}px)", grid_gap="8px")
+        )
+        self._prev = w.Button(icon="chevron-left", tooltip="newer", layout=w.Layout(width="40px"))
+        self._next = w.Button(icon="chevron-right", tooltip="older", layout=w.Layout(width="40px"))
+        self._prev.on_click(lambda _: self.go(self.pager.index - 1))
+        self._next.on_click(lambda _: self.go(self.pager.index + 1))
+        self._where = w.Label()
+
+        self.player = w.Output()
+        self._info = w.HTML()
+        self._lineage = w.HBox()
+        self._actions = w.HBox(layout=w.Layout(flex_flow="row wrap"))
+        self.message = w.HTML()
+        self.workspace = w.Output()  # where a re-run's panel or a continue form appears
+        self._detail = w.VBox(
+            [self._info, self.player, self._lineage, self._actions, self.message, self.workspace],
+            layout=w.Layout(border="1px solid #e5e7eb", padding="8px", display="none"),
+        )
+        self.sequence = SequenceStrip(player=self._video, thumb=lambda p: poster_widget(p, 120))
+
+        super().__init__(
+            [
+                w.HBox([self._text, self._model, self._status, self._since, self._until, refresh]),
+                w.HBox([self._prev, self._where, self._next]),
+                self._grid,
+                self._detail,
+                self.sequence,
+            ]
+        )
+        self.add_class("veo-gallery")
+        self.refresh()
+
+    # ------------------------------------------------------------------ reading
+
+    @staticmethod
+    def _models() -> list[str]:
+        from ._studio import all_models
+
+        return all_models()
+
+    @property
+    def client(self) -> Any:
+        """The client actions use (made on first need: demo mode starts an emulator)."""
+        if self._client is None:
+            from ._client import Client
+
+            self._client = Client()
+        return self._client
+
+    def _filters_changed(self) -> None:
+        self.filter(
+            text=self._text.value,
+            model=self._model.value or None,
+            status=self._status.value or None,
+            since=self._since.value,
+            until=self._until.value,
+        )
+
+    def filter(
+        self,
+        *,
+        text: str = "",
+        model: str | None = None,
+        status: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[Job]:
+        """Show only matching jobs (from the first page); ``status`` is a key of ``STATUS_FILTERS``."""
+        self.pager.filters = Filters(text, model, status, _day(since), _day(until, end=True))
+        return self.go(0)
+
+    def go(self, page: int) -> list[Job]:
+        """Show page ``page`` (0 is the newest)."""
+        self.pager.index = page
+        return self.refresh()
+
+    def refresh(self) -> list[Job]:
+        """Read the current page from the journal again and redraw the grid."""
+        jobs = self.pager.refresh()
+        self.cards = [card(job, can_extend=self._can_extend) for job in jobs]
+        self._pending = []
+        self._grid.children = [self._card_widget(c) for c in self.cards]
+        if self._pending:  # posters not made yet: decode them off the kernel's thread
+            self.posters = threading.Thread(target=self._fill_posters, args=(self._pending,), daemon=True)
+            self.posters.start()
+        self._where.value = self.pager.describe()
+        self._prev.disabled = self.pager.index == 0
+        self._next.disabled = self.pager.index >= self.pager.pages - 1
+        if self.selected is not None:
+            fresh = next((j for j in jobs if j.id == self.selected.id), None)
+            if fresh is not None:
+                self.select(fresh)
+        return jobs
+
+    def _can_extend(self, job: Job) -> bool:
+        from ._studio import extend_model
+
+        return extend_model(job) is not None
+
+    def _card_widget(self, c: Card) -> w.Widget:
+        path = Path(c.job.path) if c.state == "ready" and c.job.path else None
+        picture = self._poster(path) if path else self._placeholder(c)
+        caption = w.HTML(
+            f'<div style="width:{POSTER_WIDTH}px;font-size:12px;line-height:1.3">'
+            f"{_badge(c.state)} <b>{html.escape(c.title[:80])}</b><br>"
+            f'<span style="color:#6b7280">{html.escape(c.facts())}</span></div>'
+        )
+        open_button = w.Button(description="Open", tooltip=c.job.id, layout=w.Layout(width=f"{POSTER_WIDTH}px"))
+        open_button.on_click(lambda _, job=c.job: self.select(job))
+        box = w.VBox([picture, caption, open_button])
+        box.add_class("veo-card")
+        return box
+
+    def _poster(self, path: Path) -> w.Widget:
+        target = poster_path(path)
+        if target.is_file() and target.stat().st_mtime >= path.stat().st_mtime:
+            return poster_widget(path, POSTER_WIDTH)
+        image = w.Image(format="jpeg", layout=w.Layout(width=f"{POSTER_WIDTH}px", height=f"{POSTER_WIDTH * 9 // 16}px"))
+        self._pending.append((image, path))
+        return image
+
+    @staticmethod
+    def _fill_posters(pending: list[tuple[w.Image, Path]]) -> None:
+        for image, path in pending:
+            try:
+                image.value = poster(path).read_bytes()
+                image.layout.height = None
+            except Exception:  # a broken file keeps its grey box
+                pass
+
+    @staticmethod
+    def _placeholder(c: Card) -> w.Widget:
+        return w.HTML(
+            f'<div style="width:{POSTER_WIDTH}px;height:{POSTER_WIDTH * 9 // 16}px;background:#f3f4f6;'
+            f'display:flex;align-items:center;justify-content:center;color:#6b7280">{html.escape(c.state)}</div>'
+        )
+
+    # ------------------------------------------------------------------ one clip
+
+    def _video(self, path: Path) -> Any:
+        from .widget import video_player
+
+        return video_player(path, embed=self.embed)
+
+    def find(self, key: str) -> Job | None:
+        return self._journal.find(key)  # type: ignore[no-any-return]
+
+    def select(self, job: Job | str) -> Card:
+        """Open one clip: play it, show its settings, lineage and what can be done."""
+        if isinstance(job, str):
+            found = self.find(job)
+            if found is None:
+                raise KeyError(f"no job {job!r} in the journal")
+            job = found
+        self.selected = job
+        c = card(job, can_extend=self._can_extend)
+        self._detail.layout.display = None
+        settings = "".join(
+            f"<tr><td style='color:#6b7280;padding-right:8px'>{html.escape(str(k))}</td>"
+            f"<td>{html.escape(str(v))}</td></tr>"
+            for k, v in (job.request or {}).items()
+            if v not in (None, "")
+        )
+        self._info.value = (
+            f"<div>{_badge(c.state)} <b>{html.escape(c.title)}</b> <code>{html.escape(job.id)}</code></div>"
+            f"<div style='color:#6b7280'>{html.escape(c.facts())}</div><div>{html.escape(c.hint)}</div>"
+            f"<table style='font-size:12px'>{settings}</table>"
+        )
+        self.player.outputs = ()
+        if c.state == "ready" and job.path is not None:
+            try:
+                self.player.append_display_data(self._video(Path(job.path)))
+            except Exception as exc:  # too big to embed: say so instead
+                self.say(str(exc), error=True)
+        self._lineage.children = self._chain(job)
+        self._actions.children = [self._button(name) for name in c.actions]
+        return c
+
+    def _chain(self, job: Job) -> list[w.Widget]:
+        chain = lineage(job, self.find)
+        if len(chain) < 2:
+            return []
+        parts: list[w.Widget] = [w.Label("lineage:")]
+        for link in chain:
+            relation = card(link).relation
+            button = w.Button(
+                description=(f"{relation}: " if relation else "") + link.id[:12],
+                tooltip=str((link.request or {}).get("prompt", "")),
+                disabled=link.id == job.id,
+                layout=w.Layout(width="auto"),
+            )
+            button.on_click(lambda _, link=link: self.select(link))
+            parts.append(button)
+        return parts
+
+    def _button(self, name: str) -> w.Button:
+        button = w.Button(description=ACTIONS[name], layout=w.Layout(width="auto"))
+        button.add_class(f"veo-action-{name}")
+        button.on_click(lambda _: self.act(name))
+        return button
+
+    def act(self, name: str) -> Any:
+        """Do an action on the selected clip, as its button does (``"rerun"``, ``"delete"``...)."""
+        if self.selected is None:
+            raise RuntimeError("select a clip first")
+        from ._gallery_actions import perform
+
+        try:
+            return perform(self, name, self.selected)
+        except Exception as exc:
+            from ._errors import explain
+
+            self.say(explain(exc), error=True)
+            raise
+
+    def continue_from(self, prompt: str, **options: Any) -> Any:
+        """Start a clip whose first frame is the selected clip's last; returns its run.
+        The journal records the selected clip as its parent."""
+        from ._studio import continue_from
+
+        return self._track(continue_from(self.client, self._chosen(), prompt, **options))
+
+    def extend(self, prompt: str, **options: Any) -> Any:
+        """Extend the selected (Veo 3.1) clip with a Veo 3.1 extend model; returns its run."""
+        from ._studio import extend
+
+        return self._track(extend(self.client, self._chosen(), prompt, **options))
+
+    def _chosen(self) -> Job:
+        if self.selected is None:
+            raise RuntimeError("select a clip first: gallery.select(job_or_id)")
+        return self.selected
+
+    def _track(self, run: Any) -> Any:
+        """Keep a run started from here; redraw the page when it ends, so its card appears."""
+        self.runs.append(run)
+        run.on_update(lambda r: self.refresh() if r.done else None)
+        return run
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        colour = "#dc2626" if error else "#374151"
+        self.message.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+
+    def in_background(self, name: str, work: Callable[[], object]) -> threading.Thread:
+        """Run slow work on a daemon thread; its error is shown, and the gallery redrawn after."""
+
+        def run() -> None:
+            try:
+                work()
+            except Exception as exc:
+                from ._errors import explain
+
+                self.say(explain(exc), error=True)
+            finally:
+                self.refresh()
+
+        thread = threading.Thread(target=run, name=f"veo-gallery-{name}", daemon=True)
+        thread.start()
+        return thread
