@@ -169,3 +169,14 @@ def test_models_lists_the_family(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["models"]) == 0
     out = capsys.readouterr().out
     assert "veo-3-fast-i2v" in out and "first-last" in out and "extend" in out
+
+
+def test_reconcile_with_nothing_unconfirmed_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reconcile"]) == 0
+    assert "nothing to reconcile" in capsys.readouterr().out
+
+
+def test_studio_commands_are_on_the_veo_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["stitch", "--help"])
+    assert "crossfade" in capsys.readouterr().out

@@ -331,3 +331,12 @@ def test_config_has_a_trait_per_option_of_the_schema(ip: InteractiveShell) -> No
         run(ip, "%veo config")
     traits = {line.split(" = ")[0].split(".")[1] for line in cap.stdout.splitlines() if line.startswith("VeoMagics.")}
     assert {o.name for o in OPTIONS} | {"model", "output_dir", "timeout", "embed"} <= traits
+
+
+def test_reconcile_and_gallery(ip: InteractiveShell) -> None:
+    with capture_output() as cap:
+        found = run(ip, "%veo reconcile")
+    assert found == [] and "nothing to reconcile" in cap.stdout
+    with capture_output():
+        gallery = run(ip, "%veo gallery")
+    assert type(gallery).__name__ == "Gallery"

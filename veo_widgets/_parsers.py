@@ -29,6 +29,7 @@ __all__ = [
     "GenerateArgs",
     "HistoryArgs",
     "JobArgs",
+    "MaybeJobArgs",
     "NoArgs",
     "SUBCOMMANDS",
     "cell_help",
@@ -83,6 +84,13 @@ class JobArgs:
     """A job id, or an unambiguous prefix of one (such as the 8 letters in a file name)."""
 
     job: str
+
+
+@dataclass(frozen=True)
+class MaybeJobArgs:
+    """An optional job id (or client request id, or prefix): None means every one."""
+
+    job: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +209,12 @@ def _job(name: str) -> Callable[[Sequence[str]], JobArgs]:
     return parse
 
 
+def _maybe_job(words: Sequence[str]) -> MaybeJobArgs:
+    if len(words) > 1:
+        raise UsageError("%veo reconcile [ID]: one id at most (none: every unconfirmed create)")
+    return MaybeJobArgs(words[0] if words else None)
+
+
 def _demo(words: Sequence[str]) -> DemoArgs:
     if list(words) not in (["on"], ["off"]):
         raise UsageError("%veo demo on|off")
@@ -225,6 +239,8 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Sequence[str]], Any], str]] = {
     "config": (_none("config"), "where jobs go, which server, and the defaults"),
     "demo": (_demo, "on|off: the built-in emulator, or the real API with AIMLAPI_KEY"),
     "models": (_none("models"), "the Veo family: each model's mode, lengths and sizes"),
+    "gallery": (_none("gallery"), "every clip this machine made, as a grid to play, re-run and stitch"),
+    "reconcile": (_maybe_job, "[ID]: find creates whose answer was lost, in the API's usage logs"),
 }
 
 

@@ -139,6 +139,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    results = _client(args).reconcile(args.id)
+    print("\n".join(r.describe() for r in results) or "nothing to reconcile: every create was answered")
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from ._family import models
 
@@ -253,6 +259,16 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("--width", type=int, default=0, help="columns to fit (default: the terminal's, 80 if unknown)")
     hist.set_defaults(func=cmd_history)
 
+    rec = _parser(sub, "reconcile", "find creates whose answer was lost, in the API's usage logs")
+    rec.add_argument("id", nargs="?", help="one job's client request id (default: every unconfirmed create)")
+    rec.set_defaults(func=cmd_reconcile)
+
+    from ._studio_cli import add_studio_commands
+
+    add_studio_commands(sub)
+    for name in ("stitch", "batch"):  # their help lists defaults too
+        sub.choices[name].formatter_class = _Formatter
+
     from .emulator.__main__ import add_arguments, run
 
     emu = _parser(sub, "emulator", "serve the local AI/ML API emulator")
@@ -264,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for p in (gen, resume):
         p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait")
-    for p in (gen, status, resume, hist):
+    for p in (gen, status, resume, hist, rec):
         p.add_argument("--http-timeout", type=float, default=30.0, help=argparse.SUPPRESS)
     return parser
 

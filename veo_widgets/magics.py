@@ -31,6 +31,7 @@ from ._parsers import (
     GenerateArgs,
     HistoryArgs,
     JobArgs,
+    MaybeJobArgs,
     NoArgs,
     cell_help,
     expand,
@@ -307,6 +308,17 @@ class _VeoMagics(Magics):
         from ._family import models
 
         return models()
+
+    def handle_gallery(self, args: NoArgs) -> Any:
+        from .gallery import Gallery
+
+        return Gallery(self.client, embed=self.embed)
+
+    def handle_reconcile(self, args: MaybeJobArgs) -> list[Any]:
+        """Look unconfirmed creates up in the usage logs; one line each on what was found."""
+        results = self.client.reconcile(args.job)
+        print("\n".join(r.describe() for r in results) or "nothing to reconcile: every create was answered")
+        return list(results)
 
     def handle_demo(self, args: DemoArgs) -> None:
         os.environ["VEO_DEMO"] = "1" if args.on else "0"
