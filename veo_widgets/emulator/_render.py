@@ -26,6 +26,7 @@ Scene = Callable[[int, int], Image.Image]
 class RenderFailure(Exception):
     """A video that cannot be made from its inputs; the message becomes the job's error."""
 
+
 FPS = 24
 SAMPLE_RATE = 48_000
 ZOOM = 0.10  # how far the camera pushes in over the clip

@@ -274,7 +274,9 @@ def validate(raw: dict[str, Any]) -> Accepted:
             raise Problem(400, "image_urls must be a non-empty array of image URLs")
         images.extend(_image(r, f"image_urls[{i}]") for i, r in enumerate(refs))
     video = _video(body.get("video_url")) if "extend" in spec.modes else None
-    mode = spec.modes[0] if len(spec.modes) == 1 else ("first-last" if len(images) > 1 else "image" if images else "text")
+    mode = (
+        spec.modes[0] if len(spec.modes) == 1 else ("first-last" if len(images) > 1 else "image" if images else "text")
+    )
     clean: dict[str, Any] = {
         "model": body["model"],
         "prompt": prompt,
