@@ -95,6 +95,14 @@ def _sequence(gallery: Gallery, job: Job) -> None:
     gallery.say(f"added to the sequence ({len(gallery.sequence.clips)} clips)")
 
 
+def _choose(gallery: Gallery, job: Job) -> None:
+    """Mark this take as the one chosen (the journal's ``chosen``)."""
+    gallery._journal.set_chosen(job.id)
+    gallery.say("chosen: this take is marked in the journal")
+    gallery.refresh()
+    gallery.select(job.id)
+
+
 def _resume(gallery: Gallery, job: Job) -> Any:
     gallery.say(f"waiting for {job.id}…")
 
@@ -164,6 +172,7 @@ _ACTIONS: dict[str, Callable[[Gallery, Job], Any]] = {
     "reveal": _reveal,
     "delete": _delete,
     "sequence": _sequence,
+    "choose": _choose,
     "resume": _resume,
     "reconcile": _reconcile,
     "continue": _follow_up("continue"),
