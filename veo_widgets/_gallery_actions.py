@@ -45,6 +45,8 @@ def _rerun(gallery: Gallery, job: Job) -> Any:
     parameters = inspect.signature(Panel).parameters
     fields = rerun_fields(job, lambda name: name in parameters and name not in ("client", "embed", "save_to"))
     panel = Panel(client=gallery.client, **fields)
+    # The panel knows nothing of lineage: once its generation is saved, say where it came from.
+    panel.on_complete(lambda made: gallery._journal.set_parent(made.id, job.id, "rerun"))
     gallery.workspace.outputs = ()
     gallery.workspace.append_display_data(panel)
     missing = (
