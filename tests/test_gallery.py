@@ -171,3 +171,29 @@ def test_a_deleted_clip_can_be_downloaded_again(emulator: Emulator, image_file: 
         again = client.journal.find(job.id)
         assert again is not None and again.path is not None and again.path.is_file()
         assert gallery.cards[0].state == "ready" and "saved again" in gallery.message.value
+
+
+def test_a_rerun_from_the_gallery_records_its_parent(emulator: Emulator, image_file: Path) -> None:
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        first = client.generate("Waves roll in", image=image_file, duration=4, seed=1)
+        gallery = veo.Gallery(client)
+        gallery.select(first.id)
+        panel = gallery.act("rerun")
+        assert panel.prompt.value == "Waves roll in"
+        panel.generate()
+        again = panel.wait(60)
+        deadline = time.monotonic() + 5
+        while client.journal.find(again.id).relation is None and time.monotonic() < deadline:  # type: ignore[union-attr]
+            time.sleep(0.05)
+        found = client.journal.find(again.id)
+        assert found is not None and (found.parent_id, found.relation) == (first.id, "rerun")
+
+
+def test_a_running_job_can_be_resumed_from_the_gallery(emulator: Emulator, image_file: Path) -> None:
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        job = client.submit("Waves roll in", image=image_file, duration=4, seed=1)  # as if the kernel died here
+        gallery = veo.Gallery(client)
+        assert gallery.select(job.id).state == "running"
+        assert [b.description for b in gallery._actions.children] == ["Resume"]
+        gallery.act("resume").join(60)
+        assert gallery.select(job.id).state == "ready" and "finished and saved" in gallery.message.value
