@@ -180,3 +180,9 @@ def test_studio_commands_are_on_the_veo_command(capsys: pytest.CaptureFixture[st
     with pytest.raises(SystemExit):
         main(["stitch", "--help"])
     assert "crossfade" in capsys.readouterr().out
+
+
+def test_generate_states_the_estimate_before_it_starts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", str(EXAMPLE), "priced", "--duration", "4", "-o", str(tmp_path / "e.mp4")]) == 0
+    err = capsys.readouterr().err
+    assert "estimate: about $" in err and err.index("estimate:") < err.index("completed")
