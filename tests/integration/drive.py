@@ -15,7 +15,9 @@ from typing import Any
 from .servers import Server
 
 #: Badge statuses after which a card no longer changes by itself.
-SETTLED = ("completed", "error", "cancelled")
+SETTLED = ("completed", "error", "cancelled", "stopped", "timed out")
+#: What a card says once its Cancel was pressed (the API cannot cancel: we stop waiting).
+STOPPED = ("stopped", "cancelled")
 UPLOAD = "button.veo-upload, .veo-upload button, .widget-upload"
 PROMPT = ".veo-prompt textarea, textarea[placeholder^='What should happen']"
 KEY_FIELD = ".veo-key-input input, input[type=password]"

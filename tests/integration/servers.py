@@ -78,12 +78,22 @@ CANCEL_CELL = (
     "import veo_widgets as veo\n\n"
     "panel = veo.Panel(duration=4, seed=2)\npanel"
 )
+#: Two clips in the journal, then the gallery of every clip this machine made.
+GALLERY_CELL = (
+    "import veo_widgets as veo\n\n"
+    "client = veo.Client()\n"
+    "for seed, prompt in enumerate(['A lighthouse at dusk', 'Gulls over the sea']):\n"
+    "    client.generate(prompt, image=veo.sample_image(), duration=4, seed=seed)\n"
+    "gallery = veo.Gallery()\ngallery"
+)
 #: One notebook per test, so no test opens a file another one saved.
 NOTEBOOKS = {
     "panel.ipynb": _notebook(PANEL_CELL),
     "key.ipynb": _notebook(PANEL_CELL, KEY_CHECK_CELL),
     "reopen.ipynb": _notebook(PANEL_CELL),
+    "summary.ipynb": _notebook(PANEL_CELL),
     "cancel.ipynb": _notebook(CANCEL_CELL),
+    "gallery.ipynb": _notebook(GALLERY_CELL),
 }
 
 
@@ -156,9 +166,10 @@ def start_server(kind: str, base: Path, *, save_widget_state: bool = False) -> S
     for name, nb in NOTEBOOKS.items():
         nbformat.write(nb, root / name)
     port, token = free_port(), secrets.token_hex(16)
+    # No VEO_OUTPUT_DIR: videos go where a person's would, ./veo_outputs beside the notebook
+    # (a temporary folder here), and the panel shows them as it would to that person.
     env = tree_env(
         VEO_HOME=str(base / "veo_home"),
-        VEO_OUTPUT_DIR=str(root / "veo_outputs"),
         VEO_DEMO_SECONDS=DEMO_SECONDS,
         IPYTHONDIR=str(base / "ipython"),
         JUPYTER_CONFIG_DIR=str(base / "config"),

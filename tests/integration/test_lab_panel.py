@@ -83,7 +83,6 @@ def set_theme(page: Any, theme: str) -> None:
     page.wait_for_timeout(400)
 
 
-@pytest.mark.xfail(strict=True, reason="clearing the path field after an upload resets the image to None (issue 15)")
 def test_an_upload_replaces_a_path_typed_before_it(lab_panel: Any, page: Any, upload_image: Path) -> None:
     path_field = lab_panel.locator(".veo-image-path input, input[placeholder*='path']").first
     drive.type_into(page, path_field, "holiday/beach.jpg")
@@ -108,7 +107,8 @@ def test_an_upload_replaces_a_path_typed_before_it(lab_panel: Any, page: Any, up
         pytest.param(
             "JupyterLab Dark",
             marks=pytest.mark.xfail(
-                strict=True, reason="the demo banner is white text on pale yellow in the dark theme (issue 15)"
+                strict=True,
+                reason="the demo banner keeps its pale yellow background but takes the dark theme's white text: 1.3:1",
             ),
         ),
     ],
@@ -127,7 +127,6 @@ def test_every_text_in_the_panel_reads_well(shared: tuple[Any, Any], upload_imag
     assert not faint, f"text below {MIN_CONTRAST}:1 contrast in {theme}: {faint}"
 
 
-@pytest.mark.xfail(strict=True, reason="the demo notice shows twice: the banner and a pink stderr line (issue 15)")
 def test_the_demo_notice_shows_once(shared: tuple[Any, Any]) -> None:
     page, _ = shared
     output = page.locator(".jp-Notebook .jp-CodeCell").first.locator(".jp-Cell-outputArea")
@@ -141,7 +140,7 @@ CONTROL = re.compile(r'^\s*- (button|textbox|checkbox|combobox|slider|spinbutton
 ICONS = re.compile("[\ue000-\uf8ff]")
 
 
-@pytest.mark.xfail(strict=True, reason="the dice button and the text fields have no accessible name (issue 15)")
+@pytest.mark.xfail(strict=True, reason="the dice button is an icon with no description or aria label")
 def test_every_control_has_an_accessible_name(shared: tuple[Any, Any]) -> None:
     _, lab_panel = shared
     tree = lab_panel.aria_snapshot()
@@ -151,7 +150,6 @@ def test_every_control_has_an_accessible_name(shared: tuple[Any, Any]) -> None:
     assert not unnamed, f"controls without an accessible name: {unnamed}\n{tree}"
 
 
-@pytest.mark.xfail(strict=True, reason="Ctrl+Enter in the prompt does not generate (issue 15)")
 def test_ctrl_enter_in_the_prompt_generates(lab_panel: Any, page: Any, upload_image: Path) -> None:
     drive.upload(page, lab_panel, upload_image)
     drive.wait_preview(page, lab_panel)
@@ -180,7 +178,7 @@ p => {
 """
 
 
-@pytest.mark.xfail(strict=True, reason="on a narrow notebook controls run past the right edge, labels cut (issue 15)")
+@pytest.mark.xfail(strict=True, reason="the 'Upload image' and '1080p' buttons are narrower than their labels")
 @pytest.mark.parametrize("width", [1400, 760])
 def test_every_control_stays_in_view(shared: tuple[Any, Any], width: int) -> None:
     page, lab_panel = shared
@@ -194,7 +192,6 @@ def test_every_control_stays_in_view(shared: tuple[Any, Any], width: int) -> Non
     assert not found["cut"], f"buttons with a cut label at {width} px: {found['cut']}"
 
 
-@pytest.mark.xfail(strict=True, reason="a portrait video is 640 px wide, so taller than the window (issue 15)")
 def test_a_portrait_video_fits_the_window(lab_panel: Any, page: Any, upload_image: Path) -> None:
     page.set_viewport_size({"width": 1400, "height": 900})
     drive.button(lab_panel, "9:16").click()

@@ -1,0 +1,46 @@
+"""The gallery (issue 14) in a real browser: every clip with its poster, one played, one re-run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from . import drive
+from .servers import Server
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
+
+@pytest.mark.parametrize("server", ["lab", "voila"], indirect=True)
+def test_the_gallery_lists_clips_with_posters_plays_one_and_reruns_it(server: Server, page: Any) -> None:
+    drive.open_notebook(page, server, "gallery.ipynb")
+    if server.kind != "voila":
+        drive.run_cell(page, 0)
+    gallery = page.locator(".veo-gallery").first
+    gallery.wait_for(timeout=90_000)
+    newest = gallery.locator(".veo-card", has_text="Gulls over the sea").first
+    older = gallery.locator(".veo-card", has_text="A lighthouse at dusk").first
+    newest.wait_for()
+    older.wait_for()
+    for card in (newest, older):  # posters are made in the background, then shown
+        page.wait_for_function(
+            "c => [...c.querySelectorAll('img')].some(i => i.complete && i.naturalWidth > 0)",
+            arg=card.element_handle(),
+            timeout=30_000,
+        )
+
+    drive.button(older, "Open").click()
+    video = gallery.locator("video").first
+    drive.check_plays(page, video, seconds=4)
+    assert "A lighthouse at dusk" in gallery.inner_text()
+
+    drive.button(gallery, "Re-run").click()
+    panel = gallery.locator(".veo-panel").first
+    panel.wait_for(timeout=30_000)
+    assert panel.locator(drive.PROMPT).first.input_value() == "A lighthouse at dusk"
+    drive.button(panel, "Generate").click()
+    card = panel.locator(drive.CARD).first
+    card.wait_for(timeout=15_000)
+    assert drive.follow(card)[-1] == "completed", card.inner_text()
+    drive.check_plays(page, panel.locator("video").first, seconds=4)
