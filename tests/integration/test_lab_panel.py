@@ -207,3 +207,41 @@ def test_a_portrait_video_fits_the_window(lab_panel: Any, page: Any, upload_imag
     assert (info["width"], info["height"]) == (720, 1280)
     box = video.bounding_box()
     assert box is not None and box["height"] <= 900, f"the video is {box} in a 900 px high window"
+
+
+#: What has the focus, and whether a person can see that it has: its outline, shadow,
+#: border or background differ from the same control without the focus.
+FOCUSED_JS = """
+p => {
+  const e = document.activeElement;
+  if (!e || !p.contains(e)) return null;
+  const look = () => {
+    const s = getComputedStyle(e);
+    return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.borderColor, s.backgroundColor].join('|');
+  };
+  const focused = look();
+  e.blur();
+  const blurred = look();
+  e.focus();
+  return {name: (e.innerText || e.getAttribute('aria-label') || e.getAttribute('placeholder') || e.tagName).trim(),
+          ring: focused !== blurred};
+}
+"""
+
+
+def test_tab_reaches_generate_with_a_visible_focus(shared: tuple[Any, Any]) -> None:
+    page, lab_panel = shared
+    lab_panel.locator(drive.PROMPT).first.click()
+    visited: list[dict[str, Any]] = []
+    for _ in range(30):  # a bounded walk: the form has about twenty stops
+        page.keyboard.press("Tab")
+        focused = lab_panel.evaluate(FOCUSED_JS)
+        if focused is None:
+            break
+        visited.append(focused)
+        if focused["name"].endswith("Generate"):
+            break
+    names = [v["name"] for v in visited]
+    assert any(n.endswith("Generate") for n in names), f"Tab from the prompt never reached Generate: {names}"
+    unseen = [v["name"] for v in visited if not v["ring"]]
+    assert not unseen, f"focus is invisible on: {unseen}"
