@@ -103,12 +103,13 @@ class Flavour:
         self.transport = transport or Counting(emu)
         retry = kwargs.pop("retry", veo._flows.RetryPolicy(base=0.01, cap=0.05))
         kwargs.setdefault("schedule", QUICK_POLLS)
+        key = kwargs.pop("api_key", emu.api_key)
         if kind == "sync":
-            self.client: Any = veo.Client(emu.api_key, emu.url, transport=self.transport, retry=retry, **kwargs)
+            self.client: Any = veo.Client(key, emu.url, transport=self.transport, retry=retry, **kwargs)
             self._loop = None
         else:
             self._loop = asyncio.new_event_loop()
-            self.client = veo.AsyncClient(emu.api_key, emu.url, transport=self.transport, retry=retry, **kwargs)
+            self.client = veo.AsyncClient(key, emu.url, transport=self.transport, retry=retry, **kwargs)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         method = getattr(self.client, name)

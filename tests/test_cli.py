@@ -33,9 +33,11 @@ def test_errors_are_one_line_and_nonzero(capsys: pytest.CaptureFixture[str]) -> 
     assert lines == ["veo: ValidationError: image: no such file: nope.png"]
 
 
-def test_argparse_refuses_bad_choices() -> None:
+def test_bad_values_are_refused_before_anything_is_sent(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", str(EXAMPLE), "x", "--duration", "5"]) == 1
+    assert "duration" in capsys.readouterr().err
     with pytest.raises(SystemExit) as caught:
-        main(["generate", str(EXAMPLE), "x", "--duration", "5"])
+        main(["generate", str(EXAMPLE), "x", "--bogus"])
     assert caught.value.code == 2
 
 
@@ -113,7 +115,7 @@ def test_every_option_says_its_default(capsys: pytest.CaptureFixture[str]) -> No
                 and action.default not in (None, False, "==SUPPRESS==")
                 and action.help != "==SUPPRESS=="
             ):
-                said = f"default: {action.default}" in text or "(default: " in (action.help or "")
+                said = f"default: {action.default}" in text or "(default" in (action.help or "")
                 assert said, (name, action.option_strings)
     with pytest.raises(SystemExit):
         main(["--help"])
@@ -161,3 +163,20 @@ def test_status_of_a_job_whose_emulator_is_gone_reads_the_journal(capsys: pytest
     code = main(["status", job.id])
     out = capsys.readouterr().out
     assert code == 0 and f"{job.id}: completed (as of" in out and "http" not in out.split("saved:")[0]
+
+
+def test_models_lists_the_family(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert "veo-3-fast-i2v" in out and "first-last" in out and "extend" in out
+
+
+def test_reconcile_with_nothing_unconfirmed_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reconcile"]) == 0
+    assert "nothing to reconcile" in capsys.readouterr().out
+
+
+def test_studio_commands_are_on_the_veo_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["stitch", "--help"])
+    assert "crossfade" in capsys.readouterr().out

@@ -210,8 +210,7 @@ def test_giving_up_after_persistent_poll_errors(client: Flavour, emulator: Emula
 def test_wrong_key_is_an_authentication_error_without_the_key(
     flavour: str, emulator: Emulator, image_file: Path
 ) -> None:
-    client = Flavour(flavour, emulator)
-    client.client._key = veo._config.Secret(SENTINEL_KEY)
+    client = Flavour(flavour, emulator, api_key=SENTINEL_KEY)
     try:
         with pytest.raises(veo.AuthenticationError) as caught:
             client.submit("x", image=image_file, **FAST)
@@ -288,6 +287,8 @@ def test_generate_many_keeps_order_and_bounds_concurrency(client: Flavour, emula
     items = [{"prompt": f"shot {i}", "image": image_bytes(color=(i * 60, 80, 90)), **FAST} for i in range(3)]
     results = client.generate_many(items, concurrency=2, save_to=tmp_path / "gallery/")
     assert [r.request["prompt"] for r in results] == ["shot 0", "shot 1", "shot 2"]
+    assert len({r.batch for r in results}) == 1 and results[0].batch  # one batch, in the journal too
+    assert veo.Journal().count() == 3 and {j.batch for j in veo.history()} == {results[0].batch}
     assert all(r.path.exists() and r.path.parent == tmp_path / "gallery" for r in results)
 
 

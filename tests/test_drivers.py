@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -148,3 +149,66 @@ def test_send_params_go_in_the_query_and_may_repeat(flavour: str) -> None:
         assert asyncio.run(scenario()) == {"data": []}
     assert seen[0].path == "/v2/logs"
     assert seen[0].params.get_list("model") == ["a", "b"] and seen[0].params["status"] == "success"
+
+
+class WatchedJournal(veo.Journal):
+    """A journal that notes which threads touch SQLite."""
+
+    threads: set[int]
+
+    def _connect(self) -> Any:
+        self.threads.add(threading.get_ident())
+        return super()._connect()
+
+
+def test_the_async_client_never_touches_sqlite_on_the_event_loop(
+    emulator: Emulator, image_file: Path, tmp_path: Path
+) -> None:
+    journal = WatchedJournal(tmp_path / "j.sqlite3")
+    journal.threads = set()
+
+    async def scenario() -> tuple[int, Job]:
+        async with veo.AsyncClient(
+            emulator.api_key, emulator.url, journal=journal, retry=RETRY, schedule=QUICK_POLLS
+        ) as client:
+            job = await client.generate("off the loop", image=image_file, **FAST)
+            await client.get(job.id)
+            run = await client.start("again", image=image_file, **FAST)
+            await run
+        return threading.get_ident(), job
+
+    loop_thread, job = asyncio.run(scenario())
+    seen = set(journal.threads)
+    assert job.ok and len(journal.history()) == 2
+    assert seen and loop_thread not in seen
+
+
+def test_a_second_ctrl_c_gives_up_waiting_but_the_late_answer_is_journaled(
+    emulator: Emulator, image_file: Path
+) -> None:
+    holding = Holding(emulator.transport())
+    client = veo.Client(emulator.api_key, emulator.url, transport=holding.sync(), retry=RETRY, schedule=QUICK_POLLS)
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def press_ctrl_c_twice() -> None:
+        assert holding.arrived.wait(10)
+        signal.pthread_kill(main, signal.SIGINT)
+        time.sleep(0.2)
+        signal.pthread_kill(main, signal.SIGINT)
+
+    threading.Thread(target=press_ctrl_c_twice, daemon=True).start()
+    with client, pytest.raises(veo.WaitCancelled) as caught:
+        client.generate("held", image=image_file, **FAST)
+    gave_up = caught.value
+    assert gave_up.job is None and gave_up.submitted and gave_up.client_request_id in str(gave_up)
+    assert "nothing was submitted" not in str(gave_up)
+    row = client.journal.row(gave_up.client_request_id)  # type: ignore[arg-type]
+    assert row is not None and row["state"] == "unconfirmed"  # the truth, until the answer comes
+    holding.release.set()
+    for _ in range(100):
+        row = client.journal.row(gave_up.client_request_id)  # type: ignore[arg-type]
+        if row is not None and row["job_id"]:
+            break
+        time.sleep(0.05)
+    assert row is not None and row["job_id"] and row["state"] == "confirmed"

@@ -54,6 +54,7 @@ def test_no_name_points_at_two_models() -> None:
     [
         ("veo-3.1-fast", "google/veo-3.1-i2v-fast"),
         ("veo-3-fast", "google/veo-3.0-i2v-fast"),
+        ("veo-3.0-fast", "google/veo-3.0-fast"),  # the API's own id (text to video) wins
         ("veo-3.0-i2v-fast", "google/veo-3.0-i2v-fast"),
         ("veo-3.1-fast-t2v", "google/veo-3.1-t2v-fast"),
         ("veo-3.1-extend", "google/veo3-1-extend-video"),

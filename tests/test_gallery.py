@@ -156,3 +156,18 @@ def test_continue_from_the_gallery_adds_a_card_with_its_lineage(emulator: Emulat
         gallery.select(second.id)
         chain = [b.description for b in gallery._lineage.children[1:]]
         assert chain == [first.id[:12], "continue: " + second.id[:12]]
+
+
+def test_a_deleted_clip_can_be_downloaded_again(emulator: Emulator, image_file: Path) -> None:
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        job = client.generate("Waves roll in", image=image_file, duration=4, seed=1)
+        gallery = veo.Gallery(client)
+        gallery.select(job.id)
+        gallery.act("delete")
+        gallery.act("delete")
+        assert job.path is not None and not job.path.exists()
+        thread = gallery.act("download")
+        thread.join(30)
+        again = client.journal.find(job.id)
+        assert again is not None and again.path is not None and again.path.is_file()
+        assert gallery.cards[0].state == "ready" and "saved again" in gallery.message.value

@@ -10,7 +10,9 @@ import veo_widgets as veo
 EXPECTED = {
     "APIConnectionError",
     "APIError",
+    "AmbiguousIdError",
     "AsyncClient",
+    "AsyncRun",
     "AuthenticationError",
     "BudgetExceededError",
     "Client",
@@ -26,6 +28,7 @@ EXPECTED = {
     "NotFoundError",
     "Panel",
     "RateLimitError",
+    "Run",
     "ServerError",
     "UnconfirmedCreateError",
     "Usage",

@@ -94,8 +94,8 @@ def test_bytes_in_a_variable(ip: InteractiveShell, image_file: Path) -> None:
         ("-i {image} --aspect-ratio 4:3", "aspect ratio"),
         ("-i {image} --resolution 4k", "resolution"),
         ("-i {image} --seed -3", "seed"),
-        ("-i {image} --seed abc", "whole numbers"),
-        ("--duration 4", "--image is required"),
+        ("-i {image} --seed abc", "whole number"),
+        ("--duration 4", "no image given"),
         ("-i missing.png", "no such file"),
         ("-i {nope}", "no variable named 'nope'"),
         ("-i {image} --bogus 1", "unrecognized arguments"),
@@ -203,7 +203,7 @@ def test_config_never_shows_the_key(ip: InteractiveShell, monkeypatch: pytest.Mo
     with capture_output() as cap:
         run(ip, "%veo config")
     assert "API key:       set" in cap.stdout and SENTINEL_KEY not in cap.stdout
-    assert "VeoMagics.resolution = '720p'" in cap.stdout
+    assert "VeoMagics.resolution = None" in cap.stdout  # None: the chosen model's own default
 
 
 def test_demo_switch(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -315,3 +315,28 @@ def test_panel_shares_the_magics_client(ip: InteractiveShell) -> None:
     assert panel.client is magics_of(ip).client
     panel.api_key.value = SENTINEL_KEY
     assert panel.client is magics_of(ip).client
+
+
+def test_models_lists_the_family(ip: InteractiveShell) -> None:
+    with capture_output():
+        listing = run(ip, "%veo models")
+    text = repr(listing) if not hasattr(listing, "table") else listing.table()
+    assert "veo-3-fast-i2v" in text and "google/veo-3.0-i2v-fast" in text and "extend" in text
+
+
+def test_config_has_a_trait_per_option_of_the_schema(ip: InteractiveShell) -> None:
+    from veo_widgets._options import OPTIONS
+
+    with capture_output() as cap:
+        run(ip, "%veo config")
+    traits = {line.split(" = ")[0].split(".")[1] for line in cap.stdout.splitlines() if line.startswith("VeoMagics.")}
+    assert {o.name for o in OPTIONS} | {"model", "output_dir", "timeout", "embed"} <= traits
+
+
+def test_reconcile_and_gallery(ip: InteractiveShell) -> None:
+    with capture_output() as cap:
+        found = run(ip, "%veo reconcile")
+    assert found == [] and "nothing to reconcile" in cap.stdout
+    with capture_output():
+        gallery = run(ip, "%veo gallery")
+    assert type(gallery).__name__ == "Gallery"

@@ -313,3 +313,41 @@ def test_whatever_a_caller_passes_the_body_holds_only_the_models_fields() -> Non
         assert all(options.get(n) is None for n in names if not spec.takes(n))
 
     check()
+
+
+def every_option_changed(spec: veo.ModelSpec) -> dict[str, Any]:
+    """A value other than the default for every option the model takes."""
+    out: dict[str, Any] = {}
+    for option in spec.options:
+        if option.choices:
+            out[option.name] = next((c for c in reversed(option.choices) if c != option.default), option.choices[0])
+        elif option.type is bool:
+            out[option.name] = not option.default
+        else:
+            out[option.name] = 7 if option.type is int else "blurry frames"
+    return out
+
+
+@pytest.mark.parametrize(
+    ("spec", "everything"),
+    [
+        pytest.param(m, every, id=f"{m.short}-{'every-option' if every else 'minimal'}")
+        for m in veo.models()
+        for every in (False, True)
+    ],
+)  # fmt: skip
+def test_the_emulator_accepts_what_build_request_sends(emulator: Any, spec: veo.ModelSpec, everything: bool) -> None:
+    import httpx
+
+    media = {"image": image_bytes(), "last_image": image_bytes((640, 360), color=(9, 9, 9)),
+             "reference_images": [image_bytes(), URL], "video": mp4_bytes()}  # fmt: skip
+    inputs = {i.name: media[i.name] for i in spec.inputs if i.required or everything}
+    options = every_option_changed(spec) if everything else {}
+    if "duration" in options:  # the longest length the other choices allow (1080p on 3.0 needs 8)
+        others = {k: v for k, v in options.items() if k != "duration"}
+        options["duration"] = spec.allowed("duration", **others, **dict.fromkeys(inputs, True))[-1]
+    body = build_request("a lighthouse at dusk", model=spec.short, **inputs, **options).body()
+    answer = httpx.post(
+        f"{emulator.url}/v2/video/generations", json=body, headers={"Authorization": f"Bearer {emulator.api_key}"}
+    )
+    assert answer.status_code in (200, 201), answer.text

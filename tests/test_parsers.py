@@ -8,6 +8,7 @@ import pytest
 from IPython.core.error import UsageError
 
 import veo_widgets as veo
+from veo_widgets._options import OPTIONS
 from veo_widgets._parsers import (
     SUBCOMMANDS,
     DemoArgs,
@@ -23,13 +24,17 @@ from veo_widgets._parsers import (
 
 
 def test_the_cell_line_becomes_typed_arguments() -> None:
-    args = parse_cell("-i {img} -a 9:16 --seed 4 -n 'soft focus, text' --no-audio -b --timeout 30")
+    args = parse_cell(
+        "-i {img} -a 9:16 --seed 4 -n 'soft focus, text' --no-audio -b --timeout 30 -m veo-3.1-fast-first-last "
+        "--last-image end.png --reference a.png --reference b.png --extend 4a8bf61a"
+    )
     assert args == GenerateArgs(
+        model="veo-3.1-fast-first-last",
         image="{img}",
-        aspect_ratio="9:16",
-        seed="4",
-        negative_prompt="soft focus, text",
-        no_audio=True,
+        last_image="end.png",
+        reference_images=("a.png", "b.png"),
+        video="4a8bf61a",
+        options={"aspect_ratio": "9:16", "seed": "4", "negative_prompt": "soft focus, text", "generate_audio": False},
         background=True,
         timeout=30.0,
     )
@@ -62,7 +67,9 @@ def test_help_lists_every_option_with_its_default() -> None:
         "--timeout",
     ):
         assert option in text
-    assert "default: VeoMagics.resolution" in text
+    assert "VeoMagics.resolution" in text and "the model's" in text
+    for option in OPTIONS:  # every option of the schema, none restated by hand
+        assert option.flag in text
 
 
 @pytest.mark.parametrize(
@@ -76,6 +83,7 @@ def test_help_lists_every_option_with_its_default() -> None:
         ("config", ("config", NoArgs())),
         ("demo on", ("demo", DemoArgs(True))),
         ("demo off", ("demo", DemoArgs(False))),
+        ("models", ("models", NoArgs())),
     ],
 )
 def test_each_subcommand_has_typed_arguments(line: str, expected: tuple[str, object]) -> None:

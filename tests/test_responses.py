@@ -137,3 +137,9 @@ def test_retry_after_as_a_date() -> None:
     when = datetime.now(timezone.utc) + timedelta(seconds=30)
     assert 25 < (retry_after({"retry-after": format_datetime(when, usegmt=True)}) or 0) <= 30
 
+
+def test_complete_is_read_as_completed() -> None:
+    job = parse_job(
+        Job(id="x"), response(200, {"id": "x", "status": "complete", "video": {"url": "https://cdn/v.mp4"}})
+    )
+    assert job.status == "completed" and job.ok and job.error is None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -188,3 +190,34 @@ def test_many_runs_at_once_each_get_their_job(emulator: Emulator, image_file: Pa
         runs = [client.start(f"shot {n}", image=image_file, **FAST) for n in range(3)]
         jobs = [run.wait(60) for run in runs]
     assert len({job.id for job in jobs}) == 3 and len({job.path for job in jobs}) == 3
+
+
+def test_ctrl_c_in_wait_cancels_after_the_create_in_flight_is_journaled(emulator: Emulator, image_file: Path) -> None:
+    holding = Holding(emulator.transport())
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def press_ctrl_c_then_answer() -> None:
+        assert holding.arrived.wait(10)
+        signal.pthread_kill(main, signal.SIGINT)  # as a person presses Ctrl-C on the cell
+        threading.Timer(0.3, holding.release.set).start()
+
+    with sync_client(emulator, holding.sync()) as client:
+        run = client.start("held", image=image_file, **FAST)
+        threading.Thread(target=press_ctrl_c_then_answer, daemon=True).start()
+        with pytest.raises(veo.WaitCancelled) as caught:
+            run.wait(20)
+    assert run.job is not None and caught.value.job is not None and caught.value.job.id == run.job.id
+    assert "nothing was submitted" not in str(caught.value) and run.status == "cancelled"
+    assert client.journal.row(run.job.id)["state"] == "confirmed"  # type: ignore[index]
+
+
+def test_start_refuses_a_run_over_the_budget_at_once(emulator: Emulator, image_file: Path) -> None:
+    transport = Counting(emulator)
+    client = veo.Client(
+        emulator.api_key, emulator.url, transport=transport, retry=RETRY, schedule=QUICK_POLLS, budget_usd=0.01
+    )
+    with client, pytest.raises(veo.BudgetExceededError) as caught:
+        client.start("too dear", image=image_file, **FAST)
+    assert caught.value.budget == 0.01 and not [r for r in transport.requests if r.method == "POST"]
+    assert veo.history() == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from veo_widgets._flows import simulate_polls
-from veo_widgets._schedule import DurationModel, PollSchedule
+from veo_widgets._schedule import DurationModel, PollSchedule, build_schedule
 
 
 def test_duration_model_learns_but_resists_outliers() -> None:
@@ -36,3 +36,34 @@ def test_schedule_keeps_its_poll_budget_and_notices_sooner(sigma: float) -> None
     assert sum(p for p, _ in ours) <= 3 * sum(fixed_polls)
     assert mean_late < fixed_late / 3
 
+
+def test_published_percentiles_make_a_model() -> None:
+    model = DurationModel.from_percentiles(70.0, p90=130.0)
+    assert model.median == 70 and model.quantile(0.9) == pytest.approx(130, rel=0.02)
+    assert DurationModel.from_percentiles(50.0, p75=60.0).sigma == pytest.approx(0.27, abs=0.01)
+    assert DurationModel.from_percentiles(50.0).sigma == DurationModel().sigma
+
+
+def test_two_phases_need_history_of_the_phase() -> None:
+    assert build_schedule([60.0] * 10, []).generating is None
+    phased = build_schedule([60.0] * 10, [45.0] * 10)
+    assert phased.generating is not None and 44 < phased.generating.model.median < 50
+
+
+def test_restarting_the_clock_when_generation_starts_notices_sooner() -> None:
+    # Steady 45 s generations behind queue waits of 5 to 80 s: the total varies, the phase does not.
+    jobs = [(45.0 + q, q) for q in (5, 10, 20, 35, 50, 80) for _ in range(3)]
+    single = build_schedule([t for t, _ in jobs], [])
+    phased = build_schedule([t for t, _ in jobs], [t - q for t, q in jobs])
+    one = [simulate_polls(single, t, q) for t, q in jobs]
+    two = [simulate_polls(phased, t, q) for t, q in jobs]
+    late_one, late_two = (sum(late for _, late in runs) / len(runs) for runs in (one, two))
+    polls_one, polls_two = (sum(polls for polls, _ in runs) for runs in (one, two))
+    assert late_two < late_one / 2 and polls_two <= polls_one * 1.1
+
+
+def test_a_queued_job_is_polled_only_to_see_generation_start() -> None:
+    phased = build_schedule([60.0] * 10, [45.0] * 10)
+    assert phased.next_delay(30, queued=True) == pytest.approx(0.1 * phased.generating.model.median)  # type: ignore[union-attr]
+    assert phased.next_delay(30, generating_for=44) < phased.next_delay(30, generating_for=5)
+    assert phased.next_delay(30, hint=7.0, generating_for=44) == 7.0  # Retry-After still rules

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 import veo_widgets as veo
 from veo_widgets._media import last_frame
-from veo_widgets._studio import continue_from, extend, extend_model, take_seeds, variations
+from veo_widgets._studio import avariations, continue_from, extend, extend_model, take_seeds, variations
 from veo_widgets.emulator import Emulator
 
 from .conftest import QUICK_POLLS
@@ -67,3 +68,14 @@ def test_continuing_starts_from_the_clips_last_frame_and_records_its_parent(demo
     assert np.abs(opening - ending).mean() < 12  # the new clip opens where the old one ended
     found = demo.journal.find(second.id)
     assert found is not None and (found.parent_id, found.relation) == (first.id, "continue")
+
+
+def test_async_takes_are_awaitable_runs(emulator: Emulator, image_file: Path) -> None:
+    async def takes() -> list[veo.Job]:
+        async with veo.AsyncClient(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+            runs = await avariations(client, "Waves roll in", image=image_file, n=2, duration=4, seed=1)
+            return [await run.wait(60) for run in runs]
+
+    jobs = asyncio.run(takes())
+    assert [job.request["seed"] for job in jobs if job.request] == [1, 2]
+    assert all(job.ok and job.path is not None and job.path.is_file() for job in jobs)

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 import veo_widgets as veo
-from veo_widgets._models import VideoRequest
 from veo_widgets._panel_cards import Card, Ticker
 from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
@@ -119,7 +118,7 @@ def test_a_new_card_ticks_even_while_the_old_ticker_is_exiting() -> None:
     ticker = Ticker(snapshot, lambda elapsed: 0.5)
     ticker.ensure()
     assert checked.wait(5)
-    cards.append(Card(1, VideoRequest("p", "https://example.com/a.png"), client=None))
+    cards.append(Card(1, "a prompt", client=None))
     starter = threading.Thread(target=ticker.ensure)
     starter.start()
     time.sleep(0.1)

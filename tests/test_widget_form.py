@@ -40,12 +40,12 @@ def upload(panel: Panel, data: bytes, name: str = "photo.jpg") -> None:
 
 def test_upload_previews_and_does_not_keep_bytes_in_state(panel_client: veo.Client) -> None:
     panel = Panel(client=panel_client)
-    assert "no image yet" in panel.form.preview_box.children[0].value  # a placeholder, not a broken image
+    assert "no image yet" in panel.form.image.preview_box.children[0].value  # a placeholder, not a broken image
     upload(panel, image_bytes((4000, 3000), "JPEG"))
     assert panel.upload.value == ()
     assert 0 < len(panel.preview.value) < 30_000 and "photo.jpg" in panel.image_note.value
     assert "sent as" in panel.image_note.value
-    assert panel.form.preview_box.children == (panel.preview,)
+    assert panel.form.image.preview_box.children == (panel.preview,)
 
 
 def test_an_upload_after_a_typed_path_replaces_the_image(
@@ -86,7 +86,7 @@ def test_bad_path_is_explained_under_the_image(panel_client: veo.Client) -> None
     panel = Panel(client=panel_client)
     panel.image_path.value = "/no/such/picture.png"
     assert "no such file" in panel.image_note.value
-    assert "no image yet" in panel.form.preview_box.children[0].value
+    assert "no image yet" in panel.form.image.preview_box.children[0].value
 
 
 def test_the_path_field_waits_for_enter(panel_client: veo.Client) -> None:
@@ -133,3 +133,57 @@ def test_show_code_without_an_image_uses_the_sample(panel_client: veo.Client) ->
     code = panel.code_text()
     compile(code, "<show code>", "exec")
     assert "veo.sample_image()" in code
+
+
+def shown(panel: Panel) -> set[str]:
+    """Which inputs and options a person sees for the chosen model."""
+    return {name for name, row in panel.form._rows.items() if row.layout.display != "none"}
+
+
+def test_the_model_picker_shows_exactly_what_each_model_takes(panel_client: veo.Client) -> None:
+    panel = Panel(client=panel_client)
+    assert panel.model.value == "google/veo-3.0-i2v-fast"  # the default stays Veo 3 Fast image-to-video
+    assert {"image", "seed", "negative_prompt", "enhance_prompt"} <= shown(panel)
+    assert not {"last_image", "reference_images", "video"} & shown(panel)
+    panel.model.value = "google/veo-3.1-i2v-fast"
+    assert "seed" not in shown(panel) and "negative_prompt" not in shown(panel) and "provider" in shown(panel)
+    panel.model.value = "google/veo-3.1-first-last-image-to-video-fast"
+    assert {"image", "last_image"} <= shown(panel)
+    panel.model.value = "google/veo-3.1-reference-to-video"
+    assert "reference_images" in shown(panel) and "image" not in shown(panel) and "aspect_ratio" not in shown(panel)
+    assert panel.duration.options == (("8 s", 8),)  # the only length it makes
+    panel.model.value = "google/veo3-1-fast-extend-video"
+    assert "video" in shown(panel) and panel.duration.value == 7
+    panel.model.value = "google/veo-3.0-fast"  # text to video: no image at all
+    assert "image" not in shown(panel) and "seed" in shown(panel)
+
+
+def test_a_value_survives_a_model_change_where_the_new_model_allows_it(panel_client: veo.Client) -> None:
+    panel = Panel(client=panel_client, duration=4)
+    panel.model.value = "google/veo-3.1-i2v-fast"
+    assert panel.duration.value == 4
+    panel.model.value = "google/veo-3.1-reference-to-video"
+    assert panel.duration.value == 8  # 4 s is not possible there: the model's own default
+
+
+def test_show_code_writes_the_chosen_model_and_only_its_options(panel_client: veo.Client, image_file: Path) -> None:
+    panel = Panel(prompt="glide", image=image_file, seed=3, client=panel_client)
+    assert "seed=3" in panel.code_text()
+    panel.model.value = "google/veo-3.1-i2v-fast"
+    code = panel.code_text()
+    compile(code, "<show code>", "exec")
+    assert "model='veo-3.1-fast-i2v'" in code and "seed" not in code
+    panel.model.value = "google/veo-3.1-first-last-image-to-video-fast"
+    panel.form.last_image.path.value = str(image_file)
+    code = panel.code_text()
+    compile(code, "<show code>", "exec")
+    assert f"last_image={str(image_file)!r}" in code
+
+
+def test_show_code_for_extend_names_the_job(panel_client: veo.Client) -> None:
+    panel = Panel(prompt="and then", client=panel_client)
+    panel.model.value = "google/veo3-1-fast-extend-video"
+    panel.form.video.field.value = "4a8bf61a"
+    code = panel.code_text()
+    compile(code, "<show code>", "exec")
+    assert "video=client.wait('4a8bf61a')" in code

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._budget import BudgetExceededError
 from ._client import AsyncClient, Client
 from ._errors import (
+    AmbiguousIdError,
     APIConnectionError,
     APIError,
     AuthenticationError,
@@ -31,6 +32,7 @@ from ._family import ModelSpec, models
 from ._journal import Journal
 from ._models import Job, JobStatus, Usage, VideoRequest
 from ._recover import UnconfirmedCreateError
+from ._run import AsyncRun, Run
 from ._sample import sample_image
 
 if TYPE_CHECKING:
@@ -46,7 +48,9 @@ __version__ = "0.1.0"
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "AmbiguousIdError",
     "AsyncClient",
+    "AsyncRun",
     "AuthenticationError",
     "BudgetExceededError",
     "Client",
@@ -62,6 +66,7 @@ __all__ = [
     "NotFoundError",
     "Panel",
     "RateLimitError",
+    "Run",
     "ServerError",
     "UnconfirmedCreateError",
     "Usage",

@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ._batch import BatchProgress, BatchRow, batch_folder, read_batch, validate_rows, write_report
+from ._batch import FILE_COLUMNS, BatchProgress, BatchRow, batch_folder, read_batch, validate_rows, write_report
 from ._config import data_dir
 from ._errors import ValidationError, VeoError, explain
 from ._models import Job, JobStatus
@@ -134,8 +134,10 @@ class _Batch:
     def start(self, row: BatchRow) -> None:
         if self.stopping.is_set():
             return
+        cost = self.estimate(row) if self.estimate is not None else None
         with self.lock:
-            cost = self.estimate(row) if self.estimate is not None else self._typical_cost()
+            if cost is None:
+                cost = self._typical_cost()
             if self.budget is not None:
                 committed = self.state.spent + sum(self.reserved.values())
                 if committed + (cost or 0.0) > self.budget + 1e-9:
@@ -220,6 +222,15 @@ def _plan(
     return todo
 
 
+def _price(client: Any, row: BatchRow) -> float | None:
+    """The client's estimate of a row's price (None when it cannot say)."""
+    try:
+        usd = client.estimate(**{k: v for k, v in row.options.items() if k not in FILE_COLUMNS}).usd
+    except VeoError:
+        return None
+    return float(usd) if usd is not None else None
+
+
 def run_batch(
     client: Any,
     path: str | Path,
@@ -246,6 +257,8 @@ def run_batch(
     validate_rows(file, rows, lambda row: client.build_request(row.prompt, **row.options))
     target = Path(out) if out is not None else batch_folder(file)
     state = BatchProgress.of(rows)
+    if estimate is None and budget is not None and hasattr(client, "estimate"):
+        estimate = partial(_price, client)
     ledger = Ledger(file)
     todo = _plan(client.journal, ledger, rows, state, retry_failed)
     batch = _Batch(client, target, state, budget, estimate, progress, ledger)

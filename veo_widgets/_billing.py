@@ -144,8 +144,9 @@ def _get(path: str, retry: RetryPolicy) -> Generator[Step, Outcome, Mapping[str,
                     body = None
                 if isinstance(body, Mapping):
                     return body
-                error: Exception = ServerError(f"GET {path.split('?')[0]} answered something unreadable",
-                                               status_code=outcome.status_code)
+                error: Exception = ServerError(
+                    f"GET {path.split('?')[0]} answered something unreadable", status_code=outcome.status_code
+                )
             elif outcome.status_code in (429, 500, 502, 503, 504):
                 error = api_error(outcome)
                 hint = retry_after(outcome.headers)

@@ -9,6 +9,7 @@ methods, which build a plan and drive it.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
@@ -35,8 +36,17 @@ DEFAULT_WAIT_TIMEOUT = 600.0
 
 
 class GenerateOptions(TypedDict, total=False):
-    """The create options every generating method takes (all optional)."""
+    """The model, its other inputs and its options, for every generating method (all
+    optional; which of them a model takes is in ``veo.models()``, and anything else is a
+    ``ValidationError`` naming the model)."""
 
+    model: str
+    last_image: Any
+    """The last frame (first-and-last-frame models): like ``image``."""
+    reference_images: Sequence[Any]
+    """Reference images (paths, bytes, PIL images, URLs), prepared like ``image``."""
+    video: Any
+    """The video to extend: a finished ``Job``, a local MP4 or a URL."""
     aspect_ratio: str
     resolution: str
     duration: int
@@ -44,30 +54,21 @@ class GenerateOptions(TypedDict, total=False):
     seed: int | None
     enhance_prompt: bool
     generate_audio: bool
-    model: str
+    auto_fix: bool
+    provider: str
+    person_generation: str
 
 
-def _prepare_items(core: _Core, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Validate every item of a batch before any of them is submitted."""
-    out = []
-    for index, item in enumerate(items):
-        if not isinstance(item, Mapping):
-            raise ValidationError(f"items[{index}]", "each item is a dict of generate()'s arguments")
-        args = dict(item)
-        try:
-            prompt = args.pop("prompt")
-            image = args.pop("image")
-        except KeyError as missing:
-            raise ValidationError(f"items[{index}].{missing.args[0]}", "is required") from None
-        extra: dict[str, Any] = {k: args.pop(k) for k in ("save_to", "timeout") if k in args}
-        try:
-            request = core.build_request(prompt, image, **args)
-        except ValidationError as exc:
-            raise exc.within(f"items[{index}]") from None
-        except TypeError as exc:
-            raise ValidationError(f"items[{index}]", str(exc)) from None
-        out.append({"request": request, **extra})
-    return out
+def _split_item(index: int, item: object) -> tuple[Any, Any, dict[str, Any], dict[str, Any]]:
+    """A batch item's prompt, image, create options, and per-item ``save_to``/``timeout``."""
+    if not isinstance(item, Mapping):
+        raise ValidationError(f"items[{index}]", "each item is a dict of generate()'s arguments")
+    args = dict(item)
+    if "prompt" not in args:
+        raise ValidationError(f"items[{index}].prompt", "is required")
+    prompt, image = args.pop("prompt"), args.pop("image", None)
+    extra = {k: args.pop(k) for k in ("save_to", "timeout") if k in args}
+    return prompt, image, args, extra
 
 
 def run_sync(coro: Awaitable[T]) -> T:
@@ -121,7 +122,8 @@ class Client(SyncDriver, MoneyMethods, _Core):
         **options: Unpack[GenerateOptions],
     ) -> Job:
         """Validate, then create the job. Returns at once with the job's id."""
-        return self._drive(self._submit_plan(self.build_request(prompt, image, **options), on_submit))
+        request, lineage = self._drive(self._prepare_plan(prompt, image, options))
+        return self._drive(self._submit_plan(request, on_submit, None, lineage))
 
     def get(self, job: JobLike) -> Job:
         """The job's current state (one poll); a failed job comes back with its error."""
@@ -158,8 +160,8 @@ class Client(SyncDriver, MoneyMethods, _Core):
 
         Ctrl-C raises ``WaitCancelled``; one that lands while the create is in flight first
         lets it be answered and journaled, so the error names the job."""
-        request = self.build_request(prompt, image, **options)
-        return self._drive(self._generate_plan(request, save_to, timeout, on_update, on_submit))
+        request, lineage = self._drive(self._prepare_plan(prompt, image, options))
+        return self._drive(self._generate_plan(request, save_to, timeout, on_update, on_submit, None, lineage))
 
     def start(
         self,
@@ -170,15 +172,16 @@ class Client(SyncDriver, MoneyMethods, _Core):
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         **options: Unpack[GenerateOptions],
     ) -> Run:
-        """Validate now (raising ``ValidationError``), then generate on a daemon thread;
-        returns the :class:`Run` handle at once."""
-        request = self.build_request(prompt, image, **options)
+        """Validate now (raising ``ValidationError``, or ``BudgetExceededError`` with a budget
+        set), then generate on a daemon thread; returns the :class:`Run` handle at once."""
+        request, lineage = self._drive(self._prepare_plan(prompt, image, options))
+        self._drive(self._before_create(request))  # a budget refuses here, like bad input
         crid = new_client_request_id()
 
         def plan(run: Run) -> Any:
-            return self._generate_plan(request, save_to, timeout, run._observe, run._observe, crid)
+            return self._generate_plan(request, save_to, timeout, run._observe, run._observe, crid, lineage)
 
-        return Run(self, plan, self.duration_model(), crid)
+        return Run(self, plan, self.duration_model(request.model), crid)
 
     def _generate(
         self,
@@ -243,10 +246,6 @@ class AsyncClient(AsyncDriver, AsyncMoneyMethods, _Core):
         await self._http.aclose()
         await self._files.aclose()
 
-    async def _request(self, prompt: object, image: Any, options: Mapping[str, Any]) -> VideoRequest:
-        # Decoding and scaling a photo takes tens of milliseconds: not on the event loop.
-        return await asyncio.to_thread(self.build_request, prompt, image, **options)
-
     async def submit(
         self,
         prompt: str,
@@ -256,7 +255,8 @@ class AsyncClient(AsyncDriver, AsyncMoneyMethods, _Core):
         **options: Unpack[GenerateOptions],
     ) -> Job:
         """Validate, then create the job. Returns at once with the job's id."""
-        return await self._drive(self._submit_plan(await self._request(prompt, image, options), on_submit))
+        request, lineage = await self._drive(self._prepare_plan(prompt, image, options))
+        return await self._drive(self._submit_plan(request, on_submit, None, lineage))
 
     async def get(self, job: JobLike) -> Job:
         return await self._drive(self._get_plan(job))
@@ -285,8 +285,8 @@ class AsyncClient(AsyncDriver, AsyncMoneyMethods, _Core):
         on_submit: OnUpdate | None = None,
         **options: Unpack[GenerateOptions],
     ) -> Job:
-        request = await self._request(prompt, image, options)
-        return await self._drive(self._generate_plan(request, save_to, timeout, on_update, on_submit))
+        request, lineage = await self._drive(self._prepare_plan(prompt, image, options))
+        return await self._drive(self._generate_plan(request, save_to, timeout, on_update, on_submit, None, lineage))
 
     async def start(
         self,
@@ -297,16 +297,32 @@ class AsyncClient(AsyncDriver, AsyncMoneyMethods, _Core):
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         **options: Unpack[GenerateOptions],
     ) -> AsyncRun:
-        """Validate now (raising ``ValidationError``), then generate in a task; returns the
-        :class:`AsyncRun` handle at once (``await run`` or ``await run.wait()``)."""
-        request = await self._request(prompt, image, options)
-        model = await asyncio.to_thread(self.duration_model)
+        """Validate now (raising ``ValidationError``, or ``BudgetExceededError`` with a budget
+        set), then generate in a task; returns the :class:`AsyncRun` handle at once (``await
+        run`` or ``await run.wait()``)."""
+        request, lineage = await self._drive(self._prepare_plan(prompt, image, options))
+        await self._drive(self._before_create(request))  # a budget refuses here, like bad input
+        model = await asyncio.to_thread(self.duration_model, request.model)
         crid = new_client_request_id()
 
         def plan(run: AsyncRun) -> Any:
-            return self._generate_plan(request, save_to, timeout, run._observe, run._observe, crid)
+            return self._generate_plan(request, save_to, timeout, run._observe, run._observe, crid, lineage)
 
         return AsyncRun(self, plan, model, crid)
+
+    async def _prepare_items(self, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Validate every item of a batch before any of them is submitted."""
+        out = []
+        for index, item in enumerate(items):
+            prompt, image, options, extra = _split_item(index, item)
+            try:
+                request, lineage = await self._drive(self._prepare_plan(prompt, image, options))
+            except ValidationError as exc:
+                raise exc.within(f"items[{index}]") from None
+            except TypeError as exc:
+                raise ValidationError(f"items[{index}]", str(exc)) from None
+            out.append({"request": request, "lineage": lineage, **extra})
+        return out
 
     async def generate_many(
         self,
@@ -319,17 +335,24 @@ class AsyncClient(AsyncDriver, AsyncMoneyMethods, _Core):
     ) -> list[Any]:
         if concurrency < 1:
             raise ValidationError("concurrency", "must be at least 1")
-        prepared = await asyncio.to_thread(_prepare_items, self, items)
+        prepared = await self._prepare_items(items)
         await self._drive(self._batch_plan([item["request"] for item in prepared]))  # its estimate; refused whole
         if save_to is not None:
             # Several videos: ``save_to`` is always a folder, never one file overwritten N times.
             Path(save_to).expanduser().mkdir(parents=True, exist_ok=True)
         gate = asyncio.Semaphore(concurrency)
+        batch = "batch-" + secrets.token_hex(6)  # the journal groups the batch's jobs by it
 
         async def one(item: dict[str, Any]) -> Job:
             async with gate:
                 plan = self._generate_plan(
-                    item["request"], item.get("save_to", save_to), item.get("timeout", timeout), None, None
+                    item["request"],
+                    item.get("save_to", save_to),
+                    item.get("timeout", timeout),
+                    None,
+                    None,
+                    None,
+                    {**item["lineage"], "batch": batch},
                 )
                 return await self._drive(plan)
 

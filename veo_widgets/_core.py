@@ -18,10 +18,11 @@ import httpx
 from ._config import DEMO_NOTICE, Secret, Settings, output_dir
 from ._errors import AuthenticationError, ValidationError, VeoError
 from ._flows import CREATE_PATH, DEFAULT_RETRY, LEGACY_CREATE_PATH, RetryPolicy
-from ._images import ImageInput, prepare_image
+from ._images import ImageInput
 from ._journal import Journal
-from ._models import Job, VideoRequest, validate_options
+from ._models import Job, VideoRequest, build_request
 from ._money import MoneyPlans
+from ._plans import published
 from ._schedule import DurationModel, PollSchedule
 
 __all__ = ["JobLike", "PathLike"]
@@ -124,13 +125,21 @@ class _Core(MoneyPlans):
             if isinstance(exc, VeoError):
                 exc.message = exc.message.replace(secret, "[redacted]")
 
-    def build_request(self, prompt: object, image: ImageInput | Any, **options: Any) -> VideoRequest:
-        """Validate everything and prepare the image: raises ``ValidationError``, sends nothing."""
-        fields = validate_options(**options)
-        if not isinstance(prompt, str) or not prompt.strip():
-            raise ValidationError("prompt", "write what should happen in the video")
-        prepared = prepare_image(image, aspect_ratio=fields["aspect_ratio"], resolution=fields["resolution"])
-        return VideoRequest(prompt=prompt.strip(), image=prepared.value, image_source=prepared.source, **fields)
+    def build_request(self, prompt: object, image: ImageInput | Any = None, **options: Any) -> VideoRequest:
+        """Validate everything for the chosen model and prepare its inputs (``image``,
+        ``last_image``, ``reference_images``, ``video``): raises ``ValidationError``, sends
+        nothing. Reads and scales images, so the async client calls it in a thread."""
+        video = options.get("video")
+        if isinstance(video, Job):
+            # No network here: its saved file, else the URL it carries (submit, generate and
+            # start ask for a fresh URL instead, and record the job as the parent).
+            if video.path is not None and Path(video.path).is_file():
+                options["video"] = Path(video.path)
+            elif video.ok and video.video_url:
+                options["video"] = video.video_url
+            else:
+                raise ValidationError("video", f"{video.id} is {video.status}: only a finished video can be extended")
+        return build_request(prompt, image, **options)
 
     def _resolve(self, job: JobLike) -> Job:
         if isinstance(job, Job):
@@ -148,16 +157,28 @@ class _Core(MoneyPlans):
             )
         return Job(id=job.strip(), status="queued", base_url=self.base_url, demo=self.demo)
 
-    def duration_model(self) -> DurationModel:
-        """How long jobs take here, learned from this machine's past jobs of the same kind."""
-        prior = DurationModel()
+    def duration_model(self, model: str | None = None) -> DurationModel:
+        """How long jobs take here: learned from this machine's past jobs (of ``model``, if
+        given), from the API's published percentiles for it, or a default. Reads the journal."""
+        total, _ = self._durations(model)
+        return DurationModel.fit(total, prior=self._prior(model, published(self.base_url, model)))
+
+    def _durations(self, model: str | None) -> tuple[list[float], list[float]]:
+        return (
+            self.journal.durations(demo=self.demo, model=model),
+            self.journal.durations(demo=self.demo, model=model, generating=True),
+        )
+
+    def _prior(self, model: str | None, found: DurationModel | None) -> DurationModel:
+        if found is not None:
+            return found
         if self.demo:
             # Demo jobs take VEO_DEMO_SECONDS plus a few seconds of rendering.
-            prior = DurationModel(median=float(os.environ.get("VEO_DEMO_SECONDS", "12")) + 4.0, sigma=0.35)
-        return DurationModel.fit(self.journal.durations(demo=self.demo), prior=prior)
+            return DurationModel(median=float(os.environ.get("VEO_DEMO_SECONDS", "12")) + 4.0, sigma=0.35)
+        return DurationModel()
 
-    def _schedule(self) -> PollSchedule:
-        return self._fixed_schedule or PollSchedule(self.duration_model())
+    def _fixed(self) -> PollSchedule | None:
+        return self._fixed_schedule
 
     def _target(self, job: Job, path: PathLike | None) -> Path:
         if path is not None:

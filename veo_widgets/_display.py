@@ -68,14 +68,16 @@ STYLE = """<style>
 .veo-panel .veo-columns { flex-flow: row wrap; gap: 16px; align-items: flex-start; }
 .veo-panel .veo-inputs { flex: 1 1 340px; min-width: 0; max-width: 100%; gap: 6px; }
 .veo-panel .veo-outputs { flex: 1 1 360px; min-width: 0; max-width: 100%; gap: 6px; }
-.veo-panel .widget-text, .veo-panel .widget-textarea, .veo-panel .widget-toggle-buttons,
+.veo-panel .widget-html, .veo-panel .widget-text, .veo-panel .widget-textarea, .veo-panel .widget-toggle-buttons,
 .veo-panel .widget-hbox { max-width: 100%; }
+.veo-panel .widget-toggle-buttons { display: flex; flex-flow: row wrap; align-items: center; }
+.veo-panel .widget-toggle-buttons > .widget-label { flex: 0 0 auto; }
 .veo-panel .widget-toggle-buttons .widget-toggle-button { min-width: 0; }
 .veo-panel :focus-visible { outline: 2px solid var(--jp-brand-color1, #1976d2); outline-offset: 1px; }
 .veo-badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px;
   font-weight: 600; color: var(--jp-ui-inverse-font-color0, #fff); }
-.veo-demo-banner { background: var(--jp-warn-color3, #fff8e1); color: var(--jp-ui-font-color1, #1f2937);
-  border: 1px solid var(--jp-warn-color1, #f57c00); padding: 4px 8px; border-radius: 4px; }
+.veo-demo-banner { box-sizing: border-box; max-width: 100%; background: var(--jp-layout-color2, #fff8e1); color: var(--jp-ui-font-color1, #1f2937);
+  border: 1px solid var(--jp-warn-color1, #f57c00); border-left-width: 4px; padding: 4px 8px; border-radius: 4px; }
 .veo-error { color: var(--jp-error-color1, #d32f2f); }
 .veo-note { color: var(--jp-ui-font-color2, #4b5563); }
 .veo-job { border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 4px; padding: 4px 6px;
@@ -126,8 +128,8 @@ def badge_html(status: str) -> str:
 def demo_notice_html() -> str:
     """The one demo-mode notice."""
     return (
-        '<div class="veo-demo-banner" role="note" style="background:var(--jp-warn-color3, #fff8e1);'
-        "border:1px solid var(--jp-warn-color1, #f57c00);color:var(--jp-ui-font-color1, #1f2937);"
+        '<div class="veo-demo-banner" role="note" style="background:var(--jp-layout-color2, #fff8e1);'
+        "border:1px solid var(--jp-warn-color1, #f57c00);border-left-width:4px;color:var(--jp-ui-font-color1, #1f2937);"
         f'padding:4px 8px;border-radius:4px">&#9888; {html.escape(DEMO_NOTICE)}</div>'
     )
 

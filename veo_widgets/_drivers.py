@@ -30,7 +30,10 @@ import httpx
 from ._download import CHUNK, Fetch, Fetched, broken, complete, open_part, refusal, refused
 from ._errors import VeoError, WaitCancelled
 from ._flows import Send, Sleep
-from ._plans import LOCAL_STEPS, Plan, Plans, Primitive, Stopped, perform_local
+from ._models import Job
+from ._plans import Plans
+from ._responses import Malformed, parse_job
+from ._steps import LOCAL_STEPS, Plan, Primitive, Stopped, perform_local
 
 __all__ = ["AsyncDriver", "SyncDriver"]
 
@@ -44,6 +47,23 @@ def _query(step: Send) -> httpx.QueryParams | None:
     pairs: list[tuple[str, str | int | float | bool | None]]
     pairs = list(step.params.items()) if isinstance(step.params, Mapping) else list(step.params)
     return httpx.QueryParams(pairs)
+
+
+def _auth(plans: Plans, step: Send) -> dict[str, str]:
+    return plans._headers() if step.auth else {"Accept": "application/json"}
+
+
+def adopt(plans: Plans, send: Send, outcome: object) -> None:
+    """Journal the job a create's late answer names, after its caller stopped waiting for
+    it (a second Ctrl-C), so that the paid job can still be found, resumed and saved."""
+    crid = send.headers.get("X-Client-Request-Id")
+    if not crid or not isinstance(outcome, httpx.Response) or not outcome.is_success:
+        return
+    try:
+        job = parse_job(Job(id="", client_request_id=crid), outcome)
+    except Malformed:
+        return
+    plans.journal.record(job.evolve(base_url=plans.base_url, demo=plans.demo))
 
 
 def _cleanup(plan: Plan[Any], parts: set[Path]) -> None:
@@ -121,13 +141,15 @@ class SyncDriver(Plans):
 
     def _settle(self, send: Send, settled: list[Any]) -> tuple[Any, BaseException | None]:
         """Send on a helper thread; a Ctrl-C meanwhile waits for the answer (a second gives up)."""
-        answered = threading.Event()
+        answered, abandoned = threading.Event(), threading.Event()
 
         def send_it() -> None:
             try:
                 settled.append(self._send(send))
             finally:
                 answered.set()
+            if abandoned.is_set():
+                adopt(self, send, settled[0])
 
         interrupt: BaseException | None = None
         try:
@@ -137,16 +159,19 @@ class SyncDriver(Plans):
             interrupt = exc
         while not answered.is_set():
             try:
-                answered.wait()
+                answered.wait(0.1)  # timed: a Ctrl-C is noticed at once, the second one too
             except KeyboardInterrupt as exc:
                 if interrupt is not None:
+                    abandoned.set()  # the helper journals the answer when it comes
+                    if answered.is_set() and settled:
+                        adopt(self, send, settled[0])
                     raise
                 interrupt = exc
         return settled[0], interrupt
 
     def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
         try:
-            headers = {**self._headers(), **step.headers}
+            headers = {**_auth(self, step), **step.headers}
             response = self._http.request(step.method, step.path, params=_query(step), json=step.json, headers=headers)
             response.read()
             return response
@@ -247,11 +272,19 @@ class AsyncDriver(Plans):
         try:
             return await asyncio.shield(task), None
         except asyncio.CancelledError as exc:
-            return await task, exc  # a second cancellation gives up waiting
+            try:
+                return await asyncio.shield(task), exc
+            except asyncio.CancelledError:  # a second cancellation gives up waiting
+                task.add_done_callback(lambda done: self._adopt_later(send, done))
+                raise
+
+    def _adopt_later(self, send: Send, done: asyncio.Future[Any]) -> None:
+        if not done.cancelled() and done.exception() is None:
+            asyncio.get_running_loop().run_in_executor(None, adopt, self, send, done.result())
 
     async def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
         try:
-            headers = {**self._headers(), **step.headers}
+            headers = {**_auth(self, step), **step.headers}
             response = await self._http.request(
                 step.method, step.path, params=_query(step), json=step.json, headers=headers
             )

@@ -10,7 +10,10 @@ Short names follow one scheme: ``veo-<version>[-fast]-<mode>``, where the versio
 frame or both, are ``veo-3.1-lite`` and ``veo-3.1-lite-preview``. Family names without a mode
 (``veo-3-fast``, ``veo-3.1-fast``, ``veo-3.1``...) are aliases of the image-to-video member,
 since image-to-video is what this package is built around. Full ids are always accepted,
-with or without ``google/``, in any letter case.
+with or without ``google/``, in any letter case, and win over this scheme: the API's own
+``google/veo-3.0-fast`` (also ``veo-3.0-fast``) is Veo 3 Fast *text*-to-video, while
+``veo-3-fast`` is the image-to-video default. Passing an image to the former is refused
+with a pointer to the latter.
 """
 
 from __future__ import annotations

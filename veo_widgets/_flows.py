@@ -48,6 +48,8 @@ __all__ = [
 CREATE_PATH = "/v2/video/generations"
 LEGACY_CREATE_PATH = "/v2/generate/video/google/generation"
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+#: Statuses of a job waiting for its turn (before "generating" / "active").
+QUEUED = frozenset({"queued", "waiting"})
 #: A create answered with one of these surely was not accepted, so it may be sent again.
 CREATE_SAFE_STATUS = frozenset({429, 503})
 
@@ -71,6 +73,8 @@ class Send:
     json: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
     must_finish: bool = False
+    auth: bool = True
+    """False for the API's public endpoints (model metrics, the catalogue): no key is sent."""
 
 
 @dataclass(frozen=True)
@@ -203,8 +207,13 @@ def poll_flow(
     send = Send("GET", f"{path}?generation_id={encode_id(job.id)}")
     failures = 0
     last_status = None
+    # The job's age when it was last seen queued (a job just created is queued), and the
+    # estimated age at which it began generating: the midpoint of the two polls around it.
+    queued_at = 0.0 if age_at_start < 5 and job.status in QUEUED else None
+    generating_since: float | None = None
     while True:
         outcome = yield send
+        age = age_at_start + clock() - start
         hint: float | None = None
         error: Exception | None = None
         if isinstance(outcome, httpx.TransportError):
@@ -231,7 +240,12 @@ def poll_flow(
                 if not job.ok:
                     raise GenerationFailedError(job, job.error or job.status)
                 return job
-            delay = schedule.next_delay(age_at_start + clock() - start, hint)
+            if job.status.lower() in QUEUED:
+                queued_at = age
+            elif generating_since is None and queued_at is not None:
+                generating_since = (queued_at + age) / 2
+            running = None if generating_since is None else age - generating_since
+            delay = schedule.next_delay(age, hint, generating_for=running, queued=job.status.lower() in QUEUED)
         else:
             failures += 1
             if failures >= retry.attempts:
@@ -247,10 +261,11 @@ def poll_flow(
         yield Sleep(delay)
 
 
-def simulate_polls(schedule: PollSchedule, duration: float) -> tuple[int, float]:
-    """Drive :func:`poll_flow` on a fake clock against a job that completes after
-    ``duration`` seconds; return the polls it made and how late it noticed. No I/O, no waiting:
-    the polling benchmark and the schedule's tests both measure with it."""
+def simulate_polls(schedule: PollSchedule, duration: float, queued_for: float = 0.0) -> tuple[int, float]:
+    """Drive :func:`poll_flow` on a fake clock against a job that is queued for
+    ``queued_for`` seconds, then generating, and completes after ``duration`` seconds in all;
+    return the polls it made and how late it noticed. No I/O, no waiting: the polling
+    benchmark and the schedule's tests both measure with it."""
     now = [0.0]
     created = datetime(2026, 1, 1, tzinfo=timezone.utc)
     flow = poll_flow(
@@ -269,7 +284,7 @@ def simulate_polls(schedule: PollSchedule, duration: float) -> tuple[int, float]
                 step = flow.send(None)
                 continue
             polls += 1
-            status = "completed" if now[0] >= duration else "generating"
+            status = "completed" if now[0] >= duration else "queued" if now[0] < queued_for else "generating"
             body = {"id": "sim", "status": status, "video": {"url": "http://simulated/v.mp4"}}
             step = flow.send(httpx.Response(200, json=body, request=request))
     except StopIteration:

@@ -145,7 +145,8 @@ class Card:
     parent_id: str | None = None
 
     def facts(self) -> str:
-        return " · ".join(part for part in (self.model, self.duration, self.cost, self.date) if part)
+        demo = "demo (simulated)" if self.job.demo else ""
+        return " · ".join(part for part in (self.model, self.duration, self.cost, self.date, demo) if part)
 
 
 def _state(job: Job) -> str:

@@ -123,7 +123,9 @@ class Journal:
         state = NOT_CREATED if status == NOT_SUBMITTED else UNCONFIRMED
         with self._connect() as db:
             db.execute(
-                "UPDATE jobs SET status = ?, state = ?, error = ?, updated_at = ? WHERE client_request_id = ?",
+                # Never over a row whose job id is known (a late answer was journaled first).
+                "UPDATE jobs SET status = ?, state = ?, error = ?, updated_at = ?"
+                " WHERE client_request_id = ? AND (job_id IS NULL OR job_id = '')",
                 (status, state, error, _now(), client_request_id),
             )
 

@@ -256,7 +256,9 @@ class MoneyPlans(Plans):
             lookup = Lookup(crid, row.created_at, self._names(model) if model else ())
             result = yield from reconcile_flow(lookup, timeout=timeout, rate=self._logs_rate())
             if isinstance(result, Found):
-                yield Record(row.evolve(id=result.generation_id, status="queued", base_url=row.base_url or self.base_url))
+                yield Record(
+                    row.evolve(id=result.generation_id, status="queued", base_url=row.base_url or self.base_url)
+                )
                 self.journal.set_state(crid, RECOVERED)
             elif isinstance(result, FoundFailed) and result.billed_nothing:
                 yield RecordOutcome(crid, NOT_SUBMITTED, result.describe())

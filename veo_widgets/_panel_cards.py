@@ -13,20 +13,22 @@ import ipywidgets as w
 
 from ._display import Progress, badge_html, progress_text, short_id, stopped_note
 from ._errors import WaitCancelled, explain
-from ._models import Job, VideoRequest
+from ._models import Job
 
-__all__ = ["Card", "Ticker", "generate_run", "resume_run"]
+__all__ = ["Card", "Ticker", "history_button", "resume_run"]
 
 TICK = 0.5
 
 
 @dataclass(eq=False)
 class Card:
-    """One generation the panel submitted. ``number`` counts submitted jobs only."""
+    """One generation the panel submitted. ``number`` counts submitted jobs only. ``run`` is
+    the client's handle for it (None for a card made only to show something)."""
 
     number: int
-    request: VideoRequest
+    prompt: str
     client: Any
+    run: Any = None
     stop: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     started: float = field(default_factory=time.monotonic)
@@ -54,8 +56,8 @@ class Card:
             layout=w.Layout(width="auto", display="none"),
         )
         self.resume_button.add_class("veo-card-resume")
-        self.cancel_button.on_click(lambda _: self.stop.set())
-        title = w.HTML(f"<b>#{self.number}</b> {html.escape(self.request.prompt[:60])}")
+        self.cancel_button.on_click(lambda _: self.cancel())
+        title = w.HTML(f"<b>#{self.number}</b> {html.escape(self.prompt[:60])}")
         title.add_class("veo-card-title")
         top = w.HBox(
             [title, self.badge, self.clock, self.bar, self.estimate, self.cancel_button, self.resume_button],
@@ -63,6 +65,35 @@ class Card:
         )
         self.widget = w.VBox([top, self.ident, self.message], layout=w.Layout(margin="2px 0", max_width="100%"))
         self.widget.add_class("veo-job")
+
+    def cancel(self) -> None:
+        """Stop waiting for this one job (a resumed wait, or the run)."""
+        self.stop.set()
+        if self.run is not None and not self.run.done:
+            self.run.cancel()
+
+    def watch(self, run: Any, ended: Callable[[Card], None]) -> None:
+        """Follow ``run``: its job and status as they change; ``ended(card)`` once, at the end."""
+        self.run = run
+        lock = threading.Lock()
+        told = False
+
+        def changed(_: Any = None) -> None:
+            nonlocal told
+            if run.job is not None and (self.job is None or self.job.id != run.job.id):
+                self.submitted(run.job)
+            self.job = run.job or self.job
+            if not run.done:
+                self.set_status(run.status)
+                return
+            with lock:
+                if told:
+                    return
+                told = True
+            ended(self)
+
+        run.on_update(changed)
+        changed()  # whatever happened before the callback was registered
 
     def set_status(self, status: str) -> None:
         self.status = status
@@ -76,6 +107,9 @@ class Card:
         )
 
     def tick(self, estimate: float) -> None:
+        """Move the clock and the bar: the run's own estimate while it runs, else ``estimate``."""
+        if self.run is not None and not self.run.done:
+            estimate = self.run.progress
         elapsed = time.monotonic() - self.started
         self.clock.value = f"{elapsed:.0f} s"
         shown = self.shown.update(estimate, time.monotonic())
@@ -83,7 +117,8 @@ class Card:
         self.estimate.value = progress_text(shown)
 
     def running(self) -> None:
-        """Back to live after Resume."""
+        """Back to live after Resume (waited for by the panel, not by a run)."""
+        self.run = None
         self.stop = threading.Event()
         self.done = threading.Event()
         self.started = time.monotonic()
@@ -125,23 +160,6 @@ class Card:
         self.resume_button.layout.display = None if can_resume else "none"
 
 
-def generate_run(card: Card, save_to: Any, timeout: float) -> Job:
-    """Submit, wait and download the card's request with the card's client (blocking)."""
-
-    def update(job: Job) -> None:
-        card.job = job
-        card.set_status("downloading" if job.ok else job.status)  # completed: fetching the file
-
-    def submitted(job: Job) -> None:
-        card.submitted(job)
-        update(job)
-
-    job: Job = card.client._generate(
-        card.request, save_to=save_to, timeout=timeout, on_update=update, on_submit=submitted, stop=card.stop
-    )
-    return job
-
-
 def resume_run(card: Card, save_to: Any, timeout: float) -> Job:
     """Wait again for the card's job, then download it (blocking)."""
     assert card.job is not None
@@ -154,6 +172,16 @@ def resume_run(card: Card, save_to: Any, timeout: float) -> Job:
     card.set_status("downloading")
     path = card.client.download(job, save_to)
     return job.evolve(path=path.resolve())
+
+
+def history_button(number: int, job: Job) -> Any:
+    """A button in the history strip: the card's number and the prompt's start."""
+    prompt = str((job.request or {}).get("prompt", ""))
+    button = w.Button(
+        description=f"#{number} {prompt[:18]}", tooltip=f"play #{number}: {prompt}", layout=w.Layout(width="auto")
+    )
+    button.add_class("veo-history-item")
+    return button
 
 
 class Ticker:

@@ -1,78 +1,46 @@
-"""The panel's inputs: the image (upload or path/URL, with a preview), prompt and options,
-and "Show code", which always writes a call that runs."""
+"""The panel's inputs, derived from the option schema: a model picker, then exactly the inputs
+and options that model takes (``_options.form_fields``), and "Show code", which always
+writes a call that runs (``_options.request_code``)."""
 
 from __future__ import annotations
 
-import html
-import io
 import random
-from base64 import b64decode
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-from PIL import Image
 
-from ._errors import ValidationError, VeoError, explain
-from ._models import ASPECT_RATIOS, DEFAULT_MODEL, DURATIONS, RESOLUTIONS, SEED_MAX, VideoRequest
+from ._errors import ValidationError
+from ._family import get_model, models
+from ._options import OPTIONS, SEED_MAX, FormField, form_fields, request_code
+from ._panel_inputs import ImagePick, ReferencePick, VideoPick, expression
 
-__all__ = ["DEFAULTS", "Form", "code_text"]
+__all__ = ["Form"]
 
-THUMB = 192
-PLACEHOLDER = (
-    '<div class="veo-placeholder" role="img" aria-label="no image yet" style="width:192px;height:108px;'
-    "display:flex;align-items:center;justify-content:center;border:1px dashed var(--jp-border-color1, #bdbdbd);"
-    'border-radius:4px;color:var(--jp-ui-font-color2, #6b7280);font-size:12px">no image yet:<br>upload one or '
-    "give a path</div>"
-)
-#: What ``client.generate`` uses when an option is not given: Show code leaves these out.
-DEFAULTS: dict[str, Any] = {
-    "aspect_ratio": "16:9",
-    "resolution": "720p",
-    "duration": 8,
-    "negative_prompt": None,
-    "seed": None,
-    "enhance_prompt": True,
-    "generate_audio": True,
-    "model": DEFAULT_MODEL,
-}
+_INPUTS = ("image", "last_image", "reference_images", "video")
+NOT_SET = "model's default"
 
 
-def _toggle(options: list[Any], value: Any, label: str) -> w.ToggleButtons:
-    toggle = w.ToggleButtons(options=options, value=value, description=label, tooltips=[])
-    toggle.style.button_width = "58px"
-    toggle.style.description_width = "64px"
-    toggle.layout = w.Layout(width="auto", max_width="100%")
-    return toggle
-
-
-def image_code(image: Any, label: str | None) -> tuple[list[str], str]:
-    """Lines that define the image, and the expression for ``image=``: always valid Python."""
-    if image is None:
-        return [], "veo.sample_image()  # no image picked yet: the packaged sample"
-    if isinstance(image, Path) or (isinstance(image, str) and not image.startswith("data:")):
-        return [], repr(str(image))
-    what = f"the uploaded {label}" if label else "the image given to the panel"
-    return [f"image = panel.image  # {what} (`panel` is the panel above)"], "image"
-
-
-def code_text(prompt: str, image: Any, label: str | None, options: dict[str, Any]) -> str:
-    """The ``client.generate(...)`` call equivalent to a form."""
-    setup, expression = image_code(image, label)
-    lines = ["import veo_widgets as veo", "", *setup, "client = veo.Client()", "job = client.generate("]
-    lines.append(f"    {prompt.strip()!r},")
-    # A trailing comment would swallow the comma: put the comma first.
-    if "#" in expression:
-        code, comment = expression.split("#", 1)
-        lines.append(f"    image={code.strip()},  #{comment}")
-    else:
-        lines.append(f"    image={expression},")
-    for key, value in options.items():
-        if DEFAULTS.get(key, object()) != value:
-            lines.append(f"    {key}={value!r},")
-    lines += [")", "job.path"]
-    return "\n".join(lines)
+def _control(option: Any, value: Any) -> Any:
+    """One widget per option of the family; a model's own choices are set when it is picked."""
+    if option.kind == "choice":
+        control = w.ToggleButtons(options=[(option.describe(c), c) for c in option.choices], description=option.label)
+        control.style.button_width = "72px" if option.name in ("provider", "person_generation") else "64px"
+        control.layout = w.Layout(width="auto", max_width="100%")
+        if value in option.choices:
+            control.value = value
+        return control
+    if option.kind == "bool":
+        return w.Checkbox(value=bool(value), description=option.label, indent=False, layout=w.Layout(width="auto"))
+    if option.kind == "int":
+        text = "" if value is None else str(value)
+        return w.Text(value=text, placeholder="random", description=option.label, layout=w.Layout(width="180px"))
+    return w.Textarea(
+        value=value or "",
+        description=option.label,
+        placeholder=f"{option.help} (optional)",
+        layout=w.Layout(width="auto", height="40px", max_width="100%"),
+    )
 
 
 class Form:
@@ -81,36 +49,28 @@ class Form:
     def __init__(
         self,
         *,
+        model: str | None,
         prompt: str,
-        negative_prompt: str,
-        aspect_ratio: str,
-        resolution: str,
-        duration: int,
-        seed: int | None,
-        enhance_prompt: bool,
-        generate_audio: bool,
+        values: dict[str, Any],
         embed: bool,
-        prepare: Callable[[Any, str], VideoRequest],
+        prepare: Callable[[Any, str], Any],
         changed: Callable[[], None],
     ) -> None:
-        self._prepare = prepare
         self._changed = changed
-        self.image: Any = None
-        self.image_label: str | None = None
-        self.upload = w.FileUpload(accept="image/*", multiple=False, description="Upload image", icon="upload")
-        self.upload.add_class("veo-upload")
-        self.image_path = w.Text(
-            placeholder="or a path / https:// URL",
-            description="Image",
-            continuous_update=False,
-            layout=w.Layout(width="auto", flex="1 1 200px", max_width="100%"),
+        self.model = w.Dropdown(
+            options=[(f"{m.short} ({m.mode})", m.id) for m in models()],
+            value=get_model(model).id,
+            description="Model",
+            layout=w.Layout(width="auto", max_width="100%"),
         )
-        self.image_path.add_class("veo-image-path")
-        self.preview = w.Image(format="jpeg", layout=w.Layout(max_width=f"{THUMB}px", max_height=f"{THUMB}px"))
-        self.preview.add_class("veo-preview")
-        self.placeholder = w.HTML(PLACEHOLDER)
-        self.preview_box = w.Box([self.placeholder])
-        self.image_note = w.HTML()
+        self.model.add_class("veo-model")
+        ratio = self.current
+        self.image = ImagePick("Image", "image", lambda v: prepare(v, ratio("aspect_ratio") or "16:9"), changed)
+        self.last_image = ImagePick(
+            "Last frame", "last-image", lambda v: prepare(v, ratio("aspect_ratio") or "16:9"), changed
+        )
+        self.references = ReferencePick(changed)
+        self.video = VideoPick(changed)
         self.prompt = w.Textarea(
             value=prompt,
             description="Prompt",
@@ -119,144 +79,133 @@ class Form:
             layout=w.Layout(width="auto", height="80px", max_width="100%"),
         )
         self.prompt.add_class("veo-prompt")
-        self.negative_prompt = w.Textarea(
-            value=negative_prompt,
-            description="Avoid",
-            placeholder="What to avoid (optional)",
-            layout=w.Layout(width="auto", height="40px", max_width="100%"),
-        )
-        self.aspect_ratio = _toggle(list(ASPECT_RATIOS), aspect_ratio, "Aspect")
-        self.resolution = _toggle(list(RESOLUTIONS), resolution.lower(), "Quality")
-        self.duration = _toggle([(f"{d} s", d) for d in DURATIONS], duration, "Length")
-        self.seed = w.Text(
-            value="" if seed is None else str(seed),
-            placeholder="random",
-            description="Seed",
-            layout=w.Layout(width="180px"),
-        )
+        self.controls: dict[str, Any] = {o.name: _control(o, values.get(o.name)) for o in OPTIONS}
         self.dice = w.Button(icon="random", tooltip="a random seed", description="", layout=w.Layout(width="40px"))
         self.dice.add_class("veo-dice")
-        self.enhance_prompt = w.Checkbox(value=enhance_prompt, description="Enhance prompt", indent=False)
-        self.generate_audio = w.Checkbox(value=generate_audio, description="Audio", indent=False)
         self.embed = w.Checkbox(value=embed, description="Embed video in the notebook", indent=False)
-        for box in (self.enhance_prompt, self.generate_audio, self.embed):
-            box.layout = w.Layout(width="auto")
+        self.embed.layout = w.Layout(width="auto")
+        self._initial = dict(values)
 
         self.dice.on_click(lambda _: self.roll_seed())
-        self.upload.observe(self._uploaded, names="value")
-        self.image_path.observe(self._path_typed, names="value")
-        for control in (
-            self.prompt,
-            self.negative_prompt,
-            self.resolution,
-            self.duration,
-            self.seed,
-            self.enhance_prompt,
-            self.generate_audio,
-        ):
-            control.observe(lambda _: self._changed(), names="value")
-        self.aspect_ratio.observe(lambda _: self.refresh_preview(), names="value")
+        self.model.observe(lambda _: self.apply_model(), names="value")
+        self.prompt.observe(lambda _: changed(), names="value")
+        for control in self.controls.values():
+            control.observe(lambda _: changed(), names="value")
+        self.controls["aspect_ratio"].observe(lambda _: self._previews(), names="value")
 
-        image_row = w.HBox(
-            [
-                w.VBox([self.upload, self.image_path, self.image_note], layout=w.Layout(flex="1 1 220px")),
-                self.preview_box,
-            ],
-            layout=w.Layout(flex_flow="row wrap", grid_gap="8px", max_width="100%"),
-        )
-        seed_row = w.HBox(
-            [self.seed, self.dice, self.enhance_prompt, self.generate_audio],
-            layout=w.Layout(flex_flow="row wrap", align_items="center", max_width="100%"),
-        )
-        self.column = w.VBox(
-            [image_row, self.prompt, self.negative_prompt, self.aspect_ratio, self.resolution, self.duration, seed_row],
-            layout=w.Layout(flex="1 1 340px", min_width="0", max_width="100%"),
-        )
+        c = self.controls
+        self._seed_row = w.HBox([c["seed"], self.dice], layout=w.Layout(align_items="center"))
+        self._rows: dict[str, Any] = {
+            "image": self.image.box,
+            "last_image": self.last_image.box,
+            "reference_images": self.references.box,
+            "video": self.video.box,
+            **{name: control for name, control in c.items() if name != "seed"},
+            "seed": self._seed_row,
+        }
+        ordered = [self.model, *[self._rows[n] for n in _INPUTS], self.prompt]
+        ordered += [self._rows[o.name] for o in OPTIONS]
+        self.column = w.VBox(ordered, layout=w.Layout(flex="1 1 340px", min_width="0", max_width="100%"))
         self.column.add_class("veo-inputs")
+        self.apply_model()
 
-    # ------------------------------------------------------------------ image
+    # ------------------------------------------------------------------ model
 
-    def roll_seed(self) -> None:
-        self.seed.value = str(random.randint(0, SEED_MAX))
+    @property
+    def fields(self) -> list[FormField]:
+        return form_fields(self.model.value)
 
-    def _path_typed(self, change: dict[str, Any]) -> None:
-        text = str(change["new"] or "").strip()
-        if not text:
-            return  # emptying the field (as an upload does) keeps whatever image there is
-        self.set_image(text)
-
-    def _uploaded(self, change: dict[str, Any]) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[0]
-        content = item["content"] if isinstance(item, dict) else item.content
-        name = item["name"] if isinstance(item, dict) else item.name
-        # Keep the bytes in memory only: an uploaded photo must not bloat saved widget state.
-        self.upload.value = ()
-        self.image_path.value = ""
-        self.set_image(bytes(content), label=str(name))
-
-    def set_image(self, value: Any, label: str | None = None) -> None:
-        """Replace the image (always: the latest pick wins) and forget earlier complaints."""
-        self.image = value
-        self.image_label = label
-        self.image_note.value = ""
-        self.preview.value = b""
-        self.preview_box.children = (self.placeholder,)
-        if isinstance(value, str) and value.startswith(("http://", "https://")):
-            self.image_note.value = "<small>sent as a URL</small>"
-        elif value is not None:
-            self.refresh_preview()
+    def apply_model(self) -> None:
+        """Show exactly what the chosen model takes, with its own choices and defaults."""
+        fields = {f.name: f for f in self.fields}
+        for name, row in self._rows.items():
+            row.layout.display = None if name in fields else "none"
+        for name, field in fields.items():
+            control = self.controls.get(name)
+            if control is None or not isinstance(control, w.ToggleButtons):
+                continue
+            pairs = list(field.choices)
+            if field.default is None:
+                pairs = [(NOT_SET, None), *pairs]
+            keep = control.value if control.value in [v for _, v in pairs] else None
+            wanted = self._initial.get(name)
+            control.options = pairs
+            control.value = keep if keep is not None else wanted if wanted in [v for _, v in pairs] else field.default
         self._changed()
 
-    def refresh_preview(self) -> None:
-        value = self.image
-        if value is None or (isinstance(value, str) and value.startswith(("http://", "https://"))):
-            self._changed()
-            return
-        try:
-            prepared = self._prepare(value, self.aspect_ratio.value)
-        except VeoError as exc:
-            self.image_note.value = f'<span class="veo-error">{html.escape(explain(exc))}</span>'
-            self.preview_box.children = (self.placeholder,)
-            self._changed()
-            return
-        data = b64decode(prepared.image.split(",", 1)[1])
-        thumb = Image.open(io.BytesIO(data)).convert("RGB")
-        thumb.thumbnail((THUMB, THUMB))
-        buf = io.BytesIO()
-        thumb.save(buf, "JPEG", quality=80)
-        self.preview.value = buf.getvalue()
-        self.preview_box.children = (self.preview,)
-        src = html.escape(self.image_label or prepared.image_source)
-        self.image_note.value = f"<small>{src}<br>sent as {len(data) // 1024} KB</small>"
+    def current(self, name: str) -> Any:
+        control = self.controls.get(name)
+        return None if control is None else control.value
+
+    def roll_seed(self) -> None:
+        self.controls["seed"].value = str(random.randint(0, SEED_MAX))
+
+    def _previews(self) -> None:
+        self.image.refresh()
+        self.last_image.refresh()
         self._changed()
 
     # ------------------------------------------------------------------ values
 
-    def options(self) -> dict[str, Any]:
-        seed_text = self.seed.value.strip()
-        try:
-            seed: int | None = int(seed_text) if seed_text else None
-        except ValueError:
-            raise ValidationError(
-                "seed", f"{seed_text!r} is not a whole number; leave it empty for a random seed"
-            ) from None
-        return {
-            "aspect_ratio": self.aspect_ratio.value,
-            "resolution": self.resolution.value,
-            "duration": int(self.duration.value),
-            "negative_prompt": self.negative_prompt.value.strip() or None,
-            "seed": seed,
-            "enhance_prompt": bool(self.enhance_prompt.value),
-            "generate_audio": bool(self.generate_audio.value),
-        }
+    def options(self, resolve_video: Callable[[str], Any] = lambda text: text) -> dict[str, Any]:
+        """The model, its options that differ from its defaults (typed and checked as the
+        model checks them: a ``ValidationError`` names the field) and its inputs."""
+        spec = get_model(self.model.value)
+        out: dict[str, Any] = {"model": spec.id}
+        for field in self.fields:
+            option = spec.option(field.name)
+            if option is None:
+                continue
+            raw = self.controls[field.name].value
+            if isinstance(raw, str):
+                raw = raw.strip() or None
+            if raw is None:
+                continue
+            value = option.parse(raw, model=spec.short)
+            if value != option.default:
+                out[field.name] = value
+        names = {f.name for f in self.fields}
+        if "last_image" in names and self.last_image.value is not None:
+            out["last_image"] = self.last_image.value
+        if "reference_images" in names and self.references.value:
+            out["reference_images"] = self.references.value
+        if "video" in names and self.video.text:
+            out["video"] = resolve_video(self.video.text)
+        return out
 
-    def code(self, model: str) -> str:
+    def image_value(self) -> Any:
+        """The first frame, if the chosen model takes one."""
+        return self.image.value if any(f.name == "image" for f in self.fields) else None
+
+    def code(self) -> str:
+        """Runnable Python for the current form (inputs from uploads come from ``panel``)."""
         try:
             options = self.options()
         except ValidationError:
-            options = {}
-        options["model"] = model
-        return code_text(self.prompt.value, self.image, self.image_label, options)
+            options = {"model": self.model.value}
+        for name in _INPUTS:
+            options.pop(name, None)
+        names = {f.name for f in self.fields}
+        setup: list[str] = []
+        image = last = video = None
+        if "image" in names:
+            lines, image = expression(self.image.value, self.image.label, "image")
+            setup += lines
+            if image is None and any(f.name == "image" and f.required for f in self.fields):
+                image = "veo.sample_image()"
+        if "last_image" in names:
+            lines, last = expression(self.last_image.value, self.last_image.label, "last_image")
+            setup += lines
+        references: list[str] = []
+        if "reference_images" in names:
+            lines, references = self.references.code()
+            setup += lines
+        if "video" in names and self.video.text:
+            text = self.video.text
+            looks_like_file = text.startswith(("http://", "https://")) or text.lower().endswith(".mp4")
+            video = repr(text) if looks_like_file else f"client.wait({text!r})"
+        text = request_code(
+            self.prompt.value, image, options, last_image=last, reference_images=references, video=video
+        )
+        head, _, rest = text.partition("\n\n")
+        return "\n".join([head, "", *setup, rest]) if setup else text

@@ -9,16 +9,19 @@ key's last four characters.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import io
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
+from ._client import Client
 from ._config import Secret
 from ._errors import AuthenticationError, NotFoundError, VeoError, explain
 
-__all__ = ["KeyRow", "check_key", "masked"]
+__all__ = ["KeyRow", "check_key", "masked", "new_client"]
 
 
 def masked(secret: Secret) -> str:
@@ -43,7 +46,7 @@ class KeyRow:
             placeholder="API key (kept in memory only)",
             description="API key",
             continuous_update=False,
-            layout=w.Layout(width="auto", flex="1 1 220px", max_width="360px"),
+            layout=w.Layout(width="auto", flex="1 1 160px", max_width="280px"),
         )
         self.field.add_class("veo-key-input")
         self.use = w.Button(description="Use key", tooltip="Use this key for this session", icon="key")
@@ -133,3 +136,9 @@ def check_key(client: Any) -> str:
     except VeoError as exc:
         return f"could not check the key: {explain(exc)}"
     return "the API accepted the key."
+
+
+def new_client() -> Client:
+    """A default client, without the one-off stderr demo line: the panel has its own notice."""
+    with contextlib.redirect_stderr(io.StringIO()):
+        return Client()

@@ -11,20 +11,25 @@ import argparse
 import shlex
 import string
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from IPython.core.error import UsageError
 
 from ._errors import ValidationError
 from ._journal import Journal
-from ._models import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, Job
+from ._models import Job
+from ._options import OPTIONS, argument_specs
+
+OPTION_NAMES = frozenset(o.name for o in OPTIONS)
+_INPUT_NAMES = frozenset({"image", "last_image", "reference_images", "video"})
 
 __all__ = [
     "DemoArgs",
     "GenerateArgs",
     "HistoryArgs",
     "JobArgs",
+    "MaybeJobArgs",
     "NoArgs",
     "SUBCOMMANDS",
     "cell_help",
@@ -46,17 +51,17 @@ class _Parser(argparse.ArgumentParser):
 
 @dataclass(frozen=True)
 class GenerateArgs:
-    """``%%veo``'s options line. Values stay text: ``{name}`` expands later, from the notebook."""
+    """``%%veo``'s options line. Values stay text: ``{name}`` expands later, from the notebook.
 
-    image: str | None = None
-    aspect_ratio: str | None = None
-    resolution: str | None = None
-    duration: str | None = None
-    seed: str | None = None
-    negative_prompt: str | None = None
-    no_audio: bool = False
-    no_enhance: bool = False
+    ``options`` holds every create option of the schema that was given (by its Python
+    name); inputs and the cell's own switches have fields."""
+
     model: str | None = None
+    image: str | None = None
+    last_image: str | None = None
+    reference_images: tuple[str, ...] = ()
+    video: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
     out: str | None = None
     name: str | None = None
     background: bool = False
@@ -82,21 +87,32 @@ class JobArgs:
 
 
 @dataclass(frozen=True)
+class MaybeJobArgs:
+    """An optional job id (or client request id, or prefix): None means every one."""
+
+    job: str | None = None
+
+
+@dataclass(frozen=True)
 class DemoArgs:
     on: bool
 
 
+#: Flags of %%veo itself (not of the request).
+_CELL_ONLY = ("out", "name", "background", "embed", "timeout")
+
+
 def _generate_parser() -> _Parser:
+    """Every input and option flag comes from the option schema (``_options``); each says
+    that its default is the chosen model's unless ``VeoMagics`` config sets one."""
     p = _Parser(prog="%%veo", add_help=False, description="Generate a video: the cell body is the prompt.")
-    p.add_argument("--image", "-i", help="a path, an http(s) URL, or {var} holding a PIL image, bytes or a path")
-    p.add_argument("--aspect-ratio", "-a", help=f"{' or '.join(ASPECT_RATIOS)} (default: VeoMagics.aspect_ratio)")
-    p.add_argument("--resolution", "-r", help=f"{' or '.join(RESOLUTIONS)} (default: VeoMagics.resolution)")
-    p.add_argument("--duration", "-d", help=f"{', '.join(map(str, DURATIONS))} seconds (default: VeoMagics.duration)")
-    p.add_argument("--seed", help="0..4294967295, for repeatable results (default: random)")
-    p.add_argument("--negative-prompt", "-n", help="what to avoid (default: none)")
-    p.add_argument("--no-audio", action="store_true", help="no audio track (default: VeoMagics.generate_audio)")
-    p.add_argument("--no-enhance", action="store_true", help="send the prompt as written (default: enhanced)")
-    p.add_argument("--model", help="the model (default: VeoMagics.model)")
+    for spec in argument_specs():
+        kwargs = dict(spec.kwargs)
+        if spec.dest not in _INPUT_NAMES and spec.dest != "model":
+            text = str(kwargs.get("help", ""))
+            lead = "config" if "default" in text.lower() else "default: the model's; config"
+            kwargs["help"] = f"{text} ({lead}: VeoMagics.{spec.dest})"
+        p.add_argument(*spec.flags, **kwargs)
     p.add_argument("--out", "-o", help="a file or folder for the video (default: VeoMagics.output_dir)")
     p.add_argument("--name", help="also store the Job in this variable")
     p.add_argument("--background", "-b", action="store_true", help="return at once; the output keeps updating")
@@ -117,8 +133,13 @@ def _split(line: str, prog: str) -> list[str]:
 
 def parse_cell(line: str) -> GenerateArgs:
     """``%%veo``'s first line, as typed (before ``{name}`` expansion)."""
-    namespace = _GENERATE.parse_args(_split(line, "%%veo"))
-    return GenerateArgs(**vars(namespace))
+    values = vars(_GENERATE.parse_args(_split(line, "%%veo")))
+    options = {name: values.pop(name) for name in list(values) if name in OPTION_NAMES and values[name] is not None}
+    for name in list(values):
+        if name in OPTION_NAMES:
+            values.pop(name)
+    values["reference_images"] = tuple(values.get("reference_images") or ())
+    return GenerateArgs(options=options, **values)
 
 
 def cell_help() -> str:
@@ -188,6 +209,12 @@ def _job(name: str) -> Callable[[Sequence[str]], JobArgs]:
     return parse
 
 
+def _maybe_job(words: Sequence[str]) -> MaybeJobArgs:
+    if len(words) > 1:
+        raise UsageError("%veo reconcile [ID]: one id at most (none: every unconfirmed create)")
+    return MaybeJobArgs(words[0] if words else None)
+
+
 def _demo(words: Sequence[str]) -> DemoArgs:
     if list(words) not in (["on"], ["off"]):
         raise UsageError("%veo demo on|off")
@@ -211,6 +238,9 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Sequence[str]], Any], str]] = {
     "resume": (_job("resume"), "wait for a job and show its video (an id or its first letters)"),
     "config": (_none("config"), "where jobs go, which server, and the defaults"),
     "demo": (_demo, "on|off: the built-in emulator, or the real API with AIMLAPI_KEY"),
+    "models": (_none("models"), "the Veo family: each model's mode, lengths and sizes"),
+    "gallery": (_none("gallery"), "every clip this machine made, as a grid to play, re-run and stitch"),
+    "reconcile": (_maybe_job, "[ID]: find creates whose answer was lost, in the API's usage logs"),
 }
 
 

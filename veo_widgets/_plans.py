@@ -1,130 +1,67 @@
-"""Every operation, written once, as a *plan*; and the steps a plan asks its driver to do.
+"""Every operation, written once, as a *plan*.
 
-A plan is a generator that composes the protocol's flows with ``yield from``. Besides the
-network steps (``Send``, ``Sleep``, ``Fetch``) it yields *local* steps for everything that
-touches the disk: :class:`RecordSubmission`, :class:`RecordOutcome`, :class:`Record` (the
-journal), ``Commit`` and ``Discard`` (the part file). A plan never writes SQLite or moves a
-file itself, so the async driver can do that work off the event loop, and a driver that is
-interrupted cleans up what the plan left (see ``_drivers``).
-
-When the caller stops (a stop event, ``Run.cancel()``, Ctrl-C), the driver throws
-:class:`Stopped` into the plan at the next network step it has not begun; plans turn it into
-:class:`~._errors.WaitCancelled`, with the journal right.
+A plan is a generator that composes the protocol's flows with ``yield from`` and yields the
+steps of ``_steps`` for local work (journal, files, images), so that it never does I/O
+itself: a driver (``_drivers``) performs every step, and cleans up after an interrupt.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
+import dataclasses
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._download import Commit, Discard, Fetch, download_flow
+import httpx
+
+from ._download import Commit, Discard, download_flow
 from ._errors import APIConnectionError, NotFoundError, ValidationError, VeoError, WaitCancelled
-from ._flows import RetryPolicy, Send, Sleep, create_flow, new_client_request_id, poll_flow
+from ._flows import RetryPolicy, Send, create_flow, new_client_request_id, poll_flow
 from ._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
 from ._models import Job, VideoRequest
-from ._schedule import PollSchedule
+from ._responses import parse_metrics
+from ._schedule import DurationModel, PollSchedule, build_schedule
+from ._steps import Learn, Plan, Prepare, Record, RecordOutcome, RecordState, RecordSubmission, Resolve, Stopped
 
+# The steps are re-exported for the plans written elsewhere (_money) that import them here.
 __all__ = [
-    "LOCAL_STEPS",
     "Plan",
     "Plans",
     "Record",
     "RecordOutcome",
+    "RecordState",
     "RecordSubmission",
     "Stopped",
-    "perform_local",
+    "job_model",
+    "published",
 ]
 
 T = TypeVar("T")
 OnUpdate = Callable[[Job], Any]
 
-
-@dataclass(frozen=True)
-class RecordSubmission:
-    """Journal a create request about to be sent (``fields``: lineage, batch, estimate)."""
-
-    client_request_id: str
-    base_url: str
-    demo: bool
-    request: Mapping[str, Any]
-    fields: Mapping[str, Any] = field(default_factory=dict)
+METRICS_PATH = "/models/metrics"
+#: How long a model's published percentiles are trusted before they are asked for again.
+PUBLISHED_TTL = 600.0
+#: Past jobs of a model after which its published percentiles are no longer asked for.
+ENOUGH_HISTORY = 8
+_PUBLISHED: dict[tuple[str, str], tuple[float, DurationModel | None]] = {}
 
 
-@dataclass(frozen=True)
-class RecordOutcome:
-    """Journal a create that yielded no job: ``NOT_SUBMITTED`` or ``UNCONFIRMED``."""
-
-    client_request_id: str
-    status: str
-    error: str
+_JOB_FIELDS = frozenset(f.name for f in dataclasses.fields(Job))
 
 
-@dataclass(frozen=True)
-class Record:
-    """Journal what is now known of ``job``."""
-
-    job: Job
-
-
-@dataclass(frozen=True)
-class Resolve:
-    """Look ``job`` up (a Job, an id, a prefix, a client request id); the driver sends back a Job."""
-
-    job: Job | str
+def job_model(job: Job) -> str | None:
+    """The model a job was made with, as far as it is known."""
+    model = getattr(job, "model", None) or (job.request or {}).get("model")
+    return str(model) if model else None
 
 
-@dataclass(frozen=True)
-class Learn:
-    """Ask for the poll schedule, learned from the journal; the driver sends back a PollSchedule."""
-
-
-Local = RecordSubmission | RecordOutcome | Record | Commit | Discard | Resolve | Learn
-LOCAL_STEPS = (RecordSubmission, RecordOutcome, Record, Commit, Discard, Resolve, Learn)
-Primitive = Send | Sleep | Fetch | Local
-Plan = Generator[Primitive, Any, T]
-
-
-class Stopped(Exception):
-    """Thrown into a plan in place of a network step the caller stopped before it began.
-
-    ``in_flight`` is True in the one case where the step may have left without its answer
-    (a second Ctrl-C while a create was in flight): its outcome is then unknown.
-    """
-
-    def __init__(self, *, in_flight: bool = False) -> None:
-        super().__init__("stopped")
-        self.in_flight = in_flight
-
-
-def perform_local(plans: Plans, step: Local, parts: set[Path]) -> Any:
-    """Do one local step (blocking: the async driver calls this in a worker thread).
-
-    ``parts`` is the driver's set of part files still on disk; a commit or discard takes
-    its file off the set, and the driver removes whatever is left when the plan ends.
-    """
-    journal = plans.journal
-    if isinstance(step, Resolve):
-        return plans._resolve(step.job)
-    if isinstance(step, Learn):
-        return plans._schedule()
-    if isinstance(step, RecordSubmission):
-        journal.record_submission(
-            step.client_request_id, base_url=step.base_url, demo=step.demo, request=step.request, **step.fields
-        )
-    elif isinstance(step, RecordOutcome):
-        journal.record_outcome(step.client_request_id, status=step.status, error=step.error)
-    elif isinstance(step, Record):
-        journal.record(step.job)
-    elif isinstance(step, Commit):
-        step.part.replace(step.target)
-        parts.discard(step.part)
-    else:
-        step.part.unlink(missing_ok=True)
-        parts.discard(step.part)
-    return None
+def published(base_url: str, model: str | None) -> DurationModel | None:
+    """The model's published duration model, if fetched recently (no I/O)."""
+    cached = _PUBLISHED.get((base_url, model or ""))
+    return cached[1] if cached is not None else None
 
 
 class Plans:
@@ -143,7 +80,16 @@ class Plans:
     def _headers(self) -> dict[str, str]:
         raise NotImplementedError
 
-    def _schedule(self) -> PollSchedule:
+    def _durations(self, model: str | None) -> tuple[list[float], list[float]]:
+        raise NotImplementedError
+
+    def build_request(self, prompt: object, image: Any, **options: Any) -> VideoRequest:
+        raise NotImplementedError
+
+    def _fixed(self) -> PollSchedule | None:
+        raise NotImplementedError
+
+    def _prior(self, model: str | None, published: DurationModel | None) -> DurationModel:
         raise NotImplementedError
 
     def _resolve(self, job: Job | str) -> Job:
@@ -157,9 +103,10 @@ class Plans:
 
     # ------------------------------------------------------------ hooks for money
 
-    def _before_create(self, request: VideoRequest) -> Plan[None]:
-        """Runs before a create is journaled or sent; raise here to refuse it (a budget)."""
-        return
+    def _before_create(self, request: VideoRequest) -> Plan[Mapping[str, Any] | None]:
+        """Runs before a create is journaled or sent: raise here to refuse it (a budget);
+        return extra journal fields for its row (``estimate_usd``)."""
+        return {}
         yield  # a generator: a hook may send requests of its own
 
     def _lost_answer(self, request: VideoRequest, client_request_id: str, error: VeoError) -> Plan[Job | None]:
@@ -171,6 +118,54 @@ class Plans:
 
     # ------------------------------------------------------------ plans
 
+    def _schedule_plan(self, job: Job) -> Plan[PollSchedule]:
+        """When to poll ``job``: learned from this machine's jobs of its model, starting from
+        the API's published percentiles for the model while that history is short."""
+        fixed = self._fixed()
+        if fixed is not None:
+            return fixed
+        model = job_model(job)
+        total, generating = yield Learn(model)
+        published = None
+        if model and len(total) < ENOUGH_HISTORY:
+            published = yield from self._published_plan(model)
+        return build_schedule(total, generating, self._prior(model, published))
+
+    def _published_plan(self, model: str) -> Plan[DurationModel | None]:
+        """``GET /models/metrics?aliases=<model>`` (no key), cached for a few minutes."""
+        key = (self.base_url, model)
+        cached = _PUBLISHED.get(key)
+        if cached is not None and time.monotonic() - cached[0] < PUBLISHED_TTL:
+            return cached[1]
+        outcome = yield Send("GET", METRICS_PATH, params=[("aliases", model)], auth=False)
+        found = parse_metrics(outcome, model) if isinstance(outcome, httpx.Response) else None
+        _PUBLISHED[key] = (time.monotonic(), found)
+        return found
+
+    def _prepare_plan(
+        self, prompt: object, image: Any, options: Mapping[str, Any]
+    ) -> Plan[tuple[VideoRequest, dict[str, Any]]]:
+        """Validate and build the request (as a step: off the event loop). A finished Job
+        given as ``video`` (extend) becomes its saved file, or a fresh URL of it, and the new
+        job will record which one it extends."""
+        options = dict(options)
+        lineage: dict[str, Any] = {}
+        video = options.get("video")
+        if isinstance(video, Job):
+            lineage = {"parent_id": video.id, "relation": "extend"}
+            options["video"] = yield from self._video_source(video)
+        request: VideoRequest = yield Prepare(prompt, image, options)
+        return request, lineage
+
+    def _video_source(self, job: Job) -> Plan[Path | str]:
+        if job.path is not None and Path(job.path).is_file():
+            return Path(job.path)
+        # Result URLs expire: ask for a fresh one rather than trusting the one on the Job.
+        fresh = yield from self._get_plan(job.evolve(video_url=None))
+        if not (fresh.ok and fresh.video_url):
+            raise ValidationError("video", f"{job.id} is {fresh.status}: only a finished video can be extended")
+        return fresh.video_url
+
     def _submit_plan(
         self,
         request: VideoRequest,
@@ -179,9 +174,10 @@ class Plans:
         lineage: Mapping[str, Any] | None = None,
     ) -> Plan[Job]:
         self._headers()  # a missing key is reported before anything is journaled or sent
-        yield from self._before_create(request)
+        extra = (yield from self._before_create(request)) or {}
         crid = client_request_id or new_client_request_id()
-        yield RecordSubmission(crid, self.base_url, self.demo, request.summary(), dict(lineage or {}))
+        fields = {**(lineage or {}), **extra}
+        yield RecordSubmission(crid, self.base_url, self.demo, request.summary(), fields)
         try:
             job = yield from create_flow(request, client_request_id=crid, path=self._create_path, retry=self.retry)
         except Stopped as stopped:
@@ -201,7 +197,8 @@ class Plans:
                 raise
             job = found
         now = datetime.now(timezone.utc)
-        job = job.evolve(base_url=self.base_url, demo=self.demo, created_at=now, updated_at=now)
+        known = {k: v for k, v in {**(lineage or {}), "model": request.model}.items() if k in _JOB_FIELDS}
+        job = job.evolve(base_url=self.base_url, demo=self.demo, created_at=now, updated_at=now, **known)
         yield Record(job)
         if on_submit is not None:
             on_submit(job)
@@ -209,8 +206,7 @@ class Plans:
 
     def _get_plan(self, job: Job | str) -> Plan[Job]:
         found: Job = yield Resolve(job)
-        schedule: PollSchedule = yield Learn()
-        flow = poll_flow(found, timeout=None, schedule=schedule, path=self._create_path, once=True)
+        flow = poll_flow(found, timeout=None, schedule=PollSchedule(), path=self._create_path, once=True)
         try:
             result = yield from flow
         except Stopped:
@@ -222,7 +218,7 @@ class Plans:
         found: Job = yield Resolve(job)
         if found.ok and found.video_url:
             return found
-        schedule: PollSchedule = yield Learn()
+        schedule = yield from self._schedule_plan(found)
         pending: list[Job] = []
         flow = poll_flow(
             found,
@@ -291,8 +287,9 @@ class Plans:
         on_update: OnUpdate | None,
         on_submit: OnUpdate | None,
         client_request_id: str | None = None,
+        lineage: Mapping[str, Any] | None = None,
     ) -> Plan[Job]:
-        job = yield from self._submit_plan(request, on_submit, client_request_id)
+        job = yield from self._submit_plan(request, on_submit, client_request_id, lineage)
         job = yield from self._wait_plan(job, timeout, on_update)
         path = yield from self._download_plan(job, save_to)
         return job.evolve(path=path.resolve())

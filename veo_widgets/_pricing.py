@@ -376,4 +376,3 @@ def save_cached(catalogue: Catalogue, path: Path | None = None) -> None:
     part = target.with_name(f"{target.name}.{os.getpid()}.part")
     part.write_text(json.dumps(stored, default=str), encoding="utf-8")
     os.replace(part, target)
-

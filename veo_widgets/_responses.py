@@ -25,13 +25,19 @@ from ._errors import (
     ServerError,
 )
 from ._models import Job, JobStatus, Usage
+from ._schedule import DurationModel
+
+#: A published median shorter than this measures the submit call, not the generation.
+MIN_PUBLISHED_SECONDS = 5.0
 
 __all__ = [
+    "MIN_PUBLISHED_SECONDS",
     "Malformed",
     "api_error",
     "encode_id",
     "parse_error_reason",
     "parse_job",
+    "parse_metrics",
     "parse_usage",
     "retry_after",
 ]
@@ -138,6 +144,8 @@ def parse_job(job: Job, response: httpx.Response) -> Job:
         raise Malformed("no generation id in the answer")
     status = payload.get("status")
     status = str(status) if status is not None else job.status
+    if status.lower() == "complete":  # the extend pages' spelling of "completed"
+        status = "completed"
     error = parse_error_reason(payload.get("error"))
     if not JobStatus.is_pending(status) and not JobStatus.is_success(status) and error is None:
         error = f"the API reported status {status!r} without a reason"
@@ -217,7 +225,36 @@ def api_error(response: httpx.Response, *, may_exist: bool = False, client_reque
     return APIError(message, **kwargs)
 
 
-
 def encode_id(job_id: str) -> str:
     """The id as a query value (``:`` and friends escaped)."""
     return quote(job_id, safe="")
+
+
+def parse_metrics(response: httpx.Response, alias: str) -> DurationModel | None:
+    """The duration model ``GET /models/metrics?aliases=<alias>`` publishes for ``alias``.
+
+    None when the answer is an error or unreadable, the model is absent (no successful
+    request in the window), it has no ``duration_ms``, or the median is too short to be a
+    whole generation (the docs do not say whether it times the submit call or the job).
+    """
+    if not response.is_success:
+        return None
+    try:
+        payload = _json_body(response)
+    except Malformed:
+        return None
+    models = payload.get("models") if isinstance(payload, Mapping) else None
+    for entry in models if isinstance(models, list) else []:
+        if not isinstance(entry, Mapping) or entry.get("alias") != alias:
+            continue
+        metrics = entry.get("metrics")
+        duration = metrics.get("duration_ms") if isinstance(metrics, Mapping) else None
+        if not isinstance(duration, Mapping):
+            return None
+        p50, p75, p90 = (_float(duration.get(k)) for k in ("p50", "p75", "p90"))
+        if p50 is None or p50 / 1000 < MIN_PUBLISHED_SECONDS:
+            return None
+        return DurationModel.from_percentiles(
+            p50 / 1000, None if p75 is None else p75 / 1000, None if p90 is None else p90 / 1000
+        )
+    return None

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import WaitCancelled
 from ._models import Job
-from ._plans import Plan
 from ._schedule import DurationModel
+from ._steps import Plan
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
@@ -146,7 +146,8 @@ class Run(_Handle):
         except KeyboardInterrupt:
             self.cancel()
             try:
-                self._finished.wait()
+                while not self._finished.wait(0.1):  # timed, so that a second Ctrl-C is seen
+                    pass
             except KeyboardInterrupt:
                 raise WaitCancelled(self.job, client_request_id=self.client_request_id) from None
         return self.result()

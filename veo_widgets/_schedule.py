@@ -11,7 +11,14 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["DurationModel", "PollSchedule"]
+__all__ = ["DurationModel", "PollSchedule", "build_schedule"]
+
+#: While queued, poll every this share of the generating phase's median.
+QUEUE_POLL_SHARE = 0.1
+#: The generating phase's poll budget (against a 10 s loop over that phase alone), and the
+#: least spread its model is given: its start is known only to within a queued poll.
+GENERATING_BUDGET = 3.6
+GENERATING_MIN_SIGMA = 0.2
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,17 @@ class DurationModel:
 
     median: float = 60.0
     sigma: float = 0.45
+
+    @classmethod
+    def from_percentiles(cls, p50: float, p75: float | None = None, p90: float | None = None) -> DurationModel:
+        """The log-normal with these published percentiles (seconds); the spread from p90,
+        else p75, else the default."""
+        sigma = cls.sigma
+        if p90 is not None and p90 > p50:
+            sigma = math.log(p90 / p50) / 1.2816
+        elif p75 is not None and p75 > p50:
+            sigma = math.log(p75 / p50) / 0.6745
+        return cls(median=round(p50, 3), sigma=round(max(0.1, min(1.0, sigma)), 3))
 
     @classmethod
     def fit(cls, samples: Iterable[float], prior: DurationModel | None = None, weight: float = 4.0) -> DurationModel:
@@ -78,6 +96,15 @@ class PollSchedule:
     min_interval: float = 0.4
     max_interval: float = 15.0
     first_poll: float = 2.0
+    generating: PollSchedule | None = None
+    """The schedule for a job seen generating, on a clock restarted when it started to:
+    where the queue wait varies more than the generation, that predicts the end better."""
+
+    @property
+    def queue_poll(self) -> float:
+        """The wait between polls of a queued job, once the generating phase is modelled."""
+        phase = self.generating.model.median if self.generating is not None else self.model.median
+        return max(self.min_interval, min(self.max_interval, QUEUE_POLL_SHARE * phase))
 
     @property
     def cap(self) -> float:
@@ -91,10 +118,21 @@ class PollSchedule:
     def interval(self, elapsed: float) -> float:
         return _interval(self.model, self.k, elapsed, self.min_interval, self.cap)
 
-    def next_delay(self, elapsed: float, hint: float | None = None) -> float:
-        """Seconds to sleep before the next poll of a job ``elapsed`` seconds old."""
+    def next_delay(
+        self, elapsed: float, hint: float | None = None, generating_for: float | None = None, queued: bool = False
+    ) -> float:
+        """Seconds to sleep before the next poll of a job ``elapsed`` seconds old, which has
+        been generating for ``generating_for`` seconds (None: not seen generating) or is
+        still ``queued``."""
         if hint is not None:
             return max(self.min_interval, min(hint, 300.0))
+        if self.generating is not None:
+            if generating_for is not None:
+                return self.generating.interval(generating_for)
+            if queued and elapsed >= self.first_poll:
+                # A queued job cannot finish before it has generated: poll only often enough
+                # to see generation start, which restarts the clock.
+                return self.queue_poll
         if elapsed < self.first_poll:
             return self.first_poll - elapsed
         return self.interval(elapsed)
@@ -126,3 +164,18 @@ def _solve_k(model: DurationModel, budget: float, lo: float, hi: float) -> float
         k_lo, k_hi = (mid, k_hi) if expected_polls(mid) > target else (k_lo, mid)
     return k_hi
 
+
+def build_schedule(
+    total: list[float], generating: list[float], prior: DurationModel | None = None, *, enough: int = 3
+) -> PollSchedule:
+    """The schedule for a model: its past jobs' durations (``total``: creation to completion;
+    ``generating``: from the first "generating" to completion) shrunk toward ``prior`` (the
+    API's published percentiles, or a default). The generating phase gets its own schedule
+    once ``enough`` jobs measured it."""
+    model = DurationModel.fit(total, prior=prior)
+    phase = None
+    if len(generating) >= enough:
+        fitted = DurationModel.fit(generating, prior=model)
+        fitted = DurationModel(fitted.median, max(fitted.sigma, GENERATING_MIN_SIGMA))
+        phase = PollSchedule(fitted, budget=GENERATING_BUDGET, first_poll=0.0)
+    return PollSchedule(model, generating=phase)

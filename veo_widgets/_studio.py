@@ -21,6 +21,8 @@ from ._models import Job
 from ._options import SEED_MAX
 
 __all__ = [
+    "astart_with",
+    "avariations",
     "continue_from",
     "extend",
     "extend_model",
@@ -55,9 +57,23 @@ def start_with(client: Any, prompt: str, *, lineage: dict[str, str | None], **op
     Passed to ``start`` where it takes ``lineage``; otherwise the parent and relation are
     written to the journal as soon as the job's row exists (its first update).
     """
-    if "lineage" in inspect.signature(client.start).parameters:
+    if _takes_lineage(client):
         return client.start(prompt, lineage=lineage, **options)
-    run = client.start(prompt, **options)
+    return _note_lineage(client, client.start(prompt, **options), lineage)
+
+
+async def astart_with(client: Any, prompt: str, *, lineage: dict[str, str | None], **options: Any) -> Any:
+    """:func:`start_with` for an ``AsyncClient``."""
+    if _takes_lineage(client):
+        return await client.start(prompt, lineage=lineage, **options)
+    return _note_lineage(client, await client.start(prompt, **options), lineage)
+
+
+def _takes_lineage(client: Any) -> bool:
+    return "lineage" in inspect.signature(client.start).parameters
+
+
+def _note_lineage(client: Any, run: Any, lineage: dict[str, str | None]) -> Any:
     parent_id, relation = lineage.get("parent_id"), lineage.get("relation")
     if parent_id or relation:
         noted = threading.Event()
@@ -100,15 +116,22 @@ def variations(client: Any, prompt: str, n: int = 4, **options: Any) -> list[Any
     ``seed``); elsewhere they are ``n`` independent takes. All share one ``take_group``.
     The request is validated once, by the first ``start``, before any other is sent.
     """
+    lineage, seeds = _takes(n, options)
+    return [start_with(client, prompt, lineage=lineage, **options, **seed) for seed in seeds]
+
+
+async def avariations(client: Any, prompt: str, n: int = 4, **options: Any) -> list[Any]:
+    """:func:`variations` for an ``AsyncClient``: awaitable, returns ``AsyncRun`` handles."""
+    lineage, seeds = _takes(n, options)
+    return [await astart_with(client, prompt, lineage=lineage, **options, **seed) for seed in seeds]
+
+
+def _takes(n: int, options: dict[str, Any]) -> tuple[dict[str, str | None], list[dict[str, int]]]:
+    """The take group and each take's seed argument (none where the model takes no seed)."""
     model = str(options.get("model") or DEFAULT_MODEL)
-    seeded = takes_seed(model)
-    seeds = take_seeds(n, options.pop("seed", None)) if seeded else [None] * n
-    group = f"takes-{uuid.uuid4().hex[:12]}"
-    runs = []
-    for seed in seeds:
-        extra = {"seed": seed} if seed is not None else {}
-        runs.append(start_with(client, prompt, lineage={"take_group": group, "relation": "take"}, **options, **extra))
-    return runs
+    given = options.pop("seed", None)
+    seeds = [{"seed": s} for s in take_seeds(n, given)] if takes_seed(model) else [{} for _ in take_seeds(n)]
+    return {"take_group": f"takes-{uuid.uuid4().hex[:12]}", "relation": "take"}, seeds
 
 
 def continue_from(client: Any, job: Job, prompt: str, **options: Any) -> Any:

@@ -7,6 +7,8 @@ unambiguous prefix of one (the 8 letters and digits in a video's file name).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import shutil
 import sys
 import threading
@@ -16,10 +18,19 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._client import Client
+from ._config import DEMO_NOTICE
 from ._display import Progress, history_text, short_id, status_text
-from ._errors import APIConnectionError, GenerationTimeoutError, NotFoundError, VeoError, WaitCancelled
-from ._models import ASPECT_RATIOS, DEFAULT_MODEL, DURATIONS, MODELS, RESOLUTIONS, Job
-from ._parsers import find_job
+from ._errors import (
+    APIConnectionError,
+    GenerationTimeoutError,
+    NotFoundError,
+    ValidationError,
+    VeoError,
+    WaitCancelled,
+)
+from ._models import DEFAULT_MODEL, Job
+from ._options import argument_specs, parse_options
+from ._parsers import OPTION_NAMES, find_job
 from ._schedule import DurationModel
 
 __all__ = ["build_parser", "main"]
@@ -32,7 +43,8 @@ class _Status:
     """One live status line: redrawn in place on a terminal, a line per change otherwise.
     The bar is an estimate (labelled so), never goes back and glides to 100 % at the end."""
 
-    def __init__(self, model: DurationModel, stream: TextIO | None = None) -> None:
+    def __init__(self, run: Any = None, stream: TextIO | None = None, model: DurationModel | None = None) -> None:
+        self.run = run
         self.model = model
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
@@ -72,7 +84,12 @@ class _Status:
     def line(self, frame: int = 0) -> str:
         elapsed = time.monotonic() - self.start
         status = self.job.status if self.job else "submitting"
-        target = 1.0 if self.job is not None and self.job.ok else self.model.progress(elapsed)
+        if self.run is not None:
+            target = 1.0 if self.run.done and self.run.error is None else self.run.progress
+        elif self.model is not None:
+            target = 1.0 if self.job is not None and self.job.ok else self.model.progress(elapsed)
+        else:
+            target = 0.0
         shown = self.shown.update(target, time.monotonic())
         return status_text(status, elapsed, shown, frame=SPINNER[frame % 4])
 
@@ -85,7 +102,13 @@ class _Status:
 
 
 def _client(args: argparse.Namespace) -> Client:
-    return Client(timeout=args.http_timeout)
+    # The client's own one-off stderr line is not printed (a panel made earlier in the same
+    # process may have taken it); the command says it itself, once per command.
+    with contextlib.redirect_stderr(io.StringIO()):
+        client = Client(timeout=args.http_timeout)
+    if client.demo:
+        print(f"veo_widgets {DEMO_NOTICE}", file=sys.stderr)
+    return client
 
 
 def _print_done(job: Job) -> None:
@@ -96,33 +119,36 @@ def _print_done(job: Job) -> None:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     client = _client(args)
-    options: dict[str, Any] = {
-        "aspect_ratio": args.aspect_ratio,
-        "resolution": args.resolution,
-        "duration": args.duration,
-        "seed": args.seed,
-        "negative_prompt": args.negative_prompt,
-        "generate_audio": not args.no_audio,
-        "enhance_prompt": not args.no_enhance,
-        "model": args.model,
-    }
-    request = client.build_request(args.prompt, args.image, **options)
-    submitted: list[Job] = []
-    with _Status(client.duration_model()) as status:
-
-        def on_submit(job: Job) -> None:
-            submitted.append(job)
-            status.update(job)
-
-        try:
-            job = client._generate(
-                request, save_to=args.output, timeout=args.timeout, on_update=status.update, on_submit=on_submit
-            )
-        except KeyboardInterrupt:
-            if submitted:
-                raise WaitCancelled(submitted[0]) from None
-            raise
+    words = list(args.words)
+    if len(words) > 2:
+        raise ValidationError("prompt", "give [IMAGE] PROMPT: quote a prompt of several words")
+    prompt = words[-1]
+    image = words[0] if len(words) == 2 else args.image
+    values = {name: getattr(args, name) for name in OPTION_NAMES}
+    options: dict[str, Any] = {k: v for k, v in parse_options(values).items() if v is not None}
+    for name in ("model", "last_image", "video"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    if args.reference_images:
+        options["reference_images"] = list(args.reference_images)
+    run = client.start(prompt, image, save_to=args.output, timeout=args.timeout, **options)
+    with _Status(run) as status:
+        run.on_update(lambda r: status.update(r.job) if r.job is not None else None)
+        job = run.wait()
     _print_done(job)
+    return 0
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    results = _client(args).reconcile(args.id)
+    print("\n".join(r.describe() for r in results) or "nothing to reconcile: every create was answered")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from ._family import models
+
+    print(models().table())
     return 0
 
 
@@ -164,7 +190,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     client = _client(args)
     job_id = find_job(client.journal, args.id)
-    with _Status(client.duration_model()) as status:
+    with _Status(model=client.duration_model()) as status:
         job = client.wait(job_id, timeout=args.timeout, on_update=status.update)
     path = client.download(job, args.output)
     _print_done(job.evolve(path=path.resolve()))
@@ -202,19 +228,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    gen = _parser(sub, "generate", "make a video from an image and a prompt")
-    gen.add_argument("image", help="a path or an http(s) URL")
-    gen.add_argument("prompt", help="what should happen in the video")
-    gen.add_argument("--aspect-ratio", default="16:9", choices=ASPECT_RATIOS, help="frame shape")
-    gen.add_argument("--resolution", default="720p", type=str.lower, choices=RESOLUTIONS, help="frame size")
-    gen.add_argument("--duration", default=8, type=int, choices=DURATIONS, help="seconds of video")
-    gen.add_argument("--seed", type=int, help="0..4294967295 for repeatable results (default: random)")
-    gen.add_argument("--negative-prompt", help="what to avoid (default: none)")
-    gen.add_argument("--no-audio", action="store_true", help="no audio track (default: with audio)")
-    gen.add_argument("--no-enhance", action="store_true", help="send the prompt as written (default: enhanced)")
-    gen.add_argument("--model", default=DEFAULT_MODEL, choices=MODELS, help="the image-to-video model")
+    gen = _parser(sub, "generate", "make a video from a prompt (and an image, for image-to-video models)")
+    gen.add_argument("words", nargs="+", metavar="[IMAGE] PROMPT", help="a path or URL, then what should happen")
+    for spec in argument_specs():
+        kwargs = dict(spec.kwargs)
+        if spec.dest == "model":
+            kwargs["default"] = DEFAULT_MODEL
+        elif spec.dest not in ("image", "last_image", "reference_images", "video") and "default" not in str(
+            kwargs.get("help", "")
+        ):
+            kwargs["help"] = f"{kwargs.get('help', '')} (default: the model's)"
+        gen.add_argument(*spec.flags, **kwargs)
     gen.add_argument("-o", "--output", help="a file or folder (default: $VEO_OUTPUT_DIR or veo_outputs/)")
     gen.set_defaults(func=cmd_generate)
+
+    listing = _parser(sub, "models", "the Veo family: each model's mode, inputs, lengths and sizes")
+    listing.set_defaults(func=cmd_models)
 
     status = _parser(sub, "status", "show a job's state and what to run next")
     status.add_argument("id", help="a job id, or its first letters (as in the video's file name)")
@@ -230,6 +259,16 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("--width", type=int, default=0, help="columns to fit (default: the terminal's, 80 if unknown)")
     hist.set_defaults(func=cmd_history)
 
+    rec = _parser(sub, "reconcile", "find creates whose answer was lost, in the API's usage logs")
+    rec.add_argument("id", nargs="?", help="one job's client request id (default: every unconfirmed create)")
+    rec.set_defaults(func=cmd_reconcile)
+
+    from ._studio_cli import add_studio_commands
+
+    add_studio_commands(sub)
+    for name in ("stitch", "batch"):  # their help lists defaults too
+        sub.choices[name].formatter_class = _Formatter
+
     from .emulator.__main__ import add_arguments, run
 
     emu = _parser(sub, "emulator", "serve the local AI/ML API emulator")
@@ -241,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for p in (gen, resume):
         p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait")
-    for p in (gen, status, resume, hist):
+    for p in (gen, status, resume, hist, rec):
         p.add_argument("--http-timeout", type=float, default=30.0, help=argparse.SUPPRESS)
     return parser
 

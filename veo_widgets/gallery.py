@@ -80,13 +80,14 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self._pending: list[tuple[w.Image, Path]] = []
         self.posters: threading.Thread | None = None  # the thread making this page's posters
 
-        self._text = w.Text(placeholder="search prompts", continuous_update=False, layout=w.Layout(width="220px"))
+        self._text = w.Text(placeholder="search prompts", continuous_update=False, layout=w.Layout(width="190px"))
         choices = [("any model", "")] + [(m.split("/")[-1], m) for m in (models or self._models())]
-        self._model = w.Dropdown(options=choices, layout=w.Layout(width="190px"))
+        self._model = w.Dropdown(options=choices, layout=w.Layout(width="170px"))
         self._status = w.Dropdown(options=[("any status", "")] + [(s, s) for s in STATUS_FILTERS])
-        self._status.layout.width = "140px"
-        self._since = w.DatePicker(description="from", layout=w.Layout(width="200px"))
-        self._until = w.DatePicker(description="to", layout=w.Layout(width="200px"))
+        self._status.layout.width = "120px"
+        narrow = {"description_width": "32px"}
+        self._since = w.DatePicker(description="from", style=narrow, layout=w.Layout(width="175px"))
+        self._until = w.DatePicker(description="to", style=narrow, layout=w.Layout(width="175px"))
         for control in (self._text, self._model, self._status, self._since, self._until):
             control.observe(lambda _: self._filters_changed(), names="value")
         refresh = w.Button(icon="refresh", tooltip="read the journal again", layout=w.Layout(width="40px"))
@@ -254,7 +255,7 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             f"<tr><td style='color:#6b7280;padding-right:8px'>{html.escape(str(k))}</td>"
             f"<td>{html.escape(str(v))}</td></tr>"
             for k, v in (job.request or {}).items()
-            if v not in (None, "")
+            if v not in (None, "") and k != "image_source"
         )
         self._info.value = (
             f"<div>{_badge(c.state)} <b>{html.escape(c.title)}</b> <code>{html.escape(job.id)}</code></div>"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -24,12 +23,15 @@ from ._client import Client
 from ._config import output_dir
 from ._display import Progress, history_table_html, short_id, status_line_html, stopped_note, video_html
 from ._errors import ValidationError, VeoError, explain
-from ._models import DEFAULT_MODEL, Job, VideoRequest
+from ._models import Job
+from ._options import parse_options, trait_specs
 from ._parsers import (
+    OPTION_NAMES,
     DemoArgs,
     GenerateArgs,
     HistoryArgs,
     JobArgs,
+    MaybeJobArgs,
     NoArgs,
     cell_help,
     expand,
@@ -49,16 +51,18 @@ def _bundle(html: str, plain: str) -> dict[str, str]:
     return {"text/html": html, "text/plain": plain}
 
 
-@magics_class
-class VeoMagics(Magics):
-    """Veo 3 Fast from cells."""
+def _schema_traits() -> dict[str, Any]:
+    """A ``VeoMagics`` configurable per option of the schema (None: the model's default)."""
+    kinds = {"unicode": Unicode, "int": Int, "bool": Bool}
+    return {
+        spec.name: kinds[spec.kind](spec.default, allow_none=spec.default is None, help=spec.help).tag(config=True)
+        for spec in trait_specs()
+    }
 
-    aspect_ratio = Unicode("16:9", help="Default aspect ratio: 16:9 or 9:16").tag(config=True)
-    resolution = Unicode("720p", help="Default resolution: 720p or 1080p").tag(config=True)
-    duration = Int(8, help="Default duration in seconds: 4, 6 or 8").tag(config=True)
-    generate_audio = Bool(True, help="Generate an audio track").tag(config=True)
-    enhance_prompt = Bool(True, help="Let the API enhance the prompt").tag(config=True)
-    model = Unicode(DEFAULT_MODEL, help="The image-to-video model").tag(config=True)
+
+class _VeoMagics(Magics):
+    """Veo from cells. The option traits are added from the schema (see ``VeoMagics``)."""
+
     output_dir = Unicode("", help="Folder for videos (default: $VEO_OUTPUT_DIR or ./veo_outputs)").tag(config=True)
     timeout = Float(600.0, help="Seconds to wait for a generation").tag(config=True)
     embed = Bool(False, help="Embed video bytes in the notebook (Colab, VS Code)").tag(config=True)
@@ -97,49 +101,54 @@ class VeoMagics(Magics):
         are. Returns the Job (so ``_`` works); ``--name job`` also stores it.
         """
         args = parse_cell(line)
-        request = self._request(args, cell)
+        prompt, image, options = self._request(args, cell)
         out = self._value(args.out) or self.output_dir or None
         timeout = args.timeout if args.timeout is not None else self.timeout
         embed = args.embed or self.embed
-        if args.background:
-            return self._background(request, out, timeout, embed, args.name)
-        return self._foreground(request, out, timeout, embed, args.name)
+        try:
+            if args.background:
+                return self._background(prompt, image, options, out, timeout, embed, args.name)
+            run = self.client.start(prompt, image, save_to=out, timeout=timeout, **options)
+        except ValidationError as exc:  # refused before anything was sent
+            raise UsageError(f"%%veo: {explain(exc)}") from None
+        return self._foreground(run, embed, args.name)
 
     veo_cell.__doc__ = f"{veo_cell.__doc__}\n{cell_help()}"
 
-    def _value(self, text: str | None) -> Any:
-        return None if text is None else expand_value(text, self._ns())
+    def _value(self, text: Any) -> Any:
+        """A flag's value with ``{name}`` expanded; switches (True/False) as they are."""
+        return expand_value(text, self._ns()) if isinstance(text, str) else text
 
-    def _request(self, args: GenerateArgs, cell: str) -> VideoRequest:
+    def _request(self, args: GenerateArgs, cell: str) -> tuple[str, Any, dict[str, Any]]:
+        """The prompt, the image and every other argument of ``client.start``: flags first,
+        then ``VeoMagics`` config; what neither sets is the model's default."""
         prompt = expand(cell, self._ns()).strip()
         if not prompt:
             raise UsageError("%%veo: the cell body is the prompt, and it is empty")
-        if args.image is None:
-            raise UsageError("%%veo: --image is required (a path, a URL, or {variable})")
-
-        def option(value: str | None, default: Any) -> Any:
-            return default if value is None else self._value(value)
-
+        values: dict[str, Any] = {name: self._value(text) for name, text in args.options.items()}
+        for name in OPTION_NAMES:
+            configured = getattr(self, name, None)
+            if name not in values and configured is not None:
+                values[name] = configured
         try:
-            duration = int(option(args.duration, self.duration))
-            seed_value = option(args.seed, None)
-            seed = int(seed_value) if seed_value is not None else None
-        except (TypeError, ValueError) as exc:
-            raise UsageError(f"%%veo: duration and seed are whole numbers ({exc})") from None
-        options = {
-            "aspect_ratio": option(args.aspect_ratio, self.aspect_ratio),
-            "resolution": str(option(args.resolution, self.resolution)),
-            "duration": duration,
-            "seed": seed,
-            "negative_prompt": option(args.negative_prompt, None),
-            "generate_audio": self.generate_audio and not args.no_audio,
-            "enhance_prompt": self.enhance_prompt and not args.no_enhance,
-            "model": option(args.model, self.model),
-        }
-        try:
-            return self.client.build_request(prompt, self._value(args.image), **options)
+            options = parse_options(values)
         except ValidationError as exc:
             raise UsageError(f"%%veo: {explain(exc)}") from None
+        options["model"] = self._value(args.model) or getattr(self, "model", None)
+        if args.last_image is not None:
+            options["last_image"] = self._value(args.last_image)
+        if args.reference_images:
+            options["reference_images"] = [self._value(text) for text in args.reference_images]
+        if args.video is not None:
+            options["video"] = self._video(self._value(args.video))
+        return prompt, self._value(args.image), {k: v for k, v in options.items() if v is not None}
+
+    def _video(self, value: Any) -> Any:
+        """``--extend``: a Job, a file, a URL, or the id (or prefix) of a job in the journal."""
+        if not isinstance(value, str) or value.startswith(("http://", "https://")) or Path(value).exists():
+            return value
+        found = self.client.journal.find(find_job(self.client.journal, value))
+        return found if found is not None else value
 
     def _live(self, status: str, elapsed: float, progress: float, job: Job | None) -> dict[str, str]:
         """The running line. Saved mid-run, it must not pretend to be live after a restart."""
@@ -159,85 +168,67 @@ class VeoMagics(Magics):
         html = status_line_html(status, elapsed, progress, job.id if job else None, demo=self.client.demo, note=note)
         return _bundle(html, f"veo: {status}" + (f" {job.id}" if job else ""))
 
-    def _foreground(self, request: VideoRequest, out: Any, timeout: float, embed: bool, name: str | None) -> Job | None:
-        client = self.client
-        state: dict[str, Any] = {"job": None, "error": None, "result": None}
-        stop = threading.Event()
-        done = threading.Event()
-        model = client.duration_model()
+    def _foreground(self, run: Any, embed: bool, name: str | None) -> Job | None:
         shown = Progress()
-
-        def record(job: Job) -> None:
-            state["job"] = job
-            self._watching.add(job.id)
-
-        def work() -> None:
-            try:
-                state["result"] = client._generate(
-                    request, save_to=out, timeout=timeout, on_update=record, on_submit=record, stop=stop
-                )
-            except BaseException as exc:
-                state["error"] = exc
-            finally:
-                done.set()
-
-        started = time.monotonic()
         handle = display(self._live("submitting", 0, 0, None), raw=True, display_id=True)
-        thread = threading.Thread(target=work, name="veo-magic", daemon=True)
-        thread.start()
         try:
             try:
-                while not done.wait(TICK):
-                    job = state["job"]
-                    elapsed = time.monotonic() - started
-                    progress = shown.update(model.progress(elapsed), time.monotonic())
-                    handle.update(self._live(job.status if job else "submitting", elapsed, progress, job), raw=True)
+                while not run.done:
+                    if run.job is not None:
+                        self._watching.add(run.job.id)
+                    progress = shown.update(run.progress, time.monotonic())
+                    handle.update(self._live(run.status, run.elapsed, progress, run.job), raw=True)
+                    time.sleep(TICK)
             except KeyboardInterrupt:
-                stop.set()
-                done.wait(5)
-                job = state["job"]
-                elapsed = time.monotonic() - started
-                handle.update(self._final("stopped", elapsed, job, stopped_note(job)), raw=True)
-                if job is None:
-                    print(
-                        "veo: interrupted before the API answered the create request; if it arrived, the job "
-                        "appears in %veo history",
-                        file=sys.stderr,
-                    )
-                else:
-                    print(
-                        f"veo: stopped waiting for {job.id}; it may still complete (and be billed). "
-                        f"Fetch it later with `%veo resume {job.id}`.",
-                        file=sys.stderr,
-                    )
+                self._interrupted(run, handle)
                 return None
         finally:
-            job = state["job"]
-            if job is not None:
-                self._watching.discard(job.id)
-        elapsed = time.monotonic() - started
-        error = state["error"]
-        if error is not None:
-            job = state["job"]
-            handle.update(self._final("error", elapsed, job, explain(error)), raw=True)
+            if run.job is not None:
+                self._watching.discard(run.job.id)
+        if run.error is not None:
+            error = run.error
+            handle.update(self._final("error", run.elapsed, run.job, explain(error)), raw=True)
             if not isinstance(error, VeoError):
                 raise error
             print(f"veo: {explain(error)}", file=sys.stderr)
             return None
-        result: Job = state["result"]
-        handle.update(self._final("completed", elapsed, result), raw=True)
+        result: Job = run.result()
+        handle.update(self._final("completed", run.elapsed, result), raw=True)
         self._show(result, embed)
         if name:
             self._ns()[name] = result
         return result
 
-    def _background(self, request: VideoRequest, out: Any, timeout: float, embed: bool, name: str | None) -> Any:
+    def _interrupted(self, run: Any, handle: Any) -> None:
+        """Ctrl-C: stop waiting. A create in flight is let finish and journaled by the run."""
+        run.cancel()
+        deadline = time.monotonic() + 10
+        while not run.done and time.monotonic() < deadline:
+            time.sleep(0.05)
+        job = run.job
+        handle.update(self._final("stopped", run.elapsed, job, stopped_note(job)), raw=True)
+        if job is None:
+            print(
+                "veo: interrupted before the API answered the create request; if it arrived, the job "
+                "appears in %veo history",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"veo: stopped waiting for {job.id}; it may still complete (and be billed). "
+                f"Fetch it later with `%veo resume {job.id}`.",
+                file=sys.stderr,
+            )
+
+    def _background(
+        self, prompt: str, image: Any, options: dict[str, Any], out: Any, timeout: float, embed: bool, name: str | None
+    ) -> Any:
         from .widget import Panel
 
-        panel = Panel(request.prompt, client=self.client, save_to=out, timeout=timeout, embed=embed, compact=True)
+        panel = Panel(prompt, client=self.client, save_to=out, timeout=timeout, embed=embed, compact=True)
         if name:
             panel.on_complete(lambda job: self._ns().__setitem__(name, job))
-        panel._launch(request)
+        panel.launch(prompt, image, options)
         return panel
 
     def _show(self, job: Job, embed: bool) -> None:
@@ -308,9 +299,26 @@ class VeoMagics(Magics):
             f"journal:       {client.journal.path}",
             f"output folder: {self.output_dir or output_dir()}",
         ]
-        for name in sorted(self.class_own_traits(config=True)):
+        for name in sorted(set(self.class_traits(config=True)) - set(Magics.class_traits(config=True))):
             lines.append(f"VeoMagics.{name} = {getattr(self, name)!r}")
         print("\n".join(lines))
+
+    def handle_models(self, args: NoArgs) -> Any:
+        """The family as a table: each model's short name, id, mode, lengths and sizes."""
+        from ._family import models
+
+        return models()
+
+    def handle_gallery(self, args: NoArgs) -> Any:
+        from .gallery import Gallery
+
+        return Gallery(self.client, embed=self.embed)
+
+    def handle_reconcile(self, args: MaybeJobArgs) -> list[Any]:
+        """Look unconfirmed creates up in the usage logs; one line each on what was found."""
+        results = self.client.reconcile(args.job)
+        print("\n".join(r.describe() for r in results) or "nothing to reconcile: every create was answered")
+        return list(results)
 
     def handle_demo(self, args: DemoArgs) -> None:
         os.environ["VEO_DEMO"] = "1" if args.on else "0"
@@ -319,6 +327,12 @@ class VeoMagics(Magics):
         self._client = None
         mode = "on: simulated video, no key needed" if args.on else "off: uses AIMLAPI_KEY"
         print(f"demo mode {mode}")
+
+
+#: The magics, with a config trait per option of the schema: ``%config VeoMagics.resolution = "1080p"``.
+VeoMagics: type[_VeoMagics] = magics_class(
+    type("VeoMagics", (_VeoMagics,), {"__module__": __name__, "__doc__": _VeoMagics.__doc__, **_schema_traits()})
+)
 
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:

@@ -10,9 +10,7 @@ nothing lands in whichever cell happens to be running.
 
 from __future__ import annotations
 
-import contextlib
 import html
-import io
 import os
 import threading
 import time
@@ -27,20 +25,15 @@ from ._client import Client
 from ._config import Secret
 from ._display import KEYS, STYLE, VideoHTML, caption_html, demo_notice_html, video_html
 from ._errors import VeoError, explain
-from ._models import DEFAULT_MODEL, Job, VideoRequest
-from ._panel_cards import Card, Ticker, generate_run, resume_run
+from ._models import DEFAULT_MODEL, Job
+from ._panel_cards import Card, Ticker, history_button, resume_run
 from ._panel_form import Form
-from ._panel_key import KeyRow, check_key
+from ._panel_inputs import resolve_video
+from ._panel_key import KeyRow, check_key, new_client
 from ._panel_summary import summary_html
 from ._schedule import DurationModel
 
-__all__ = ["Panel", "video_player"]
-
-
-def new_client() -> Client:
-    """A default client, without the one-off stderr demo line: the panel has its own notice."""
-    with contextlib.redirect_stderr(io.StringIO()):
-        return Client()
+__all__ = ["Panel", "new_client", "video_player"]
 
 
 class Panel(w.VBox):
@@ -86,36 +79,41 @@ class Panel(w.VBox):
         self.result: Job | None = None
         """The latest completed Job (its ``path`` is the saved video)."""
 
+        values = {
+            "aspect_ratio": aspect_ratio,
+            "resolution": resolution.lower(),
+            "duration": duration,
+            "negative_prompt": negative_prompt,
+            "seed": seed,
+            "enhance_prompt": enhance_prompt,
+            "generate_audio": generate_audio,
+        }
         self.form = Form(
+            model=model,
             prompt=prompt,
-            negative_prompt=negative_prompt,
-            aspect_ratio=aspect_ratio,
-            resolution=resolution,
-            duration=duration,
-            seed=seed,
-            enhance_prompt=enhance_prompt,
-            generate_audio=generate_audio,
+            values=values,
             embed=embed,
             prepare=lambda value, ratio: self._client.build_request("preview", value, aspect_ratio=ratio),
             changed=self._form_changed,
         )
         f = self.form
-        # The form's controls, by their old names: code and tests drive them directly.
-        self.upload, self.image_path, self.preview, self.image_note = f.upload, f.image_path, f.preview, f.image_note
-        self.prompt, self.negative_prompt = f.prompt, f.negative_prompt
-        self.aspect_ratio, self.resolution, self.duration = f.aspect_ratio, f.resolution, f.duration
-        self.seed, self.dice, self.enhance_prompt, self.generate_audio = (
-            f.seed,
-            f.dice,
-            f.enhance_prompt,
-            f.generate_audio,
+        # The form's controls by name: code and tests drive them directly.
+        self.model = f.model
+        self.upload, self.image_path, self.preview = f.image.upload, f.image.path, f.image.preview
+        self.image_note, self.prompt, self.dice, self.embed = f.image.note, f.prompt, f.dice, f.embed
+        c = f.controls
+        self.negative_prompt, self.aspect_ratio, self.resolution = (
+            c["negative_prompt"],
+            c["aspect_ratio"],
+            c["resolution"],
         )
-        self.embed = f.embed
+        self.duration, self.seed = c["duration"], c["seed"]
+        self.enhance_prompt, self.generate_audio = c["enhance_prompt"], c["generate_audio"]
 
         locked = "" if self._owns_client else "This panel uses the client it was given; that client's key applies."
         self.key = KeyRow(self._use_key, lambda: check_key(self._client), locked=locked)
         self.api_key = self.key.field
-        self.banner = w.HTML(layout=w.Layout(width="100%"))
+        self.banner = w.HTML(layout=w.Layout(width="auto", max_width="100%"))
         self.banner.add_class("veo-banner")
         self.generate_button = w.Button(
             description="Generate", button_style="primary", icon="play", tooltip="Generate (Ctrl+Enter in the prompt)"
@@ -158,7 +156,7 @@ class Panel(w.VBox):
             if isinstance(image, (str, Path)) and not str(image).startswith("data:"):
                 self.image_path.value = str(image)
             else:
-                f.set_image(image)
+                f.image.set(image)
         self._refresh_code()
 
     def __repr__(self) -> str:
@@ -190,8 +188,18 @@ class Panel(w.VBox):
 
     @property
     def image(self) -> Any:
-        """The image the panel will send (a path, URL, bytes of an upload, a PIL image)."""
-        return self.form.image
+        """The first frame the panel will send (a path, URL, bytes of an upload, a PIL image)."""
+        return self.form.image.value
+
+    @property
+    def last_image(self) -> Any:
+        """The last frame, for models that take one."""
+        return self.form.last_image.value
+
+    @property
+    def reference_images(self) -> list[Any]:
+        """The reference images (uploads as bytes, then paths), for models that take them."""
+        return self.form.references.value
 
     @property
     def status(self) -> str:
@@ -224,7 +232,7 @@ class Panel(w.VBox):
         cannot cancel a job: it may still finish, and the card's Resume picks it up."""
         for card in self._cards:
             if (number is None or card.number == number) and not card.done.is_set():
-                card.stop.set()
+                card.cancel()
 
     def wait(self, timeout: float | None = None) -> Job:
         """Block until the latest generation ends; return its Job or raise its error."""
@@ -264,13 +272,15 @@ class Panel(w.VBox):
 
     def _form_changed(self) -> None:
         # A fixed input clears the complaint about it; Show code follows the form.
+        if not hasattr(self, "form_message"):
+            return  # the form is still being built
         self.form_message.value = ""
         self._last_error = None
         self._refresh_code()
 
     def code_text(self) -> str:
         """The ``client.generate(...)`` call equivalent to the current form (always runnable)."""
-        return self.form.code(self._model)
+        return self.form.code()
 
     def _refresh_code(self) -> None:
         if not hasattr(self, "show_code") or not self.show_code.value:
@@ -313,46 +323,59 @@ class Panel(w.VBox):
         self.form_message.value = ""
         self._last_error = None
         try:
-            options = {**self.form.options(), "model": self._model}
-            request = self._client.build_request(self.prompt.value, self.form.image, **options)
-        except VeoError as exc:
+            options = self.form.options(self._video)
+            self.launch(self.prompt.value, self.form.image_value(), options)
+        except VeoError as exc:  # refused before anything was sent
             self._last_error = exc
             self.form_message.value = f'<div class="veo-error" role="alert">{html.escape(explain(exc))}</div>'
-            return
-        self._launch(request)
 
-    def _launch(self, request: VideoRequest) -> Card:
-        """Start generating a validated request on a worker thread, with its own card."""
-        card = Card(len(self._cards) + 1, request, self._client)
+    def _video(self, text: str) -> Any:
+        return resolve_video(self._client.journal, text)
+
+    def launch(self, prompt: str, image: Any, options: dict[str, Any]) -> Card:
+        """Validate (raising ``ValidationError``, nothing sent), then generate in the
+        background with ``client.start``; the new card follows the run."""
+        run = self._client.start(prompt, image, save_to=self._save_to, timeout=self._timeout, **options)
+        card = Card(len(self._cards) + 1, prompt.strip(), self._client)
         card.resume_button.on_click(lambda _: self._resume(card))
         self._cards.append(card)
         self.jobs.children = (*self.jobs.children, card.widget)
-        threading.Thread(target=self._work, args=(card,), name=f"veo-panel-{card.number}", daemon=True).start()
+        card.watch(run, self._ended)
         self._ticker.ensure()
         return card
+
+    def _ended(self, card: Card) -> None:
+        run = card.run
+        if run.error is not None:
+            self._failed(card, run.error)
+        else:
+            self._completed(card, run.result())
 
     def _estimate(self, elapsed: float) -> float:
         if self._durations is None:  # learned from the journal once, not at every tick
             self._durations = self._client.duration_model()
         return self._durations.progress(elapsed)
 
-    def _work(self, card: Card, resume: bool = False) -> None:
-        try:
-            job = (resume_run if resume else generate_run)(card, self._save_to, self._timeout)
-        except BaseException as exc:  # every failure becomes one sentence in the card
-            card.failed(exc)
-            card.done.set()
-            self._retire_done()
-            return
-        self._completed(card, job)
+    def _failed(self, card: Card, exc: BaseException) -> None:
+        card.failed(exc)
+        card.done.set()
+        self._retire_done()
 
     def _resume(self, card: Card) -> None:
         if card.job is None or not card.done.is_set():
             return
         card.running()
         name = f"veo-panel-resume-{card.number}"
-        threading.Thread(target=self._work, args=(card, True), name=name, daemon=True).start()
+        threading.Thread(target=self._wait_again, args=(card,), name=name, daemon=True).start()
         self._ticker.ensure()
+
+    def _wait_again(self, card: Card) -> None:
+        try:
+            job = resume_run(card, self._save_to, self._timeout)
+        except BaseException as exc:  # every failure becomes one sentence in the card
+            self._failed(card, exc)
+            return
+        self._completed(card, job)
 
     def _completed(self, card: Card, job: Job) -> None:
         card.job = job
@@ -378,11 +401,7 @@ class Panel(w.VBox):
     # ------------------------------------------------------------------ results
 
     def _add_history(self, number: int, job: Job) -> None:
-        prompt = str((job.request or {}).get("prompt", ""))
-        button = w.Button(
-            description=f"#{number} {prompt[:18]}", tooltip=f"play #{number}: {prompt}", layout=w.Layout(width="auto")
-        )
-        button.add_class("veo-history-item")
+        button = history_button(number, job)
         button.on_click(lambda _: self.play(job))
         self.history.children = (*self.history.children, button)
 

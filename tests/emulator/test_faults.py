@@ -90,3 +90,19 @@ def test_complete_status_ends_in_the_extend_pages_spelling(emulator: Emulator) -
     job = httpx.post(f"{emulator.url}/v2/video/generations", json=body(), headers=auth(emulator)).json()
     done = wait_done(emulator, job["id"])
     assert done["status"] == "complete" and httpx.get(done["video"]["url"]).content[4:8] == b"ftyp"
+
+
+def test_logs_billing_and_catalogue_faults_must_be_named(emulator: Emulator) -> None:
+    emulator.add_fault("500", times=None)  # "any": the video endpoints only
+    logs = httpx.get(f"{emulator.url}/v2/logs", params={"period": "1h"}, headers=auth(emulator))
+    assert logs.status_code == 200
+    emulator.clear_faults()
+    emulator.add_fault("503", endpoint="logs", retry_after=2)
+    refused = httpx.get(f"{emulator.url}/v2/logs", params={"period": "1h"}, headers=auth(emulator))
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "2"
+    emulator.add_fault("drop", endpoint="models")
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(f"{emulator.url}/v1/models")
+    emulator.add_fault("403", endpoint="billing")
+    assert httpx.get(f"{emulator.url}/v2/billing", headers=auth(emulator)).status_code == 403
+    assert httpx.get(f"{emulator.url}/v2/billing", headers=auth(emulator)).status_code == 200

@@ -12,9 +12,11 @@ import pytest
 from PIL import Image
 
 from veo_widgets.emulator import Emulator
+from veo_widgets.emulator._render import encode
+from veo_widgets.emulator._scenes import scene_for
 
 from ..conftest import probe
-from .conftest import auth, body, data_uri, patterned, wait_done
+from .conftest import auth, body, create, data_uri, patterned, wait_done
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -68,3 +70,62 @@ def test_1080p(emulator: Emulator, tmp_path: Path) -> None:
     path.write_bytes(httpx.get(wait_done(emulator, job["id"])["video"]["url"]).content)
     info = probe(path)
     assert (info["width"], info["height"]) == (1920, 1080) and info["duration"] == pytest.approx(8, abs=0.1)
+
+
+def frames_of(data: bytes) -> list[np.ndarray]:
+    with av.open(io.BytesIO(data)) as container:
+        return [f.to_ndarray(format="rgb24").astype(int) for f in container.decode(video=0)]
+
+
+RED, BLUE, GREEN = (data_uri(patterned(colour=c)) for c in ((230, 40, 40), (40, 40, 230), (40, 220, 40)))
+COMMON = {"resolution": "720p", "generate_audio": False}
+
+
+def render(emu: Emulator, payload: dict[str, object], tmp_path: Path, seconds: int) -> list[np.ndarray]:
+    """Create, wait, download; check it is a playable 720p H.264 clip of ``seconds``; its frames."""
+    answer = create(emu, {**payload, **COMMON})
+    assert answer.status_code == 200, answer.text
+    done = wait_done(emu, answer.json()["id"])
+    assert done["status"] == "completed", done
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(httpx.get(done["video"]["url"]).content)
+    info = probe(path)
+    assert (info["video_codec"], info["width"], info["height"]) == ("h264", 1280, 720)
+    assert info["duration"] == pytest.approx(seconds, abs=0.1)
+    return frames_of(path.read_bytes())
+
+
+def test_text_to_video_shows_the_prompt_not_a_picture(emulator: Emulator, tmp_path: Path) -> None:
+    payload = {"model": "google/veo-3.1-t2v-fast", "prompt": "a red kite over green hills", "duration": 4}
+    frames = render(emulator, payload, tmp_path, 4)
+    assert frames[0].std() > 10 and np.abs(frames[0] - frames[-1]).mean() > 1  # drawn, and moving
+
+
+def test_first_and_last_frame_goes_from_one_to_the_other(emulator: Emulator, tmp_path: Path) -> None:
+    payload = {
+        "model": "google/veo-3.1-first-last-image-to-video-fast",
+        "prompt": "dusk falls",
+        "image_url": RED,
+        "last_image_url": BLUE,
+        "duration": 4,
+    }
+    frames = render(emulator, payload, tmp_path, 4)
+    assert frames[0][..., 0].mean() > frames[0][..., 2].mean() and frames[-1][..., 2].mean() > frames[-1][..., 0].mean()
+
+
+def test_references_make_a_clip_across_them(emulator: Emulator, tmp_path: Path) -> None:
+    payload = {"model": "google/veo-3.1-reference-to-video", "prompt": "the same kite", "image_urls": [RED, BLUE]}
+    frames = render(emulator, payload, tmp_path, 8)
+    assert frames[0][..., 0].mean() > frames[0][..., 2].mean() and frames[-1][..., 2].mean() > frames[-1][..., 0].mean()
+
+
+def test_extend_continues_from_the_last_frame_of_the_input(emulator: Emulator, tmp_path: Path) -> None:
+    clip = tmp_path / "input.mp4"
+    scene = scene_for(
+        {"mode": "first-last", "width": 320, "height": 180}, [patterned(), patterned(colour=(40, 40, 230))], None, 1
+    )
+    encode(scene, clip, width=320, height=180, duration=1, seed=1, audio=False, label=None)
+    by_url = emulator.host_asset("input.mp4", clip.read_bytes(), "video/mp4")  # as a finished job's URL is
+    payload = {"model": "google/veo3-1-fast-extend-video", "prompt": "and on", "video_url": by_url}
+    frames = render(emulator, payload, tmp_path, 7)
+    assert frames[0][..., 2].mean() > frames[0][..., 0].mean() + 40  # starts where the input ended: blue

@@ -140,3 +140,19 @@ def test_the_in_memory_transport_answers_as_the_server_does(emulator: Emulator) 
                 params={"generation_id": "x"},
                 headers={**auth(emulator), "X-Emulator-Fault": "drop"},
             )
+
+
+def test_each_model_takes_its_own_time_scaled_by_the_timing_setting() -> None:
+    def seconds(emu: Emulator, payload: dict[str, Any]) -> float:
+        answer = httpx.post(f"{emu.url}/v2/video/generations", json=payload, headers=auth(emu))
+        job = emu.app.jobs.get(answer.json()["id"])
+        assert job is not None
+        return job.ready_at - job.created
+
+    with Emulator(timing=10) as emu:
+        fast = seconds(emu, body())
+        t31 = seconds(emu, {"model": "google/veo-3.1-t2v", "prompt": "x"})
+        extend = seconds(
+            emu, {"model": "google/veo3-1-fast-extend-video", "prompt": "x", "video_url": "http://127.0.0.1:1/v.mp4"}
+        )
+        assert fast == pytest.approx(10) and t31 > fast > extend

@@ -5,6 +5,7 @@ and the emulator saw one create. A budget refuses a job before anything is sent.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,37 @@ def test_a_row_found_only_after_the_deadline_is_reconciled_later(image_file: Pat
             again = later.reconcile(crid)  # a known job is not looked up again, nor set back
             assert again == [Found(crid, job.id)] and veo.Journal().find(crid).status == "completed"  # type: ignore[union-attr]
         assert emu.stats.creates == 1
+
+
+def test_cancelling_while_looking_in_the_logs_is_a_clean_outcome(image_file: Path) -> None:
+    with Emulator(timing=0.5, seed=7, log_lag=60.0) as emu:
+        emu.add_fault("502", endpoint="create", times=1)
+        with client_for(emu, "sync", []) as client:
+            run = client.start("cancelled while looking", image=image_file, **FAST)
+            time.sleep(1.0)  # the create has failed; the first look found nothing; it waits to look again
+            run.cancel()
+            with pytest.raises(veo.WaitCancelled) as caught:
+                run.wait(timeout=10)
+        crid = caught.value.client_request_id
+        assert crid and "may exist" in str(caught.value) and emu.stats.creates == 1
+        assert veo.Journal().row(crid)["state"] == "unconfirmed"  # type: ignore[index]
+
+
+def test_cancelling_an_async_run_while_looking_in_the_logs(image_file: Path) -> None:
+    async def scenario(emu: Emulator) -> BaseException:
+        async with client_for(emu, "async", []) as client:
+            run = await client.start("cancelled while looking", image=image_file, **FAST)
+            await asyncio.sleep(1.0)
+            run.cancel()
+            with pytest.raises(veo.WaitCancelled) as caught:
+                await run.wait()
+            return caught.value
+
+    with Emulator(timing=0.5, seed=7, log_lag=60.0) as emu:
+        emu.add_fault("502", endpoint="create", times=1)
+        error = asyncio.run(scenario(emu))
+        assert isinstance(error, veo.WaitCancelled) and error.client_request_id and emu.stats.creates == 1
+        assert veo.Journal().row(error.client_request_id)["state"] == "unconfirmed"  # type: ignore[index]
 
 
 def test_refused_usage_logs_keep_todays_error_and_say_so(emulator: Emulator, image_file: Path) -> None:

@@ -71,7 +71,7 @@ def test_logs_errors_reprs_and_journal(tmp_path: Path, caplog: pytest.LogCapture
             repr(job),
             str(caught.value),
             repr(caught.value),
-            repr(client._key),
+            repr(veo._config.Secret(SENTINEL)),
             repr(veo.history()),
             str(vars(client)),
         ]

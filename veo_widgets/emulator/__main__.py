@@ -26,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--id-style", choices=("colon", "uuid", "nanoid"), default="colon")
     parser.add_argument("--result-ttl", type=float, help="seconds before result URLs expire")
     parser.add_argument("--state-dir", help="keep jobs and videos here across restarts")
+    parser.add_argument("--log-lag", type=float, default=0.0, help="seconds before a create shows in /v2/logs")
+    parser.add_argument("--balance", type=float, default=1_000_000.0, help="the simulated account's balance in USD")
     parser.add_argument(
         "--fault",
         action="append",
@@ -55,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
             result_ttl=args.result_ttl,
             state_dir=args.state_dir,
             faults=faults,
+            log_lag=args.log_lag,
+            balance_usd=args.balance,
         )
     except OSError as exc:
         print(f"veo emulator: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)

@@ -231,5 +231,3 @@ def _cached(request: EmuRequest, payload: dict[str, Any]) -> EmuResponse:
     if etag in sent or "*" in sent:
         return EmuResponse(304, {"etag": etag})
     return EmuResponse(200, {"content-type": "application/json", "etag": etag, "cache-control": "no-cache"}, body)
-
-

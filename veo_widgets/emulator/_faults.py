@@ -49,7 +49,9 @@ _ANSWER_FAULTS = (*RESPONSE_FAULTS, "hold")
 _LIFE_FAULTS = (*JOB_FAULTS, "complete_status")
 #: On a create, these faults strike after the job was made: the client cannot know it was.
 AFTER_CREATE = frozenset({"500", "502", "504", "drop", "slow", "malformed", "hold"})
-ENDPOINTS = ("create", "poll", "download", "any")
+#: ``any`` strikes the video endpoints only; the others must be named.
+VIDEO_ENDPOINTS = ("create", "poll", "download")
+ENDPOINTS = (*VIDEO_ENDPOINTS, "logs", "billing", "models", "any")
 
 _MESSAGES = {
     "429": "Too many requests, please slow down",
@@ -68,7 +70,8 @@ class Fault:
 
     kind: str
     endpoint: str = "any"
-    """``create``, ``poll``, ``download`` or ``any``."""
+    """``create``, ``poll``, ``download`` or ``any`` of those three; or ``logs`` (``/v2/logs``),
+    ``billing`` (``/v2/billing``, ``/v2/usage``), ``models`` (the catalogue and metrics)."""
     times: int | None = 1
     retry_after: float | None = 1.0
     """For ``429`` and ``503``: the ``Retry-After`` header (None sends none)."""
@@ -113,7 +116,8 @@ class FaultBook:
                 return Fault(kind, endpoint=endpoint)
         with self._lock:
             for fault in self._faults:
-                if fault.kind in _ANSWER_FAULTS and fault.endpoint in (endpoint, "any"):
+                strikes = fault.endpoint == endpoint or (fault.endpoint == "any" and endpoint in VIDEO_ENDPOINTS)
+                if fault.kind in _ANSWER_FAULTS and strikes:
                     self._spend(fault)
                     return fault
         return None

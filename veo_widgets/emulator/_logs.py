@@ -10,14 +10,16 @@ shares, and the 200-requests-a-minute limit.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from ._wire import EmuRequest, EmuResponse, Problem, iso, json_response
 
@@ -94,6 +96,8 @@ class LogRow:
     inference_id: str
     job_id: str | None
     """The job the create made; None when it was refused."""
+    usd: float = 0.0
+    """The job's price, kept here so a row outlives its job (demo state is pruned)."""
 
 
 @dataclass(frozen=True)
@@ -105,14 +109,29 @@ class Outcome:
 
 
 class LogBook:
-    def __init__(self, lag: float = 0.0, rate_limit: int = 200) -> None:
+    """The rows, in memory and, with a ``state_dir``, in ``logs.jsonl`` there: a create made
+    before a restart (of a demo-mode kernel) can still be found after it."""
+
+    def __init__(self, lag: float = 0.0, rate_limit: int = 200, state_dir: Path | None = None) -> None:
         self.lag = lag
         self.limit = RateLimit(rate_limit)
         self._rows: list[LogRow] = []
         self._lock = threading.Lock()
+        self._file = state_dir / "logs.jsonl" if state_dir is not None else None
+        if self._file is not None and self._file.is_file():
+            oldest = time.time() - MAX_WINDOW_DAYS * 86400
+            for line in self._file.read_text().splitlines():
+                try:
+                    row = LogRow(**json.loads(line))
+                except (ValueError, TypeError):
+                    continue
+                if row.created >= oldest:
+                    self._rows.append(row)
+            # Rows past any window a query may ask for are dropped, so the file never only grows.
+            self._file.write_text("".join(json.dumps(asdict(r)) + "\n" for r in self._rows))
 
-    def record(self, model: object, client_request_id: str | None, job_id: str | None) -> LogRow:
-        """Log a create (``job_id`` None: it was refused). Returns the row."""
+    def record(self, model: object, client_request_id: str | None, job_id: str | None, usd: float = 0.0) -> LogRow:
+        """Log a create (``job_id`` None: it was refused; ``usd`` its price). Returns the row."""
         now = time.time()
         name = model if isinstance(model, str) and model else "unknown"
         row = LogRow(
@@ -123,17 +142,22 @@ class LogBook:
             request_id=str(uuid.uuid4()),
             inference_id=job_id or str(uuid.uuid4()),
             job_id=job_id,
+            usd=usd,
         )
         with self._lock:
             self._rows.append(row)
+            if self._file is not None:
+                self._file.parent.mkdir(parents=True, exist_ok=True)
+                with self._file.open("a") as handle:
+                    handle.write(json.dumps(asdict(row)) + "\n")
         return row
 
     def rows(self) -> list[LogRow]:
         with self._lock:
             return list(self._rows)
 
-    def answer(self, request: EmuRequest, outcome: Callable[[str], Outcome], key_prefix: str) -> EmuResponse:
-        """``GET /v2/logs``. ``outcome`` tells how a job stands (read only)."""
+    def answer(self, request: EmuRequest, outcome: Callable[[LogRow], Outcome], key_prefix: str) -> EmuResponse:
+        """``GET /v2/logs``. ``outcome`` tells how a row's job stands (read only)."""
         now = time.time()
         self.limit.check(now)
         first, last = window(request, now)
@@ -156,7 +180,7 @@ class LogBook:
                 continue
             if models and not any(m in (row.model, row.model.split("/", 1)[-1]) for m in models):
                 continue
-            state = outcome(row.job_id) if row.job_id is not None else Outcome(True, 0.0)
+            state = outcome(row) if row.job_id is not None else Outcome(True, 0.0)
             status = "failed" if state.failed else "succeeded"
             if statuses and status not in statuses:
                 continue

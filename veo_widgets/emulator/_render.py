@@ -26,6 +26,7 @@ Scene = Callable[[int, int], Image.Image]
 class RenderFailure(Exception):
     """A video that cannot be made from its inputs; the message becomes the job's error."""
 
+
 FPS = 24
 SAMPLE_RATE = 48_000
 ZOOM = 0.10  # how far the camera pushes in over the clip
@@ -116,7 +117,8 @@ def render_video(
     audio: bool = True,
     label: str | None = LABEL,
 ) -> None:
-    """Write an image-to-video MP4 of ``duration`` seconds at ``width`` x ``height``, 24 fps."""
+    """Write an image-to-video MP4 (the image, then a push-in) to ``out``. Other tracks' tests
+    make their fixture clips with it."""
     if isinstance(image, bytes):
         image = Image.open(io.BytesIO(image))
     scene = push_in(image, width, height, seed)
@@ -143,7 +145,7 @@ def encode(
         container.metadata["comment"] = "veo_widgets emulator"
         video = container.add_stream("libx264", rate=FPS)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-        video.options = {"preset": "veryfast", "crf": "23"}
+        video.options = {"preset": "ultrafast", "crf": "23"}
         sound = None
         if audio:
             sound = container.add_stream("aac", rate=SAMPLE_RATE)

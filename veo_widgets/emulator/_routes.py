@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -23,8 +24,9 @@ from urllib.parse import unquote
 from ._account import Account
 from ._catalogue import Catalogue, charge_usd
 from ._faults import AFTER_CREATE, Fault, FaultBook, fault_response
+from ._files import serve_file
 from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, phase
-from ._logs import LogBook, Outcome
+from ._logs import LogBook, LogRow, Outcome
 from ._renders import Renderer
 from ._specs import Accepted, frame_size, validate
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, Problem, client_request_id, error_response, json_response
@@ -69,7 +71,7 @@ class EmulatorApp:
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
         self._assets: dict[str, tuple[bytes, str]] = {}
-        self.logs = LogBook(log_lag, logs_rate_limit)
+        self.logs = LogBook(log_lag, logs_rate_limit, state_dir)
         self.catalogue = Catalogue(self.timing)
         self.account = Account(balance_usd, self._outcomes)
         for job in self.jobs.load():
@@ -102,10 +104,10 @@ class EmulatorApp:
         now = time.time()
         return [(job, phase(job, now, self.renderer.state(job))) for job in self.jobs.all()]
 
-    def _log_outcome(self, job_id: str) -> Outcome:
-        job = self.jobs.get(job_id)
-        if job is None:
-            return Outcome(failed=True, usd=0.0)
+    def _log_outcome(self, row: LogRow) -> Outcome:
+        job = self.jobs.get(row.job_id or "")
+        if job is None:  # pruned from demo state: it was made, and cost what the row says
+            return Outcome(failed=False, usd=row.usd)
         outcome = phase(job, time.time(), self.renderer.state(job))
         return Outcome(failed=outcome.status == "error", usd=job.cost_usd)
 
@@ -117,8 +119,7 @@ class EmulatorApp:
             response = self._route(request)
         except Problem as problem:
             self.jobs.count("rejected")
-            response = error_response(problem.status, problem.message, request.path, name=problem.name)
-            response.headers.update(problem.headers)
+            response = _problem_response(problem, request.path)
         except Exception as exc:  # the emulator answers, it never crashes
             response = error_response(500, f"internal error: {type(exc).__name__}", request.path, name="Internal")
         crid = client_request_id(request)
@@ -152,7 +153,17 @@ class EmulatorApp:
     def _public_get(path: str) -> bool:
         return path.rstrip("/") in (*CATALOGUE_PATHS, "/models/metrics") or path.startswith("/model/")
 
+    def _faulty(self, endpoint: str, request: EmuRequest, answer: Callable[[], EmuResponse]) -> EmuResponse:
+        """``answer()``, unless a fault on ``endpoint`` spoils it (``hold`` delays it)."""
+        fault = self.faults.take_response(endpoint, request)
+        if fault is None:
+            return answer()
+        return fault_response(fault, request, answer() if fault.kind == "hold" else None)
+
     def _public(self, request: EmuRequest) -> EmuResponse:
+        return self._faulty("models", request, lambda: self._public_answer(request))
+
+    def _public_answer(self, request: EmuRequest) -> EmuResponse:
         """The routes that need no key: the catalogue, one model, the metrics."""
         path = request.path.rstrip("/")
         if path == "/models/metrics":
@@ -165,10 +176,10 @@ class EmulatorApp:
         self.authorize(request)
         path = request.path.rstrip("/")
         if path == "/v2/logs":
-            return self.logs.answer(request, self._log_outcome, self.api_key[:8])
+            return self._faulty("logs", request, lambda: self.logs.answer(request, self._log_outcome, self.api_key[:8]))
         if path == "/v2/billing":
-            return self.account.answer_billing()
-        return self.account.answer_usage(request, self.api_key[:8])
+            return self._faulty("billing", request, self.account.answer_billing)
+        return self._faulty("billing", request, lambda: self.account.answer_usage(request, self.api_key[:8]))
 
     def authorize(self, request: EmuRequest) -> None:
         auth = request.headers.get("authorization", "")
@@ -184,16 +195,28 @@ class EmulatorApp:
         crid = client_request_id(request)
         self.jobs.count_attempt(crid)
         made: list[Job] = []
+        seen: dict[str, object] = {}
         try:
-            return self._create_job(request, crid, made)
-        finally:
-            self.logs.record(_model_of(request), crid, made[0].id if made else None)
+            response = self._create_job(request, crid, made, seen)
+        except Problem as problem:
+            self.jobs.count("rejected")
+            response = _problem_response(problem, request.path)
+        job = made[0] if made else None
+        row = self.logs.record(seen.get("model"), crid, job.id if job else None, job.cost_usd if job else 0.0)
+        if not response.drop:  # the id chain: this header is the row's inference_id
+            response.headers.setdefault("x-inference-id", row.inference_id)
+        return response
 
-    def _create_job(self, request: EmuRequest, crid: str | None, made: list[Job]) -> EmuResponse:
+    def _create_job(
+        self, request: EmuRequest, crid: str | None, made: list[Job], seen: dict[str, object]
+    ) -> EmuResponse:
+        """Make the job; ``made`` and ``seen`` tell the caller what got made and which model was asked for."""
+        raw = _json_body(request)
+        seen["model"] = raw.get("model")
         fault = self.faults.take_response("create", request)
         if fault is not None and fault.kind not in AFTER_CREATE:
             return fault_response(fault, request)
-        accepted = validate(_json_body(request))
+        accepted = validate(raw)
         self.account.check_credit(charge_usd(accepted.spec, accepted.body))
         job_faults = self.faults.take_job(request)
         job = self._make_job(accepted, crid, job_faults)
@@ -299,13 +322,7 @@ class EmulatorApp:
         if entry is None or not entry[0].is_file():
             raise Problem(404, "No such file", "NotFoundException")
         path, expires = entry
-        if expires is not None and time.time() >= expires:
-            return EmuResponse(
-                403,
-                {"content-type": "application/xml"},
-                b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
-            )
-        answer = _ranged(path, request.headers.get("range", ""))
+        answer = serve_file(path, request.headers.get("range", ""), expires, time.time())
         return fault_response(fault, request, answer) if fault is not None else answer
 
     def _asset(self, request: EmuRequest) -> EmuResponse:
@@ -331,12 +348,10 @@ def _json_body(request: EmuRequest) -> dict[str, Any]:
     return body
 
 
-def _model_of(request: EmuRequest) -> object:
-    try:
-        body = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    return body.get("model") if isinstance(body, dict) else None
+def _problem_response(problem: Problem, path: str) -> EmuResponse:
+    response = error_response(problem.status, problem.message, path, name=problem.name)
+    response.headers.update(problem.headers)
+    return response
 
 
 def _cost_headers(job: Job, usage: dict[str, Any]) -> dict[str, str]:
@@ -345,25 +360,3 @@ def _cost_headers(job: Job, usage: dict[str, Any]) -> dict[str, str]:
         headers["x-aimlapi-credits-used"] = str(usage["credits_used"])
         headers["x-aimlapi-usd-spent"] = str(usage["usd_spent"])
     return headers
-
-
-def _ranged(path: Path, ranged: str) -> EmuResponse:
-    """``path`` whole, or the byte range a ``Range`` header asks for (206, or 416)."""
-    size = path.stat().st_size
-    start, end = 0, size - 1
-    status = 200
-    match = re.fullmatch(r"bytes=(\d*)-(\d*)", ranged.strip())
-    if match and (match.group(1) or match.group(2)):
-        if match.group(1):
-            start = int(match.group(1))
-            end = min(size - 1, int(match.group(2))) if match.group(2) else size - 1
-        else:
-            start = max(0, size - int(match.group(2)))
-        if start > end or start >= size:
-            return EmuResponse(416, {"content-range": f"bytes */{size}"})
-        status = 206
-    headers = {"content-type": "video/mp4", "accept-ranges": "bytes", "content-length": str(end - start + 1)}
-    if status == 206:
-        headers["content-range"] = f"bytes {start}-{end}/{size}"
-    return EmuResponse(status, headers, file=path, file_range=(start, end))
-

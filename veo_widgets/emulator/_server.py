@@ -269,7 +269,8 @@ def demo_emulator() -> Emulator:
 
     Its jobs live under ``<data dir>/demo`` so that a job submitted before a kernel restart
     can still be resumed and downloaded after it. ``VEO_DEMO_SECONDS`` sets how long a demo
-    job takes (default 12 s: Veo's fastest, so a demo does not keep anyone waiting).
+    job takes (default 12 s: Veo's fastest, so a demo does not keep anyone waiting);
+    ``VEO_DEMO_LOG_LAG`` how long a create takes to show in its usage logs (default 0).
     """
     global _demo
     with _demo_lock:
@@ -277,7 +278,8 @@ def demo_emulator() -> Emulator:
             seconds = float(os.environ.get("VEO_DEMO_SECONDS", "12"))
             state = data_dir() / "demo"
             _prune(state, DEMO_KEEP_DAYS * 86400)
-            _demo = Emulator(state_dir=state, timing=Timing.fixed(seconds))
+            lag = float(os.environ.get("VEO_DEMO_LOG_LAG", "0"))
+            _demo = Emulator(state_dir=state, timing=Timing.fixed(seconds), log_lag=lag)
         return _demo
 
 

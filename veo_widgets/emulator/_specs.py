@@ -94,7 +94,7 @@ def _v31(model_id: str, modes: tuple[str, ...], speed: float, **kw: Any) -> Wire
     return WireModel(model_id, modes, speed=speed, **kw)
 
 
-_T2V_31 = {"flags": {"generate_audio": True, "enhance_prompt": True, "auto_fix": True}, "seed": True}
+_T2V_31 = {"flags": {"generate_audio": True, "enhance_prompt": True, "auto_fix": True}, "seed": True, "negative_prompt": True}
 _EXTEND = {
     "durations": (7,), "default_duration": 7, "aspect_ratios": ("auto", "16:9", "9:16"), "resolutions": ("720p",),
     "default_resolution": "720p", "flags": {"generate_audio": True, "auto_fix": False},
@@ -274,7 +274,9 @@ def validate(raw: dict[str, Any]) -> Accepted:
             raise Problem(400, "image_urls must be a non-empty array of image URLs")
         images.extend(_image(r, f"image_urls[{i}]") for i, r in enumerate(refs))
     video = _video(body.get("video_url")) if "extend" in spec.modes else None
-    mode = spec.modes[0] if len(spec.modes) == 1 else ("first-last" if len(images) > 1 else "image" if images else "text")
+    mode = (
+        spec.modes[0] if len(spec.modes) == 1 else ("first-last" if len(images) > 1 else "image" if images else "text")
+    )
     clean: dict[str, Any] = {
         "model": body["model"],
         "prompt": prompt,

@@ -116,7 +116,13 @@ def error_response(status: int, message: str, path: str, *, name: str | None = N
             "error": {"name": name or "UnauthorizedException", "message": message},
         }
         return EmuResponse(401, {"content-type": "application/problem+json"}, json.dumps(body).encode())
-    body = {"message": message, "path": path, "requestId": request_id, "statusCode": str(status), "timestamp": now_iso()}
+    body = {
+        "message": message,
+        "path": path,
+        "requestId": request_id,
+        "statusCode": str(status),
+        "timestamp": now_iso(),
+    }
     return json_response(status, body)
 
 

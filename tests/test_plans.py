@@ -1,0 +1,98 @@
+"""The submit plan's hooks, where budget and reconciliation plug in: before a create is
+journaled or sent, and when a create's answer is lost."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import veo_widgets as veo
+from veo_widgets._flows import Send
+from veo_widgets._journal import RECOVERED
+from veo_widgets._models import Job, VideoRequest
+from veo_widgets._steps import RecordState
+
+from .conftest import FAST
+
+pytestmark = pytest.mark.timeout(60)
+
+
+class LosingAPI:
+    """Makes the job, then answers the create with a 502; ``/lookup`` finds it by request id."""
+
+    def __init__(self) -> None:
+        self.made: dict[str, str] = {}
+        self.requests: list[httpx.Request] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.method == "POST":
+            self.made[request.headers["x-client-request-id"]] = f"gen-{len(self.made) + 1}"
+            return httpx.Response(502, json={"message": "bad gateway"})
+        if request.url.path == "/lookup":
+            found = self.made.get(request.url.params["crid"])
+            return httpx.Response(200, json={"id": found}) if found else httpx.Response(404)
+        if request.url.path == "/v2/logs":  # the usage logs refuse this key: no reconciliation
+            return httpx.Response(403, json={"message": "forbidden"})
+        if request.url.path == "/models/metrics":
+            return httpx.Response(200, json={"window_seconds": 300, "models": []})
+        if request.url.path.endswith(".mp4"):
+            return httpx.Response(200, content=b"\0" * 64, headers={"content-type": "video/mp4"})
+        body = {
+            "id": request.url.params["generation_id"],
+            "status": "completed",
+            "video": {"url": "http://api.test/v.mp4"},
+        }
+        return httpx.Response(200, json=body)
+
+
+class Hooked(veo.Client):
+    budget_left = 10.0
+
+    def _before_create(self, request: VideoRequest) -> Generator[Any, Any, Mapping[str, Any]]:
+        estimate = 2.5 * (request.duration or 8) / 8
+        if estimate > self.budget_left:
+            raise veo.ValidationError("budget", f"{estimate} over what is left")
+        return {"estimate_usd": estimate}
+        yield
+
+    def _lost_answer(
+        self, request: VideoRequest, client_request_id: str, error: veo.VeoError
+    ) -> Generator[Any, Any, Job | None]:
+        answer = yield Send("GET", "/lookup", params={"crid": client_request_id})
+        if not isinstance(answer, httpx.Response) or answer.status_code != 200:
+            return None
+        yield RecordState(client_request_id, RECOVERED)
+        return Job(answer.json()["id"], "queued", client_request_id=client_request_id, request=request.summary())
+
+
+def test_a_lost_answer_found_again_goes_on_to_the_video(image_file: Path) -> None:
+    api = LosingAPI()
+    with Hooked("k", "http://api.test", transport=httpx.MockTransport(api.handle)) as client:
+        job = client.generate("x", image=image_file, **FAST)
+    assert job.ok and job.id == "gen-1" and job.path is not None and job.path.exists()
+    assert len([r for r in api.requests if r.method == "POST"]) == 1
+    row = client.journal.row("gen-1")
+    assert row is not None and row["state"] == RECOVERED and row["estimate_usd"] == 1.25
+
+
+def test_a_refusing_hook_sends_and_journals_nothing(image_file: Path) -> None:
+    api = LosingAPI()
+    with Hooked("k", "http://api.test", transport=httpx.MockTransport(api.handle)) as client:
+        client.budget_left = 1.0
+        with pytest.raises(veo.ValidationError, match="budget"):
+            client.submit("x", image=image_file, duration=8)
+    assert api.requests == [] and client.journal.history() == []
+
+
+def test_when_the_logs_refuse_a_lost_answer_is_the_error_and_stays_unconfirmed(image_file: Path) -> None:
+    api = LosingAPI()
+    client = veo.Client("k", "http://api.test", transport=httpx.MockTransport(api.handle))
+    with client, pytest.raises(veo.VeoError) as caught:
+        client.submit("x", image=image_file, **FAST)
+    assert caught.value.may_exist and len([r for r in api.requests if r.method == "POST"]) == 1
+    assert [j.client_request_id for j in client.journal.unconfirmed()] == [caught.value.client_request_id]
