@@ -197,3 +197,22 @@ def test_a_running_job_can_be_resumed_from_the_gallery(emulator: Emulator, image
         assert [b.description for b in gallery._actions.children] == ["Resume"]
         gallery.act("resume").join(60)
         assert gallery.select(job.id).state == "ready" and "finished and saved" in gallery.message.value
+
+
+def test_a_veo_3_1_clip_is_extended_from_the_gallery(emulator: Emulator) -> None:
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        first = client.generate(
+            "Waves roll in", image=veo.sample_image(), model="veo-3.1-fast-i2v", resolution="720p", duration=4
+        )
+        gallery = veo.Gallery(client)
+        assert "extend" in gallery.select(first.id).actions
+        form = gallery.act("extend")
+        prompt, (model, go) = form.children[1], form.children[2].children
+        assert model.options == ("google/veo3-1-fast-extend-video",)
+        prompt.value = "The tide goes out"
+        go.click()
+        (run,) = gallery.runs
+        extended = run.wait(timeout=120)
+        assert extended.request is not None and extended.request["model"] == "google/veo3-1-fast-extend-video"
+        found = client.journal.find(extended.id)
+        assert found is not None and (found.parent_id, found.relation) == (first.id, "extend")
