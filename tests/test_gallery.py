@@ -216,3 +216,13 @@ def test_a_veo_3_1_clip_is_extended_from_the_gallery(emulator: Emulator) -> None
         assert extended.request is not None and extended.request["model"] == "google/veo3-1-fast-extend-video"
         found = client.journal.find(extended.id)
         assert found is not None and (found.parent_id, found.relation) == (first.id, "extend")
+
+
+def test_dates_narrow_the_grid(tmp_path: Path, clips: list[Path]) -> None:
+    gallery = veo.Gallery(journal=journal_with(tmp_path, clips, extra=4))  # extras are a day older
+    assert gallery.pager.total == 7
+    gallery._since.value = T0.date()
+    assert {c.job.id for c in gallery.cards} == {"job-0", "job-1", "job-2"}
+    gallery._since.value = None
+    gallery._until.value = (T0 - timedelta(days=1)).date()
+    assert len(gallery.cards) == 4 and all(c.job.id.startswith("old-") for c in gallery.cards)
