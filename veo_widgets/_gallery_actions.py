@@ -83,6 +83,8 @@ def _delete(gallery: Gallery, job: Job) -> bool:
         gallery.say("Click “Delete file” again to delete the video file (the journal keeps the job).")
         return False
     gallery._confirm_delete = None
+    if gallery.posters is not None:  # a poster being made now would land after the delete
+        gallery.posters.join(30)
     assert job.path is not None
     Path(job.path).unlink(missing_ok=True)
     poster_path(job.path).unlink(missing_ok=True)
