@@ -30,7 +30,7 @@ from ._panel_cards import Card, Ticker, history_button, resume_run
 from ._panel_form import Form
 from ._panel_inputs import resolve_video
 from ._panel_key import KeyRow, check_key, new_client
-from ._panel_summary import summary_html
+from ._panel_summary import cover_html, keep_alive, summary_html
 from ._schedule import DurationModel
 
 __all__ = ["Panel", "new_client", "video_player"]
@@ -136,6 +136,8 @@ class Panel(w.VBox):
         self.history = w.HBox(layout=w.Layout(flex_flow="row wrap", max_width="100%"))
         self.history.add_class("veo-history-strip")
         self._style = w.HTML(STYLE + KEYS, layout=w.Layout(height="0px", overflow="hidden", margin="0"))
+        self.saved_cover = w.HTML(cover_html(0))
+        self.saved_cover.add_class("veo-saved-cover-host")
 
         self.generate_button.on_click(lambda _: self._clicked())
         self.show_code.observe(lambda _: self._refresh_code(), names="value")
@@ -154,7 +156,10 @@ class Panel(w.VBox):
             # Status and result only: what `%%veo --background` shows under its cell.
             super().__init__([self._style, self.banner, self.form_message, self.jobs, self.player])
         else:
-            super().__init__([self._style, self.banner, columns], layout=w.Layout(width="100%", max_width="100%"))
+            super().__init__(
+                [self._style, self.saved_cover, self.banner, columns], layout=w.Layout(width="100%", max_width="100%")
+            )
+            keep_alive(self.saved_cover, self)
         self.add_class("veo-panel")
         self._show_banner()
         if image is not None:
