@@ -100,19 +100,7 @@ def test_an_upload_replaces_a_path_typed_before_it(lab_panel: Any, page: Any, up
     assert drive.follow(card)[-1] == "completed", lab_panel.inner_text()
 
 
-@pytest.mark.parametrize(
-    "theme",
-    [
-        "JupyterLab Light",
-        pytest.param(
-            "JupyterLab Dark",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the demo banner keeps its pale yellow background but takes the dark theme's white text: 1.3:1",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
 def test_every_text_in_the_panel_reads_well(shared: tuple[Any, Any], upload_image: Path, theme: str) -> None:
     page, lab_panel = shared
     drive.upload(page, lab_panel, upload_image)
@@ -178,7 +166,6 @@ p => {
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the 'Upload image' and '1080p' buttons are narrower than their labels")
 @pytest.mark.parametrize("width", [1400, 760])
 def test_every_control_stays_in_view(shared: tuple[Any, Any], width: int) -> None:
     page, lab_panel = shared
