@@ -93,6 +93,8 @@ STYLE = """<style>
   border-bottom: 1px solid var(--jp-border-color2, #e0e0e0); }
 .veo-summary { border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 4px; padding: 8px;
   background: var(--jp-layout-color1, #fff); display: flex; gap: 12px; flex-wrap: wrap; }
+.jp-OutputArea:has(.veo-panel) .veo-static-summary, .output_area:has(.veo-panel) .veo-static-summary,
+.jp-Cell:has(.veo-panel) .veo-static-summary { display: none; }
 .veo-summary img { max-width: 240px; max-height: 40vh; border-radius: 4px; }
 .veo-code { user-select: all; white-space: pre-wrap; background: var(--jp-layout-color2, #f5f5f5);
   color: var(--jp-content-font-color1, #111); padding: 6px; border-radius: 4px; }
