@@ -101,3 +101,9 @@ def test_embedding_is_capped_and_says_where_the_file_is(tmp_path: Path, monkeypa
 
 def test_short_ids_are_what_file_names_use() -> None:
     assert display.short_id("ab:cd-ef1234567") == "abcdef12"
+
+
+def test_unconfirmed_creates_point_at_reconcile() -> None:
+    lost = job("", "lost answer", "unconfirmed")
+    assert "veo reconcile" in display.history_text([lost])
+    assert "%veo reconcile" in display.history_table_html([lost])

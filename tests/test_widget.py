@@ -247,3 +247,19 @@ def test_a_saved_or_orphaned_panel_covers_itself(panel_client: veo.Client, monke
     while panel.saved_cover.value == first and time.monotonic() < deadline:
         time.sleep(0.02)
     assert panel.saved_cover.value != first  # the kernel keeps it hidden while it runs
+
+
+def test_the_summary_is_an_output_of_its_own_kept_up_to_date(panel_client: veo.Client, image_file: Path) -> None:
+    from IPython.utils.capture import capture_output
+
+    panel = make(panel_client, image_file)
+    with capture_output() as cap:
+        panel._ipython_display_()
+    kinds = [set(o.data) for o in cap.outputs]
+    assert "application/vnd.jupyter.widget-view+json" in kinds[0]
+    assert "veo-static-summary" in cap.outputs[1].data["text/html"]  # shown where the widget cannot be
+    updates: list[str] = []
+    panel._summaries.handles = [type("Handle", (), {"update": lambda self, b, raw: updates.append(b["text/html"])})()]
+    panel.generate()
+    job = panel.wait(timeout=60)
+    assert updates and str(job.path) in updates[-1] and "data:image/jpeg" in updates[-1]

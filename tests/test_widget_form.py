@@ -210,3 +210,26 @@ def test_the_panel_generates_with_another_model(panel_client: veo.Client, image_
     extended = panel.wait(timeout=90)
     assert extended.ok and extended.parent_id == text.id
     assert [c.number for c in panel.cards] == [1, 2, 3]
+
+
+def test_the_prompt_is_the_panels_first_text_area(panel_client: veo.Client) -> None:
+    # What a person (and a browser test) finds first to type into.
+    panel = Panel(client=panel_client)
+
+    def areas(widget: object) -> list[object]:
+        found = [widget] if type(widget).__name__ == "Textarea" else []
+        for child in getattr(widget, "children", ()):
+            found += areas(child)
+        return found
+
+    assert areas(panel)[0] is panel.prompt
+
+
+def test_reference_paths_and_uploads_go_together(panel_client: veo.Client, image_file: Path) -> None:
+    panel = Panel(prompt="keep them", client=panel_client)
+    panel.model.value = "google/veo-3.1-reference-to-video"
+    panel.form.references.paths.value = f"{image_file}, {image_file}"
+    assert panel.reference_images == [str(image_file), str(image_file)]
+    code = panel.code_text()
+    compile(code, "<show code>", "exec")
+    assert f"reference_images=[{str(image_file)!r}, {str(image_file)!r}]" in code

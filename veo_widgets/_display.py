@@ -93,6 +93,8 @@ STYLE = """<style>
   border-bottom: 1px solid var(--jp-border-color2, #e0e0e0); }
 .veo-summary { border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 4px; padding: 8px;
   background: var(--jp-layout-color1, #fff); display: flex; gap: 12px; flex-wrap: wrap; }
+.jp-OutputArea:has(.veo-panel) .veo-static-summary, .output_area:has(.veo-panel) .veo-static-summary,
+.jp-Cell:has(.veo-panel) .veo-static-summary { display: none; }
 .veo-summary img { max-width: 240px; max-height: 40vh; border-radius: 4px; }
 .veo-code { user-select: all; white-space: pre-wrap; background: var(--jp-layout-color2, #f5f5f5);
   color: var(--jp-content-font-color1, #111); padding: 6px; border-radius: 4px; }
@@ -356,6 +358,8 @@ def history_text(jobs: Sequence[Job], *, width: int = 80, watched: frozenset[str
         rows.append(f"{ident:<8}  {_when(job):<11}  {label[:16]:<16}  {prompt}")
     if stale:
         rows.append("? = nobody is waiting for it here: `veo resume ID` picks it up again")
+    if any(job.status == "unconfirmed" for job in jobs):
+        rows.append("unconfirmed = the create's answer was lost: `veo reconcile` looks for the job")
     return "\n".join(rows)
 
 
@@ -369,6 +373,8 @@ def history_table_html(jobs: Sequence[Job], *, watched: frozenset[str] = frozens
         hint = ""
         if label.split()[0].endswith("?") and job.id:
             hint = f"<br><small>not being watched: <code>%veo resume {html.escape(short_id(job.id))}</code></small>"
+        elif job.status == "unconfirmed":
+            hint = "<br><small>the answer was lost: <code>%veo reconcile</code> looks for it</small>"
         rows.append(
             f"<tr><td>{html.escape(_when(job))}</td><td>{html.escape(label)}{hint}</td>"
             f'<td><code style="user-select:all">{html.escape(job.id or "-")}</code></td>'

@@ -134,18 +134,18 @@ class ImagePick:
 
 
 class ReferencePick:
-    """Reference images: several uploads and/or paths (one per line)."""
+    """Reference images: several uploads and/or paths (separated by commas)."""
 
     def __init__(self, changed: Callable[[], None]) -> None:
         self._changed = changed
         self.uploads: list[tuple[str, bytes]] = []
         self.upload = w.FileUpload(accept="image/*", multiple=True, description="Upload references", icon="upload")
         self.upload.add_class("veo-references-upload")
-        self.paths = w.Textarea(
-            placeholder="or paths / URLs, one per line",
+        self.paths = w.Text(
+            placeholder="or paths / URLs, separated by commas",
             description="References",
             continuous_update=False,
-            layout=w.Layout(width="auto", height="48px", max_width="100%"),
+            layout=w.Layout(width="auto", max_width="100%"),
         )
         self.note = w.HTML()
         self.clear = w.Button(
@@ -176,12 +176,14 @@ class ReferencePick:
 
     @property
     def value(self) -> list[Any]:
-        lines = [line.strip() for line in self.paths.value.splitlines() if line.strip()]
-        return [data for _, data in self.uploads] + lines
+        return [data for _, data in self.uploads] + self._paths()
+
+    def _paths(self) -> list[str]:
+        return [part.strip() for part in self.paths.value.split(",") if part.strip()]
 
     def code(self) -> tuple[list[str], list[str]]:
         setup = ["reference_images = panel.reference_images  # the uploaded references"] if self.uploads else []
-        paths = [repr(line.strip()) for line in self.paths.value.splitlines() if line.strip()]
+        paths = [repr(path) for path in self._paths()]
         return setup, (["*reference_images"] if self.uploads else []) + paths
 
 

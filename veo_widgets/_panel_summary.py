@@ -19,7 +19,7 @@ from typing import Any
 
 from ._models import Job
 
-__all__ = ["cover_html", "keep_alive", "poster_jpeg", "summary_html"]
+__all__ = ["Summaries", "cover_html", "keep_alive", "poster_jpeg", "summary_html"]
 
 POSTER = 320
 
@@ -116,3 +116,29 @@ def keep_alive(widget: Any, panel: Any) -> threading.Thread:
     thread = threading.Thread(target=beat, name="veo-panel-alive", daemon=True)
     thread.start()
     return thread
+
+
+class Summaries:
+    """The static summary as a display output of its own, next to the widget. JupyterLab and
+    Notebook 7 never fall back to a widget's ``text/html``, so a notebook reopened without
+    its kernel shows this output instead. The panel's stylesheet hides it wherever the
+    panel itself renders; it is updated as clips complete, so a saved copy shows the last."""
+
+    def __init__(self) -> None:
+        self.handles: list[Any] = []
+
+    @staticmethod
+    def bundle(summary: str) -> dict[str, str]:
+        return {
+            "text/html": f'<div class="veo-static-summary">{summary}</div>',
+            "text/plain": "veo_widgets panel (saved view): run the cell to use the panel.",
+        }
+
+    def show(self, summary: str) -> None:
+        from IPython.display import display
+
+        self.handles.append(display(self.bundle(summary), raw=True, display_id=True))  # type: ignore[no-untyped-call]
+
+    def update(self, summary: str) -> None:
+        for handle in self.handles:
+            handle.update(self.bundle(summary), raw=True)

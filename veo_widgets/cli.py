@@ -101,6 +101,10 @@ class _Status:
             frame += 1
 
 
+#: Clients a command made: closed when it ends, whatever happened.
+_OPEN: list[Client] = []
+
+
 def _client(args: argparse.Namespace) -> Client:
     # The client's own one-off stderr line is not printed (a panel made earlier in the same
     # process may have taken it); the command says it itself, once per command.
@@ -108,6 +112,7 @@ def _client(args: argparse.Namespace) -> Client:
         client = Client(timeout=args.http_timeout)
     if client.demo:
         print(f"veo_widgets {DEMO_NOTICE}", file=sys.stderr)
+    _OPEN.append(client)
     return client
 
 
@@ -302,6 +307,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nveo: interrupted", file=sys.stderr)
         return 130
+    finally:
+        while _OPEN:
+            _OPEN.pop().close()
 
 
 if __name__ == "__main__":

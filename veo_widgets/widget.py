@@ -23,14 +23,15 @@ from IPython.core.display import HTML
 
 from ._client import Client
 from ._config import Secret
-from ._display import KEYS, STYLE, VideoHTML, caption_html, demo_notice_html, video_html
+from ._display import VideoHTML, caption_html, demo_notice_html, video_html
 from ._errors import VeoError, explain
 from ._models import DEFAULT_MODEL, Job
 from ._panel_cards import Card, Ticker, history_button, resume_run
 from ._panel_form import Form
 from ._panel_inputs import resolve_video
 from ._panel_key import KeyRow, check_key, new_client
-from ._panel_summary import cover_html, keep_alive, summary_html
+from ._panel_layout import arrange, widgets
+from ._panel_summary import Summaries, keep_alive, summary_html
 from ._schedule import DurationModel
 
 __all__ = ["Panel", "new_client", "video_player"]
@@ -79,6 +80,7 @@ class Panel(w.VBox):
         self._last_click = 0.0
         self._durations: DurationModel | None = None
         self._ticker = Ticker(lambda: list(self._cards), lambda t: self._estimate(t))
+        self._summaries = Summaries()
         self.result: Job | None = None
         """The latest completed Job (its ``path`` is the saved video)."""
 
@@ -116,42 +118,13 @@ class Panel(w.VBox):
         locked = "" if self._owns_client else "This panel uses the client it was given; that client's key applies."
         self.key = KeyRow(self._use_key, lambda: check_key(self._client), locked=locked)
         self.api_key = self.key.field
-        self.banner = w.HTML(layout=w.Layout(width="auto", max_width="100%"))
-        self.banner.add_class("veo-banner")
-        self.generate_button = w.Button(
-            description="Generate", button_style="primary", icon="play", tooltip="Generate (Ctrl+Enter in the prompt)"
-        )
-        self.generate_button.add_class("veo-generate")
-        self.estimate = w.HTML(layout=w.Layout(width="auto"))
-        self.estimate.add_class("veo-estimate")
-        self.show_code = w.ToggleButton(description="Show code", icon="code", value=False, tooltip="the same in Python")
-        self.show_code.add_class("veo-show-code")
-        self.code = w.HTML(layout=w.Layout(display="none", max_width="100%"))
-        self.form_message = w.HTML()
-        self.form_message.add_class("veo-form-message")
-        self.player = w.Output(layout=w.Layout(width="100%", max_width="100%"))
-        self.player.add_class("veo-player")
-        self.jobs = w.VBox(layout=w.Layout(max_width="100%"))
-        self.jobs.add_class("veo-jobs")
-        self.history = w.HBox(layout=w.Layout(flex_flow="row wrap", max_width="100%"))
-        self.history.add_class("veo-history-strip")
-        self._style = w.HTML(STYLE + KEYS, layout=w.Layout(height="0px", overflow="hidden", margin="0"))
-        self.saved_cover = w.HTML(cover_html(0))
-        self.saved_cover.add_class("veo-saved-cover-host")
-
+        # The rest of the panel's widgets, by name (see _panel_layout.widgets).
+        for name, widget in widgets().items():
+            setattr(self, name, widget)
         self.generate_button.on_click(lambda _: self._clicked())
         self.show_code.observe(lambda _: self._refresh_code(), names="value")
 
-        actions = w.HBox(
-            [self.generate_button, self.estimate, self.show_code, self.embed],
-            layout=w.Layout(flex_flow="row wrap", align_items="center", grid_gap="6px", max_width="100%"),
-        )
-        inputs = f.column
-        inputs.children = (*inputs.children, actions, self.form_message, self.code, self.key.box)
-        outputs = w.VBox([self.jobs, self.player, self.history], layout=w.Layout(flex="1 1 360px", min_width="0"))
-        outputs.add_class("veo-outputs")
-        columns = w.HBox([inputs, outputs], layout=w.Layout(flex_flow="row wrap", grid_gap="16px", width="100%"))
-        columns.add_class("veo-columns")
+        columns = arrange(self, f.column)
         if compact:
             # Status and result only: what `%%veo --background` shows under its cell.
             super().__init__([self._style, self.banner, self.form_message, self.jobs, self.player])
@@ -179,11 +152,22 @@ class Panel(w.VBox):
         bundle = super()._repr_mimebundle_(**kwargs)
         if not isinstance(bundle, dict):
             return bundle  # type: ignore[no-any-return]
-        bundle["text/html"] = summary_html(self.result, prompt=self.prompt.value, jobs=len(self._cards))
+        bundle["text/html"] = self._summary()
         bundle["text/plain"] = (
             "veo_widgets Panel: a live widget; after a restart or in a saved copy, run the cell to use the panel."
         )
         return bundle
+
+    def _ipython_display_(self) -> None:
+        """The widget, and beside it the static summary as an output of its own (see
+        ``_panel_summary.Summaries``)."""
+        from IPython.display import display
+
+        display(self._repr_mimebundle_(), raw=True)
+        self._summaries.show(self._summary())
+
+    def _summary(self) -> str:
+        return summary_html(self.result, prompt=self.prompt.value, jobs=len(self._cards))
 
     # ------------------------------------------------------------------ public
 
@@ -408,6 +392,7 @@ class Panel(w.VBox):
         card.job = job
         card.finish("completed")
         self.result = job
+        self._summaries.update(self._summary())
         try:
             self.play(job)
         except Exception as exc:  # a video that cannot be shown must not lose the job
