@@ -22,7 +22,7 @@ UPLOAD = "button.veo-upload, .veo-upload button, .widget-upload"
 PROMPT = ".veo-prompt textarea, textarea[placeholder^='What should happen']"
 KEY_FIELD = ".veo-key-input input, input[type=password]"
 #: The panel's saved view: what a reopened notebook shows where the widget cannot run.
-SUMMARY = "[data-veo='static-summary'], .veo-summary"
+SUMMARY = "[data-veo='static-summary'], [data-veo='saved-view']"
 CARD = ".veo-job"
 BADGE = ".veo-badge[data-status]"
 

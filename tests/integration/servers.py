@@ -89,6 +89,7 @@ GALLERY_CELL = (
 #: One notebook per test, so no test opens a file another one saved.
 NOTEBOOKS = {
     "panel.ipynb": _notebook(PANEL_CELL),
+    "look.ipynb": _notebook(PANEL_CELL),
     "key.ipynb": _notebook(PANEL_CELL, KEY_CHECK_CELL),
     "reopen.ipynb": _notebook(PANEL_CELL),
     "summary.ipynb": _notebook(PANEL_CELL),

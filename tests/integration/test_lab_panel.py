@@ -71,7 +71,8 @@ def shared(lab_server: Server, browser: Any) -> Iterator[tuple[Any, Any]]:
     context.set_default_timeout(30_000)
     page = context.new_page()
     try:
-        yield page, drive.open_panel(page, lab_server)
+        # Its own notebook: another test opening panel.ipynb would end this page's kernel.
+        yield page, drive.open_panel(page, lab_server, "look.ipynb")
     finally:
         context.close()
 
