@@ -51,7 +51,10 @@ def test_an_interrupted_batch_resumes_without_creating_any_job_twice(
 
     seen: list[str] = []
     state = run_batch(client, path, concurrency=4, progress=lambda s: seen.append(s.describe()))
-    assert state.count("done") == 20 and seen[-1].startswith("20/20 done")
+    assert state.count("done") == 20, [
+        (r.row.row, r.state, r.error) for r in state.results.values() if r.state != "done"
+    ]
+    assert seen[-1].startswith("20/20 done")
     assert emulator.stats.creates - creates == 20  # every row made exactly one job
     videos = sorted((tmp_path / "shots-videos").glob("*.mp4"))
     assert len(videos) == 20 and videos[0].name == "0001-shot-0-waves.mp4"
@@ -88,3 +91,22 @@ def test_a_budget_stops_new_rows_starting(tmp_path: Path, client: veo.Client, em
     assert state.count("done") == 2 and state.count("skipped") == 3
     assert state.spent == pytest.approx(2 * price)
     assert {r.error for r in state.results.values() if r.state == "skipped"} == {f"over the ${2.5 * price:.2f} budget"}
+
+
+def test_a_row_whose_create_answer_was_lost_is_found_not_sent_again(
+    tmp_path: Path, client: veo.Client, emulator: Emulator
+) -> None:
+    path = batch_file(tmp_path, 2)
+    creates = emulator.stats.creates
+    client.reconcile_timeout = 0.5  # the first run gives up on the logs quickly...
+    emulator.log_lag = 3.0  # ...before the lost create's log row appears
+    emulator.add_fault("drop", endpoint="create")  # the job is made; its answer never arrives
+    try:
+        first = run_batch(client, path, concurrency=1)
+    finally:
+        emulator.log_lag = 0.0
+    assert first.count("unconfirmed") == 1 and first.count("done") == 1
+    assert emulator.stats.creates - creates == 2
+    second = run_batch(client, path)  # looks the lost create up in the logs and resumes it
+    assert second.count("done") == 2
+    assert emulator.stats.creates - creates == 2  # still two: nothing was sent again

@@ -180,3 +180,15 @@ def test_studio_commands_are_on_the_veo_command(capsys: pytest.CaptureFixture[st
     with pytest.raises(SystemExit):
         main(["stitch", "--help"])
     assert "crossfade" in capsys.readouterr().out
+
+
+def test_generate_states_the_estimate_before_it_starts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", str(EXAMPLE), "priced", "--duration", "4", "-o", str(tmp_path / "e.mp4")]) == 0
+    err = capsys.readouterr().err
+    assert "estimate: about $" in err and err.index("estimate:") < err.index("completed")
+
+
+def test_generate_text_to_video_without_an_image(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "t2v.mp4"
+    code = main(["generate", "A paper boat on a pond", "--model", "veo-3-fast-t2v", "-d", "4", "-o", str(out)])
+    assert code == 0 and out.exists() and probe(out)["width"] == 1280

@@ -171,3 +171,58 @@ def test_a_deleted_clip_can_be_downloaded_again(emulator: Emulator, image_file: 
         again = client.journal.find(job.id)
         assert again is not None and again.path is not None and again.path.is_file()
         assert gallery.cards[0].state == "ready" and "saved again" in gallery.message.value
+
+
+def test_a_rerun_from_the_gallery_records_its_parent(emulator: Emulator, image_file: Path) -> None:
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        first = client.generate("Waves roll in", image=image_file, duration=4, seed=1)
+        gallery = veo.Gallery(client)
+        gallery.select(first.id)
+        panel = gallery.act("rerun")
+        assert panel.prompt.value == "Waves roll in"
+        panel.generate()
+        again = panel.wait(60)
+        deadline = time.monotonic() + 5
+        while client.journal.find(again.id).relation is None and time.monotonic() < deadline:  # type: ignore[union-attr]
+            time.sleep(0.05)
+        found = client.journal.find(again.id)
+        assert found is not None and (found.parent_id, found.relation) == (first.id, "rerun")
+
+
+def test_a_running_job_can_be_resumed_from_the_gallery(emulator: Emulator, image_file: Path) -> None:
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        job = client.submit("Waves roll in", image=image_file, duration=4, seed=1)  # as if the kernel died here
+        gallery = veo.Gallery(client)
+        assert gallery.select(job.id).state == "running"
+        assert [b.description for b in gallery._actions.children] == ["Resume"]
+        gallery.act("resume").join(60)
+        assert gallery.select(job.id).state == "ready" and "finished and saved" in gallery.message.value
+
+
+def test_a_veo_3_1_clip_is_extended_from_the_gallery(emulator: Emulator) -> None:
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        first = client.generate(
+            "Waves roll in", image=veo.sample_image(), model="veo-3.1-fast-i2v", resolution="720p", duration=4
+        )
+        gallery = veo.Gallery(client)
+        assert "extend" in gallery.select(first.id).actions
+        form = gallery.act("extend")
+        prompt, (model, go) = form.children[1], form.children[2].children
+        assert model.options == ("google/veo3-1-fast-extend-video",)
+        prompt.value = "The tide goes out"
+        go.click()
+        (run,) = gallery.runs
+        extended = run.wait(timeout=120)
+        assert extended.request is not None and extended.request["model"] == "google/veo3-1-fast-extend-video"
+        found = client.journal.find(extended.id)
+        assert found is not None and (found.parent_id, found.relation) == (first.id, "extend")
+
+
+def test_dates_narrow_the_grid(tmp_path: Path, clips: list[Path]) -> None:
+    gallery = veo.Gallery(journal=journal_with(tmp_path, clips, extra=4))  # extras are a day older
+    assert gallery.pager.total == 7
+    gallery._since.value = T0.date()
+    assert {c.job.id for c in gallery.cards} == {"job-0", "job-1", "job-2"}
+    gallery._since.value = None
+    gallery._until.value = (T0 - timedelta(days=1)).date()
+    assert len(gallery.cards) == 4 and all(c.job.id.startswith("old-") for c in gallery.cards)

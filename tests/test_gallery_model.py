@@ -77,6 +77,10 @@ def test_each_state_says_what_can_be_done(tmp_path: Path) -> None:
     assert ready.facts() == f"veo-3.0-i2v-fast · 8s · $0.80 · {ready.date}"
     assert "extend" in card(job(1, path=video), can_extend=lambda j: True).actions
     assert card(job(1, path=video, demo=True)).facts().endswith("· demo (simulated)")  # never mistaken for Veo
+    take = card(job(1, path=video, relation="take"))
+    assert "choose" in take.actions and not take.title.startswith("★")
+    chosen = card(job(1, path=video, relation="take", chosen=True))
+    assert "choose" not in chosen.actions and chosen.title.startswith("★ ")
 
     gone = card(job(2, path=tmp_path / "deleted.mp4", video_url="https://x/y.mp4"))
     assert gone.state == "missing" and gone.actions == ("download", "rerun")

@@ -95,7 +95,7 @@ def test_bytes_in_a_variable(ip: InteractiveShell, image_file: Path) -> None:
         ("-i {image} --resolution 4k", "resolution"),
         ("-i {image} --seed -3", "seed"),
         ("-i {image} --seed abc", "whole number"),
-        ("--duration 4", "no image given"),
+        ("--duration 4", "needs a first frame"),
         ("-i missing.png", "no such file"),
         ("-i {nope}", "no variable named 'nope'"),
         ("-i {image} --bogus 1", "unrecognized arguments"),
@@ -340,3 +340,29 @@ def test_reconcile_and_gallery(ip: InteractiveShell) -> None:
     with capture_output():
         gallery = run(ip, "%veo gallery")
     assert type(gallery).__name__ == "Gallery"
+
+
+def test_every_mode_from_a_cell(ip: InteractiveShell, image_file: Path, tmp_path: Path) -> None:
+    other = tmp_path / "end.png"
+    Image.new("RGB", (640, 360), (20, 200, 90)).save(other)
+    with capture_output():
+        text = run(ip, "%%veo --model veo-3-fast-t2v -d 4 --seed 2 --name job\nA paper boat on a pond")
+        first_last = run(
+            ip, f"%%veo --model veo-3.1-fast-first-last -i {image_file} --last-image {other} -d 4\nfrom blue to green"
+        )
+        refs = run(ip, f"%%veo --model veo-3.1-reference --reference {image_file} --reference {other}\nkeep them")
+        extended = run(ip, "%%veo --model veo-3.1-fast-extend --extend {job}\nand the boat sails on")
+    for job in (text, first_last, refs, extended):
+        assert job.ok and job.path is not None and job.path.exists()
+    assert text.request["model"] == "google/veo-3.0-fast" and not text.request.get("image")
+    assert first_last.request["model"].startswith("google/veo-3.1-first-last")
+    assert extended.parent_id == text.id  # the new job remembers what it extends
+
+
+def test_a_model_that_takes_no_seed_refuses_one_before_sending(
+    ip: InteractiveShell, emulator: Emulator, image_file: Path
+) -> None:
+    before = emulator.stats.creates
+    with pytest.raises(UsageError, match="seed"):
+        ip.run_cell_magic("veo", f"--model veo-3.1-fast-i2v -i {image_file} --seed 3", "no seeds here")
+    assert emulator.stats.creates == before

@@ -328,16 +328,10 @@ def every_option_changed(spec: veo.ModelSpec) -> dict[str, Any]:
     return out
 
 
-#: The emulator's 3.1 text-to-video specs lack negative_prompt, which API.md lists for them.
-_EMULATOR_GAPS = {"veo-3.1-t2v", "veo-3.1-fast-t2v"}
-_GAP = pytest.mark.xfail(strict=True, reason="emulator (emu track): 3.1 t2v refuses negative_prompt")
-
-
 @pytest.mark.parametrize(
     ("spec", "everything"),
     [
-        pytest.param(m, every, id=f"{m.short}-{'every-option' if every else 'minimal'}",
-                     marks=[_GAP] if every and m.short in _EMULATOR_GAPS else [])
+        pytest.param(m, every, id=f"{m.short}-{'every-option' if every else 'minimal'}")
         for m in veo.models()
         for every in (False, True)
     ],

@@ -35,6 +35,14 @@ def test_estimates_before_anything_is_sent(client: Flavour) -> None:
     assert [r.method for r in client.requests] == ["GET"]  # the catalogue, once; no create
 
 
+def test_the_journal_keeps_each_create_s_estimate(client: Flavour, image_file: Path) -> None:
+    client.estimate()  # prices at hand: a submit then journals its estimate without asking again
+    job = client.submit("priced", image=image_file, **FAST)
+    row = veo.Journal().row(job.client_request_id or "")
+    assert row is not None and row["estimate_usd"] == pytest.approx(4 * WITH_AUDIO)
+    assert len(catalogue_reads(client)) == 1
+
+
 def test_a_variable_price_is_price_unknown(client: Flavour) -> None:
     estimate = client.estimate(model="google/veo-3-1-lite-generate-preview")
     assert estimate.usd is None and estimate.describe() == "price unknown (simulated prices)"

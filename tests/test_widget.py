@@ -219,3 +219,31 @@ def test_front_ends_that_serve_no_files_get_the_video_embedded(
     panel.generate()
     panel.wait(timeout=60)
     assert "data:video/mp4;base64," in played(panel)
+
+
+def test_the_price_is_estimated_next_to_generate(panel_client: veo.Client, image_file: Path) -> None:
+    panel = make(panel_client, image_file)
+    deadline = time.monotonic() + 20
+    while "$" not in panel.estimate.value and time.monotonic() < deadline:
+        time.sleep(0.05)
+    four = panel.estimate.value
+    assert "about $" in four and "simulated" in four
+    panel.duration.value = 8
+    deadline = time.monotonic() + 20
+    while panel.estimate.value == four and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert panel.estimate.value != four  # a longer clip costs more
+
+
+def test_a_saved_or_orphaned_panel_covers_itself(panel_client: veo.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from veo_widgets import _panel_summary
+
+    monkeypatch.setattr(_panel_summary, "BEAT", 0.05)
+    panel = Panel(client=panel_client)
+    first = panel.saved_cover.value
+    assert "Run the cell to use the panel" in first and "not live" in first
+    assert "animation:veo-saved-view" in first  # fades in only when the rewrites stop
+    deadline = time.monotonic() + 5
+    while panel.saved_cover.value == first and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert panel.saved_cover.value != first  # the kernel keeps it hidden while it runs

@@ -187,3 +187,26 @@ def test_show_code_for_extend_names_the_job(panel_client: veo.Client) -> None:
     code = panel.code_text()
     compile(code, "<show code>", "exec")
     assert "video=client.wait('4a8bf61a')" in code
+
+
+def test_the_panel_generates_with_another_model(panel_client: veo.Client, image_file: Path, tmp_path: Path) -> None:
+    panel = Panel(prompt="a paper boat on a pond", client=panel_client)
+    panel.model.value = "google/veo-3.0-fast"  # text to video: no image needed
+    panel.duration.value = 4
+    panel.generate()
+    text = panel.wait(timeout=90)
+    assert text.ok and text.request is not None and text.request["model"] == "google/veo-3.0-fast"
+    other = tmp_path / "end.png"
+    other.write_bytes(image_bytes(color=(20, 200, 90)))
+    panel.model.value = "google/veo-3.1-first-last-image-to-video-fast"
+    panel.image_path.value = str(image_file)
+    panel.form.last_image.path.value = str(other)
+    panel.generate()
+    both = panel.wait(timeout=90)
+    assert both.ok and both.request is not None and both.request["model"].startswith("google/veo-3.1-first-last")
+    panel.model.value = "google/veo3-1-fast-extend-video"
+    panel.form.video.field.value = "".join(ch for ch in text.id if ch.isalnum())[:8]  # the prefix in its file name
+    panel.generate()
+    extended = panel.wait(timeout=90)
+    assert extended.ok and extended.parent_id == text.id
+    assert [c.number for c in panel.cards] == [1, 2, 3]

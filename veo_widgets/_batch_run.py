@@ -25,11 +25,13 @@ from ._batch import FILE_COLUMNS, BatchProgress, BatchRow, batch_folder, read_ba
 from ._config import data_dir
 from ._errors import ValidationError, VeoError, explain
 from ._models import Job, JobStatus
+from ._reconcile import Found, FoundFailed
 from ._studio import start_with
 
 __all__ = ["Ledger", "run_batch"]
 
 Progress = Callable[[BatchProgress], object]
+RECONCILE_SECONDS = 10.0  # how long to look for one unconfirmed create in the usage logs
 _UNCONFIRMED = "its create may have reached the API: run `veo reconcile`, then this batch again"
 
 
@@ -192,15 +194,33 @@ class _Batch:
             self.changed(row.key, state=state, error=explain(exc), **({"job_id": ident} if ident else {}))
 
 
+def _reconcile(client: Any, job: Job) -> Job | str | None:
+    """An unconfirmed create looked up in the API's usage logs: the job it made (to resume),
+    ``"start"`` when the logs show it failed and billed nothing, else None (still unknown)."""
+    if not job.client_request_id or not hasattr(client, "reconcile"):
+        return None
+    try:
+        results = client.reconcile(job.client_request_id, timeout=RECONCILE_SECONDS)
+    except VeoError:
+        return None
+    for result in results:
+        if isinstance(result, Found):
+            found: Job | None = client.journal.find(job.client_request_id)
+            return found if found is not None and found.id else None
+        if isinstance(result, FoundFailed) and result.billed_nothing:
+            return "start"
+    return None
+
+
 def _plan(
-    journal: Any, ledger: Ledger, rows: list[BatchRow], progress: BatchProgress, retry_failed: bool
+    client: Any, ledger: Ledger, rows: list[BatchRow], progress: BatchProgress, retry_failed: bool
 ) -> list[tuple[str, Any]]:
     """What to do with each row, from the ledger and the journal: ``("start" | "resume", ...)``."""
     todo: list[tuple[str, Any]] = []
     started = ledger.read()
     for row in rows:
         crid = started.get(row.key)
-        job = known_job(journal, row, crid)
+        job = known_job(client.journal, row, crid)
         if job is None:
             if row.key in started:  # a create may have left without leaving a journal row
                 progress.update(row.key, state="unconfirmed", resumed=True, error=_UNCONFIRMED)
@@ -211,7 +231,13 @@ def _plan(
         if status == "not_submitted":  # the API surely made no job: nothing billed
             todo.append(("start", row))
         elif status == "unconfirmed":
-            progress.update(row.key, state="unconfirmed", resumed=True, error=_UNCONFIRMED)
+            settled = _reconcile(client, job)
+            if settled == "start":
+                todo.append(("start", row))
+            elif isinstance(settled, Job):
+                todo.append(("resume", (row, settled)))
+            else:
+                progress.update(row.key, state="unconfirmed", resumed=True, error=_UNCONFIRMED)
         elif not JobStatus.is_pending(status) and not job.ok:
             if retry_failed:
                 todo.append(("start", row))
@@ -260,7 +286,7 @@ def run_batch(
     if estimate is None and budget is not None and hasattr(client, "estimate"):
         estimate = partial(_price, client)
     ledger = Ledger(file)
-    todo = _plan(client.journal, ledger, rows, state, retry_failed)
+    todo = _plan(client, ledger, rows, state, retry_failed)
     batch = _Batch(client, target, state, budget, estimate, progress, ledger)
     target.mkdir(parents=True, exist_ok=True)
     if progress is not None:

@@ -23,7 +23,7 @@ from ._drivers import AsyncDriver, SyncDriver
 from ._errors import ValidationError
 from ._flows import new_client_request_id
 from ._images import ImageInput
-from ._models import Job, VideoRequest
+from ._models import Job
 from ._money import AsyncMoneyMethods, MoneyMethods
 from ._run import AsyncRun, Run
 
@@ -182,19 +182,6 @@ class Client(SyncDriver, MoneyMethods, _Core):
             return self._generate_plan(request, save_to, timeout, run._observe, run._observe, crid, lineage)
 
         return Run(self, plan, self.duration_model(request.model), crid)
-
-    def _generate(
-        self,
-        request: VideoRequest,
-        *,
-        save_to: PathLike | None,
-        timeout: float | None,
-        on_update: OnUpdate | None = None,
-        on_submit: OnUpdate | None = None,
-        stop: threading.Event | None = None,
-    ) -> Job:
-        # Kept only until the panel, %%veo and the CLI move to start(): use start().
-        return self._drive(self._generate_plan(request, save_to, timeout, on_update, on_submit), stop)
 
     def generate_many(
         self,

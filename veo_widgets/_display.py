@@ -11,9 +11,10 @@ import base64
 import html
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ._config import DEMO_NOTICE
 from ._errors import VeoError
@@ -26,6 +27,7 @@ __all__ = [
     "KEYS",
     "badge_html",
     "caption_html",
+    "estimate_text",
     "demo_notice_html",
     "files_served",
     "frontend",
@@ -374,6 +376,16 @@ def history_table_html(jobs: Sequence[Job], *, watched: frozenset[str] = frozens
         )
     head = "<tr><th>created</th><th>status</th><th>id</th><th>prompt</th><th>saved</th></tr>"
     return f'<table class="veo-history">{head}{"".join(rows)}</table>'
+
+
+def estimate_text(client: Any, options: Mapping[str, Any]) -> str:
+    """The price of a request before it runs, from the API's catalogue (``client.estimate``):
+    ``about $1.68 (simulated prices)``, or ``price unknown``, never a made-up number."""
+    media = ("last_image", "reference_images", "video")
+    try:
+        return str(client.estimate(**{k: v for k, v in options.items() if k not in media}).describe())
+    except VeoError:
+        return "price unknown"
 
 
 def caption_html(job: Job) -> str:

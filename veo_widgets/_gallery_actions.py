@@ -45,6 +45,8 @@ def _rerun(gallery: Gallery, job: Job) -> Any:
     parameters = inspect.signature(Panel).parameters
     fields = rerun_fields(job, lambda name: name in parameters and name not in ("client", "embed", "save_to"))
     panel = Panel(client=gallery.client, **fields)
+    # The panel knows nothing of lineage: once its generation is saved, say where it came from.
+    panel.on_complete(lambda made: gallery._journal.set_parent(made.id, job.id, "rerun"))
     gallery.workspace.outputs = ()
     gallery.workspace.append_display_data(panel)
     missing = (
@@ -81,6 +83,8 @@ def _delete(gallery: Gallery, job: Job) -> bool:
         gallery.say("Click “Delete file” again to delete the video file (the journal keeps the job).")
         return False
     gallery._confirm_delete = None
+    if gallery.posters is not None:  # a poster being made now would land after the delete
+        gallery.posters.join(30)
     assert job.path is not None
     Path(job.path).unlink(missing_ok=True)
     poster_path(job.path).unlink(missing_ok=True)
@@ -93,6 +97,14 @@ def _delete(gallery: Gallery, job: Job) -> bool:
 def _sequence(gallery: Gallery, job: Job) -> None:
     gallery.sequence.add(job)
     gallery.say(f"added to the sequence ({len(gallery.sequence.clips)} clips)")
+
+
+def _choose(gallery: Gallery, job: Job) -> None:
+    """Mark this take as the one chosen (the journal's ``chosen``)."""
+    gallery._journal.set_chosen(job.id)
+    gallery.say("chosen: this take is marked in the journal")
+    gallery.refresh()
+    gallery.select(job.id)
 
 
 def _resume(gallery: Gallery, job: Job) -> Any:
@@ -164,6 +176,7 @@ _ACTIONS: dict[str, Callable[[Gallery, Job], Any]] = {
     "reveal": _reveal,
     "delete": _delete,
     "sequence": _sequence,
+    "choose": _choose,
     "resume": _resume,
     "reconcile": _reconcile,
     "continue": _follow_up("continue"),

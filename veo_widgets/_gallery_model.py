@@ -39,6 +39,7 @@ ACTIONS = {
     "resume": "Resume",
     "reconcile": "Find it (reconcile)",
     "sequence": "Add to sequence",
+    "choose": "Choose this take",
 }
 
 
@@ -174,6 +175,8 @@ def card(job: Job, *, can_extend: Callable[[Job], bool] | None = None) -> Card:
         actions: tuple[str, ...] = ("play", "rerun", "continue")
         if can_extend is not None and can_extend(job):
             actions += ("extend",)
+        if _field(job, "relation") == "take" and not job.chosen:
+            actions += ("choose",)
         actions += ("sequence", "reveal", "delete")
         hint = str(job.path)
     elif state == "missing":
@@ -196,7 +199,7 @@ def card(job: Job, *, can_extend: Callable[[Job], bool] | None = None) -> Card:
     return Card(
         job=job,
         state=state,
-        title=prompt,
+        title=("★ " if job.chosen else "") + prompt,
         model=model.split("/")[-1],
         duration=f"{duration}s" if duration else "",
         cost=(f"~${usd:.2f}" if estimated else f"${usd:.2f}") if usd is not None else "",

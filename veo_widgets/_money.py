@@ -30,10 +30,11 @@ from ._family import get_model
 from ._flows import create_flow, new_client_request_id
 from ._journal import NOT_SUBMITTED, RECOVERED
 from ._models import Job, VideoRequest
-from ._plans import Plan, Plans, Record, RecordOutcome, RecordSubmission, Stopped
+from ._plans import Plans
 from ._pricing import Catalogue, Estimate, PricedRequest, catalogue_flow, estimate_usd, load_cached, save_cached, total
 from ._reconcile import CannotReconcile, Found, FoundFailed, Lookup, RateWindow, Reconciled, reconcile_flow
 from ._recover import recover_flow
+from ._steps import Plan, Record, RecordOutcome, RecordState, RecordSubmission, Stopped
 
 __all__ = ["AsyncMoneyMethods", "MoneyMethods", "MoneyPlans", "Priced"]
 
@@ -142,7 +143,11 @@ class MoneyPlans(Plans):
     def _known_catalogue(self) -> Catalogue | None:
         """The catalogue already at hand (memory or disk), never fetched."""
         held = self._catalogue
-        return held if held is not None and held.base_url == self.base_url else load_cached(self.base_url)
+        if held is None or held.base_url != self.base_url:
+            held = load_cached(self.base_url)
+            if held is not None:
+                self._catalogue = held
+        return held
 
     def _estimate_plan(self, items: Sequence[PricedRequest | Mapping[str, Any]]) -> Plan[Estimate]:
         catalogue = yield from self._catalogue_plan()
@@ -192,8 +197,13 @@ class MoneyPlans(Plans):
         self._notice(f"A batch of {estimate.count} videos, estimated at {estimate.describe()}, is starting.")
         return estimate
 
-    def _before_create(self, request: VideoRequest) -> Plan[None]:
-        yield from self._budget_plan([request])
+    def _before_create(self, request: VideoRequest) -> Plan[Mapping[str, Any] | None]:
+        """Refuse a create that would pass the budget; journal its estimate with its row."""
+        (estimate,) = yield from self._budget_plan([request])
+        if estimate is None:
+            catalogue = self._known_catalogue()  # no budget: price it only if prices are at hand
+            estimate = estimate_usd(request, catalogue) if catalogue is not None else None
+        return {"estimate_usd": estimate} if estimate is not None else {}
 
     # ------------------------------------------------------------ lost creates
 
@@ -219,10 +229,8 @@ class MoneyPlans(Plans):
 
         def outcome(crid: str, result: Reconciled) -> Plan[None]:
             if isinstance(result, Found):
-                self.journal.set_state(crid, RECOVERED)
+                yield RecordState(crid, RECOVERED)
             self._notice(result.describe())
-            return
-            yield
 
         try:
             job = yield from recover_flow(
@@ -259,7 +267,7 @@ class MoneyPlans(Plans):
                 yield Record(
                     row.evolve(id=result.generation_id, status="queued", base_url=row.base_url or self.base_url)
                 )
-                self.journal.set_state(crid, RECOVERED)
+                yield RecordState(crid, RECOVERED)
             elif isinstance(result, FoundFailed) and result.billed_nothing:
                 yield RecordOutcome(crid, NOT_SUBMITTED, result.describe())
             results.append(result)

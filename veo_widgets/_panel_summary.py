@@ -11,11 +11,15 @@ from __future__ import annotations
 import base64
 import html
 import io
+import threading
+import time
+import weakref
 from pathlib import Path
+from typing import Any
 
 from ._models import Job
 
-__all__ = ["poster_jpeg", "summary_html"]
+__all__ = ["cover_html", "keep_alive", "poster_jpeg", "summary_html"]
 
 POSTER = 320
 
@@ -63,3 +67,52 @@ def summary_html(job: Job | None, *, prompt: str = "", jobs: int = 0) -> str:
         "<i>Run the cell to use the panel.</i></div></div>"
     )
     return "".join(parts)
+
+
+#: Seconds without a word from the kernel after which the panel covers itself.
+STALE = 8.0
+BEAT = 2.0
+
+_COVER_STYLE = (
+    "position:absolute;inset:0;z-index:20;display:flex;align-items:center;justify-content:center;"
+    "text-align:center;padding:16px;background:var(--jp-layout-color1, #fff);color:var(--jp-ui-font-color1, #1f2937);"
+    "border:1px dashed var(--jp-border-color1, #bdbdbd);border-radius:4px;opacity:0;pointer-events:none;"
+    f"animation:veo-saved-view 0.3s linear {STALE:g}s forwards"
+)
+
+
+def cover_html(beat: int) -> str:
+    """What the panel says once nothing live is behind it: a kernel that restarted, or a saved
+    notebook reopened. While the kernel runs it rewrites this every ``BEAT`` seconds, which
+    restarts the animation, so the cover never shows; a saved copy or a dead kernel stops the
+    rewrites, and after ``STALE`` seconds the cover fades in over the stale controls."""
+    return (
+        "<style>.veo-panel{position:relative}"
+        ".veo-panel>.veo-saved-cover-host{position:absolute!important;inset:0;margin:0!important;"
+        "height:100%!important;width:100%!important;pointer-events:none;z-index:20;overflow:visible}"
+        ".veo-saved-cover-host .widget-html-content{height:100%;position:relative}"
+        "@keyframes veo-saved-view{to{opacity:.96;pointer-events:auto}}</style>"
+        f'<div class="veo-saved-cover" data-veo="saved-view" data-beat="{beat}" role="note" style="{_COVER_STYLE}">'
+        "<div><b>Saved view of a veo_widgets panel: not live.</b><br>"
+        "Its kernel has stopped or restarted, so nothing here is running and no key is set.<br>"
+        "<i>Run the cell to use the panel.</i></div></div>"
+    )
+
+
+def keep_alive(widget: Any, panel: Any) -> threading.Thread:
+    """Rewrite ``widget`` every ``BEAT`` seconds while ``panel`` exists (a weak reference:
+    the thread never keeps a panel alive) and the kernel runs."""
+    ref = weakref.ref(panel)
+
+    def beat() -> None:
+        count = 0
+        while True:
+            time.sleep(BEAT)
+            if ref() is None or getattr(widget, "comm", True) is None:
+                return
+            count += 1
+            widget.value = cover_html(count)
+
+    thread = threading.Thread(target=beat, name="veo-panel-alive", daemon=True)
+    thread.start()
+    return thread

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from ._client import Client
 from ._config import DEMO_NOTICE
-from ._display import Progress, history_text, short_id, status_text
+from ._display import Progress, estimate_text, history_text, short_id, status_text
 from ._errors import (
     APIConnectionError,
     GenerationTimeoutError,
@@ -131,6 +131,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             options[name] = getattr(args, name)
     if args.reference_images:
         options["reference_images"] = list(args.reference_images)
+    print(f"estimate: {estimate_text(client, options)}", file=sys.stderr)
     run = client.start(prompt, image, save_to=args.output, timeout=args.timeout, **options)
     with _Status(run) as status:
         run.on_update(lambda r: status.update(r.job) if r.job is not None else None)

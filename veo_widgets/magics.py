@@ -21,7 +21,7 @@ from traitlets import Bool, Float, Int, Unicode
 
 from ._client import Client
 from ._config import output_dir
-from ._display import Progress, history_table_html, short_id, status_line_html, stopped_note, video_html
+from ._display import Progress, estimate_text, history_table_html, short_id, status_line_html, stopped_note, video_html
 from ._errors import ValidationError, VeoError, explain
 from ._models import Job
 from ._options import parse_options, trait_specs
@@ -108,6 +108,7 @@ class _VeoMagics(Magics):
         try:
             if args.background:
                 return self._background(prompt, image, options, out, timeout, embed, args.name)
+            print(f"estimate: {estimate_text(self.client, options)}")
             run = self.client.start(prompt, image, save_to=out, timeout=timeout, **options)
         except ValidationError as exc:  # refused before anything was sent
             raise UsageError(f"%%veo: {explain(exc)}") from None

@@ -30,10 +30,13 @@ from ._panel_cards import Card, Ticker, history_button, resume_run
 from ._panel_form import Form
 from ._panel_inputs import resolve_video
 from ._panel_key import KeyRow, check_key, new_client
-from ._panel_summary import summary_html
+from ._panel_summary import cover_html, keep_alive, summary_html
 from ._schedule import DurationModel
 
 __all__ = ["Panel", "new_client", "video_player"]
+
+
+_MEDIA = ("last_image", "reference_images", "video")
 
 
 class Panel(w.VBox):
@@ -119,6 +122,8 @@ class Panel(w.VBox):
             description="Generate", button_style="primary", icon="play", tooltip="Generate (Ctrl+Enter in the prompt)"
         )
         self.generate_button.add_class("veo-generate")
+        self.estimate = w.HTML(layout=w.Layout(width="auto"))
+        self.estimate.add_class("veo-estimate")
         self.show_code = w.ToggleButton(description="Show code", icon="code", value=False, tooltip="the same in Python")
         self.show_code.add_class("veo-show-code")
         self.code = w.HTML(layout=w.Layout(display="none", max_width="100%"))
@@ -131,12 +136,14 @@ class Panel(w.VBox):
         self.history = w.HBox(layout=w.Layout(flex_flow="row wrap", max_width="100%"))
         self.history.add_class("veo-history-strip")
         self._style = w.HTML(STYLE + KEYS, layout=w.Layout(height="0px", overflow="hidden", margin="0"))
+        self.saved_cover = w.HTML(cover_html(0))
+        self.saved_cover.add_class("veo-saved-cover-host")
 
         self.generate_button.on_click(lambda _: self._clicked())
         self.show_code.observe(lambda _: self._refresh_code(), names="value")
 
         actions = w.HBox(
-            [self.generate_button, self.show_code, self.embed],
+            [self.generate_button, self.estimate, self.show_code, self.embed],
             layout=w.Layout(flex_flow="row wrap", align_items="center", grid_gap="6px", max_width="100%"),
         )
         inputs = f.column
@@ -149,7 +156,10 @@ class Panel(w.VBox):
             # Status and result only: what `%%veo --background` shows under its cell.
             super().__init__([self._style, self.banner, self.form_message, self.jobs, self.player])
         else:
-            super().__init__([self._style, self.banner, columns], layout=w.Layout(width="100%", max_width="100%"))
+            super().__init__(
+                [self._style, self.saved_cover, self.banner, columns], layout=w.Layout(width="100%", max_width="100%")
+            )
+            keep_alive(self.saved_cover, self)
         self.add_class("veo-panel")
         self._show_banner()
         if image is not None:
@@ -277,6 +287,23 @@ class Panel(w.VBox):
         self.form_message.value = ""
         self._last_error = None
         self._refresh_code()
+        self._refresh_estimate()
+
+    def _refresh_estimate(self) -> None:
+        """The price of what Generate would send, from the API's catalogue, off the kernel's
+        thread (the catalogue may be fetched once); the latest form wins."""
+        self._estimate_turn = turn = getattr(self, "_estimate_turn", 0) + 1
+
+        def work() -> None:
+            try:
+                options = {k: v for k, v in self.form.options().items() if k not in _MEDIA}
+                text = self._client.estimate(**options).describe()
+            except Exception:  # no price is not an error: say so, never a made-up number
+                text = "price unknown"
+            if turn == self._estimate_turn:
+                self.estimate.value = f'<small class="veo-note">{html.escape(text)}</small>'
+
+        threading.Thread(target=work, name="veo-panel-estimate", daemon=True).start()
 
     def code_text(self) -> str:
         """The ``client.generate(...)`` call equivalent to the current form (always runnable)."""

@@ -133,22 +133,33 @@ def video_info(video: Any) -> dict[str, Any]:
     )
 
 
+def poll(locator: Any, js: str, timeout: float) -> Any:
+    """Evaluate ``js`` on whatever ``locator`` points at now, until it is truthy (or the time
+    is up: then return the last answer). The locator is resolved afresh each time, so a
+    player the panel re-renders is followed, not a detached element."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            answer = locator.evaluate(js, timeout=2_000)
+        except Exception:  # between an old element and its replacement
+            answer = None
+        if answer or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.1)
+
+
 def check_plays(page: Any, video: Any, seconds: float) -> dict[str, Any]:
     """Assert ``video`` loads without a MediaError, lasts ``seconds`` and really advances
     when played (muted, as autoplay rules allow). Returns what the element reported."""
     video.wait_for(timeout=30_000)
-    handle = video.element_handle()
-    try:
-        page.wait_for_function("v => v.readyState >= 2 || v.error", arg=handle, timeout=30_000)
-    except Exception:
-        pass  # reported below with what the element says
+    poll(video, "v => v.readyState >= 2 || v.error", timeout=30)
     info = video_info(video)
     assert info["error"] is None, f"the video does not load: MediaError {info['error']} ({info})"
     assert info["ready"] >= 2, f"the video never got a frame to show: {info}"
     assert abs(info["duration"] - seconds) < 0.25, f"expected a {seconds} s video: {info}"
-    video.evaluate("v => { v.muted = true; return v.play(); }")
-    page.wait_for_function("v => v.currentTime > 0.3", arg=handle, timeout=15_000)
+    moved = poll(video, "v => { v.muted = true; if (v.paused) v.play(); return v.currentTime > 0.3; }", timeout=15)
     video.evaluate("v => v.pause()")
+    assert moved, f"the video does not advance when played: {video_info(video)}"
     return info
 
 

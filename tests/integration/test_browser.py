@@ -174,8 +174,9 @@ def test_the_saved_notebook_holds_a_static_summary_of_the_last_clip(
 
 
 SUMMARY_IN_LAB = (
-    "JupyterLab and Notebook 7 show 'Error displaying widget: model not found' and never fall back to "
-    "the text/html beside a widget view: the summary must be a display_data output of its own"
+    "JupyterLab and Notebook 7 never fall back to the text/html beside a widget view (they show "
+    "'Error displaying widget: model not found' or 'Loading widget...'): the summary must be a "
+    "display_data output of its own"
 )
 DEAD_SNAPSHOT = "JupyterLab restores saved widget state as a dead snapshot of the panel (Generate does nothing)"
 

@@ -41,6 +41,6 @@ def test_the_gallery_lists_clips_with_posters_plays_one_and_reruns_it(server: Se
     assert panel.locator(drive.PROMPT).first.input_value() == "A lighthouse at dusk"
     drive.button(panel, "Generate").click()
     card = panel.locator(drive.CARD).first
-    card.wait_for(timeout=15_000)
+    card.wait_for(timeout=30_000)
     assert drive.follow(card)[-1] == "completed", card.inner_text()
     drive.check_plays(page, panel.locator("video").first, seconds=4)

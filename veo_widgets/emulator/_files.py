@@ -34,4 +34,3 @@ def serve_file(path: Path, ranged: str, expires: float | None, now: float) -> Em
     if status == 206:
         headers["content-range"] = f"bytes {start}-{end}/{size}"
     return EmuResponse(status, headers, file=path, file_range=(start, end))
-

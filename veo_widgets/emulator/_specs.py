@@ -94,7 +94,7 @@ def _v31(model_id: str, modes: tuple[str, ...], speed: float, **kw: Any) -> Wire
     return WireModel(model_id, modes, speed=speed, **kw)
 
 
-_T2V_31 = {"flags": {"generate_audio": True, "enhance_prompt": True, "auto_fix": True}, "seed": True}
+_T2V_31 = {"flags": {"generate_audio": True, "enhance_prompt": True, "auto_fix": True}, "seed": True, "negative_prompt": True}
 _EXTEND = {
     "durations": (7,), "default_duration": 7, "aspect_ratios": ("auto", "16:9", "9:16"), "resolutions": ("720p",),
     "default_resolution": "720p", "flags": {"generate_audio": True, "auto_fix": False},
