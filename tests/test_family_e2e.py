@@ -221,6 +221,52 @@ def test_client_generates_a_playable_video_for_every_model_and_mode(
         assert (row.parent_id, row.relation) == (base.id, "extend")
 
 
+def end_colours(path: Path) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The mean colour of a video's first and last frames, as a glance would see them."""
+    import av
+    from PIL import ImageStat
+
+    with av.open(str(path)) as container:
+        first = last = None
+        for frame in container.decode(video=0):
+            first = first or frame
+            last = frame
+    assert first is not None and last is not None
+    opening, closing = (ImageStat.Stat(f.to_image().convert("RGB").resize((64, 36))).mean for f in (first, last))
+    return tuple(opening), tuple(closing)
+
+
+def nearer(colour: tuple[float, ...], target: bytes, other: bytes) -> bool:
+    def mean(data: bytes) -> tuple[float, ...]:
+        from PIL import ImageStat
+
+        return tuple(ImageStat.Stat(Image.open(io.BytesIO(data)).convert("RGB")).mean)
+
+    def distance(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+        return float(sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) ** 0.5)
+
+    return distance(colour, mean(target)) < distance(colour, mean(other))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[1] in ("first-last", "extend")], ids=case_id)
+def test_first_last_and_extend_videos_start_and_end_where_asked(
+    started: None, client_runs: dict[tuple[str, str], Any], base: veo.Job, case: tuple[str, str]
+) -> None:
+    """A person can tell the modes apart: a first-and-last clip opens on the first image and
+    closes on the last; an extension opens where the clip it extends ended."""
+    run = client_runs[case]
+    if isinstance(run, BaseException):
+        raise run
+    job = run.wait(timeout=WAIT)
+    assert job.path is not None and base.path is not None
+    opening, closing = end_colours(job.path)
+    if case[1] == "first-last":
+        assert nearer(opening, FIRST, LAST) and nearer(closing, LAST, FIRST), (opening, closing)
+    else:
+        ended = end_colours(base.path)[1]
+        assert max(abs(a - b) for a, b in zip(opening, ended, strict=True)) < 20, (opening, ended)
+
+
 #: One model per mode for the async client, the panel, %%veo and the CLI: a different one
 #: on each surface where the mode has several.
 SURFACES: dict[str, dict[str, str]] = {
