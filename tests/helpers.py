@@ -12,7 +12,6 @@ def response(status: int, body: object, headers: dict[str, str] | None = None) -
     return httpx.Response(status, content=content, headers=headers or {}, request=httpx.Request("GET", "http://x"))
 
 
-
 class Holding:
     """A transport in front of ``inner`` that holds every create POST open until ``release``
     is set (``arrived`` is set when one is being held), for interrupt and cancel tests.
@@ -53,3 +52,26 @@ class Holding:
             return self.inner.handler(request)  # type: ignore[no-any-return]
 
         return httpx.MockTransport(handler)
+
+
+def press_ctrl_c(holding: Holding, presses: int = 1, release_after: float | None = 0.3) -> None:
+    """Once ``holding`` holds a create, press Ctrl-C ``presses`` times (SIGINT to the main
+    thread, as a person interrupts a cell), then let the create answer ``release_after``
+    seconds later (None: never). Runs in the background."""
+    import signal
+    import threading
+    import time
+
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def press() -> None:
+        assert holding.arrived.wait(10)
+        for n in range(presses):
+            if n:
+                time.sleep(0.2)
+            signal.pthread_kill(main, signal.SIGINT)
+        if release_after is not None:
+            threading.Timer(release_after, holding.release.set).start()
+
+    threading.Thread(target=press, daemon=True).start()

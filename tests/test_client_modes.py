@@ -17,8 +17,6 @@ import pytest
 import veo_widgets as veo
 from veo_widgets._family import get_model
 from veo_widgets.emulator import Emulator
-from veo_widgets.emulator._render import RenderFailure
-from veo_widgets.emulator._scenes import scene_for
 
 from .conftest import QUICK_POLLS, Flavour, image_bytes, probe
 
@@ -32,17 +30,6 @@ MODES: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "first-last": ("veo-3.1-fast-first-last", {"image": RED, "last_image": BLUE}, {"image_url", "last_image_url"}),
     "reference": ("veo-3.1-reference", {"reference_images": [RED, BLUE]}, {"image_urls"}),
 }
-
-
-def renders(mode: str) -> bool:
-    """True once the emulator draws this mode (its track adds them one by one)."""
-    try:
-        scene_for({"mode": mode, "prompt": "x", "width": 64, "height": 36}, [RED, BLUE], None, 1)
-    except RenderFailure as exc:
-        return "missing" not in str(exc)
-    except Exception:
-        return True
-    return True
 
 
 def create_body(client: Flavour) -> dict[str, Any]:
@@ -70,11 +57,15 @@ def test_each_mode_is_submitted_with_its_fields_and_journaled_with_its_model(cli
 
 
 @pytest.mark.parametrize("mode", list(MODES))
-def test_each_mode_generates_a_playable_video(client: Flavour, mode: str) -> None:
-    if not renders(mode):
-        pytest.skip(f"the emulator does not draw {mode} videos yet")
+def test_each_mode_generates_a_playable_video(emulator: Emulator, mode: str) -> None:
+    # One flavour: rendering is the slow part, and both drive the same plans (the async
+    # client generates in the batch and extend tests).
+    client = Flavour("sync", emulator)
     model, inputs, _ = MODES[mode]
-    job = client.generate(f"a {mode} shot", model=model, **inputs, **short(model))
+    try:
+        job = client.generate(f"a {mode} shot", model=model, **inputs, **short(model))
+    finally:
+        client.close()
     assert job.ok and job.path is not None and probe(job.path)["video_codec"] == "h264"
 
 
@@ -135,7 +126,7 @@ def test_start_and_resume_with_a_new_client(make_client: Callable[..., Flavour],
 
 
 def test_generate_many_mixes_modes(client: Flavour, tmp_path: Path) -> None:
-    modes = [m for m in ("text", "image", "first-last") if renders(m)]
+    modes = ["text", "image", "first-last"]
     items = [
         {"prompt": f"{mode} in a batch", "model": MODES[mode][0], **MODES[mode][1], **short(MODES[mode][0])}
         for mode in modes
@@ -151,11 +142,13 @@ def test_generate_many_validates_every_mode_first(client: Flavour) -> None:
     assert caught.value.field.startswith("items[1].") and client.requests == []
 
 
-def test_an_extension_generates_a_playable_video(client: Flavour) -> None:
-    if not renders("extend"):
-        pytest.skip("the emulator does not draw extensions yet")
-    parent = parent_video(client)
-    child = client.generate("and then it rains", model="veo-3.1-fast-extend", video=parent)
+def test_an_extension_generates_a_playable_video(emulator: Emulator) -> None:
+    client = Flavour("sync", emulator)
+    try:
+        parent = parent_video(client)
+        child = client.generate("and then it rains", model="veo-3.1-fast-extend", video=parent)
+    finally:
+        client.close()
     assert child.ok and child.path is not None and child.parent_id == parent.id
     assert probe(child.path)["duration"] == pytest.approx(7, abs=0.2)
 

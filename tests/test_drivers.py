@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -19,7 +18,7 @@ from veo_widgets._models import Job
 from veo_widgets.emulator import Emulator
 
 from .conftest import FAST, QUICK_POLLS
-from .helpers import Holding
+from .helpers import Holding, press_ctrl_c
 
 pytestmark = pytest.mark.timeout(60)
 RETRY = RetryPolicy(base=0.01, cap=0.05)
@@ -81,16 +80,7 @@ def test_cancelled_task_mid_download_leaves_no_part_file(tmp_path: Path) -> None
 def test_ctrl_c_while_the_create_is_in_flight_journals_the_job(emulator: Emulator, image_file: Path) -> None:
     holding = Holding(emulator.transport())
     client = veo.Client(emulator.api_key, emulator.url, transport=holding.sync(), retry=RETRY, schedule=QUICK_POLLS)
-
-    main = threading.main_thread().ident
-    assert main is not None
-
-    def press_ctrl_c_then_answer() -> None:
-        assert holding.arrived.wait(10)
-        signal.pthread_kill(main, signal.SIGINT)  # Ctrl-C, to the thread a person interrupts
-        threading.Timer(0.3, holding.release.set).start()
-
-    threading.Thread(target=press_ctrl_c_then_answer, daemon=True).start()
+    press_ctrl_c(holding)
     with client, pytest.raises(veo.WaitCancelled) as caught:
         client.generate("held", image=image_file, **FAST)
     cancelled = caught.value
@@ -188,16 +178,7 @@ def test_a_second_ctrl_c_gives_up_waiting_but_the_late_answer_is_journaled(
 ) -> None:
     holding = Holding(emulator.transport())
     client = veo.Client(emulator.api_key, emulator.url, transport=holding.sync(), retry=RETRY, schedule=QUICK_POLLS)
-    main = threading.main_thread().ident
-    assert main is not None
-
-    def press_ctrl_c_twice() -> None:
-        assert holding.arrived.wait(10)
-        signal.pthread_kill(main, signal.SIGINT)
-        time.sleep(0.2)
-        signal.pthread_kill(main, signal.SIGINT)
-
-    threading.Thread(target=press_ctrl_c_twice, daemon=True).start()
+    press_ctrl_c(holding, presses=2, release_after=None)
     with client, pytest.raises(veo.WaitCancelled) as caught:
         client.generate("held", image=image_file, **FAST)
     gave_up = caught.value

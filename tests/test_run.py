@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ from veo_widgets._flows import RetryPolicy
 from veo_widgets.emulator import Emulator
 
 from .conftest import FAST, QUICK_POLLS, Counting, probe
-from .helpers import Holding
+from .helpers import Holding, press_ctrl_c
 
 pytestmark = pytest.mark.timeout(60)
 RETRY = RetryPolicy(base=0.01, cap=0.05)
@@ -194,17 +192,9 @@ def test_many_runs_at_once_each_get_their_job(emulator: Emulator, image_file: Pa
 
 def test_ctrl_c_in_wait_cancels_after_the_create_in_flight_is_journaled(emulator: Emulator, image_file: Path) -> None:
     holding = Holding(emulator.transport())
-    main = threading.main_thread().ident
-    assert main is not None
-
-    def press_ctrl_c_then_answer() -> None:
-        assert holding.arrived.wait(10)
-        signal.pthread_kill(main, signal.SIGINT)  # as a person presses Ctrl-C on the cell
-        threading.Timer(0.3, holding.release.set).start()
-
     with sync_client(emulator, holding.sync()) as client:
         run = client.start("held", image=image_file, **FAST)
-        threading.Thread(target=press_ctrl_c_then_answer, daemon=True).start()
+        press_ctrl_c(holding)
         with pytest.raises(veo.WaitCancelled) as caught:
             run.wait(20)
     assert run.job is not None and caught.value.job is not None and caught.value.job.id == run.job.id
