@@ -538,6 +538,30 @@ def test_cli_extends_a_local_mp4(
     assert_playable(out, "veo-3.1-fast-extend", "extend")
 
 
+# ---------------------------------------------------------------------- listing the family
+
+
+def test_veo_models_lists_each_model_with_its_mode_lengths_sizes_and_price(
+    keyed: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["models"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for word in ("mode", "durations", "resolutions", "price"):  # as issue 13 asks of `veo models`
+        assert word in lines[0], lines[0]
+    for spec in FAMILY:
+        row = next((line for line in lines if line.split()[:1] == [spec.short]), None)
+        assert row is not None and spec.mode in row, spec.short
+
+
+def test_percent_veo_models_lists_the_family(ip: InteractiveShell) -> None:
+    with capture_output() as cap:
+        shown = ip.run_line_magic("veo", "models")
+    text = cap.stdout + "".join(o.data.get("text/plain", "") + o.data.get("text/html", "") for o in cap.outputs)
+    text += repr(shown) if shown is not None else ""
+    for spec in FAMILY:
+        assert spec.short in text, spec.short
+
+
 # ---------------------------------------------------------------------- refusals
 
 #: A request each model's spec forbids: (model, its inputs, options, the field the error names).
