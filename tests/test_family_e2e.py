@@ -267,6 +267,20 @@ def test_first_last_and_extend_videos_start_and_end_where_asked(
         assert max(abs(a - b) for a, b in zip(opening, ended, strict=True)) < 20, (opening, ended)
 
 
+def test_extending_a_portrait_clip_stays_portrait(
+    started: None, client_runs: dict[tuple[str, str], Any], family_client: veo.Client, home: Path
+) -> None:
+    """Extend's aspect ratio defaults to ``auto``: follow the input video. A 9:16 clip
+    extended comes back 9:16, not a landscape frame."""
+    portrait = client_runs[("veo-3.1-fast-i2v", "image")].wait(timeout=WAIT)
+    assert portrait.path is not None and probe(portrait.path)["width"] == 720
+    job = family_client.generate(
+        PROMPT, model="veo-3.1-fast-extend", video=portrait, save_to=home / "portrait", timeout=WAIT
+    )
+    got = probe(job.path) if job.path is not None else {}
+    assert (got.get("width"), got.get("height")) == (720, 1280), got
+
+
 #: One model per mode for the async client, the panel, %%veo and the CLI: a different one
 #: on each surface where the mode has several.
 SURFACES: dict[str, dict[str, str]] = {
