@@ -94,9 +94,9 @@ def test_client_variations_returns_the_saved_takes_in_order_as_one_group(demo: v
 def test_a_set_of_takes_that_would_pass_the_budget_is_refused_whole(emulator: Emulator, image_file: Path) -> None:
     transport = Counting(emulator)
     # one take (4 s with audio, about $1.68) fits in $2.00; two do not
-    with veo.Client(emulator.api_key, emulator.url, transport=transport, budget_usd=2.0) as client:
-        with pytest.raises(veo.BudgetExceededError) as caught:
-            client.variations("Waves roll in", image=image_file, n=2, **FAST)
+    client = veo.Client(emulator.api_key, emulator.url, transport=transport, budget_usd=2.0)
+    with client, pytest.raises(veo.BudgetExceededError) as caught:
+        client.variations("Waves roll in", image=image_file, n=2, **FAST)
     assert caught.value.count == 2
     assert not [r for r in transport.requests if r.method == "POST"] and veo.history() == []
 
