@@ -195,7 +195,8 @@ class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
         """Validate now (raising ``ValidationError``, or ``BudgetExceededError`` with a budget
         set), then generate on a daemon thread; returns the :class:`Run` handle at once.
         ``lineage`` (``parent_id``, ``relation``, ``take_group``, ``batch``) is journaled in
-        the same write as the submission."""
+        the same write as the submission. ``timeout`` bounds the wait, and the usage-log
+        lookup of a create whose answer was lost (at most ``client.reconcile_timeout``)."""
         request, found = self._drive(self._prepare_plan(prompt, image, options))
         lineage = _with_lineage(found, lineage)
         self._drive(self._before_create(request))  # a budget refuses here, like bad input

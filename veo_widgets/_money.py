@@ -90,7 +90,8 @@ class MoneyPlans(Plans):
     """The money plans and hooks; the client core supplies the settings."""
 
     _key: Secret | None
-    #: Seconds a lost create is looked for in the usage logs before giving up.
+    #: Seconds a lost create is looked for in the usage logs before giving up; ``generate``
+    #: and ``start`` look for at most their own ``timeout`` when that is shorter.
     reconcile_timeout: float = 600.0
     #: Told one line when a lost answer was recovered, or could not be; default: stderr.
     on_notice: Callable[[str], Any] | None = None
@@ -213,7 +214,10 @@ class MoneyPlans(Plans):
         catalogue = yield from self._known_catalogue()
         return catalogue.names_for(model) if catalogue is not None else (model,)
 
-    def _lost_answer(self, request: VideoRequest, client_request_id: str, error: VeoError) -> Plan[Job | None]:
+    def _lost_answer(
+        self, request: VideoRequest, client_request_id: str, error: VeoError, timeout: float | None = None
+    ) -> Plan[Job | None]:
+        patience = self.reconcile_timeout if timeout is None else min(timeout, self.reconcile_timeout)
         sent_at = datetime.now(timezone.utc)
         names = yield from self._names(request.model)
 
@@ -235,7 +239,7 @@ class MoneyPlans(Plans):
                 client_request_id,
                 create=create,
                 lookup=lambda crid: Lookup(crid, sent_at, names),
-                timeout=self.reconcile_timeout,
+                timeout=patience,
                 rate=self._logs_rate(),
                 new_id=new_client_request_id,
                 before_resend=resend,
