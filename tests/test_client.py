@@ -12,7 +12,7 @@ import pytest
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 
-from .conftest import FAST, SENTINEL_KEY, Flavour, image_bytes, probe
+from .conftest import FAST, SENTINEL_KEY, Counting, Flavour, image_bytes, probe
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -321,3 +321,24 @@ def test_demo_forced_with_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
     client = veo.Client()
     assert client.demo and "127.0.0.1" in client.base_url
     client.close()
+
+
+def test_lineage_is_journaled_with_the_create_before_it_is_sent(
+    make_client: Callable[..., Flavour], emulator: Emulator, image_file: Path
+) -> None:
+    at_create: list[dict[str, object] | None] = []
+
+    def look(request: httpx.Request) -> None:
+        if request.method == "POST":  # the row as it stands while the create is in flight
+            at_create.append(veo.Journal().row(request.headers["x-client-request-id"]))
+
+    client = make_client(transport=Counting(emulator, before=look))
+    lineage = {"parent_id": "gen-parent", "relation": "continue", "take_group": "takes-1", "batch": "row-3"}
+    job = client.submit("the next shot", image=image_file, lineage=lineage, **FAST)
+    (row,) = at_create
+    assert row is not None and {k: row[k] for k in lineage} == lineage
+    assert (job.parent_id, job.relation, job.batch) == ("gen-parent", "continue", "row-3")
+    assert [j.id for j in veo.Journal().page(batch="row-3")] == [job.id] and veo.Journal().count(batch="row-9") == 0
+    with pytest.raises(veo.ValidationError, match="lineage"):
+        client.submit("the next shot", image=image_file, lineage={"parent": "gen-parent"}, **FAST)
+    assert len(creates(client)) == 1

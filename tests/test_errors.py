@@ -58,3 +58,19 @@ def test_explain_is_one_sentence_with_what_to_do(error: BaseException, words: st
 def test_may_exist_names_the_client_request_id() -> None:
     exc = veo.ServerError("lost", status_code=502, may_exist=True, client_request_id="veo-9")
     assert exc.may_exist and "veo-9" in str(exc) and "veo-9" in explain(exc)
+
+
+def test_budget_and_unconfirmed_errors_live_in_the_tree_and_are_explained() -> None:
+    from veo_widgets import _budget, _errors, _recover
+    from veo_widgets._reconcile import NotFound
+
+    assert _budget.BudgetExceededError is _errors.BudgetExceededError is veo.BudgetExceededError
+    assert _recover.UnconfirmedCreateError is _errors.UnconfirmedCreateError is veo.UnconfirmedCreateError
+    assert "BudgetExceededError" in (_errors.__doc__ or "") and "UnconfirmedCreateError" in (_errors.__doc__ or "")
+    over = veo.BudgetExceededError(budget=2.0, spent=1.5, estimate=1.68)
+    assert explain(over).startswith("This job would pass the daily budget of $2.00") and "$1.68" in explain(over)
+    assert "nothing was sent" in explain(over)
+    lost = veo.UnconfirmedCreateError(NotFound("veo-abc", looked_for=30.0, requests=3))
+    assert lost.may_exist and "client.reconcile()" in explain(lost) and "veo-abc" in explain(lost)
+    ambiguous = AmbiguousIdError("ab", ["ab1", "ab2"])
+    assert "2 jobs" in explain(ambiguous) and "more of the id" in explain(ambiguous)

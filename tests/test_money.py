@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -50,9 +51,7 @@ def test_a_variable_price_is_price_unknown(client: Flavour) -> None:
     assert mixed.usd == pytest.approx(4 * WITH_AUDIO) and "1 of 2 with no price" in mixed.describe()
 
 
-def test_the_catalogue_is_cached_on_disk_for_a_day(
-    make_client: Callable[..., Flavour], isolated: Path
-) -> None:
+def test_the_catalogue_is_cached_on_disk_for_a_day(make_client: Callable[..., Flavour], isolated: Path) -> None:
     first = make_client()
     first.estimate()
     assert len(catalogue_reads(first)) == 1
@@ -108,10 +107,77 @@ def test_a_batch_states_its_total_before_it_starts(emulator: Emulator, image_fil
     assert notices == ["A batch of 2 videos, estimated at about $3.36 (simulated prices), is starting."]
 
 
-def test_without_a_key_estimates_use_only_the_cache(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_key_estimates_still_read_the_catalogue(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VEO_DEMO", "0")
     transport = Counting(emulator)
     with veo.Client(base_url=emulator.url, transport=transport) as client:
-        assert client.estimate().usd is None and transport.requests == []
+        assert client.estimate().usd == pytest.approx(8 * WITH_AUDIO)  # the catalogue needs no key
         with pytest.raises(veo.AuthenticationError):
             client.balance()
+    assert [r.url.path for r in transport.requests] == ["/v1/models"]
+
+
+def test_the_key_is_never_sent_to_the_catalogue_or_the_metrics(
+    make_client: Callable[..., Flavour], image_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(veo._plans, "_PUBLISHED", {})  # nothing fetched earlier in the process
+    client = make_client(schedule=None)  # a learned schedule: it asks for the published metrics
+    client.estimate()
+    client.generate("waves", image=image_file, **FAST)  # a first job of its model: asks for the metrics
+    keyless = [r for r in client.requests if r.url.path in ("/v1/models", "/models/metrics")]
+    assert {r.url.path for r in keyless} == {"/v1/models", "/models/metrics"}
+    assert all("authorization" not in r.headers for r in keyless)
+    assert all("authorization" in r.headers for r in client.requests if r.method == "POST")
+
+
+def test_the_async_budget_check_and_recovery_read_the_journal_off_the_loop(
+    emulator: Emulator, image_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: dict[str, set[bool]] = {}
+    journal = veo.Journal
+
+    def watched(name: str) -> Callable[..., object]:
+        real = getattr(journal, name)
+
+        def call(self: veo.Journal, *args: object, **kwargs: object) -> object:
+            try:
+                asyncio.get_running_loop()
+                on_loop = True
+            except RuntimeError:
+                on_loop = False
+            threads.setdefault(name, set()).add(on_loop)
+            return real(self, *args, **kwargs)
+
+        return call
+
+    for name in ("page", "find", "unconfirmed", "set_state"):
+        monkeypatch.setattr(journal, name, watched(name))
+
+    def lose(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST" and not lost:
+            lost.append(request)
+            emulator.transport().handler(request)  # the job is made ...
+            return httpx.Response(502)  # ... and its answer lost
+        return None
+
+    lost: list[httpx.Request] = []
+
+    async def run() -> veo.Job:
+        transport = Counting(emulator, before=lose)
+        async with veo.AsyncClient(
+            emulator.api_key,
+            emulator.url,
+            transport=transport,
+            budget_usd=50.0,
+            schedule=QUICK_POLLS,
+            retry=veo._flows.RetryPolicy(base=0.01, cap=0.05),
+        ) as c:
+            c.on_notice = lambda text: None
+            job = await c.generate("waves", image=image_file, **FAST)
+            await c.reconcile()
+            return job
+
+    job = asyncio.run(run())
+    assert job.ok and lost
+    assert threads.get("page") == {False}  # the budget read today's spend in a worker thread
+    assert threads.get("set_state", {False}) == {False} and threads.get("unconfirmed") == {False}

@@ -61,7 +61,7 @@ class Hooked(veo.Client):
         yield
 
     def _lost_answer(
-        self, request: VideoRequest, client_request_id: str, error: veo.VeoError
+        self, request: VideoRequest, client_request_id: str, error: veo.VeoError, timeout: float | None = None
     ) -> Generator[Any, Any, Job | None]:
         answer = yield Send("GET", "/lookup", params={"crid": client_request_id})
         if not isinstance(answer, httpx.Response) or answer.status_code != 200:

@@ -143,3 +143,9 @@ def test_complete_is_read_as_completed() -> None:
         Job(id="x"), response(200, {"id": "x", "status": "complete", "video": {"url": "https://cdn/v.mp4"}})
     )
     assert job.status == "completed" and job.ok and job.error is None
+
+
+def test_a_403_says_a_key_s_spend_limit_may_have_been_reached() -> None:
+    err = api_error(response(403, b'{"message": "Forbidden"}'))
+    assert isinstance(err, veo.InsufficientCreditsError)
+    assert "out of credits" in str(err) and "spend limit" in str(err) and "00:00 UTC" in str(err)

@@ -211,3 +211,18 @@ def test_start_refuses_a_run_over_the_budget_at_once(emulator: Emulator, image_f
         client.start("too dear", image=image_file, **FAST)
     assert caught.value.budget == 0.01 and not [r for r in transport.requests if r.method == "POST"]
     assert veo.history() == []
+
+
+def test_a_run_journals_its_lineage_in_the_same_write_as_its_create(emulator: Emulator, image_file: Path) -> None:
+    rows: list[Any] = []
+
+    def look(request: Any) -> None:
+        if request.method == "POST":
+            rows.append(veo.Journal().row(request.headers["x-client-request-id"]))
+
+    with sync_client(emulator, Counting(emulator, before=look)) as client:
+        run = client.start("and then", image=image_file, lineage={"parent_id": "gen-1", "relation": "rerun"}, **FAST)
+        job = run.wait(60)
+    assert rows and (rows[0]["parent_id"], rows[0]["relation"]) == ("gen-1", "rerun")
+    found = veo.Journal().find(job.id)
+    assert found is not None and (found.parent_id, found.relation) == ("gen-1", "rerun")

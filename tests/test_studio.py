@@ -16,7 +16,7 @@ from veo_widgets._media import last_frame
 from veo_widgets._studio import avariations, continue_from, extend, extend_model, take_seeds, variations
 from veo_widgets.emulator import Emulator
 
-from .conftest import QUICK_POLLS
+from .conftest import FAST, QUICK_POLLS, Counting
 
 
 def test_takes_get_different_seeds_that_can_be_made_again() -> None:
@@ -78,4 +78,34 @@ def test_async_takes_are_awaitable_runs(emulator: Emulator, image_file: Path) ->
 
     jobs = asyncio.run(takes())
     assert [job.request["seed"] for job in jobs if job.request] == [1, 2]
+    assert all(job.ok and job.path is not None and job.path.is_file() for job in jobs)
+
+
+def test_client_variations_returns_the_saved_takes_in_order_as_one_group(demo: veo.Client, image_file: Path) -> None:
+    jobs = demo.variations("Waves roll in", image=image_file, n=3, duration=4, seed=7)
+    assert [job.request["seed"] for job in jobs if job.request] == [7, 8, 9]
+    assert all(job.ok and job.path is not None and job.path.is_file() for job in jobs)
+    assert len({job.id for job in jobs}) == 3
+    rows = [demo.journal.row(job.client_request_id or "") for job in jobs]
+    groups = {row["take_group"] for row in rows if row is not None and row["relation"] == "take"}
+    assert len(groups) == 1 and None not in groups  # the gallery shows them as one set of takes
+
+
+def test_a_set_of_takes_that_would_pass_the_budget_is_refused_whole(emulator: Emulator, image_file: Path) -> None:
+    transport = Counting(emulator)
+    # one take (4 s with audio, about $1.68) fits in $2.00; two do not
+    client = veo.Client(emulator.api_key, emulator.url, transport=transport, budget_usd=2.0)
+    with client, pytest.raises(veo.BudgetExceededError) as caught:
+        client.variations("Waves roll in", image=image_file, n=2, **FAST)
+    assert caught.value.count == 2
+    assert not [r for r in transport.requests if r.method == "POST"] and veo.history() == []
+
+
+def test_async_client_variations_awaits_every_take(emulator: Emulator, image_file: Path) -> None:
+    async def takes() -> list[veo.Job]:
+        async with veo.AsyncClient(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+            return await client.variations("Waves roll in", image=image_file, n=2, duration=4, seed=3)
+
+    jobs = asyncio.run(takes())
+    assert [job.request["seed"] for job in jobs if job.request] == [3, 4]
     assert all(job.ok and job.path is not None and job.path.is_file() for job in jobs)

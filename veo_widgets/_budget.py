@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
 
-from ._errors import ValidationError, VeoError
+from ._errors import BudgetExceededError, ValidationError
 from ._models import Job, JobStatus
 
 __all__ = [
@@ -34,32 +34,6 @@ CREDITS_PER_USD = 2_000_000
 #: Journal states and statuses whose create surely made nothing, so nothing is billed.
 _NOTHING_MADE = frozenset({"not_created", "not_submitted"})
 _MAYBE_MADE = frozenset({"unconfirmed"})
-
-
-class BudgetExceededError(VeoError):
-    """A create (or a batch) would pass the daily budget, or its price is unknown while a
-    budget is set; nothing was sent. ``budget``, ``spent`` (today so far, running jobs'
-    estimates included) and ``estimate`` (None: price unknown) are in US dollars."""
-
-    def __init__(self, *, budget: float, spent: float, estimate: float | None, count: int = 1) -> None:
-        what = "this job" if count == 1 else f"this batch of {count} jobs"
-        if estimate is None:
-            message = (
-                f"the price of {what} is unknown, so it cannot be checked against the daily budget of "
-                f"${budget:.2f} (${spent:.2f} spent or running today, UTC); nothing was sent. "
-                "Pass budget_usd=None to send it without a budget."
-            )
-        else:
-            message = (
-                f"{what} would pass the daily budget of ${budget:.2f}: ${spent:.2f} spent or running today "
-                f"(UTC), and {what} is estimated at ${estimate:.2f}; nothing was sent. Raise budget_usd "
-                f"(or {BUDGET_ENV}), or wait until 00:00 UTC."
-            )
-        super().__init__(message)
-        self.budget = budget
-        self.spent = spent
-        self.estimate = estimate
-        self.count = count
 
 
 def resolve_budget(budget_usd: float | str | None) -> float | None:

@@ -18,6 +18,7 @@ from typing import Any, TypedDict, TypeVar
 import httpx
 from typing_extensions import Unpack
 
+from ._client_takes import AsyncTakesMethods, TakesMethods
 from ._core import JobLike, PathLike, _Core
 from ._drivers import AsyncDriver, SyncDriver
 from ._errors import ValidationError
@@ -71,6 +72,18 @@ def _split_item(index: int, item: object) -> tuple[Any, Any, dict[str, Any], dic
     return prompt, image, args, extra
 
 
+LINEAGE_KEYS = frozenset({"parent_id", "relation", "take_group", "batch"})
+
+
+def _with_lineage(found: dict[str, Any], lineage: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The lineage the request implies (an extended Job), overlaid with the caller's."""
+    given = dict(lineage or {})
+    unknown = sorted(set(given) - LINEAGE_KEYS)
+    if unknown:
+        raise ValidationError("lineage", f"takes {', '.join(sorted(LINEAGE_KEYS))}, not {', '.join(unknown)}")
+    return {**found, **{k: v for k, v in given.items() if v is not None}}
+
+
 def run_sync(coro: Awaitable[T]) -> T:
     """Run a coroutine to completion from synchronous code, even inside a running loop.
 
@@ -92,7 +105,7 @@ async def _as_coroutine(awaitable: Awaitable[T]) -> T:
     return await awaitable
 
 
-class Client(SyncDriver, MoneyMethods, _Core):
+class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
     """The blocking client.
 
     ``Client(api_key=None, base_url=None, *, timeout=30.0, journal=None, retry=DEFAULT_RETRY,
@@ -119,11 +132,13 @@ class Client(SyncDriver, MoneyMethods, _Core):
         image: ImageInput | Any = None,
         *,
         on_submit: OnUpdate | None = None,
+        lineage: Mapping[str, Any] | None = None,
         **options: Unpack[GenerateOptions],
     ) -> Job:
-        """Validate, then create the job. Returns at once with the job's id."""
-        request, lineage = self._drive(self._prepare_plan(prompt, image, options))
-        return self._drive(self._submit_plan(request, on_submit, None, lineage))
+        """Validate, then create the job. Returns at once with the job's id. ``lineage``
+        (``parent_id``, ``relation``, ``take_group``, ``batch``) is journaled with the create."""
+        request, found = self._drive(self._prepare_plan(prompt, image, options))
+        return self._drive(self._submit_plan(request, on_submit, None, _with_lineage(found, lineage)))
 
     def get(self, job: JobLike) -> Job:
         """The job's current state (one poll); a failed job comes back with its error."""
@@ -154,14 +169,18 @@ class Client(SyncDriver, MoneyMethods, _Core):
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         on_update: OnUpdate | None = None,
         on_submit: OnUpdate | None = None,
+        lineage: Mapping[str, Any] | None = None,
         **options: Unpack[GenerateOptions],
     ) -> Job:
         """Submit, wait, download: the returned Job's ``path`` is the saved video.
 
-        Ctrl-C raises ``WaitCancelled``; one that lands while the create is in flight first
-        lets it be answered and journaled, so the error names the job."""
-        request, lineage = self._drive(self._prepare_plan(prompt, image, options))
-        return self._drive(self._generate_plan(request, save_to, timeout, on_update, on_submit, None, lineage))
+        ``timeout`` also bounds the usage-log lookup of a create whose answer was lost
+        (at most ``client.reconcile_timeout``). Ctrl-C raises ``WaitCancelled``; one that
+        lands while the create is in flight first lets it be answered and journaled, so the
+        error names the job."""
+        request, found = self._drive(self._prepare_plan(prompt, image, options))
+        plan = self._generate_plan(request, save_to, timeout, on_update, on_submit, None, _with_lineage(found, lineage))
+        return self._drive(plan)
 
     def start(
         self,
@@ -170,11 +189,16 @@ class Client(SyncDriver, MoneyMethods, _Core):
         *,
         save_to: PathLike | None = None,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        lineage: Mapping[str, Any] | None = None,
         **options: Unpack[GenerateOptions],
     ) -> Run:
         """Validate now (raising ``ValidationError``, or ``BudgetExceededError`` with a budget
-        set), then generate on a daemon thread; returns the :class:`Run` handle at once."""
-        request, lineage = self._drive(self._prepare_plan(prompt, image, options))
+        set), then generate on a daemon thread; returns the :class:`Run` handle at once.
+        ``lineage`` (``parent_id``, ``relation``, ``take_group``, ``batch``) is journaled in
+        the same write as the submission. ``timeout`` bounds the wait, and the usage-log
+        lookup of a create whose answer was lost (at most ``client.reconcile_timeout``)."""
+        request, found = self._drive(self._prepare_plan(prompt, image, options))
+        lineage = _with_lineage(found, lineage)
         self._drive(self._before_create(request))  # a budget refuses here, like bad input
         crid = new_client_request_id()
 
@@ -214,7 +238,7 @@ class Client(SyncDriver, MoneyMethods, _Core):
         return run_sync(run())
 
 
-class AsyncClient(AsyncDriver, AsyncMoneyMethods, _Core):
+class AsyncClient(AsyncDriver, AsyncTakesMethods, AsyncMoneyMethods, _Core):
     """The awaitable client: the same methods as :class:`Client`.
 
     Takes the same arguments as :class:`Client`; ``transport`` is an ``httpx.AsyncBaseTransport``.
@@ -239,11 +263,12 @@ class AsyncClient(AsyncDriver, AsyncMoneyMethods, _Core):
         image: ImageInput | Any = None,
         *,
         on_submit: OnUpdate | None = None,
+        lineage: Mapping[str, Any] | None = None,
         **options: Unpack[GenerateOptions],
     ) -> Job:
         """Validate, then create the job. Returns at once with the job's id."""
-        request, lineage = await self._drive(self._prepare_plan(prompt, image, options))
-        return await self._drive(self._submit_plan(request, on_submit, None, lineage))
+        request, found = await self._drive(self._prepare_plan(prompt, image, options))
+        return await self._drive(self._submit_plan(request, on_submit, None, _with_lineage(found, lineage)))
 
     async def get(self, job: JobLike) -> Job:
         return await self._drive(self._get_plan(job))
@@ -270,10 +295,12 @@ class AsyncClient(AsyncDriver, AsyncMoneyMethods, _Core):
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         on_update: OnUpdate | None = None,
         on_submit: OnUpdate | None = None,
+        lineage: Mapping[str, Any] | None = None,
         **options: Unpack[GenerateOptions],
     ) -> Job:
-        request, lineage = await self._drive(self._prepare_plan(prompt, image, options))
-        return await self._drive(self._generate_plan(request, save_to, timeout, on_update, on_submit, None, lineage))
+        request, found = await self._drive(self._prepare_plan(prompt, image, options))
+        plan = self._generate_plan(request, save_to, timeout, on_update, on_submit, None, _with_lineage(found, lineage))
+        return await self._drive(plan)
 
     async def start(
         self,
@@ -282,12 +309,14 @@ class AsyncClient(AsyncDriver, AsyncMoneyMethods, _Core):
         *,
         save_to: PathLike | None = None,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        lineage: Mapping[str, Any] | None = None,
         **options: Unpack[GenerateOptions],
     ) -> AsyncRun:
         """Validate now (raising ``ValidationError``, or ``BudgetExceededError`` with a budget
         set), then generate in a task; returns the :class:`AsyncRun` handle at once (``await
         run`` or ``await run.wait()``)."""
-        request, lineage = await self._drive(self._prepare_plan(prompt, image, options))
+        request, found = await self._drive(self._prepare_plan(prompt, image, options))
+        lineage = _with_lineage(found, lineage)
         await self._drive(self._before_create(request))  # a budget refuses here, like bad input
         model = await asyncio.to_thread(self.duration_model, request.model)
         crid = new_client_request_id()

@@ -12,6 +12,9 @@
     │   ├── RateLimitError           429: carries ``retry_after``
     │   └── ServerError              500, 502, 503, 504, or an unreadable answer
     ├── APIConnectionError           the server could not be reached or did not answer
+    ├── UnconfirmedCreateError       a create's answer was lost and the usage logs did not show
+    │                                it in time: the job may exist (``client.reconcile()``)
+    ├── BudgetExceededError          a create would pass ``budget_usd`` today; nothing was sent
     ├── GenerationFailedError        the job ended in ``error`` (or another failure status)
     ├── GenerationTimeoutError       our own deadline passed; also a ``TimeoutError``
     └── WaitCancelled                the caller stopped waiting (the job itself goes on)
@@ -27,18 +30,21 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._models import Job
+    from ._reconcile import NotFound
 
 __all__ = [
     "APIConnectionError",
     "APIError",
     "AmbiguousIdError",
     "AuthenticationError",
+    "BudgetExceededError",
     "GenerationFailedError",
     "GenerationTimeoutError",
     "InsufficientCreditsError",
     "NotFoundError",
     "RateLimitError",
     "ServerError",
+    "UnconfirmedCreateError",
     "ValidationError",
     "VeoError",
     "WaitCancelled",
@@ -126,7 +132,7 @@ class AuthenticationError(APIError):
 
 
 class InsufficientCreditsError(APIError):
-    """403: the account is out of credits."""
+    """402/403: the account is out of credits, or the key's spend limit was reached."""
 
 
 class NotFoundError(APIError):
@@ -200,10 +206,58 @@ class WaitCancelled(VeoError):
         self.submitted = self.job is not None or submitted
 
 
+class BudgetExceededError(VeoError):
+    """A create (or a batch) would pass the daily budget, or its price is unknown while a
+    budget is set; nothing was sent. ``budget``, ``spent`` (today so far, running jobs'
+    estimates included) and ``estimate`` (None: price unknown) are in US dollars."""
+
+    def __init__(self, *, budget: float, spent: float, estimate: float | None, count: int = 1) -> None:
+        what = "this job" if count == 1 else f"this batch of {count} jobs"
+        if estimate is None:
+            message = (
+                f"the price of {what} is unknown, so it cannot be checked against the daily budget of "
+                f"${budget:.2f} (${spent:.2f} spent or running today, UTC); nothing was sent. "
+                "Pass budget_usd=None to send it without a budget."
+            )
+        else:
+            message = (
+                f"{what} would pass the daily budget of ${budget:.2f}: ${spent:.2f} spent or running today "
+                f"(UTC), and {what} is estimated at ${estimate:.2f}; nothing was sent. Raise budget_usd "
+                "(or VEO_BUDGET_USD), or wait until 00:00 UTC."
+            )
+        super().__init__(message)
+        self.budget = budget
+        self.spent = spent
+        self.estimate = estimate
+        self.count = count
+
+
+class UnconfirmedCreateError(VeoError):
+    """A create's answer was lost and the usage logs did not show it by the deadline. The job
+    may exist and be billed; ``client_request_id`` finds it later (``client.reconcile``)."""
+
+    def __init__(self, result: NotFound, cause: VeoError | None = None) -> None:
+        super().__init__(result.describe(), client_request_id=result.client_request_id)
+        self.may_exist = True
+        self.result = result
+        self.cause = cause
+        self.looked_for = result.looked_for
+
+
 def explain(exc: BaseException) -> str:
     """One sentence for a person: what went wrong and what to do next (no traceback)."""
+    if isinstance(exc, AmbiguousIdError):
+        return f"{exc.prefix!r} matches {len(exc.candidates)} jobs: give more of the id (veo.history() lists them)."
     if isinstance(exc, ValidationError):
         return f"Check the {exc.field.replace('_', ' ')}: {exc.reason}."
+    if isinstance(exc, BudgetExceededError):
+        text = str(exc)  # it already says nothing was sent, and what to do
+        return text[:1].upper() + text[1:]
+    if isinstance(exc, UnconfirmedCreateError):
+        return (
+            f"{exc} The job may exist and be billed: run client.reconcile() (or `veo reconcile`) later "
+            f"to find it by its client request id {exc.client_request_id}."
+        )
     if isinstance(exc, AuthenticationError):
         return (
             "The API key was refused or is missing: set AIMLAPI_KEY (or paste a key into the key field) "

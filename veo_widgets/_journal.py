@@ -230,9 +230,11 @@ class Journal:
         status: str | Sequence[str] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        batch: str | None = None,
     ) -> list[Job]:
-        """One page of jobs, newest first, filtered (the prompt contains ``text``, ...)."""
-        where, args = _filters(text, model, status, since, until)
+        """One page of jobs, newest first, filtered (the prompt contains ``text``, ...;
+        ``batch``: the jobs of one batch key)."""
+        where, args = _filters(text, model, status, since, until, batch)
         with self._connect() as db:
             rows = db.execute(
                 f"SELECT * FROM jobs{where} ORDER BY created_at DESC LIMIT ? OFFSET ?",
@@ -248,9 +250,10 @@ class Journal:
         status: str | Sequence[str] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        batch: str | None = None,
     ) -> int:
         """How many jobs :meth:`page` would list with these filters, over all pages."""
-        where, args = _filters(text, model, status, since, until)
+        where, args = _filters(text, model, status, since, until, batch)
         with self._connect() as db:
             return int(db.execute(f"SELECT COUNT(*) FROM jobs{where}", args).fetchone()[0])
 
@@ -313,13 +316,14 @@ def _filters(
     status: str | Sequence[str] | None,
     since: datetime | None,
     until: datetime | None,
+    batch: str | None = None,
 ) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     args: list[Any] = []
     if text:
         clauses.append("(instr(lower(request), lower(?)) > 0 OR instr(job_id, ?) > 0)")
         args += [text, text]
-    for column, wanted in (("model", model), ("status", status)):
+    for column, wanted in (("model", model), ("status", status), ("batch", batch)):
         if wanted is None:
             continue
         values = [wanted] if isinstance(wanted, str) else list(wanted)

@@ -34,7 +34,7 @@ from ._plans import Plans
 from ._pricing import Catalogue, Estimate, PricedRequest, catalogue_flow, estimate_usd, load_cached, save_cached, total
 from ._reconcile import CannotReconcile, Found, FoundFailed, Lookup, RateWindow, Reconciled, reconcile_flow
 from ._recover import recover_flow
-from ._steps import Plan, Record, RecordOutcome, RecordState, RecordSubmission, Stopped
+from ._steps import Call, Plan, Record, RecordOutcome, RecordState, RecordSubmission, Stopped
 
 __all__ = ["AsyncMoneyMethods", "MoneyMethods", "MoneyPlans", "Priced"]
 
@@ -90,7 +90,8 @@ class MoneyPlans(Plans):
     """The money plans and hooks; the client core supplies the settings."""
 
     _key: Secret | None
-    #: Seconds a lost create is looked for in the usage logs before giving up.
+    #: Seconds a lost create is looked for in the usage logs before giving up; ``generate``
+    #: and ``start`` look for at most their own ``timeout`` when that is shorter.
     reconcile_timeout: float = 600.0
     #: Told one line when a lost answer was recovered, or could not be; default: stderr.
     on_notice: Callable[[str], Any] | None = None
@@ -125,26 +126,21 @@ class MoneyPlans(Plans):
 
     def _catalogue_plan(self, *, refresh: bool = False) -> Plan[Catalogue]:
         """The catalogue: from memory, the disk cache (a day), or ``GET /v1/models``."""
-        held = self._catalogue
-        cached = held if held is not None and held.base_url == self.base_url else load_cached(self.base_url)
+        cached = yield from self._known_catalogue()
         if refresh and cached is not None:
             cached = replace(cached, fetched_at=None)
-        if not self._key:
-            # The driver sends the key with every request, and the catalogue needs none: with
-            # no key, only what is cached can be read.
-            return cached or Catalogue(base_url=self.base_url, problem="no API key to fetch the catalogue with")
         now = datetime.now(timezone.utc)
         catalogue = yield from catalogue_flow(cached, base_url=self.base_url, now=now, retry=self.retry)
         if catalogue is not cached:
-            save_cached(catalogue)
+            yield Call(save_cached, (catalogue,))
         self._catalogue = catalogue
         return catalogue
 
-    def _known_catalogue(self) -> Catalogue | None:
-        """The catalogue already at hand (memory or disk), never fetched."""
+    def _known_catalogue(self) -> Plan[Catalogue | None]:
+        """The catalogue already at hand (memory, or the disk cache read as a step), never fetched."""
         held = self._catalogue
         if held is None or held.base_url != self.base_url:
-            held = load_cached(self.base_url)
+            held = yield Call(load_cached, (self.base_url,))
             if held is not None:
                 self._catalogue = held
         return held
@@ -175,10 +171,12 @@ class MoneyPlans(Plans):
             return [None for _ in requests]
         catalogue = yield from self._catalogue_plan()
         estimates = [estimate_usd(r, catalogue) for r in requests]
-        self._check_today(estimates)
+        yield Call(self._check_today, (estimates,))  # reads the journal: off the event loop
         return estimates
 
     def _check_today(self, estimates: Sequence[float | None]) -> None:
+        """Raise ``BudgetExceededError`` unless ``estimates`` fit in what is left today
+        (blocking: reads the journal; plans yield it as a ``Call``)."""
         budget = self.budget_usd
         if budget is None:
             return
@@ -193,7 +191,7 @@ class MoneyPlans(Plans):
         the budget is refused whole (``BudgetExceededError``) and nothing is sent."""
         catalogue = yield from self._catalogue_plan()
         estimate = self._estimate_with(catalogue, requests)
-        self._check_today([estimate_usd(r, catalogue) for r in requests])
+        yield Call(self._check_today, ([estimate_usd(r, catalogue) for r in requests],))
         self._notice(f"A batch of {estimate.count} videos, estimated at {estimate.describe()}, is starting.")
         return estimate
 
@@ -201,7 +199,7 @@ class MoneyPlans(Plans):
         """Refuse a create that would pass the budget; journal its estimate with its row."""
         (estimate,) = yield from self._budget_plan([request])
         if estimate is None:
-            catalogue = self._known_catalogue()  # no budget: price it only if prices are at hand
+            catalogue = yield from self._known_catalogue()  # no budget: price it only if prices are at hand
             estimate = estimate_usd(request, catalogue) if catalogue is not None else None
         return {"estimate_usd": estimate} if estimate is not None else {}
 
@@ -212,13 +210,16 @@ class MoneyPlans(Plans):
             self._rate = RateWindow()
         return self._rate
 
-    def _names(self, model: str) -> tuple[str, ...]:
-        catalogue = self._known_catalogue()
+    def _names(self, model: str) -> Plan[tuple[str, ...]]:
+        catalogue = yield from self._known_catalogue()
         return catalogue.names_for(model) if catalogue is not None else (model,)
 
-    def _lost_answer(self, request: VideoRequest, client_request_id: str, error: VeoError) -> Plan[Job | None]:
+    def _lost_answer(
+        self, request: VideoRequest, client_request_id: str, error: VeoError, timeout: float | None = None
+    ) -> Plan[Job | None]:
+        patience = self.reconcile_timeout if timeout is None else min(timeout, self.reconcile_timeout)
         sent_at = datetime.now(timezone.utc)
-        names = self._names(request.model)
+        names = yield from self._names(request.model)
 
         def create(crid: str) -> Plan[Job]:
             return create_flow(request, client_request_id=crid, path=self._create_path, retry=self.retry)
@@ -238,7 +239,7 @@ class MoneyPlans(Plans):
                 client_request_id,
                 create=create,
                 lookup=lambda crid: Lookup(crid, sent_at, names),
-                timeout=self.reconcile_timeout,
+                timeout=patience,
                 rate=self._logs_rate(),
                 new_id=new_client_request_id,
                 before_resend=resend,
@@ -252,7 +253,8 @@ class MoneyPlans(Plans):
     def _reconcile_plan(self, which: Job | str | None, timeout: float) -> Plan[list[Reconciled]]:
         """Look up every unconfirmed create of this server (or the one named) in the logs."""
         results: list[Reconciled] = []
-        for row in self._unconfirmed(which):
+        rows: list[Job] = yield Call(self._unconfirmed, (which,))
+        for row in rows:
             crid = row.client_request_id or ""
             if row.id:  # already known (a named row whose create answered): nothing to look up
                 results.append(Found(crid, row.id))
@@ -261,7 +263,8 @@ class MoneyPlans(Plans):
                 results.append(CannotReconcile(crid, "no API key to read them with"))
                 continue
             model = str((row.request or {}).get("model") or "")
-            lookup = Lookup(crid, row.created_at, self._names(model) if model else ())
+            names = (yield from self._names(model)) if model else ()
+            lookup = Lookup(crid, row.created_at, names)
             result = yield from reconcile_flow(lookup, timeout=timeout, rate=self._logs_rate())
             if isinstance(result, Found):
                 yield Record(

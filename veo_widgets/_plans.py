@@ -109,10 +109,12 @@ class Plans:
         return {}
         yield  # a generator: a hook may send requests of its own
 
-    def _lost_answer(self, request: VideoRequest, client_request_id: str, error: VeoError) -> Plan[Job | None]:
+    def _lost_answer(
+        self, request: VideoRequest, client_request_id: str, error: VeoError, timeout: float | None = None
+    ) -> Plan[Job | None]:
         """The create may have made a job but its answer was lost (``error.may_exist``);
         the row is journaled ``unconfirmed``. Return the job if it can be found
-        (reconciliation), or None to raise ``error``."""
+        (reconciliation, for at most ``timeout`` seconds if given), or None to raise ``error``."""
         return None
         yield  # a generator: reconciliation sends requests
 
@@ -172,7 +174,10 @@ class Plans:
         on_submit: OnUpdate | None = None,
         client_request_id: str | None = None,
         lineage: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Plan[Job]:
+        """Journal, then create the job. A lost answer is looked up in the usage logs for at
+        most ``timeout`` seconds (the caller's) and ``reconcile_timeout``, whichever is less."""
         self._headers()  # a missing key is reported before anything is journaled or sent
         extra = (yield from self._before_create(request)) or {}
         crid = client_request_id or new_client_request_id()
@@ -192,7 +197,7 @@ class Plans:
             yield RecordOutcome(crid, UNCONFIRMED if exc.may_exist else NOT_SUBMITTED, str(exc))
             if not exc.may_exist:
                 raise
-            found = yield from self._lost_answer(request, crid, exc)
+            found = yield from self._lost_answer(request, crid, exc, timeout)
             if found is None:
                 raise
             job = found
@@ -289,7 +294,7 @@ class Plans:
         client_request_id: str | None = None,
         lineage: Mapping[str, Any] | None = None,
     ) -> Plan[Job]:
-        job = yield from self._submit_plan(request, on_submit, client_request_id, lineage)
+        job = yield from self._submit_plan(request, on_submit, client_request_id, lineage, timeout)
         job = yield from self._wait_plan(job, timeout, on_update)
         path = yield from self._download_plan(job, save_to)
         return job.evolve(path=path.resolve())

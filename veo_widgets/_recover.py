@@ -19,27 +19,15 @@ import time
 from collections.abc import Callable, Generator
 from typing import Any
 
-from ._errors import VeoError
+from ._errors import UnconfirmedCreateError, VeoError
 from ._models import Job
-from ._reconcile import CannotReconcile, Found, FoundFailed, Lookup, NotFound, RateWindow, Reconciled, reconcile_flow
+from ._reconcile import CannotReconcile, Found, FoundFailed, Lookup, RateWindow, Reconciled, reconcile_flow
 
 __all__ = ["UnconfirmedCreateError", "create_or_recover", "explain_cannot", "recover_flow"]
 
 CreateFlow = Callable[[str], Generator[Any, Any, Job]]
 #: A callback that may yield steps (a journal write) before the flow goes on.
 Hook = Generator[Any, Any, None]
-
-
-class UnconfirmedCreateError(VeoError):
-    """A create's answer was lost and the usage logs did not show it by the deadline. The job
-    may exist and be billed; ``client_request_id`` finds it later (``client.reconcile``)."""
-
-    def __init__(self, result: NotFound, cause: VeoError | None = None) -> None:
-        super().__init__(result.describe(), client_request_id=result.client_request_id)
-        self.may_exist = True
-        self.result = result
-        self.cause = cause
-        self.looked_for = result.looked_for
 
 
 def _noted(error: VeoError, note: str) -> VeoError:

@@ -215,7 +215,11 @@ def api_error(response: httpx.Response, *, may_exist: bool = False, client_reque
             **kwargs,
         )
     if code == 402 or code == 403:
-        return InsufficientCreditsError(f"{message}. The account is out of credits: top it up, then retry.", **kwargs)
+        return InsufficientCreditsError(
+            f"{message}. The account may be out of credits (top it up), or the key's spend limit reached "
+            "(key limits reset at 00:00 UTC, or raise the limit); then retry.",
+            **kwargs,
+        )
     if code == 404:
         return NotFoundError(message, **kwargs)
     if code == 429:

@@ -12,7 +12,7 @@ into ``WaitCancelled``, with the journal right.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LOCAL_STEPS",
+    "Call",
     "Learn",
     "Plan",
     "Prepare",
@@ -101,8 +102,17 @@ class Prepare:
     options: Mapping[str, Any]
 
 
-Local = RecordSubmission | RecordOutcome | RecordState | Record | Commit | Discard | Resolve | Learn | Prepare
-LOCAL_STEPS = (RecordSubmission, RecordOutcome, RecordState, Record, Commit, Discard, Resolve, Learn, Prepare)
+@dataclass(frozen=True)
+class Call:
+    """Any other blocking local work (a budget check reading the journal, the price cache on
+    disk): the driver performs ``fn(*args)`` and sends back what it returns."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+
+
+Local = Call | RecordSubmission | RecordOutcome | RecordState | Record | Commit | Discard | Resolve | Learn | Prepare
+LOCAL_STEPS = (Call, RecordSubmission, RecordOutcome, RecordState, Record, Commit, Discard, Resolve, Learn, Prepare)
 Primitive = Send | Sleep | Fetch | Local
 Plan = Generator[Primitive, Any, T]
 
@@ -126,6 +136,8 @@ def perform_local(plans: Plans, step: Local, parts: set[Path]) -> Any:
     its file off the set, and the driver removes whatever is left when the plan ends.
     """
     journal = plans.journal
+    if isinstance(step, Call):
+        return step.fn(*step.args)
     if isinstance(step, Prepare):
         return plans.build_request(step.prompt, step.image, **step.options)
     if isinstance(step, Resolve):

@@ -7,9 +7,7 @@ so the journal and the gallery can show the chain.
 
 from __future__ import annotations
 
-import inspect
 import random
-import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -52,39 +50,14 @@ def image_models() -> list[str]:
 
 
 def start_with(client: Any, prompt: str, *, lineage: dict[str, str | None], **options: Any) -> Any:
-    """``client.start(...)``, with where the job came from recorded in the journal.
-
-    Passed to ``start`` where it takes ``lineage``; otherwise the parent and relation are
-    written to the journal as soon as the job's row exists (its first update).
-    """
-    if _takes_lineage(client):
-        return client.start(prompt, lineage=lineage, **options)
-    return _note_lineage(client, client.start(prompt, **options), lineage)
+    """``client.start(...)`` with where the job came from, journaled in the same write as its
+    create (a kernel dying just after the create cannot lose the link)."""
+    return client.start(prompt, lineage=lineage, **options)
 
 
 async def astart_with(client: Any, prompt: str, *, lineage: dict[str, str | None], **options: Any) -> Any:
     """:func:`start_with` for an ``AsyncClient``."""
-    if _takes_lineage(client):
-        return await client.start(prompt, lineage=lineage, **options)
-    return _note_lineage(client, await client.start(prompt, **options), lineage)
-
-
-def _takes_lineage(client: Any) -> bool:
-    return "lineage" in inspect.signature(client.start).parameters
-
-
-def _note_lineage(client: Any, run: Any, lineage: dict[str, str | None]) -> Any:
-    parent_id, relation = lineage.get("parent_id"), lineage.get("relation")
-    if parent_id or relation:
-        noted = threading.Event()
-
-        def note(r: Any) -> None:
-            if r.job is not None and not noted.is_set():
-                noted.set()
-                client.journal.set_parent(r.client_request_id, parent_id, relation)
-
-        run.on_update(note)
-    return run
+    return await client.start(prompt, lineage=lineage, **options)
 
 
 def extend_model(job: Job) -> str | None:

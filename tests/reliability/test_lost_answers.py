@@ -72,8 +72,9 @@ def test_a_lost_answer_still_delivers_the_video_from_one_create(
     emu.add_fault(kind, endpoint="create", times=1, delay=2.0)
     notices: list[str] = []
     before = emu.stats.creates
-    job = generate(client_for(emu, flavour, notices), flavour, prompt=f"lost {kind}", image=image_file,
-                   timeout=30, **FAST)
+    job = generate(
+        client_for(emu, flavour, notices), flavour, prompt=f"lost {kind}", image=image_file, timeout=30, **FAST
+    )
     assert job.ok and job.path is not None and probe(job.path)["duration"] == pytest.approx(4, abs=0.1)
     assert emu.stats.creates - before == 1 and not emu.stats.duplicate_creates
     assert len(notices) == 1 and "answer was lost" in notices[0] and f"recovered {job.id}" in notices[0]
@@ -190,3 +191,16 @@ def test_estimate_balance_and_spend_against_the_emulator(emu: Emulator) -> None:
         assert client.estimate([{"duration": 8}, {"duration": 4}]).usd == pytest.approx(3 * PRICE)
         assert client.balance().usd > 0
         assert client.spend("7d").usd >= 0
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_the_callers_timeout_bounds_the_lookup_of_a_lost_answer(image_file: Path, flavour: str) -> None:
+    with Emulator(timing=0.5, seed=7, log_lag=60.0) as emu:  # the row appears long after
+        emu.add_fault("502", endpoint="create", times=1)
+        client = client_for(emu, flavour, [])
+        client.reconcile_timeout = 600.0
+        began = time.monotonic()
+        with pytest.raises(UnconfirmedCreateError) as caught:
+            generate(client, flavour, prompt="bounded", image=image_file, timeout=2, **FAST)
+        assert time.monotonic() - began < 20  # not the ten minutes of reconcile_timeout
+        assert caught.value.looked_for <= 5 and emu.stats.creates == 1
