@@ -387,7 +387,7 @@ def fill_panel(panel: Panel, short: str, mode: str, files: dict[str, Path], base
     if mode == "first-last":
         panel.form.last_image.path.value = str(files["last"])
     if mode == "reference":
-        panel.form.references.paths.value = f"{files['first']}\n{files['last']}"
+        panel.form.references.paths.value = f"{files['first']}, {files['last']}"  # as the field asks
     if mode == "extend":
         panel.form.video.field.value = base.id[:8]  # the first letters, as in the video's file name
     asked = options_for(short, mode)
@@ -672,7 +672,7 @@ def test_panel_refuses_what_the_model_forbids_and_sends_nothing(
         if "image" in filled:
             panel.image_path.value = str(files[filled["image"]])
         if "references" in filled:
-            panel.form.references.paths.value = "\n".join(str(files[n]) for n in filled["references"].split(","))
+            panel.form.references.paths.value = ", ".join(str(files[n]) for n in filled["references"].split(","))
         if "video" in filled:
             panel.form.video.field.value = str(files.get(filled["video"], filled["video"]))
         panel.generate_button.click()
