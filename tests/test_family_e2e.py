@@ -267,6 +267,11 @@ def test_first_last_and_extend_videos_start_and_end_where_asked(
         assert max(abs(a - b) for a, b in zip(opening, ended, strict=True)) < 20, (opening, ended)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="emu: _routes.py sizes the output with frame_size(body['aspect_ratio']), which takes 'auto' as 16:9 "
+    "instead of following the input video",
+)
 def test_extending_a_portrait_clip_stays_portrait(
     started: None, client_runs: dict[tuple[str, str], Any], family_client: veo.Client, home: Path
 ) -> None:
@@ -525,7 +530,14 @@ def keyed(session_emulator: Emulator, home: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("VEO_HOME", str(home / "home"))
 
 
-@pytest.mark.parametrize("mode", MODES)
+CLI_EXTEND_BY_ID = pytest.mark.xfail(
+    strict=True,
+    reason="ui: cli.py cmd_generate passes `--extend <job id>` on as a path/URL ('video: no such file: <id>') "
+    "instead of finding the job in the journal, as %%veo and the panel do",
+)
+
+
+@pytest.mark.parametrize("mode", [pytest.param(m, marks=CLI_EXTEND_BY_ID) if m == "extend" else m for m in MODES])
 def test_cli_generates_a_playable_video_in_every_mode(
     keyed: None, files: dict[str, Path], base: veo.Job, tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str
 ) -> None:
@@ -555,6 +567,7 @@ def test_cli_extends_a_local_mp4(
 # ---------------------------------------------------------------------- listing the family
 
 
+@pytest.mark.xfail(strict=True, reason="ui: cli.py cmd_models prints models().table(), which has no price column")
 def test_veo_models_lists_each_model_with_its_mode_lengths_sizes_and_price(
     keyed: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
