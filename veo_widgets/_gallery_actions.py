@@ -47,8 +47,9 @@ def _rerun(gallery: Gallery, job: Job) -> Any:
     panel = Panel(client=gallery.client, **fields)
     # The panel knows nothing of lineage: once its generation is saved, say where it came from.
     panel.on_complete(lambda made: gallery._journal.set_parent(made.id, job.id, "rerun"))
-    gallery.workspace.outputs = ()
-    gallery.workspace.append_display_data(panel)
+    # The panel's own bundle (its widget view): append_display_data would call the panel's
+    # _ipython_display_, which displays into the running cell, not into the workspace.
+    gallery.workspace.outputs = ({"output_type": "display_data", "data": panel._repr_mimebundle_(), "metadata": {}},)
     missing = (
         "" if "image" in fields or not (job.request or {}).get("image") else " (pick the image again: its file is gone)"
     )

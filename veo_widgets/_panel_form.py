@@ -80,7 +80,8 @@ class Form:
         )
         self.prompt.add_class("veo-prompt")
         self.controls: dict[str, Any] = {o.name: _control(o, values.get(o.name)) for o in OPTIONS}
-        self.dice = w.Button(icon="random", tooltip="a random seed", description="", layout=w.Layout(width="40px"))
+        # A visible word, not only an icon: screen readers and keyboard users need a name.
+        self.dice = w.Button(icon="random", tooltip="a random seed", description="Random", layout=w.Layout(width="auto"))
         self.dice.add_class("veo-dice")
         self.embed = w.Checkbox(value=embed, description="Embed video in the notebook", indent=False)
         self.embed.layout = w.Layout(width="auto")

@@ -20,6 +20,7 @@ from typing import Any
 
 import ipywidgets as w
 from IPython.core.display import HTML
+from IPython.core.formatters import format_display_data
 
 from ._client import Client
 from ._config import Secret
@@ -246,12 +247,12 @@ class Panel(w.VBox):
         """Show ``job``'s saved video in the player (or say why it cannot play here)."""
         if job.path is None:
             raise ValueError("that job has no saved video")
-        self.player.outputs = ()
         try:
-            self.player.append_display_data(video_html(job.path, embed=self.embed.value))
+            video: Any = video_html(job.path, embed=self.embed.value)
         except VeoError as exc:
-            self.player.append_display_data(HTML(f'<div class="veo-note">{html.escape(explain(exc))}</div>'))
-        self.player.append_display_data(HTML(caption_html(job)))
+            video = HTML(f'<div class="veo-note">{html.escape(explain(exc))}</div>')
+        # One assignment: the front end renders the player once (and embedded bytes cross once).
+        self.player.outputs = tuple(_output(item) for item in (video, HTML(caption_html(job))))
 
     # ------------------------------------------------------------------ form
 
@@ -421,3 +422,9 @@ class Panel(w.VBox):
 def video_player(path: Path, *, embed: bool) -> VideoHTML:
     """The saved video as a player (see ``_display.video_html``); kept for callers of 0.1."""
     return video_html(path, embed=embed)
+
+
+def _output(item: Any) -> dict[str, Any]:
+    """``item`` as an Output widget's display_data entry."""
+    data, metadata = format_display_data(item)
+    return {"output_type": "display_data", "data": data, "metadata": metadata}

@@ -173,23 +173,14 @@ def test_the_saved_notebook_holds_a_static_summary_of_the_last_clip(
     assert posters and all(src == "data:image/" and width > 0 for src, width in posters), posters
 
 
-SUMMARY_IN_LAB = (
-    "JupyterLab and Notebook 7 never fall back to the text/html beside a widget view (they show "
-    "'Error displaying widget: model not found' or 'Loading widget...'): the summary must be a "
-    "display_data output of its own"
-)
-DEAD_SNAPSHOT = (
-    "with widget state saved, JupyterLab shows 'Error displaying widget: model not found' or restores the "
-    "snapshot, whose cover says 'not live' but not the last clip's prompt; never the text/html summary"
-)
 
 
 @pytest.mark.parametrize(
     ("server", "widget_state"),
     [
-        pytest.param("lab", False, marks=pytest.mark.xfail(strict=True, reason=SUMMARY_IN_LAB)),
-        pytest.param("lab", True, marks=pytest.mark.xfail(strict=True, reason=DEAD_SNAPSHOT)),
-        pytest.param("notebook7", False, marks=pytest.mark.xfail(strict=True, reason=SUMMARY_IN_LAB)),
+        pytest.param("lab", False),
+        pytest.param("lab", True),
+        pytest.param("notebook7", False),
     ],
     indirect=["server"],
 )

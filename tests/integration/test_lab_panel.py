@@ -129,7 +129,6 @@ CONTROL = re.compile(r'^\s*- (button|textbox|checkbox|combobox|slider|spinbutton
 ICONS = re.compile("[\ue000-\uf8ff]")
 
 
-@pytest.mark.xfail(strict=True, reason="the dice button is an icon with no description or aria label")
 def test_every_control_has_an_accessible_name(shared: tuple[Any, Any]) -> None:
     _, lab_panel = shared
     tree = lab_panel.aria_snapshot()
@@ -235,11 +234,6 @@ def test_tab_reaches_generate_with_a_visible_focus(shared: tuple[Any, Any]) -> N
     assert not unseen, f"focus is invisible on: {unseen}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Panel.play sets player.outputs three times (clear, video, caption): the video is rendered twice, "
-    "and an embedded one crosses the comm twice; set the outputs once",
-)
 def test_a_finished_video_is_rendered_once(lab_panel: Any, page: Any, upload_image: Path) -> None:
     drive.upload(page, lab_panel, upload_image)
     drive.wait_preview(page, lab_panel)
