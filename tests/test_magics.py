@@ -366,3 +366,39 @@ def test_a_model_that_takes_no_seed_refuses_one_before_sending(
     with pytest.raises(UsageError, match="seed"):
         ip.run_cell_magic("veo", f"--model veo-3.1-fast-i2v -i {image_file} --seed 3", "no seeds here")
     assert emulator.stats.creates == before
+
+
+def test_config_budget_refuses_a_cell_over_it_before_sending(
+    ip: InteractiveShell, emulator: Emulator, image_file: Path
+) -> None:
+    run(ip, "%config VeoMagics.budget_usd = 0.05")
+    assert magics_of(ip).client.budget_usd == 0.05
+    before = emulator.stats.creates
+    with pytest.raises(UsageError) as caught:
+        ip.run_cell_magic("veo", f"-i {image_file} -d 4", "over budget")
+    message = str(caught.value)
+    assert "budget of $0.05" in message and "$0.00 spent" in message and "estimated at $" in message
+    assert "nothing was sent" in message and "\n" not in message
+    assert emulator.stats.creates == before
+    run(ip, "%config VeoMagics.budget_usd = None")
+    assert magics_of(ip).client.budget_usd is None
+
+
+def test_a_cell_prints_its_estimate_before_the_job_starts(ip: InteractiveShell, image_file: Path) -> None:
+    with capture_output() as cap:
+        job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1\nWaves roll in")
+    assert job.ok
+    first = cap.stdout.splitlines()[0]
+    assert first.startswith("estimate: about $") and "saved:" in cap.stdout
+
+
+def test_an_estimate_that_cannot_be_had_says_price_unknown(
+    ip: InteractiveShell, image_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("catalogue unreadable")
+
+    monkeypatch.setattr(magics_of(ip).client, "estimate", broken)
+    with capture_output() as cap:
+        job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1\nWaves roll in")
+    assert job.ok and cap.stdout.splitlines()[0] == "estimate: price unknown"

@@ -17,12 +17,12 @@ from IPython.core.display_functions import display
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
-from traitlets import Bool, Float, Int, Unicode
+from traitlets import Bool, Float, Int, Unicode, observe
 
 from ._client import Client
 from ._config import output_dir
-from ._display import Progress, history_table_html, short_id, status_line_html, stopped_note, video_html
-from ._errors import ValidationError, VeoError, explain
+from ._display import Progress, estimate_text, history_table_html, short_id, status_line_html, stopped_note, video_html
+from ._errors import BudgetExceededError, ValidationError, VeoError, explain
 from ._models import Job
 from ._options import parse_options, trait_specs
 from ._parsers import (
@@ -66,6 +66,12 @@ class _VeoMagics(Magics):
     output_dir = Unicode("", help="Folder for videos (default: $VEO_OUTPUT_DIR or ./veo_outputs)").tag(config=True)
     timeout = Float(600.0, help="Seconds to wait for a generation").tag(config=True)
     embed = Bool(False, help="Embed video bytes in the notebook (Colab, VS Code)").tag(config=True)
+    budget_usd = Float(
+        None,
+        allow_none=True,
+        help="US dollars this machine may spend per UTC day (None: $VEO_BUDGET_USD or no cap); "
+        "a %%veo cell that would pass it is refused before anything is sent",
+    ).tag(config=True)
 
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -78,7 +84,21 @@ class _VeoMagics(Magics):
             from .widget import new_client
 
             self._client = new_client()
+            self._apply_budget(self._client)
         return self._client
+
+    @observe("budget_usd")
+    def _budget_changed(self, change: Any) -> None:
+        client = getattr(self, "_client", None)  # None while the traits are first set
+        if client is not None:
+            self._apply_budget(client)
+
+    def _apply_budget(self, client: Client) -> None:
+        """``%config VeoMagics.budget_usd``; None falls back to the client's own (VEO_BUDGET_USD)."""
+        try:
+            client.budget_usd = self.budget_usd
+        except ValidationError as exc:
+            raise UsageError(f"VeoMagics.budget_usd: {explain(exc)}") from None
 
     def _ns(self) -> dict[str, Any]:
         assert self.shell is not None
@@ -105,13 +125,22 @@ class _VeoMagics(Magics):
         out = self._value(args.out) or self.output_dir or None
         timeout = args.timeout if args.timeout is not None else self.timeout
         embed = args.embed or self.embed
+        print(f"estimate: {self._estimate(options)}")
         try:
             if args.background:
                 return self._background(prompt, image, options, out, timeout, embed, args.name)
             run = self.client.start(prompt, image, save_to=out, timeout=timeout, **options)
-        except ValidationError as exc:  # refused before anything was sent
+        except (ValidationError, BudgetExceededError) as exc:  # refused before anything was sent
             raise UsageError(f"%%veo: {explain(exc)}") from None
         return self._foreground(run, embed, args.name)
+
+    def _estimate(self, options: dict[str, Any]) -> str:
+        """What the cell will cost, from the API's catalogue; a price that cannot be had is
+        "price unknown", never a failed cell."""
+        try:
+            return estimate_text(self.client, options)
+        except Exception:
+            return "price unknown"
 
     veo_cell.__doc__ = f"{veo_cell.__doc__}\n{cell_help()}"
 
