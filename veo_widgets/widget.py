@@ -32,6 +32,7 @@ from ._panel_form import Form
 from ._panel_inputs import resolve_video
 from ._panel_key import KeyRow, check_key, new_client
 from ._panel_layout import arrange, widgets
+from ._panel_money import MoneyRow
 from ._panel_summary import Summaries, keep_alive, summary_html
 from ._schedule import DurationModel
 
@@ -119,6 +120,7 @@ class Panel(w.VBox):
         locked = "" if self._owns_client else "This panel uses the client it was given; that client's key applies."
         self.key = KeyRow(self._use_key, lambda: check_key(self._client), locked=locked)
         self.api_key = self.key.field
+        self.money = MoneyRow(lambda: self._client)  # budget, balance, lost creates
         # The rest of the panel's widgets, by name (see _panel_layout.widgets).
         for name, widget in widgets().items():
             setattr(self, name, widget)
@@ -134,6 +136,8 @@ class Panel(w.VBox):
                 [self._style, self.saved_cover, self.banner, columns], layout=w.Layout(width="100%", max_width="100%")
             )
             keep_alive(self.saved_cover, self)
+            f.column.children = (*f.column.children, self.money.box)
+            self.money.refresh()
         self.add_class("veo-panel")
         self._show_banner()
         if image is not None:
@@ -311,6 +315,8 @@ class Panel(w.VBox):
         self._durations = None
         self._retire(old)
         self._show_banner()
+        self.money.apply()  # the budget carries over to the new client
+        self.money.refresh()
         return "" if secret is not None else ("demo mode again." if self._client.demo else "")
 
     def _retire(self, old: Client) -> None:
@@ -371,6 +377,7 @@ class Panel(w.VBox):
     def _failed(self, card: Card, exc: BaseException) -> None:
         card.failed(exc)
         card.done.set()
+        self.money.refresh_unconfirmed()  # a lost create answer is listed for Reconcile
         self._retire_done()
 
     def _resume(self, card: Card) -> None:
