@@ -80,3 +80,16 @@ def test_a_lost_create_is_listed_and_reconcile_shows_what_was_found(
     button.click()  # returns at once: the look-up runs on its own thread
     until(lambda: "no usage-log row with client request id veo-lost-answer" in row.children[1].value)
     assert not button.disabled
+
+
+def test_a_key_typed_later_keeps_the_budget_and_shows_the_balance(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    panel = Panel()
+    monkeypatch.setenv("AIMLAPI_BASE_URL", emulator.url)
+    panel.money.budget.value = "2.5"
+    assert panel.money.balance.value == ""  # demo mode: no account to ask
+    panel.api_key.value = emulator.api_key
+    assert not panel.client.demo and panel.client.budget_usd == 2.5
+    until(lambda: "balance: $" in panel.money.balance.value)
+    assert emulator.api_key not in panel.money.balance.value
