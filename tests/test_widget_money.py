@@ -3,6 +3,7 @@ creates listed with a Reconcile button."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -93,3 +94,16 @@ def test_a_key_typed_later_keeps_the_budget_and_shows_the_balance(
     assert not panel.client.demo and panel.client.budget_usd == 2.5
     until(lambda: "balance: $" in panel.money.balance.value)
     assert emulator.api_key not in panel.money.balance.value
+
+
+def test_reconcile_finds_a_job_whose_create_answer_was_lost(keyed_client: veo.Client, image_file: Path) -> None:
+    job = keyed_client.generate("waves roll in", image_file, duration=4, seed=1)
+    crid = job.client_request_id
+    assert crid
+    with sqlite3.connect(keyed_client.journal.path) as db:  # as if the create's answer never arrived
+        db.execute("UPDATE jobs SET job_id = NULL, state = 'unconfirmed' WHERE client_request_id = ?", (crid,))
+    panel = Panel(client=keyed_client)
+    (row,) = panel.money.unconfirmed.children
+    assert crid in row.children[0].children[0].value
+    row.children[0].children[1].click()
+    until(lambda: f"recovered {job.id}" in row.children[1].value)
