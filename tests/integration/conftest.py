@@ -55,8 +55,11 @@ def server(request: pytest.FixtureRequest) -> Server:
 # ---------------------------------------------------------------------------- browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """Chromium, for this package's tests only: Playwright's sync API keeps an event loop
+    running on the main thread while it is open, and ``asyncio.run`` in the tests of other
+    packages (which may share this worker) refuses to start inside it."""
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (see .ci/run)"
