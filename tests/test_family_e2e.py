@@ -530,14 +530,7 @@ def keyed(session_emulator: Emulator, home: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("VEO_HOME", str(home / "home"))
 
 
-CLI_EXTEND_BY_ID = pytest.mark.xfail(
-    strict=True,
-    reason="ui: cli.py cmd_generate passes `--extend <job id>` on as a path/URL ('video: no such file: <id>') "
-    "instead of finding the job in the journal, as %%veo and the panel do",
-)
-
-
-@pytest.mark.parametrize("mode", [pytest.param(m, marks=CLI_EXTEND_BY_ID) if m == "extend" else m for m in MODES])
+@pytest.mark.parametrize("mode", MODES)
 def test_cli_generates_a_playable_video_in_every_mode(
     keyed: None, files: dict[str, Path], base: veo.Job, tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str
 ) -> None:
@@ -567,7 +560,6 @@ def test_cli_extends_a_local_mp4(
 # ---------------------------------------------------------------------- listing the family
 
 
-@pytest.mark.xfail(strict=True, reason="ui: cli.py cmd_models prints models().table(), which has no price column")
 def test_veo_models_lists_each_model_with_its_mode_lengths_sizes_and_price(
     keyed: None, capsys: pytest.CaptureFixture[str]
 ) -> None:

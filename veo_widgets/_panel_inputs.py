@@ -16,9 +16,8 @@ from typing import Any
 import ipywidgets as w
 from PIL import Image
 
-from ._errors import ValidationError, VeoError, explain
-from ._journal import Journal
-from ._parsers import find_job
+from ._errors import VeoError, explain
+from ._parsers import resolve_video
 
 __all__ = ["ImagePick", "ReferencePick", "VideoPick", "expression", "resolve_video"]
 
@@ -206,11 +205,3 @@ class VideoPick:
         return self.field.value.strip() or None
 
 
-def resolve_video(journal: Journal, text: str) -> Any:
-    """A video to extend: a file or URL as given, or a job of the journal by id or prefix."""
-    if text.startswith(("http://", "https://")) or Path(text).exists():
-        return text
-    found = journal.find(find_job(journal, text))
-    if found is None:
-        raise ValidationError("video", f"{text!r} is not a file, a URL or a job in this machine's history")
-    return found

@@ -12,6 +12,7 @@ import shlex
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NoReturn
 
 from IPython.core.error import UsageError
@@ -25,6 +26,7 @@ OPTION_NAMES = frozenset(o.name for o in OPTIONS)
 _INPUT_NAMES = frozenset({"image", "last_image", "reference_images", "video"})
 
 __all__ = [
+    "resolve_video",
     "DemoArgs",
     "GenerateArgs",
     "HistoryArgs",
@@ -291,3 +293,13 @@ def find_job(journal: Journal, text: str) -> str:
     if matches:
         return next(iter(matches))
     return text
+
+
+def resolve_video(journal: Journal, text: str) -> Any:
+    """A video to extend: a file or URL as given, or a job of the journal by id or prefix."""
+    if text.startswith(("http://", "https://")) or Path(text).exists():
+        return text
+    found = journal.find(find_job(journal, text))
+    if found is None:
+        raise ValidationError("video", f"{text!r} is not a file, a URL or a job in this machine's history")
+    return found

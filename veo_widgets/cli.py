@@ -30,7 +30,7 @@ from ._errors import (
 )
 from ._models import DEFAULT_MODEL, Job
 from ._options import argument_specs, parse_options
-from ._parsers import OPTION_NAMES, find_job
+from ._parsers import OPTION_NAMES, find_job, resolve_video
 from ._schedule import DurationModel
 
 __all__ = ["build_parser", "main"]
@@ -109,7 +109,7 @@ def _client(args: argparse.Namespace) -> Client:
     # The client's own one-off stderr line is not printed (a panel made earlier in the same
     # process may have taken it); the command says it itself, once per command.
     with contextlib.redirect_stderr(io.StringIO()):
-        client = Client(timeout=args.http_timeout)
+        client = Client(timeout=getattr(args, "http_timeout", 30.0))
     if client.demo:
         print(f"veo_widgets {DEMO_NOTICE}", file=sys.stderr)
     _OPEN.append(client)
@@ -131,9 +131,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
     image = words[0] if len(words) == 2 else args.image
     values = {name: getattr(args, name) for name in OPTION_NAMES}
     options: dict[str, Any] = {k: v for k, v in parse_options(values).items() if v is not None}
-    for name in ("model", "last_image", "video"):
+    for name in ("model", "last_image"):
         if getattr(args, name) is not None:
             options[name] = getattr(args, name)
+    if args.video is not None:
+        # --extend takes a file, a URL, or a job of this machine's history by id or prefix.
+        options["video"] = resolve_video(client.journal, args.video)
     if args.reference_images:
         options["reference_images"] = list(args.reference_images)
     print(f"estimate: {estimate_text(client, options)}", file=sys.stderr)
@@ -154,7 +157,18 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 def cmd_models(args: argparse.Namespace) -> int:
     from ._family import models
 
-    print(models().table())
+    family = models()
+    client = _client(args)
+    prices = []
+    for spec in family:
+        try:
+            prices.append(client.estimate(model=spec.id).describe())
+        except VeoError:
+            prices.append("price unknown")
+    lines = family.table().splitlines()
+    width = max(len(line) for line in lines)
+    header = lines[0].ljust(width) + "  price (its default clip)"
+    print("\n".join([header, *(line.ljust(width) + "  " + price for line, price in zip(lines[1:], prices, strict=True))]))
     return 0
 
 
