@@ -50,6 +50,22 @@ def test_the_matrix_covers_every_fault() -> None:
     assert {k for k, _, _ in CASES} == set(FAULT_KINDS)
 
 
+@pytest.fixture(scope="module")
+def own_emulator() -> Iterator[Emulator]:
+    """An emulator of this module's own: the session's may still be rendering other
+    modules' clips (the Veo family's 8 s references, say), which would make these jobs
+    wait in its render queue past their deadline."""
+    with Emulator(timing=0.5, seed=7) as emu:
+        yield emu
+
+
+@pytest.fixture
+def emulator(own_emulator: Emulator) -> Iterator[Emulator]:
+    own_emulator.clear_faults()
+    yield own_emulator
+    own_emulator.clear_faults()
+
+
 @pytest.fixture
 def run(flavour: str, emulator: Emulator, tmp_path: Path) -> Iterator[Any]:
     retry = RetryPolicy(base=0.05, cap=0.2)
