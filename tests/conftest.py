@@ -76,6 +76,14 @@ def emulator(session_emulator: Emulator) -> Iterator[Emulator]:
     session_emulator.clear_faults()
 
 
+@pytest.fixture
+def panel_client(emulator: Emulator) -> Iterator[veo.Client]:
+    """A client of the shared emulator with quick polls, for the panel's tests."""
+    client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
+    yield client
+    client.close()
+
+
 class Counting(httpx.MockTransport):
     """The emulator's transport, counting every request that reaches it."""
 

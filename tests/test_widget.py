@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,16 +11,7 @@ import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
-from .conftest import QUICK_POLLS
-
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def panel_client(emulator: Emulator) -> Iterator[veo.Client]:
-    client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
-    yield client
-    client.close()
 
 
 def make(client: veo.Client, image: object, **kwargs: object) -> Panel:

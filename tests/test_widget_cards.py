@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from veo_widgets.widget import Panel
 from .conftest import QUICK_POLLS
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def panel_client(emulator: Emulator) -> Iterator[veo.Client]:
-    client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
-    yield client
-    client.close()
 
 
 def until(condition: object, seconds: float = 15.0) -> None:

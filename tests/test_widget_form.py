@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -14,16 +13,9 @@ import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
-from .conftest import QUICK_POLLS, image_bytes
+from .conftest import image_bytes
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def panel_client(emulator: Emulator) -> Iterator[veo.Client]:
-    client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
-    yield client
-    client.close()
 
 
 def upload(panel: Panel, data: bytes, name: str = "photo.jpg") -> None:
