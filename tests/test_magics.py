@@ -219,7 +219,7 @@ def test_demo_switch(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> N
 def test_every_remaining_option(ip: InteractiveShell, image_file: Path, tmp_path: Path) -> None:
     target = tmp_path / "clips" / "clip.mp4"
     line = (
-        f"-i {image_file} -a 9:16 -r 720P -d 4 --seed 2 -n 'soft focus' --no-audio --no-enhance "
+        f"-i {image_file} -a 9:16 -r 720P -d 4 --seed 2 --negative-prompt 'soft focus' --no-audio --no-enhance "
         f"--model google/veo-3.0-i2v-fast --out {target} --embed --timeout 60 --name job"
     )
     with capture_output() as cap:

@@ -25,8 +25,8 @@ from veo_widgets._parsers import (
 
 def test_the_cell_line_becomes_typed_arguments() -> None:
     args = parse_cell(
-        "-i {img} -a 9:16 --seed 4 -n 'soft focus, text' --no-audio -b --timeout 30 -m veo-3.1-fast-first-last "
-        "--last-image end.png --reference a.png --reference b.png --extend 4a8bf61a"
+        "-i {img} -a 9:16 --seed 4 --negative-prompt 'soft focus, text' --no-audio -b --timeout 30 "
+        "-m veo-3.1-fast-first-last --last-image end.png --reference a.png --reference b.png --extend 4a8bf61a"
     )
     assert args == GenerateArgs(
         model="veo-3.1-fast-first-last",
@@ -65,11 +65,24 @@ def test_help_lists_every_option_with_its_default() -> None:
         "--background",
         "--embed",
         "--timeout",
+        "--takes",
     ):
         assert option in text
     assert "VeoMagics.resolution" in text and "the model's" in text
     for option in OPTIONS:  # every option of the schema, none restated by hand
         assert option.flag in text
+
+
+@pytest.mark.parametrize("line", ["-n 4", "--takes 4", "-n4"])
+def test_takes_are_asked_for_with_n(line: str) -> None:
+    assert parse_cell(line).takes == 4
+    assert parse_cell("--seed 3").takes == 1  # one take unless asked
+
+
+@pytest.mark.parametrize("line", ["-n 0", "-n 5", "-n two", "-n 'soft focus'"])
+def test_takes_outside_one_to_four_are_refused_by_name(line: str) -> None:
+    with pytest.raises(UsageError, match="takes are a whole number from 1 to 4"):
+        parse_cell(line)
 
 
 @pytest.mark.parametrize(

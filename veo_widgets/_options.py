@@ -65,6 +65,7 @@ __all__ = [
     "frame_size",
     "parse_options",
     "request_code",
+    "takes_argument",
     "trait_specs",
 ]
 
@@ -322,5 +323,6 @@ from ._surfaces import (  # noqa: E402
     family_choices,
     form_fields,
     request_code,
+    takes_argument,
     trait_specs,
 )

@@ -20,7 +20,7 @@ from IPython.core.error import UsageError
 from ._errors import ValidationError
 from ._journal import Journal
 from ._models import Job
-from ._options import OPTIONS, argument_specs
+from ._options import OPTIONS, argument_specs, takes_argument
 
 OPTION_NAMES = frozenset(o.name for o in OPTIONS)
 _INPUT_NAMES = frozenset({"image", "last_image", "reference_images", "video"})
@@ -69,6 +69,8 @@ class GenerateArgs:
     background: bool = False
     embed: bool = False
     timeout: float | None = None
+    takes: int = 1
+    """``-n``/``--takes``: how many takes of the request, side by side."""
 
 
 @dataclass(frozen=True)
@@ -101,25 +103,27 @@ class DemoArgs:
 
 
 #: Flags of %%veo itself (not of the request).
-_CELL_ONLY = ("out", "name", "background", "embed", "timeout")
+_CELL_ONLY = ("out", "name", "background", "embed", "timeout", "takes")
 
 
 def _generate_parser() -> _Parser:
     """Every input and option flag comes from the option schema (``_options``); each says
     that its default is the chosen model's unless ``VeoMagics`` config sets one."""
     p = _Parser(prog="%%veo", add_help=False, description="Generate a video: the cell body is the prompt.")
+    takes = takes_argument()  # `%%veo -n 4` is four takes: -n is not --negative-prompt here
     for spec in argument_specs():
         kwargs = dict(spec.kwargs)
         if spec.dest not in _INPUT_NAMES and spec.dest != "model":
             text = str(kwargs.get("help", ""))
             lead = "config" if "default" in text.lower() else "default: the model's; config"
             kwargs["help"] = f"{text} ({lead}: VeoMagics.{spec.dest})"
-        p.add_argument(*spec.flags, **kwargs)
+        p.add_argument(*[flag for flag in spec.flags if flag not in takes.flags], **kwargs)
     p.add_argument("--out", "-o", help="a file or folder for the video (default: VeoMagics.output_dir)")
     p.add_argument("--name", help="also store the Job in this variable")
     p.add_argument("--background", "-b", action="store_true", help="return at once; the output keeps updating")
     p.add_argument("--embed", action="store_true", help="embed the video bytes in the notebook")
     p.add_argument("--timeout", type=float, help="seconds to wait (default: VeoMagics.timeout)")
+    p.add_argument(*takes.flags, **takes.kwargs)
     return p
 
 

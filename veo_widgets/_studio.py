@@ -87,7 +87,8 @@ def variations(client: Any, prompt: str, n: int = 4, **options: Any) -> list[Any
 
     Where the model takes a seed each take gets its own (``seed, seed+1, ...`` from a given
     ``seed``); elsewhere they are ``n`` independent takes. All share one ``take_group``.
-    The request is validated once, by the first ``start``, before any other is sent.
+    The request is validated once, by the first ``start``, before any other is sent. A
+    ``lineage`` given (a re-run's parent) is kept, with the take group added.
     """
     lineage, seeds = _takes(n, options)
     return [start_with(client, prompt, lineage=lineage, **options, **seed) for seed in seeds]
@@ -104,7 +105,8 @@ def _takes(n: int, options: dict[str, Any]) -> tuple[dict[str, str | None], list
     model = str(options.get("model") or DEFAULT_MODEL)
     given = options.pop("seed", None)
     seeds = [{"seed": s} for s in take_seeds(n, given)] if takes_seed(model) else [{} for _ in take_seeds(n)]
-    return {"take_group": f"takes-{uuid.uuid4().hex[:12]}", "relation": "take"}, seeds
+    lineage = dict(options.pop("lineage", None) or {})
+    return {**lineage, "take_group": f"takes-{uuid.uuid4().hex[:12]}", "relation": "take"}, seeds
 
 
 def continue_from(client: Any, job: Job, prompt: str, **options: Any) -> Any:

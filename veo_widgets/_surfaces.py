@@ -29,8 +29,12 @@ __all__ = [
     "family_choices",
     "form_fields",
     "request_code",
+    "takes_argument",
     "trait_specs",
 ]
+
+#: The most takes the panel and ``%%veo -n`` make side by side.
+MAX_TAKES = 4
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,20 @@ def argument_specs(inputs: Iterable[str] = ("image", "last_image", "reference_im
             kwargs["metavar"] = "|".join(str(c) for c in family_choices(option.name))
         specs.append(ArgSpec(option.name, flags, kwargs))
     return specs
+
+
+def takes_argument() -> ArgSpec:
+    """``--takes``/``-n``: how many takes of the one request to make side by side (not an
+    option of the request, so not in ``OPTIONS``); a value outside 1..MAX_TAKES is refused
+    when parsed."""
+
+    def count(text: str) -> int:
+        if not text.isdigit() or not 1 <= int(text) <= MAX_TAKES:
+            raise argparse.ArgumentTypeError(f"takes are a whole number from 1 to {MAX_TAKES}, not {text!r}")
+        return int(text)
+
+    help_text = f"how many takes (1-{MAX_TAKES}, default 1): seeds seed, seed+1, ... where the model takes one"
+    return ArgSpec("takes", ("--takes", "-n"), {"dest": "takes", "type": count, "default": 1, "help": help_text})
 
 
 def _flags(flag: str, short: str | None) -> tuple[str, ...]:
@@ -159,8 +177,10 @@ def request_code(
     reference_images: Sequence[str] = (),
     video: str | None = None,
     client: str = "veo.Client()",
+    takes: int = 1,
 ) -> str:
-    """Runnable Python for "Show code": a ``client.generate(...)`` call.
+    """Runnable Python for "Show code": a ``client.generate(...)`` call, or with ``takes``
+    over 1 the ``client.variations(..., n=takes)`` call that makes them.
 
     ``image``, ``last_image``, each of ``reference_images`` and ``video`` are Python
     *expressions* (``repr(path)``, a variable name); ``options`` are values (``model``
@@ -171,18 +191,16 @@ def request_code(
     inputs = {"image": image, "last_image": last_image, "video": video}
     inputs["reference_images"] = f"[{', '.join(reference_images)}]" if reference_images else None
     spec, changed = _changes(options, inputs)
-    lines = [
-        "import veo_widgets as veo",
-        "",
-        f"client = {client}",
-        "job = client.generate(",
-        f"    {prompt.strip()!r},",
-    ]
+    call = "takes = client.variations(" if takes > 1 else "job = client.generate("
+    lines = ["import veo_widgets as veo", "", f"client = {client}", call, f"    {prompt.strip()!r},"]
     lines += [f"    {name}={expr}," for name, expr in inputs.items() if expr is not None]
     if not _is_default(spec):
         lines.append(f"    model={spec.short!r},")
     lines += [f"    {name}={value!r}," for name, value in changed.items()]
-    lines += [")", "job.path"]
+    if takes > 1:
+        lines += [f"    n={takes},", ")", "[take.path for take in takes]"]
+    else:
+        lines += [")", "job.path"]
     return "\n".join(lines)
 
 
@@ -194,12 +212,13 @@ def cell_code(
     last_image: str | None = None,
     reference_images: Sequence[str] = (),
     video: str | None = None,
+    takes: int = 1,
 ) -> str:
-    """The same request as a ``%%veo`` cell. Inputs are the text a person would type after
-    the flag: a path, a URL, ``{variable}`` or a job id."""
+    """The same request as a ``%%veo`` cell (``-n takes`` over 1). Inputs are the text a
+    person would type after the flag: a path, a URL, ``{variable}`` or a job id."""
     inputs = {"image": image, "last_image": last_image, "video": video}
     spec, changed = _changes(options, {**inputs, "reference_images": "x" if reference_images else None})
-    words = ["%%veo"]
+    words = ["%%veo"] + (["-n", str(takes)] if takes > 1 else [])
     if not _is_default(spec):
         words += ["--model", spec.short]
     flags = {i.name: i.flag for i in INPUTS}
