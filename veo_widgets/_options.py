@@ -52,6 +52,7 @@ __all__ = [
     "RESOLUTION",
     "SEED",
     "SEED_MAX",
+    "MAX_TAKES",
     "VIDEO",
     "ArgSpec",
     "FormField",
@@ -315,6 +316,7 @@ def parse_options(values: Mapping[str, object], model: object = None) -> dict[st
 # The surfaces' helpers live next door (they read the catalogue, which is built on this
 # module); import them from here.
 from ._surfaces import (  # noqa: E402
+    MAX_TAKES,
     ArgSpec,
     FormField,
     TraitSpec,

@@ -81,7 +81,9 @@ class Form:
         self.prompt.add_class("veo-prompt")
         self.controls: dict[str, Any] = {o.name: _control(o, values.get(o.name)) for o in OPTIONS}
         # A visible word, not only an icon: screen readers and keyboard users need a name.
-        self.dice = w.Button(icon="random", tooltip="a random seed", description="Random", layout=w.Layout(width="auto"))
+        self.dice = w.Button(
+            icon="random", tooltip="a random seed", description="Random", layout=w.Layout(width="auto")
+        )
         self.dice.add_class("veo-dice")
         self.embed = w.Checkbox(value=embed, description="Embed video in the notebook", indent=False)
         self.embed.layout = w.Layout(width="auto")
@@ -178,8 +180,9 @@ class Form:
         """The first frame, if the chosen model takes one."""
         return self.image.value if any(f.name == "image" for f in self.fields) else None
 
-    def code(self) -> str:
-        """Runnable Python for the current form (inputs from uploads come from ``panel``)."""
+    def code(self, takes: int = 1) -> str:
+        """Runnable Python for the current form (inputs from uploads come from ``panel``);
+        ``client.variations(..., n=takes)`` for more than one take."""
         try:
             options = self.options()
         except ValidationError:
@@ -206,7 +209,7 @@ class Form:
             looks_like_file = text.startswith(("http://", "https://")) or text.lower().endswith(".mp4")
             video = repr(text) if looks_like_file else f"client.wait({text!r})"
         text = request_code(
-            self.prompt.value, image, options, last_image=last, reference_images=references, video=video
+            self.prompt.value, image, options, last_image=last, reference_images=references, video=video, takes=takes
         )
         head, _, rest = text.partition("\n\n")
         return "\n".join([head, "", *setup, rest]) if setup else text

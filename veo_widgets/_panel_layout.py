@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as w
 
 from ._display import KEYS, STYLE
+from ._options import MAX_TAKES
 from ._panel_summary import cover_html
 
 __all__ = ["arrange", "widgets"]
@@ -20,6 +21,15 @@ def widgets() -> dict[str, Any]:
         description="Generate", button_style="primary", icon="play", tooltip="Generate (Ctrl+Enter in the prompt)"
     )
     generate.add_class("veo-generate")
+    takes = w.Dropdown(
+        options=[(str(n), n) for n in range(1, MAX_TAKES + 1)],
+        value=1,
+        description="Takes",
+        tooltip="how many takes of this request, side by side (seeds differ where the model takes one)",
+        layout=w.Layout(width="auto"),
+        style={"description_width": "initial"},
+    )
+    takes.add_class("veo-takes-count")
     estimate = w.HTML(layout=w.Layout(width="auto"))
     estimate.add_class("veo-estimate")
     show_code = w.ToggleButton(description="Show code", icon="code", value=False, tooltip="the same in Python")
@@ -40,6 +50,7 @@ def widgets() -> dict[str, Any]:
     return {
         "banner": banner,
         "generate_button": generate,
+        "takes": takes,
         "estimate": estimate,
         "show_code": show_code,
         "code": code,
@@ -56,7 +67,7 @@ def arrange(panel: Any, inputs: Any) -> Any:
     """Inputs on the left, jobs, player and history on the right; they wrap into one column
     on a narrow screen."""
     actions = w.HBox(
-        [panel.generate_button, panel.estimate, panel.show_code, panel.embed],
+        [panel.generate_button, panel.takes, panel.estimate, panel.show_code, panel.embed],
         layout=w.Layout(flex_flow="row wrap", align_items="center", grid_gap="6px", max_width="100%"),
     )
     inputs.children = (*inputs.children, actions, panel.form_message, panel.code, panel.key.box)

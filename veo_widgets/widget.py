@@ -13,8 +13,7 @@ from __future__ import annotations
 import html
 import os
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,22 +26,20 @@ from ._config import Secret
 from ._display import VideoHTML, caption_html, demo_notice_html, video_html
 from ._errors import VeoError, explain
 from ._models import DEFAULT_MODEL, Job
-from ._panel_cards import Card, Ticker, history_button, resume_run
+from ._panel_cards import Card, Ticker
 from ._panel_form import Form
-from ._panel_inputs import resolve_video
 from ._panel_key import KeyRow, check_key, new_client
 from ._panel_layout import arrange, widgets
 from ._panel_money import MoneyRow
+from ._panel_running import Running
 from ._panel_summary import Summaries, keep_alive, summary_html
 from ._schedule import DurationModel
+from ._takes_view import TakesGrid, takes_estimate
 
 __all__ = ["Panel", "new_client", "video_player"]
 
 
-_MEDIA = ("last_image", "reference_images", "video")
-
-
-class Panel(w.VBox):
+class Panel(Running, w.VBox):
     """Pick an image, write a prompt, press Generate; the video plays beside the form.
 
     >>> panel = Panel(prompt="waves roll in", image="beach.jpg")   # doctest: +SKIP
@@ -67,6 +64,8 @@ class Panel(w.VBox):
         timeout: float = 600.0,
         client: Client | None = None,
         compact: bool = False,
+        takes: int = 1,
+        lineage: Mapping[str, str | None] | None = None,
     ) -> None:
         self._owns_client = client is None
         self._client = client or new_client()
@@ -75,6 +74,9 @@ class Panel(w.VBox):
         self._save_to = save_to
         self._timeout = timeout
         self._cards: list[Card] = []
+        self._grids: list[TakesGrid] = []
+        self.lineage = lineage
+        """Where this panel's jobs come from (``parent_id``, ``relation``), journaled with each create."""
         self._last_error: BaseException | None = None
         self._callbacks: list[Callable[[Job], Any]] = []
         self._lock = threading.Lock()
@@ -126,6 +128,8 @@ class Panel(w.VBox):
             setattr(self, name, widget)
         self.generate_button.on_click(lambda _: self._clicked())
         self.show_code.observe(lambda _: self._refresh_code(), names="value")
+        self.takes.value = takes
+        self.takes.observe(lambda _: self._form_changed(), names="value")
 
         columns = arrange(self, f.column)
         if compact:
@@ -285,8 +289,7 @@ class Panel(w.VBox):
 
         def work() -> None:
             try:
-                options = {k: v for k, v in self.form.options().items() if k not in _MEDIA}
-                text = self._client.estimate(**options).describe()
+                text = takes_estimate(self._client, self.form.options(), int(self.takes.value))
             except Exception:  # no price is not an error: say so, never a made-up number
                 text = "price unknown"
             if turn == self._estimate_turn:
@@ -295,8 +298,9 @@ class Panel(w.VBox):
         threading.Thread(target=work, name="veo-panel-estimate", daemon=True).start()
 
     def code_text(self) -> str:
-        """The ``client.generate(...)`` call equivalent to the current form (always runnable)."""
-        return self.form.code()
+        """The ``client.generate(...)`` call equivalent to the current form (always runnable);
+        ``client.variations(..., n=...)`` with more than one take."""
+        return self.form.code(takes=int(self.takes.value))
 
     def _refresh_code(self) -> None:
         if not hasattr(self, "show_code") or not self.show_code.value:
@@ -318,112 +322,6 @@ class Panel(w.VBox):
         self.money.apply()  # the budget carries over to the new client
         self.money.refresh()
         return "" if secret is not None else ("demo mode again." if self._client.demo else "")
-
-    def _retire(self, old: Client) -> None:
-        """Close a client once no running card uses it (closing it earlier would break them)."""
-        self._retired.append(old)
-        for client in list(self._retired):
-            if not any(c.client is client and not c.done.is_set() for c in self._cards):
-                self._retired.remove(client)
-                client.close()
-
-    # ------------------------------------------------------------------ running
-
-    def _clicked(self) -> None:
-        # A double click lands twice within a few hundred milliseconds: one generation only.
-        now = time.monotonic()
-        if now - self._last_click < 1.0:
-            return
-        self._last_click = now
-        self.generate()
-
-    def _start(self) -> None:
-        self.form_message.value = ""
-        self._last_error = None
-        try:
-            options = self.form.options(self._video)
-            self.launch(self.prompt.value, self.form.image_value(), options)
-        except VeoError as exc:  # refused before anything was sent
-            self._last_error = exc
-            self.form_message.value = f'<div class="veo-error" role="alert">{html.escape(explain(exc))}</div>'
-
-    def _video(self, text: str) -> Any:
-        return resolve_video(self._client.journal, text)
-
-    def launch(self, prompt: str, image: Any, options: dict[str, Any]) -> Card:
-        """Validate (raising ``ValidationError``, nothing sent), then generate in the
-        background with ``client.start``; the new card follows the run."""
-        run = self._client.start(prompt, image, save_to=self._save_to, timeout=self._timeout, **options)
-        card = Card(len(self._cards) + 1, prompt.strip(), self._client)
-        card.resume_button.on_click(lambda _: self._resume(card))
-        self._cards.append(card)
-        self.jobs.children = (*self.jobs.children, card.widget)
-        card.watch(run, self._ended)
-        self._ticker.ensure()
-        return card
-
-    def _ended(self, card: Card) -> None:
-        run = card.run
-        if run.error is not None:
-            self._failed(card, run.error)
-        else:
-            self._completed(card, run.result())
-
-    def _estimate(self, elapsed: float) -> float:
-        if self._durations is None:  # learned from the journal once, not at every tick
-            self._durations = self._client.duration_model()
-        return self._durations.progress(elapsed)
-
-    def _failed(self, card: Card, exc: BaseException) -> None:
-        card.failed(exc)
-        card.done.set()
-        self.money.refresh_unconfirmed()  # a lost create answer is listed for Reconcile
-        self._retire_done()
-
-    def _resume(self, card: Card) -> None:
-        if card.job is None or not card.done.is_set():
-            return
-        card.running()
-        name = f"veo-panel-resume-{card.number}"
-        threading.Thread(target=self._wait_again, args=(card,), name=name, daemon=True).start()
-        self._ticker.ensure()
-
-    def _wait_again(self, card: Card) -> None:
-        try:
-            job = resume_run(card, self._save_to, self._timeout)
-        except BaseException as exc:  # every failure becomes one sentence in the card
-            self._failed(card, exc)
-            return
-        self._completed(card, job)
-
-    def _completed(self, card: Card, job: Job) -> None:
-        card.job = job
-        card.finish("completed")
-        self.result = job
-        self._summaries.update(self._summary())
-        try:
-            self.play(job)
-        except Exception as exc:  # a video that cannot be shown must not lose the job
-            card.message.value = html.escape(explain(exc))
-        self._add_history(card.number, job)
-        for callback in list(self._callbacks):
-            try:
-                callback(job)
-            except Exception as exc:
-                card.message.value = html.escape(f"on_complete callback failed: {exc!r}")
-        card.done.set()
-        self._retire_done()
-
-    def _retire_done(self) -> None:
-        if self._retired:
-            self._retire(self._retired.pop())
-
-    # ------------------------------------------------------------------ results
-
-    def _add_history(self, number: int, job: Job) -> None:
-        button = history_button(number, job)
-        button.on_click(lambda _: self.play(job))
-        self.history.children = (*self.history.children, button)
 
 
 def video_player(path: Path, *, embed: bool) -> VideoHTML:
