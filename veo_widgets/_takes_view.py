@@ -21,7 +21,7 @@ from ._errors import VeoError, explain
 from ._models import Job
 from ._panel_cards import Card, Ticker, resume_run
 
-__all__ = ["Take", "TakesGrid", "takes_estimate", "takes_seeded"]
+__all__ = ["Take", "TakesGrid", "show_takes", "takes_estimate", "takes_seeded"]
 
 NO_SEED = "no seed: model has none"
 CHOSEN_BORDER = "2px solid var(--jp-brand-color1, #1976d2)"
@@ -271,3 +271,34 @@ def takes_estimate(client: Any, options: Mapping[str, Any], n: int) -> str:
         return text
     price, paren, rest = text.partition(" (")
     return f"{price} for {n} takes" + (f"{paren}{rest}" if paren else "")
+
+
+def show_takes(
+    client: Any,
+    prompt: str,
+    image: Any,
+    options: Mapping[str, Any],
+    n: int,
+    *,
+    save_to: Any = None,
+    timeout: float = 600.0,
+    embed: bool = False,
+    wait: bool = True,
+) -> TakesGrid:
+    """``%%veo -n``: say the estimate, start the takes (refused whole, nothing sent, by a
+    bad request or the budget), show them side by side under the cell and, unless ``wait``
+    is False, block until each has ended (Ctrl-C stops waiting; each take may still finish
+    and its Resume picks it up)."""
+    from IPython.core.display_functions import display
+
+    print(f"estimate: {takes_estimate(client, options, n)}")
+    runs = client.start_variations(prompt, image, n=n, save_to=save_to, timeout=timeout, **options)
+    grid = TakesGrid(client, runs, prompt, embed=embed, seeded=takes_seeded(options), save_to=save_to, timeout=timeout)
+    display(grid.widget)  # type: ignore[no-untyped-call]
+    if wait:
+        try:
+            grid.wait()
+        except KeyboardInterrupt:
+            grid.cancel()
+            print("veo: stopped waiting for the takes; each may still complete (and be billed): Resume in its cell")
+    return grid

@@ -125,6 +125,8 @@ class _VeoMagics(Magics):
         out = self._value(args.out) or self.output_dir or None
         timeout = args.timeout if args.timeout is not None else self.timeout
         embed = args.embed or self.embed
+        if args.takes > 1:
+            return self._takes(args, (prompt, image, options), save_to=out, timeout=timeout, embed=embed)
         print(f"estimate: {self._estimate(options)}")
         try:
             if args.background:
@@ -133,6 +135,19 @@ class _VeoMagics(Magics):
         except (ValidationError, BudgetExceededError) as exc:  # refused before anything was sent
             raise UsageError(f"%%veo: {explain(exc)}") from None
         return self._foreground(run, embed, args.name)
+
+    def _takes(self, args: GenerateArgs, request: tuple[str, Any, dict[str, Any]], **shown: Any) -> list[Job] | None:
+        """``-n``: the takes side by side under the cell as each finishes, each with its seed
+        and a pick button; returns the saved ones (``--name`` keeps the grid: ``.chosen``)."""
+        from ._takes_view import show_takes
+
+        try:
+            grid = show_takes(self.client, *request, args.takes, wait=not args.background, **shown)
+        except (ValidationError, BudgetExceededError) as exc:  # refused before anything was sent
+            raise UsageError(f"%%veo: {explain(exc)}") from None
+        if args.name:
+            self._ns()[args.name] = grid
+        return None if args.background else grid.jobs
 
     def _estimate(self, options: dict[str, Any]) -> str:
         """What the cell will cost, from the API's catalogue; a price that cannot be had is
