@@ -167,6 +167,7 @@ def test_help_lists_every_option(ip: InteractiveShell) -> None:
         "--name",
         "--background",
         "--embed",
+        "--takes",
     ):
         assert option in doc
 
@@ -402,3 +403,42 @@ def test_an_estimate_that_cannot_be_had_says_price_unknown(
     with capture_output() as cap:
         job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1\nWaves roll in")
     assert job.ok and cap.stdout.splitlines()[0] == "estimate: price unknown"
+
+
+def test_takes_appear_side_by_side_under_the_cell_and_one_is_chosen(
+    ip: InteractiveShell, image_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    seed = 1
+    with capture_output() as cap:
+        jobs = run(ip, f"%%veo -i {image_file} -d 4 --seed {seed} -n 4 --name job\nWaves roll in")
+    grid = ip.user_ns["job"]
+    views = [o.data.get("application/vnd.jupyter.widget-view+json", {}) for o in cap.outputs]
+    assert {"model_id": grid.widget.model_id} in [{"model_id": v.get("model_id")} for v in views]  # shown
+    assert cap.stdout.startswith("estimate: about $") and "for 4 takes" in cap.stdout.splitlines()[0]
+    assert len(jobs) == 4 and all(job.ok and job.path is not None and job.path.exists() for job in jobs)
+    assert len(grid.takes) == 4 and grid.widget.layout.flex_flow == "row wrap"
+    assert all("<video" in take.player.value for take in grid.takes)
+    assert [take.seed.value for take in grid.takes] == [
+        f"<small>seed <code>{seed + i}</code></small>" for i in range(4)
+    ]
+    journal = magics_of(ip).client.journal
+    groups = {(journal.row(job.id) or {}).get("take_group") for job in jobs}
+    assert len(groups) == 1 and None not in groups
+    grid.takes[1].pick_button.click()
+    assert [journal.find(job.id).chosen for job in jobs] == [False, True, False, False]  # type: ignore[union-attr]
+    assert ["veo-take-chosen" in take.widget._dom_classes for take in grid.takes] == [False, True, False, False]
+    assert grid.chosen is not None and grid.chosen.id == jobs[1].id
+
+
+def test_takes_over_the_budget_are_refused_whole_before_sending(
+    ip: InteractiveShell, emulator: Emulator, image_file: Path
+) -> None:
+    one = magics_of(ip).client.estimate(duration=4).usd
+    assert one is not None
+    run(ip, f"%config VeoMagics.budget_usd = {round(one * 2.5, 2)}")  # two takes fit, four do not
+    before = emulator.stats.creates
+    with pytest.raises(UsageError, match="budget"), capture_output():
+        ip.run_cell_magic("veo", f"-i {image_file} -d 4 --takes 4", "over budget")
+    assert emulator.stats.creates == before and magics_of(ip).client.journal.history() == []
+    run(ip, "%config VeoMagics.budget_usd = None")

@@ -109,3 +109,24 @@ def test_async_client_variations_awaits_every_take(emulator: Emulator, image_fil
     jobs = asyncio.run(takes())
     assert [job.request["seed"] for job in jobs if job.request] == [3, 4]
     assert all(job.ok and job.path is not None and job.path.is_file() for job in jobs)
+
+
+def test_start_variations_hands_back_the_runs_of_one_group_keeping_a_parent(demo: veo.Client, image_file: Path) -> None:
+    parent = demo.generate("Waves roll in", image=image_file, **FAST)
+    runs = demo.start_variations(
+        "Waves roll in", image=image_file, n=2, duration=4, seed=1, lineage={"parent_id": parent.id}
+    )
+    assert len(runs) == 2 and all(not run.done or run.job is not None for run in runs)  # handles, at once
+    jobs = [run.wait(60) for run in runs]
+    assert [job.request["seed"] for job in jobs if job.request] == [1, 2]
+    rows = [demo.journal.row(job.id) for job in jobs]
+    lineage = {(row["take_group"], row["parent_id"], row["relation"]) for row in rows if row is not None}
+    assert len(lineage) == 1 and [(group is not None, p, r) for group, p, r in lineage] == [(True, parent.id, "take")]
+
+
+def test_start_variations_refuses_a_set_over_the_budget_before_sending(emulator: Emulator, image_file: Path) -> None:
+    transport = Counting(emulator)
+    client = veo.Client(emulator.api_key, emulator.url, transport=transport, budget_usd=2.0)
+    with client, pytest.raises(veo.BudgetExceededError):
+        client.start_variations("Waves roll in", image=image_file, n=2, **FAST)
+    assert not [r for r in transport.requests if r.method == "POST"] and veo.history() == []

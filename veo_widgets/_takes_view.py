@@ -265,7 +265,7 @@ def takes_estimate(client: Any, options: Mapping[str, Any], n: int) -> str:
     media = ("last_image", "reference_images", "video")
     try:
         text = str(client.estimate([{k: v for k, v in options.items() if k not in media}] * n).describe())
-    except VeoError:
+    except Exception:  # a price that cannot be had is not a failed cell
         return "price unknown"
     if n == 1 or text.startswith("price unknown"):
         return text
