@@ -173,20 +173,23 @@ def test_a_deleted_clip_can_be_downloaded_again(emulator: Emulator, image_file: 
         assert gallery.cards[0].state == "ready" and "saved again" in gallery.message.value
 
 
-def test_a_rerun_from_the_gallery_records_its_parent(emulator: Emulator, image_file: Path) -> None:
+def test_a_rerun_from_the_gallery_records_its_parent_when_created(emulator: Emulator, image_file: Path) -> None:
     with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
         first = client.generate("Waves roll in", image=image_file, duration=4, seed=1)
         gallery = veo.Gallery(client)
         gallery.select(first.id)
         panel = gallery.act("rerun")
         assert panel.prompt.value == "Waves roll in"
+        emulator.add_fault("never_finish", times=1)  # the re-run is created and never ends
         panel.generate()
-        again = panel.wait(60)
-        deadline = time.monotonic() + 5
-        while client.journal.find(again.id).relation is None and time.monotonic() < deadline:  # type: ignore[union-attr]
-            time.sleep(0.05)
-        found = client.journal.find(again.id)
+        card = panel.cards[0]
+        deadline = time.monotonic() + 30
+        while card.job is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert card.job is not None
+        found = client.journal.find(card.job.id)  # the row has its parent from the create on
         assert found is not None and (found.parent_id, found.relation) == (first.id, "rerun")
+        panel.cancel()
 
 
 def test_a_running_job_can_be_resumed_from_the_gallery(emulator: Emulator, image_file: Path) -> None:

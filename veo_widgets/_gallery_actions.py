@@ -44,9 +44,8 @@ def _rerun(gallery: Gallery, job: Job) -> Any:
 
     parameters = inspect.signature(Panel).parameters
     fields = rerun_fields(job, lambda name: name in parameters and name not in ("client", "embed", "save_to"))
-    panel = Panel(client=gallery.client, **fields)
-    # The panel knows nothing of lineage: once its generation is saved, say where it came from.
-    panel.on_complete(lambda made: gallery._journal.set_parent(made.id, job.id, "rerun"))
+    # Where its jobs come from is journaled with each create (a kernel dying mid-run keeps it).
+    panel = Panel(client=gallery.client, lineage={"parent_id": job.id, "relation": "rerun"}, **fields)
     # The panel's own bundle (its widget view): append_display_data would call the panel's
     # _ipython_display_, which displays into the running cell, not into the workspace.
     gallery.workspace.outputs = ({"output_type": "display_data", "data": panel._repr_mimebundle_(), "metadata": {}},)
