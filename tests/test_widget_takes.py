@@ -116,13 +116,20 @@ def test_a_model_without_a_seed_makes_takes_with_no_seed_shown(panel_client: veo
     assert panel.form._rows["seed"].layout.display == "none"  # no seed field is offered
     panel.generate()
     [grid] = grids(panel)
-    until(lambda: all_ended(panel))
+    panel.wait(timeout=90)  # the whole set, not only the last take
+    assert all_ended(panel)
     shown = cells(grid)
     assert [card.status for card in panel.cards] == ["completed"] * 2
     assert ["no seed: model has none" in text_of(cell, "veo-take-seed") for cell in shown] == [True, True]
     assert all("<video" in text_of(cell, "veo-take-player") for cell in shown)
     jobs = [card.job for card in panel.cards if card.job is not None]
     assert len({job.id for job in jobs}) == 2 and all((job.request or {}).get("seed") is None for job in jobs)
+    chosen = panel.pick(2)  # from code, as the second cell's button does
+    assert chosen.id == jobs[1].id and panel.result is not None and panel.result.id == jobs[1].id
+    assert [panel_client.journal.find(job.id).chosen for job in jobs] == [False, True]  # type: ignore[union-attr]
+    assert "veo-take-chosen" in shown[1]._dom_classes
+    with pytest.raises(ValueError, match="no take #7"):
+        panel.pick(7)
 
 
 def test_a_budget_refuses_the_whole_set_before_anything_is_sent(emulator: Emulator, image_file: Path) -> None:

@@ -126,6 +126,15 @@ class Running:
         self.jobs.children = (*self.jobs.children, grid.widget)
         return grid
 
+    def pick(self, number: int) -> Job:
+        """Do what take ``number``'s "Use this take" does (its number as on its card): mark
+        it chosen in the journal, highlight it, and make it ``result``."""
+        for grid in self._grids:
+            for take in grid.takes:
+                if take.card.number == number:
+                    return grid.pick(take)
+        raise ValueError(f"no take #{number} in this panel: takes are numbered like their cards")
+
     def _take_ended(self, card: Card) -> None:
         """A take is shown in its own cell; the panel lists it and tells the callbacks."""
         if card.status != "completed" or card.job is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -238,14 +239,18 @@ class Panel(Running, w.VBox):
                 card.cancel()
 
     def wait(self, timeout: float | None = None) -> Job:
-        """Block until the latest generation ends; return its Job or raise its error."""
+        """Block until the latest generation ends (every take of a set of takes); return its
+        Job (the last take's) or raise its error."""
         if self._last_error is not None:
             raise self._last_error
         if not self._cards:
             raise RuntimeError("nothing to wait for: call generate() first")
         card = self._cards[-1]
-        if not card.done.wait(timeout):
-            raise TimeoutError(f"generation #{card.number} still {card.status} after {timeout} s")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for one in next((g.cards for g in self._grids if card in g.cards), [card]):
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not one.done.wait(left):
+                raise TimeoutError(f"generation #{one.number} still {one.status} after {timeout} s")
         if card.error is not None:
             raise card.error
         assert card.job is not None
