@@ -442,3 +442,12 @@ def test_takes_over_the_budget_are_refused_whole_before_sending(
         ip.run_cell_magic("veo", f"-i {image_file} -d 4 --takes 4", "over budget")
     assert emulator.stats.creates == before and magics_of(ip).client.journal.history() == []
     run(ip, "%config VeoMagics.budget_usd = None")
+
+
+def test_takes_in_the_background_return_at_once_and_keep_going(ip: InteractiveShell, image_file: Path) -> None:
+    with capture_output():
+        result = run(ip, f"%%veo -i {image_file} -d 4 --seed 1 -n 2 --background --name job\nWaves roll in")
+    grid = ip.user_ns["job"]
+    assert result is None and len(grid.takes) == 2
+    jobs = grid.wait(60)
+    assert len(jobs) == 2 and all("<video" in take.player.value for take in grid.takes)
