@@ -25,6 +25,7 @@ from veo_widgets._options import (
     request_code,
     trait_specs,
 )
+from veo_widgets._parsers import parse_cell
 
 URL = "https://example.com/a.png"
 
@@ -216,3 +217,13 @@ def test_show_code_refuses_an_input_the_model_does_not_take() -> None:
     assert caught.value.field == "model"
     with pytest.raises(veo.ValidationError, match="first-last"):
         cell_code("x", "a.png", {"model": "veo-3.1-i2v"}, last_image="b.png")
+
+
+def test_takes_are_written_as_variations_and_as_n() -> None:
+    code = request_code("the tide", "'a.png'", {"seed": 5, "duration": 4}, takes=4)
+    compile(code, "<show code>", "exec")
+    assert "takes = client.variations(" in code and "    n=4," in code and "seed=5" in code
+    assert "client.generate(" in request_code("the tide", "'a.png'", {"seed": 5}, takes=1)
+    line = cell_code("the tide", "a.png", {"seed": 5}, takes=4).split("\n", 1)[0]
+    args = parse_cell(line.removeprefix("%%veo"))
+    assert args.takes == 4 and args.options == {"seed": "5"} and args.image == "a.png"
