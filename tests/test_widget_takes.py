@@ -28,8 +28,8 @@ def until(condition: Any, seconds: float = 90.0) -> None:
 
 
 def grids(panel: Panel) -> list[Any]:
-    """The rows of takes among the panel's jobs, as a person sees them."""
-    return [child for child in panel.jobs.children if "veo-takes" in child._dom_classes]
+    """The rows of takes under the panel's two columns (full width), as a person sees them."""
+    return [child for child in panel.take_rows.children if "veo-takes" in child._dom_classes]
 
 
 def cells(grid: Any) -> list[Any]:
@@ -103,6 +103,7 @@ def test_one_take_is_a_single_card_as_before(panel_client: veo.Client, image_fil
     panel.generate()
     job = panel.wait(timeout=60)
     assert grids(panel) == [] and len(panel.jobs.children) == 1 and "veo-job" in panel.jobs.children[0]._dom_classes
+    assert panel.take_rows in panel.children  # the row of takes spans the panel's width
     assert panel.result is job and job.path is not None
     assert any("<video" in str(o["data"].get("text/html", "")) for o in panel.player.outputs)
     row = panel_client.journal.row(job.id)

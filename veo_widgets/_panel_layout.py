@@ -42,6 +42,8 @@ def widgets() -> dict[str, Any]:
     player.add_class("veo-player")
     jobs = w.VBox(layout=w.Layout(max_width="100%"))
     jobs.add_class("veo-jobs")
+    take_rows = w.VBox(layout=w.Layout(width="100%", max_width="100%"))  # full width: takes side by side
+    take_rows.add_class("veo-take-rows")
     history = w.HBox(layout=w.Layout(flex_flow="row wrap", max_width="100%"))
     history.add_class("veo-history-strip")
     style = w.HTML(STYLE + KEYS, layout=w.Layout(height="0px", overflow="hidden", margin="0"))
@@ -57,6 +59,7 @@ def widgets() -> dict[str, Any]:
         "form_message": form_message,
         "player": player,
         "jobs": jobs,
+        "take_rows": take_rows,
         "history": history,
         "_style": style,
         "saved_cover": saved_cover,

@@ -56,6 +56,7 @@ class Running:
         embed: w.Checkbox
         form_message: w.HTML
         jobs: w.VBox
+        take_rows: w.VBox
         history: w.HBox
 
         def generate(self) -> None: ...
@@ -123,7 +124,7 @@ class Running:
         )
         self._grids.append(grid)
         self._cards.extend(grid.cards)
-        self.jobs.children = (*self.jobs.children, grid.widget)
+        self.take_rows.children = (*self.take_rows.children, grid.widget)
         return grid
 
     def pick(self, number: int) -> Job:

@@ -51,7 +51,7 @@ class Take:
         self.pick_button.add_class("veo-take-pick")
         self.widget = w.VBox(
             [card.widget, self.player, self.seed, self.pick_button],
-            layout=w.Layout(flex="1 1 260px", min_width="0", max_width="100%", padding="4px", border=PLAIN_BORDER),
+            layout=w.Layout(flex="1 1 220px", min_width="0", max_width="100%", padding="4px", border=PLAIN_BORDER),
         )
         self.widget.add_class("veo-take")
 

@@ -138,7 +138,8 @@ class Panel(Running, w.VBox):
             super().__init__([self._style, self.banner, self.form_message, self.jobs, self.player])
         else:
             super().__init__(
-                [self._style, self.saved_cover, self.banner, columns], layout=w.Layout(width="100%", max_width="100%")
+                [self._style, self.saved_cover, self.banner, columns, self.take_rows],
+                layout=w.Layout(width="100%", max_width="100%"),
             )
             keep_alive(self.saved_cover, self)
             f.column.children = (*f.column.children, self.money.box)
