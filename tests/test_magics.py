@@ -418,7 +418,7 @@ def test_takes_appear_side_by_side_under_the_cell_and_one_is_chosen(
     assert cap.stdout.startswith("estimate: about $") and "for 4 takes" in cap.stdout.splitlines()[0]
     assert len(jobs) == 4 and all(job.ok and job.path is not None and job.path.exists() for job in jobs)
     assert len(grid.takes) == 4 and grid.widget.layout.flex_flow == "row wrap"
-    assert all("<video" in take.player.value for take in grid.takes)
+    assert all("<video" in take.shown for take in grid.takes)
     assert [take.seed.value for take in grid.takes] == [
         f"<small>seed <code>{seed + i}</code></small>" for i in range(4)
     ]
@@ -450,4 +450,4 @@ def test_takes_in_the_background_return_at_once_and_keep_going(ip: InteractiveSh
     grid = ip.user_ns["job"]
     assert result is None and len(grid.takes) == 2
     jobs = grid.wait(60)
-    assert len(jobs) == 2 and all("<video" in take.player.value for take in grid.takes)
+    assert len(jobs) == 2 and all("<video" in take.shown for take in grid.takes)

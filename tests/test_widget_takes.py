@@ -37,7 +37,11 @@ def cells(grid: Any) -> list[Any]:
 
 
 def text_of(cell: Any, cls: str) -> str:
-    return "".join(w.value for w in _walk(cell) if cls in getattr(w, "_dom_classes", ()) and hasattr(w, "value"))
+    """The HTML shown by the parts of ``cell`` with class ``cls`` (an HTML widget or an Output)."""
+    found = [w for w in _walk(cell) if cls in getattr(w, "_dom_classes", ())]
+    html = [w.value for w in found if hasattr(w, "value")]
+    html += [str(o["data"].get("text/html", "")) for w in found for o in getattr(w, "outputs", ())]
+    return "".join(html)
 
 
 def _walk(widget: Any) -> list[Any]:

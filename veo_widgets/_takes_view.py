@@ -37,7 +37,9 @@ class Take:
 
     def __init__(self, card: Card, seed: str) -> None:
         self.card = card
-        self.player = w.HTML(layout=w.Layout(max_width="100%"))
+        # An Output, not an HTML widget: the front end resolves the player's link to the
+        # saved file only in outputs (an HTML widget's relative link points at the page).
+        self.player = w.Output(layout=w.Layout(max_width="100%"))
         self.player.add_class("veo-take-player")
         self.seed = w.HTML(f"<small>{html.escape(seed)}</small>")
         self.seed.add_class("veo-take-seed")
@@ -58,6 +60,11 @@ class Take:
     @property
     def job(self) -> Job | None:
         return self.card.job
+
+    @property
+    def shown(self) -> str:
+        """The player's HTML once the take is saved (empty before)."""
+        return "".join(str(o.get("data", {}).get("text/html", "")) for o in self.player.outputs)
 
     @property
     def chosen(self) -> bool:
@@ -213,9 +220,16 @@ class TakesGrid:
         self._seed(take)
         if job.path is not None:
             try:
-                take.player.value = video_html(job.path, embed=self.embed).html
+                shown = video_html(job.path, embed=self.embed).html
             except VeoError as exc:  # too large to embed: the take is saved all the same
-                take.player.value = f'<div class="veo-note">{html.escape(explain(exc))}</div>'
+                shown = f'<div class="veo-note">{html.escape(explain(exc))}</div>'
+            take.player.outputs = (
+                {
+                    "output_type": "display_data",
+                    "data": {"text/html": shown, "text/plain": str(job.path)},
+                    "metadata": {},
+                },
+            )
         take.pick_button.disabled = False
         self._end(card)
 

@@ -86,6 +86,11 @@ GALLERY_CELL = (
     "    client.generate(prompt, image=veo.sample_image(), duration=4, seed=seed)\n"
     "gallery = veo.Gallery()\ngallery"
 )
+#: A panel set to four takes of one request (seeds 1 to 4).
+TAKES_CELL = (
+    "import veo_widgets as veo\n\n"
+    "panel = veo.Panel('The beam sweeps the sea', image=veo.sample_image(), duration=4, seed=1, takes=4)\npanel"
+)
 #: One notebook per test, so no test opens a file another one saved.
 NOTEBOOKS = {
     "panel.ipynb": _notebook(PANEL_CELL),
@@ -95,6 +100,7 @@ NOTEBOOKS = {
     "summary.ipynb": _notebook(PANEL_CELL),
     "cancel.ipynb": _notebook(CANCEL_CELL),
     "gallery.ipynb": _notebook(GALLERY_CELL),
+    "takes.ipynb": _notebook(TAKES_CELL),
 }
 
 
