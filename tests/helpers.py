@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Generator
 from typing import TypeVar
 
@@ -12,10 +13,35 @@ from veo_widgets._flows import Outcome, Send, Sleep, Step
 
 T = TypeVar("T")
 
+#: The options every ``%%veo`` help text names (the parser's and the magic's docstring).
+CELL_FLAGS = (
+    "--image",
+    "--aspect-ratio",
+    "--resolution",
+    "--duration",
+    "--seed",
+    "--negative-prompt",
+    "--no-audio",
+    "--no-enhance",
+    "--model",
+    "--out",
+    "--name",
+    "--background",
+    "--embed",
+)
+
 
 def response(status: int, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
     return httpx.Response(status, content=content, headers=headers or {}, request=httpx.Request("GET", "http://x"))
+
+
+def until(check: Callable[[], object], seconds: float = 20.0) -> None:
+    """Wait for ``check()`` to come true (a panel updating from its threads), or fail."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"the panel never showed it (waited {seconds:g} s)"
+        time.sleep(0.02)
 
 
 def drive(
