@@ -314,6 +314,8 @@ def test_many_threads_and_two_processes_write_at_once_and_every_row_is_kept(
     keys = {job.client_request_id for job in journal.history()}
     assert {f"here-{t}-{w}" for t in range(16) for w in range(50)} <= keys
     assert {f"p{n}-{t}-{w}" for n in range(2) for t in range(8) for w in range(50)} <= keys
+    journal.close()  # closed now; the next call opens it again
+    assert journal.count() == 16 * 50 + 2 * 8 * 50
 
 
 def hold_write_lock(path: Path, seconds: float) -> threading.Thread:

@@ -78,12 +78,12 @@ def transaction(db: sqlite3.Connection, *, write: bool) -> Iterator[None]:
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
+        db.execute("COMMIT")
     except BaseException:
-        if db.in_transaction:
+        if db.in_transaction:  # never leave the kept connection inside a transaction
             with suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
 
 
 def _after_fork() -> None:
