@@ -13,6 +13,7 @@ import bench_download
 import bench_emulator
 import bench_images
 import bench_import
+import bench_journal
 import bench_kernel
 import bench_lost_answers
 import bench_polling
@@ -23,6 +24,7 @@ if __name__ == "__main__":
     for module in (
         bench_polling,
         bench_concurrency,
+        bench_journal,
         bench_kernel,
         bench_images,
         bench_download,

@@ -3,13 +3,73 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable, Generator
+from typing import TypeVar
 
 import httpx
+
+from veo_widgets._flows import Outcome, Send, Sleep, Step
+
+T = TypeVar("T")
+
+#: The options every ``%%veo`` help text names (the parser's and the magic's docstring).
+CELL_FLAGS = (
+    "--image",
+    "--aspect-ratio",
+    "--resolution",
+    "--duration",
+    "--seed",
+    "--negative-prompt",
+    "--no-audio",
+    "--no-enhance",
+    "--model",
+    "--out",
+    "--name",
+    "--background",
+    "--embed",
+    "--takes",
+)
 
 
 def response(status: int, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
     return httpx.Response(status, content=content, headers=headers or {}, request=httpx.Request("GET", "http://x"))
+
+
+def until(check: Callable[[], object], seconds: float = 20.0) -> None:
+    """Wait for ``check()`` to come true (a panel updating from its threads), or fail."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"the panel never showed it (waited {seconds:g} s)"
+        time.sleep(0.02)
+
+
+def drive(
+    flow: Generator[Step, Outcome, T],
+    answer: Callable[[Send], Outcome] | list[Outcome],
+    now: list[float] | None = None,
+) -> tuple[T, list[Send]]:
+    """Run a protocol flow to its end with no I/O: every ``Send`` is answered by ``answer``
+    (a function of the request, or the next of a list), every ``Sleep`` moves the fake
+    clock ``now[0]`` on. Returns what the flow returned and the requests it sent."""
+    answers = answer if isinstance(answer, list) else None
+    sends: list[Send] = []
+    try:
+        step = next(flow)
+        for _ in range(100_000):
+            if isinstance(step, Sleep):
+                assert step.seconds >= 0
+                if now is not None:
+                    now[0] += step.seconds
+                step = flow.send(None)
+                continue
+            assert isinstance(step, Send), step
+            sends.append(step)
+            step = flow.send(answers.pop(0) if answers is not None else answer(step))  # type: ignore[operator]
+    except StopIteration as done:
+        return done.value, sends
+    raise AssertionError("the flow never ended")
 
 
 class Holding:

@@ -12,8 +12,9 @@ import pytest
 
 import veo_widgets as veo
 from veo_widgets._billing import Balance, Spend, balance_flow, spend_flow, usage_query
-from veo_widgets._flows import Outcome, RetryPolicy, Send, Sleep, Step
+from veo_widgets._flows import Outcome, RetryPolicy, Step
 
+from . import helpers
 from .helpers import response
 
 T = TypeVar("T")
@@ -25,18 +26,10 @@ OUT_OF_CREDITS = {
 
 
 def drive(flow: Generator[Step, Outcome, T], answers: list[Outcome]) -> tuple[T, list[str]]:
-    paths: list[str] = []
-    try:
-        step = next(flow)
-        while True:
-            if isinstance(step, Sleep):
-                step = flow.send(None)
-                continue
-            assert isinstance(step, Send) and step.method == "GET"
-            paths.append(step.path)
-            step = flow.send(answers.pop(0))
-    except StopIteration as done:
-        return done.value, paths
+    """The flow's value and the paths it read (every one a GET: money is only looked at)."""
+    value, sends = helpers.drive(flow, answers)
+    assert all(send.method == "GET" for send in sends)
+    return value, [send.path for send in sends]
 
 
 def test_balance_in_dollars() -> None:

@@ -20,6 +20,7 @@ from veo_widgets.magics import VeoMagics
 from veo_widgets.widget import Panel
 
 from .conftest import QUICK_POLLS, SENTINEL_KEY
+from .helpers import CELL_FLAGS
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -153,22 +154,7 @@ def test_interrupt_stops_waiting_and_names_the_job(ip: InteractiveShell, emulato
 
 def test_help_lists_every_option(ip: InteractiveShell) -> None:
     doc = ip.find_cell_magic("veo").__doc__ or ""
-    for option in (
-        "--image",
-        "--aspect-ratio",
-        "--resolution",
-        "--duration",
-        "--seed",
-        "--negative-prompt",
-        "--no-audio",
-        "--no-enhance",
-        "--model",
-        "--out",
-        "--name",
-        "--background",
-        "--embed",
-        "--takes",
-    ):
+    for option in CELL_FLAGS:
         assert option in doc
 
 

@@ -22,6 +22,8 @@ from veo_widgets._parsers import (
     parse_line,
 )
 
+from .helpers import CELL_FLAGS
+
 
 def test_the_cell_line_becomes_typed_arguments() -> None:
     args = parse_cell(
@@ -50,23 +52,7 @@ def test_mistakes_are_usage_errors(line: str, words: str) -> None:
 
 def test_help_lists_every_option_with_its_default() -> None:
     text = cell_help()
-    for option in (
-        "--image",
-        "--aspect-ratio",
-        "--resolution",
-        "--duration",
-        "--seed",
-        "--negative-prompt",
-        "--no-audio",
-        "--no-enhance",
-        "--model",
-        "--out",
-        "--name",
-        "--background",
-        "--embed",
-        "--timeout",
-        "--takes",
-    ):
+    for option in (*CELL_FLAGS, "--timeout"):
         assert option in text
     assert "VeoMagics.resolution" in text and "the model's" in text
     for option in OPTIONS:  # every option of the schema, none restated by hand

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from veo_widgets._flows import Outcome, Send, Sleep, Step
+from veo_widgets._flows import Outcome
 from veo_widgets._models import VideoRequest
 from veo_widgets._pricing import (
     Catalogue,
@@ -22,7 +21,7 @@ from veo_widgets._pricing import (
     save_cached,
 )
 
-from .helpers import response
+from .helpers import drive, response
 
 NOW = datetime(2026, 11, 29, 23, 0, tzinfo=timezone.utc)
 URL = "https://api.aimlapi.com"
@@ -114,21 +113,6 @@ def test_estimates_read_as_a_person_would() -> None:
     assert Estimate(6.4, "x", simulated=True, count=3, unknown=1).describe() == (
         "about $6.40 + 1 of 3 with no price (simulated prices)"
     )
-
-
-def drive(flow: Generator[Step, Outcome, Catalogue], answers: list[Outcome]) -> tuple[Catalogue, list[Send]]:
-    sends: list[Send] = []
-    try:
-        step = next(flow)
-        while True:
-            if isinstance(step, Sleep):
-                step = flow.send(None)
-                continue
-            assert isinstance(step, Send)
-            sends.append(step)
-            step = flow.send(answers.pop(0))
-    except StopIteration as done:
-        return done.value, sends
 
 
 def test_fetch_parse_and_keep_the_etag() -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from veo_widgets._flows import Outcome, Send, Sleep, Step
+from veo_widgets._flows import Outcome, Send
 from veo_widgets._reconcile import (
     CannotReconcile,
     Found,
@@ -21,7 +21,7 @@ from veo_widgets._reconcile import (
     reconcile_flow,
 )
 
-from .helpers import response
+from .helpers import drive, response
 
 SENT = datetime(2026, 11, 29, 23, 0, 0, tzinfo=timezone.utc)
 CRID = "veo-0123456789abcdef01234567"
@@ -85,27 +85,10 @@ def once(outcome: Outcome) -> Callable[[], Outcome]:
     return lambda: outcome
 
 
-def drive(flow: Generator[Step, Outcome, Reconciled], server: Callable[[Send], Outcome],
-          now: list[float]) -> Reconciled:
-    step = next(flow)
-    for _ in range(100_000):
-        try:
-            if isinstance(step, Sleep):
-                assert step.seconds >= 0
-                now[0] += step.seconds
-                step = flow.send(None)
-            else:
-                assert isinstance(step, Send)
-                step = flow.send(server(step))
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-    raise AssertionError("the flow never ended")
-
-
 def run(logs: FakeLogs, now: list[float], *, timeout: float = 300, models: tuple[str, ...] = (MODEL,),
         rate: RateWindow | None = None) -> Reconciled:
     flow = reconcile_flow(Lookup(CRID, SENT, models), timeout=timeout, clock=lambda: now[0], rate=rate)
-    return drive(flow, logs, now)
+    return drive(flow, logs, now)[0]
 
 
 def noise(count: int, *, start: int = 0) -> list[tuple[float, dict[str, Any]]]:
@@ -130,7 +113,7 @@ def test_a_null_id_never_matches() -> None:
     now = [0.0]
     logs = FakeLogs([(0.0, row(None, inference="someone-elses"))], now)
     flow = reconcile_flow(Lookup("", SENT), timeout=5, clock=lambda: now[0])
-    assert isinstance(drive(flow, logs, now), NotFound)
+    assert isinstance(drive(flow, logs, now)[0], NotFound)
 
 
 def test_a_lagging_row_is_found_by_looking_again() -> None:

@@ -11,12 +11,12 @@ import httpx
 import pytest
 
 import veo_widgets as veo
-from veo_widgets._flows import Outcome, Send, Sleep, Step, create_flow
+from veo_widgets._flows import Outcome, Send, Step, create_flow
 from veo_widgets._models import Job, VideoRequest
 from veo_widgets._reconcile import Found, Lookup, NotFound, Reconciled
 from veo_widgets._recover import UnconfirmedCreateError, create_or_recover
 
-from .helpers import response
+from .helpers import drive, response
 
 SENT = datetime(2026, 11, 29, 23, 0, tzinfo=timezone.utc)
 REQUEST = VideoRequest(prompt="waves", image="https://example.com/a.png")
@@ -77,17 +77,7 @@ def run(server: Server, *, can_reconcile: bool = True, timeout: float = 60) -> t
         can_reconcile=can_reconcile,
         clock=lambda: now[0],
     )
-    step = next(flow)
-    try:
-        while True:
-            if isinstance(step, Sleep):
-                now[0] += step.seconds
-                step = flow.send(None)
-            else:
-                assert isinstance(step, Send)
-                step = flow.send(server(step))
-    except StopIteration as done:
-        return done.value, outcomes
+    return drive(flow, server, now)[0], outcomes
 
 
 LOST: dict[str, Callable[[], Outcome]] = {

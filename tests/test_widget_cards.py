@@ -14,15 +14,9 @@ from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
 from .conftest import QUICK_POLLS
+from .helpers import until
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def until(condition: object, seconds: float = 15.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
-        time.sleep(0.02)
-    assert condition(), "timed out"  # type: ignore[operator]
 
 
 def test_cancel_one_of_two_then_resume_it(image_file: Path) -> None:

@@ -4,8 +4,7 @@ creates listed with a Reconcile button."""
 from __future__ import annotations
 
 import sqlite3
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
 from .conftest import QUICK_POLLS
+from .helpers import until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -25,13 +25,6 @@ def keyed_client(emulator: Emulator) -> Iterator[veo.Client]:
     client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
     yield client
     client.close()
-
-
-def until(check: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "the panel never showed it"
-        time.sleep(0.05)
 
 
 def test_the_budget_field_refuses_a_job_over_it_in_the_form(

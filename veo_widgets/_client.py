@@ -125,6 +125,7 @@ class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
     def close(self) -> None:
         self._http.close()
         self._files.close()
+        self.journal.close()  # its file only: a later use (a Run still finishing) reopens it
 
     def submit(
         self,
@@ -256,6 +257,7 @@ class AsyncClient(AsyncDriver, AsyncTakesMethods, AsyncMoneyMethods, _Core):
     async def aclose(self) -> None:
         await self._http.aclose()
         await self._files.aclose()
+        await asyncio.to_thread(self.journal.close)  # it may wait for a writer: off the loop
 
     async def submit(
         self,

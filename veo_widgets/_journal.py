@@ -6,7 +6,8 @@ answers, and every later status change, result URL and saved path. After a resta
 ``client.wait(id)``, ``veo resume ID`` and ``veo.history()`` read it back.
 
 The schema is versioned (``PRAGMA user_version``) and migrated on first use: see
-``_journal_schema``.
+``_journal_schema``. Many threads and processes may write at once: ``_journal_db`` keeps
+that safe (WAL, a lock per process, short write transactions, retries while busy).
 """
 
 from __future__ import annotations
@@ -14,22 +15,37 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, TypeVar
+
+from typing_extensions import Unpack
 
 from ._config import data_dir
 from ._errors import AmbiguousIdError
-from ._journal_schema import CONFIRMED, NOT_CREATED, NOT_SUBMITTED, RECOVERED, UNCONFIRMED, migrate
+from ._journal_db import Store, retry_busy, transaction
+from ._journal_schema import CONFIRMED, NOT_CREATED, NOT_SUBMITTED, RECOVERED, UNCONFIRMED
 from ._models import Job, Usage
 
-__all__ = ["CONFIRMED", "NOT_CREATED", "NOT_SUBMITTED", "RECOVERED", "UNCONFIRMED", "Journal"]
+__all__ = ["CONFIRMED", "NOT_CREATED", "NOT_SUBMITTED", "RECOVERED", "UNCONFIRMED", "JobQuery", "Journal"]
+
+T = TypeVar("T")
 
 #: Job fields the family track adds to ``Job``; mapped to the columns of the same name.
 _LINEAGE = ("model", "parent_id", "relation", "batch", "chosen")
+
+
+class JobQuery(TypedDict, total=False):
+    """Filters of :meth:`Journal.page` and :meth:`Journal.count`; an absent one does not filter."""
+
+    text: str | None  # in the prompt (any case) or the job id
+    model: str | Sequence[str] | None  # one model id, or any of several
+    status: str | Sequence[str] | None
+    since: datetime | None  # created at or after
+    until: datetime | None  # created before
+    batch: str | None  # the jobs of one batch key
 
 
 def _iso(when: datetime) -> str:
@@ -43,38 +59,38 @@ def _now() -> str:
 class Journal:
     """The job journal at ``path`` (default: ``<data dir>/journal.sqlite3``).
 
-    Every method is blocking (SQLite waits up to 30 s for another writer): the async
-    client calls them in a worker thread, never on the event loop.
+    Every method is blocking (a write may wait for another process's, up to a minute,
+    before "database is locked" is raised): the async client calls them in a worker
+    thread, never on the event loop. One ``Journal`` may be shared by any number of threads.
     """
-
-    _lock = threading.Lock()
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else data_dir() / "journal.sqlite3"
-        self._ready = False
+        self._store = Store(self.path)
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
 
+    def close(self) -> None:
+        """Close the file now (it is also closed when the journal is garbage; the next use
+        opens it again)."""
+        self._store.close()
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        if not self._ready:
-            with self._lock:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                setup = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                try:
-                    setup.execute("PRAGMA journal_mode=WAL")
-                    migrate(setup)
-                finally:
-                    setup.close()
-                self._ready = True
-        db = sqlite3.connect(self.path, timeout=30)
-        db.row_factory = sqlite3.Row
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        """The journal's connection, this thread's alone while the block runs."""
+        with self._store.lock:
+            yield self._store.connection()
+
+    def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return retry_busy(lambda: self._once(work, write=False))
+
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return retry_busy(lambda: self._once(work, write=True))
+
+    def _once(self, work: Callable[[sqlite3.Connection], T], *, write: bool) -> T:
+        with self._connect() as db, transaction(db, write=write):
+            return work(db)
 
     # ------------------------------------------------------------------ writes
 
@@ -94,8 +110,8 @@ class Journal:
     ) -> None:
         """Note a create request about to be sent (state ``unconfirmed`` until it answers)."""
         now = _now()
-        with self._connect() as db:
-            db.execute(
+        self._write(
+            lambda db: db.execute(
                 "INSERT OR REPLACE INTO jobs (client_request_id, base_url, demo, status, request, created_at,"
                 " updated_at, model, parent_id, relation, batch, take_group, estimate_usd, state, retry_of)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -117,17 +133,19 @@ class Journal:
                     retry_of,
                 ),
             )
+        )
 
     def record_outcome(self, client_request_id: str, *, status: str, error: str) -> None:
         """A create that did not yield a job: ``NOT_SUBMITTED`` or ``UNCONFIRMED``."""
         state = NOT_CREATED if status == NOT_SUBMITTED else UNCONFIRMED
-        with self._connect() as db:
-            db.execute(
+        self._write(
+            lambda db: db.execute(
                 # Never over a row whose job id is known (a late answer was journaled first).
                 "UPDATE jobs SET status = ?, state = ?, error = ?, updated_at = ?"
                 " WHERE client_request_id = ? AND (job_id IS NULL OR job_id = '')",
                 (status, state, error, _now(), client_request_id),
             )
+        )
 
     def set_state(self, client_request_id: str, state: str) -> None:
         """Record what became of a create: one of the ``state`` constants."""
@@ -156,31 +174,11 @@ class Journal:
 
     def _update(self, column: str, key: str, **values: Any) -> None:
         sets = ", ".join(f"{name} = ?" for name in values)
-        with self._connect() as db:
-            db.execute(f"UPDATE jobs SET {sets} WHERE {column} = ?", (*values.values(), key))
+        self._write(lambda db: db.execute(f"UPDATE jobs SET {sets} WHERE {column} = ?", (*values.values(), key)))
 
     def record(self, job: Job) -> None:
         """Insert or update ``job`` (matched by client request id, then by job id)."""
-        with self._connect() as db:
-            row = None
-            if job.client_request_id:
-                row = db.execute("SELECT * FROM jobs WHERE client_request_id = ?", (job.client_request_id,)).fetchone()
-            if row is None and job.id:
-                row = db.execute("SELECT * FROM jobs WHERE job_id = ?", (job.id,)).fetchone()
-            if row is None:
-                key = job.client_request_id or f"id:{job.id}"
-                request = json.dumps(dict(job.request), default=str) if job.request else None
-                db.execute(
-                    "INSERT INTO jobs (client_request_id, job_id, base_url, demo, status, request, created_at,"
-                    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (key, job.id, job.base_url or "", int(job.demo), job.status, request, _iso(job.created_at), _now()),
-                )
-                row = db.execute("SELECT * FROM jobs WHERE client_request_id = ?", (key,)).fetchone()
-            values = _changes(job, row)
-            sets = ", ".join(f"{name} = ?" for name in values)
-            db.execute(
-                f"UPDATE jobs SET {sets} WHERE client_request_id = ?", (*values.values(), row["client_request_id"])
-            )
+        self._write(lambda db: _record(db, job))
 
     # ------------------------------------------------------------------ reads
 
@@ -202,16 +200,19 @@ class Journal:
         key = key.strip()
         if not key:
             return None
-        with self._connect() as db:
-            row: sqlite3.Row | None = db.execute(
+
+        def matches(db: sqlite3.Connection) -> list[sqlite3.Row]:
+            exact: list[sqlite3.Row] = db.execute(
                 "SELECT * FROM jobs WHERE job_id = ? OR client_request_id = ? LIMIT 1", (key, key)
-            ).fetchone()
-            if row is not None:
-                return row
-            rows = db.execute(
+            ).fetchall()
+            if exact:
+                return exact
+            return db.execute(
                 "SELECT * FROM jobs WHERE substr(job_id, 1, ?) = ? OR substr(client_request_id, 1, ?) = ? LIMIT 50",
                 (len(key), key, len(key), key),
             ).fetchall()
+
+        rows = self._read(matches)
         if len(rows) > 1:
             raise AmbiguousIdError(key, [r["job_id"] or r["client_request_id"] for r in rows])
         return rows[0] if rows else None
@@ -220,48 +221,23 @@ class Journal:
         """Every job, newest first."""
         return self.page(0, limit)
 
-    def page(
-        self,
-        offset: int = 0,
-        limit: int | None = 50,
-        *,
-        text: str | None = None,
-        model: str | Sequence[str] | None = None,
-        status: str | Sequence[str] | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        batch: str | None = None,
-    ) -> list[Job]:
-        """One page of jobs, newest first, filtered (the prompt contains ``text``, ...;
-        ``batch``: the jobs of one batch key)."""
-        where, args = _filters(text, model, status, since, until, batch)
-        with self._connect() as db:
-            rows = db.execute(
-                f"SELECT * FROM jobs{where} ORDER BY created_at DESC LIMIT ? OFFSET ?",
-                (*args, -1 if limit is None else limit, offset),
-            ).fetchall()
-        return [_job(r) for r in rows]
+    def page(self, offset: int = 0, limit: int | None = 50, **query: Unpack[JobQuery]) -> list[Job]:
+        """One page of jobs, newest first, filtered (see :class:`JobQuery`)."""
+        where, args = _filters(query)
+        sql = f"SELECT * FROM jobs{where} ORDER BY created_at DESC LIMIT ? OFFSET ?"
+        return self._jobs(sql, (*args, -1 if limit is None else limit, offset))
 
-    def count(
-        self,
-        *,
-        text: str | None = None,
-        model: str | Sequence[str] | None = None,
-        status: str | Sequence[str] | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        batch: str | None = None,
-    ) -> int:
+    def count(self, **query: Unpack[JobQuery]) -> int:
         """How many jobs :meth:`page` would list with these filters, over all pages."""
-        where, args = _filters(text, model, status, since, until, batch)
-        with self._connect() as db:
-            return int(db.execute(f"SELECT COUNT(*) FROM jobs{where}", args).fetchone()[0])
+        where, args = _filters(query)
+        return self._read(lambda db: int(db.execute(f"SELECT COUNT(*) FROM jobs{where}", args).fetchone()[0]))
 
     def unconfirmed(self) -> list[Job]:
         """Creates whose outcome is unknown (the answer was lost), oldest first."""
-        with self._connect() as db:
-            rows = db.execute("SELECT * FROM jobs WHERE state = ? ORDER BY created_at", (UNCONFIRMED,)).fetchall()
-        return [_job(r) for r in rows]
+        return self._jobs("SELECT * FROM jobs WHERE state = ? ORDER BY created_at", (UNCONFIRMED,))
+
+    def _jobs(self, sql: str, args: Sequence[Any]) -> list[Job]:
+        return [_job(r) for r in self._read(lambda db: db.execute(sql, args).fetchall())]
 
     def durations(
         self, *, demo: bool, model: str | None = None, generating: bool = False, limit: int = 50
@@ -274,11 +250,29 @@ class Journal:
         if model is not None:
             where += " AND model = ?"
             args.append(model)
-        with self._connect() as db:
-            rows = db.execute(
-                f"SELECT {column} FROM jobs WHERE {where} ORDER BY created_at DESC LIMIT ?", (*args, limit)
-            ).fetchall()
-        return [float(r[0]) for r in rows]
+        sql = f"SELECT {column} FROM jobs WHERE {where} ORDER BY created_at DESC LIMIT ?"
+        return [float(r[0]) for r in self._read(lambda db: db.execute(sql, (*args, limit)).fetchall())]
+
+
+def _record(db: sqlite3.Connection, job: Job) -> None:
+    """``Journal.record``, inside its write transaction."""
+    row = None
+    if job.client_request_id:
+        row = db.execute("SELECT * FROM jobs WHERE client_request_id = ?", (job.client_request_id,)).fetchone()
+    if row is None and job.id:
+        row = db.execute("SELECT * FROM jobs WHERE job_id = ?", (job.id,)).fetchone()
+    if row is None:
+        key = job.client_request_id or f"id:{job.id}"
+        request = json.dumps(dict(job.request), default=str) if job.request else None
+        db.execute(
+            "INSERT INTO jobs (client_request_id, job_id, base_url, demo, status, request, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, job.id, job.base_url or "", int(job.demo), job.status, request, _iso(job.created_at), _now()),
+        )
+        row = db.execute("SELECT * FROM jobs WHERE client_request_id = ?", (key,)).fetchone()
+    values = _changes(job, row)
+    sets = ", ".join(f"{name} = ?" for name in values)
+    db.execute(f"UPDATE jobs SET {sets} WHERE client_request_id = ?", (*values.values(), row["client_request_id"]))
 
 
 def _changes(job: Job, row: sqlite3.Row) -> dict[str, Any]:
@@ -310,20 +304,18 @@ def _changes(job: Job, row: sqlite3.Row) -> dict[str, Any]:
     return values
 
 
-def _filters(
-    text: str | None,
-    model: str | Sequence[str] | None,
-    status: str | Sequence[str] | None,
-    since: datetime | None,
-    until: datetime | None,
-    batch: str | None = None,
-) -> tuple[str, list[Any]]:
+def _filters(query: JobQuery) -> tuple[str, list[Any]]:
+    text, since, until = query.get("text"), query.get("since"), query.get("until")
     clauses: list[str] = []
     args: list[Any] = []
     if text:
         clauses.append("(instr(lower(request), lower(?)) > 0 OR instr(job_id, ?) > 0)")
         args += [text, text]
-    for column, wanted in (("model", model), ("status", status), ("batch", batch)):
+    for column, wanted in (
+        ("model", query.get("model")),
+        ("status", query.get("status")),
+        ("batch", query.get("batch")),
+    ):
         if wanted is None:
             continue
         values = [wanted] if isinstance(wanted, str) else list(wanted)

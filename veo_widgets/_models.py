@@ -135,11 +135,6 @@ class VideoRequest:
     provider: str | None = None
     person_generation: str | None = None
 
-    @classmethod
-    def create(cls, prompt: object, image: Any = None, **options: Any) -> VideoRequest:
-        """Same as :func:`build_request` (kept for older callers)."""
-        return build_request(prompt, image, **options)
-
     @property
     def spec(self) -> ModelSpec:
         return get_model(self.model)
