@@ -267,11 +267,6 @@ def test_first_last_and_extend_videos_start_and_end_where_asked(
         assert max(abs(a - b) for a, b in zip(opening, ended, strict=True)) < 20, (opening, ended)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="emu: _routes.py sizes the output with frame_size(body['aspect_ratio']), which takes 'auto' as 16:9 "
-    "instead of following the input video",
-)
 def test_extending_a_portrait_clip_stays_portrait(
     started: None, client_runs: dict[tuple[str, str], Any], family_client: veo.Client, home: Path
 ) -> None:
