@@ -154,21 +154,34 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``veo models``: what fits 80 columns; ``--wide`` adds the rest of each model's row.
+_MODEL_COLUMNS = ("name", "mode", "durations", "resolutions")
+_WIDE_COLUMNS = ("inputs", "aspect", "audio", "seed", "id")
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from ._family import models
 
-    family = models()
     client = _client(args)
-    prices = []
-    for spec in family:
+    columns = (*_MODEL_COLUMNS, *(_WIDE_COLUMNS if args.wide else ()), "price")
+    rows, simulated = [dict(zip(columns, columns, strict=True))], False
+    for spec in models():
         try:
-            prices.append(client.estimate(model=spec.id).describe())
+            estimate = client.estimate(model=spec.id)
         except VeoError:
-            prices.append("price unknown")
-    lines = family.table().splitlines()
-    width = max(len(line) for line in lines)
-    header = lines[0].ljust(width) + "  price (its default clip)"
-    print("\n".join([header, *(line.ljust(width) + "  " + price for line, price in zip(lines[1:], prices, strict=True))]))
+            price = "unknown"
+        else:
+            price = "unknown" if estimate.usd is None else f"${estimate.usd:.2f}"
+            simulated = simulated or estimate.simulated
+        rows.append({**spec.row(), "price": price})
+    widths = {c: max(len(r[c]) for r in rows) for c in columns}
+    for row in rows:
+        print("  ".join(row[c].ljust(widths[c]) for c in columns).rstrip())
+    print("price: the model's default clip (its default length and resolution)")
+    if simulated:
+        print("       simulated prices: the emulator's catalogue, not the API's")
+    if not args.wide:
+        print("--wide adds each model's inputs, aspect ratios, audio, seed and the API's id")
     return 0
 
 
@@ -262,7 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("-o", "--output", help="a file or folder (default: $VEO_OUTPUT_DIR or veo_outputs/)")
     gen.set_defaults(func=cmd_generate)
 
-    listing = _parser(sub, "models", "the Veo family: each model's mode, inputs, lengths and sizes")
+    listing = _parser(sub, "models", "the Veo family: each model's mode, lengths, sizes and price")
+    listing.add_argument(
+        "--wide", action="store_true", help="also each model's inputs, aspect ratios, audio, seed and id"
+    )
     listing.set_defaults(func=cmd_models)
 
     status = _parser(sub, "status", "show a job's state and what to run next")
