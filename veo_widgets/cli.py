@@ -51,6 +51,7 @@ class _Status:
         self.job: Job | None = None
         self.start = time.monotonic()
         self.shown = Progress()
+        self._drawn = self._glide = self.start
         self._last = ""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._tick, daemon=True)
@@ -70,8 +71,9 @@ class _Status:
             self.stream.flush()
 
     def finished(self) -> None:
-        """Let the bar glide to 100 % (a second at most) instead of leaping there."""
-        deadline = time.monotonic() + 1.0
+        """Let the bar glide to 100 % (a second or so; two at most on a busy machine)
+        instead of leaping there."""
+        deadline = time.monotonic() + 2.0
         while not self.shown.settled and time.monotonic() < deadline:
             time.sleep(TICK / 2)
 
@@ -90,7 +92,12 @@ class _Status:
             target = 1.0 if self.job is not None and self.job.ok else self.model.progress(elapsed)
         else:
             target = 0.0
-        shown = self.shown.update(target, time.monotonic())
+        # The bar glides by the time between redraws, counted as one tick at most: a redraw
+        # that comes late on a busy machine moves it one step, never a leap to 100 %.
+        now = time.monotonic()
+        self._glide += min(now - self._drawn, TICK)
+        self._drawn = now
+        shown = self.shown.update(target, self._glide)
         return status_text(status, elapsed, shown, frame=SPINNER[frame % 4])
 
     def _tick(self) -> None:
