@@ -51,6 +51,7 @@ class _Status:
         self.job: Job | None = None
         self.start = time.monotonic()
         self.shown = Progress()
+        self._drawn = self._glide = self.start
         self._last = ""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._tick, daemon=True)
@@ -70,8 +71,9 @@ class _Status:
             self.stream.flush()
 
     def finished(self) -> None:
-        """Let the bar glide to 100 % (a second at most) instead of leaping there."""
-        deadline = time.monotonic() + 1.0
+        """Let the bar glide to 100 % (a second or so; two at most on a busy machine)
+        instead of leaping there."""
+        deadline = time.monotonic() + 2.0
         while not self.shown.settled and time.monotonic() < deadline:
             time.sleep(TICK / 2)
 
@@ -90,7 +92,12 @@ class _Status:
             target = 1.0 if self.job is not None and self.job.ok else self.model.progress(elapsed)
         else:
             target = 0.0
-        shown = self.shown.update(target, time.monotonic())
+        # The bar glides by the time between redraws, counted as one tick at most: a redraw
+        # that comes late on a busy machine moves it one step, never a leap to 100 %.
+        now = time.monotonic()
+        self._glide += min(now - self._drawn, TICK)
+        self._drawn = now
+        shown = self.shown.update(target, self._glide)
         return status_text(status, elapsed, shown, frame=SPINNER[frame % 4])
 
     def _tick(self) -> None:
@@ -154,21 +161,34 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``veo models``: what fits 80 columns; ``--wide`` adds the rest of each model's row.
+_MODEL_COLUMNS = ("name", "mode", "durations", "resolutions")
+_WIDE_COLUMNS = ("inputs", "aspect", "audio", "seed", "id")
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from ._family import models
 
-    family = models()
     client = _client(args)
-    prices = []
-    for spec in family:
+    columns = (*_MODEL_COLUMNS, *(_WIDE_COLUMNS if args.wide else ()), "price")
+    rows, simulated = [dict(zip(columns, columns, strict=True))], False
+    for spec in models():
         try:
-            prices.append(client.estimate(model=spec.id).describe())
+            estimate = client.estimate(model=spec.id)
         except VeoError:
-            prices.append("price unknown")
-    lines = family.table().splitlines()
-    width = max(len(line) for line in lines)
-    header = lines[0].ljust(width) + "  price (its default clip)"
-    print("\n".join([header, *(line.ljust(width) + "  " + price for line, price in zip(lines[1:], prices, strict=True))]))
+            price = "unknown"
+        else:
+            price = "unknown" if estimate.usd is None else f"${estimate.usd:.2f}"
+            simulated = simulated or estimate.simulated
+        rows.append({**spec.row(), "price": price})
+    widths = {c: max(len(r[c]) for r in rows) for c in columns}
+    for row in rows:
+        print("  ".join(row[c].ljust(widths[c]) for c in columns).rstrip())
+    print("price: the model's default clip (its default length and resolution)")
+    if simulated:
+        print("       simulated prices: the emulator's catalogue, not the API's")
+    if not args.wide:
+        print("--wide adds each model's inputs, aspect ratios, audio, seed and the API's id")
     return 0
 
 
@@ -262,7 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("-o", "--output", help="a file or folder (default: $VEO_OUTPUT_DIR or veo_outputs/)")
     gen.set_defaults(func=cmd_generate)
 
-    listing = _parser(sub, "models", "the Veo family: each model's mode, inputs, lengths and sizes")
+    listing = _parser(sub, "models", "the Veo family: each model's mode, lengths, sizes and price")
+    listing.add_argument(
+        "--wide", action="store_true", help="also each model's inputs, aspect ratios, audio, seed and id"
+    )
     listing.set_defaults(func=cmd_models)
 
     status = _parser(sub, "status", "show a job's state and what to run next")

@@ -129,3 +129,21 @@ def test_extend_continues_from_the_last_frame_of_the_input(emulator: Emulator, t
     payload = {"model": "google/veo3-1-fast-extend-video", "prompt": "and on", "video_url": by_url}
     frames = render(emulator, payload, tmp_path, 7)
     assert frames[0][..., 2].mean() > frames[0][..., 0].mean() + 40  # starts where the input ended: blue
+
+
+@pytest.mark.parametrize("aspect", [None, "auto"])
+def test_extend_keeps_a_portrait_clip_portrait_unless_told_otherwise(
+    emulator: Emulator, tmp_path: Path, aspect: str | None
+) -> None:
+    """Extend's ``aspect_ratio`` is ``auto`` by default: the output follows the input video."""
+    clip = tmp_path / "tall.mp4"
+    scene = scene_for({"mode": "image", "width": 180, "height": 320}, [patterned()], None, 1)
+    encode(scene, clip, width=180, height=320, duration=1, seed=1, audio=False, label=None)
+    by_url = emulator.host_asset(f"tall-{aspect}.mp4", clip.read_bytes(), "video/mp4")
+    payload: dict[str, object] = {"model": "google/veo3-1-fast-extend-video", "prompt": "and on", "video_url": by_url}
+    if aspect is not None:
+        payload["aspect_ratio"] = aspect
+    done = wait_done(emulator, create(emulator, {**payload, "generate_audio": False}).json()["id"])
+    path = tmp_path / "longer.mp4"
+    path.write_bytes(httpx.get(done["video"]["url"]).content)
+    assert (probe(path)["width"], probe(path)["height"]) == (720, 1280)

@@ -197,3 +197,19 @@ def test_demo_state_older_than_a_week_is_pruned(tmp_path: Path) -> None:
         os.utime(old, (time.time() - 8 * 86400,) * 2)
     _prune(tmp_path, 7 * 86400)
     assert sorted(p.name for p in tmp_path.glob("*/*")) == ["new", "new", "new"]
+
+
+def test_a_client_that_hangs_up_is_not_reported(capfd: pytest.CaptureFixture[str]) -> None:
+    """A connection reset between requests (a pool dropping an idle keep-alive connection)
+    prints no traceback into the test run or the notebook."""
+    import struct
+
+    with Emulator(timing=0.1) as emu:
+        host, port = emu.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: emulator\r\n\r\n")  # keep-alive: the server reads on
+            assert b"200" in sock.recv(4096)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+        time.sleep(0.5)
+        assert httpx.get(emu.url + "/health").status_code == 200  # and it still serves
+    assert "Traceback" not in capfd.readouterr().err

@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 __all__ = ["FPS", "SAMPLE_RATE", "RenderFailure", "Scene", "encode", "fit", "push_in", "render_video"]
 
 Scene = Callable[[int, int], Image.Image]
-"""Frame ``i`` of ``n``, at the output size."""
+"""Frame ``i`` of ``n``: the output frame, or a picture that :func:`encode` scales to it."""
 
 
 class RenderFailure(Exception):
@@ -44,17 +44,13 @@ def fit(image: Image.Image, width: int, height: int) -> Image.Image:
     return fill
 
 
-def _label(text: str, scale: int) -> tuple[Image.Image, Image.Image]:
+def _label(text: str, scale: int) -> Image.Image:
     probe = ImageDraw.Draw(Image.new("L", (1, 1)))
     left, top, right, bottom = probe.textbbox((0, 0), text)
     w, h = int(right - left) + 8, int(bottom - top) + 6
     tag = Image.new("RGB", (w, h), (20, 20, 20))
     ImageDraw.Draw(tag).text((4 - left, 3 - top), text, fill=(255, 255, 255))
-    mask = Image.new("L", (w, h), 150)
-    if scale > 1:
-        tag = tag.resize((w * scale, h * scale), Image.Resampling.NEAREST)
-        mask = mask.resize((w * scale, h * scale), Image.Resampling.NEAREST)
-    return tag, mask
+    return tag.resize((w * scale, h * scale), Image.Resampling.NEAREST) if scale > 1 else tag
 
 
 def _audio(seconds: float, seed: int) -> np.ndarray:
@@ -84,7 +80,10 @@ def _audio(seconds: float, seed: int) -> np.ndarray:
 
 
 def push_in(image: Image.Image, width: int, height: int, seed: int) -> Scene:
-    """The image fitted to the frame, then a slow push-in drifting a little off centre."""
+    """The image fitted to the frame, then a slow push-in drifting a little off centre.
+
+    Frames after the first are crops of a larger fit of the image, which :func:`encode`
+    scales to the output size: the camera closes in by ``ZOOM`` over the clip."""
     rng = np.random.default_rng(seed)
     margin = 1 + ZOOM
     big = fit(image, round(width * margin), round(height * margin))
@@ -93,40 +92,60 @@ def push_in(image: Image.Image, width: int, height: int, seed: int) -> Scene:
 
     def frame(i: int, n: int) -> Image.Image:
         if i == 0:
-            return base.copy()
+            return base
         p = i / max(1, n - 1)
         ease = p * p * (3 - 2 * p)
         zoom = 1 + ZOOM * ease
-        cw, ch = big.width / zoom / margin, big.height / zoom / margin
+        cw, ch = big.width / zoom, big.height / zoom  # the whole picture at first, the frame's worth at the end
         cx = big.width / 2 + drift_x * (big.width - cw) / 2 * ease
         cy = big.height / 2 + drift_y * (big.height - ch) / 2 * ease
-        box = (cx - cw / 2, cy - ch / 2, cx + cw / 2, cy + ch / 2)
-        return big.resize((width, height), Image.Resampling.BILINEAR, box=box)
+        return big.crop((round(cx - cw / 2), round(cy - ch / 2), round(cx + cw / 2), round(cy + ch / 2)))
 
     return frame
 
 
-def render_video(
-    image: Image.Image | bytes,
-    out: Path,
-    *,
-    width: int,
-    height: int,
-    duration: int,
-    seed: int,
-    audio: bool = True,
-    label: str | None = LABEL,
-) -> None:
-    """Write an image-to-video MP4 (the image, then a push-in) to ``out``. Other tracks' tests
-    make their fixture clips with it."""
-    if isinstance(image, bytes):
-        image = Image.open(io.BytesIO(image))
-    scene = push_in(image, width, height, seed)
-    encode(scene, out, width=width, height=height, duration=duration, seed=seed, audio=audio, label=label)
+class _Label:
+    """The "simulated" tag, blended into a YUV 4:2:0 frame's planes at the bottom left."""
+
+    def __init__(self, text: str, width: int, height: int) -> None:
+        scale = max(1, min(width, height) // 360)
+        tag = _label(text, scale)
+        tag = tag.crop((0, 0, min(tag.width, width) // 2 * 2, min(tag.height, height) // 2 * 2))  # even, as 4:2:0 is
+        self.w, self.h = tag.width, tag.height
+        self.x = scale * 8 // 2 * 2
+        self.y = max(0, height - self.h - scale * 8) // 2 * 2
+        self.x = min(self.x, width - self.w)
+        planes = _planes(_rgb(tag).reformat(format="yuv420p").to_ndarray(), self.w, self.h)
+        self.planes = [p.astype(np.float32) * ALPHA for p in planes]
+
+    def apply(self, yuv: np.ndarray, width: int, height: int) -> None:
+        """Blend the tag into ``yuv`` (``to_ndarray()`` of a yuv420p frame), in place."""
+        for k, (plane, tag) in enumerate(zip(_planes(yuv, width, height), self.planes, strict=True)):
+            d = 1 if k == 0 else 2
+            x, y, w, h = self.x // d, self.y // d, self.w // d, self.h // d
+            region = plane[y : y + h, x : x + w]
+            region[...] = (region * (1 - ALPHA) + tag).round().astype(np.uint8)
+
+
+ALPHA = 150 / 255  # how much of the tag shows over the picture
+
+
+def _planes(yuv: np.ndarray, width: int, height: int) -> list[np.ndarray]:
+    """Views of the Y, U and V planes of a yuv420p frame's ``to_ndarray()`` (the planes one
+    after the other, ``height * 3 / 2`` rows of ``width``)."""
+    flat = yuv.reshape(-1)
+    luma, cw, ch = width * height, width // 2, height // 2
+    u = flat[luma : luma + cw * ch].reshape(ch, cw)
+    v = flat[luma + cw * ch : luma + 2 * cw * ch].reshape(ch, cw)
+    return [flat[:luma].reshape(height, width), u, v]
+
+
+def _rgb(image: Image.Image) -> av.VideoFrame:
+    return av.VideoFrame.from_ndarray(np.asarray(image.convert("RGB")), format="rgb24")
 
 
 def encode(
-    scene: Scene,
+    source: Scene | Image.Image | bytes,
     out: Path,
     *,
     width: int,
@@ -136,9 +155,16 @@ def encode(
     audio: bool = True,
     label: str | None = LABEL,
 ) -> None:
-    """Write ``duration`` seconds of ``scene`` at ``width`` x ``height``, 24 fps, to ``out``."""
-    scale = max(1, min(width, height) // 360)
-    tag, mask = _label(label, scale) if label else (None, None)
+    """Write ``duration`` seconds of ``source`` at ``width`` x ``height`` (even), 24 fps, to
+    ``out``. ``source`` is a scene, or an image (or its bytes) that gets a push-in.
+
+    Each frame is scaled to the output size and converted to YUV by libswscale in one step,
+    and the tag is blended into the YUV planes: the emulator renders a clip in a fraction
+    of its length, which a test suite full of renders needs."""
+    if isinstance(source, bytes):
+        source = Image.open(io.BytesIO(source))
+    scene = push_in(source, width, height, seed) if isinstance(source, Image.Image) else source
+    tag = _Label(label, width, height) if label else None
     frames = FPS * duration
     out.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as container:
@@ -151,12 +177,12 @@ def encode(
             sound = container.add_stream("aac", rate=SAMPLE_RATE)
             sound.layout = "stereo"
         for i in range(frames):
-            frame = scene(i, frames).convert("RGB")
-            if frame.size != (width, height):
-                frame = frame.resize((width, height), Image.Resampling.BILINEAR)
-            if i > 0 and tag is not None and mask is not None:
-                frame.paste(tag, (scale * 8, height - tag.height - scale * 8), mask)
-            vf = av.VideoFrame.from_ndarray(np.asarray(frame), format="rgb24")
+            picture = _rgb(scene(i, frames))
+            vf = picture.reformat(width, height, "yuv420p", interpolation="BILINEAR")
+            if i > 0 and tag is not None:
+                yuv = vf.to_ndarray()
+                tag.apply(yuv, width, height)
+                vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
             vf.pts = i
             vf.time_base = Fraction(1, FPS)
             for packet in video.encode(vf):
@@ -176,3 +202,7 @@ def encode(
                     container.mux(packet)
             for packet in sound.encode():
                 container.mux(packet)
+
+
+render_video = encode
+"""The name other tests make their fixture clips with (an image and a push-in)."""

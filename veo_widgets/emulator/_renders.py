@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from ._jobs import Job, RenderState
 from ._render import RenderFailure, encode
-from ._scenes import scene_for
+from ._scenes import output_size, scene_for
 
 __all__ = ["RenderFailure", "Renderer", "fetch_loopback"]
 
@@ -58,17 +58,10 @@ class Renderer:
                 return
             image_data = [_read(b) for b in images]
             video_data = _read(video) if video is not None else None
-            scene = scene_for(shape, image_data, video_data, seed)
+            width, height = output_size(shape, video_data)
+            scene = scene_for({**shape, "width": width, "height": height}, image_data, video_data, seed)
             tmp = out.with_name(out.name + f".{secrets.token_hex(4)}.tmp")
-            encode(
-                scene,
-                tmp,
-                width=shape["width"],
-                height=shape["height"],
-                duration=shape["duration"],
-                seed=seed,
-                audio=shape["audio"],
-            )
+            encode(scene, tmp, width=width, height=height, duration=shape["duration"], seed=seed, audio=shape["audio"])
             tmp.replace(out)
 
         with self._lock:

@@ -260,6 +260,8 @@ class EmulatorApp:
             "duration": duration,
             "audio": body["generate_audio"],
         }
+        if accepted.mode == "extend" and body["aspect_ratio"] in (None, "auto"):
+            shape["follow_video"] = True  # auto: the input video's orientation, known once it is read
         if accepted.mode != "text":  # the prompt is drawn only in text-to-video: others share renders
             shape["prompt"] = ""
         self.renderer.start(job, shape, accepted.images, accepted.video)

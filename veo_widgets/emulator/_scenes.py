@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from ._render import RenderFailure, Scene, fit, push_in
 
-__all__ = ["last_frame", "scene_for"]
+__all__ = ["last_frame", "output_size", "scene_for"]
 
 PAN = 0.25  # how far the text-to-video camera travels, as a share of the frame width
 
@@ -55,6 +55,23 @@ def last_frame(video: bytes) -> Image.Image:
     if final is None or count < 2:
         raise RenderFailure("video_url: not a video (no frames, or a single picture)")
     return Image.fromarray(final.to_ndarray(format="rgb24"), "RGB")
+
+
+def output_size(shape: dict[str, Any], video: bytes | None) -> tuple[int, int]:
+    """The frame size of a job's video: the shape's, except that an extension with
+    ``aspect_ratio`` ``auto`` keeps the input video's orientation (a 9:16 clip stays 9:16)."""
+    width, height = int(shape["width"]), int(shape["height"])
+    if not shape.get("follow_video") or video is None:
+        return width, height
+    try:
+        with av.open(io.BytesIO(video), mode="r") as container:
+            stream = container.streams.video[0] if container.streams.video else None
+            size = (stream.codec_context.width, stream.codec_context.height) if stream is not None else (0, 0)
+    except (av.FFmpegError, ValueError):
+        return width, height  # not a video: the render says so, in the field's words
+    portrait = size[1] > size[0]
+    long, short = max(width, height), min(width, height)
+    return (short, long) if portrait else (long, short)
 
 
 def _hue(word: str) -> float:
