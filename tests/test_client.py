@@ -183,10 +183,11 @@ def test_polls_survive_transient_faults(client: Flavour, emulator: Emulator, ima
     assert client.wait(job, timeout=60).ok
 
 
-def test_download_is_retried(client: Flavour, emulator: Emulator, image_file: Path) -> None:
+def test_download_is_retried(client: Flavour, emulator: Emulator, image_file: Path, tmp_path: Path) -> None:
     job = client.wait(client.submit("x", image=image_file, **FAST), timeout=60)
     emulator.add_fault("502", endpoint="download")
-    path = client.download(job, "retry.mp4")
+    path = client.download(job, tmp_path / "retry.mp4")
+    assert path == tmp_path / "retry.mp4"  # under the test's folder, never the current one
     assert probe(path)["duration"] == pytest.approx(4, abs=0.1)
 
 
