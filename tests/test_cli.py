@@ -192,3 +192,18 @@ def test_generate_text_to_video_without_an_image(tmp_path: Path, capsys: pytest.
     out = tmp_path / "t2v.mp4"
     code = main(["generate", "A paper boat on a pond", "--model", "veo-3-fast-t2v", "-d", "4", "-o", str(out)])
     assert code == 0 and out.exists() and probe(out)["width"] == 1280
+
+
+def test_history_stars_the_chosen_take_in_80_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    client = veo.Client()
+    prompt = "Three takes of the harbour at dawn, gulls wheeling over the boats and the long grey sea " * 2
+    takes = client.variations(prompt, image=EXAMPLE, n=3, duration=4, seed=5)
+    client.journal.choose(takes[0].id)
+    client.journal.choose(takes[1].id)  # a change of mind: only the second is starred
+    assert main(["history", "--width", "80"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert all(len(line) <= 80 for line in lines), max(map(len, lines))
+    column = lines[0].index("PROMPT")
+    starred = [line for line in lines if line[column:].startswith("★ Three takes")]
+    assert [line[:8] for line in starred] == ["".join(c for c in takes[1].id if c.isalnum())[:8]]
+    assert "★ = the take chosen among the takes of its request" in lines

@@ -107,3 +107,15 @@ def test_unconfirmed_creates_point_at_reconcile() -> None:
     lost = job("", "lost answer", "unconfirmed")
     assert "veo reconcile" in display.history_text([lost])
     assert "%veo reconcile" in display.history_table_html([lost])
+
+
+def test_history_marks_the_chosen_take_with_a_star_and_still_fits() -> None:
+    plain, chosen = job("4a8bf61a-15dc:veo", "take one " * 40), job("9c1e5b2d-4680:veo", "take two " * 40)
+    chosen = chosen.evolve(chosen=True)
+    lines = display.history_text([plain, chosen], width=80).splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[2][lines[0].index("PROMPT") :].startswith("★ take two") and "★" not in lines[1]
+    assert lines[-1] == "★ = the take chosen among the takes of its request"
+    assert "★" not in display.history_text([plain], width=80)  # no legend without a chosen take
+    html = display.history_table_html([plain, chosen])
+    assert html.count("★") == 1 and 'title="the chosen take"' in html

@@ -119,6 +119,25 @@ def test_rerun_opens_a_prefilled_panel(tmp_path: Path, clips: list[Path]) -> Non
     assert len(gallery.workspace.outputs) == 1
 
 
+def test_choosing_a_take_in_the_gallery_unmarks_the_others(tmp_path: Path, clips: list[Path]) -> None:
+    journal = veo.Journal(tmp_path / "journal.sqlite3")
+    for i, source in enumerate(clips):  # three takes of one request, as variations journals them
+        crid = f"veo-take-{i}"
+        request = {"prompt": f"take {i} of the coast", "model": "google/veo-3.0-i2v-fast", "seed": i}
+        journal.record_submission(crid, base_url="u", demo=True, request=request, relation="take", take_group="g")
+        path = tmp_path / f"take{i}.mp4"
+        path.write_bytes(source.read_bytes())
+        when = T0 + timedelta(hours=i)
+        journal.record(veo.Job(f"take-{i}", "completed", path=path, client_request_id=crid, created_at=when))
+    gallery = veo.Gallery(journal=journal)
+    for pick in ("take-0", "take-2"):  # the second choice replaces the first
+        gallery.select(pick)
+        gallery.act("choose")
+    stars = {c.job.id: c.title.startswith("★") for c in gallery.cards}
+    assert stars == {"take-0": False, "take-1": False, "take-2": True}
+    assert [journal.find(f"take-{i}").chosen for i in range(3)] == [False, False, True]  # type: ignore[union-attr]
+
+
 def test_the_sequence_strip_stitches_clips_in_the_chosen_order(tmp_path: Path, clips: list[Path]) -> None:
     gallery = veo.Gallery(journal=journal_with(tmp_path, clips))
     for ident in ("job-0", "job-1", "job-2"):

@@ -359,3 +359,68 @@ def test_a_journal_held_too_long_says_database_is_locked(tmp_path: Path, monkeyp
         Journal(path).record_submission("veo-stuck", base_url="u", demo=True, request={"prompt": "p"})
     assert time.monotonic() - started < 0.9  # bounded: it gives up, it does not hang
     holder.join()
+
+
+def takes_journal(tmp_path: Path, group: str = "takes-abc", n: int = 3) -> Journal:
+    """``n`` takes of one request, as ``variations`` journals them, all completed."""
+    journal = Journal(tmp_path / "j.sqlite3")
+    for i in range(n):
+        crid = f"veo-{group}-{i}"
+        journal.record_submission(
+            crid, base_url="u", demo=True, request={"prompt": "p", "seed": i}, relation="take", take_group=group
+        )
+        journal.record(Job(f"{group}-job-{i}", "completed", client_request_id=crid))
+    return journal
+
+
+def test_choosing_a_take_clears_its_siblings_and_no_other_group(tmp_path: Path) -> None:
+    journal = takes_journal(tmp_path)
+    for i in range(2):  # another request's takes, one of them chosen
+        journal.record_submission(f"veo-other-{i}", base_url="u", demo=True, request={"prompt": "q"}, take_group="g2")
+        journal.record(Job(f"other-{i}", "completed", client_request_id=f"veo-other-{i}"))
+    journal.choose("other-1")
+    journal.choose("takes-abc-job-0")
+    journal.choose("takes-abc-job-2")  # changing one's mind: still one chosen take per group
+
+    def chosen() -> dict[str, bool]:
+        return {job.id: job.chosen for job in journal.history()}
+
+    assert chosen() == {
+        "takes-abc-job-0": False,
+        "takes-abc-job-1": False,
+        "takes-abc-job-2": True,
+        "other-0": False,
+        "other-1": True,
+    }
+    journal.set_chosen("takes-abc-job-1")  # the older spelling clears the siblings too
+    assert [chosen()[f"takes-abc-job-{i}"] for i in range(3)] == [False, True, False]
+    journal.record(Job("lone", "completed"))  # a job of no group is simply marked
+    journal.choose("lone")
+    assert chosen()["lone"] and chosen()["other-1"]
+    with pytest.raises(KeyError):
+        journal.choose("no-such-job")
+
+
+def test_a_0_1_journal_gains_the_take_group_index_and_chooses(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    old_journal(path, "http://x")
+    journal = Journal(path)
+    journal.choose("old-done-1")  # no take group in 0.1: the job alone is marked
+    assert journal.find("old-done-1").chosen  # type: ignore[union-attr]
+    with sqlite3.connect(path) as db:
+        indexes = {row[1] for row in db.execute("PRAGMA index_list(jobs)")}
+    assert "jobs_take_group" in indexes
+
+
+def test_a_saved_file_is_found_by_its_resolved_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    saved = tmp_path / "out" / "veo-abc.mp4"
+    saved.parent.mkdir()
+    saved.write_bytes(b"mp4")
+    journal.record(Job("job-saved", "completed", path=saved.resolve()))
+    journal.record(Job("job-elsewhere", "completed", path=tmp_path / "other" / "veo-abc.mp4"))
+    monkeypatch.chdir(tmp_path / "out")
+    for given in (saved, "veo-abc.mp4", "../out/./veo-abc.mp4", str(saved)):
+        found = journal.find_by_path(given)
+        assert found is not None and found.id == "job-saved", given
+    assert journal.find_by_path(tmp_path / "veo-abc.mp4") is None  # same name, another file

@@ -415,6 +415,10 @@ def test_takes_appear_side_by_side_under_the_cell_and_one_is_chosen(
     assert [journal.find(job.id).chosen for job in jobs] == [False, True, False, False]  # type: ignore[union-attr]
     assert ["veo-take-chosen" in take.widget._dom_classes for take in grid.takes] == [False, True, False, False]
     assert grid.chosen is not None and grid.chosen.id == jobs[1].id
+    with capture_output() as cap:
+        run(ip, "%veo history")
+    history = html_of(cap)
+    assert history.count("★") == 1 and history.index("★") > history.index(jobs[1].id)  # on the chosen take's row
 
 
 def test_takes_over_the_budget_are_refused_whole_before_sending(

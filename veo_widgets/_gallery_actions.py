@@ -100,9 +100,9 @@ def _sequence(gallery: Gallery, job: Job) -> None:
 
 
 def _choose(gallery: Gallery, job: Job) -> None:
-    """Mark this take as the one chosen (the journal's ``chosen``)."""
-    gallery._journal.set_chosen(job.id)
-    gallery.say("chosen: this take is marked in the journal")
+    """Mark this take as the one chosen (the journal's ``chosen``); its siblings are not."""
+    gallery._journal.choose(job.id)
+    gallery.say("chosen: this take is marked in the journal, and the other takes of its request are not")
     gallery.refresh()
     gallery.select(job.id)
 

@@ -16,8 +16,17 @@ def short_id(job_id: str | None) -> str:
     return "".join(ch for ch in (job_id or "") if ch.isalnum())[:8]
 
 
+#: Before the prompt of the take chosen among its siblings.
+CHOSEN = "★"
+
+
 def _prompt(job: Job) -> str:
     return str((job.request or {}).get("prompt", "")).replace("\n", " ")
+
+
+def _marked(job: Job) -> str:
+    """The prompt, after a star for the chosen take."""
+    return (f"{CHOSEN} " if job.chosen else "") + _prompt(job)
 
 
 def _when(job: Job) -> str:
@@ -43,12 +52,14 @@ def history_text(jobs: Sequence[Job], *, width: int = 80, watched: frozenset[str
     for job in jobs:
         label = _label(job, (job.id or "") in watched)
         stale = stale or label.split()[0].endswith("?")
-        prompt = _prompt(job)
+        prompt = _marked(job)
         room = max(8, width - fixed)
         if len(prompt) > room:
             prompt = prompt[: room - 1] + "…"
         ident = short_id(job.id) or "-"
         rows.append(f"{ident:<8}  {_when(job):<11}  {label[:16]:<16}  {prompt}")
+    if any(job.chosen for job in jobs):
+        rows.append(f"{CHOSEN} = the take chosen among the takes of its request")
     if stale:
         rows.append("? = nobody is waiting for it here: `veo resume ID` picks it up again")
     if any(job.status == "unconfirmed" for job in jobs):
@@ -71,7 +82,13 @@ def history_table_html(jobs: Sequence[Job], *, watched: frozenset[str] = frozens
         rows.append(
             f"<tr><td>{html.escape(_when(job))}</td><td>{html.escape(label)}{hint}</td>"
             f'<td><code style="user-select:all">{html.escape(job.id or "-")}</code></td>'
-            f"<td>{html.escape(_prompt(job)[:60])}</td><td><small>{html.escape(str(job.path or ''))}</small></td></tr>"
+            f"<td>{_star(job)}{html.escape(_prompt(job)[:60])}</td><td><small>{html.escape(str(job.path or ''))}</small></td></tr>"
         )
     head = "<tr><th>created</th><th>status</th><th>id</th><th>prompt</th><th>saved</th></tr>"
     return f'<table class="veo-history">{head}{"".join(rows)}</table>'
+
+
+def _star(job: Job) -> str:
+    if not job.chosen:
+        return ""
+    return f'<span class="veo-chosen" title="the chosen take" aria-label="chosen take">{CHOSEN}</span> '

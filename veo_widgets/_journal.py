@@ -151,9 +151,26 @@ class Journal:
         """Record what became of a create: one of the ``state`` constants."""
         self._update("client_request_id", client_request_id, state=state)
 
+    def choose(self, key: str) -> None:
+        """Mark the job ``key`` as the chosen take and, in the same statement, every other
+        take of its ``take_group`` as not chosen: one chosen take per group, whoever picks."""
+        row = self._find_row(key)
+        if row is None:
+            raise KeyError(f"no job {key!r} in the journal")
+        crid, group = row["client_request_id"], row["take_group"]
+        args: tuple[Any, ...]
+        if group:
+            sql, args = "UPDATE jobs SET chosen = (client_request_id = ?) WHERE take_group = ?", (crid, group)
+        else:
+            sql, args = "UPDATE jobs SET chosen = 1 WHERE client_request_id = ?", (crid,)
+        self._write(lambda db: db.execute(sql, args))
+
     def set_chosen(self, key: str, chosen: bool = True) -> None:
-        """Mark (or unmark) the job ``key`` as the chosen take."""
-        self._update_job(key, chosen=int(chosen))
+        """Mark the job ``key`` as the chosen take (see :meth:`choose`), or unmark it."""
+        if chosen:
+            self.choose(key)
+        else:
+            self._update_job(key, chosen=0)
 
     def set_parent(self, key: str, parent_id: str | None, relation: str | None) -> None:
         """Say which job ``key`` was made from, and how (``extend``, ``rerun``, ...)."""
@@ -216,6 +233,23 @@ class Journal:
         if len(rows) > 1:
             raise AmbiguousIdError(key, [r["job_id"] or r["client_request_id"] for r in rows])
         return rows[0] if rows else None
+
+    def find_by_path(self, path: Path | str) -> Job | None:
+        """The newest job whose saved file is ``path`` (compared resolved: a relative path,
+        a symlink or ``..`` name the same file), or None: what a local video came from."""
+        try:
+            wanted = Path(path).expanduser().resolve()
+        except (OSError, RuntimeError):
+            return None
+        names = (wanted.name, Path(path).name)  # a prefilter; equality is decided below
+        sql = "SELECT * FROM jobs WHERE instr(path, ?) > 0 OR instr(path, ?) > 0 ORDER BY created_at DESC"
+        for row in self._read(lambda db: db.execute(sql, names).fetchall()):
+            try:
+                if Path(row["path"]).expanduser().resolve() == wanted:
+                    return _job(row)
+            except (OSError, RuntimeError):
+                continue
+        return None
 
     def history(self, limit: int | None = None) -> list[Job]:
         """Every job, newest first."""

@@ -66,8 +66,11 @@ _V1 = [f"ALTER TABLE jobs ADD COLUMN {column}" for column in _V1_COLUMNS] + [
     "CREATE INDEX IF NOT EXISTS jobs_parent ON jobs (parent_id)",
 ]
 
+#: Choosing a take clears its siblings: a look-up by take group.
+_V2 = ["CREATE INDEX IF NOT EXISTS jobs_take_group ON jobs (take_group)"]
+
 #: Migration n (1-based) brings a version n-1 journal to version n.
-MIGRATIONS: tuple[list[str], ...] = (_V1,)
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

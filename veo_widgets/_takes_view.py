@@ -172,11 +172,7 @@ class TakesGrid:
         job = chosen.job
         if job is None or chosen.card.status != "completed":
             raise ValueError("only a take that completed can be chosen")
-        journal = self.client.journal
-        for other in self.takes:  # one chosen take per group, whatever was chosen before
-            if other is not chosen and other.job is not None and other.job.id:
-                journal.set_chosen(other.job.id, False)
-        journal.set_chosen(job.id, True)
+        self.client.journal.choose(job.id)  # and, in the same write, its siblings not chosen
         for other in self.takes:
             other.mark(other is chosen)
         job = job.evolve(chosen=True)
