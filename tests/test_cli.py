@@ -207,3 +207,16 @@ def test_history_stars_the_chosen_take_in_80_columns(capsys: pytest.CaptureFixtu
     starred = [line for line in lines if line[column:].startswith("★ Three takes")]
     assert [line[:8] for line in starred] == ["".join(c for c in takes[1].id if c.isalnum())[:8]]
     assert "★ = the take chosen among the takes of its request" in lines
+
+
+def test_extending_a_saved_file_keeps_its_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    first = ["generate", "--model", "veo-3.1-fast-t2v", "--duration", "4", "A lighthouse at dusk", "-o", "first.mp4"]
+    assert main(first) == 0
+    parent_id = capsys.readouterr().out.split("job:")[1].split()[0]
+    # `veo generate --extend first.mp4`: the file a job saved, named as a person types it
+    assert main(["generate", "--model", "veo-3.1-fast-extend", "--extend", "first.mp4", "The beam comes on"]) == 0
+    child = veo.Journal().find(capsys.readouterr().out.split("job:")[1].split()[0])
+    assert child is not None and (child.parent_id, child.relation) == (parent_id, "extend")

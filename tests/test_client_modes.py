@@ -88,6 +88,23 @@ def test_extend_a_finished_job_remembers_its_parent(client: Flavour, tmp_path: P
     assert row is not None and (row["parent_id"], row["relation"]) == (parent.id, "extend")
 
 
+def test_extend_a_saved_file_by_its_path_remembers_its_parent(
+    client: Flavour, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = parent_video(client)
+    assert parent.path is not None
+    monkeypatch.chdir(parent.path.parent)
+    for given in (str(parent.path), parent.path.name, Path(".") / parent.path.name):  # as typed, or relative
+        child = client.submit("and then it rains", model="veo-3.1-fast-extend", video=given)
+        assert (child.parent_id, child.relation) == (parent.id, "extend"), given
+        row = veo.Journal().row(child.id)
+        assert row is not None and (row["parent_id"], row["relation"]) == (parent.id, "extend")
+    stranger = tmp_path / "not-ours.mp4"  # an MP4 no job of this machine saved: no parent
+    stranger.write_bytes(parent.path.read_bytes())
+    child = client.submit("and then it snows", model="veo-3.1-fast-extend", video=stranger)
+    assert child.parent_id is None and child.relation is None
+
+
 def test_extend_a_job_whose_file_is_gone_asks_for_a_fresh_url(client: Flavour) -> None:
     parent = parent_video(client)
     assert parent.path is not None

@@ -23,7 +23,7 @@ from ._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
 from ._models import Job, VideoRequest
 from ._responses import parse_metrics
 from ._schedule import DurationModel, PollSchedule, build_schedule
-from ._steps import Learn, Plan, Prepare, Record, RecordOutcome, RecordState, RecordSubmission, Resolve, Stopped
+from ._steps import Call, Learn, Plan, Prepare, Record, RecordOutcome, RecordState, RecordSubmission, Resolve, Stopped
 
 # The steps are re-exported for the plans written elsewhere (_money) that import them here.
 __all__ = [
@@ -56,6 +56,13 @@ def job_model(job: Job) -> str | None:
     """The model a job was made with, as far as it is known."""
     model = getattr(job, "model", None) or (job.request or {}).get("model")
     return str(model) if model else None
+
+
+def _local_path(video: Any) -> bool:
+    """A video given as a local file's name or path (not a URL, not a data URI)."""
+    if isinstance(video, Path):
+        return True
+    return isinstance(video, str) and bool(video.strip()) and not video.startswith(("http://", "https://", "data:"))
 
 
 def published(base_url: str, model: str | None) -> DurationModel | None:
@@ -149,13 +156,17 @@ class Plans:
     ) -> Plan[tuple[VideoRequest, dict[str, Any]]]:
         """Validate and build the request (as a step: off the event loop). A finished Job
         given as ``video`` (extend) becomes its saved file, or a fresh URL of it, and the new
-        job will record which one it extends."""
+        job will record which one it extends; so will a local file that is a job's saved one."""
         options = dict(options)
         lineage: dict[str, Any] = {}
         video = options.get("video")
         if isinstance(video, Job):
             lineage = {"parent_id": video.id, "relation": "extend"}
             options["video"] = yield from self._video_source(video)
+        elif _local_path(video):
+            parent: Job | None = yield Call(self.journal.find_by_path, (video,))
+            if parent is not None and parent.id:
+                lineage = {"parent_id": parent.id, "relation": "extend"}
         request: VideoRequest = yield Prepare(prompt, image, options)
         return request, lineage
 
