@@ -119,6 +119,31 @@ def test_rerun_opens_a_prefilled_panel(tmp_path: Path, clips: list[Path]) -> Non
     assert len(gallery.workspace.outputs) == 1
 
 
+def test_a_request_recorded_before_exact_summaries_still_reruns(tmp_path: Path, clips: list[Path]) -> None:
+    journal = veo.Journal(tmp_path / "journal.sqlite3")
+    path = tmp_path / "old.mp4"
+    path.write_bytes(clips[0].read_bytes())
+    request = {  # as an earlier release journaled a Veo 3.1 image-to-video request: every field
+        "prompt": "an old clip",
+        "image": "https://example.com/a.png",
+        "model": "google/veo-3.1-i2v",
+        "aspect_ratio": "16:9",
+        "resolution": "720p",
+        "duration": 8,
+        "negative_prompt": None,
+        "seed": None,
+        "enhance_prompt": None,
+        "generate_audio": True,
+        "image_source": "https://example.com/a.png",
+    }
+    journal.record(veo.Job("old-1", "completed", path=path, request=request, created_at=T0))
+    gallery = veo.Gallery(journal=journal)
+    gallery.select("old-1")
+    panel = gallery.act("rerun")
+    assert panel.prompt.value == "an old clip" and panel.image == "https://example.com/a.png"
+    assert panel.form.options(lambda text: text)["model"] == "google/veo-3.1-i2v"
+
+
 def test_choosing_a_take_in_the_gallery_unmarks_the_others(tmp_path: Path, clips: list[Path]) -> None:
     journal = veo.Journal(tmp_path / "journal.sqlite3")
     for i, source in enumerate(clips):  # three takes of one request, as variations journals them
@@ -228,6 +253,9 @@ def test_a_veo_3_1_clip_is_extended_from_the_gallery(emulator: Emulator) -> None
         )
         gallery = veo.Gallery(client)
         assert "extend" in gallery.select(first.id).actions
+        # Its settings are what was sent: Veo 3.1 image-to-video takes no enhance_prompt or provider.
+        assert "resolution" in gallery._info.value and "720p" in gallery._info.value
+        assert "enhance_prompt" not in gallery._info.value and "provider" not in gallery._info.value
         form = gallery.act("extend")
         prompt, (model, go) = form.children[1], form.children[2].children
         assert model.options == ("google/veo3-1-fast-extend-video",)

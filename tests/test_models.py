@@ -225,7 +225,7 @@ def test_summary_and_repr_show_sources_not_bytes() -> None:
     request = build_request("a very long prompt " * 5, image_bytes(), model="veo-3.1-fast-i2v")
     summary = request.summary()
     assert summary["image"] == "<bytes>" and summary["model"] == "google/veo-3.1-i2v-fast"
-    assert summary["seed"] is None and "video" not in summary
+    assert "seed" not in summary and "video" not in summary  # not sent, so not recorded
     assert repr(request).startswith("VideoRequest(veo-3.1-fast-i2v, prompt='a very long prompt") and "seed" not in repr(
         request
     )
@@ -350,3 +350,19 @@ def test_the_emulator_accepts_what_build_request_sends(emulator: Any, spec: veo.
         f"{emulator.url}/v2/video/generations", json=body, headers={"Authorization": f"Bearer {emulator.api_key}"}
     )
     assert answer.status_code in (200, 201), answer.text
+
+
+@pytest.mark.parametrize("short", [spec.short for spec in veo.models()])
+def test_the_recorded_request_holds_exactly_what_was_sent(short: str) -> None:
+    spec = get_model(short)
+    inputs = {i.name: ([URL, URL] if i.multiple else URL) for i in spec.inputs if i.required}
+    if "image" in {i.name for i in spec.inputs} and "image" not in inputs and "text" not in spec.modes:
+        inputs["image"] = URL
+    request = build_request("waves", model=short, **inputs)
+    body, summary = request.body(), request.summary()
+    wire = {o.wire: o.name for o in spec.options} | {i.wire: i.name for i in spec.inputs}
+    sent = {wire.get(key, key) for key in body}
+    recorded = {key for key in summary if not key.endswith(("_source", "_sources"))}
+    assert recorded == sent, short  # no enhance_prompt or provider a model does not take
+    for key in ("enhance_prompt", "provider"):
+        assert (key in summary) == (spec.option(key) is not None and getattr(request, key) not in (None, "")), key

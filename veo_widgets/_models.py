@@ -161,20 +161,27 @@ class VideoRequest:
         return {"model": spec.id, **{k: v for k, v in values.items() if v is not None}}
 
     def summary(self) -> dict[str, Any]:
-        """Everything but image and video bytes: what the journal keeps and reprs show."""
-        out = dataclasses.asdict(self)
-        out["image"] = _shown(self.image, self.image_source)
-        for name in ("last_image", "last_image_source", "video", "video_source", "auto_fix", "provider",
-                     "person_generation", "reference_images", "reference_sources"):  # fmt: skip
-            if not out[name]:
-                del out[name]
-        if self.last_image:
-            out["last_image"] = _shown(self.last_image, self.last_image_source)
-        if self.video:
-            out["video"] = _shown(self.video, self.video_source)
-        if self.reference_images:
-            pairs = zip(self.reference_images, self.reference_sources, strict=False)
-            out["reference_images"] = [_shown(v, s) for v, s in pairs]
+        """What was sent, as the journal keeps it and reprs show it: the prompt, the model,
+        each input it carried (a local one as its source, never its bytes, with ``*_source``)
+        and each option the body carried. An option the model does not take is absent, as it
+        is from the body; a journal written before this may hold more keys, read the same."""
+        spec = self.spec
+        out: dict[str, Any] = {"prompt": self.prompt, "model": spec.id}
+        for item in spec.inputs:
+            value = getattr(self, item.name)
+            if not value:
+                continue
+            source_name = _SOURCES[item.name]
+            source = getattr(self, source_name)
+            if item.multiple:
+                out[item.name] = [_shown(v, s) for v, s in zip(value, source, strict=False)]
+            else:
+                out[item.name] = _shown(value, source)
+            out[source_name] = list(source) if item.multiple else source
+        for option in spec.options:
+            value = getattr(self, option.name)
+            if value is not None and value != "":
+                out[option.name] = value
         return out
 
     def __repr__(self) -> str:
@@ -187,6 +194,15 @@ class VideoRequest:
         shown += [f"{self.duration}s"] if self.duration is not None else []
         shown += [f"seed={self.seed}"] if spec.takes_seed else []
         return f"VideoRequest({spec.short}, prompt={_short(self.prompt)!r}, {', '.join(given + shown)})"
+
+
+#: Where each input's ``*_source`` (what it was made from) is kept.
+_SOURCES = {
+    "image": "image_source",
+    "last_image": "last_image_source",
+    "reference_images": "reference_sources",
+    "video": "video_source",
+}
 
 
 def _shown(value: str | None, source: str) -> str | None:
