@@ -411,7 +411,20 @@ def test_takes_appear_side_by_side_under_the_cell_and_one_is_chosen(
     journal = magics_of(ip).client.journal
     groups = {(journal.row(job.id) or {}).get("take_group") for job in jobs}
     assert len(groups) == 1 and None not in groups
-    grid.takes[1].pick_button.click()
+    saved = [o.data for o in cap.outputs if 'data-veo="static-takes"' in o.data.get("text/html", "")]
+    assert saved, "no saved view beside the takes row"  # what a notebook saved or reopened shows
+    with capture_output() as picked:
+        grid.takes[1].pick_button.click()
+    (static,) = [o.data for o in picked.outputs if "static-takes" in o.data.get("text/html", "")]  # kept up to date
+    text = static["text/plain"]
+    assert text.startswith("veo_widgets: 4 takes (saved view, not live)")
+    assert text.endswith("Run the cell again to use it.")
+    lines = text.splitlines()[1:5]
+    assert [line.split()[:3] for line in lines] == [[f"#{i + 1}", "seed", str(seed + i)] for i in range(4)]
+    assert ["★ chosen" in line for line in lines] == [False, True, False, False]
+    assert all("completed" in line for line in lines) and "when saved" not in text  # nothing claims to run
+    assert "★ chosen" in static["text/html"] and "Run the cell again to use it." in static["text/html"]
+    assert "live" not in text.replace("not live", "")
     assert [journal.find(job.id).chosen for job in jobs] == [False, True, False, False]  # type: ignore[union-attr]
     assert ["veo-take-chosen" in take.widget._dom_classes for take in grid.takes] == [False, True, False, False]
     assert grid.chosen is not None and grid.chosen.id == jobs[1].id

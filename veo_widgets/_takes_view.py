@@ -20,6 +20,7 @@ from ._display import video_html
 from ._errors import VeoError, explain
 from ._models import Job
 from ._panel_cards import Card, Ticker, resume_run
+from ._takes_static import HIDE_WHERE_LIVE, StaticTakes, TakeRow, bundle
 
 __all__ = ["Take", "TakesGrid", "show_takes", "takes_estimate", "takes_seeded"]
 
@@ -28,7 +29,7 @@ CHOSEN_BORDER = "2px solid var(--jp-brand-color1, #1976d2)"
 PLAIN_BORDER = "2px solid transparent"
 _STYLE = (
     "<style>.veo-take-chosen { background: var(--jp-layout-color2, #eef4fc); border-radius: 6px; }"
-    ".veo-takes .veo-video video { max-height: 40vh; }</style>"
+    ".veo-takes .veo-video video { max-height: 40vh; }" + HIDE_WHERE_LIVE + "</style>"
 )
 
 
@@ -110,6 +111,8 @@ class TakesGrid:
         self._timeout = timeout
         self._ended = ended
         self._picked = picked
+        self._seeded = seeded
+        self.static = StaticTakes()
         self.takes: list[Take] = []
         for number in range(first, first + len(runs)):
             card = Card(number, prompt.strip(), client)
@@ -134,7 +137,25 @@ class TakesGrid:
         return f"TakesGrid({len(self.takes)} takes: {states})"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live row where widgets render; elsewhere the saved view (see ``rows``)."""
+        found = self.widget._repr_mimebundle_(**kwargs)
+        if isinstance(found, dict):
+            found.update(bundle(self.rows()))
+        return found
+
+    def rows(self) -> list[TakeRow]:
+        """Each take as a saved notebook shows it: seed, status, chosen, file."""
+        out = []
+        for take in self.takes:
+            job = take.card.job
+            seed = (job.request or {}).get("seed") if job is not None else None
+            path = str(job.path) if job is not None and job.path is not None else None
+            out.append(TakeRow(take.card.number, seed, take.card.status, take.chosen, path, self._seeded))
+        return out
+
+    def show_static(self) -> None:
+        """Show the saved view as an output of its own, kept up to date from now on."""
+        self.static.show(self.rows())
 
     # ------------------------------------------------------------------ public
 
@@ -177,6 +198,7 @@ class TakesGrid:
             other.mark(other is chosen)
         job = job.evolve(chosen=True)
         chosen.card.job = job
+        self.static.update(self.rows())
         if self._picked is not None:
             self._picked(job)
         return job
@@ -233,6 +255,7 @@ class TakesGrid:
         """Tell the owner (so its history lists the take), then mark the card done: whoever
         waits for it sees everything in place."""
         try:
+            self.static.update(self.rows())
             if self._ended is not None:
                 self._ended(card)
         finally:
@@ -305,6 +328,7 @@ def show_takes(
     runs = client.start_variations(prompt, image, n=n, save_to=save_to, timeout=timeout, **options)
     grid = TakesGrid(client, runs, prompt, embed=embed, seeded=takes_seeded(options), save_to=save_to, timeout=timeout)
     display(grid.widget)  # type: ignore[no-untyped-call]
+    grid.show_static()  # what a saved copy shows where the row cannot render
     if wait:
         try:
             grid.wait()
