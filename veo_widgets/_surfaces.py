@@ -13,7 +13,9 @@ import argparse
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from typing_extensions import Unpack
 
 from ._options import _BY_NAME, INPUTS, OPTIONS
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ArgSpec",
+    "CodeInputs",
     "FormField",
     "TraitSpec",
     "argument_specs",
@@ -168,16 +171,29 @@ def form_fields(model: object = None) -> list[FormField]:
     return fields
 
 
+class CodeInputs(TypedDict, total=False):
+    """What "Show code" and the ``%%veo`` cell take besides the prompt, image and options:
+    the other inputs (as :func:`request_code` or :func:`cell_code` spell them) and the takes."""
+
+    last_image: str | None
+    reference_images: Sequence[str]
+    video: str | None
+    takes: int
+
+
+def _code_inputs(image: str | None, extra: CodeInputs) -> tuple[dict[str, str | None], list[str], int]:
+    """The single inputs by name, the reference images, and how many takes."""
+    inputs = {"image": image, "last_image": extra.get("last_image"), "video": extra.get("video")}
+    return inputs, list(extra.get("reference_images") or ()), int(extra.get("takes", 1))
+
+
 def request_code(
     prompt: str,
     image: str | None = None,
     options: Mapping[str, Any] | None = None,
     *,
-    last_image: str | None = None,
-    reference_images: Sequence[str] = (),
-    video: str | None = None,
     client: str = "veo.Client()",
-    takes: int = 1,
+    **extra: Unpack[CodeInputs],
 ) -> str:
     """Runnable Python for "Show code": a ``client.generate(...)`` call, or with ``takes``
     over 1 the ``client.variations(..., n=takes)`` call that makes them.
@@ -188,8 +204,8 @@ def request_code(
     An option or input the model does not take is a ``ValidationError``, as it would be
     when the code runs.
     """
-    inputs = {"image": image, "last_image": last_image, "video": video}
-    inputs["reference_images"] = f"[{', '.join(reference_images)}]" if reference_images else None
+    inputs, references, takes = _code_inputs(image, extra)
+    inputs["reference_images"] = f"[{', '.join(references)}]" if references else None
     spec, changed = _changes(options, inputs)
     call = "takes = client.variations(" if takes > 1 else "job = client.generate("
     lines = ["import veo_widgets as veo", "", f"client = {client}", call, f"    {prompt.strip()!r},"]
@@ -205,25 +221,18 @@ def request_code(
 
 
 def cell_code(
-    prompt: str,
-    image: str | None = None,
-    options: Mapping[str, Any] | None = None,
-    *,
-    last_image: str | None = None,
-    reference_images: Sequence[str] = (),
-    video: str | None = None,
-    takes: int = 1,
+    prompt: str, image: str | None = None, options: Mapping[str, Any] | None = None, **extra: Unpack[CodeInputs]
 ) -> str:
     """The same request as a ``%%veo`` cell (``-n takes`` over 1). Inputs are the text a
     person would type after the flag: a path, a URL, ``{variable}`` or a job id."""
-    inputs = {"image": image, "last_image": last_image, "video": video}
-    spec, changed = _changes(options, {**inputs, "reference_images": "x" if reference_images else None})
+    inputs, references, takes = _code_inputs(image, extra)
+    spec, changed = _changes(options, {**inputs, "reference_images": "x" if references else None})
     words = ["%%veo"] + (["-n", str(takes)] if takes > 1 else [])
     if not _is_default(spec):
         words += ["--model", spec.short]
     flags = {i.name: i.flag for i in INPUTS}
     words += [w for name, text in inputs.items() if text is not None for w in (flags[name], text)]
-    words += [w for text in reference_images for w in (flags["reference_images"], text)]
+    words += [w for text in references for w in (flags["reference_images"], text)]
     for name, value in changed.items():
         flag = _BY_NAME[name].flag
         if isinstance(value, bool):
