@@ -14,7 +14,7 @@ from PIL import Image
 
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
-from veo_widgets.emulator._render import render_video
+from veo_widgets.emulator._render import encode
 
 from .conftest import QUICK_POLLS
 
@@ -27,7 +27,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     paths = []
     for i, colour in enumerate([(200, 40, 40), (40, 200, 40), (40, 40, 200)]):
         path = folder / f"clip{i}.mp4"
-        render_video(Image.new("RGB", (256, 144), colour), path, width=256, height=144, duration=1, seed=i, label=None)
+        encode(Image.new("RGB", (256, 144), colour), path, width=256, height=144, duration=1, seed=i, label=None)
         paths.append(path)
     return paths
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 import veo_widgets as veo
 from veo_widgets._media import poster, poster_path
-from veo_widgets.emulator._render import render_video
+from veo_widgets.emulator._render import encode
 
 from .conftest import probe
 
@@ -23,7 +23,7 @@ RED, GREEN, BLUE = (220, 30, 30), (30, 200, 30), (30, 30, 220)
 
 def rendered(path: Path, color: tuple[int, int, int], size: tuple[int, int], seconds: int, audio: bool = True) -> Path:
     """A clip the emulator would render from a plain image (short and small)."""
-    render_video(
+    encode(
         Image.new("RGB", size, color),
         path,
         width=size[0],

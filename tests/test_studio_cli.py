@@ -11,7 +11,7 @@ from PIL import Image
 
 import veo_widgets as veo
 from veo_widgets._studio_cli import add_studio_commands
-from veo_widgets.emulator._render import render_video
+from veo_widgets.emulator._render import encode
 
 
 def veo_command(*argv: str) -> int:
@@ -25,7 +25,7 @@ def veo_command(*argv: str) -> int:
 def test_veo_stitch_joins_files_and_journal_jobs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
     for path, colour in ((a, (200, 0, 0)), (b, (0, 0, 200))):
-        render_video(Image.new("RGB", (160, 96), colour), path, width=160, height=96, duration=1, seed=1, label=None)
+        encode(Image.new("RGB", (160, 96), colour), path, width=160, height=96, duration=1, seed=1, label=None)
     veo.Journal().record(veo.Job("job-b-123", "completed", path=b, request={"prompt": "blue"}))
     assert veo_command("stitch", str(a), "job-b-123", str(a), "-o", str(tmp_path / "film.mp4")) == 0
     out = capsys.readouterr()

@@ -17,7 +17,7 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-__all__ = ["FPS", "SAMPLE_RATE", "RenderFailure", "Scene", "encode", "fit", "push_in", "render_video"]
+__all__ = ["FPS", "SAMPLE_RATE", "RenderFailure", "Scene", "encode", "fit", "push_in"]
 
 Scene = Callable[[int, int], Image.Image]
 """Frame ``i`` of ``n``: the output frame, or a picture that :func:`encode` scales to it."""
@@ -202,7 +202,3 @@ def encode(
                     container.mux(packet)
             for packet in sound.encode():
                 container.mux(packet)
-
-
-render_video = encode
-"""The name other tests make their fixture clips with (an image and a push-in)."""
