@@ -15,6 +15,8 @@ from PIL import Image
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 
+from .helpers import faults_cleared
+
 SENTINEL_KEY = "sk-SENTINEL-not-a-real-key-0123456789"
 
 
@@ -71,9 +73,8 @@ def session_emulator() -> Iterator[Emulator]:
 def emulator(session_emulator: Emulator) -> Iterator[Emulator]:
     """A fast emulator (jobs take half a second) on a real loopback port, shared by the
     session so that identical renders are made once; faults are cleared around each test."""
-    session_emulator.clear_faults()
-    yield session_emulator
-    session_emulator.clear_faults()
+    with faults_cleared(session_emulator) as emu:
+        yield emu
 
 
 @pytest.fixture

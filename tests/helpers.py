@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Generator
-from typing import TypeVar
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import httpx
+import pytest
 
 from veo_widgets._flows import Outcome, Send, Sleep, Step
+from veo_widgets.emulator import Emulator
 
 T = TypeVar("T")
 
@@ -35,6 +38,35 @@ CELL_FLAGS = (
 def response(status: int, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
     return httpx.Response(status, content=content, headers=headers or {}, request=httpx.Request("GET", "http://x"))
+
+
+@contextmanager
+def faults_cleared(emu: Emulator) -> Iterator[Emulator]:
+    """``emu`` with no faults set, before and after the test that uses it."""
+    emu.clear_faults()
+    try:
+        yield emu
+    finally:
+        emu.clear_faults()
+
+
+def own_emulator(name: str, **options: Any) -> tuple[Any, Any]:
+    """Fixtures for a module's own emulator: ``Emulator(**options)`` started once for the
+    module (as ``<name>_server``), and the fixture ``name`` giving it with its faults cleared
+    around each test. Assign both in the module: ``_server, emu = own_emulator("emu", ...)``."""
+    server_name = f"{name}_server"
+
+    @pytest.fixture(scope="module", name=server_name)
+    def server() -> Iterator[Emulator]:
+        with Emulator(**options) as emu:
+            yield emu
+
+    @pytest.fixture(name=name)
+    def cleared(request: pytest.FixtureRequest) -> Iterator[Emulator]:
+        with faults_cleared(request.getfixturevalue(server_name)) as emu:
+            yield emu
+
+    return server, cleared
 
 
 def until(check: Callable[[], object], seconds: float = 20.0) -> None:

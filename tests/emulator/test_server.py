@@ -73,6 +73,7 @@ def test_published_python_example_runs_unchanged(emulator: Emulator) -> None:
 
     def generate_video() -> Any:
         url = f"{base_url}/v2/generate/video/google/generation"
+        # The published payload as written, not conftest's body(): this test runs the example's text.
         payload = {
             "model": "google/veo-3.0-i2v-fast",
             "prompt": "A jellyfish in the ocean",

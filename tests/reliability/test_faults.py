@@ -15,6 +15,7 @@ from veo_widgets._flows import RetryPolicy
 from veo_widgets.emulator import FAULT_KINDS, Emulator
 
 from ..conftest import FAST, QUICK_POLLS, probe
+from ..helpers import own_emulator
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -50,20 +51,10 @@ def test_the_matrix_covers_every_fault() -> None:
     assert {k for k, _, _ in CASES} == set(FAULT_KINDS)
 
 
-@pytest.fixture(scope="module")
-def own_emulator() -> Iterator[Emulator]:
-    """An emulator of this module's own: the session's may still be rendering other
-    modules' clips (the Veo family's 8 s references, say), which would make these jobs
-    wait in its render queue past their deadline."""
-    with Emulator(timing=0.5, seed=7) as emu:
-        yield emu
-
-
-@pytest.fixture
-def emulator(own_emulator: Emulator) -> Iterator[Emulator]:
-    own_emulator.clear_faults()
-    yield own_emulator
-    own_emulator.clear_faults()
+# An emulator of this module's own: the session's may still be rendering other modules'
+# clips (the Veo family's 8 s references, say), which would make these jobs wait in its
+# render queue past their deadline.
+_own_server, emulator = own_emulator("emulator", timing=0.5, seed=7)
 
 
 @pytest.fixture

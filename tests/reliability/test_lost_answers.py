@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from veo_widgets._recover import UnconfirmedCreateError
 from veo_widgets.emulator import Emulator
 
 from ..conftest import FAST, QUICK_POLLS, Counting, probe
+from ..helpers import own_emulator
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -30,18 +31,8 @@ RETRY = RetryPolicy(base=0.05, cap=0.2)
 PRICE = 4 * 0.42
 
 
-@pytest.fixture(scope="module")
-def lagging() -> Iterator[Emulator]:
-    """Rows reach the usage logs half a second after their create: found by looking again."""
-    with Emulator(timing=0.5, seed=7, log_lag=0.5) as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(lagging: Emulator) -> Iterator[Emulator]:
-    lagging.clear_faults()
-    yield lagging
-    lagging.clear_faults()
+#: Rows reach the usage logs half a second after their create: found by looking again.
+_lagging, emu = own_emulator("emu", timing=0.5, seed=7, log_lag=0.5)
 
 
 def client_for(emu: Emulator, flavour: str, notices: list[str], **options: Any) -> Any:
