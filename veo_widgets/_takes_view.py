@@ -5,6 +5,7 @@ Each cell is a :class:`~veo_widgets._panel_cards.Card` (live status, its own Can
 Resume), then the take's own player, its seed, and a "Use this take" button. Picking one
 marks it chosen in the journal (and its siblings not chosen), highlights its cell, and
 calls ``picked(job)``. Runs are followed on their own threads: nothing here prints.
+``%%veo -n`` also shows the row's saved view (``_takes_static``), kept up to date.
 """
 
 from __future__ import annotations
