@@ -8,7 +8,6 @@ allowed values and defaults (from the option schema of ``_family``).
 from __future__ import annotations
 
 import argparse
-import math
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -17,21 +16,9 @@ from ._errors import VeoError
 from ._family import DEFAULT_MODEL, ModelSpec, get_model
 from ._options import argument_specs
 
-__all__ = ["add_generate_arguments", "chosen_model", "positive_seconds"]
+__all__ = ["add_generate_arguments", "chosen_model"]
 
 _INPUTS = ("image", "last_image", "reference_images", "video")
-
-
-def positive_seconds(text: str) -> float:
-    """``--timeout``: a number of seconds above zero (a wait of 0 s would create a billed job
-    and give up on it at once)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seconds to wait, such as 600, not {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"seconds to wait must be more than 0, not {text!r}")
-    return value
 
 
 def chosen_model(argv: Sequence[str]) -> ModelSpec | None:

@@ -8,6 +8,7 @@ touches the API: a mistake is a ``UsageError`` before anything is sent.
 from __future__ import annotations
 
 import argparse
+import math
 import shlex
 import string
 from collections.abc import Callable, Mapping, Sequence
@@ -41,6 +42,7 @@ __all__ = [
     "line_help",
     "parse_cell",
     "parse_line",
+    "positive_seconds",
 ]
 
 
@@ -49,6 +51,18 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")
+
+
+def positive_seconds(text: str) -> float:
+    """``--timeout``: a number of seconds above zero (a wait of 0 s would create a billed job
+    and give up on it at once)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seconds to wait, such as 600, not {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"seconds to wait must be more than 0, not {text!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -122,7 +136,7 @@ def _generate_parser() -> _Parser:
     p.add_argument("--name", help="also store the Job in this variable")
     p.add_argument("--background", "-b", action="store_true", help="return at once; the output keeps updating")
     p.add_argument("--embed", action="store_true", help="embed the video bytes in the notebook")
-    p.add_argument("--timeout", type=float, help="seconds to wait (default: VeoMagics.timeout)")
+    p.add_argument("--timeout", type=positive_seconds, help="seconds to wait, more than 0 (default: VeoMagics.timeout)")
     p.add_argument(*takes.flags, **takes.kwargs)
     return p
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ._cli_generate import add_generate_arguments, chosen_model, positive_seconds
+from ._cli_generate import add_generate_arguments, chosen_model
 from ._cli_status import Status
 from ._client import Client
 from ._config import DEMO_NOTICE
@@ -31,7 +31,7 @@ from ._errors import (
 from ._family import ModelSpec
 from ._models import Job
 from ._options import parse_options
-from ._parsers import OPTION_NAMES, find_job, resolve_video
+from ._parsers import OPTION_NAMES, find_job, positive_seconds, resolve_video
 
 __all__ = ["build_parser", "main"]
 
