@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Any, TextIO
@@ -31,12 +32,15 @@ def add_studio_commands(sub: Any) -> None:
     batch = sub.add_parser(
         "batch",
         help=text,
-        description=f"{text[:1].upper()}{text[1:]}. Every row is checked before anything is sent; running "
-        "the file again skips rows already done and resumes those still running.",
+        description=textwrap.fill(
+            f"{text[:1].upper()}{text[1:]}. Every row is checked before anything is sent; running "
+            "the file again skips rows already done and resumes those still running.",
+            width=78,
+        ),
     )
     batch.add_argument("file", help="prompts.jsonl or prompts.csv: a prompt column and any option as a column")
     batch.add_argument("--concurrency", type=int, default=4, help="rows in flight at once (default 4)")
-    batch.add_argument("--budget", type=float, help="USD: start no row that could take the spend past this")
+    batch.add_argument("--budget", type=float, help="USD: start no row that could take the spend past this (default: no cap)")
     batch.add_argument("--out", help="folder for the videos and the report (default: beside the file)")
     batch.add_argument("--retry-failed", action="store_true", help="start rows whose job failed again")
     batch.set_defaults(func=cmd_batch)
