@@ -265,3 +265,18 @@ def test_generate_with_the_sample_image_works_from_any_folder(
     assert code == 0 and (tmp_path / "s.mp4").exists(), captured.err
     assert main(["generate", "--sample", str(EXAMPLE), "both", "-d", "4"]) == 1
     assert "prompt" in capsys.readouterr().err
+
+
+def test_extend_a_job_whose_file_is_gone_is_checked_then_sent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The check before the estimate asks for the job's fresh URL, as the send does.
+    base = veo.Client().generate("the base clip", image=EXAMPLE, duration=4, seed=3, save_to=tmp_path / "b.mp4")
+    assert base.path is not None
+    Path(base.path).unlink()
+    prefix = "".join(ch for ch in base.id if ch.isalnum())[:8]
+    out = tmp_path / "longer.mp4"
+    code = main(["generate", "it goes on", "--model", "veo-3.1-fast-extend", "--extend", prefix, "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0 and out.exists(), err
+    assert "estimate:" in err

@@ -27,6 +27,7 @@ OPTION_NAMES = frozenset(o.name for o in OPTIONS)
 _INPUT_NAMES = frozenset({"image", "last_image", "reference_images", "video"})
 
 __all__ = [
+    "check_request",
     "resolve_video",
     "DemoArgs",
     "GenerateArgs",
@@ -311,6 +312,17 @@ def find_job(journal: Journal, text: str) -> str:
     if matches:
         return next(iter(matches))
     return text
+
+
+def check_request(client: Any, prompt: str, image: Any, options: dict[str, Any]) -> Any:
+    """The request built and checked, sending nothing that creates a job, so that a mistake
+    is refused before any price is said. A job to extend whose file is gone is asked for
+    once (its stored result URL may have expired), as ``client.start`` would, and
+    ``options["video"]`` becomes that fresh copy."""
+    video = options.get("video")
+    if isinstance(video, Job) and not (video.path is not None and Path(video.path).is_file()):
+        options["video"] = client.get(video)
+    return client.build_request(prompt, image, **options)
 
 
 def resolve_video(journal: Journal, text: str) -> Any:

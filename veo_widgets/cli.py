@@ -31,7 +31,7 @@ from ._errors import (
 from ._family import ModelSpec
 from ._models import Job
 from ._options import parse_options
-from ._parsers import OPTION_NAMES, find_job, positive_seconds, resolve_video
+from ._parsers import OPTION_NAMES, check_request, find_job, positive_seconds, resolve_video
 
 __all__ = ["build_parser", "main"]
 
@@ -90,7 +90,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         options["reference_images"] = list(args.reference_images)
     # Check the whole request first (a mistake is refused before any price or request),
     # then say what it will cost, then send it.
-    request = client.build_request(prompt, image, **options)
+    request = check_request(client, prompt, image, options)
     print(f"estimate: {_price(client, request)}", file=sys.stderr)
     run = client.start(prompt, image, save_to=args.output, timeout=args.timeout, **options)
     with Status(run) as status:

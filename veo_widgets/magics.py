@@ -33,6 +33,7 @@ from ._parsers import (
     MaybeJobArgs,
     NoArgs,
     cell_help,
+    check_request,
     expand,
     expand_value,
     find_job,
@@ -127,7 +128,7 @@ class _VeoMagics(Magics):
         timeout = args.timeout if args.timeout is not None else self.timeout
         embed = args.embed or self.embed
         try:  # the whole request is checked before any price is said or anything is sent
-            request = self.client.build_request(prompt, image, **options)
+            request = check_request(self.client, prompt, image, options)
         except ValidationError as exc:
             raise UsageError(f"%%veo: {explain(exc)}") from None
         if args.takes > 1:
