@@ -225,7 +225,7 @@ class _VeoMagics(Magics):
                 self._watching.discard(run.job.id)
         if run.error is not None:
             error = run.error
-            handle.update(self._final("error", run.elapsed, run.job, explain(error)), raw=True)
+            handle.update(self._final("error", run.elapsed, run.job, self._explain(error)), raw=True)
             if not isinstance(error, VeoError):
                 raise error
             print(f"veo: {self._explain(error)}", file=sys.stderr)
@@ -238,7 +238,7 @@ class _VeoMagics(Magics):
         return result
 
     @staticmethod
-    def _explain(error: VeoError) -> str:
+    def _explain(error: BaseException) -> str:
         """One line; a wait that ran out names the magic that picks the job up again."""
         if isinstance(error, GenerationTimeoutError):
             job = error.job
