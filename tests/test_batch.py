@@ -80,7 +80,7 @@ def test_every_bad_row_is_named_at_once(tmp_path: Path) -> None:
     broken = jsonl(tmp_path / "bad.jsonl", {"prompt": "fine"}, "{not json", "[1, 2]", {"prompt": "  "})
     with pytest.raises(BatchError) as err:
         read_batch(broken)
-    assert [row for row, _ in err.value.errors] == [2, 3]  # parse errors first, before row content
+    assert [row for row, _ in err.value.errors] == [2, 3, 4]  # a row that does not parse hides no other
     with pytest.raises(BatchError, match="row 4: prompt: is empty"):
         read_batch(jsonl(tmp_path / "empty.jsonl", {"prompt": "a"}, "", "", {"seed": 3}))
 
@@ -140,7 +140,9 @@ def test_progress_summary_and_report(tmp_path: Path) -> None:
     progress.update(rows[1].key, state="done", job_id="job-b", path="out/b.mp4", usd=0.4)
     progress.update(rows[2].key, state="failed", job_id="job-c", error="content policy")
     progress.update(rows[3].key, state="running", job_id="job-d")
-    assert progress.describe() == "2/4 done · 1 running · 1 failed · $0.80 spent"
+    # Row 1 was done in an earlier run: this run did one, and spent only its $0.40.
+    line = "2/4 done (1 in an earlier run) · 1 running · 1 failed · $0.40 spent now ($0.80 in all)"
+    assert progress.describe() == line
     assert progress.fraction == 0.75
 
     table = summary_table(progress)
@@ -155,5 +157,6 @@ def test_progress_summary_and_report(tmp_path: Path) -> None:
     assert records[2]["error"] == "content policy" and records[0]["path"] == "out/a.mp4"
     document = json.loads(json_path.read_text())
     assert document["summary"]["done"] == 2 and document["summary"]["spent_usd"] == pytest.approx(0.8)
+    assert document["summary"]["spent_this_run_usd"] == pytest.approx(0.4) and document["summary"]["done_earlier"] == 1
     assert [r["key"] for r in document["rows"]] == [r.key for r in rows]
     assert not list((tmp_path / "out").glob("*.part"))

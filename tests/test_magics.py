@@ -454,3 +454,56 @@ def test_takes_in_the_background_return_at_once_and_keep_going(ip: InteractiveSh
     assert result is None and len(grid.takes) == 2
     jobs = grid.wait(60)
     assert len(jobs) == 2 and all("<video" in take.shown for take in grid.takes)
+
+
+def test_a_bad_value_is_refused_before_any_price_is_shown(
+    ip: InteractiveShell, emulator: Emulator, image_file: Path
+) -> None:
+    before = emulator.stats.creates
+    with capture_output() as cap, pytest.raises(UsageError, match="duration: 5 is not one of 4, 6, 8"):
+        ip.run_cell_magic("veo", f"-i {image_file} -d 5", "x")
+    assert "estimate" not in cap.stdout and "price" not in cap.stdout
+    with capture_output() as cap, pytest.raises(UsageError, match="seed"):
+        ip.run_cell_magic("veo", f"-i {image_file} -m veo-3.1-fast-i2v --seed 3 -n 2", "takes")
+    assert "estimate" not in cap.stdout
+    assert emulator.stats.creates == before
+
+
+def test_a_timeout_of_no_time_is_refused_and_a_timed_out_wait_names_the_magic(
+    ip: InteractiveShell, emulator: Emulator, image_file: Path
+) -> None:
+    from traitlets import TraitError
+
+    before = emulator.stats.creates
+    for value in ("0", "-1"):
+        with pytest.raises(UsageError, match="seconds to wait must be more than 0"):
+            ip.run_cell_magic("veo", f"-i {image_file} -d 4 --timeout={value}", "x")
+    with pytest.raises(TraitError, match="more than 0"):
+        magics_of(ip).timeout = 0
+    assert emulator.stats.creates == before
+    emulator.add_fault("never_finish")
+    with capture_output() as cap:
+        assert ip.run_cell_magic("veo", f"-i {image_file} -d 4 --timeout 1", "never ends") is None
+    job = magics_of(ip).client.journal.history(1)[0]
+    prefix = "".join(ch for ch in job.id if ch.isalnum())[:8]
+    assert f"{job.id} is still" in cap.stderr and f"%veo resume {prefix}" in cap.stderr
+    assert "client.wait" not in cap.stderr
+
+
+def test_config_in_demo_mode_says_there_is_no_key(ip: InteractiveShell) -> None:
+    magics_of(ip)._client = veo.Client()  # no key in the environment: demo mode
+    with capture_output() as cap:
+        run(ip, "%veo config")
+    assert "API key:       demo mode (no key)" in cap.stdout and "API key:       set" not in cap.stdout
+
+
+def test_history_and_the_player_read_as_text_too(ip: InteractiveShell, image_file: Path) -> None:
+    with capture_output() as cap:
+        job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1\nplain text too")
+    plain = [o.data.get("text/plain", "") for o in cap.outputs]
+    assert f"video: {job.path}" in plain and not any("IPython.core.display" in p for p in plain)
+    with capture_output() as cap:
+        run(ip, "%veo history")
+    text = cap.outputs[-1].data["text/plain"]
+    assert "IPython.core.display" not in text and "plain text too" in text
+    assert "".join(ch for ch in job.id if ch.isalnum())[:8] in text and "<table" in cap.outputs[-1].data["text/html"]

@@ -43,7 +43,13 @@ def test_the_cell_line_becomes_typed_arguments() -> None:
 
 
 @pytest.mark.parametrize(
-    ("line", "words"), [("--bogus 1", "unrecognized"), ("-i 'open", "quotation"), ("--timeout soon", "invalid float")]
+    ("line", "words"),
+    [
+        ("--bogus 1", "unrecognized"),
+        ("-i 'open", "quotation"),
+        ("--timeout soon", "seconds to wait, such as 600, not 'soon'"),
+        ("--timeout 0", "seconds to wait must be more than 0"),
+    ],
 )
 def test_mistakes_are_usage_errors(line: str, words: str) -> None:
     with pytest.raises(UsageError, match=words):

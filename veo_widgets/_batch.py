@@ -27,6 +27,7 @@ __all__ = [
     "BatchProgress",
     "BatchRow",
     "RowResult",
+    "parse_batch",
     "read_batch",
     "summary_table",
     "validate_rows",
@@ -93,8 +94,9 @@ def _typed(column: str, cell: str) -> Any:
     return option.convert(text)
 
 
-def _raw_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
-    """``(row number, fields)`` for each non-empty row; a BatchError for rows that do not parse."""
+def _raw_rows(path: Path, text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, ValidationError]]]:
+    """``(row number, fields)`` for each non-empty row, and the errors of rows that do not
+    parse (so that they are reported with every other row's, not alone)."""
     rows: list[tuple[int, dict[str, Any]]] = []
     errors: list[tuple[int, ValidationError]] = []
     if path.suffix.lower() == ".jsonl":
@@ -131,9 +133,7 @@ def _raw_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
                 errors.append((number, exc))
                 continue
             rows.append((number, fields))
-    if errors:
-        raise BatchError(path, errors)
-    return rows
+    return rows, errors
 
 
 def _resolve(value: Any, folder: Path) -> Any:
@@ -156,7 +156,17 @@ def row_key(batch_path: Path, fields: Mapping[str, Any], occurrence: int) -> str
 
 
 def read_batch(path: str | os.PathLike[str]) -> list[BatchRow]:
-    """Read the rows of a ``.jsonl`` or ``.csv`` batch file (not yet validated)."""
+    """Read the rows of a ``.jsonl`` or ``.csv`` batch file (not yet validated); a
+    ``BatchError`` lists every row that cannot be read."""
+    rows, errors = parse_batch(path)
+    if errors:
+        raise BatchError(Path(path), errors)
+    return rows
+
+
+def parse_batch(path: str | os.PathLike[str]) -> tuple[list[BatchRow], list[tuple[int, ValidationError]]]:
+    """The rows of a batch file that can be read, and ``(row, error)`` for those that cannot:
+    :func:`validate_rows` then reports both together."""
     file = Path(path)
     if file.suffix.lower() not in (".jsonl", ".csv"):
         raise ValidationError("batch", f"{file.name}: a batch file ends in .jsonl or .csv")
@@ -168,8 +178,8 @@ def read_batch(path: str | os.PathLike[str]) -> list[BatchRow]:
         raise ValidationError("batch", f"{file} cannot be read ({exc})") from None
     seen: Counter[str] = Counter()
     rows: list[BatchRow] = []
-    errors: list[tuple[int, ValidationError]] = []
-    for number, fields in _raw_rows(file, text):
+    parsed, errors = _raw_rows(file, text)
+    for number, fields in parsed:
         prompt = fields.pop("prompt", None)
         if not isinstance(prompt, str) or not prompt.strip():
             errors.append((number, ValidationError("prompt", "is empty")))
@@ -180,16 +190,20 @@ def read_batch(path: str | os.PathLike[str]) -> list[BatchRow]:
         seen[identity] += 1
         key = row_key(file, {"prompt": prompt, **options}, seen[identity])
         rows.append(BatchRow(number, key, prompt, options, str(name) if name is not None else None))
-    if errors:
-        raise BatchError(file, errors)
-    if not rows:
+    if not rows and not errors:
         raise ValidationError("batch", f"{file.name} has no rows")
-    return rows
+    return rows, sorted(errors, key=lambda item: item[0])
 
 
-def validate_rows(path: Path, rows: Iterable[BatchRow], check: Callable[[BatchRow], object]) -> None:
-    """Run ``check`` on every row (it raises ``ValidationError``); one ``BatchError`` lists them all."""
-    errors: list[tuple[int, ValidationError]] = []
+def validate_rows(
+    path: Path,
+    rows: Iterable[BatchRow],
+    check: Callable[[BatchRow], object],
+    earlier: Sequence[tuple[int, ValidationError]] = (),
+) -> None:
+    """Run ``check`` on every row (it raises ``ValidationError``); one ``BatchError`` lists
+    them all, with the ``earlier`` errors of rows that could not be read, in file order."""
+    errors: list[tuple[int, ValidationError]] = list(earlier)
     for row in rows:
         try:
             check(row)
@@ -198,7 +212,7 @@ def validate_rows(path: Path, rows: Iterable[BatchRow], check: Callable[[BatchRo
         except TypeError as exc:  # an option no model takes, e.g. a misspelt column
             errors.append((row.row, ValidationError("row", str(exc))))
     if errors:
-        raise BatchError(path, errors)
+        raise BatchError(path, sorted(errors, key=lambda item: item[0]))
 
 
 # ---------------------------------------------------------------------- progress and report
@@ -258,7 +272,18 @@ class BatchProgress:
 
     @property
     def spent(self) -> float:
+        """Everything the batch's jobs cost, this run's and earlier runs'."""
         return sum(r.usd or 0.0 for r in self.results.values())
+
+    @property
+    def spent_now(self) -> float:
+        """What this run's own jobs cost (a job from an earlier run was paid for then)."""
+        return sum(r.usd or 0.0 for r in self.results.values() if not r.resumed)
+
+    @property
+    def earlier(self) -> int:
+        """Rows done in an earlier run: this run only checked (or fetched) them."""
+        return sum(r.state == "done" and r.resumed for r in self.results.values())
 
     @property
     def finished(self) -> int:
@@ -270,10 +295,17 @@ class BatchProgress:
         return self.finished / self.total if self.total else 1.0
 
     def describe(self) -> str:
-        """One line: ``12/20 done · 3 running · 1 failed · $4.80 spent``."""
-        parts = [f"{self.count('done')}/{self.total} done"]
+        """One line of what this run did: ``12/20 done · 3 running · 1 failed · $4.80 spent``;
+        on a run again, ``3/3 done (all in an earlier run) · $0.00 spent now ($4.96 in all)``."""
+        done, earlier = self.count("done"), self.earlier
+        parts = [f"{done}/{self.total} done"]
+        if earlier:
+            parts[0] += " (all in an earlier run)" if earlier == done else f" ({earlier} in an earlier run)"
         parts += [f"{self.count(s)} {s}" for s in ("running", "failed", "unconfirmed", "skipped") if self.count(s)]
-        parts.append(f"${self.spent:.2f} spent")
+        if any(r.resumed and r.usd for r in self.results.values()):
+            parts.append(f"${self.spent_now:.2f} spent now (${self.spent:.2f} in all)")
+        else:
+            parts.append(f"${self.spent:.2f} spent")
         return " · ".join(parts)
 
 
@@ -312,7 +344,12 @@ def write_report(batch: Path, out: Path, progress: BatchProgress) -> tuple[Path,
     writer = csv.DictWriter(buffer, fieldnames=list(records[0]) if records else ["row"])
     writer.writeheader()
     writer.writerows(records)
-    summary = {s: progress.count(s) for s in STATES} | {"total": progress.total, "spent_usd": progress.spent}
+    summary = {s: progress.count(s) for s in STATES} | {
+        "total": progress.total,
+        "done_earlier": progress.earlier,
+        "spent_usd": progress.spent,
+        "spent_this_run_usd": progress.spent_now,
+    }
     document = {"batch": str(batch), "summary": summary, "rows": records}
     for target, content in ((csv_path, buffer.getvalue()), (json_path, json.dumps(document, indent=2))):
         part = target.with_name(target.name + ".part")

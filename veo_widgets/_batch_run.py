@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ._batch import FILE_COLUMNS, BatchProgress, BatchRow, batch_folder, read_batch, validate_rows, write_report
+from ._batch import FILE_COLUMNS, BatchProgress, BatchRow, batch_folder, parse_batch, validate_rows, write_report
 from ._config import data_dir
 from ._errors import ValidationError, VeoError, explain
 from ._models import Job, JobStatus
@@ -279,8 +279,8 @@ def run_batch(
         raise ValidationError("concurrency", f"must be a whole number, 1 or more, not {concurrency!r}")
     if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget < 0):
         raise ValidationError("budget", f"must be an amount in USD, not {budget!r}")
-    rows = read_batch(file)
-    validate_rows(file, rows, lambda row: client.build_request(row.prompt, **row.options))
+    rows, unreadable = parse_batch(file)  # every row's error is reported at once, read or checked
+    validate_rows(file, rows, lambda row: client.build_request(row.prompt, **row.options), unreadable)
     target = Path(out) if out is not None else batch_folder(file)
     state = BatchProgress.of(rows)
     if estimate is None and budget is not None and hasattr(client, "estimate"):

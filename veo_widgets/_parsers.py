@@ -8,6 +8,7 @@ touches the API: a mistake is a ``UsageError`` before anything is sent.
 from __future__ import annotations
 
 import argparse
+import math
 import shlex
 import string
 from collections.abc import Callable, Mapping, Sequence
@@ -26,6 +27,7 @@ OPTION_NAMES = frozenset(o.name for o in OPTIONS)
 _INPUT_NAMES = frozenset({"image", "last_image", "reference_images", "video"})
 
 __all__ = [
+    "check_request",
     "resolve_video",
     "DemoArgs",
     "GenerateArgs",
@@ -41,6 +43,7 @@ __all__ = [
     "line_help",
     "parse_cell",
     "parse_line",
+    "positive_seconds",
 ]
 
 
@@ -49,6 +52,18 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")
+
+
+def positive_seconds(text: str) -> float:
+    """``--timeout``: a number of seconds above zero (a wait of 0 s would create a billed job
+    and give up on it at once)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seconds to wait, such as 600, not {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"seconds to wait must be more than 0, not {text!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -122,7 +137,7 @@ def _generate_parser() -> _Parser:
     p.add_argument("--name", help="also store the Job in this variable")
     p.add_argument("--background", "-b", action="store_true", help="return at once; the output keeps updating")
     p.add_argument("--embed", action="store_true", help="embed the video bytes in the notebook")
-    p.add_argument("--timeout", type=float, help="seconds to wait (default: VeoMagics.timeout)")
+    p.add_argument("--timeout", type=positive_seconds, help="seconds to wait, more than 0 (default: VeoMagics.timeout)")
     p.add_argument(*takes.flags, **takes.kwargs)
     return p
 
@@ -297,6 +312,17 @@ def find_job(journal: Journal, text: str) -> str:
     if matches:
         return next(iter(matches))
     return text
+
+
+def check_request(client: Any, prompt: str, image: Any, options: dict[str, Any]) -> Any:
+    """The request built and checked, sending nothing that creates a job, so that a mistake
+    is refused before any price is said. A job to extend whose file is gone is asked for
+    once (its stored result URL may have expired), as ``client.start`` would, and
+    ``options["video"]`` becomes that fresh copy."""
+    video = options.get("video")
+    if isinstance(video, Job) and not (video.path is not None and Path(video.path).is_file()):
+        options["video"] = client.get(video)
+    return client.build_request(prompt, image, **options)
 
 
 def resolve_video(journal: Journal, text: str) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,16 +21,26 @@ __all__ = ["add_studio_commands", "cmd_batch", "cmd_stitch"]
 
 def add_studio_commands(sub: Any) -> None:
     """Register ``stitch`` and ``batch`` on the ``veo`` command's subparsers."""
-    stitch = sub.add_parser("stitch", help="join clips (files or job ids) into one film, picture and sound")
+    text = "join clips (files or job ids) into one film, picture and sound"
+    stitch = sub.add_parser("stitch", help=text, description=f"{text[:1].upper()}{text[1:]}.")
     stitch.add_argument("clips", nargs="+", metavar="CLIP", help="a video file, or a job id from `veo history`")
-    stitch.add_argument("-o", "--output", required=True, help="the film to write, e.g. film.mp4")
+    stitch.add_argument("-o", "--output", required=True, help="the film to write, in a folder that exists: film.mp4")
     stitch.add_argument("--crossfade", type=float, default=0.0, help="seconds to dissolve between clips")
     stitch.set_defaults(func=cmd_stitch)
 
-    batch = sub.add_parser("batch", help="run every row of a .jsonl or .csv file (one request per row)")
+    text = "run every row of a .jsonl or .csv file (one request per row)"
+    batch = sub.add_parser(
+        "batch",
+        help=text,
+        description=textwrap.fill(
+            f"{text[:1].upper()}{text[1:]}. Every row is checked before anything is sent; running "
+            "the file again skips rows already done and resumes those still running.",
+            width=78,
+        ),
+    )
     batch.add_argument("file", help="prompts.jsonl or prompts.csv: a prompt column and any option as a column")
     batch.add_argument("--concurrency", type=int, default=4, help="rows in flight at once (default 4)")
-    batch.add_argument("--budget", type=float, help="USD: start no row that could take the spend past this")
+    batch.add_argument("--budget", type=float, help="USD: start no row that could take the spend past this (default: no cap)")
     batch.add_argument("--out", help="folder for the videos and the report (default: beside the file)")
     batch.add_argument("--retry-failed", action="store_true", help="start rows whose job failed again")
     batch.set_defaults(func=cmd_batch)
@@ -79,6 +90,11 @@ def bar(fraction: float, width: int = 24) -> str:
 def cmd_stitch(args: argparse.Namespace) -> int:
     from ._media import probe_clip, stitch
 
+    target = Path(args.output).expanduser()
+    if not target.parent.is_dir():
+        raise ValidationError(
+            "output", f"the folder {target.parent} does not exist: make it first, or write the film elsewhere"
+        )
     line = _Line()
     clips = [_clip(value) for value in args.clips]
     try:
@@ -92,7 +108,8 @@ def cmd_stitch(args: argparse.Namespace) -> int:
         line.close()
     info = probe_clip(film)
     print(f"saved: {film}")
-    print(f"film:  {len(clips)} clips, {info.duration:.2f} s, {info.width}x{info.height}")
+    count = f"{len(clips)} clip{'' if len(clips) == 1 else 's'}"
+    print(f"film:  {count}, {info.duration:.2f} s, {info.width}x{info.height}")
     return 0
 
 

@@ -11,15 +11,15 @@ import contextlib
 import io
 import shutil
 import sys
-import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from ._cli_generate import add_generate_arguments, chosen_model
+from ._cli_status import Status
 from ._client import Client
 from ._config import DEMO_NOTICE
-from ._display import Progress, estimate_text, history_text, short_id, status_text
+from ._display import history_text, short_id
 from ._errors import (
     APIConnectionError,
     GenerationTimeoutError,
@@ -28,85 +28,12 @@ from ._errors import (
     VeoError,
     WaitCancelled,
 )
-from ._models import DEFAULT_MODEL, Job
-from ._options import argument_specs, parse_options
-from ._parsers import OPTION_NAMES, find_job, resolve_video
-from ._schedule import DurationModel
+from ._family import ModelSpec
+from ._models import Job
+from ._options import parse_options
+from ._parsers import OPTION_NAMES, check_request, find_job, positive_seconds, resolve_video
 
 __all__ = ["build_parser", "main"]
-
-SPINNER = "|/-\\"
-TICK = 0.25
-
-
-class _Status:
-    """One live status line: redrawn in place on a terminal, a line per change otherwise.
-    The bar is an estimate (labelled so), never goes back and glides to 100 % at the end."""
-
-    def __init__(self, run: Any = None, stream: TextIO | None = None, model: DurationModel | None = None) -> None:
-        self.run = run
-        self.model = model
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
-        self.job: Job | None = None
-        self.start = time.monotonic()
-        self.shown = Progress()
-        self._drawn = self._glide = self.start
-        self._last = ""
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._tick, daemon=True)
-
-    def __enter__(self) -> _Status:
-        if self.tty:
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.tty and exc[0] is None:
-            self.finished()
-        self._stop.set()
-        if self.tty:
-            self._thread.join(1)
-            self.stream.write("\r\033[K")
-            self.stream.flush()
-
-    def finished(self) -> None:
-        """Let the bar glide to 100 % (a second or so; two at most on a busy machine)
-        instead of leaping there."""
-        deadline = time.monotonic() + 2.0
-        while not self.shown.settled and time.monotonic() < deadline:
-            time.sleep(TICK / 2)
-
-    def update(self, job: Job) -> None:
-        self.job = job
-        if not self.tty and job.status != self._last:
-            self._last = job.status
-            print(f"{job.status:<10} {time.monotonic() - self.start:5.1f}s  {job.id}", file=self.stream, flush=True)
-
-    def line(self, frame: int = 0) -> str:
-        elapsed = time.monotonic() - self.start
-        status = self.job.status if self.job else "submitting"
-        if self.run is not None:
-            target = 1.0 if self.run.done and self.run.error is None else self.run.progress
-        elif self.model is not None:
-            target = 1.0 if self.job is not None and self.job.ok else self.model.progress(elapsed)
-        else:
-            target = 0.0
-        # The bar glides by the time between redraws, counted as one tick at most: a redraw
-        # that comes late on a busy machine moves it one step, never a leap to 100 %.
-        now = time.monotonic()
-        self._glide += min(now - self._drawn, TICK)
-        self._drawn = now
-        shown = self.shown.update(target, self._glide)
-        return status_text(status, elapsed, shown, frame=SPINNER[frame % 4])
-
-    def _tick(self) -> None:
-        frame = 0
-        while not self._stop.wait(TICK):
-            self.stream.write("\r\033[K" + self.line(frame))
-            self.stream.flush()
-            frame += 1
-
 
 #: Clients a command made: closed when it ends, whatever happened.
 _OPEN: list[Client] = []
@@ -129,13 +56,28 @@ def _print_done(job: Job) -> None:
     print(f"usage: {job.usage.describe()}{' (simulated)' if job.demo else ''}")
 
 
+def _price(client: Client, request: Any) -> str:
+    """The checked request's price from the API's catalogue, or "price unknown"."""
+    try:
+        return str(client.estimate(request).describe())
+    except VeoError:
+        return "price unknown"
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     client = _client(args)
     words = list(args.words)
-    if len(words) > 2:
-        raise ValidationError("prompt", "give [IMAGE] PROMPT: quote a prompt of several words")
+    if len(words) > 2 or (args.sample and len(words) > 1):
+        lead = "--sample PROMPT" if args.sample else "[IMAGE] PROMPT"
+        raise ValidationError("prompt", f"give {lead}: quote a prompt of several words")
     prompt = words[-1]
     image = words[0] if len(words) == 2 else args.image
+    if args.sample:
+        if image is not None:
+            raise ValidationError("image", "give an image or --sample, not both")
+        from ._sample import sample_image
+
+        image = str(sample_image())
     values = {name: getattr(args, name) for name in OPTION_NAMES}
     options: dict[str, Any] = {k: v for k, v in parse_options(values).items() if v is not None}
     for name in ("model", "last_image"):
@@ -146,9 +88,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
         options["video"] = resolve_video(client.journal, args.video)
     if args.reference_images:
         options["reference_images"] = list(args.reference_images)
-    print(f"estimate: {estimate_text(client, options)}", file=sys.stderr)
+    # Check the whole request first (a mistake is refused before any price or request),
+    # then say what it will cost, then send it.
+    request = check_request(client, prompt, image, options)
+    print(f"estimate: {_price(client, request)}", file=sys.stderr)
     run = client.start(prompt, image, save_to=args.output, timeout=args.timeout, **options)
-    with _Status(run) as status:
+    with Status(run) as status:
         run.on_update(lambda r: status.update(r.job) if r.job is not None else None)
         job = run.wait()
     _print_done(job)
@@ -230,7 +175,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     client = _client(args)
     job_id = find_job(client.journal, args.id)
-    with _Status(model=client.duration_model()) as status:
+    with Status(model=client.duration_model()) as status:
         job = client.wait(job_id, timeout=args.timeout, on_update=status.update)
     path = client.download(job, args.output)
     _print_done(job.evolve(path=path.resolve()))
@@ -249,7 +194,9 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         text = action.help or ""
-        if "default" in text.lower() or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+        # `is`, not `in`: 0.0 == False, and a default of 0.0 is still worth saying.
+        unsaid = action.default is None or action.default is False or action.default == argparse.SUPPRESS
+        if "default" in text.lower() or unsaid or not action.option_strings:
             return text
         return f"{text} (default: %(default)s)".strip()
 
@@ -259,7 +206,9 @@ def _parser(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
+    """The ``veo`` parser; ``model`` (the ``--model`` of a ``veo generate`` line) makes
+    ``veo generate --help`` show that model's flags, allowed values and defaults."""
     parser = argparse.ArgumentParser(
         prog="veo",
         description="Generate video from an image with Veo 3 Fast (demo mode without AIMLAPI_KEY).",
@@ -269,16 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     gen = _parser(sub, "generate", "make a video from a prompt (and an image, for image-to-video models)")
-    gen.add_argument("words", nargs="+", metavar="[IMAGE] PROMPT", help="a path or URL, then what should happen")
-    for spec in argument_specs():
-        kwargs = dict(spec.kwargs)
-        if spec.dest == "model":
-            kwargs["default"] = DEFAULT_MODEL
-        elif spec.dest not in ("image", "last_image", "reference_images", "video") and "default" not in str(
-            kwargs.get("help", "")
-        ):
-            kwargs["help"] = f"{kwargs.get('help', '')} (default: the model's)"
-        gen.add_argument(*spec.flags, **kwargs)
+    add_generate_arguments(gen, model)
     gen.add_argument("-o", "--output", help="a file or folder (default: $VEO_OUTPUT_DIR or veo_outputs/)")
     gen.set_defaults(func=cmd_generate)
 
@@ -322,18 +262,25 @@ def build_parser() -> argparse.ArgumentParser:
     emu.set_defaults(func=run)
 
     for p in (gen, resume):
-        p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait")
+        p.add_argument("--timeout", type=positive_seconds, default=600.0, help="seconds to wait, more than 0")
     for p in (gen, status, resume, hist, rec):
         p.add_argument("--http-timeout", type=float, default=30.0, help=argparse.SUPPRESS)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    model = chosen_model(words[1:]) if words[:1] == ["generate"] else None
+    args = build_parser(model).parse_args(words)
     try:
         return int(args.func(args))
     except GenerationTimeoutError as exc:
-        print(f"veo: {exc}", file=sys.stderr)
+        job = exc.job
+        print(
+            f"veo: {job.id} is still {job.status} after {exc.timeout:g} s; it goes on (and will be billed). "
+            f"Wait for it and save the video with: veo resume {short_id(job.id) or job.id}",
+            file=sys.stderr,
+        )
         return 3
     except WaitCancelled as exc:
         print(f"\nveo: {exc}", file=sys.stderr)

@@ -12,17 +12,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from IPython.core.display import HTML
 from IPython.core.display_functions import display
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
-from traitlets import Bool, Float, Int, Unicode, observe
+from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
 
 from ._client import Client
-from ._config import output_dir
-from ._display import Progress, estimate_text, history_table_html, short_id, status_line_html, stopped_note, video_html
-from ._errors import BudgetExceededError, ValidationError, VeoError, explain
+from ._display import Progress, short_id, stopped_note
+from ._errors import BudgetExceededError, GenerationTimeoutError, ValidationError, VeoError, explain
+from ._magics_view import config_text, final_bundle, history_bundle, live_bundle, video_bundle
 from ._models import Job
 from ._options import parse_options, trait_specs
 from ._parsers import (
@@ -34,6 +33,7 @@ from ._parsers import (
     MaybeJobArgs,
     NoArgs,
     cell_help,
+    check_request,
     expand,
     expand_value,
     find_job,
@@ -45,10 +45,6 @@ from ._parsers import (
 __all__ = ["VeoMagics", "load_ipython_extension", "unload_ipython_extension"]
 
 TICK = 0.5
-
-
-def _bundle(html: str, plain: str) -> dict[str, str]:
-    return {"text/html": html, "text/plain": plain}
 
 
 def _schema_traits() -> dict[str, Any]:
@@ -64,7 +60,7 @@ class _VeoMagics(Magics):
     """Veo from cells. The option traits are added from the schema (see ``VeoMagics``)."""
 
     output_dir = Unicode("", help="Folder for videos (default: $VEO_OUTPUT_DIR or ./veo_outputs)").tag(config=True)
-    timeout = Float(600.0, help="Seconds to wait for a generation").tag(config=True)
+    timeout = Float(600.0, help="Seconds to wait for a generation (more than 0)").tag(config=True)
     embed = Bool(False, help="Embed video bytes in the notebook (Colab, VS Code)").tag(config=True)
     budget_usd = Float(
         None,
@@ -86,6 +82,12 @@ class _VeoMagics(Magics):
             self._client = new_client()
             self._apply_budget(self._client)
         return self._client
+
+    @validate("timeout")
+    def _timeout_valid(self, proposal: Any) -> float:
+        if not proposal["value"] > 0:  # also NaN: a wait of no time gives up on a billed job
+            raise TraitError(f"VeoMagics.timeout is seconds to wait, more than 0, not {proposal['value']!r}")
+        return float(proposal["value"])
 
     @observe("budget_usd")
     def _budget_changed(self, change: Any) -> None:
@@ -125,9 +127,13 @@ class _VeoMagics(Magics):
         out = self._value(args.out) or self.output_dir or None
         timeout = args.timeout if args.timeout is not None else self.timeout
         embed = args.embed or self.embed
+        try:  # the whole request is checked before any price is said or anything is sent
+            request = check_request(self.client, prompt, image, options)
+        except ValidationError as exc:
+            raise UsageError(f"%%veo: {explain(exc)}") from None
         if args.takes > 1:
             return self._takes(args, (prompt, image, options), save_to=out, timeout=timeout, embed=embed)
-        print(f"estimate: {self._estimate(options)}")
+        print(f"estimate: {self._estimate(request)}")
         try:
             if args.background:
                 return self._background(prompt, image, options, out, timeout, embed, args.name)
@@ -149,11 +155,11 @@ class _VeoMagics(Magics):
             self._ns()[args.name] = grid
         return None if args.background else grid.jobs
 
-    def _estimate(self, options: dict[str, Any]) -> str:
-        """What the cell will cost, from the API's catalogue; a price that cannot be had is
-        "price unknown", never a failed cell."""
+    def _estimate(self, request: Any) -> str:
+        """What the checked request will cost, from the API's catalogue; a price that cannot
+        be had is "price unknown", never a failed cell."""
         try:
-            return estimate_text(self.client, options)
+            return str(self.client.estimate(request).describe())
         except Exception:
             return "price unknown"
 
@@ -195,22 +201,10 @@ class _VeoMagics(Magics):
         return found if found is not None else value
 
     def _live(self, status: str, elapsed: float, progress: float, job: Job | None) -> dict[str, str]:
-        """The running line. Saved mid-run, it must not pretend to be live after a restart."""
-        ident = job.id if job else None
-        if ident:
-            note = (
-                f"live while this cell runs; seen in a saved copy, it was running then: %veo resume {short_id(ident)}"
-            )
-        else:
-            note = "live while this cell runs"
-        html = status_line_html(status, elapsed, progress, ident, demo=self.client.demo, note=note)
-        plain = f"veo: {status} when last saved" + (f"; %veo resume {short_id(ident)}" if ident else "")
-        return _bundle(html, plain)
+        return live_bundle(status, elapsed, progress, job, demo=self.client.demo)
 
     def _final(self, status: str, elapsed: float, job: Job | None, note: str = "") -> dict[str, str]:
-        progress = 1.0 if status == "completed" else 0.0
-        html = status_line_html(status, elapsed, progress, job.id if job else None, demo=self.client.demo, note=note)
-        return _bundle(html, f"veo: {status}" + (f" {job.id}" if job else ""))
+        return final_bundle(status, elapsed, job, note, demo=self.client.demo)
 
     def _foreground(self, run: Any, embed: bool, name: str | None) -> Job | None:
         shown = Progress()
@@ -231,10 +225,10 @@ class _VeoMagics(Magics):
                 self._watching.discard(run.job.id)
         if run.error is not None:
             error = run.error
-            handle.update(self._final("error", run.elapsed, run.job, explain(error)), raw=True)
+            handle.update(self._final("error", run.elapsed, run.job, self._explain(error)), raw=True)
             if not isinstance(error, VeoError):
                 raise error
-            print(f"veo: {explain(error)}", file=sys.stderr)
+            print(f"veo: {self._explain(error)}", file=sys.stderr)
             return None
         result: Job = run.result()
         handle.update(self._final("completed", run.elapsed, result), raw=True)
@@ -242,6 +236,17 @@ class _VeoMagics(Magics):
         if name:
             self._ns()[name] = result
         return result
+
+    @staticmethod
+    def _explain(error: BaseException) -> str:
+        """One line; a wait that ran out names the magic that picks the job up again."""
+        if isinstance(error, GenerationTimeoutError):
+            job = error.job
+            return (
+                f"{job.id} is still {job.status} after {error.timeout:g} s; it goes on (and will be billed). "
+                f"Wait for it and show the video with: %veo resume {short_id(job.id) or job.id}"
+            )
+        return explain(error)
 
     def _interrupted(self, run: Any, handle: Any) -> None:
         """Ctrl-C: stop waiting. A create in flight is let finish and journaled by the run."""
@@ -278,7 +283,7 @@ class _VeoMagics(Magics):
     def _show(self, job: Job, embed: bool) -> None:
         assert job.path is not None
         try:
-            display(video_html(job.path, embed=embed))
+            display(video_bundle(job.path, embed=embed), raw=True)
         except VeoError as exc:  # too large to embed: the video is saved all the same
             print(f"veo: {explain(exc)}", file=sys.stderr)
         usage = job.usage.describe() + (" (simulated)" if job.demo else "")
@@ -313,7 +318,7 @@ class _VeoMagics(Magics):
 
     def handle_history(self, args: HistoryArgs) -> None:
         jobs = self.client.journal.history(args.limit)
-        display(HTML(history_table_html(jobs, watched=frozenset(self._watching))))
+        display(history_bundle(jobs, self._watching), raw=True)
 
     def handle_status(self, args: JobArgs) -> Job:
         job = self.client.get(find_job(self.client.journal, args.job))
@@ -334,18 +339,8 @@ class _VeoMagics(Magics):
         return done
 
     def handle_config(self, args: NoArgs) -> None:
-        client = self.client
-        keyed = "key set" in repr(client)  # the client's repr says whether it has one, never the key
-        lines = [
-            f"mode:          {'demo (emulator)' if client.demo else 'live'}",
-            f"base URL:      {client.base_url}",
-            f"API key:       {'set' if keyed else 'missing'}",
-            f"journal:       {client.journal.path}",
-            f"output folder: {self.output_dir or output_dir()}",
-        ]
-        for name in sorted(set(self.class_traits(config=True)) - set(Magics.class_traits(config=True))):
-            lines.append(f"VeoMagics.{name} = {getattr(self, name)!r}")
-        print("\n".join(lines))
+        names = sorted(set(self.class_traits(config=True)) - set(Magics.class_traits(config=True)))
+        print(config_text(self.client, self.output_dir, {name: getattr(self, name) for name in names}))
 
     def handle_models(self, args: NoArgs) -> Any:
         """The family as a table: each model's short name, id, mode, lengths and sizes."""
