@@ -21,8 +21,6 @@ STOPPED = ("stopped", "cancelled")
 UPLOAD = "button.veo-upload, .veo-upload button, .widget-upload"
 PROMPT = ".veo-prompt textarea, textarea[placeholder^='What should happen']"
 KEY_FIELD = ".veo-key-input input, input[type=password]"
-#: The panel's saved view: what a reopened notebook shows where the widget cannot run.
-SUMMARY = "[data-veo='static-summary'], [data-veo='saved-view']"
 CARD = ".veo-job"
 BADGE = ".veo-badge[data-status]"
 
@@ -170,18 +168,43 @@ def settle_frame(page: Any, video: Any, at: float = 1.0) -> None:
     page.wait_for_timeout(300)
 
 
+def wait_summary(page: Any, text: str, cell: int = 0, timeout: float = 30_000) -> None:
+    """Wait until the static summary beside the panel in code cell ``cell`` (hidden while the
+    panel renders, but in the page) mentions ``text``: the kernel's update has arrived, so a
+    save now holds it."""
+    page.wait_for_function(
+        "([c, t]) => [...c.querySelectorAll('.veo-static-summary')].some(s => s.textContent.includes(t))",
+        arg=[page.locator(".jp-Notebook .jp-CodeCell").nth(cell).element_handle(), text],
+        timeout=timeout,
+    )
+
+
+#: JupyterLab marks a document's tab while it has unsaved changes.
+DIRTY = ".lm-TabBar-tab.jp-mod-dirty"
+
+
 def save(page: Any, path: Path, timeout: float = 30) -> str:
-    """Save with Ctrl+S, as a person does; return the saved file's text."""
+    """Save with Ctrl+S, as a person does; return the saved file's text once the file has
+    changed and the front end (where it says so) no longer counts unsaved changes."""
     before = path.stat().st_mtime_ns
     page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
     page.keyboard.press("Escape")
     page.keyboard.press("Control+s")
     deadline = time.monotonic() + timeout
     while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.1)
     assert path.stat().st_mtime_ns != before, f"{path.name} was not saved"
-    time.sleep(0.3)  # the save is written in one go, but let a rename settle
+    page.wait_for_function(f"() => !document.querySelector('{DIRTY}')", timeout=timeout * 1000)
     return path.read_text()
+
+
+def reopen(page: Any, server: Server, notebook: str) -> Any:
+    """Close ``page`` and open ``notebook`` in a new tab, as a person reopening it does (a
+    reload could stop at the front end's "leave the page?" question); returns the new page."""
+    fresh = page.context.new_page()
+    page.close()
+    fresh.goto(server.page_url(notebook))
+    return fresh
 
 
 def shut_down_kernel(server: Server, notebook: str) -> None:
