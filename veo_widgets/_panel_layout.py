@@ -26,6 +26,7 @@ PANEL_STYLE = """<style>
 .veo-panel .widget-toggle-buttons .widget-toggle-button.mod-active {
   color: var(--jp-ui-inverse-font-color1, #fff); background-color: var(--jp-brand-color1, #1976d2);
   box-shadow: inset 0 0 0 1px var(--jp-brand-color0, #0d47a1); }
+.veo-panel .veo-job > .widget-html .widget-html-content { line-height: 1.5; }
 .veo-panel .veo-key-row .jupyter-button, .veo-panel .widget-upload { flex: 0 0 auto; white-space: nowrap; }
 .veo-panel .veo-key-row .veo-key-use, .veo-panel .veo-key-row .veo-key-status {
   margin-left: calc(var(--veo-label-width) + var(--jp-widgets-inline-margin, 4px) * 2 + var(--jp-widgets-margin, 2px)); }
