@@ -15,6 +15,8 @@ __all__ = ["PANEL_STYLE", "TIDY", "arrange", "widgets"]
 #: What ipywidgets leaves ragged in the panel, fixed with JupyterLab's own CSS variables (so
 #: the light and dark themes and Voila all follow): option rows labelled like every other
 #: field, the key row's buttons whole, the selected option as clear as the Generate button.
+#: Once its kernel is gone, the panel keeps JupyterLab's one "disconnected" mark on itself,
+#: not one on every control (its cover says what it is).
 PANEL_STYLE = """<style>
 .veo-panel { --veo-label-width: 92px; --jp-widgets-inline-label-width: var(--veo-label-width); }
 .veo-panel .widget-toggle-buttons { align-items: center; }
@@ -27,6 +29,7 @@ PANEL_STYLE = """<style>
   color: var(--jp-ui-inverse-font-color1, #fff); background-color: var(--jp-brand-color1, #1976d2);
   box-shadow: inset 0 0 0 1px var(--jp-brand-color0, #0d47a1); }
 .veo-panel .veo-job > .widget-html .widget-html-content { line-height: 1.5; }
+.veo-panel .jupyter-widgets-disconnected::before { display: none; }
 .veo-panel .veo-key-row .jupyter-button, .veo-panel .widget-upload { flex: 0 0 auto; white-space: nowrap; }
 .veo-panel .veo-key-row .veo-key-use, .veo-panel .veo-key-row .veo-key-status {
   margin-left: calc(var(--veo-label-width) + var(--jp-widgets-inline-margin, 4px) * 2 + var(--jp-widgets-margin, 2px)); }

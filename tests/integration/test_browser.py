@@ -230,7 +230,7 @@ def wait_shown(output: Any, selector: str, timeout: float) -> Any:
     indirect=["server"],
 )
 def test_a_saved_notebook_reopens_as_a_static_summary(
-    server: Server, widget_state: bool, page: Any, upload_image: Path
+    server: Server, widget_state: bool, page: Any, upload_image: Path, shots: Path
 ) -> None:
     """Reopened with its kernel gone, the panel's cell says what it is (a summary with the
     last clip's poster and prompt, and "run the cell"), claims nothing live and shows no
@@ -276,6 +276,10 @@ def test_a_saved_notebook_reopens_as_a_static_summary(
            }).map(b => b.innerText.trim())"""
     )
     assert not reachable, f"dead controls a person can still click in the reopened notebook: {reachable}"
+    if widget_state:
+        page.set_viewport_size({"width": 1400, "height": 2000})
+        output.scroll_into_view_if_needed()
+        output.screenshot(path=str(shots / "panel-saved.png"))
     broken = output.evaluate("o => [...o.querySelectorAll('img')].filter(i => i.complete && !i.naturalWidth).length")
     assert broken == 0, "broken images in the reopened notebook"
     poster = summary.locator("img")
