@@ -326,3 +326,25 @@ def test_the_selected_option_stands_out(shared: tuple[Any, Any], theme: str) -> 
         set_theme(page, "JupyterLab Light")
     # WCAG 1.4.11 asks 3:1 of what tells a state apart.
     assert ratio >= 3, f"the selected option differs from the others by only {ratio:.1f}:1 in {theme}"
+
+
+def test_a_live_panel_never_says_it_is_not_live(shared: tuple[Any, Any]) -> None:
+    """The saved view (the cover, and the summary beside the panel) is there in the page, for
+    a saved copy, but while the kernel runs nobody sees it and no screen reader reads it."""
+    page, lab_panel = shared
+    # Past the moment the saved view would show if the kernel's rewrites had stopped.
+    page.wait_for_function(
+        "p => Number((p.querySelector(\"[data-veo='saved-view']\") || {dataset: {}}).dataset.beat) >= 6",
+        arg=lab_panel.element_handle(),
+        timeout=30_000,
+    )
+    output = page.locator(".jp-Notebook .jp-CodeCell").first.locator(".jp-Cell-outputArea")
+    assert output.locator(".veo-static-summary").count() == 1, "no static summary beside the panel"
+    told = output.aria_snapshot()
+    assert "not live" not in told and "Run the cell" not in told, told
+    shown = output.evaluate(
+        """o => [...o.querySelectorAll("[data-veo]")].filter(e => getComputedStyle(e).visibility !== 'hidden'
+                 && parseFloat(getComputedStyle(e.closest('.veo-static-summary') || e).opacity) > 0.1)
+                 .map(e => e.dataset.veo)"""
+    )
+    assert not shown, f"a live panel shows its saved view: {shown}"
