@@ -172,11 +172,16 @@ def wait_summary(page: Any, text: str, cell: int = 0, timeout: float = 30_000) -
     """Wait until the static summary beside the panel in code cell ``cell`` (hidden while the
     panel renders, but in the page) mentions ``text``: the kernel's update has arrived, so a
     save now holds it."""
-    page.wait_for_function(
-        "([c, t]) => [...c.querySelectorAll('.veo-static-summary')].some(s => s.textContent.includes(t))",
-        arg=[page.locator(".jp-Notebook .jp-CodeCell").nth(cell).element_handle(), text],
-        timeout=timeout,
-    )
+    host = page.locator(".jp-Notebook .jp-CodeCell").nth(cell)
+    try:
+        page.wait_for_function(
+            "([c, t]) => [...c.querySelectorAll('.veo-static-summary')].some(s => s.textContent.includes(t))",
+            arg=[host.element_handle(), text],
+            timeout=timeout,
+        )
+    except Exception as exc:
+        now = host.evaluate("c => [...c.querySelectorAll('.veo-static-summary')].map(s => s.textContent.slice(0, 200))")
+        raise AssertionError(f"the kernel's update of the summary never arrived: it still says {now}") from exc
 
 
 #: JupyterLab marks a document's tab while it has unsaved changes.
