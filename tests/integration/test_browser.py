@@ -53,6 +53,7 @@ def start_generation(page: Any, panel: Any, picture: Path, prompt: str) -> Any:
     prompt_field.click()
     page.keyboard.press("Control+a")
     page.keyboard.type(prompt, delay=10)
+    drive.wait_prompt_in_kernel(page, panel, prompt)
     drive.button(panel, "Generate").click()
     page.wait_for_function(
         f"([p, n]) => p.querySelectorAll('{drive.CARD}').length > n", arg=[panel.element_handle(), before]
