@@ -1,4 +1,7 @@
-"""nbval runs these notebooks in demo mode, with a private journal and output folder."""
+"""Run by hand (``python -m pytest notebooks/quickstart.ipynb``), nbval runs these notebooks in
+place in demo mode, with a private journal and output folder. The suite does not: it copies
+them alone into an empty folder and runs them there with the same environment
+(``tests/integration/test_notebooks.py``), so a notebook that leans on the checkout fails."""
 
 from __future__ import annotations
 

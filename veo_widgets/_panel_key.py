@@ -46,7 +46,8 @@ class KeyRow:
             placeholder="API key (kept in memory only)",
             description="API key",
             continuous_update=False,
-            layout=w.Layout(width="auto", flex="1 1 160px", max_width="280px"),
+            # A line of its own, as wide as the other fields; the buttons go under its input.
+            layout=w.Layout(width="auto", flex="1 1 100%", max_width="100%"),
         )
         self.field.add_class("veo-key-input")
         self.use = w.Button(description="Use key", tooltip="Use this key for this session", icon="key")

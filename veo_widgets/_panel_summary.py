@@ -76,8 +76,15 @@ BEAT = 2.0
 _COVER_STYLE = (
     "position:absolute;inset:0;z-index:20;display:flex;align-items:center;justify-content:center;"
     "text-align:center;padding:16px;background:var(--jp-layout-color1, #fff);color:var(--jp-ui-font-color1, #1f2937);"
-    "border:1px dashed var(--jp-border-color1, #bdbdbd);border-radius:4px;opacity:0;pointer-events:none;"
+    "border:1px dashed var(--jp-border-color1, #bdbdbd);border-radius:4px;opacity:0;pointer-events:none;visibility:hidden;"
     f"animation:veo-saved-view 0.3s linear {STALE:g}s forwards"
+)
+
+
+#: Where the static summary output sits beside a rendered panel (Lab, Notebook 7, classic).
+_SUMMARY_BESIDE_PANEL = ", ".join(
+    f"{area}:has(.veo-panel .veo-saved-cover) .veo-static-summary"
+    for area in (".jp-OutputArea", ".output_area", ".jp-Cell")
 )
 
 
@@ -85,17 +92,27 @@ def cover_html(beat: int) -> str:
     """What the panel says once nothing live is behind it: a kernel that restarted, or a saved
     notebook reopened. While the kernel runs it rewrites this every ``BEAT`` seconds, which
     restarts the animation, so the cover never shows; a saved copy or a dead kernel stops the
-    rewrites, and after ``STALE`` seconds the cover fades in over the stale controls."""
+    rewrites, and after ``STALE`` seconds the cover fades in over the stale controls.
+
+    The static summary output beside the panel (``Summaries``: the last clip's poster and
+    prompt) is hidden while the panel renders, and revealed at the same moment as the cover:
+    each rewrite names a fresh animation for it (``veo-summary-<beat>``), which restarts it
+    as the cover's own restarts. So a notebook reopened with its widget state shows what the
+    panel was, not only that it is not live. Both are ``visibility:hidden`` until then, so
+    a screen reader does not read "not live" beside a live panel either."""
     return (
         "<style>.veo-panel{position:relative}"
         ".veo-panel>.veo-saved-cover-host{position:absolute!important;inset:0;margin:0!important;"
         "height:100%!important;width:100%!important;pointer-events:none;z-index:20;overflow:visible}"
         ".veo-saved-cover-host .widget-html-content{height:100%;position:relative}"
-        "@keyframes veo-saved-view{to{opacity:.96;pointer-events:auto}}</style>"
+        "@keyframes veo-saved-view{to{opacity:.96;pointer-events:auto;visibility:visible}}"
+        f"{_SUMMARY_BESIDE_PANEL}{{display:block;max-height:0;overflow:hidden;opacity:0;visibility:hidden;"
+        f"animation:veo-summary-{beat} 0.3s linear {STALE:g}s forwards}}"
+        f"@keyframes veo-summary-{beat}{{to{{max-height:none;overflow:visible;opacity:1;visibility:visible}}}}</style>"
         f'<div class="veo-saved-cover" data-veo="saved-view" data-beat="{beat}" role="note" style="{_COVER_STYLE}">'
         "<div><b>Saved view of a veo_widgets panel: not live.</b><br>"
         "Its kernel has stopped or restarted, so nothing here is running and no key is set.<br>"
-        "<i>Run the cell to use the panel.</i></div></div>"
+        "<i>Run the cell to use the panel.</i> A summary of it follows.</div></div>"
     )
 
 

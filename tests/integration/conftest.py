@@ -91,13 +91,15 @@ def page(browser: Any, request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     finally:
         report = getattr(request.node, "report_call", None)
         if report is not None and report.failed:
-            shot = tmp_path / "failure.png"
-            try:
-                tab.screenshot(path=str(shot), full_page=True)
-                (tmp_path / "console.txt").write_text("\n".join(console))
-                print(f"failure screenshot: {shot}")
-            except Exception as exc:  # the page may be gone; the test's own error matters more
-                print(f"no failure screenshot: {exc}")
+            (tmp_path / "console.txt").write_text("\n".join(console))
+            # Every tab still open: a test that reopened its notebook has a newer one.
+            for number, open_tab in enumerate(context.pages):
+                shot = tmp_path / f"failure-{number}.png"
+                try:
+                    open_tab.screenshot(path=str(shot), full_page=True)
+                    print(f"failure screenshot: {shot}")
+                except Exception as exc:  # the page may be gone; the test's own error matters more
+                    print(f"no failure screenshot: {exc}")
         context.close()
 
 

@@ -21,8 +21,6 @@ STOPPED = ("stopped", "cancelled")
 UPLOAD = "button.veo-upload, .veo-upload button, .widget-upload"
 PROMPT = ".veo-prompt textarea, textarea[placeholder^='What should happen']"
 KEY_FIELD = ".veo-key-input input, input[type=password]"
-#: The panel's saved view: what a reopened notebook shows where the widget cannot run.
-SUMMARY = "[data-veo='static-summary'], [data-veo='saved-view']"
 CARD = ".veo-job"
 BADGE = ".veo-badge[data-status]"
 
@@ -104,6 +102,30 @@ def wait_preview(page: Any, panel: Any, timeout: float = 30_000) -> None:
     )
 
 
+def wait_prompt_in_kernel(page: Any, panel: Any, prompt: str, timeout: float = 30_000) -> None:
+    """Wait until the kernel holds the whole typed prompt, seen in "Show code" (which the
+    kernel writes from the prompt it has), then hide the code again.
+
+    Needed because ipywidgets holds back a field's later keystrokes while the kernel is busy
+    with an earlier one, but sends a button's click at once: on a loaded machine, Generate
+    pressed right after typing started a job with the prompt cut short ("...at d"). That is
+    the panel's bug (see the closing report), not the person's; this waits it out so the
+    tests check what they are for."""
+    toggle = button(panel, "Show code")
+    toggle.click()
+    try:
+        page.wait_for_function(
+            "([p, t]) => { const c = p.querySelector('.veo-code'); return !!c && c.textContent.includes(t); }",
+            arg=[panel.element_handle(), prompt],
+            timeout=timeout,
+        )
+    finally:
+        toggle.click()
+        page.wait_for_function(
+            "p => !p.querySelector('.veo-code')?.getClientRects().length", arg=panel.element_handle()
+        )
+
+
 def card_status(card: Any) -> str:
     badge = card.locator(BADGE)
     return (badge.first.get_attribute("data-status") or "") if badge.count() else ""
@@ -170,18 +192,48 @@ def settle_frame(page: Any, video: Any, at: float = 1.0) -> None:
     page.wait_for_timeout(300)
 
 
+def wait_summary(page: Any, text: str, cell: int = 0, timeout: float = 30_000) -> None:
+    """Wait until the static summary beside the panel in code cell ``cell`` (hidden while the
+    panel renders, but in the page) mentions ``text``: the kernel's update has arrived, so a
+    save now holds it."""
+    host = page.locator(".jp-Notebook .jp-CodeCell").nth(cell)
+    try:
+        page.wait_for_function(
+            "([c, t]) => [...c.querySelectorAll('.veo-static-summary')].some(s => s.textContent.includes(t))",
+            arg=[host.element_handle(), text],
+            timeout=timeout,
+        )
+    except Exception as exc:
+        now = host.evaluate("c => [...c.querySelectorAll('.veo-static-summary')].map(s => s.textContent.slice(0, 200))")
+        raise AssertionError(f"the kernel's update of the summary never arrived: it still says {now}") from exc
+
+
+#: JupyterLab marks a document's tab while it has unsaved changes.
+DIRTY = ".lm-TabBar-tab.jp-mod-dirty"
+
+
 def save(page: Any, path: Path, timeout: float = 30) -> str:
-    """Save with Ctrl+S, as a person does; return the saved file's text."""
+    """Save with Ctrl+S, as a person does; return the saved file's text once the file has
+    changed and the front end (where it says so) no longer counts unsaved changes."""
     before = path.stat().st_mtime_ns
     page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
     page.keyboard.press("Escape")
     page.keyboard.press("Control+s")
     deadline = time.monotonic() + timeout
     while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.1)
     assert path.stat().st_mtime_ns != before, f"{path.name} was not saved"
-    time.sleep(0.3)  # the save is written in one go, but let a rename settle
+    page.wait_for_function(f"() => !document.querySelector('{DIRTY}')", timeout=timeout * 1000)
     return path.read_text()
+
+
+def reopen(page: Any, server: Server, notebook: str) -> Any:
+    """Close ``page`` and open ``notebook`` in a new tab, as a person reopening it does (a
+    reload could stop at the front end's "leave the page?" question); returns the new page."""
+    fresh = page.context.new_page()
+    page.close()
+    fresh.goto(server.page_url(notebook))
+    return fresh
 
 
 def shut_down_kernel(server: Server, notebook: str) -> None:

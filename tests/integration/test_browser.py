@@ -53,6 +53,7 @@ def start_generation(page: Any, panel: Any, picture: Path, prompt: str) -> Any:
     prompt_field.click()
     page.keyboard.press("Control+a")
     page.keyboard.type(prompt, delay=10)
+    drive.wait_prompt_in_kernel(page, panel, prompt)
     drive.button(panel, "Generate").click()
     page.wait_for_function(
         f"([p, n]) => p.querySelectorAll('{drive.CARD}').length > n", arg=[panel.element_handle(), before]
@@ -134,36 +135,51 @@ def test_a_typed_key_is_held_whole_by_the_kernel_and_never_saved(server: Server,
     panel.locator(".veo-demo-banner, .veo-banner").get_by_text("demo mode").first.wait_for(timeout=10_000)
 
 
-STALE_SUMMARY = (
-    "the summary is made once, when the cell first shows the panel: after a clip it still says "
-    "'No clip generated yet' (it needs a display handle updated as clips complete)"
-)
+def saved_outputs(saved: str) -> list[dict[str, Any]]:
+    """The saved panel cell's outputs."""
+    return list(json.loads(saved)["cells"][0].get("outputs", []))
+
+
+def html_of(output: dict[str, Any]) -> str:
+    return "".join(output.get("data", {}).get("text/html", ""))
 
 
 def saved_summary(saved: str) -> str:
-    """The ``text/html`` the saved panel cell carries for places where widgets do not run."""
-    cell = json.loads(saved)["cells"][0]
-    for output in cell.get("outputs", []):
-        data = output.get("data", {})
-        if "veo-summary" in "".join(data.get("text/html", "")):
-            return "".join(data["text/html"])
+    """The ``text/html`` of the static summary output the panel's cell carries for places
+    where widgets do not run (``_panel_summary.Summaries``)."""
+    for output in saved_outputs(saved):
+        if "veo-static-summary" in html_of(output):
+            return html_of(output)
     raise AssertionError(
-        f"the panel's saved output has no static summary: {[o.get('data', {}).keys() for o in cell.get('outputs', [])]}"
+        f"the panel's saved output has no static summary: {[o.get('data', {}).keys() for o in saved_outputs(saved)]}"
     )
 
 
-@frontends("lab", xfail={"lab": STALE_SUMMARY})
+@pytest.fixture(scope="module")
+def saved_after_clip(lab_server: Server, browser: Any, upload_image: Path) -> tuple[str, str]:
+    """A Lab notebook saved right after its panel made a clip: (the saved file, the prompt)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        panel = drive.open_panel(page, lab_server, "summary.ipynb")
+        prompt = "A storm gathers over the lighthouse"
+        card = start_generation(page, panel, upload_image, prompt)
+        assert drive.follow(card)[-1] == "completed", card.inner_text()
+        # The card says "completed" a moment before the summary's update reaches the page.
+        drive.wait_summary(page, prompt)
+        return drive.save(page, lab_server.root / "summary.ipynb"), prompt
+    finally:
+        context.close()
+
+
 def test_the_saved_notebook_holds_a_static_summary_of_the_last_clip(
-    server: Server, page: Any, upload_image: Path
+    saved_after_clip: tuple[str, str], page: Any
 ) -> None:
     """What GitHub and nbviewer show of a saved panel: the last clip's poster (embedded, so
     it loads anywhere) and prompt, and "run the cell"; nothing that claims to be live."""
-    panel = drive.open_panel(page, server, "summary.ipynb")
-    prompt = "A storm gathers over the lighthouse"
-    card = start_generation(page, panel, upload_image, prompt)
-    assert drive.follow(card)[-1] == "completed"
-    summary = saved_summary(drive.save(page, server.root / "summary.ipynb"))
-    page.set_content(f"<html><body>{summary}</body></html>")
+    saved, prompt = saved_after_clip
+    page.set_content(f"<html><body>{saved_summary(saved)}</body></html>")
     text = page.locator("body").inner_text()
     assert re.search(r"run the cell", text, re.I), text
     for live_claim in ("key set", "billed", "generating"):
@@ -173,29 +189,54 @@ def test_the_saved_notebook_holds_a_static_summary_of_the_last_clip(
     assert posters and all(src == "data:image/" and width > 0 for src, width in posters), posters
 
 
-
-
-LAB_REOPEN = (
-    "passes alone and in the integration run, but failed in a full parallel run: the reopened Lab "
-    "notebook showed no summary in time (not yet understood; see the closing note)"
+@pytest.mark.xfail(
+    strict=True,
+    reason="widget.py (not this module's owner): Panel._repr_mimebundle_ puts the summary of the moment the "
+    "cell ran into the widget output's text/html, which GitHub and nbviewer show above the up-to-date "
+    "summary output, saying 'No clip generated yet'",
 )
+def test_no_saved_output_holds_a_stale_summary(saved_after_clip: tuple[str, str]) -> None:
+    saved, prompt = saved_after_clip
+    stale = [html_of(o)[:160] for o in saved_outputs(saved) if "veo-summary" in html_of(o) and prompt not in html_of(o)]
+    assert not stale, f"saved outputs that still describe the panel before its clip: {stale}"
+
+
+#: Shown, not merely present: it has a box taller than a line and nothing above it in the
+#: output is transparent or clipped to nothing (the summary's box is revealed by animation).
+SHOWN_JS = """el => {
+  if (!el.getClientRects().length) return false;
+  for (let e = el; e && !e.classList.contains('jp-OutputArea'); e = e.parentElement) {
+    const style = getComputedStyle(e);
+    if (parseFloat(style.opacity) <= 0.5 || style.visibility === 'hidden') return false;
+    if (e.getBoundingClientRect().height < 20) return false;
+  }
+  return true;
+}"""
+
+
+def wait_shown(output: Any, selector: str, timeout: float) -> Any:
+    """The first element matching ``selector`` in ``output`` once it is shown (None if none is
+    by then)."""
+    found = drive.poll(
+        output,
+        f"o => [...o.querySelectorAll({json.dumps(selector)})].findIndex({SHOWN_JS}) + 1",
+        timeout=timeout,
+    )
+    return output.locator(selector).nth(found - 1) if found else None
 
 
 @pytest.mark.parametrize(
     ("server", "widget_state"),
-    [
-        pytest.param("lab", False, marks=pytest.mark.xfail(strict=False, reason=LAB_REOPEN)),
-        pytest.param("lab", True, marks=pytest.mark.xfail(strict=False, reason=LAB_REOPEN)),
-        pytest.param("notebook7", False),
-    ],
+    [pytest.param("lab", False), pytest.param("lab", True), pytest.param("notebook7", False)],
     indirect=["server"],
 )
 def test_a_saved_notebook_reopens_as_a_static_summary(
-    server: Server, widget_state: bool, page: Any, upload_image: Path
+    server: Server, widget_state: bool, page: Any, upload_image: Path, shots: Path
 ) -> None:
     """Reopened with its kernel gone, the panel's cell says what it is (a summary with the
-    last prompt and "run the cell"), claims nothing live and shows no broken pictures; with
-    JupyterLab's default settings (no widget state saved) and with widget state saved."""
+    last clip's poster and prompt, and "run the cell"), claims nothing live and shows no
+    broken pictures; with JupyterLab's default settings (no widget state saved) and with
+    widget state saved (the panel renders from it, and covers itself: nothing live answers)."""
     if server.kind == "lab":
         server.save_widget_state(widget_state)
     try:
@@ -203,28 +244,33 @@ def test_a_saved_notebook_reopens_as_a_static_summary(
         prompt = "Gulls circle the lighthouse at dawn"
         card = start_generation(page, panel, upload_image, prompt)
         assert drive.follow(card)[-1] == "completed"
+        drive.wait_summary(page, prompt)
         saved = drive.save(page, server.root / "reopen.ipynb")
-        assert re.search(r"run the cell", saved, re.I), "no static view for GitHub/nbviewer in the saved file"
+        assert prompt in saved_summary(saved), "the saved file's summary is not the last clip's"
+        assert ("application/vnd.jupyter.widget-state+json" in saved) == (server.kind == "lab" and widget_state)
         drive.shut_down_kernel(server, "reopen.ipynb")
-        page.reload()
+        page = drive.reopen(page, server, "reopen.ipynb")
     finally:
         if server.kind == "lab":
             server.save_widget_state(True)
     output = page.locator(".jp-Notebook .jp-CodeCell").first.locator(".jp-Cell-outputArea")
-    output.wait_for()
-    # The summary may fade in over a restored snapshot once nothing live answers (seconds).
-    shown = drive.poll(
-        output,
-        f"""o => [...o.querySelectorAll("{drive.SUMMARY}")].some(
-                 s => s.getClientRects().length && parseFloat(getComputedStyle(s).opacity) > 0.5)""",
-        timeout=20,
-    )
-    assert shown, f"no static summary in the reopened notebook: {output.inner_text()!r}"
-    summary = output.locator(drive.SUMMARY).first
+    output.wait_for(timeout=60_000)
+    if widget_state:
+        # The panel renders from its saved state; with nothing live behind it, it covers itself
+        # (seconds after it renders) and the summary shows beside it.
+        cover = wait_shown(output, "[data-veo='saved-view']", timeout=60)
+        assert cover is not None, f"the reopened panel never said it is not live: {output.inner_text()!r}"
+        assert re.search(r"not live", cover.inner_text(), re.I)
+    summary = wait_shown(output, "[data-veo='static-summary']", timeout=60)
+    assert summary is not None, f"no static summary in the reopened notebook: {output.inner_text()!r}"
     text = summary.inner_text()
     assert re.search(r"run the cell", text, re.I), text
     for live_claim in ("key set", "billed", "generating"):
         assert live_claim not in text, f"the reopened notebook still shows {live_claim!r}: {text!r}"
+    assert prompt in text, f"the saved view does not show the last clip's prompt: {text!r}"
+    # A data: URI image still decodes for a moment after it is inserted.
+    poster = drive.poll(summary, "s => [...s.querySelectorAll('img')].some(i => i.complete && i.naturalWidth > 0)", 10)
+    assert poster, f"no poster shown: {summary.inner_html()[:300]}"
     reachable = output.evaluate(
         """o => [...o.querySelectorAll('button')].filter(b => {
                const r = b.getBoundingClientRect();
@@ -234,9 +280,12 @@ def test_a_saved_notebook_reopens_as_a_static_summary(
            }).map(b => b.innerText.trim())"""
     )
     assert not reachable, f"dead controls a person can still click in the reopened notebook: {reachable}"
+    if widget_state:
+        page.set_viewport_size({"width": 1400, "height": 2000})
+        output.scroll_into_view_if_needed()
+        output.screenshot(path=str(shots / "panel-saved.png"))
     broken = output.evaluate("o => [...o.querySelectorAll('img')].filter(i => i.complete && !i.naturalWidth).length")
     assert broken == 0, "broken images in the reopened notebook"
-    assert prompt in text, f"the saved view does not show the last clip's prompt: {text!r}"
 
 
 def test_cancel_one_of_two_running_jobs_and_resume_it(server: Server, page: Any, upload_image: Path) -> None:

@@ -251,3 +251,100 @@ def test_a_finished_video_is_rendered_once(lab_panel: Any, page: Any, upload_ima
     drive.check_plays(page, lab_panel.locator("video").first, seconds=4)
     page.wait_for_timeout(1000)
     assert page.evaluate("() => window.veoVideos") == 1, "the player was rendered more than once"
+
+
+#: Where each labelled field's label ends and its control begins, by label text.
+FIELDS_JS = """
+p => [...p.querySelectorAll('.widget-label')].filter(l => l.getClientRects().length && l.textContent.trim())
+  .map(l => {
+    const control = l.nextElementSibling;
+    return {label: l.textContent.trim(), labelRight: Math.round(l.getBoundingClientRect().right),
+            controlLeft: control ? Math.round(control.getBoundingClientRect().left) : null,
+            clipped: l.scrollWidth > l.clientWidth + 1};
+  })
+"""
+
+
+def test_option_rows_line_up_with_the_other_fields(shared: tuple[Any, Any]) -> None:
+    _, lab_panel = shared
+    fields = {f["label"]: f for f in lab_panel.evaluate(FIELDS_JS)}
+    for name in ("Model", "Prompt", "Aspect", "Quality", "Length", "Seed", "API key"):
+        assert name in fields, f"no {name!r} field: {sorted(fields)}"
+    prompt = fields["Prompt"]
+    for name in ("Aspect", "Quality", "Length", "Model", "Seed", "API key"):
+        assert abs(fields[name]["labelRight"] - prompt["labelRight"]) <= 2, (name, fields[name], prompt)
+        assert abs(fields[name]["controlLeft"] - prompt["controlLeft"]) <= 2, (name, fields[name], prompt)
+    assert not [f["label"] for f in fields.values() if f["clipped"]], f"labels cut short: {fields}"
+
+
+def test_the_upload_button_says_what_it_does(shared: tuple[Any, Any]) -> None:
+    _, lab_panel = shared
+    upload = lab_panel.locator(drive.UPLOAD).first
+    assert upload.inner_text().strip() == "Upload image", upload.inner_text()
+    names = [ICONS.sub("", m.group(2) or "").strip() for m in CONTROL.finditer(upload.aria_snapshot())]
+    assert names == ["Upload image"], f"the upload button is named {names}"
+    nulls = lab_panel.evaluate("p => [...p.querySelectorAll('[title=null]')].map(e => e.textContent.trim())")
+    assert not nulls, f"'null' tooltips on: {nulls}"
+
+
+def test_the_key_row_buttons_keep_their_words_on_one_line(shared: tuple[Any, Any]) -> None:
+    page, lab_panel = shared
+    for width in (1400, 760):
+        page.set_viewport_size({"width": width, "height": 1100})
+        page.wait_for_timeout(300)
+        heights = lab_panel.evaluate(
+            """p => [...p.querySelectorAll('.veo-key-row button')].map(b =>
+                   [b.innerText.trim(), b.getBoundingClientRect().height, parseFloat(getComputedStyle(b).lineHeight)])"""
+        )
+        page.set_viewport_size({"width": 1400, "height": 1100})
+        assert [h[0] for h in heights] == ["Use key", "Check", "Clear key"], heights
+        wrapped = [name for name, height, line in heights if height > 1.5 * line]
+        assert not wrapped, f"button labels wrapped at {width} px: {wrapped}"
+
+
+#: The selected option's background against an unselected one's, by the WCAG formula.
+SELECTED_JS = (
+    CONTRAST_JS.split("const found")[0].replace("root => {", "p => {")
+    + """
+  const row = p.querySelector('.widget-toggle-buttons');
+  const on = parse(getComputedStyle(row.querySelector('.mod-active')).backgroundColor);
+  const off = parse(getComputedStyle(row.querySelector('button:not(.mod-active)')).backgroundColor);
+  const [hi, lo] = [lum(on), lum(off)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+"""
+)
+
+
+@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
+def test_the_selected_option_stands_out(shared: tuple[Any, Any], theme: str) -> None:
+    page, lab_panel = shared
+    set_theme(page, theme)
+    try:
+        ratio = lab_panel.evaluate(SELECTED_JS)
+    finally:
+        set_theme(page, "JupyterLab Light")
+    # WCAG 1.4.11 asks 3:1 of what tells a state apart.
+    assert ratio >= 3, f"the selected option differs from the others by only {ratio:.1f}:1 in {theme}"
+
+
+def test_a_live_panel_never_says_it_is_not_live(shared: tuple[Any, Any]) -> None:
+    """The saved view (the cover, and the summary beside the panel) is there in the page, for
+    a saved copy, but while the kernel runs nobody sees it and no screen reader reads it."""
+    page, lab_panel = shared
+    # Past the moment the saved view would show if the kernel's rewrites had stopped.
+    page.wait_for_function(
+        "p => Number((p.querySelector(\"[data-veo='saved-view']\") || {dataset: {}}).dataset.beat) >= 6",
+        arg=lab_panel.element_handle(),
+        timeout=30_000,
+    )
+    output = page.locator(".jp-Notebook .jp-CodeCell").first.locator(".jp-Cell-outputArea")
+    assert output.locator(".veo-static-summary").count() == 1, "no static summary beside the panel"
+    told = output.aria_snapshot()
+    assert "not live" not in told and "Run the cell" not in told, told
+    shown = output.evaluate(
+        """o => [...o.querySelectorAll("[data-veo]")].filter(e => getComputedStyle(e).visibility !== 'hidden'
+                 && parseFloat(getComputedStyle(e.closest('.veo-static-summary') || e).opacity) > 0.1)
+                 .map(e => e.dataset.veo)"""
+    )
+    assert not shown, f"a live panel shows its saved view: {shown}"

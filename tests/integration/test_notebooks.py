@@ -1,0 +1,105 @@
+"""The notebooks as a person gets them: each ``notebooks/*.ipynb`` copied alone into an empty
+folder outside the repository and run top to bottom under nbval, in demo mode, with a private
+journal and output folder. A notebook that reads ``../examples/...`` (or anything else
+beside it in the checkout) fails here.
+
+nbval runs in a child ``pytest`` whose working folder is that empty one, so no ini file or
+conftest of this repository applies to it; its kernels import the tree under test
+(``PYTHONPATH``). A canary notebook in the same run proves both: its first cell checks where
+``veo_widgets`` comes from, its second reads ``../examples`` and must fail.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from .servers import ROOT, tree_env
+
+pytestmark = [pytest.mark.kernel, pytest.mark.timeout(900)]
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CANARY = "zz_canary.ipynb"
+#: The canary's cell that must fail (nbval numbers cells from 0).
+CANARY_FAILS = f"{CANARY}::Cell 1"
+
+
+def canary() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import os, veo_widgets\n"
+            "assert veo_widgets.__file__.startswith(os.environ['VEO_TREE_UNDER_TEST']), veo_widgets.__file__"
+        ),
+        nbformat.v4.new_code_cell("open('../examples/lighthouse.jpg', 'rb').read()"),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+#: Terminal colours in nbval's tracebacks (the XML writer keeps ESC as ``#x1B``).
+COLOUR = re.compile(r"(?:\x1b|#x1B)\[[0-9;]*m")
+
+
+def failures(report: Path) -> dict[str, str]:
+    """``{"quickstart.ipynb::Cell 3": "the end of its traceback"}`` from nbval's JUnit XML."""
+    found: dict[str, str] = {}
+    for case in ET.parse(report).getroot().iter("testcase"):
+        for problem in (*case.iter("failure"), *case.iter("error")):
+            text = COLOUR.sub("", (problem.get("message") or "") + "\n" + (problem.text or ""))
+            found[f"{case.get('classname')}::{case.get('name')}"] = "\n".join(text.strip().splitlines()[-12:])
+    return found
+
+
+def test_every_notebook_runs_top_to_bottom_from_an_empty_folder(tmp_path: Path) -> None:
+    assert NOTEBOOKS, "no notebooks found"
+    folder = tmp_path / "anywhere"
+    folder.mkdir()
+    for notebook in NOTEBOOKS:  # the notebooks alone: no conftest, no examples, no package beside them
+        shutil.copy(notebook, folder / notebook.name)
+    nbformat.write(canary(), folder / CANARY)
+    home = tmp_path / "veo_home"
+    env = tree_env(
+        # What notebooks/conftest.py gives them in place: demo mode, a private journal and
+        # output folder, short demo jobs.
+        VEO_HOME=str(home),
+        VEO_OUTPUT_DIR=str(home / "out"),
+        VEO_DEMO_SECONDS="2",
+        VEO_TREE_UNDER_TEST=str(ROOT),
+        IPYTHONDIR=str(tmp_path / "ipython"),
+    )
+    report = tmp_path / "nbval.xml"
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval-lax",
+        "--nbval-cell-timeout=300",
+        "-p",
+        "no:cacheprovider",
+        f"--rootdir={folder}",
+        f"--confcutdir={folder}",
+        f"--junitxml={report}",
+        "-q",
+        "--tb=short",
+        *sorted(p.name for p in folder.glob("*.ipynb")),
+    ]
+    run = subprocess.run(argv, cwd=folder, env=env, capture_output=True, text=True, timeout=840)
+    assert report.exists(), f"nbval did not run (exit {run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    failed = failures(report)
+    assert CANARY_FAILS in failed, f"a notebook reading ../examples passed: the copies are not isolated ({failed})"
+    assert "FileNotFoundError" in failed[CANARY_FAILS], failed[CANARY_FAILS]
+    del failed[CANARY_FAILS]
+    assert not failed, "notebook cells that fail from an empty folder:\n\n" + "\n\n".join(
+        f"--- {name}\n{text}" for name, text in sorted(failed.items())
+    )
+    ran = {p.name for p in NOTEBOOKS}
+    assert all(name in run.stdout or name in report.read_text() for name in ran), run.stdout[-2000:]
+    assert list((home / "out").glob("*.mp4")), "the notebooks made no video"
