@@ -53,12 +53,15 @@ class Panel(Running, w.VBox):
         image: Any = None,
         *,
         negative_prompt: str = "",
-        aspect_ratio: str = "16:9",
-        resolution: str = "720p",
-        duration: int = 8,
+        aspect_ratio: str | None = None,
+        resolution: str | None = None,
+        duration: int | None = None,
         seed: int | None = None,
-        enhance_prompt: bool = True,
-        generate_audio: bool = True,
+        enhance_prompt: bool | None = None,
+        generate_audio: bool | None = None,
+        auto_fix: bool | None = None,
+        provider: str | None = None,
+        person_generation: str | None = None,
         model: str = DEFAULT_MODEL,
         embed: bool = False,
         save_to: str | os.PathLike[str] | None = None,
@@ -89,14 +92,18 @@ class Panel(Running, w.VBox):
         self.result: Job | None = None
         """The latest completed Job (its ``path`` is the saved video)."""
 
+        # None: the chosen model's own default, as ``client.generate`` would use it.
         values = {
             "aspect_ratio": aspect_ratio,
-            "resolution": resolution.lower(),
+            "resolution": resolution.lower() if resolution else None,
             "duration": duration,
             "negative_prompt": negative_prompt,
             "seed": seed,
             "enhance_prompt": enhance_prompt,
             "generate_audio": generate_audio,
+            "auto_fix": auto_fix,
+            "provider": provider.lower() if provider else None,
+            "person_generation": person_generation.lower() if person_generation else None,
         }
         self.form = Form(
             model=model,
@@ -119,6 +126,7 @@ class Panel(Running, w.VBox):
         )
         self.duration, self.seed = c["duration"], c["seed"]
         self.enhance_prompt, self.generate_audio = c["enhance_prompt"], c["generate_audio"]
+        self.auto_fix, self.provider, self.person_generation = c["auto_fix"], c["provider"], c["person_generation"]
 
         locked = "" if self._owns_client else "This panel uses the client it was given; that client's key applies."
         self.key = KeyRow(self._use_key, lambda: check_key(self._client), locked=locked)
