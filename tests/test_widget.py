@@ -207,8 +207,12 @@ def test_front_ends_that_serve_no_files_get_the_video_embedded(
     monkeypatch.setenv(env, value)
     panel = make(panel_client, image_file, save_to=tmp_path / "clips/")
     panel.generate()
-    panel.wait(timeout=60)
-    assert "data:video/mp4;base64," in played(panel)
+    job = panel.wait(timeout=60)
+    shown = played(panel)
+    assert "data:video/mp4;base64," in shown
+    # Regression: the caption's "download" pointed at the file, which Voila answers with 403.
+    assert job.path is not None and 'href="clips/' not in shown
+    assert f'download="{job.path.name}"' in shown
 
 
 def test_the_price_is_estimated_next_to_generate(panel_client: veo.Client, image_file: Path) -> None:

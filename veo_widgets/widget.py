@@ -273,8 +273,10 @@ class Panel(Running, w.VBox):
             video: Any = video_html(job.path, embed=self.embed.value)
         except VeoError as exc:
             video = HTML(f'<div class="veo-note">{html.escape(explain(exc))}</div>')
+        # The caption's download works where the player does (no file link under an embedded one).
+        caption = caption_html(job, embedded=isinstance(video, VideoHTML) and video.embedded)
         # One assignment: the front end renders the player once (and embedded bytes cross once).
-        self.player.outputs = tuple(_output(item) for item in (video, HTML(caption_html(job))))
+        self.player.outputs = tuple(_output(item) for item in (video, HTML(caption)))
 
     # ------------------------------------------------------------------ form
 
