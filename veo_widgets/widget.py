@@ -337,6 +337,7 @@ class Panel(Running, w.VBox):
         self._show_banner()
         self.money.apply()  # the budget carries over to the new client
         self.money.refresh()
+        self._refresh_estimate()  # the new client's prices: real ones with a key, not simulated
         return "" if secret is not None else ("demo mode again." if self._client.demo else "")
 
 
