@@ -68,16 +68,27 @@ STYLE = """<style>
 </style>"""
 
 
-#: Ctrl+Enter (Cmd+Enter) in the prompt presses Generate. ipywidgets has no key events and a
+#: Ctrl+Enter (Cmd+Enter) in the prompt generates. ipywidgets has no key events and a
 #: widget's HTML is set with innerHTML (scripts do not run, handlers do): a 1-pixel image's
 #: onload attaches one listener to its own panel.
+#:
+#: It does not click Generate: a click is a custom comm message, sent at once, while the
+#: prompt's value updates are *synced*, and a widget model sends no new sync while one is
+#: unanswered (``WidgetModel.sync`` buffers it in ``_msg_buffer`` until the kernel is idle).
+#: Type fast, press Ctrl+Enter, and the click overtook the last characters. So the listener
+#: writes the textarea's text itself, after a fresh nonce, into the panel's hidden
+#: ``.veo-submit`` field, whose own (idle) model sends it at once; the kernel takes the prompt
+#: from it and generates (``Panel._submitted``). Without that field, it clicks Generate.
 KEYS = (
     '<img alt="" aria-hidden="true" style="display:none" '
     'src="data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==" '
     "onload=\"(function(i){var p=i.closest('.veo-panel');if(!p||p.dataset.veoKeys)return;"
-    "p.dataset.veoKeys='1';p.addEventListener('keydown',function(e){if(e.key==='Enter'&&(e.ctrlKey||e.metaKey)"
-    "&&e.target.closest('.veo-prompt')){e.preventDefault();e.stopPropagation();"
-    "var b=p.querySelector('.veo-generate');if(b){b.click();}}},true);})(this)\">"
+    "p.dataset.veoKeys='1';p.addEventListener('keydown',function(e){if(e.key!=='Enter'||!(e.ctrlKey||e.metaKey))return;"
+    "var q=e.target.closest('.veo-prompt');if(!q||q.closest('.veo-panel')!==p)return;"
+    "e.preventDefault();e.stopPropagation();var t=q.querySelector('textarea');"
+    "var s=[].filter.call(p.querySelectorAll('.veo-submit textarea'),function(x){return x.closest('.veo-panel')===p;})[0];"
+    "if(t&&s){s.value=Date.now()+'\\n'+t.value;s.dispatchEvent(new Event('change',{bubbles:true}));return;}"
+    "var b=p.querySelector('.veo-generate');if(b){b.click();}},true);})(this)\">"
 )
 
 

@@ -139,6 +139,11 @@ class Panel(Running, w.VBox):
         self.show_code.observe(lambda _: self._refresh_code(), names="value")
         self.takes.value = takes
         self.takes.observe(lambda _: self._form_changed(), names="value")
+        # Ctrl+Enter in the prompt writes "nonce\nprompt" here (see _style.KEYS): the prompt
+        # as typed, even when its last characters are still on their way to the kernel.
+        self.submit = w.Textarea(value="", layout=w.Layout(display="none"))
+        self.submit.add_class("veo-submit")
+        self.submit.observe(lambda change: self._submitted(change["new"]), names="value")
 
         columns = arrange(self, f.column)
         if compact:
@@ -146,7 +151,7 @@ class Panel(Running, w.VBox):
             super().__init__([self._style, self.banner, self.form_message, self.jobs, self.player])
         else:
             super().__init__(
-                [self._style, self.saved_cover, self.banner, columns, self.take_rows],
+                [self._style, self.saved_cover, self.banner, columns, self.take_rows, self.submit],
                 layout=w.Layout(width="100%", max_width="100%"),
             )
             keep_alive(self.saved_cover, self)
@@ -279,6 +284,14 @@ class Panel(Running, w.VBox):
         self.player.outputs = tuple(_output(item) for item in (video, HTML(caption)))
 
     # ------------------------------------------------------------------ form
+
+    def _submitted(self, value: str) -> None:
+        """Ctrl+Enter: generate with the prompt the browser sent along."""
+        _, sent, text = value.partition("\n")
+        if not sent:
+            return
+        self.prompt.value = text
+        self._clicked()
 
     def _show_banner(self) -> None:
         if self._client.demo:
