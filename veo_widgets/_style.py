@@ -79,15 +79,26 @@ STYLE = """<style>
 #: writes the textarea's text itself, after a fresh nonce, into the panel's hidden
 #: ``.veo-submit`` field, whose own (idle) model sends it at once; the kernel takes the prompt
 #: from it and generates (``Panel._submitted``). Without that field, it clicks Generate.
+#:
+#: The same hook shows what Generate started: a new card, or a row of takes (which sits
+#: under the whole form), is scrolled into view when it appears out of sight.
 KEYS = (
     '<img alt="" aria-hidden="true" style="display:none" '
     'src="data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==" '
-    "onload=\"(function(i){var p=i.closest('.veo-panel');if(!p||p.dataset.veoKeys)return;"
-    "p.dataset.veoKeys='1';p.addEventListener('keydown',function(e){if(e.key!=='Enter'||!(e.ctrlKey||e.metaKey))return;"
+    "onload=\"(function(i){var p=i.closest('.veo-panel');if(!p||p.dataset.veoKeys)return;p.dataset.veoKeys='1';"
+    "function own(c){return [].filter.call(p.querySelectorAll(c),function(x){return x.closest('.veo-panel')===p;});}"
+    # What Generate starts (a card, or a row of takes under the whole form) is scrolled into
+    # view once it appears, if it is off screen. (Its class names arrive after its element,
+    # so new ones are counted for a few seconds rather than watched for.)
+    "function reveal(){var g=own('.veo-take-rows .veo-takes').length,c=own('.veo-jobs .veo-job').length,n=0;"
+    "var k=setInterval(function(){var a=own('.veo-take-rows .veo-takes'),b=own('.veo-jobs .veo-job');"
+    "var t=a.length>g?a[a.length-1]:b.length>c?b[b.length-1]:null;if(!t&&++n<40)return;clearInterval(k);if(!t)return;"
+    "var r=t.getBoundingClientRect();if(r.top>innerHeight-40||r.bottom<0)t.scrollIntoView({block:'nearest',behavior:'smooth'});},250);}"
+    "p.addEventListener('click',function(e){if(e.target.closest('.veo-generate'))reveal();},true);"
+    "p.addEventListener('keydown',function(e){if(e.key!=='Enter'||!(e.ctrlKey||e.metaKey))return;"
     "var q=e.target.closest('.veo-prompt');if(!q||q.closest('.veo-panel')!==p)return;"
-    "e.preventDefault();e.stopPropagation();var t=q.querySelector('textarea');"
-    "var s=[].filter.call(p.querySelectorAll('.veo-submit textarea'),function(x){return x.closest('.veo-panel')===p;})[0];"
-    "if(t&&s){s.value=Date.now()+'\\n'+t.value;s.dispatchEvent(new Event('change',{bubbles:true}));return;}"
+    "e.preventDefault();e.stopPropagation();var t=q.querySelector('textarea'),s=own('.veo-submit textarea')[0];"
+    "if(t&&s){reveal();s.value=Date.now()+'\\n'+t.value;s.dispatchEvent(new Event('change',{bubbles:true}));return;}"
     "var b=p.querySelector('.veo-generate');if(b){b.click();}},true);})(this)\">"
 )
 
