@@ -118,9 +118,9 @@ def test_a_key_refreshes_the_price_line_from_the_new_client(demo_panel: Panel, e
     save_cached(replace(catalogue, models=tuple(replace(m, simulated=False) for m in catalogue.models)))
     panel = demo_panel
     panel.prompt.value = "waves"
-    demo = shown_estimate(panel)
-    assert "simulated prices" in demo
+    assert "simulated prices" in shown_estimate(panel)
+    demo = panel.estimate.value
     panel.api_key.value = emulator.api_key
     assert not panel.client.demo
-    live = shown_estimate(panel, unlike=panel.estimate.value)
+    live = shown_estimate(panel, unlike=demo)
     assert "about $" in live and "simulated" not in live
