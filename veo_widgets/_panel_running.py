@@ -203,9 +203,10 @@ class Running:
 
     def _completed(self, card: Card, job: Job) -> None:
         card.job = job
-        card.finish("completed")
+        # The saved view first: a notebook saved as soon as the card says "completed" has it.
         self.result = job
         self._summaries.update(self._summary())
+        card.finish("completed")
         try:
             self.play(job)
         except Exception as exc:  # a video that cannot be shown must not lose the job
