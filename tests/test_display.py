@@ -119,3 +119,46 @@ def test_history_marks_the_chosen_take_with_a_star_and_still_fits() -> None:
     assert "★" not in display.history_text([plain], width=80)  # no legend without a chosen take
     html = display.history_table_html([plain, chosen])
     assert html.count("★") == 1 and 'title="the chosen take"' in html
+
+
+def saved_job(path: Path) -> veo.Job:
+    return veo.Job(id="gen-1", status="completed", path=path, demo=True)
+
+
+def test_a_linked_player_offers_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\0" * 2000)
+    monkeypatch.chdir(tmp_path)
+    caption = display.caption_html(saved_job(video))
+    assert '<a href="clip.mp4" download>download</a>' in caption and str(video) in caption
+
+
+@pytest.mark.parametrize("served", [True, False])
+def test_an_embedded_player_offers_its_bytes_not_a_dead_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, served: bool
+) -> None:
+    # Regression: in Voila the video played (embedded) but "download" pointed at the file,
+    # which Voila answers with 403.
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\0" * 2000)
+    monkeypatch.chdir(tmp_path)
+    if not served:
+        monkeypatch.setenv("SERVER_SOFTWARE", "voila/0.5.13")
+    player = display.video_html(video, embed=served)
+    assert player.embedded
+    caption = display.caption_html(saved_job(video), embedded=True)
+    assert 'href="clip.mp4"' not in caption and 'href="clip.mp4"' not in player.html
+    assert 'download="clip.mp4"' in caption and 'href="data:video/mp4;base64,' in caption
+    assert str(video) in caption and str(video) in player.html  # the saved path, as text
+
+
+def test_past_the_embedding_limit_the_caption_names_the_path_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\0" * 2000)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SERVER_SOFTWARE", "voila/0.5.13")
+    monkeypatch.setattr(display, "EMBED_LIMIT", 1000)
+    caption = display.caption_html(saved_job(video))  # the player was refused: too big to embed
+    assert "<a " not in caption and "download" not in caption and str(video) in caption

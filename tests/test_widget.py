@@ -207,8 +207,12 @@ def test_front_ends_that_serve_no_files_get_the_video_embedded(
     monkeypatch.setenv(env, value)
     panel = make(panel_client, image_file, save_to=tmp_path / "clips/")
     panel.generate()
-    panel.wait(timeout=60)
-    assert "data:video/mp4;base64," in played(panel)
+    job = panel.wait(timeout=60)
+    shown = played(panel)
+    assert "data:video/mp4;base64," in shown
+    # Regression: the caption's "download" pointed at the file, which Voila answers with 403.
+    assert job.path is not None and 'href="clips/' not in shown
+    assert f'download="{job.path.name}"' in shown
 
 
 def test_the_price_is_estimated_next_to_generate(panel_client: veo.Client, image_file: Path) -> None:
@@ -253,3 +257,19 @@ def test_the_summary_is_an_output_of_its_own_kept_up_to_date(panel_client: veo.C
     panel.generate()
     job = panel.wait(timeout=60)
     assert updates and str(job.path) in updates[-1] and "data:image/jpeg" in updates[-1]
+
+
+def test_ctrl_enter_generates_with_the_prompt_as_typed(panel_client: veo.Client, image_file: Path) -> None:
+    # Regression: typing fast then Ctrl+Enter generated without the last few characters.
+    # The hook clicked Generate, and the click (a message sent at once) overtook the
+    # prompt's last value update (held back while the previous one was unanswered).
+    keys = Panel(client=panel_client)._style.value
+    assert ".veo-submit textarea" in keys and "t.value" in keys and "dispatchEvent" in keys
+    assert keys.index("dispatchEvent") < keys.index("b.click()")  # clicking is only the fallback
+    panel = make(panel_client, image_file)
+    assert panel.submit in panel.children and panel.submit.layout.display == "none"
+    panel.prompt.value = "the tide comes i"  # the last update that reached the kernel
+    panel.submit.value = "1733462400000\nthe tide comes in\nslowly"  # what Ctrl+Enter sends
+    job = panel.wait(timeout=60)
+    assert job.request is not None and job.request["prompt"] == "the tide comes in\nslowly"
+    assert panel.prompt.value == "the tide comes in\nslowly" and len(panel.cards) == 1

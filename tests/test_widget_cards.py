@@ -112,3 +112,41 @@ def test_a_new_card_ticks_even_while_the_old_ticker_is_exiting() -> None:
     starter.join(5)
     until(lambda: cards[0].bar.value > 0, 5)
     cards[0].done.set()
+
+
+@pytest.mark.parametrize(
+    ("status", "label"), [("completed", "100 %"), ("stopped", ""), ("error", ""), ("timed out", "")]
+)
+def test_a_card_that_ended_keeps_its_ending_when_the_ticker_ticks(status: str, label: str) -> None:
+    # Regression: the panel marks a card finished, plays the video, and only then sets
+    # `done`; a tick in between painted "~47 % (estimate)" over "completed 100 %".
+    card = Card(1, "a prompt", client=None)
+    card.tick(0.3)
+    assert card.estimate.value.endswith("% (estimate)")
+    card.finish(status, "stopped watching" if status != "completed" else "")
+    bar = card.bar.value
+    card.tick(0.47)
+    assert (card.status, card.estimate.value, card.bar.value) == (status, label, bar)
+    if status == "completed":
+        assert card.bar.value == 1.0
+
+
+def test_generate_then_wait_leaves_the_bar_at_100_percent(
+    panel_client: veo.Client, image_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The path of `panel.generate(); panel.wait()`: playing the video takes a while (an
+    # embedded file is read and encoded), and the ticker runs all that time.
+    panel = Panel(prompt="waves", image=image_file, duration=4, seed=1, client=panel_client)
+    play = panel.play
+
+    def slow_play(job: veo.Job) -> None:
+        time.sleep(1.2)  # more than two ticks
+        play(job)
+
+    monkeypatch.setattr(panel, "play", slow_play)
+    panel.generate()
+    panel.wait(timeout=60)
+    card = panel.cards[-1]
+    time.sleep(0.6)  # a tick that was due is done
+    assert card.status == "completed"
+    assert (card.bar.value, card.estimate.value) == (1.0, "100 %")

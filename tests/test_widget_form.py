@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import veo_widgets as veo
@@ -225,3 +227,99 @@ def test_reference_paths_and_uploads_go_together(panel_client: veo.Client, image
     code = panel.code_text()
     compile(code, "<show code>", "exec")
     assert f"reference_images=[{str(image_file)!r}, {str(image_file)!r}]" in code
+
+
+class CreateRecorder:
+    """A client whose create POSTs are recorded and refused (nothing renders): the bodies
+    the panel and the client would send, side by side."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        from .conftest import Counting
+
+        self.bodies: list[dict[str, Any]] = []
+
+        def before(request: httpx.Request) -> httpx.Response | None:
+            if request.method != "POST":
+                return None
+            self.bodies.append(json.loads(request.content))
+            return httpx.Response(400, json={"error": {"message": "recorded, not made"}})
+
+        self.client = veo.Client(emulator.api_key, emulator.url, transport=Counting(emulator, before))
+
+    def panel_body(self, panel: Panel) -> dict[str, Any]:
+        before = len(self.bodies)
+        panel.generate()
+        with pytest.raises(veo.VeoError):
+            panel.wait(timeout=30)
+        assert len(self.bodies) == before + 1, panel.form_message.value
+        return self.bodies[-1]
+
+    def client_body(self, prompt: str, image: Any = None, **options: Any) -> dict[str, Any]:
+        with pytest.raises(veo.VeoError):
+            self.client.submit(prompt, image, **options)
+        return self.bodies[-1]
+
+
+CLIP_URL = "https://example.com/portrait.mp4"
+
+#: (model, what the panel is given, the same as client.generate keywords)
+SAME_REQUEST: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    ("veo-3.1-fast-extend", {}, {}),  # aspect_ratio stays "auto": a portrait clip stays portrait
+    ("veo-3.1-fast-t2v", {}, {}),  # auto_fix on, 1080p, no provider: the model's own defaults
+    ("veo-2-t2v", {}, {}),  # 5 s, not 8
+    ("veo-3.1-lite", {}, {}),
+    ("veo-3-fast-t2v", {"aspect_ratio": "9:16", "duration": 4}, {"aspect_ratio": "9:16", "duration": 4}),
+    ("veo-3.1-fast-t2v", {"resolution": "720P", "auto_fix": False}, {"resolution": "720p", "auto_fix": False}),
+    ("veo-3-fast-i2v", {"seed": 3}, {"seed": 3}),
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "given", "same"), SAME_REQUEST, ids=[f"{m}-{'-'.join(g) or 'defaults'}" for m, g, _ in SAME_REQUEST]
+)
+def test_the_panel_sends_what_the_client_sends(
+    emulator: Emulator, image_file: Path, model: str, given: dict[str, Any], same: dict[str, Any]
+) -> None:
+    # Regression: the panel sent 16:9 to extend (a 9:16 clip came back 1280x720),
+    # auto_fix=False and 720p to 3.1 text-to-video, 8 s to Veo 2: defaults nobody chose.
+    recorder = CreateRecorder(emulator)
+    spec = veo._family.get_model(model)
+    image = image_file if any(i.name == "image" for i in spec.inputs) else None
+    panel = Panel(prompt="the tide comes in", model=model, image=image, client=recorder.client, **given)
+    if model.endswith("extend"):
+        panel.form.video.field.value = CLIP_URL
+        same = {**same, "video": CLIP_URL}
+    sent = recorder.panel_body(panel)
+    assert sent == recorder.client_body("the tide comes in", image, model=model, **same)
+    recorder.client.close()
+
+
+def test_switching_the_model_resets_what_the_person_did_not_choose(emulator: Emulator) -> None:
+    recorder = CreateRecorder(emulator)
+    panel = Panel(prompt="and then", client=recorder.client)
+    panel.model.value = veo._family.get_model("veo-3.1-fast-extend").id  # from Veo 3 Fast (16:9)
+    assert panel.aspect_ratio.value == "auto" and panel.duration.value == 7
+    panel.form.video.field.value = CLIP_URL
+    assert recorder.panel_body(panel) == recorder.client_body("and then", model="veo-3.1-fast-extend", video=CLIP_URL)
+    panel.model.value = veo._family.get_model("veo-3.1-fast-t2v").id
+    assert (panel.resolution.value, panel.auto_fix.value, panel.provider.value) == ("1080p", True, None)
+    assert recorder.panel_body(panel) == recorder.client_body("and then", model="veo-3.1-fast-t2v")
+    recorder.client.close()
+
+
+def test_a_chosen_value_is_kept_across_models_that_allow_it(panel_client: veo.Client) -> None:
+    panel = Panel(client=panel_client, aspect_ratio="9:16")
+    panel.resolution.value = "1080p"  # chosen by the person
+    panel.model.value = veo._family.get_model("veo-3.1-fast-extend").id
+    assert panel.aspect_ratio.value == "9:16" and panel.resolution.value == "720p"  # extend makes 720p only
+    panel.model.value = veo._family.get_model("veo-3-fast-t2v").id
+    assert panel.aspect_ratio.value == "9:16" and panel.resolution.value == "1080p"  # the choice comes back
+    assert panel.form.options() == {"model": "google/veo-3.0-fast", "aspect_ratio": "9:16", "resolution": "1080p"}
+
+
+def test_show_code_names_only_what_differs_from_the_models_defaults(panel_client: veo.Client) -> None:
+    for model in ("veo-3.1-fast-extend", "veo-3.1-fast-t2v", "veo-2-t2v"):
+        code = Panel(prompt="x", model=model, client=panel_client).code_text()
+        assert f"model={model!r}," in code
+        for name in ("aspect_ratio", "resolution", "duration", "auto_fix", "provider", "generate_audio"):
+            assert f"{name}=" not in code, (model, code)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import json
+from dataclasses import replace
 
 import pytest
 
 import veo_widgets as veo
+from veo_widgets._pricing import save_cached
 from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
 from .conftest import QUICK_POLLS, SENTINEL_KEY
+from .helpers import until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -97,3 +101,26 @@ def test_a_given_client_is_never_replaced(emulator: Emulator) -> None:
             client.get("no-such-job")
     finally:
         client.close()
+
+
+def shown_estimate(panel: Panel, unlike: str = "") -> str:
+    """The price line next to Generate once it is worked out (and differs from ``unlike``)."""
+    until(lambda: "$" in panel.estimate.value and panel.estimate.value != unlike)
+    return html.unescape(panel.estimate.value)
+
+
+def test_a_key_refreshes_the_price_line_from_the_new_client(demo_panel: Panel, emulator: Emulator) -> None:
+    # Regression: after a key was entered the price line still said "(simulated prices)".
+    # The server the key talks to (the emulator, standing in for the API) has real prices
+    # here: its catalogue is cached without the emulator's "simulated" tag.
+    with veo.Client(emulator.api_key, emulator.url) as probe:
+        catalogue = probe._drive(probe._catalogue_plan())
+    save_cached(replace(catalogue, models=tuple(replace(m, simulated=False) for m in catalogue.models)))
+    panel = demo_panel
+    panel.prompt.value = "waves"
+    assert "simulated prices" in shown_estimate(panel)
+    demo = panel.estimate.value
+    panel.api_key.value = emulator.api_key
+    assert not panel.client.demo
+    live = shown_estimate(panel, unlike=demo)
+    assert "about $" in live and "simulated" not in live

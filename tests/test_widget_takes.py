@@ -178,3 +178,18 @@ def test_each_take_has_its_own_cancel_and_resume(
     panel.cancel()
     until(second.done.is_set, 30)
     assert second.status == "stopped"
+
+
+def test_takes_started_say_where_they_are_and_are_scrolled_to(panel_client: veo.Client, image_file: Path) -> None:
+    # Regression: with Takes > 1 the row appeared under the whole form, out of sight, and
+    # nothing near Generate said anything had happened.
+    panel = Panel(prompt=PROMPT, image=image_file, duration=4, seed=1, client=panel_client, takes=2)
+    panel.generate()
+    note = panel.form_message.value
+    assert "2 takes started (#1 to #2)" in note and "below the form" in note and "Show them" in note
+    assert "veo-error" not in note and "scrollIntoView" in note
+    hook = panel._style.value  # what Generate started is scrolled into view if off screen
+    assert ".veo-take-rows .veo-takes" in hook and "scrollIntoView" in hook
+    assert "getBoundingClientRect" in hook  # only when it is not visible
+    panel.wait(timeout=90)
+    assert all_ended(panel)

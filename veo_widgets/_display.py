@@ -200,9 +200,10 @@ def video_html(path: Path, *, embed: bool = False, width: int = 640) -> VideoHTM
     path = Path(path)
     href = link(path)
     must = not _inside(href) or not files_served()
+    offer = "" if embed or must else f'<a href="{html.escape(href)}" download>Download it</a> or open '
     fallback = (
         f'<p class="veo-note">This browser could not play the video here. '
-        f'<a href="{html.escape(href)}" download>Download it</a> or open <code>{html.escape(str(path))}</code>.</p>'
+        f"{offer or 'Open '}<code>{html.escape(str(path))}</code>.</p>"
     )
     if embed or must:
         size = path.stat().st_size
@@ -239,12 +240,36 @@ def estimate_text(client: Any, options: Mapping[str, Any]) -> str:
         return "price unknown"
 
 
-def caption_html(job: Job) -> str:
-    """Under a player: where the file is, a download link, and what it cost."""
+def caption_html(job: Job, *, embedded: bool = False) -> str:
+    """Under a player: where the file is, a download that works where the player does, and
+    what it cost.
+
+    A linked player (the front end serves the notebook's folder) gets a link to the file.
+    An embedded one gets no such link: where files are not served it is dead (Voila answers
+    403), so the video's bytes are offered as a data URI with a ``download=`` file name,
+    within ``EMBED_LIMIT``; past it, or where neither works, the saved path is text only.
+    """
     assert job.path is not None
-    href = html.escape(link(job.path))
+    path = Path(job.path)
+    href = link(path)
+    if not embedded and files_served() and _inside(href):
+        get = f'<a href="{html.escape(href)}" download>download</a> &middot; '
+    else:
+        get = _data_download(path)
     usage = job.usage.describe() + (" (simulated)" if job.demo else "")
     return (
-        f'<div class="veo-caption"><small>saved to <code>{html.escape(str(job.path))}</code> &middot; '
-        f'<a href="{href}" download>download</a> &middot; {html.escape(usage)}</small></div>'
+        f'<div class="veo-caption"><small>saved to <code>{html.escape(str(path))}</code> &middot; '
+        f"{get}{html.escape(usage)}</small></div>"
     )
+
+
+def _data_download(path: Path) -> str:
+    """A download link that carries the video itself, or nothing past ``EMBED_LIMIT``."""
+    try:
+        if path.stat().st_size > EMBED_LIMIT:
+            return ""
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+    except OSError:
+        return ""
+    name = html.escape(path.name)
+    return f'<a href="data:video/mp4;base64,{data}" download="{name}">download</a> &middot; '

@@ -38,6 +38,10 @@ class Card:
     shown: Progress = field(default_factory=Progress)
 
     def __post_init__(self) -> None:
+        # Guards the bar against the ticker: a card that ended shows how it ended, and a
+        # tick that began just before the end must not paint an estimate over it.
+        self._paint = threading.Lock()
+        self.ended = False
         self.badge = w.HTML(badge_html("submitting"))
         self.clock = w.Label("0 s")
         self.bar = w.FloatProgress(value=0.0, min=0.0, max=1.0, description="", layout=w.Layout(width="140px"))
@@ -107,17 +111,23 @@ class Card:
         )
 
     def tick(self, estimate: float) -> None:
-        """Move the clock and the bar: the run's own estimate while it runs, else ``estimate``."""
-        if self.run is not None and not self.run.done:
-            estimate = self.run.progress
-        elapsed = time.monotonic() - self.started
-        self.clock.value = f"{elapsed:.0f} s"
-        shown = self.shown.update(estimate, time.monotonic())
-        self.bar.value = round(shown, 3)
-        self.estimate.value = progress_text(shown)
+        """Move the clock and the bar: the run's own estimate while it runs, else ``estimate``.
+        A card that ended (completed, stopped, failed) is left as it ended."""
+        with self._paint:
+            if self.ended:
+                return
+            if self.run is not None and not self.run.done:
+                estimate = self.run.progress
+            elapsed = time.monotonic() - self.started
+            self.clock.value = f"{elapsed:.0f} s"
+            shown = self.shown.update(estimate, time.monotonic())
+            self.bar.value = round(shown, 3)
+            self.estimate.value = progress_text(shown)
 
     def running(self) -> None:
         """Back to live after Resume (waited for by the panel, not by a run)."""
+        with self._paint:
+            self.ended = False
         self.run = None
         self.stop = threading.Event()
         self.done = threading.Event()
@@ -141,7 +151,10 @@ class Card:
             self.finish("error", explain(exc))
 
     def finish(self, status: str, note: str = "", *, calm: bool = False) -> None:
-        """Show how it ended; the caller sets ``done`` once everything else is shown."""
+        """Show how it ended; the caller sets ``done`` once everything else is shown (the
+        ticker may still run until then: ``ended`` keeps its ticks off this card)."""
+        with self._paint:
+            self.ended = True
         self.set_status(status)
         self.clock.value = f"{time.monotonic() - self.started:.0f} s"
         self.cancel_button.layout.display = "none"

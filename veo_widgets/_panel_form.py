@@ -5,7 +5,7 @@ writes a call that runs (``_options.request_code``)."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -21,37 +21,53 @@ _INPUTS = ("image", "last_image", "reference_images", "video")
 NOT_SET = "model's default"
 
 
-def _control(option: Any, value: Any) -> Any:
-    """One widget per option of the family; a model's own choices are set when it is picked."""
+def _control(option: Any) -> Any:
+    """One widget per option of the family; the chosen model's own choices and default are
+    set when it is picked (``Form.apply_model``)."""
     if option.kind == "choice":
         control = w.ToggleButtons(options=[(option.describe(c), c) for c in option.choices], description=option.label)
         control.style.button_width = "72px" if option.name in ("provider", "person_generation") else "64px"
         control.layout = w.Layout(width="auto", max_width="100%")
-        if value in option.choices:
-            control.value = value
         return control
     if option.kind == "bool":
-        return w.Checkbox(value=bool(value), description=option.label, indent=False, layout=w.Layout(width="auto"))
+        return w.Checkbox(value=False, description=option.label, indent=False, layout=w.Layout(width="auto"))
     if option.kind == "int":
-        text = "" if value is None else str(value)
-        return w.Text(value=text, placeholder="random", description=option.label, layout=w.Layout(width="180px"))
+        return w.Text(value="", placeholder="random", description=option.label, layout=w.Layout(width="180px"))
     return w.Textarea(
-        value=value or "",
+        value="",
         description=option.label,
         placeholder=f"{option.help} (optional)",
         layout=w.Layout(width="auto", height="40px", max_width="100%"),
     )
 
 
+def _shown(field: FormField, value: Any) -> Any:
+    """What ``field``'s control shows for ``value`` (None: the model's default)."""
+    if value is None:
+        value = field.default
+    if field.kind == "checkbox":
+        return bool(value)
+    if field.kind in ("int", "text"):
+        return "" if value is None else str(value)
+    return value
+
+
 class Form:
-    """The input column. ``changed()`` is called after anything a person changes."""
+    """The input column. ``changed()`` is called after anything a person changes.
+
+    ``values`` are the options the caller chose (None or absent: the model's default). Each
+    control starts at the chosen model's default; what a person (or code) sets is
+    remembered as *wanted* and kept across model changes where the new model allows it,
+    while untouched controls follow each model's own defaults. The request carries only the
+    options that differ from the model's defaults, as ``client.generate`` would send them.
+    """
 
     def __init__(
         self,
         *,
         model: str | None,
         prompt: str,
-        values: dict[str, Any],
+        values: Mapping[str, Any],
         embed: bool,
         prepare: Callable[[Any, str], Any],
         changed: Callable[[], None],
@@ -64,11 +80,9 @@ class Form:
             layout=w.Layout(width="auto", max_width="100%"),
         )
         self.model.add_class("veo-model")
-        ratio = self.current
-        self.image = ImagePick("Image", "image", lambda v: prepare(v, ratio("aspect_ratio") or "16:9"), changed)
-        self.last_image = ImagePick(
-            "Last frame", "last-image", lambda v: prepare(v, ratio("aspect_ratio") or "16:9"), changed
-        )
+        ratio = self._frame_ratio
+        self.image = ImagePick("Image", "image", lambda v: prepare(v, ratio()), changed)
+        self.last_image = ImagePick("Last frame", "last-image", lambda v: prepare(v, ratio()), changed)
         self.references = ReferencePick(changed)
         self.video = VideoPick(changed)
         self.prompt = w.Textarea(
@@ -79,7 +93,9 @@ class Form:
             layout=w.Layout(width="auto", height="80px", max_width="100%"),
         )
         self.prompt.add_class("veo-prompt")
-        self.controls: dict[str, Any] = {o.name: _control(o, values.get(o.name)) for o in OPTIONS}
+        self.controls: dict[str, Any] = {o.name: _control(o) for o in OPTIONS}
+        self._wanted = {k: v for k, v in values.items() if v is not None and v != ""}
+        self._applying = False
         # A visible word, not only an icon: screen readers and keyboard users need a name.
         self.dice = w.Button(
             icon="random", tooltip="a random seed", description="Random", layout=w.Layout(width="auto")
@@ -87,14 +103,12 @@ class Form:
         self.dice.add_class("veo-dice")
         self.embed = w.Checkbox(value=embed, description="Embed video in the notebook", indent=False)
         self.embed.layout = w.Layout(width="auto")
-        self._initial = dict(values)
 
         self.dice.on_click(lambda _: self.roll_seed())
         self.model.observe(lambda _: self.apply_model(), names="value")
         self.prompt.observe(lambda _: changed(), names="value")
-        for control in self.controls.values():
-            control.observe(lambda _: changed(), names="value")
-        self.controls["aspect_ratio"].observe(lambda _: self._previews(), names="value")
+        for name, control in self.controls.items():
+            control.observe(lambda change, name=name: self._chose(name, change["new"]), names="value")
 
         c = self.controls
         self._seed_row = w.HBox([c["seed"], self.dice], layout=w.Layout(align_items="center"))
@@ -119,22 +133,48 @@ class Form:
         return form_fields(self.model.value)
 
     def apply_model(self) -> None:
-        """Show exactly what the chosen model takes, with its own choices and defaults."""
+        """Show exactly what the chosen model takes, with its own choices; each control shows
+        what was chosen for it if this model allows that, else this model's default."""
         fields = {f.name: f for f in self.fields}
         for name, row in self._rows.items():
             row.layout.display = None if name in fields else "none"
-        for name, field in fields.items():
-            control = self.controls.get(name)
-            if control is None or not isinstance(control, w.ToggleButtons):
-                continue
-            pairs = list(field.choices)
-            if field.default is None:
-                pairs = [(NOT_SET, None), *pairs]
-            keep = control.value if control.value in [v for _, v in pairs] else None
-            wanted = self._initial.get(name)
-            control.options = pairs
-            control.value = keep if keep is not None else wanted if wanted in [v for _, v in pairs] else field.default
-        self._changed()
+        ratio = self._frame_ratio()
+        self._applying = True
+        try:
+            for name, field in fields.items():
+                control = self.controls.get(name)
+                if control is None:
+                    continue
+                wanted = self._wanted.get(name)
+                if isinstance(control, w.ToggleButtons):
+                    pairs = list(field.choices)
+                    if field.default is None:
+                        pairs = [(NOT_SET, None), *pairs]
+                    allowed = [v for _, v in pairs]
+                    control.options = pairs
+                    control.value = wanted if wanted in allowed else field.default
+                else:
+                    control.value = _shown(field, wanted)
+        finally:
+            self._applying = False
+        if self._frame_ratio() != ratio:
+            self._previews()  # the images are prepared for the new shape
+        else:
+            self._changed()
+
+    def _chose(self, name: str, value: Any) -> None:
+        """A control changed: remembered as wanted unless the form itself set it."""
+        if not self._applying:
+            self._wanted[name] = value
+            if name == "aspect_ratio":
+                self._previews()
+                return
+            self._changed()
+
+    def _frame_ratio(self) -> str:
+        """The shape image previews are prepared for (``auto`` and none are 16:9)."""
+        ratio = self.current("aspect_ratio")
+        return ratio if ratio in ("16:9", "9:16") else "16:9"
 
     def current(self, name: str) -> Any:
         control = self.controls.get(name)

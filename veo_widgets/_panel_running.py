@@ -28,7 +28,21 @@ if TYPE_CHECKING:
     from ._panel_summary import Summaries
     from ._schedule import DurationModel
 
-__all__ = ["Running"]
+__all__ = ["Running", "takes_note"]
+
+#: "show them": scrolls the panel's newest row of takes into view.
+_SHOW_TAKES = (
+    "var r=this.closest('.veo-panel').querySelectorAll('.veo-take-rows .veo-takes');"
+    "if(r.length)r[r.length-1].scrollIntoView({block:'start',behavior:'smooth'});return false;"
+)
+
+
+def takes_note(n: int, first: int, last: int) -> str:
+    """Beside Generate: where the takes just started are (under the whole form)."""
+    return (
+        f'<div class="veo-note veo-takes-note" role="status">{n} takes started (#{first} to #{last}): '
+        f'they appear below the form. <a href="#" onclick="{_SHOW_TAKES}">Show them &darr;</a></div>'
+    )
 
 
 class Running:
@@ -125,6 +139,9 @@ class Running:
         self._grids.append(grid)
         self._cards.extend(grid.cards)
         self.take_rows.children = (*self.take_rows.children, grid.widget)
+        # The row sits under the whole form, maybe out of sight: say so beside Generate
+        # (the panel's key hook also scrolls it into view when it appears off screen).
+        self.form_message.value = takes_note(n, grid.cards[0].number, grid.cards[-1].number)
         return grid
 
     def pick(self, number: int) -> Job:
@@ -186,9 +203,10 @@ class Running:
 
     def _completed(self, card: Card, job: Job) -> None:
         card.job = job
-        card.finish("completed")
+        # The saved view first: a notebook saved as soon as the card says "completed" has it.
         self.result = job
         self._summaries.update(self._summary())
+        card.finish("completed")
         try:
             self.play(job)
         except Exception as exc:  # a video that cannot be shown must not lose the job

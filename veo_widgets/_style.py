@@ -68,16 +68,38 @@ STYLE = """<style>
 </style>"""
 
 
-#: Ctrl+Enter (Cmd+Enter) in the prompt presses Generate. ipywidgets has no key events and a
+#: Ctrl+Enter (Cmd+Enter) in the prompt generates. ipywidgets has no key events and a
 #: widget's HTML is set with innerHTML (scripts do not run, handlers do): a 1-pixel image's
 #: onload attaches one listener to its own panel.
+#:
+#: It does not click Generate: a click is a custom comm message, sent at once, while the
+#: prompt's value updates are *synced*, and a widget model sends no new sync while one is
+#: unanswered (``WidgetModel.sync`` buffers it in ``_msg_buffer`` until the kernel is idle).
+#: Type fast, press Ctrl+Enter, and the click overtook the last characters. So the listener
+#: writes the textarea's text itself, after a fresh nonce, into the panel's hidden
+#: ``.veo-submit`` field, whose own (idle) model sends it at once; the kernel takes the prompt
+#: from it and generates (``Panel._submitted``). Without that field, it clicks Generate.
+#:
+#: The same hook shows what Generate started: a new card, or a row of takes (which sits
+#: under the whole form), is scrolled into view when it appears out of sight.
 KEYS = (
     '<img alt="" aria-hidden="true" style="display:none" '
     'src="data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==" '
-    "onload=\"(function(i){var p=i.closest('.veo-panel');if(!p||p.dataset.veoKeys)return;"
-    "p.dataset.veoKeys='1';p.addEventListener('keydown',function(e){if(e.key==='Enter'&&(e.ctrlKey||e.metaKey)"
-    "&&e.target.closest('.veo-prompt')){e.preventDefault();e.stopPropagation();"
-    "var b=p.querySelector('.veo-generate');if(b){b.click();}}},true);})(this)\">"
+    "onload=\"(function(i){var p=i.closest('.veo-panel');if(!p||p.dataset.veoKeys)return;p.dataset.veoKeys='1';"
+    "function own(c){return [].filter.call(p.querySelectorAll(c),function(x){return x.closest('.veo-panel')===p;});}"
+    # What Generate starts (a card, or a row of takes under the whole form) is scrolled into
+    # view once it appears, if it is off screen. (Its class names arrive after its element,
+    # so new ones are counted for a few seconds rather than watched for.)
+    "function reveal(){var g=own('.veo-take-rows .veo-takes').length,c=own('.veo-jobs .veo-job').length,n=0;"
+    "var k=setInterval(function(){var a=own('.veo-take-rows .veo-takes'),b=own('.veo-jobs .veo-job');"
+    "var t=a.length>g?a[a.length-1]:b.length>c?b[b.length-1]:null;if(!t&&++n<40)return;clearInterval(k);if(!t)return;"
+    "var r=t.getBoundingClientRect();if(r.top>innerHeight-40||r.bottom<0)t.scrollIntoView({block:'nearest',behavior:'smooth'});},250);}"
+    "p.addEventListener('click',function(e){if(e.target.closest('.veo-generate'))reveal();},true);"
+    "p.addEventListener('keydown',function(e){if(e.key!=='Enter'||!(e.ctrlKey||e.metaKey))return;"
+    "var q=e.target.closest('.veo-prompt');if(!q||q.closest('.veo-panel')!==p)return;"
+    "e.preventDefault();e.stopPropagation();var t=q.querySelector('textarea'),s=own('.veo-submit textarea')[0];"
+    "if(t&&s){reveal();s.value=Date.now()+'\\n'+t.value;s.dispatchEvent(new Event('change',{bubbles:true}));return;}"
+    "var b=p.querySelector('.veo-generate');if(b){b.click();}},true);})(this)\">"
 )
 
 

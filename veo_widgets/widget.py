@@ -53,12 +53,15 @@ class Panel(Running, w.VBox):
         image: Any = None,
         *,
         negative_prompt: str = "",
-        aspect_ratio: str = "16:9",
-        resolution: str = "720p",
-        duration: int = 8,
+        aspect_ratio: str | None = None,
+        resolution: str | None = None,
+        duration: int | None = None,
         seed: int | None = None,
-        enhance_prompt: bool = True,
-        generate_audio: bool = True,
+        enhance_prompt: bool | None = None,
+        generate_audio: bool | None = None,
+        auto_fix: bool | None = None,
+        provider: str | None = None,
+        person_generation: str | None = None,
         model: str = DEFAULT_MODEL,
         embed: bool = False,
         save_to: str | os.PathLike[str] | None = None,
@@ -89,14 +92,18 @@ class Panel(Running, w.VBox):
         self.result: Job | None = None
         """The latest completed Job (its ``path`` is the saved video)."""
 
+        # None: the chosen model's own default, as ``client.generate`` would use it.
         values = {
             "aspect_ratio": aspect_ratio,
-            "resolution": resolution.lower(),
+            "resolution": resolution.lower() if resolution else None,
             "duration": duration,
             "negative_prompt": negative_prompt,
             "seed": seed,
             "enhance_prompt": enhance_prompt,
             "generate_audio": generate_audio,
+            "auto_fix": auto_fix,
+            "provider": provider.lower() if provider else None,
+            "person_generation": person_generation.lower() if person_generation else None,
         }
         self.form = Form(
             model=model,
@@ -119,6 +126,7 @@ class Panel(Running, w.VBox):
         )
         self.duration, self.seed = c["duration"], c["seed"]
         self.enhance_prompt, self.generate_audio = c["enhance_prompt"], c["generate_audio"]
+        self.auto_fix, self.provider, self.person_generation = c["auto_fix"], c["provider"], c["person_generation"]
 
         locked = "" if self._owns_client else "This panel uses the client it was given; that client's key applies."
         self.key = KeyRow(self._use_key, lambda: check_key(self._client), locked=locked)
@@ -131,6 +139,11 @@ class Panel(Running, w.VBox):
         self.show_code.observe(lambda _: self._refresh_code(), names="value")
         self.takes.value = takes
         self.takes.observe(lambda _: self._form_changed(), names="value")
+        # Ctrl+Enter in the prompt writes "nonce\nprompt" here (see _style.KEYS): the prompt
+        # as typed, even when its last characters are still on their way to the kernel.
+        self.submit = w.Textarea(value="", layout=w.Layout(display="none"))
+        self.submit.add_class("veo-submit")
+        self.submit.observe(lambda change: self._submitted(change["new"]), names="value")
 
         columns = arrange(self, f.column)
         if compact:
@@ -138,7 +151,7 @@ class Panel(Running, w.VBox):
             super().__init__([self._style, self.banner, self.form_message, self.jobs, self.player])
         else:
             super().__init__(
-                [self._style, self.saved_cover, self.banner, columns, self.take_rows],
+                [self._style, self.saved_cover, self.banner, columns, self.take_rows, self.submit],
                 layout=w.Layout(width="100%", max_width="100%"),
             )
             keep_alive(self.saved_cover, self)
@@ -265,10 +278,20 @@ class Panel(Running, w.VBox):
             video: Any = video_html(job.path, embed=self.embed.value)
         except VeoError as exc:
             video = HTML(f'<div class="veo-note">{html.escape(explain(exc))}</div>')
+        # The caption's download works where the player does (no file link under an embedded one).
+        caption = caption_html(job, embedded=isinstance(video, VideoHTML) and video.embedded)
         # One assignment: the front end renders the player once (and embedded bytes cross once).
-        self.player.outputs = tuple(_output(item) for item in (video, HTML(caption_html(job))))
+        self.player.outputs = tuple(_output(item) for item in (video, HTML(caption)))
 
     # ------------------------------------------------------------------ form
+
+    def _submitted(self, value: str) -> None:
+        """Ctrl+Enter: generate with the prompt the browser sent along."""
+        _, sent, text = value.partition("\n")
+        if not sent:
+            return
+        self.prompt.value = text
+        self._clicked()
 
     def _show_banner(self) -> None:
         if self._client.demo:
@@ -327,6 +350,7 @@ class Panel(Running, w.VBox):
         self._show_banner()
         self.money.apply()  # the budget carries over to the new client
         self.money.refresh()
+        self._refresh_estimate()  # the new client's prices: real ones with a key, not simulated
         return "" if secret is not None else ("demo mode again." if self._client.demo else "")
 
 
