@@ -251,6 +251,7 @@ def test_the_summary_is_an_output_of_its_own_kept_up_to_date(panel_client: veo.C
         panel._ipython_display_()
     kinds = [set(o.data) for o in cap.outputs]
     assert "application/vnd.jupyter.widget-view+json" in kinds[0]
+    assert "text/html" not in kinds[0]  # no copy of the summary frozen at the moment the cell ran
     assert "veo-static-summary" in cap.outputs[1].data["text/html"]  # shown where the widget cannot be
     updates: list[str] = []
     panel._summaries.handles = [type("Handle", (), {"update": lambda self, b, raw: updates.append(b["text/html"])})()]

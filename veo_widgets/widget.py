@@ -187,7 +187,12 @@ class Panel(Running, w.VBox):
         ``_panel_summary.Summaries``)."""
         from IPython.display import display
 
-        display(self._repr_mimebundle_(), raw=True)
+        bundle = self._repr_mimebundle_()
+        if isinstance(bundle, dict):
+            # The summary output below is kept current; a copy here would be frozen at the
+            # moment the cell ran, and GitHub or nbviewer would show it above the real one.
+            bundle.pop("text/html", None)
+        display(bundle, raw=True)
         self._summaries.show(self._summary())
 
     def _summary(self) -> str:

@@ -189,12 +189,6 @@ def test_the_saved_notebook_holds_a_static_summary_of_the_last_clip(
     assert posters and all(src == "data:image/" and width > 0 for src, width in posters), posters
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="widget.py (not this module's owner): Panel._repr_mimebundle_ puts the summary of the moment the "
-    "cell ran into the widget output's text/html, which GitHub and nbviewer show above the up-to-date "
-    "summary output, saying 'No clip generated yet'",
-)
 def test_no_saved_output_holds_a_stale_summary(saved_after_clip: tuple[str, str]) -> None:
     saved, prompt = saved_after_clip
     stale = [html_of(o)[:160] for o in saved_outputs(saved) if "veo-summary" in html_of(o) and prompt not in html_of(o)]
