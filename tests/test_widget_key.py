@@ -124,3 +124,17 @@ def test_a_key_refreshes_the_price_line_from_the_new_client(demo_panel: Panel, e
     assert not panel.client.demo
     live = shown_estimate(panel, unlike=demo)
     assert "about $" in live and "simulated" not in live
+
+
+def test_the_live_banner_names_the_model_picked(emulator: Emulator) -> None:
+    # Regression: with a key the banner said "Veo 3 Fast · image to video" whatever model
+    # was picked, right above a billed Generate.
+    client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
+    try:
+        panel = Panel(client=client)
+        assert not client.demo and "Veo 3 Fast" in panel.banner.value and "billed" in panel.banner.value
+        panel.model.value = veo.models()[-1].id if veo.models()[-1].id != panel.model.value else veo.models()[0].id
+        title = next(m.title for m in veo.models() if m.id == panel.model.value)
+        assert html.escape(title) in panel.banner.value and "billed" in panel.banner.value
+    finally:
+        client.close()

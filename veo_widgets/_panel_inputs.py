@@ -59,7 +59,11 @@ class ImagePick:
         self.value: Any = None
         self.label: str | None = None
         self.upload = w.FileUpload(
-            accept="image/*", multiple=False, description=f"Upload {label.lower()}", icon="upload"
+            accept="image/*",
+            multiple=False,
+            description=f"Upload {label.lower()}",
+            icon="upload",
+            tooltip=f"Choose the {label.lower()} from this computer",
         )
         self.upload.add_class(f"veo-{css}-upload")
         self.upload.layout = w.Layout(width="auto", flex="0 0 auto")
@@ -138,7 +142,13 @@ class ReferencePick:
     def __init__(self, changed: Callable[[], None]) -> None:
         self._changed = changed
         self.uploads: list[tuple[str, bytes]] = []
-        self.upload = w.FileUpload(accept="image/*", multiple=True, description="Upload references", icon="upload")
+        self.upload = w.FileUpload(
+            accept="image/*",
+            multiple=True,
+            description="Upload references",
+            icon="upload",
+            tooltip="Choose reference images from this computer",
+        )
         self.upload.add_class("veo-references-upload")
         self.paths = w.Text(
             placeholder="or paths / URLs, separated by commas",

@@ -26,6 +26,7 @@ from ._client import Client
 from ._config import Secret
 from ._display import VideoHTML, caption_html, demo_notice_html, video_html
 from ._errors import VeoError, explain
+from ._family import get_model
 from ._models import DEFAULT_MODEL, Job
 from ._panel_cards import Card, Ticker
 from ._panel_form import Form
@@ -137,6 +138,7 @@ class Panel(Running, w.VBox):
             setattr(self, name, widget)
         self.generate_button.on_click(lambda _: self._clicked())
         self.show_code.observe(lambda _: self._refresh_code(), names="value")
+        self.model.observe(lambda _: self._show_banner(), names="value")  # the live banner names it
         self.takes.value = takes
         self.takes.observe(lambda _: self._form_changed(), names="value")
         # Ctrl+Enter in the prompt writes "nonce\nprompt" here (see _style.KEYS): the prompt
@@ -302,8 +304,9 @@ class Panel(Running, w.VBox):
         if self._client.demo:
             self.banner.value = demo_notice_html()
         else:
+            title = html.escape(get_model(self.model.value).title)
             self.banner.value = (
-                '<div class="veo-live-banner"><b>Veo 3 Fast</b> &middot; image to video &middot; '
+                f'<div class="veo-live-banner"><b>{title}</b> &middot; '
                 "generating with a key is billed by the AI/ML API</div>"
             )
 
