@@ -161,6 +161,13 @@ def test_choosing_a_take_in_the_gallery_unmarks_the_others(tmp_path: Path, clips
     stars = {c.job.id: c.title.startswith("★") for c in gallery.cards}
     assert stars == {"take-0": False, "take-1": False, "take-2": True}
     assert [journal.find(f"take-{i}").chosen for i in range(3)] == [False, False, True]  # type: ignore[union-attr]
+    assert "chosen" in gallery.message.value  # said about the clip just chosen...
+    gallery.select("take-1")  # ...and not about the next one opened
+    assert gallery.message.value == "" and "chosen" not in gallery.message.value
+    gallery.select("take-2")
+    gallery.act("sequence")
+    gallery.refresh()  # a redraw of the same clip keeps what was just said about it
+    assert "added to the sequence" in gallery.message.value
 
 
 def test_the_sequence_strip_stitches_clips_in_the_chosen_order(tmp_path: Path, clips: list[Path]) -> None:

@@ -248,6 +248,12 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             if found is None:
                 raise KeyError(f"no job {job!r} in the journal")
             job = found
+        if self.selected is None or self.selected.id != job.id:
+            # Another clip: what was said about the last one (chosen, deleted, a re-run's
+            # panel, a pending delete confirmation) is not about this one.
+            self.message.value = ""
+            self.workspace.outputs = ()
+            self._confirm_delete = None
         self.selected = job
         c = card(job, can_extend=self._can_extend)
         self._detail.layout.display = None
