@@ -283,3 +283,14 @@ def test_dates_narrow_the_grid(tmp_path: Path, clips: list[Path]) -> None:
     gallery._since.value = None
     gallery._until.value = (T0 - timedelta(days=1)).date()
     assert len(gallery.cards) == 4 and all(c.job.id.startswith("old-") for c in gallery.cards)
+
+
+def test_the_gallery_reads_as_one_line_of_text(tmp_path: Path, clips: list[Path]) -> None:
+    gallery = veo.Gallery(journal=journal_with(tmp_path, clips, failed=2, extra=30), page_size=12)
+    assert repr(gallery) == "Gallery(35 clips, page 1/3)"
+    gallery.filter(text="coast")
+    assert repr(gallery) == "Gallery(3 clips, page 1/1, text='coast')"
+    gallery.select("job-1")
+    bundle = gallery._repr_mimebundle_()
+    assert bundle["text/plain"] == "Gallery(3 clips, page 1/1, text='coast', selected='job-1')"
+    assert "HBox" not in bundle["text/plain"] and "application/vnd.jupyter.widget-view+json" in bundle

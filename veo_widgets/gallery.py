@@ -126,6 +126,17 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.add_class("veo-gallery")
         self.refresh()
 
+    def __repr__(self) -> str:
+        """A line, not the widget tree: what a notebook's text output and ``print`` show."""
+        total = self.pager.total
+        parts = [f"{total:,} clip{'' if total == 1 else 's'}", f"page {self.pager.index + 1}/{self.pager.pages}"]
+        for name, value in self.pager.filters.query().items():
+            shown = value.date().isoformat() if isinstance(value, datetime) else value
+            parts.append(f"{name}={shown!r}")
+        if self.selected is not None:
+            parts.append(f"selected={self.selected.id!r}")
+        return f"Gallery({', '.join(parts)})"
+
     # ------------------------------------------------------------------ reading
 
     @staticmethod
