@@ -356,6 +356,8 @@ class Job:
     """The batch it was submitted in, if any."""
     chosen: bool = False
     """Picked as the take to keep, among its siblings."""
+    watched_until: datetime | None = field(default=None, compare=False)
+    """From the journal: a process polling this job said it would poll again before then."""
 
     @property
     def done(self) -> bool:
