@@ -82,7 +82,7 @@ def history_text(jobs: Sequence[Job], *, width: int = 80, watched: frozenset[str
         return f"{ident:<8}  {created}{_cut(status, status_w):<{status_w}}  {_cut(prompt, room)}".rstrip()
 
     rows = [line("ID", "CREATED", "STATUS", "PROMPT")]
-    for job, label in zip(jobs, labels):
+    for job, label in zip(jobs, labels, strict=True):
         rows.append(line(short_id(job.id) or "-", _when(job), label, _marked(job)))
     notes = []
     if any(job.chosen for job in jobs):

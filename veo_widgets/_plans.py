@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +18,7 @@ import httpx
 
 from ._download import Commit, Discard, download_flow
 from ._errors import APIConnectionError, NotFoundError, ValidationError, VeoError, WaitCancelled
-from ._flows import RetryPolicy, Send, create_flow, new_client_request_id, poll_flow
+from ._flows import RetryPolicy, Send, Sleep, create_flow, new_client_request_id, poll_flow
 from ._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
 from ._models import Job, VideoRequest
 from ._responses import parse_metrics
@@ -47,6 +47,11 @@ PUBLISHED_TTL = 600.0
 #: Past jobs of a model after which its published percentiles are no longer asked for.
 ENOUGH_HISTORY = 8
 _PUBLISHED: dict[tuple[str, str], tuple[float, DurationModel | None]] = {}
+#: A heartbeat promises the next poll within the sleep before it plus this many seconds
+#: (room for the poll itself, retries and a slow answer).
+HEARTBEAT_GRACE = 30.0
+#: Seconds at least between two heartbeats of one wait while the last one still holds.
+HEARTBEAT_EVERY = 5.0
 
 
 _JOB_FIELDS = frozenset(f.name for f in dataclasses.fields(Job))
@@ -244,19 +249,24 @@ class Plans:
             retry=self.retry,
             on_update=pending.append,
         )
+        beat = _Heartbeat(self.journal, found.id)
         try:
             step = next(flow)
             while True:
                 yield from _report(pending, on_update)
+                if isinstance(step, Sleep):
+                    yield from beat.before_sleep(step.seconds)
                 step = flow.send((yield step))
         except StopIteration as done:
             yield from _report(pending, on_update)
             result: Job = done.value
-            return result
+            return result  # done: its status says so, the heartbeat no longer matters
         except Stopped:
+            yield from beat.stop()
             raise WaitCancelled(found) from None
         except VeoError:
             yield from _report(pending, on_update)  # a failed job is journaled failed
+            yield from beat.stop()  # a timeout leaves the job to whoever resumes it
             raise
 
     def _fetch_plan(self, url: str, target: Path) -> Plan[None]:
@@ -309,6 +319,33 @@ class Plans:
         job = yield from self._wait_plan(job, timeout, on_update)
         path = yield from self._download_plan(job, save_to)
         return job.evolve(path=path.resolve())
+
+
+class _Heartbeat:
+    """The journal's ``watched_until`` for a job this wait polls: before each sleep, "I will
+    poll again before the sleep's end plus a grace", so any process can tell a job someone is
+    waiting for from an orphan. Written as a local step (off the event loop), and only when
+    the last promise would run out or every :data:`HEARTBEAT_EVERY` seconds at most."""
+
+    def __init__(self, journal: Journal, job_id: str) -> None:
+        self.journal, self.job_id = journal, job_id
+        self.written = -HEARTBEAT_EVERY  # monotonic time of the last write
+        self.holds_until = 0.0  # monotonic time the last promise runs out
+
+    def before_sleep(self, seconds: float) -> Plan[None]:
+        now = time.monotonic()
+        needed = now + seconds + HEARTBEAT_GRACE / 2
+        if not self.job_id or (needed <= self.holds_until and now - self.written < HEARTBEAT_EVERY):
+            return
+        lease = seconds + HEARTBEAT_GRACE
+        until = datetime.now(timezone.utc) + timedelta(seconds=lease)
+        yield Call(self.journal.watch, (self.job_id, until))
+        self.written, self.holds_until = now, now + lease
+
+    def stop(self) -> Plan[None]:
+        """This wait ends with the job still pending: nobody here polls it any more."""
+        if self.holds_until:
+            yield Call(self.journal.watch, (self.job_id, None))
 
 
 def _report(pending: list[Job], on_update: OnUpdate | None) -> Plan[None]:
