@@ -119,6 +119,34 @@ def test_rerun_opens_a_prefilled_panel(tmp_path: Path, clips: list[Path]) -> Non
     assert len(gallery.workspace.outputs) == 1
 
 
+def test_a_rerun_finds_an_image_journaled_by_a_relative_path(
+    tmp_path: Path, clips: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"  # where `veo generate examples/lighthouse.jpg ...` ran
+    (project / "examples").mkdir(parents=True)
+    (project / "examples" / "lighthouse.jpg").write_bytes(b"jpeg")
+    (project / "veo_outputs").mkdir()
+    saved = project / "veo_outputs" / "clip.mp4"
+    saved.write_bytes(clips[0].read_bytes())
+    journal = veo.Journal(tmp_path / "home" / "journal.sqlite3")
+    for ident, image in (("rel-1", "examples/lighthouse.jpg"), ("gone-1", "examples/moved.jpg")):
+        request = {"prompt": "waves", "image": "examples/lighthouse.jpg", "model": "google/veo-3.0-i2v-fast"}
+        journal.record(veo.Job(ident, "completed", path=saved, request={**request, "image": image}, created_at=T0))
+    elsewhere = tmp_path / "notebooks"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the gallery runs in another folder
+    gallery = veo.Gallery(journal=journal)
+    gallery.select("rel-1")
+    panel = gallery.act("rerun")
+    assert panel.image == str((project / "examples" / "lighthouse.jpg").resolve())
+    assert "gone" not in gallery.message.value and "Pick the image again" not in gallery.message.value
+    gallery.select("gone-1")
+    gallery.act("rerun")
+    said = gallery.message.value
+    assert "Pick the image again" in said and "examples/moved.jpg" in said
+    assert "var(--jp-warn-color1" in said and "#6b7280" not in said and "#374151" not in said  # themed, not grey
+
+
 def test_a_request_recorded_before_exact_summaries_still_reruns(tmp_path: Path, clips: list[Path]) -> None:
     journal = veo.Journal(tmp_path / "journal.sqlite3")
     path = tmp_path / "old.mp4"

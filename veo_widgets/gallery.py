@@ -351,8 +351,18 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         return run
 
     def say(self, text: str, *, error: bool = False) -> None:
-        colour = "#dc2626" if error else "#374151"
+        """Say one thing about the selected clip, in the theme's text (or error) colour."""
+        colour = "var(--jp-error-color1, #dc2626)" if error else "var(--jp-ui-font-color1, #1f2937)"
         self.message.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+
+    def warn(self, html_text: str) -> None:
+        """Add a warning under what was said: the demo banner's look (the theme's warning
+        colour as a bar, its main text colour), readable in light and dark themes."""
+        self.message.value += (
+            '<div class="veo-gallery-warning" role="alert" style="margin-top:4px;padding:4px 8px;'
+            "border:1px solid var(--jp-warn-color1, #f57c00);border-left-width:4px;border-radius:4px;"
+            f'color:var(--jp-ui-font-color1, #1f2937)">&#9888; {html_text}</div>'
+        )
 
     def in_background(self, name: str, work: Callable[[], object]) -> threading.Thread:
         """Run slow work on a daemon thread; its error is shown, and the gallery redrawn after."""
