@@ -59,7 +59,8 @@ def test_the_grid_shows_the_newest_clips_with_posters(tmp_path: Path, clips: lis
     assert len(gallery._grid.children) == 12
     first = captions(gallery)
     assert "clip 2 of the coast" in first[0] and "clip 1" in first[1] and "clip 0" in first[2]
-    assert "veo-3.0-i2v-fast · 4s" in first[0]
+    assert "veo-3-fast-i2v · 4s" in first[0]  # the short name `veo models` lists
+    assert 'title="google/veo-3.0-i2v-fast"' in first[0]  # the full id on hover
     assert gallery.posters is not None
     gallery.posters.join(30)  # posters are made off the kernel's thread, once
     poster = gallery._grid.children[0].children[0]
@@ -82,6 +83,51 @@ def test_filters_narrow_the_grid(tmp_path: Path, clips: list[Path]) -> None:
     assert [c.job.id for c in gallery.cards] == ["job-2", "job-1", "job-0"]
     gallery._text.value = "no such words"
     assert gallery.cards == [] and gallery._where.value == "no clips match"
+
+
+def test_models_are_listed_and_filtered_by_their_short_names(tmp_path: Path, clips: list[Path]) -> None:
+    journal = journal_with(tmp_path, clips, failed=2)  # clips on veo-3-fast-i2v, failures on veo-3-i2v
+    journal.record(veo.Job("old-veo2", "error", request={"prompt": "old", "model": "veo2/image-to-video"}))
+    gallery = veo.Gallery(journal=journal)
+    labels = [label for label, _ in gallery._model.options]
+    assert labels[0] == "any model" and set(labels[1:]) == {spec.short for spec in veo.models()}
+    assert not any("/" in label or label in ("veo3", "veo2", "image-to-video") for label in labels)
+    gallery._model.value = "veo-3-fast-i2v"
+    assert [c.job.id for c in gallery.cards] == ["job-2", "job-1", "job-0"]
+    gallery._model.value = "veo-2-i2v"
+    assert [c.job.id for c in gallery.cards] == ["old-veo2"] and gallery.cards[0].model == "veo-2-i2v"
+    gallery.filter(model="google/veo-3.0-i2v")  # from code, a full id still works
+    assert {c.job.id for c in gallery.cards} == {"bad-0", "bad-1"}
+
+
+def test_text_search_matches_prompts_not_image_file_names(tmp_path: Path, clips: list[Path]) -> None:
+    journal = veo.Journal(tmp_path / "journal.sqlite3")
+    image = "/home/me/examples/lighthouse.jpg"
+    journal.record(veo.Job("j-one", "error", request={"prompt": "one", "image": image}, created_at=T0))
+    journal.record(veo.Job("j-two", "error", request={"prompt": "A lighthouse at dusk", "image": image}))
+    gallery = veo.Gallery(journal=journal)
+    gallery._text.value = "lighthouse"
+    assert [c.job.id for c in gallery.cards] == ["j-two"]
+    gallery._text.value = "j-on"  # the start of a job id finds it too
+    assert [c.job.id for c in gallery.cards] == ["j-one"]
+
+
+def test_portrait_and_landscape_posters_share_one_box(tmp_path: Path) -> None:
+    journal = veo.Journal(tmp_path / "journal.sqlite3")
+    for ident, size in (("wide", (256, 144)), ("tall", (144, 256))):
+        path = tmp_path / f"{ident}.mp4"
+        encode(
+            Image.new("RGB", size, (90, 90, 200)), path, width=size[0], height=size[1], duration=1, seed=1, label=None
+        )
+        journal.record(veo.Job(ident, "completed", path=path, request={"prompt": ident}))
+    gallery = veo.Gallery(journal=journal)
+    assert gallery.posters is not None
+    gallery.posters.join(30)
+    again = veo.Gallery(journal=journal)  # posters cached now: made as finished widgets
+    for grid in (gallery._grid, again._grid):
+        boxes = [box.children[0].layout for box in grid.children]
+        assert {(b.width, b.height, b.object_fit) for b in boxes} == {("180px", "101px", "contain")}
+        assert {box.children[1].layout.height for box in grid.children} == {"72px"}  # captions too
 
 
 def test_selecting_a_clip_plays_it_with_its_settings_and_actions(tmp_path: Path, clips: list[Path]) -> None:
@@ -293,7 +339,7 @@ def test_a_veo_3_1_clip_is_extended_from_the_gallery(emulator: Emulator) -> None
         assert "enhance_prompt" not in gallery._info.value and "provider" not in gallery._info.value
         form = gallery.act("extend")
         prompt, (model, go) = form.children[1], form.children[2].children
-        assert model.options == ("google/veo3-1-fast-extend-video",)
+        assert model.options == (("veo-3.1-fast-extend", "google/veo3-1-fast-extend-video"),)  # short name shown
         prompt.value = "The tide goes out"
         go.click()
         (run,) = gallery.runs

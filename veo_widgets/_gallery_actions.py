@@ -163,14 +163,16 @@ def _follow_up(relation: str) -> Callable[[Gallery, Job], w.Widget]:
     """Continue or extend: a small form (prompt, model) whose Go starts the new job."""
 
     def open_form(gallery: Gallery, job: Job) -> w.Widget:
-        from ._studio import extend_model, image_models
+        from ._studio import extend_model, image_models, short_name
 
         prompt = w.Textarea(
             value=str((job.request or {}).get("prompt", "")),
             placeholder="what happens next",
             layout=w.Layout(width="420px"),
         )
-        models = [m for m in [extend_model(job)] if m] if relation == "extend" else image_models()
+        extend_with = extend_model(job)
+        extend_choice = [(short_name(extend_with), extend_with)] if extend_with else []
+        models = extend_choice if relation == "extend" else image_models()
         model = w.Dropdown(options=models, layout=w.Layout(width="220px"))
         go = w.Button(description="Extend" if relation == "extend" else "Continue", button_style="primary")
         status = w.HTML()

@@ -20,7 +20,7 @@ from typing import Any, cast
 import ipywidgets as w
 
 from ._gallery_model import ACTIONS, STATUS_FILTERS, Card, Filters, Pager, Source, card, lineage
-from ._gallery_strip import SequenceStrip, poster_widget
+from ._gallery_strip import SequenceStrip, poster_box, poster_widget
 from ._journal import Journal
 from ._media import poster, poster_path
 from ._models import Job
@@ -28,6 +28,8 @@ from ._models import Job
 __all__ = ["Gallery"]
 
 POSTER_WIDTH = 180
+#: Every poster sits in the same 16:9 box, fitted (a portrait clip is letterboxed, not taller).
+POSTER_HEIGHT = POSTER_WIDTH * 9 // 16
 _STATE_COLOURS = {
     "ready": "#16a34a",
     "missing": "#d97706",
@@ -81,7 +83,10 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.posters: threading.Thread | None = None  # the thread making this page's posters
 
         self._text = w.Text(placeholder="search prompts", continuous_update=False, layout=w.Layout(width="190px"))
-        choices = [("any model", "")] + [(m.split("/")[-1], m) for m in (models or self._models())]
+        from ._studio import short_name
+
+        names = dict.fromkeys(short_name(m) for m in (models or self._models()))  # as `veo models` lists them
+        choices = [("any model", "")] + [(name, name) for name in names]
         self._model = w.Dropdown(options=choices, layout=w.Layout(width="170px"))
         self._status = w.Dropdown(options=[("any status", "")] + [(s, s) for s in STATUS_FILTERS])
         self._status.layout.width = "120px"
@@ -209,8 +214,10 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         picture = self._poster(path) if path else self._placeholder(c)
         caption = w.HTML(
             f'<div style="width:{POSTER_WIDTH}px;font-size:12px;line-height:1.3">'
-            f"{_badge(c.state)} <b>{html.escape(c.title[:80])}</b><br>"
-            f'<span style="color:#6b7280">{html.escape(c.facts())}</span></div>'
+            f'{_badge(c.state)} <b style="display:inline">{html.escape(c.title[:80])}</b><br>'
+            f'<span style="color:var(--jp-ui-font-color2, #6b7280)" title="{html.escape(c.model_id)}">'
+            f"{html.escape(c.facts())}</span></div>",
+            layout=w.Layout(height="72px", overflow="hidden"),
         )
         open_button = w.Button(description="Open", tooltip=c.job.id, layout=w.Layout(width=f"{POSTER_WIDTH}px"))
         open_button.on_click(lambda _, job=c.job: self.select(job))
@@ -221,8 +228,8 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     def _poster(self, path: Path) -> w.Widget:
         target = poster_path(path)
         if target.is_file() and target.stat().st_mtime >= path.stat().st_mtime:
-            return poster_widget(path, POSTER_WIDTH)
-        image = w.Image(format="jpeg", layout=w.Layout(width=f"{POSTER_WIDTH}px", height=f"{POSTER_WIDTH * 9 // 16}px"))
+            return poster_widget(path, POSTER_WIDTH)  # the same fitted 16:9 box
+        image = w.Image(format="jpeg", layout=poster_box(POSTER_WIDTH))
         self._pending.append((image, path))
         return image
 
@@ -230,16 +237,17 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     def _fill_posters(pending: list[tuple[w.Image, Path]]) -> None:
         for image, path in pending:
             try:
-                image.value = poster(path).read_bytes()
-                image.layout.height = None
+                image.value = poster(path).read_bytes()  # fitted into its box, whatever its shape
             except Exception:  # a broken file keeps its grey box
                 pass
 
     @staticmethod
     def _placeholder(c: Card) -> w.Widget:
         return w.HTML(
-            f'<div style="width:{POSTER_WIDTH}px;height:{POSTER_WIDTH * 9 // 16}px;background:#f3f4f6;'
-            f'display:flex;align-items:center;justify-content:center;color:#6b7280">{html.escape(c.state)}</div>'
+            f'<div style="width:{POSTER_WIDTH}px;height:{POSTER_HEIGHT}px;background:var(--jp-layout-color2, #f3f4f6);'
+            "display:flex;align-items:center;justify-content:center;"
+            f'color:var(--jp-ui-font-color2, #6b7280)">{html.escape(c.state)}</div>',
+            layout=w.Layout(width=f"{POSTER_WIDTH}px", height=f"{POSTER_HEIGHT}px"),
         )
 
     # ------------------------------------------------------------------ one clip
