@@ -137,3 +137,32 @@ def test_history_elsewhere_tells_a_job_being_waited_for_from_an_orphan(
     shown = _history_elsewhere()
     line = next(line for line in shown.splitlines() if "kept waiting for" in line)
     assert "?" in line and "(watched)" not in line and "veo resume ID" in shown, shown
+
+
+class CountingJournal(veo.Journal):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.beats: list[object] = []
+
+    def watch(self, job_id: str, until: Any) -> None:
+        self.beats.append(until)
+        super().watch(job_id, until)
+
+
+def test_the_heartbeat_is_written_only_when_its_promise_would_run_out(
+    emulator: veo.Emulator, image_file: Path, tmp_path: Path
+) -> None:
+    from .conftest import QUICK_POLLS, Counting
+
+    emulator.add_fault("never_finish")
+    journal = CountingJournal(tmp_path / "j.sqlite3")
+    transport = Counting(emulator)
+    client = veo.Client(emulator.api_key, emulator.url, journal=journal, schedule=QUICK_POLLS, transport=transport)
+    with client:
+        run = client.start("polled often", image=image_file, timeout=120, **FAST)
+        time.sleep(2.0)  # several quick polls, each promise still holding: one write
+        run.cancel()
+        with pytest.raises(veo.WaitCancelled):
+            run.wait(10)
+    assert sum(r.method == "GET" and "generation_id" in str(r.url) for r in transport.requests) >= 3
+    assert len(journal.beats) == 2 and journal.beats[-1] is None, journal.beats  # one promise, then "stopped"

@@ -50,8 +50,6 @@ _PUBLISHED: dict[tuple[str, str], tuple[float, DurationModel | None]] = {}
 #: A heartbeat promises the next poll within the sleep before it plus this many seconds
 #: (room for the poll itself, retries and a slow answer).
 HEARTBEAT_GRACE = 30.0
-#: Seconds at least between two heartbeats of one wait while the last one still holds.
-HEARTBEAT_EVERY = 5.0
 
 
 _JOB_FIELDS = frozenset(f.name for f in dataclasses.fields(Job))
@@ -325,22 +323,21 @@ class _Heartbeat:
     """The journal's ``watched_until`` for a job this wait polls: before each sleep, "I will
     poll again before the sleep's end plus a grace", so any process can tell a job someone is
     waiting for from an orphan. Written as a local step (off the event loop), and only when
-    the last promise would run out or every :data:`HEARTBEAT_EVERY` seconds at most."""
+    the last promise would run out during this sleep: short sleeps (retries, a busy phase)
+    write once per half a grace at most, long ones once each."""
 
     def __init__(self, journal: Journal, job_id: str) -> None:
         self.journal, self.job_id = journal, job_id
-        self.written = -HEARTBEAT_EVERY  # monotonic time of the last write
-        self.holds_until = 0.0  # monotonic time the last promise runs out
+        self.holds_until = 0.0  # monotonic time the last promise runs out (0: none made)
 
     def before_sleep(self, seconds: float) -> Plan[None]:
         now = time.monotonic()
-        needed = now + seconds + HEARTBEAT_GRACE / 2
-        if not self.job_id or (needed <= self.holds_until and now - self.written < HEARTBEAT_EVERY):
+        if not self.job_id or now + seconds + HEARTBEAT_GRACE / 2 <= self.holds_until:
             return
         lease = seconds + HEARTBEAT_GRACE
         until = datetime.now(timezone.utc) + timedelta(seconds=lease)
         yield Call(self.journal.watch, (self.job_id, until))
-        self.written, self.holds_until = now, now + lease
+        self.holds_until = now + lease
 
     def stop(self) -> Plan[None]:
         """This wait ends with the job still pending: nobody here polls it any more."""
