@@ -148,6 +148,11 @@ class CountingJournal(veo.Journal):
         self.beats.append(until)
         super().watch(job_id, until)
 
+    def record(self, job: Job) -> None:
+        if job.watched_until is not None:  # a heartbeat carried by a status change's write
+            self.beats.append(("with a status", job.status))
+        super().record(job)
+
 
 def test_the_heartbeat_is_written_only_when_its_promise_would_run_out(
     emulator: veo.Emulator, image_file: Path, tmp_path: Path
@@ -165,4 +170,6 @@ def test_the_heartbeat_is_written_only_when_its_promise_would_run_out(
         with pytest.raises(veo.WaitCancelled):
             run.wait(10)
     assert sum(r.method == "GET" and "generation_id" in str(r.url) for r in transport.requests) >= 3
-    assert len(journal.beats) == 2 and journal.beats[-1] is None, journal.beats  # one promise, then "stopped"
+    # One promise, in the same write as the first status seen; then "nobody polls it now".
+    first, last = journal.beats  # exactly two heartbeat writes in all
+    assert isinstance(first, tuple) and first[0] == "with a status" and last is None, journal.beats

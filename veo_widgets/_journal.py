@@ -314,6 +314,8 @@ def _changes(job: Job, row: sqlite3.Row) -> dict[str, Any]:
         "usage": json.dumps(job.usage.to_dict()) if job.usage else row["usage"],
         "updated_at": iso(job.updated_at),
     }
+    if job.watched_until is not None:  # the heartbeat of the process polling it, in the same write
+        values["watched_until"] = iso(job.watched_until)
     if job.id and row["state"] in (None, UNCONFIRMED, NOT_CREATED):
         values["state"] = CONFIRMED
     # The first time a job is seen generating, then completed, measures its two phases.

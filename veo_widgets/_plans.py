@@ -251,9 +251,10 @@ class Plans:
         try:
             step = next(flow)
             while True:
-                yield from _report(pending, on_update)
-                if isinstance(step, Sleep):
-                    yield from beat.before_sleep(step.seconds)
+                until = beat.due(step.seconds) if isinstance(step, Sleep) else None
+                # A status change just seen carries the heartbeat in its own write; else one.
+                if not (yield from _report(pending, on_update, until)) and until is not None:
+                    yield Call(self.journal.watch, (found.id, until))
                 step = flow.send((yield step))
         except StopIteration as done:
             yield from _report(pending, on_update)
@@ -322,22 +323,22 @@ class Plans:
 class _Heartbeat:
     """The journal's ``watched_until`` for a job this wait polls: before each sleep, "I will
     poll again before the sleep's end plus a grace", so any process can tell a job someone is
-    waiting for from an orphan. Written as a local step (off the event loop), and only when
-    the last promise would run out during this sleep: short sleeps (retries, a busy phase)
-    write once per half a grace at most, long ones once each."""
+    waiting for from an orphan. Written only when the last promise would run out during this
+    sleep (quick polls share one), and then in the same journal write as a status change
+    just seen (the first poll's always is), else as its own local step (off the event loop)."""
 
     def __init__(self, journal: Journal, job_id: str) -> None:
         self.journal, self.job_id = journal, job_id
         self.holds_until = 0.0  # monotonic time the last promise runs out (0: none made)
 
-    def before_sleep(self, seconds: float) -> Plan[None]:
+    def due(self, seconds: float) -> datetime | None:
+        """The new promise to write before sleeping ``seconds``, or None while the last holds."""
         now = time.monotonic()
         if not self.job_id or now + seconds + HEARTBEAT_GRACE / 2 <= self.holds_until:
-            return
+            return None
         lease = seconds + HEARTBEAT_GRACE
-        until = datetime.now(timezone.utc) + timedelta(seconds=lease)
-        yield Call(self.journal.watch, (self.job_id, until))
         self.holds_until = now + lease
+        return datetime.now(timezone.utc) + timedelta(seconds=lease)
 
     def stop(self) -> Plan[None]:
         """This wait ends with the job still pending: nobody here polls it any more."""
@@ -345,10 +346,14 @@ class _Heartbeat:
             yield Call(self.journal.watch, (self.job_id, None))
 
 
-def _report(pending: list[Job], on_update: OnUpdate | None) -> Plan[None]:
-    """Journal each status change the poll saw, then tell the caller."""
+def _report(pending: list[Job], on_update: OnUpdate | None, watched_until: datetime | None = None) -> Plan[bool]:
+    """Journal each status change the poll saw, then tell the caller; the last write also
+    carries the heartbeat ``watched_until`` if one is due. True if it did."""
+    carried = False
     while pending:
         update = pending.pop(0)
-        yield Record(update)
+        carried = watched_until is not None and not pending
+        yield Record(update.evolve(watched_until=watched_until) if carried else update)
         if on_update is not None:
             on_update(update)
+    return carried
