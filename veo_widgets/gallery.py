@@ -115,7 +115,7 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.workspace = w.Output()  # where a re-run's panel or a continue form appears
         self._detail = w.VBox(
             [self._info, self.player, self._lineage, self._actions, self.message, self.workspace],
-            layout=w.Layout(border="1px solid #e5e7eb", padding="8px", display="none"),
+            layout=w.Layout(border="1px solid var(--jp-border-color2, #e5e7eb)", padding="8px", display="none"),
         )
         self.sequence = SequenceStrip(player=self._video, thumb=lambda p: poster_widget(p, 120))
 
@@ -277,14 +277,14 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         c = card(job, can_extend=self._can_extend)
         self._detail.layout.display = None
         settings = "".join(
-            f"<tr><td style='color:#6b7280;padding-right:8px'>{html.escape(str(k))}</td>"
+            f"<tr><td style='color:var(--jp-ui-font-color2, #6b7280);padding-right:8px'>{html.escape(str(k))}</td>"
             f"<td>{html.escape(str(v))}</td></tr>"
             for k, v in (job.request or {}).items()
             if v not in (None, "") and k != "image_source"
         )
         self._info.value = (
             f"<div>{_badge(c.state)} <b>{html.escape(c.title)}</b> <code>{html.escape(job.id)}</code></div>"
-            f"<div style='color:#6b7280'>{html.escape(c.facts())}</div><div>{html.escape(c.hint)}</div>"
+            f"<div style='color:var(--jp-ui-font-color2, #6b7280)'>{html.escape(c.facts())}</div><div>{html.escape(c.hint)}</div>"
             f"<table style='font-size:12px'>{settings}</table>"
         )
         self.player.outputs = ()
