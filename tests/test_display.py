@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -53,6 +53,36 @@ def test_history_text_has_a_header_aligned_columns_and_fits() -> None:
     assert "generating?" in lines[2] and "veo resume" in lines[-1]  # nobody is watching it
     watched = display.history_text(jobs, width=80, watched=frozenset({"9c1e5b2d-4680:veo"}))
     assert "generating?" not in watched
+
+
+@pytest.mark.parametrize("width", [40, 50, 60, 80])
+def test_history_text_fits_narrow_terminals_footer_included(width: int) -> None:
+    jobs = [
+        job("4a8bf61a-15dc:veo", "a long prompt about the sea " * 5),
+        job("9c1e5b2d-4680:veo", "short", "generating").evolve(chosen=True),
+        job("", "lost answer", "unconfirmed"),
+    ]
+    lines = display.history_text(jobs, width=width).splitlines()
+    assert all(len(line) <= width for line in lines), max(lines, key=len)
+    assert lines[0].startswith("ID") and "PROMPT" in lines[0] and ("CREATED" in lines[0]) == (width >= 60)
+    assert lines[1].startswith("4a8bf61a") and lines[1].endswith("…")  # the prompt is cut, not the row
+    text = " ".join(display.history_text(jobs, width=width).split())
+    assert "? = nobody is waiting for it here: `veo resume ID` picks it up again" in text  # wrapped, whole
+    assert "`veo reconcile` looks for the job" in text
+
+
+def test_history_tells_a_job_another_process_polls_from_one_nobody_does() -> None:
+    now = datetime.now(timezone.utc)
+    fresh = job("9c1e5b2d-4680:veo", "kept alive", "generating").evolve(watched_until=now + timedelta(seconds=20))
+    stale = job("4a8bf61a-15dc:veo", "orphaned", "generating").evolve(watched_until=now - timedelta(seconds=5))
+    lines = display.history_text([fresh, stale], width=80).splitlines()
+    assert "generating (watched)" in lines[1] and "?" not in lines[1]
+    assert "generating?" in lines[2]
+    footer = " ".join(lines[3:])
+    assert "another process" in footer and "veo resume ID" in footer
+    assert "veo resume" not in " ".join(display.history_text([fresh], width=80).splitlines()[2:])
+    html = display.history_table_html([fresh, stale])
+    assert "watched by another process" in html and html.count("%veo resume") == 1
 
 
 def test_history_html_offers_resume_for_unwatched_jobs() -> None:

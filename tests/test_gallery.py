@@ -59,7 +59,8 @@ def test_the_grid_shows_the_newest_clips_with_posters(tmp_path: Path, clips: lis
     assert len(gallery._grid.children) == 12
     first = captions(gallery)
     assert "clip 2 of the coast" in first[0] and "clip 1" in first[1] and "clip 0" in first[2]
-    assert "veo-3.0-i2v-fast · 4s" in first[0]
+    assert "veo-3-fast-i2v · 4s" in first[0]  # the short name `veo models` lists
+    assert 'title="google/veo-3.0-i2v-fast"' in first[0]  # the full id on hover
     assert gallery.posters is not None
     gallery.posters.join(30)  # posters are made off the kernel's thread, once
     poster = gallery._grid.children[0].children[0]
@@ -82,6 +83,51 @@ def test_filters_narrow_the_grid(tmp_path: Path, clips: list[Path]) -> None:
     assert [c.job.id for c in gallery.cards] == ["job-2", "job-1", "job-0"]
     gallery._text.value = "no such words"
     assert gallery.cards == [] and gallery._where.value == "no clips match"
+
+
+def test_models_are_listed_and_filtered_by_their_short_names(tmp_path: Path, clips: list[Path]) -> None:
+    journal = journal_with(tmp_path, clips, failed=2)  # clips on veo-3-fast-i2v, failures on veo-3-i2v
+    journal.record(veo.Job("old-veo2", "error", request={"prompt": "old", "model": "veo2/image-to-video"}))
+    gallery = veo.Gallery(journal=journal)
+    labels = [label for label, _ in gallery._model.options]
+    assert labels[0] == "any model" and set(labels[1:]) == {spec.short for spec in veo.models()}
+    assert not any("/" in label or label in ("veo3", "veo2", "image-to-video") for label in labels)
+    gallery._model.value = "veo-3-fast-i2v"
+    assert [c.job.id for c in gallery.cards] == ["job-2", "job-1", "job-0"]
+    gallery._model.value = "veo-2-i2v"
+    assert [c.job.id for c in gallery.cards] == ["old-veo2"] and gallery.cards[0].model == "veo-2-i2v"
+    gallery.filter(model="google/veo-3.0-i2v")  # from code, a full id still works
+    assert {c.job.id for c in gallery.cards} == {"bad-0", "bad-1"}
+
+
+def test_text_search_matches_prompts_not_image_file_names(tmp_path: Path, clips: list[Path]) -> None:
+    journal = veo.Journal(tmp_path / "journal.sqlite3")
+    image = "/home/me/examples/lighthouse.jpg"
+    journal.record(veo.Job("j-one", "error", request={"prompt": "one", "image": image}, created_at=T0))
+    journal.record(veo.Job("j-two", "error", request={"prompt": "A lighthouse at dusk", "image": image}))
+    gallery = veo.Gallery(journal=journal)
+    gallery._text.value = "lighthouse"
+    assert [c.job.id for c in gallery.cards] == ["j-two"]
+    gallery._text.value = "j-on"  # the start of a job id finds it too
+    assert [c.job.id for c in gallery.cards] == ["j-one"]
+
+
+def test_portrait_and_landscape_posters_share_one_box(tmp_path: Path) -> None:
+    journal = veo.Journal(tmp_path / "journal.sqlite3")
+    for ident, size in (("wide", (256, 144)), ("tall", (144, 256))):
+        path = tmp_path / f"{ident}.mp4"
+        encode(
+            Image.new("RGB", size, (90, 90, 200)), path, width=size[0], height=size[1], duration=1, seed=1, label=None
+        )
+        journal.record(veo.Job(ident, "completed", path=path, request={"prompt": ident}))
+    gallery = veo.Gallery(journal=journal)
+    assert gallery.posters is not None
+    gallery.posters.join(30)
+    again = veo.Gallery(journal=journal)  # posters cached now: made as finished widgets
+    for grid in (gallery._grid, again._grid):
+        boxes = [box.children[0].layout for box in grid.children]
+        assert {(b.width, b.height, b.object_fit) for b in boxes} == {("180px", "101px", "contain")}
+        assert {box.children[1].layout.height for box in grid.children} == {"72px"}  # captions too
 
 
 def test_selecting_a_clip_plays_it_with_its_settings_and_actions(tmp_path: Path, clips: list[Path]) -> None:
@@ -117,6 +163,34 @@ def test_rerun_opens_a_prefilled_panel(tmp_path: Path, clips: list[Path]) -> Non
     assert isinstance(panel, veo.Panel)
     assert panel.prompt.value == "clip 2 of the coast"
     assert len(gallery.workspace.outputs) == 1
+
+
+def test_a_rerun_finds_an_image_journaled_by_a_relative_path(
+    tmp_path: Path, clips: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"  # where `veo generate examples/lighthouse.jpg ...` ran
+    (project / "examples").mkdir(parents=True)
+    (project / "examples" / "lighthouse.jpg").write_bytes(b"jpeg")
+    (project / "veo_outputs").mkdir()
+    saved = project / "veo_outputs" / "clip.mp4"
+    saved.write_bytes(clips[0].read_bytes())
+    journal = veo.Journal(tmp_path / "home" / "journal.sqlite3")
+    for ident, image in (("rel-1", "examples/lighthouse.jpg"), ("gone-1", "examples/moved.jpg")):
+        request = {"prompt": "waves", "image": "examples/lighthouse.jpg", "model": "google/veo-3.0-i2v-fast"}
+        journal.record(veo.Job(ident, "completed", path=saved, request={**request, "image": image}, created_at=T0))
+    elsewhere = tmp_path / "notebooks"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the gallery runs in another folder
+    gallery = veo.Gallery(journal=journal)
+    gallery.select("rel-1")
+    panel = gallery.act("rerun")
+    assert panel.image == str((project / "examples" / "lighthouse.jpg").resolve())
+    assert "gone" not in gallery.message.value and "Pick the image again" not in gallery.message.value
+    gallery.select("gone-1")
+    gallery.act("rerun")
+    said = gallery.message.value
+    assert "Pick the image again" in said and "examples/moved.jpg" in said
+    assert "var(--jp-warn-color1" in said and "#6b7280" not in said and "#374151" not in said  # themed, not grey
 
 
 def test_a_request_recorded_before_exact_summaries_still_reruns(tmp_path: Path, clips: list[Path]) -> None:
@@ -161,6 +235,13 @@ def test_choosing_a_take_in_the_gallery_unmarks_the_others(tmp_path: Path, clips
     stars = {c.job.id: c.title.startswith("★") for c in gallery.cards}
     assert stars == {"take-0": False, "take-1": False, "take-2": True}
     assert [journal.find(f"take-{i}").chosen for i in range(3)] == [False, False, True]  # type: ignore[union-attr]
+    assert "chosen" in gallery.message.value  # said about the clip just chosen...
+    gallery.select("take-1")  # ...and not about the next one opened
+    assert gallery.message.value == "" and "chosen" not in gallery.message.value
+    gallery.select("take-2")
+    gallery.act("sequence")
+    gallery.refresh()  # a redraw of the same clip keeps what was just said about it
+    assert "added to the sequence" in gallery.message.value
 
 
 def test_the_sequence_strip_stitches_clips_in_the_chosen_order(tmp_path: Path, clips: list[Path]) -> None:
@@ -258,7 +339,7 @@ def test_a_veo_3_1_clip_is_extended_from_the_gallery(emulator: Emulator) -> None
         assert "enhance_prompt" not in gallery._info.value and "provider" not in gallery._info.value
         form = gallery.act("extend")
         prompt, (model, go) = form.children[1], form.children[2].children
-        assert model.options == ("google/veo3-1-fast-extend-video",)
+        assert model.options == (("veo-3.1-fast-extend", "google/veo3-1-fast-extend-video"),)  # short name shown
         prompt.value = "The tide goes out"
         go.click()
         (run,) = gallery.runs
@@ -276,3 +357,14 @@ def test_dates_narrow_the_grid(tmp_path: Path, clips: list[Path]) -> None:
     gallery._since.value = None
     gallery._until.value = (T0 - timedelta(days=1)).date()
     assert len(gallery.cards) == 4 and all(c.job.id.startswith("old-") for c in gallery.cards)
+
+
+def test_the_gallery_reads_as_one_line_of_text(tmp_path: Path, clips: list[Path]) -> None:
+    gallery = veo.Gallery(journal=journal_with(tmp_path, clips, failed=2, extra=30), page_size=12)
+    assert repr(gallery) == "Gallery(35 clips, page 1/3)"
+    gallery.filter(text="coast")
+    assert repr(gallery) == "Gallery(3 clips, page 1/1, text='coast')"
+    gallery.select("job-1")
+    bundle = gallery._repr_mimebundle_()
+    assert bundle["text/plain"] == "Gallery(3 clips, page 1/1, text='coast', selected='job-1')"
+    assert "HBox" not in bundle["text/plain"] and "application/vnd.jupyter.widget-view+json" in bundle

@@ -74,7 +74,8 @@ def test_each_state_says_what_can_be_done(tmp_path: Path) -> None:
     ready = card(job(1, path=video, usage=veo.Usage(usd=0.8)))
     assert ready.state == "ready" and ready.actions[:3] == ("play", "rerun", "continue")
     assert "extend" not in ready.actions
-    assert ready.facts() == f"veo-3.0-i2v-fast · 8s · $0.80 · {ready.date}"
+    assert ready.facts() == f"veo-3-fast-i2v · 8s · $0.80 · {ready.date}"  # the short name
+    assert ready.model_id == "google/veo-3.0-i2v-fast"
     assert "extend" in card(job(1, path=video), can_extend=lambda j: True).actions
     assert card(job(1, path=video, demo=True)).facts().endswith("· demo (simulated)")  # never mistaken for Veo
     take = card(job(1, path=video, relation="take"))

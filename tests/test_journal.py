@@ -424,3 +424,40 @@ def test_a_saved_file_is_found_by_its_resolved_path(tmp_path: Path, monkeypatch:
         found = journal.find_by_path(given)
         assert found is not None and found.id == "job-saved", given
     assert journal.find_by_path(tmp_path / "veo-abc.mp4") is None  # same name, another file
+
+
+def test_text_search_reads_prompts_and_id_prefixes_not_file_names(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    image = "/home/me/examples/lighthouse.jpg"
+    journal.record(Job("abc123-one", "completed", request={"prompt": "one", "image": image}))
+    journal.record(Job("def456-two", "completed", request={"prompt": "The LIGHTHOUSE beam", "image": image}))
+    assert [j.id for j in journal.page(0, 10, text="lighthouse")] == ["def456-two"]  # not "one" by its image
+    assert journal.count(text="abc1") == 1 and journal.count(text="123") == 0  # an id's start, not its middle
+
+
+def test_a_heartbeat_is_kept_and_cleared(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    journal.record(Job("job-1", "generating"))
+    until = datetime(2026, 3, 1, 12, 0, 30, tzinfo=timezone.utc)
+    journal.watch("job-1", until)
+    assert journal.find("job-1").watched_until == until  # type: ignore[union-attr]
+    journal.watch("job-1", None)
+    assert journal.find("job-1").watched_until is None  # type: ignore[union-attr]
+
+
+def test_a_version_2_journal_gains_the_heartbeat_and_still_resumes(tmp_path: Path) -> None:
+    from veo_widgets._journal_schema import MIGRATIONS
+
+    path = tmp_path / "journal.sqlite3"
+    old_journal(path, "http://x")
+    with sqlite3.connect(path) as db:  # as the release with take groups left it
+        for statement in MIGRATIONS[0] + MIGRATIONS[1]:
+            db.execute(statement)
+        db.execute("PRAGMA user_version = 2")
+    journal = Journal(path)
+    running = journal.find("old-running-2")
+    assert running is not None and running.status == "generating" and running.watched_until is None
+    journal.watch("old-running-2", datetime(2026, 3, 1, tzinfo=timezone.utc))
+    assert journal.find("old-running-2").watched_until is not None  # type: ignore[union-attr]
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

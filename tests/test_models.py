@@ -231,6 +231,22 @@ def test_summary_and_repr_show_sources_not_bytes() -> None:
     )
 
 
+def test_local_inputs_are_recorded_by_absolute_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "examples").mkdir()
+    for name in ("first.png", "last.png", "ref.png"):
+        (tmp_path / "examples" / name).write_bytes(image_bytes())
+    monkeypatch.chdir(tmp_path)  # typed relative to where the command runs
+    request = build_request(
+        "day to night", "examples/first.png", last_image=Path("examples/last.png"), model="veo-3.1-fast-first-last"
+    )
+    summary = request.summary()
+    assert summary["image"] == str(tmp_path.resolve() / "examples" / "first.png")
+    assert summary["last_image"] == str(tmp_path.resolve() / "examples" / "last.png")
+    refs = build_request("a face", reference_images=["examples/ref.png", image_bytes()], model="veo-3.1-reference")
+    assert refs.summary()["reference_images"] == [str(tmp_path.resolve() / "examples" / "ref.png"), "<bytes>"]
+    assert build_request("x", URL).summary()["image"] == URL  # a URL stays as given
+
+
 def test_frame_sizes() -> None:
     assert [frame_size(a, r) for a in ("16:9", "9:16") for r in ("720p", "1080p")] == [
         (1280, 720),

@@ -3,6 +3,7 @@ journaled or sent, and when a create's answer is lost."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import Any
@@ -96,3 +97,79 @@ def test_when_the_logs_refuse_a_lost_answer_is_the_error_and_stays_unconfirmed(i
         client.submit("x", image=image_file, **FAST)
     assert caught.value.may_exist and len([r for r in api.requests if r.method == "POST"]) == 1
     assert [j.client_request_id for j in client.journal.unconfirmed()] == [caught.value.client_request_id]
+
+
+def _history_elsewhere() -> str:
+    """``veo history`` as another process (a terminal) prints it, from the same journal."""
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "veo_widgets.cli", "history", "--width", "100"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=dict(os.environ), check=True)
+    return done.stdout
+
+
+def test_history_elsewhere_tells_a_job_being_waited_for_from_an_orphan(
+    emulator: veo.Emulator, image_file: Path
+) -> None:
+    from .conftest import QUICK_POLLS
+
+    emulator.add_fault("never_finish")
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        run = client.start("kept waiting for", image=image_file, timeout=120, **FAST)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # the first heartbeat comes before the first sleep
+            job = run.job
+            row = client.journal.find(job.id) if job is not None and job.id else None
+            if row is not None and row.watched_until is not None:
+                break
+            time.sleep(0.05)
+        assert row is not None and row.watched_until is not None
+        shown = _history_elsewhere()
+        line = next(line for line in shown.splitlines() if "kept waiting for" in line)
+        assert "(watched)" in line and "?" not in line, shown
+        assert "another process" in shown and "veo resume" not in shown
+        run.cancel()
+        with pytest.raises(veo.WaitCancelled):
+            run.wait(10)
+    assert veo.Journal().find(row.id).watched_until is None  # type: ignore[union-attr]
+    shown = _history_elsewhere()
+    line = next(line for line in shown.splitlines() if "kept waiting for" in line)
+    assert "?" in line and "(watched)" not in line and "veo resume ID" in shown, shown
+
+
+class CountingJournal(veo.Journal):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.beats: list[object] = []
+
+    def watch(self, job_id: str, until: Any) -> None:
+        self.beats.append(until)
+        super().watch(job_id, until)
+
+    def record(self, job: Job) -> None:
+        if job.watched_until is not None:  # a heartbeat carried by a status change's write
+            self.beats.append(("with a status", job.status))
+        super().record(job)
+
+
+def test_the_heartbeat_is_written_only_when_its_promise_would_run_out(
+    emulator: veo.Emulator, image_file: Path, tmp_path: Path
+) -> None:
+    from .conftest import QUICK_POLLS, Counting
+
+    emulator.add_fault("never_finish")
+    journal = CountingJournal(tmp_path / "j.sqlite3")
+    transport = Counting(emulator)
+    client = veo.Client(emulator.api_key, emulator.url, journal=journal, schedule=QUICK_POLLS, transport=transport)
+    with client:
+        run = client.start("polled often", image=image_file, timeout=120, **FAST)
+        time.sleep(2.0)  # several quick polls, each promise still holding: one write
+        run.cancel()
+        with pytest.raises(veo.WaitCancelled):
+            run.wait(10)
+    assert sum(r.method == "GET" and "generation_id" in str(r.url) for r in transport.requests) >= 3
+    # One promise, in the same write as the first status seen; then "nobody polls it now".
+    first, last = journal.beats  # exactly two heartbeat writes in all
+    assert isinstance(first, tuple) and first[0] == "with a status" and last is None, journal.beats

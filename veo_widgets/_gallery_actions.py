@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,7 @@ from ._models import Job
 if TYPE_CHECKING:
     from .gallery import Gallery
 
-__all__ = ["perform", "rerun_fields"]
+__all__ = ["input_file", "perform", "rerun_fields"]
 
 
 def perform(gallery: Gallery, name: str, job: Job) -> Any:
@@ -29,13 +29,44 @@ def _play(gallery: Gallery, job: Job) -> None:
     gallery.select(job)
 
 
-def rerun_fields(job: Job, accepted: Callable[[str], bool]) -> dict[str, Any]:
-    """The job's request as panel prefills: the fields the panel takes, and the image only
-    where it can still be found (a local file that exists, or a URL)."""
+#: Inputs a request names by a path or URL (reference images are a list of them).
+_INPUTS = ("image", "last_image", "video")
+
+
+def input_file(value: str, job: Job, folders: Sequence[Path] = ()) -> str | None:
+    """Where the local input ``value`` of ``job``'s request is now, or None if it is gone.
+
+    Newer journals keep absolute paths. Older ones kept the path as typed, relative to the
+    folder the command ran in: so it is also looked for beside the journal and in and above
+    the job's output folder (``veo_outputs/`` sits in the folder the command ran in).
+    """
+    given = Path(value).expanduser()
+    if given.is_file():
+        return str(given.resolve())
+    if given.is_absolute():
+        return None
+    bases = list(folders)
+    if job.path is not None:
+        bases += [Path(job.path).parent, Path(job.path).parent.parent]
+    for base in bases:
+        candidate = base / given
+        if candidate.is_file():
+            return str(candidate.resolve())
+    return None
+
+
+def rerun_fields(job: Job, accepted: Callable[[str], bool], folders: Sequence[Path] = ()) -> dict[str, Any]:
+    """The job's request as panel prefills: the fields the panel takes, and each input only
+    where it can still be found (a URL, or a local file: see :func:`input_file`)."""
     fields = {k: v for k, v in (job.request or {}).items() if v is not None and accepted(k)}
-    image = fields.get("image")
-    if isinstance(image, str) and not image.startswith(("http://", "https://")) and not Path(image).is_file():
-        del fields["image"]
+    for name in _INPUTS:
+        value = fields.get(name)
+        if isinstance(value, str) and not value.startswith(("http://", "https://", "job ")):
+            found = input_file(value, job, folders)
+            if found is None:
+                del fields[name]
+            else:
+                fields[name] = found
     return fields
 
 
@@ -43,16 +74,18 @@ def _rerun(gallery: Gallery, job: Job) -> Any:
     from .widget import Panel
 
     parameters = inspect.signature(Panel).parameters
-    fields = rerun_fields(job, lambda name: name in parameters and name not in ("client", "embed", "save_to"))
+    accepted = lambda name: name in parameters and name not in ("client", "embed", "save_to")  # noqa: E731
+    folders = [Path(gallery._journal.path).parent] if getattr(gallery._journal, "path", None) else []
+    fields = rerun_fields(job, accepted, folders)
     # Where its jobs come from is journaled with each create (a kernel dying mid-run keeps it).
     panel = Panel(client=gallery.client, lineage={"parent_id": job.id, "relation": "rerun"}, **fields)
     # The panel's own bundle (its widget view): append_display_data would call the panel's
     # _ipython_display_, which displays into the running cell, not into the workspace.
     gallery.workspace.outputs = ({"output_type": "display_data", "data": panel._repr_mimebundle_(), "metadata": {}},)
-    missing = (
-        "" if "image" in fields or not (job.request or {}).get("image") else " (pick the image again: its file is gone)"
-    )
-    gallery.say(f"a panel with the same request is open below{missing}")
+    gallery.say("a panel with the same request is open below")
+    if "image" not in fields and (job.request or {}).get("image"):
+        gone = html.escape(str((job.request or {}).get("image")))
+        gallery.warn(f"Pick the image again: its file <code>{gone}</code> is gone.")
     return panel
 
 
@@ -130,14 +163,16 @@ def _follow_up(relation: str) -> Callable[[Gallery, Job], w.Widget]:
     """Continue or extend: a small form (prompt, model) whose Go starts the new job."""
 
     def open_form(gallery: Gallery, job: Job) -> w.Widget:
-        from ._studio import extend_model, image_models
+        from ._studio import extend_model, image_models, short_name
 
         prompt = w.Textarea(
             value=str((job.request or {}).get("prompt", "")),
             placeholder="what happens next",
             layout=w.Layout(width="420px"),
         )
-        models = [m for m in [extend_model(job)] if m] if relation == "extend" else image_models()
+        extend_with = extend_model(job)
+        extend_choice = [(short_name(extend_with), extend_with)] if extend_with else []
+        models = extend_choice if relation == "extend" else image_models()
         model = w.Dropdown(options=models, layout=w.Layout(width="220px"))
         go = w.Button(description="Extend" if relation == "extend" else "Continue", button_style="primary")
         status = w.HTML()

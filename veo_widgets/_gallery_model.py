@@ -56,7 +56,7 @@ class Filters:
     """What the person narrowed the gallery to. Empty fields do not filter."""
 
     text: str = ""
-    model: str | None = None
+    model: str | None = None  # a short name, as ``veo models`` lists them (an id works too)
     status: str | None = None  # a key of STATUS_FILTERS
     since: datetime | None = None
     until: datetime | None = None
@@ -66,8 +66,10 @@ class Filters:
         out: dict[str, Any] = {}
         if self.text.strip():
             out["text"] = self.text.strip()
-        if self.model:
-            out["model"] = self.model
+        if self.model:  # a short name (or any spelling): every spelling a row may hold
+            from ._studio import model_names
+
+            out["model"] = model_names(self.model)
         if self.status:
             out["status"] = STATUS_FILTERS.get(self.status, (self.status,))
         if self.since is not None:
@@ -144,6 +146,7 @@ class Card:
     actions: tuple[str, ...]
     relation: str | None = None
     parent_id: str | None = None
+    model_id: str = ""  # the API's full id (``model`` is the short name)
 
     def facts(self) -> str:
         demo = "demo (simulated)" if self.job.demo else ""
@@ -165,6 +168,8 @@ def _state(job: Job) -> str:
 
 def card(job: Job, *, can_extend: Callable[[Job], bool] | None = None) -> Card:
     """The facts, the state and the possible actions for ``job``."""
+    from ._studio import short_name
+
     state = _state(job)
     prompt = " ".join(str(_field(job, "prompt") or "").split()) or "(no prompt recorded)"
     model = str(_field(job, "model") or "")
@@ -200,7 +205,8 @@ def card(job: Job, *, can_extend: Callable[[Job], bool] | None = None) -> Card:
         job=job,
         state=state,
         title=("★ " if job.chosen else "") + prompt,
-        model=model.split("/")[-1],
+        model=short_name(model),
+        model_id=model,
         duration=f"{duration}s" if duration else "",
         cost=(f"~${usd:.2f}" if estimated else f"${usd:.2f}") if usd is not None else "",
         date=job.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),

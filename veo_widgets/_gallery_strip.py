@@ -16,7 +16,7 @@ from ._errors import VeoError, explain
 from ._media import poster, stitch
 from ._models import Job
 
-__all__ = ["SequenceStrip"]
+__all__ = ["SequenceStrip", "poster_box", "poster_widget"]
 
 
 class SequenceStrip(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
@@ -147,10 +147,18 @@ class SequenceStrip(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.progress.value = fraction
 
 
+def poster_box(width: int) -> w.Layout:
+    """A 16:9 box ``width`` wide that any poster fits into (``object-fit: contain``): a
+    portrait clip is shown whole, letterboxed, and every card of a row lines up."""
+    return w.Layout(width=f"{width}px", height=f"{width * 9 // 16}px", object_fit="contain")
+
+
 def poster_widget(path: Path, width: int = 140) -> w.Widget:
-    """A clip's poster frame as an image widget (made once, cached beside the video)."""
+    """A clip's poster frame as an image widget (made once, cached beside the video), fitted
+    into the same 16:9 box whatever the clip's shape."""
     try:
         data = poster(path).read_bytes()
     except Exception:  # a broken file still gets a card
-        return w.HTML(f'<div style="width:{width}px;height:{width * 9 // 16}px;background:#e5e7eb"></div>')
-    return w.Image(value=data, format="jpeg", layout=w.Layout(width=f"{width}px"))
+        box = f"width:{width}px;height:{width * 9 // 16}px"
+        return w.HTML(f'<div style="{box};background:var(--jp-layout-color2, #e5e7eb)"></div>')
+    return w.Image(value=data, format="jpeg", layout=poster_box(width))

@@ -19,13 +19,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypeVar
 
 from typing_extensions import Unpack
 
 from ._config import data_dir
 from ._errors import AmbiguousIdError
 from ._journal_db import Store, retry_busy, transaction
+from ._journal_query import JobQuery, iso, where_sql
 from ._journal_schema import CONFIRMED, NOT_CREATED, NOT_SUBMITTED, RECOVERED, UNCONFIRMED
 from ._models import Job, Usage
 
@@ -37,23 +38,8 @@ T = TypeVar("T")
 _LINEAGE = ("model", "parent_id", "relation", "batch", "chosen")
 
 
-class JobQuery(TypedDict, total=False):
-    """Filters of :meth:`Journal.page` and :meth:`Journal.count`; an absent one does not filter."""
-
-    text: str | None  # in the prompt (any case) or the job id
-    model: str | Sequence[str] | None  # one model id, or any of several
-    status: str | Sequence[str] | None
-    since: datetime | None  # created at or after
-    until: datetime | None  # created before
-    batch: str | None  # the jobs of one batch key
-
-
-def _iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).isoformat()
-
-
 def _now() -> str:
-    return _iso(datetime.now(timezone.utc))
+    return iso(datetime.now(timezone.utc))
 
 
 class Journal:
@@ -172,6 +158,12 @@ class Journal:
         else:
             self._update_job(key, chosen=0)
 
+    def watch(self, job_id: str, until: datetime | None) -> None:
+        """The heartbeat of a process polling ``job_id``: it will poll again before ``until``
+        (None: it stopped). ``veo history`` reads it to tell a watched job from an orphan."""
+        value = iso(until) if until is not None else None
+        self._write(lambda db: db.execute("UPDATE jobs SET watched_until = ? WHERE job_id = ?", (value, job_id)))
+
     def set_parent(self, key: str, parent_id: str | None, relation: str | None) -> None:
         """Say which job ``key`` was made from, and how (``extend``, ``rerun``, ...)."""
         self._update_job(key, parent_id=parent_id, relation=relation)
@@ -257,13 +249,13 @@ class Journal:
 
     def page(self, offset: int = 0, limit: int | None = 50, **query: Unpack[JobQuery]) -> list[Job]:
         """One page of jobs, newest first, filtered (see :class:`JobQuery`)."""
-        where, args = _filters(query)
+        where, args = where_sql(query)
         sql = f"SELECT * FROM jobs{where} ORDER BY created_at DESC LIMIT ? OFFSET ?"
         return self._jobs(sql, (*args, -1 if limit is None else limit, offset))
 
     def count(self, **query: Unpack[JobQuery]) -> int:
         """How many jobs :meth:`page` would list with these filters, over all pages."""
-        where, args = _filters(query)
+        where, args = where_sql(query)
         return self._read(lambda db: int(db.execute(f"SELECT COUNT(*) FROM jobs{where}", args).fetchone()[0]))
 
     def unconfirmed(self) -> list[Job]:
@@ -301,7 +293,7 @@ def _record(db: sqlite3.Connection, job: Job) -> None:
         db.execute(
             "INSERT INTO jobs (client_request_id, job_id, base_url, demo, status, request, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, job.id, job.base_url or "", int(job.demo), job.status, request, _iso(job.created_at), _now()),
+            (key, job.id, job.base_url or "", int(job.demo), job.status, request, iso(job.created_at), _now()),
         )
         row = db.execute("SELECT * FROM jobs WHERE client_request_id = ?", (key,)).fetchone()
     values = _changes(job, row)
@@ -320,8 +312,10 @@ def _changes(job: Job, row: sqlite3.Row) -> dict[str, Any]:
         "path": str(job.path) if job.path else row["path"],
         "error": job.error,
         "usage": json.dumps(job.usage.to_dict()) if job.usage else row["usage"],
-        "updated_at": _iso(job.updated_at),
+        "updated_at": iso(job.updated_at),
     }
+    if job.watched_until is not None:  # the heartbeat of the process polling it, in the same write
+        values["watched_until"] = iso(job.watched_until)
     if job.id and row["state"] in (None, UNCONFIRMED, NOT_CREATED):
         values["state"] = CONFIRMED
     # The first time a job is seen generating, then completed, measures its two phases.
@@ -338,32 +332,6 @@ def _changes(job: Job, row: sqlite3.Row) -> dict[str, Any]:
     return values
 
 
-def _filters(query: JobQuery) -> tuple[str, list[Any]]:
-    text, since, until = query.get("text"), query.get("since"), query.get("until")
-    clauses: list[str] = []
-    args: list[Any] = []
-    if text:
-        clauses.append("(instr(lower(request), lower(?)) > 0 OR instr(job_id, ?) > 0)")
-        args += [text, text]
-    for column, wanted in (
-        ("model", query.get("model")),
-        ("status", query.get("status")),
-        ("batch", query.get("batch")),
-    ):
-        if wanted is None:
-            continue
-        values = [wanted] if isinstance(wanted, str) else list(wanted)
-        clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
-        args += values
-    if since is not None:
-        clauses.append("created_at >= ?")
-        args.append(_iso(since))
-    if until is not None:
-        clauses.append("created_at < ?")
-        args.append(_iso(until))
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
-
-
 _JOB_FIELDS = frozenset(f.name for f in dataclasses.fields(Job))
 
 
@@ -373,6 +341,7 @@ def _job(row: sqlite3.Row) -> Job:
     for name in _LINEAGE:
         if name in _JOB_FIELDS:
             extra[name] = bool(row[name]) if name == "chosen" else row[name]
+    watched = row["watched_until"]
     return Job(
         id=row["job_id"] or "",
         status=row["status"],
@@ -386,5 +355,6 @@ def _job(row: sqlite3.Row) -> Job:
         client_request_id=None if row["client_request_id"].startswith("id:") else row["client_request_id"],
         base_url=row["base_url"] or None,
         demo=bool(row["demo"]),
+        watched_until=datetime.fromisoformat(watched) if watched else None,
         **extra,
     )

@@ -69,8 +69,12 @@ _V1 = [f"ALTER TABLE jobs ADD COLUMN {column}" for column in _V1_COLUMNS] + [
 #: Choosing a take clears its siblings: a look-up by take group.
 _V2 = ["CREATE INDEX IF NOT EXISTS jobs_take_group ON jobs (take_group)"]
 
+#: The heartbeat of whoever polls a job: it will poll again before this time (ISO, UTC).
+#: Fresh, another process is waiting for the job; stale or empty, nobody is.
+_V3 = ["ALTER TABLE jobs ADD COLUMN watched_until TEXT"]
+
 #: Migration n (1-based) brings a version n-1 journal to version n.
-MIGRATIONS: tuple[list[str], ...] = (_V1, _V2)
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -211,6 +211,19 @@ def _shown(value: str | None, source: str) -> str | None:
     return value if value.startswith(("http://", "https://")) else source
 
 
+def _absolute(given: Any, source: str) -> str:
+    """A local file's source as its absolute path: the journal keeps it, and a re-run from
+    another folder (the gallery, a notebook elsewhere) must still find the file."""
+    if isinstance(given, str) and given.strip()[:8].lower().startswith(("http://", "https://", "data:")):
+        return source
+    if not isinstance(given, (str, Path)):
+        return source  # bytes, a PIL image, a file object, a Job: no path to keep
+    try:
+        return str(Path(source).expanduser().resolve())
+    except (OSError, RuntimeError):
+        return source
+
+
 def build_request(
     prompt: object,
     image: Any = None,
@@ -241,17 +254,18 @@ def build_request(
     for name in ("image", "last_image"):
         if name in given:
             prepared = prepare_image(given[name], aspect_ratio=aspect, resolution=resolution, field=name)
-            media[name], media[f"{name}_source"] = prepared.value, prepared.source
+            media[name], media[f"{name}_source"] = prepared.value, _absolute(given[name], prepared.source)
     if "reference_images" in given:
         refs = [
             prepare_image(item, aspect_ratio=aspect, resolution=resolution, field=f"reference_images[{i}]")
             for i, item in enumerate(_as_list(given["reference_images"]))
         ]
         media["reference_images"] = tuple(p.value for p in refs)
-        media["reference_sources"] = tuple(p.source for p in refs)
+        items = _as_list(given["reference_images"])
+        media["reference_sources"] = tuple(_absolute(g, p.source) for g, p in zip(items, refs, strict=True))
     if "video" in given:
         clip = prepare_video(given["video"], field="video")
-        media["video"], media["video_source"] = clip.value, clip.source
+        media["video"], media["video_source"] = clip.value, _absolute(given["video"], clip.source)
     return VideoRequest(prompt=prompt.strip(), **fields, **media)
 
 
@@ -356,6 +370,8 @@ class Job:
     """The batch it was submitted in, if any."""
     chosen: bool = False
     """Picked as the take to keep, among its siblings."""
+    watched_until: datetime | None = field(default=None, compare=False)
+    """From the journal: a process polling this job said it would poll again before then."""
 
     @property
     def done(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +18,7 @@ import httpx
 
 from ._download import Commit, Discard, download_flow
 from ._errors import APIConnectionError, NotFoundError, ValidationError, VeoError, WaitCancelled
-from ._flows import RetryPolicy, Send, create_flow, new_client_request_id, poll_flow
+from ._flows import RetryPolicy, Send, Sleep, create_flow, new_client_request_id, poll_flow
 from ._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
 from ._models import Job, VideoRequest
 from ._responses import parse_metrics
@@ -47,6 +47,9 @@ PUBLISHED_TTL = 600.0
 #: Past jobs of a model after which its published percentiles are no longer asked for.
 ENOUGH_HISTORY = 8
 _PUBLISHED: dict[tuple[str, str], tuple[float, DurationModel | None]] = {}
+#: A heartbeat promises the next poll within the sleep before it plus this many seconds
+#: (room for the poll itself, retries and a slow answer).
+HEARTBEAT_GRACE = 30.0
 
 
 _JOB_FIELDS = frozenset(f.name for f in dataclasses.fields(Job))
@@ -244,19 +247,25 @@ class Plans:
             retry=self.retry,
             on_update=pending.append,
         )
+        beat = _Heartbeat(self.journal, found.id)
         try:
             step = next(flow)
             while True:
-                yield from _report(pending, on_update)
+                until = beat.due(step.seconds) if isinstance(step, Sleep) else None
+                # A status change just seen carries the heartbeat in its own write; else one.
+                if not (yield from _report(pending, on_update, until)) and until is not None:
+                    yield Call(self.journal.watch, (found.id, until))
                 step = flow.send((yield step))
         except StopIteration as done:
             yield from _report(pending, on_update)
             result: Job = done.value
-            return result
+            return result  # done: its status says so, the heartbeat no longer matters
         except Stopped:
+            yield from beat.stop()
             raise WaitCancelled(found) from None
         except VeoError:
             yield from _report(pending, on_update)  # a failed job is journaled failed
+            yield from beat.stop()  # a timeout leaves the job to whoever resumes it
             raise
 
     def _fetch_plan(self, url: str, target: Path) -> Plan[None]:
@@ -311,10 +320,40 @@ class Plans:
         return job.evolve(path=path.resolve())
 
 
-def _report(pending: list[Job], on_update: OnUpdate | None) -> Plan[None]:
-    """Journal each status change the poll saw, then tell the caller."""
+class _Heartbeat:
+    """The journal's ``watched_until`` for a job this wait polls: before each sleep, "I will
+    poll again before the sleep's end plus a grace", so any process can tell a job someone is
+    waiting for from an orphan. Written only when the last promise would run out during this
+    sleep (quick polls share one), and then in the same journal write as a status change
+    just seen (the first poll's always is), else as its own local step (off the event loop)."""
+
+    def __init__(self, journal: Journal, job_id: str) -> None:
+        self.journal, self.job_id = journal, job_id
+        self.holds_until = 0.0  # monotonic time the last promise runs out (0: none made)
+
+    def due(self, seconds: float) -> datetime | None:
+        """The new promise to write before sleeping ``seconds``, or None while the last holds."""
+        now = time.monotonic()
+        if not self.job_id or now + seconds + HEARTBEAT_GRACE / 2 <= self.holds_until:
+            return None
+        lease = seconds + HEARTBEAT_GRACE
+        self.holds_until = now + lease
+        return datetime.now(timezone.utc) + timedelta(seconds=lease)
+
+    def stop(self) -> Plan[None]:
+        """This wait ends with the job still pending: nobody here polls it any more."""
+        if self.holds_until:
+            yield Call(self.journal.watch, (self.job_id, None))
+
+
+def _report(pending: list[Job], on_update: OnUpdate | None, watched_until: datetime | None = None) -> Plan[bool]:
+    """Journal each status change the poll saw, then tell the caller; the last write also
+    carries the heartbeat ``watched_until`` if one is due. True if it did."""
+    carried = False
     while pending:
         update = pending.pop(0)
-        yield Record(update)
+        carried = watched_until is not None and not pending
+        yield Record(update.evolve(watched_until=watched_until) if carried else update)
         if on_update is not None:
             on_update(update)
+    return carried

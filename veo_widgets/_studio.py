@@ -25,6 +25,8 @@ __all__ = [
     "extend",
     "extend_model",
     "image_models",
+    "model_names",
+    "short_name",
     "start_with",
     "take_seeds",
     "variations",
@@ -35,8 +37,27 @@ FAST_EXTEND_MODEL = "google/veo3-1-fast-extend-video"
 
 
 def all_models() -> list[str]:
-    """Every model id, for a filter."""
-    return [spec.id for spec in models()]
+    """Every model's short name (as ``veo models`` lists them), for a filter."""
+    return [spec.short for spec in models()]
+
+
+def short_name(model: str | None) -> str:
+    """The short name ``veo models`` shows for ``model`` (an id in any spelling); the id's
+    last part for a model this package does not know."""
+    if not model:
+        return ""
+    try:
+        return get_model(model).short
+    except ValidationError:
+        return model.split("/")[-1]
+
+
+def model_names(model: str) -> tuple[str, ...]:
+    """Every spelling of ``model`` a journal may hold: what a filter by its short name matches."""
+    try:
+        return get_model(model).names
+    except ValidationError:
+        return (model,)
 
 
 def takes_seed(model: str) -> bool:
@@ -44,9 +65,10 @@ def takes_seed(model: str) -> bool:
     return get_model(model).takes_seed
 
 
-def image_models() -> list[str]:
-    """Models that take a first-frame image: what a clip can be continued with."""
-    return [spec.id for spec in models() if "image" in spec.modes]
+def image_models() -> list[tuple[str, str]]:
+    """Models that take a first-frame image, as (short name, id): what a clip can be
+    continued with."""
+    return [(spec.short, spec.id) for spec in models() if "image" in spec.modes]
 
 
 def start_with(client: Any, prompt: str, *, lineage: dict[str, str | None], **options: Any) -> Any:

@@ -20,7 +20,7 @@ from typing import Any, cast
 import ipywidgets as w
 
 from ._gallery_model import ACTIONS, STATUS_FILTERS, Card, Filters, Pager, Source, card, lineage
-from ._gallery_strip import SequenceStrip, poster_widget
+from ._gallery_strip import SequenceStrip, poster_box, poster_widget
 from ._journal import Journal
 from ._media import poster, poster_path
 from ._models import Job
@@ -28,6 +28,8 @@ from ._models import Job
 __all__ = ["Gallery"]
 
 POSTER_WIDTH = 180
+#: Every poster sits in the same 16:9 box, fitted (a portrait clip is letterboxed, not taller).
+POSTER_HEIGHT = POSTER_WIDTH * 9 // 16
 _STATE_COLOURS = {
     "ready": "#16a34a",
     "missing": "#d97706",
@@ -81,7 +83,10 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.posters: threading.Thread | None = None  # the thread making this page's posters
 
         self._text = w.Text(placeholder="search prompts", continuous_update=False, layout=w.Layout(width="190px"))
-        choices = [("any model", "")] + [(m.split("/")[-1], m) for m in (models or self._models())]
+        from ._studio import short_name
+
+        names = dict.fromkeys(short_name(m) for m in (models or self._models()))  # as `veo models` lists them
+        choices = [("any model", "")] + [(name, name) for name in names]
         self._model = w.Dropdown(options=choices, layout=w.Layout(width="170px"))
         self._status = w.Dropdown(options=[("any status", "")] + [(s, s) for s in STATUS_FILTERS])
         self._status.layout.width = "120px"
@@ -110,7 +115,7 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.workspace = w.Output()  # where a re-run's panel or a continue form appears
         self._detail = w.VBox(
             [self._info, self.player, self._lineage, self._actions, self.message, self.workspace],
-            layout=w.Layout(border="1px solid #e5e7eb", padding="8px", display="none"),
+            layout=w.Layout(border="1px solid var(--jp-border-color2, #e5e7eb)", padding="8px", display="none"),
         )
         self.sequence = SequenceStrip(player=self._video, thumb=lambda p: poster_widget(p, 120))
 
@@ -125,6 +130,17 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         )
         self.add_class("veo-gallery")
         self.refresh()
+
+    def __repr__(self) -> str:
+        """A line, not the widget tree: what a notebook's text output and ``print`` show."""
+        total = self.pager.total
+        parts = [f"{total:,} clip{'' if total == 1 else 's'}", f"page {self.pager.index + 1}/{self.pager.pages}"]
+        for name, value in self.pager.filters.query().items():
+            shown = value.date().isoformat() if isinstance(value, datetime) else value
+            parts.append(f"{name}={shown!r}")
+        if self.selected is not None:
+            parts.append(f"selected={self.selected.id!r}")
+        return f"Gallery({', '.join(parts)})"
 
     # ------------------------------------------------------------------ reading
 
@@ -198,8 +214,10 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         picture = self._poster(path) if path else self._placeholder(c)
         caption = w.HTML(
             f'<div style="width:{POSTER_WIDTH}px;font-size:12px;line-height:1.3">'
-            f"{_badge(c.state)} <b>{html.escape(c.title[:80])}</b><br>"
-            f'<span style="color:#6b7280">{html.escape(c.facts())}</span></div>'
+            f'{_badge(c.state)} <b style="display:inline">{html.escape(c.title[:80])}</b><br>'
+            f'<span style="color:var(--jp-ui-font-color2, #6b7280)" title="{html.escape(c.model_id)}">'
+            f"{html.escape(c.facts())}</span></div>",
+            layout=w.Layout(height="72px", overflow="hidden"),
         )
         open_button = w.Button(description="Open", tooltip=c.job.id, layout=w.Layout(width=f"{POSTER_WIDTH}px"))
         open_button.on_click(lambda _, job=c.job: self.select(job))
@@ -210,8 +228,8 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     def _poster(self, path: Path) -> w.Widget:
         target = poster_path(path)
         if target.is_file() and target.stat().st_mtime >= path.stat().st_mtime:
-            return poster_widget(path, POSTER_WIDTH)
-        image = w.Image(format="jpeg", layout=w.Layout(width=f"{POSTER_WIDTH}px", height=f"{POSTER_WIDTH * 9 // 16}px"))
+            return poster_widget(path, POSTER_WIDTH)  # the same fitted 16:9 box
+        image = w.Image(format="jpeg", layout=poster_box(POSTER_WIDTH))
         self._pending.append((image, path))
         return image
 
@@ -219,16 +237,17 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     def _fill_posters(pending: list[tuple[w.Image, Path]]) -> None:
         for image, path in pending:
             try:
-                image.value = poster(path).read_bytes()
-                image.layout.height = None
+                image.value = poster(path).read_bytes()  # fitted into its box, whatever its shape
             except Exception:  # a broken file keeps its grey box
                 pass
 
     @staticmethod
     def _placeholder(c: Card) -> w.Widget:
         return w.HTML(
-            f'<div style="width:{POSTER_WIDTH}px;height:{POSTER_WIDTH * 9 // 16}px;background:#f3f4f6;'
-            f'display:flex;align-items:center;justify-content:center;color:#6b7280">{html.escape(c.state)}</div>'
+            f'<div style="width:{POSTER_WIDTH}px;height:{POSTER_HEIGHT}px;background:var(--jp-layout-color2, #f3f4f6);'
+            "display:flex;align-items:center;justify-content:center;"
+            f'color:var(--jp-ui-font-color2, #6b7280)">{html.escape(c.state)}</div>',
+            layout=w.Layout(width=f"{POSTER_WIDTH}px", height=f"{POSTER_HEIGHT}px"),
         )
 
     # ------------------------------------------------------------------ one clip
@@ -248,18 +267,24 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             if found is None:
                 raise KeyError(f"no job {job!r} in the journal")
             job = found
+        if self.selected is None or self.selected.id != job.id:
+            # Another clip: what was said about the last one (chosen, deleted, a re-run's
+            # panel, a pending delete confirmation) is not about this one.
+            self.message.value = ""
+            self.workspace.outputs = ()
+            self._confirm_delete = None
         self.selected = job
         c = card(job, can_extend=self._can_extend)
         self._detail.layout.display = None
         settings = "".join(
-            f"<tr><td style='color:#6b7280;padding-right:8px'>{html.escape(str(k))}</td>"
+            f"<tr><td style='color:var(--jp-ui-font-color2, #6b7280);padding-right:8px'>{html.escape(str(k))}</td>"
             f"<td>{html.escape(str(v))}</td></tr>"
             for k, v in (job.request or {}).items()
             if v not in (None, "") and k != "image_source"
         )
         self._info.value = (
             f"<div>{_badge(c.state)} <b>{html.escape(c.title)}</b> <code>{html.escape(job.id)}</code></div>"
-            f"<div style='color:#6b7280'>{html.escape(c.facts())}</div><div>{html.escape(c.hint)}</div>"
+            f"<div style='color:var(--jp-ui-font-color2, #6b7280)'>{html.escape(c.facts())}</div><div>{html.escape(c.hint)}</div>"
             f"<table style='font-size:12px'>{settings}</table>"
         )
         self.player.outputs = ()
@@ -334,8 +359,18 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         return run
 
     def say(self, text: str, *, error: bool = False) -> None:
-        colour = "#dc2626" if error else "#374151"
+        """Say one thing about the selected clip, in the theme's text (or error) colour."""
+        colour = "var(--jp-error-color1, #dc2626)" if error else "var(--jp-ui-font-color1, #1f2937)"
         self.message.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+
+    def warn(self, html_text: str) -> None:
+        """Add a warning under what was said: the demo banner's look (the theme's warning
+        colour as a bar, its main text colour), readable in light and dark themes."""
+        self.message.value += (
+            '<div class="veo-gallery-warning" role="alert" style="margin-top:4px;padding:4px 8px;'
+            "border:1px solid var(--jp-warn-color1, #f57c00);border-left-width:4px;border-radius:4px;"
+            f'color:var(--jp-ui-font-color1, #1f2937)">&#9888; {html_text}</div>'
+        )
 
     def in_background(self, name: str, work: Callable[[], object]) -> threading.Thread:
         """Run slow work on a daemon thread; its error is shown, and the gallery redrawn after."""

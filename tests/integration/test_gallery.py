@@ -30,6 +30,16 @@ def test_the_gallery_lists_clips_with_posters_plays_one_and_reruns_it(server: Se
             timeout=30_000,
         )
 
+    # Every poster sits in the same fitted box, so cards of a row line up whatever the clip's shape.
+    boxes = page.evaluate(
+        """g => [...g.querySelectorAll('.veo-card img')].map(i => {
+            const r = i.getBoundingClientRect();
+            return [Math.round(r.width), Math.round(r.height), getComputedStyle(i).objectFit];
+        })""",
+        gallery.element_handle(),
+    )
+    assert boxes and {tuple(b) for b in boxes} == {(180, 101, "contain")}, boxes
+
     drive.button(older, "Open").click()
     video = gallery.locator("video").first
     drive.check_plays(page, video, seconds=4)
