@@ -146,6 +146,16 @@ def test_history_fits_80_columns_with_a_header(capsys: pytest.CaptureFixture[str
     assert all(row[column:].startswith("A very long") for row in rows)  # aligned under the header
 
 
+@pytest.mark.parametrize("width", [40, 50, 60])
+def test_history_fits_a_narrow_terminal(capsys: pytest.CaptureFixture[str], width: int) -> None:
+    # Regression: --width 40 or 50 printed lines of 60 columns and more.
+    client = veo.Client()
+    client.submit("A long prompt about the sea and the lighthouse " * 3, image=EXAMPLE, duration=4, seed=7)
+    assert main(["history", "--width", str(width)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "A long" in "\n".join(lines) and all(len(line) <= width for line in lines), max(map(len, lines))
+
+
 def test_ids_take_the_prefix_from_the_file_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     job = veo.Client().submit("find me by prefix", image=EXAMPLE, duration=4, seed=3)
     prefix = "".join(ch for ch in job.id if ch.isalnum())[:8]

@@ -185,7 +185,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     jobs = _client(args).journal.history(args.limit)
     width = args.width or shutil.get_terminal_size((80, 24)).columns
-    print(history_text(jobs, width=max(60, width)))
+    print(history_text(jobs, width=max(20, width)))
     return 0
 
 
