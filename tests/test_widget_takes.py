@@ -180,6 +180,28 @@ def test_each_take_has_its_own_cancel_and_resume(
     assert second.status == "stopped"
 
 
+def test_a_stopped_take_resumes_and_can_then_be_chosen(image_file: Path) -> None:
+    # Jobs of about three seconds: long enough to stop one take while it runs.
+    with (
+        Emulator(timing=3, seed=12) as emulator,
+        veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client,
+    ):
+        panel = Panel(prompt=PROMPT, image=image_file, duration=4, seed=1, client=client, takes=2)
+        panel.generate()
+        first, second = panel.cards
+        until(lambda: first.job is not None and first.job.id, 30)
+        first.cancel_button.click()
+        until(first.done.is_set, 30)
+        assert first.status == "stopped" and first.resume_button.layout.display is None
+        first.resume_button.click()
+        assert first.resume_button.layout.display == "none"
+        until(lambda: first.done.is_set() and second.done.is_set(), 60)
+        assert first.status == "completed" and first.job is not None and first.job.path is not None
+        assert first.job.path.exists() and first.bar.value == 1.0
+        panel.pick(first.number)
+        assert panel.result is not None and panel.result.id == first.job.id
+
+
 def test_takes_started_say_where_they_are_and_are_scrolled_to(panel_client: veo.Client, image_file: Path) -> None:
     # Regression: with Takes > 1 the row appeared under the whole form, out of sight, and
     # nothing near Generate said anything had happened.

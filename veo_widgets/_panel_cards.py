@@ -187,6 +187,33 @@ def resume_run(card: Card, save_to: Any, timeout: float) -> Job:
     return job.evolve(path=path.resolve())
 
 
+def resume_in_background(
+    card: Card,
+    save_to: Any,
+    timeout: float,
+    completed: Callable[[Job], None],
+    failed: Callable[[BaseException], None],
+    name: str,
+) -> bool:
+    """Resume a stopped card's job on a daemon thread: ``completed(job)`` once it is saved,
+    ``failed(exc)`` with whatever ended it. False (nothing started) if the card has no job
+    or is still running."""
+    if card.job is None or not card.done.is_set():
+        return False
+    card.running()
+
+    def work() -> None:
+        try:
+            job = resume_run(card, save_to, timeout)
+        except BaseException as exc:  # every failure becomes one sentence in the card
+            failed(exc)
+            return
+        completed(job)
+
+    threading.Thread(target=work, name=name, daemon=True).start()
+    return True
+
+
 def history_button(number: int, job: Job) -> Any:
     """A button in the history strip: the card's number and the prompt's start."""
     prompt = str((job.request or {}).get("prompt", ""))

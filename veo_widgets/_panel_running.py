@@ -8,14 +8,13 @@ below. Every generation runs on a daemon thread; nothing here prints.
 from __future__ import annotations
 
 import html
-import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._errors import VeoError, explain
 from ._models import Job
-from ._panel_cards import Card, Ticker, history_button, resume_run
+from ._panel_cards import Card, Ticker, history_button, resume_in_background
 from ._panel_inputs import resolve_video
 from ._takes_view import TakesGrid, takes_seeded
 
@@ -186,20 +185,16 @@ class Running:
         self._retire_done()
 
     def _resume(self, card: Card) -> None:
-        if card.job is None or not card.done.is_set():
-            return
-        card.running()
-        name = f"veo-panel-resume-{card.number}"
-        threading.Thread(target=self._wait_again, args=(card,), name=name, daemon=True).start()
-        self._ticker.ensure()
-
-    def _wait_again(self, card: Card) -> None:
-        try:
-            job = resume_run(card, self._save_to, self._timeout)
-        except BaseException as exc:  # every failure becomes one sentence in the card
-            self._failed(card, exc)
-            return
-        self._completed(card, job)
+        started = resume_in_background(
+            card,
+            self._save_to,
+            self._timeout,
+            lambda job: self._completed(card, job),
+            lambda exc: self._failed(card, exc),
+            name=f"veo-panel-resume-{card.number}",
+        )
+        if started:
+            self._ticker.ensure()
 
     def _completed(self, card: Card, job: Job) -> None:
         card.job = job

@@ -11,7 +11,6 @@ calls ``picked(job)``. Runs are followed on their own threads: nothing here prin
 from __future__ import annotations
 
 import html
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -20,7 +19,7 @@ import ipywidgets as w
 from ._display import video_html
 from ._errors import VeoError, explain
 from ._models import Job
-from ._panel_cards import Card, Ticker, resume_run
+from ._panel_cards import Card, Ticker, resume_in_background
 from ._takes_static import HIDE_WHERE_LIVE, StaticTakes, TakeRow, bundle
 
 __all__ = ["Take", "TakesGrid", "show_takes", "takes_estimate", "takes_seeded"]
@@ -269,21 +268,16 @@ class TakesGrid:
             take.seed.value = f"<small>seed <code>{int(seed)}</code></small>"
 
     def _resume(self, take: Take) -> None:
-        card = take.card
-        if card.job is None or not card.done.is_set():
-            return
-        card.running()
-        name = f"veo-takes-resume-{card.number}"
-        threading.Thread(target=self._wait_again, args=(take,), name=name, daemon=True).start()
-        self._ticker.ensure()
-
-    def _wait_again(self, take: Take) -> None:
-        try:
-            job = resume_run(take.card, self._save_to, self._timeout)
-        except BaseException as exc:  # every failure becomes one sentence in the card
-            self._failed(take, exc)
-            return
-        self._completed(take, job)
+        started = resume_in_background(
+            take.card,
+            self._save_to,
+            self._timeout,
+            lambda job: self._completed(take, job),
+            lambda exc: self._failed(take, exc),
+            name=f"veo-takes-resume-{take.card.number}",
+        )
+        if started:
+            self._ticker.ensure()
 
 
 def takes_seeded(options: Mapping[str, Any]) -> bool:
