@@ -111,7 +111,10 @@ def many(kind: str, folder: Path) -> dict[str, Any]:
     started = time.perf_counter()
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", script, kind, str(path), f"p{n}", str(others)], env=env, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", script, kind, str(path), f"p{n}", str(others)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for n in range(2)
     ]

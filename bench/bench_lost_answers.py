@@ -114,8 +114,9 @@ def main() -> str:
     paid = [sum(int(str(r[i])) for r in rows) for i in (2, 4)]
     videos = [sum(r[i] == "yes" for r in rows) for i in (3, 5)]
     rows.append(["all", f"{len(rows)} lost answers", paid[0], videos[0], paid[1], videos[1]])
-    rows.append(["", "paid jobs per video", f"{paid[0] / max(1, videos[0]):.2f}", "",
-                 f"{paid[1] / max(1, videos[1]):.2f}", ""])
+    rows.append(
+        ["", "paid jobs per video", f"{paid[0] / max(1, videos[0]):.2f}", "", f"{paid[1] / max(1, videos[1]):.2f}", ""]
+    )
     return table(
         f"Lost create answers: paid jobs and videos per lost answer ({machine()})",
         ["lost answer", "happens", "ours: paid jobs", "ours: video", "POST retried x2: paid jobs", "its video"],

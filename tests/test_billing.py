@@ -38,8 +38,10 @@ def test_balance_in_dollars() -> None:
 
 
 def test_balance_falls_back_to_the_legacy_route_in_credits() -> None:
-    answers: list[Outcome] = [response(404, {"message": "Cannot GET /v2/billing"}),
-                              response(200, {"balance": 10_000_000, "lowBalance": False})]
+    answers: list[Outcome] = [
+        response(404, {"message": "Cannot GET /v2/billing"}),
+        response(200, {"balance": 10_000_000, "lowBalance": False}),
+    ]
     balance, paths = drive(balance_flow(), answers)
     assert paths == ["/v2/billing", "/v1/billing/balance"]
     assert balance.usd == 5.0 and balance.credits == 10_000_000
@@ -60,9 +62,11 @@ def test_a_bad_key_is_an_authentication_error() -> None:
 
 def test_busy_servers_and_drops_are_retried_then_reported() -> None:
     request = httpx.Request("GET", "http://x")
-    answers: list[Outcome] = [response(429, {"message": "slow"}, {"Retry-After": "1"}),
-                              httpx.ReadTimeout("slow", request=request),
-                              response(200, {"current_balance": "3.5"})]
+    answers: list[Outcome] = [
+        response(429, {"message": "slow"}, {"Retry-After": "1"}),
+        httpx.ReadTimeout("slow", request=request),
+        response(200, {"current_balance": "3.5"}),
+    ]
     balance, paths = drive(balance_flow(), answers)
     assert balance.usd == 3.5 and len(paths) == 3
     with pytest.raises(veo.ServerError):
@@ -70,8 +74,14 @@ def test_busy_servers_and_drops_are_retried_then_reported() -> None:
 
 
 def test_spend_over_a_period() -> None:
-    body = {"api_key_prefix": None, "start": "2026-11-22T23:12:05Z", "end": "2026-11-29T23:12:05Z",
-            "spend": 12.8, "currency": "USD", "requests": 4}
+    body = {
+        "api_key_prefix": None,
+        "start": "2026-11-22T23:12:05Z",
+        "end": "2026-11-29T23:12:05Z",
+        "spend": 12.8,
+        "currency": "USD",
+        "requests": 4,
+    }
     spend, paths = drive(spend_flow(usage_query("7d")), [response(200, body)])
     assert paths == ["/v2/usage?period=7d"]
     assert spend == Spend(12.8, 4, "2026-11-22T23:12:05Z", "2026-11-29T23:12:05Z")
@@ -89,7 +99,9 @@ def test_windows_are_period_xor_start_and_end() -> None:
     assert window(usage_query(now=NOW))["start"] == ["2026-11-29T00:00:00Z"]
     assert window(usage_query("month", now=NOW))["start"] == ["2026-11-01T00:00:00Z"]
     assert window(usage_query(start=NOW - timedelta(days=2), end=NOW)) == {
-        "start": ["2026-11-27T23:12:05Z"], "end": ["2026-11-29T23:12:05Z"]}
+        "start": ["2026-11-27T23:12:05Z"],
+        "end": ["2026-11-29T23:12:05Z"],
+    }
     assert window(usage_query("24H")) == {"period": ["24h"]}
 
 

@@ -13,11 +13,25 @@ from veo_widgets._models import Job, Usage
 NOW = datetime(2026, 11, 29, 23, 0, tzinfo=timezone.utc)
 
 
-def job(status: str, *, usd: float | None = None, credits: int | None = None, hours_ago: float = 1,
-        demo: bool = False, estimate: float | None = 3.2) -> Job:
+def job(
+    status: str,
+    *,
+    usd: float | None = None,
+    credits: int | None = None,
+    hours_ago: float = 1,
+    demo: bool = False,
+    estimate: float | None = 3.2,
+) -> Job:
     when = NOW - timedelta(hours=hours_ago)
-    return Job(id=f"{status}-{hours_ago}-{usd}", status=status, usage=Usage(usd=usd, credits=credits),
-               created_at=when, updated_at=when, demo=demo, request={"estimate": estimate})
+    return Job(
+        id=f"{status}-{hours_ago}-{usd}",
+        status=status,
+        usage=Usage(usd=usd, credits=credits),
+        created_at=when,
+        updated_at=when,
+        demo=demo,
+        request={"estimate": estimate},
+    )
 
 
 def estimate_of(found: Job) -> float | None:

@@ -21,6 +21,7 @@ def test_backoff_grows_caps_and_honours_hints() -> None:
     assert lows == [0.5, 1, 2, 4, 4, 4] and highs == [1, 2, 4, 8, 8, 8]
     assert policy.delay(1, hint=30) == 30 and policy.delay(1, hint=1000) == 120
 
+
 def test_deadline_polls_once_more_then_raises() -> None:
     schedule = PollSchedule(DurationModel(60, 0.45))
     with pytest.raises(veo.GenerationTimeoutError) as caught:

@@ -39,22 +39,42 @@ def per_second(**prices: float) -> dict[str, Any]:
 CATALOGUE = {
     "object": "list",
     "data": [
-        {"id": "google/veo-3.0-i2v-fast", "aliases": ["veo-3.0-fast-i2v"], "type": "video",
-         "pricing": per_second(**{"720p": 0.39, "1080p": 0.65})},
-        {"id": "google/veo-2.0-generate-001", "aliases": ["veo-2.0-generate-001"],
-         "pricing": {"kind": "fixed", "currency": "USD",
-                     "units": [{"name": "output", "measure": "second", "price": 5.0, "per": 10}]}},
-        {"id": "google/veo-3.1-i2v", "aliases": [], "pricing": {
-            "kind": "variants", "currency": "USD", "dimensions": ["resolution", "generate_audio"],
-            "variants": [
-                {"when": {"resolution": "720p", "generate_audio": True}, "price": 0.4, "unit": "second", "per": 1},
-                {"when": {"resolution": "720p", "generate_audio": False}, "price": 0.2, "unit": "second", "per": 1},
-                {"when": {"resolution": "1080p"}, "price": 4.0, "unit": "video", "per": 1},
-            ]}},
+        {
+            "id": "google/veo-3.0-i2v-fast",
+            "aliases": ["veo-3.0-fast-i2v"],
+            "type": "video",
+            "pricing": per_second(**{"720p": 0.39, "1080p": 0.65}),
+        },
+        {
+            "id": "google/veo-2.0-generate-001",
+            "aliases": ["veo-2.0-generate-001"],
+            "pricing": {
+                "kind": "fixed",
+                "currency": "USD",
+                "units": [{"name": "output", "measure": "second", "price": 5.0, "per": 10}],
+            },
+        },
+        {
+            "id": "google/veo-3.1-i2v",
+            "aliases": [],
+            "pricing": {
+                "kind": "variants",
+                "currency": "USD",
+                "dimensions": ["resolution", "generate_audio"],
+                "variants": [
+                    {"when": {"resolution": "720p", "generate_audio": True}, "price": 0.4, "unit": "second", "per": 1},
+                    {"when": {"resolution": "720p", "generate_audio": False}, "price": 0.2, "unit": "second", "per": 1},
+                    {"when": {"resolution": "1080p"}, "price": 4.0, "unit": "video", "per": 1},
+                ],
+            },
+        },
         {"id": "google/veo-3.1-t2v", "aliases": [], "pricing": {"kind": "variable"}},
         {"id": "google/veo3", "aliases": [], "info": {"simulated": True}},
-        {"id": "google/veo-3.1-t2v-fast", "aliases": [], "pricing": {
-            "kind": "fixed", "units": [{"name": "input", "measure": "1M tokens", "price": 2, "per": 1}]}},
+        {
+            "id": "google/veo-3.1-t2v-fast",
+            "aliases": [],
+            "pricing": {"kind": "fixed", "units": [{"name": "input", "measure": "1M tokens", "price": 2, "per": 1}]},
+        },
     ],
 }
 
@@ -149,7 +169,11 @@ def test_the_demo_catalogue_never_answers_for_the_api(tmp_path: Path) -> None:
 def test_a_failed_fetch_keeps_old_prices_or_says_unknown() -> None:
     request = httpx.Request("GET", "http://x")
     stale = parse_catalogue(CATALOGUE, base_url=URL, etag='"e"', now=NOW - timedelta(days=3))
-    down: list[Outcome] = [response(503, {"message": "busy"}), httpx.ConnectError("no", request=request), response(500, b"")]
+    down: list[Outcome] = [
+        response(503, {"message": "busy"}),
+        httpx.ConnectError("no", request=request),
+        response(500, b""),
+    ]
     kept, sends = drive(catalogue_flow(stale, base_url=URL, now=NOW), down)
     assert len(sends) == 3 and kept.problem and "500" in kept.problem
     assert kept.estimate("veo-3.0-fast-i2v", resolution="720p", duration=8) == pytest.approx(3.12)

@@ -28,8 +28,15 @@ CRID = "veo-0123456789abcdef01234567"
 MODEL = "google/veo-3.0-i2v-fast"
 
 
-def row(crid: str | None, *, status: str = "succeeded", inference: str = "gen-1", model: str = MODEL,
-        at: datetime = SENT, usd: float = 3.2) -> dict[str, Any]:
+def row(
+    crid: str | None,
+    *,
+    status: str = "succeeded",
+    inference: str = "gen-1",
+    model: str = MODEL,
+    at: datetime = SENT,
+    usd: float = 3.2,
+) -> dict[str, Any]:
     return {
         "created": at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
         "status": status,
@@ -70,13 +77,12 @@ class FakeLogs:
         assert 1 <= limit <= 100
         models = query.get("model")
         visible = [
-            r for lag, at, r in self.rows
-            if self.now[0] >= lag
-            and start <= at <= end
-            and (not models or r["model"] in models)
+            r
+            for lag, at, r in self.rows
+            if self.now[0] >= lag and start <= at <= end and (not models or r["model"] in models)
         ]
         visible.sort(key=lambda r: r["created"], reverse=True)
-        page = visible[offset:offset + limit]
+        page = visible[offset : offset + limit]
         paging = {"limit": limit, "offset": offset, "total": len(visible), "has_more": offset + limit < len(visible)}
         return response(200, {"data": page, "pagination": paging})
 
@@ -85,21 +91,33 @@ def once(outcome: Outcome) -> Callable[[], Outcome]:
     return lambda: outcome
 
 
-def run(logs: FakeLogs, now: list[float], *, timeout: float = 300, models: tuple[str, ...] = (MODEL,),
-        rate: RateWindow | None = None) -> Reconciled:
+def run(
+    logs: FakeLogs,
+    now: list[float],
+    *,
+    timeout: float = 300,
+    models: tuple[str, ...] = (MODEL,),
+    rate: RateWindow | None = None,
+) -> Reconciled:
     flow = reconcile_flow(Lookup(CRID, SENT, models), timeout=timeout, clock=lambda: now[0], rate=rate)
     return drive(flow, logs, now)[0]
 
 
 def noise(count: int, *, start: int = 0) -> list[tuple[float, dict[str, Any]]]:
-    return [(0.0, row(f"other-{i}", inference=f"g{i}", at=SENT + timedelta(seconds=i % 600))) for i in
-            range(start, start + count)]
+    return [
+        (0.0, row(f"other-{i}", inference=f"g{i}", at=SENT + timedelta(seconds=i % 600)))
+        for i in range(start, start + count)
+    ]
 
 
 def test_finds_the_job_on_a_later_page_by_exact_id() -> None:
     now = [0.0]
-    rows = [*noise(250), (0.0, row(None, inference="nulled")), (0.0, row(CRID + "x", inference="near")),
-            (0.0, row(CRID, inference="the-job", at=SENT - timedelta(seconds=1)))]
+    rows = [
+        *noise(250),
+        (0.0, row(None, inference="nulled")),
+        (0.0, row(CRID + "x", inference="near")),
+        (0.0, row(CRID, inference="the-job", at=SENT - timedelta(seconds=1))),
+    ]
     logs = FakeLogs(rows, now)
     result = run(logs, now)
     assert isinstance(result, Found) and result.generation_id == "the-job"
@@ -156,8 +174,10 @@ def test_a_failed_create_was_billed_nothing() -> None:
 
 def test_a_success_wins_over_a_failed_row_for_the_same_id() -> None:
     now = [0.0]
-    rows = [(0.0, row(CRID, status="failed", inference="x", at=SENT)),
-            (0.0, row(CRID, inference="ok", at=SENT + timedelta(seconds=1)))]
+    rows = [
+        (0.0, row(CRID, status="failed", inference="x", at=SENT)),
+        (0.0, row(CRID, inference="ok", at=SENT + timedelta(seconds=1))),
+    ]
     result = run(FakeLogs(rows, now), now)
     assert isinstance(result, Found) and result.generation_id == "ok"
 
@@ -186,9 +206,11 @@ def test_server_errors_and_drops_are_retried() -> None:
     now = [0.0]
     logs = FakeLogs([(0.0, row(CRID, inference="steady"))], now)
     request = httpx.Request("GET", "http://x")
-    logs.answers = [lambda: response(502, b"<html>bad gateway</html>"),
-                    lambda: httpx.ReadError("reset", request=request),
-                    lambda: response(200, b"not json")]
+    logs.answers = [
+        lambda: response(502, b"<html>bad gateway</html>"),
+        lambda: httpx.ReadError("reset", request=request),
+        lambda: response(200, b"not json"),
+    ]
     assert isinstance(run(logs, now), Found)
     assert len(logs.sends) == 4
 

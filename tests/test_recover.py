@@ -26,8 +26,9 @@ NET = httpx.Request("POST", "http://x")
 class Server:
     """Creates answer from ``creates`` in turn; the logs hold ``rows`` (crid, status, id)."""
 
-    def __init__(self, creates: list[Outcome], rows: Callable[[list[str]], list[dict[str, Any]]],
-                 refuse: int | None = None) -> None:
+    def __init__(
+        self, creates: list[Outcome], rows: Callable[[list[str]], list[dict[str, Any]]], refuse: int | None = None
+    ) -> None:
         self.creates = creates
         self.rows = rows
         self.refuse = refuse
@@ -48,8 +49,14 @@ class Server:
 
 
 def row(crid: str, status: str = "succeeded", inference: str = "gen-1") -> dict[str, Any]:
-    return {"created": "2026-11-29T23:00:01Z", "status": status, "model": REQUEST.model, "inference_id": inference,
-            "client_request_id": crid, "cost": {"usd": 0 if status == "failed" else 3.2, "credits": 0}}
+    return {
+        "created": "2026-11-29T23:00:01Z",
+        "status": status,
+        "model": REQUEST.model,
+        "inference_id": inference,
+        "client_request_id": crid,
+        "cost": {"usd": 0 if status == "failed" else 3.2, "credits": 0},
+    }
 
 
 def note(into: list[Any], item: Any) -> Generator[Step, Outcome, None]:
@@ -86,7 +93,7 @@ LOST: dict[str, Callable[[], Outcome]] = {
     "504": lambda: response(504, {"message": "timeout"}),
     "reset": lambda: httpx.RemoteProtocolError("peer closed", request=NET),
     "read timeout": lambda: httpx.ReadTimeout("timed out", request=NET),
-    "unreadable 200": lambda: response(200, b"{\"id\": "),
+    "unreadable 200": lambda: response(200, b'{"id": '),
 }
 
 
@@ -100,8 +107,9 @@ def test_a_lost_answer_is_recovered_with_one_create(kind: str) -> None:
 
 
 def test_a_create_the_api_logged_as_failed_is_sent_again_once_linked() -> None:
-    server = Server([LOST["502"](), response(200, {"id": "fresh", "status": "queued"})],
-                    lambda posted: [row(posted[0], "failed")])
+    server = Server(
+        [LOST["502"](), response(200, {"id": "fresh", "status": "queued"})], lambda posted: [row(posted[0], "failed")]
+    )
     job, _ = run(server)
     assert job.id == "fresh" and job.client_request_id == "veo-second"
     assert server.events == ["post veo-first", "journal veo-first -> veo-second", "post veo-second"]

@@ -213,5 +213,3 @@ class VideoPick:
     @property
     def text(self) -> str | None:
         return self.field.value.strip() or None
-
-

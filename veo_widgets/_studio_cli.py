@@ -40,7 +40,9 @@ def add_studio_commands(sub: Any) -> None:
     )
     batch.add_argument("file", help="prompts.jsonl or prompts.csv: a prompt column and any option as a column")
     batch.add_argument("--concurrency", type=int, default=4, help="rows in flight at once (default 4)")
-    batch.add_argument("--budget", type=float, help="USD: start no row that could take the spend past this (default: no cap)")
+    batch.add_argument(
+        "--budget", type=float, help="USD: start no row that could take the spend past this (default: no cap)"
+    )
     batch.add_argument("--out", help="folder for the videos and the report (default: beside the file)")
     batch.add_argument("--retry-failed", action="store_true", help="start rows whose job failed again")
     batch.set_defaults(func=cmd_batch)
