@@ -10,12 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 from PIL import Image
 
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 
-from .helpers import faults_cleared
+from .helpers import faults_cleared, magics_of
 
 SENTINEL_KEY = "sk-SENTINEL-not-a-real-key-0123456789"
 
@@ -181,3 +182,17 @@ def probe(path: Path) -> dict[str, Any]:
             "duration": (container.duration or 0) / 1_000_000,
             "audio_codec": audio.codec_context.name if audio else None,
         }
+
+
+@pytest.fixture
+def ip(shell: InteractiveShell, emulator: Emulator) -> Iterator[InteractiveShell]:
+    shell.extension_manager.load_extension("veo_widgets")
+    magics = magics_of(shell)
+    magics._client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
+    yield shell
+    if magics_of(shell)._client is not None:
+        magics_of(shell)._client.close()
+    shell.extension_manager.unload_extension("veo_widgets")
+    shell.config.pop("VeoMagics", None)  # %config settings must not leak into other tests
+    for name in ("job", "img", "subject", "raw", "_"):
+        shell.user_ns.pop(name, None)

@@ -10,9 +10,11 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 
 from veo_widgets._flows import Outcome, Send, Sleep, Step
 from veo_widgets.emulator import Emulator
+from veo_widgets.magics import VeoMagics
 
 T = TypeVar("T")
 
@@ -167,3 +169,21 @@ def press_ctrl_c(holding: Holding, presses: int = 1, release_after: float | None
             threading.Timer(release_after, holding.release.set).start()
 
     threading.Thread(target=press, daemon=True).start()
+
+
+# ---------------------------------------------------------------- %%veo in a shell
+
+
+def magics_of(shell: InteractiveShell) -> VeoMagics:
+    return next(c for c in shell.configurables if isinstance(c, VeoMagics))
+
+
+def run(ip: InteractiveShell, cell: str) -> Any:
+    result = ip.run_cell(cell)
+    if result.error_in_exec is not None:
+        raise result.error_in_exec
+    return result.result
+
+
+def html_of(cap: Any) -> str:
+    return "".join(o.data.get("text/html", "") for o in cap.outputs)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import _thread
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,42 +15,12 @@ from PIL import Image
 
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
-from veo_widgets.magics import VeoMagics
 from veo_widgets.widget import Panel
 
 from .conftest import QUICK_POLLS, SENTINEL_KEY
-from .helpers import CELL_FLAGS
+from .helpers import CELL_FLAGS, html_of, magics_of, run
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def ip(shell: InteractiveShell, emulator: Emulator) -> Iterator[InteractiveShell]:
-    shell.extension_manager.load_extension("veo_widgets")
-    magics = magics_of(shell)
-    magics._client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
-    yield shell
-    if magics_of(shell)._client is not None:
-        magics_of(shell)._client.close()
-    shell.extension_manager.unload_extension("veo_widgets")
-    shell.config.pop("VeoMagics", None)  # %config settings must not leak into other tests
-    for name in ("job", "img", "subject", "raw", "_"):
-        shell.user_ns.pop(name, None)
-
-
-def magics_of(shell: InteractiveShell) -> VeoMagics:
-    return next(c for c in shell.configurables if isinstance(c, VeoMagics))
-
-
-def run(ip: InteractiveShell, cell: str) -> Any:
-    result = ip.run_cell(cell)
-    if result.error_in_exec is not None:
-        raise result.error_in_exec
-    return result.result
-
-
-def html_of(cap: Any) -> str:
-    return "".join(o.data.get("text/html", "") for o in cap.outputs)
 
 
 def test_cell_magic_generates_shows_and_returns_the_job(
@@ -185,14 +154,6 @@ def test_line_magics(ip: InteractiveShell, image_file: Path) -> None:
         run(ip, "%veo frobnicate")
 
 
-def test_config_never_shows_the_key(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
-    magics_of(ip)._client = veo.Client(SENTINEL_KEY, "http://127.0.0.1:9")
-    with capture_output() as cap:
-        run(ip, "%veo config")
-    assert "API key:       set" in cap.stdout and SENTINEL_KEY not in cap.stdout
-    assert "VeoMagics.resolution = None" in cap.stdout  # None: the chosen model's own default
-
-
 def test_demo_switch(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VEO_DEMO", "")
     with capture_output() as cap:
@@ -224,16 +185,6 @@ def test_every_remaining_option(ip: InteractiveShell, image_file: Path, tmp_path
     )
     assert "data:video/mp4;base64," in html_of(cap)  # --embed put the bytes in the output
     assert ip.user_ns["job"] is job
-
-
-def test_embedding_is_capped_and_the_video_is_still_saved(
-    ip: InteractiveShell, image_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("veo_widgets._display.EMBED_LIMIT", 1000)
-    with capture_output() as cap:
-        job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1 --embed\ntoo big to embed")
-    assert job.ok and job.path is not None and job.path.exists()
-    assert "base64" not in html_of(cap) and "over the 0 MB embedding limit" in cap.stderr
 
 
 def test_history_reads_the_magics_clients_journal(
@@ -282,18 +233,6 @@ def test_status_errors_say_what_they_are(ip: InteractiveShell) -> None:
 def test_unknown_subcommand_lists_the_real_ones(ip: InteractiveShell) -> None:
     with pytest.raises(UsageError, match="history"):
         run(ip, "%veo frobnicate")
-
-
-def test_a_finished_cell_leaves_a_static_line_and_a_running_one_says_so(ip: InteractiveShell, image_file: Path) -> None:
-    with capture_output() as cap:
-        job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1\nstatic at the end")
-    plains = [o.data.get("text/plain", "") for o in cap.outputs]
-    assert any("when last saved" in p for p in plains)  # what a restarted notebook's copy says
-    updates = [o for o in cap.outputs if 'data-status="' in o.data.get("text/html", "")]
-    assert 'data-status="completed"' in updates[-1].data["text/html"]
-    assert "live while" not in updates[-1].data["text/html"]
-    assert "(estimate)" in "".join(o.data.get("text/html", "") for o in updates)
-    assert job.ok
 
 
 def test_panel_shares_the_magics_client(ip: InteractiveShell) -> None:
@@ -391,49 +330,6 @@ def test_an_estimate_that_cannot_be_had_says_price_unknown(
     assert job.ok and cap.stdout.splitlines()[0] == "estimate: price unknown"
 
 
-def test_takes_appear_side_by_side_under_the_cell_and_one_is_chosen(
-    ip: InteractiveShell, image_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    seed = 1
-    with capture_output() as cap:
-        jobs = run(ip, f"%%veo -i {image_file} -d 4 --seed {seed} -n 4 --name job\nWaves roll in")
-    grid = ip.user_ns["job"]
-    views = [o.data.get("application/vnd.jupyter.widget-view+json", {}) for o in cap.outputs]
-    assert {"model_id": grid.widget.model_id} in [{"model_id": v.get("model_id")} for v in views]  # shown
-    assert cap.stdout.startswith("estimate: about $") and "for 4 takes" in cap.stdout.splitlines()[0]
-    assert len(jobs) == 4 and all(job.ok and job.path is not None and job.path.exists() for job in jobs)
-    assert len(grid.takes) == 4 and grid.widget.layout.flex_flow == "row wrap"
-    assert all("<video" in take.shown for take in grid.takes)
-    assert [take.seed.value for take in grid.takes] == [
-        f"<small>seed <code>{seed + i}</code></small>" for i in range(4)
-    ]
-    journal = magics_of(ip).client.journal
-    groups = {(journal.row(job.id) or {}).get("take_group") for job in jobs}
-    assert len(groups) == 1 and None not in groups
-    saved = [o.data for o in cap.outputs if 'data-veo="static-takes"' in o.data.get("text/html", "")]
-    assert saved, "no saved view beside the takes row"  # what a notebook saved or reopened shows
-    with capture_output() as picked:
-        grid.takes[1].pick_button.click()
-    (static,) = [o.data for o in picked.outputs if "static-takes" in o.data.get("text/html", "")]  # kept up to date
-    text = static["text/plain"]
-    assert text.startswith("veo_widgets: 4 takes (saved view, not live)")
-    assert text.endswith("Run the cell again to use it.")
-    lines = text.splitlines()[1:5]
-    assert [line.split()[:3] for line in lines] == [[f"#{i + 1}", "seed", str(seed + i)] for i in range(4)]
-    assert ["★ chosen" in line for line in lines] == [False, True, False, False]
-    assert all("completed" in line for line in lines) and "when saved" not in text  # nothing claims to run
-    assert "★ chosen" in static["text/html"] and "Run the cell again to use it." in static["text/html"]
-    assert "live" not in text.replace("not live", "")
-    assert [journal.find(job.id).chosen for job in jobs] == [False, True, False, False]  # type: ignore[union-attr]
-    assert ["veo-take-chosen" in take.widget._dom_classes for take in grid.takes] == [False, True, False, False]
-    assert grid.chosen is not None and grid.chosen.id == jobs[1].id
-    with capture_output() as cap:
-        run(ip, "%veo history")
-    history = html_of(cap)
-    assert history.count("★") == 1 and history.index("★") > history.index(jobs[1].id)  # on the chosen take's row
-
-
 def test_takes_over_the_budget_are_refused_whole_before_sending(
     ip: InteractiveShell, emulator: Emulator, image_file: Path
 ) -> None:
@@ -445,15 +341,6 @@ def test_takes_over_the_budget_are_refused_whole_before_sending(
         ip.run_cell_magic("veo", f"-i {image_file} -d 4 --takes 4", "over budget")
     assert emulator.stats.creates == before and magics_of(ip).client.journal.history() == []
     run(ip, "%config VeoMagics.budget_usd = None")
-
-
-def test_takes_in_the_background_return_at_once_and_keep_going(ip: InteractiveShell, image_file: Path) -> None:
-    with capture_output():
-        result = run(ip, f"%%veo -i {image_file} -d 4 --seed 1 -n 2 --background --name job\nWaves roll in")
-    grid = ip.user_ns["job"]
-    assert result is None and len(grid.takes) == 2
-    jobs = grid.wait(60)
-    assert len(jobs) == 2 and all("<video" in take.shown for take in grid.takes)
 
 
 def test_a_bad_value_is_refused_before_any_price_is_shown(
@@ -488,22 +375,3 @@ def test_a_timeout_of_no_time_is_refused_and_a_timed_out_wait_names_the_magic(
     prefix = "".join(ch for ch in job.id if ch.isalnum())[:8]
     assert f"{job.id} is still" in cap.stderr and f"%veo resume {prefix}" in cap.stderr
     assert "client.wait" not in cap.stderr
-
-
-def test_config_in_demo_mode_says_there_is_no_key(ip: InteractiveShell) -> None:
-    magics_of(ip)._client = veo.Client()  # no key in the environment: demo mode
-    with capture_output() as cap:
-        run(ip, "%veo config")
-    assert "API key:       demo mode (no key)" in cap.stdout and "API key:       set" not in cap.stdout
-
-
-def test_history_and_the_player_read_as_text_too(ip: InteractiveShell, image_file: Path) -> None:
-    with capture_output() as cap:
-        job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1\nplain text too")
-    plain = [o.data.get("text/plain", "") for o in cap.outputs]
-    assert f"video: {job.path}" in plain and not any("IPython.core.display" in p for p in plain)
-    with capture_output() as cap:
-        run(ip, "%veo history")
-    text = cap.outputs[-1].data["text/plain"]
-    assert "IPython.core.display" not in text and "plain text too" in text
-    assert "".join(ch for ch in job.id if ch.isalnum())[:8] in text and "<table" in cap.outputs[-1].data["text/html"]

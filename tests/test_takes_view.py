@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
 
 import veo_widgets as veo
 from veo_widgets._family import get_model
@@ -14,6 +16,7 @@ from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
 from .conftest import QUICK_POLLS, Counting
+from .helpers import html_of, magics_of, run
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -215,3 +218,55 @@ def test_takes_started_say_where_they_are_and_are_scrolled_to(panel_client: veo.
     assert "getBoundingClientRect" in hook  # only when it is not visible
     panel.wait(timeout=90)
     assert all_ended(panel)
+
+
+def test_takes_appear_side_by_side_under_the_cell_and_one_is_chosen(
+    ip: InteractiveShell, image_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    seed = 1
+    with capture_output() as cap:
+        jobs = run(ip, f"%%veo -i {image_file} -d 4 --seed {seed} -n 4 --name job\nWaves roll in")
+    grid = ip.user_ns["job"]
+    views = [o.data.get("application/vnd.jupyter.widget-view+json", {}) for o in cap.outputs]
+    assert {"model_id": grid.widget.model_id} in [{"model_id": v.get("model_id")} for v in views]  # shown
+    assert cap.stdout.startswith("estimate: about $") and "for 4 takes" in cap.stdout.splitlines()[0]
+    assert len(jobs) == 4 and all(job.ok and job.path is not None and job.path.exists() for job in jobs)
+    assert len(grid.takes) == 4 and grid.widget.layout.flex_flow == "row wrap"
+    assert all("<video" in take.shown for take in grid.takes)
+    assert [take.seed.value for take in grid.takes] == [
+        f"<small>seed <code>{seed + i}</code></small>" for i in range(4)
+    ]
+    journal = magics_of(ip).client.journal
+    groups = {(journal.row(job.id) or {}).get("take_group") for job in jobs}
+    assert len(groups) == 1 and None not in groups
+    saved = [o.data for o in cap.outputs if 'data-veo="static-takes"' in o.data.get("text/html", "")]
+    assert saved, "no saved view beside the takes row"  # what a notebook saved or reopened shows
+    with capture_output() as picked:
+        grid.takes[1].pick_button.click()
+    (static,) = [o.data for o in picked.outputs if "static-takes" in o.data.get("text/html", "")]  # kept up to date
+    text = static["text/plain"]
+    assert text.startswith("veo_widgets: 4 takes (saved view, not live)")
+    assert text.endswith("Run the cell again to use it.")
+    lines = text.splitlines()[1:5]
+    assert [line.split()[:3] for line in lines] == [[f"#{i + 1}", "seed", str(seed + i)] for i in range(4)]
+    assert ["★ chosen" in line for line in lines] == [False, True, False, False]
+    assert all("completed" in line for line in lines) and "when saved" not in text  # nothing claims to run
+    assert "★ chosen" in static["text/html"] and "Run the cell again to use it." in static["text/html"]
+    assert "live" not in text.replace("not live", "")
+    assert [journal.find(job.id).chosen for job in jobs] == [False, True, False, False]  # type: ignore[union-attr]
+    assert ["veo-take-chosen" in take.widget._dom_classes for take in grid.takes] == [False, True, False, False]
+    assert grid.chosen is not None and grid.chosen.id == jobs[1].id
+    with capture_output() as cap:
+        run(ip, "%veo history")
+    history = html_of(cap)
+    assert history.count("★") == 1 and history.index("★") > history.index(jobs[1].id)  # on the chosen take's row
+
+
+def test_takes_in_the_background_return_at_once_and_keep_going(ip: InteractiveShell, image_file: Path) -> None:
+    with capture_output():
+        result = run(ip, f"%%veo -i {image_file} -d 4 --seed 1 -n 2 --background --name job\nWaves roll in")
+    grid = ip.user_ns["job"]
+    assert result is None and len(grid.takes) == 2
+    jobs = grid.wait(60)
+    assert len(jobs) == 2 and all("<video" in take.shown for take in grid.takes)
