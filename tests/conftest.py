@@ -16,7 +16,7 @@ from PIL import Image
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 
-from .helpers import faults_cleared, magics_of
+from .helpers import BLUE, GREEN, RED, faults_cleared, magics_of, rendered
 
 SENTINEL_KEY = "sk-SENTINEL-not-a-real-key-0123456789"
 
@@ -196,3 +196,14 @@ def ip(shell: InteractiveShell, emulator: Emulator) -> Iterator[InteractiveShell
     shell.config.pop("VeoMagics", None)  # %config settings must not leak into other tests
     for name in ("job", "img", "subject", "raw", "_"):
         shell.user_ns.pop(name, None)
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Three emulator renders: landscape with sound, portrait without, landscape with sound."""
+    d = tmp_path_factory.mktemp("clips")
+    return [
+        rendered(d / "a.mp4", RED, (320, 180), 1),
+        rendered(d / "b.mp4", GREEN, (180, 320), 2, audio=False),
+        rendered(d / "c.mp4", BLUE, (320, 180), 1),
+    ]

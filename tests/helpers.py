@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
+from fractions import Fraction
+from pathlib import Path
 from typing import Any, TypeVar
 
+import av
 import httpx
+import numpy as np
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from PIL import Image
 
 from veo_widgets._flows import Outcome, Send, Sleep, Step
 from veo_widgets.emulator import Emulator
+from veo_widgets.emulator._render import encode
 from veo_widgets.magics import VeoMagics
 
 T = TypeVar("T")
@@ -187,3 +193,56 @@ def run(ip: InteractiveShell, cell: str) -> Any:
 
 def html_of(cap: Any) -> str:
     return "".join(o.data.get("text/html", "") for o in cap.outputs)
+
+
+# ---------------------------------------------------------------- small video clips
+
+RED, GREEN, BLUE = (220, 30, 30), (30, 200, 30), (30, 30, 220)
+
+
+def rendered(path: Path, color: tuple[int, int, int], size: tuple[int, int], seconds: int, audio: bool = True) -> Path:
+    """A clip the emulator would render from a plain image (short and small)."""
+    encode(
+        Image.new("RGB", size, color),
+        path,
+        width=size[0],
+        height=size[1],
+        duration=seconds,
+        seed=3,
+        audio=audio,
+        label=None,
+    )
+    return path
+
+
+def handmade(
+    path: Path,
+    colors: Sequence[tuple[int, int, int]],
+    *,
+    fps: int = 24,
+    size: tuple[int, int] = (160, 96),
+    gop: int = 12,
+    tone: bool = False,
+) -> Path:
+    """A clip with exactly these frame colours (and an optional 440 Hz tone)."""
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
+        video.codec_context.gop_size = gop
+        sound = out.add_stream("aac", rate=44_100) if tone else None
+        for i, color in enumerate(colors):
+            frame = av.VideoFrame.from_ndarray(np.full((size[1], size[0], 3), color, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, fps)
+            out.mux(video.encode(frame))
+        out.mux(video.encode())
+        if sound is not None:
+            n = round(len(colors) / fps * 44_100)
+            wave = (0.3 * np.sin(2 * np.pi * 440 * np.arange(n) / 44_100)).astype(np.float32).reshape(1, -1)
+            for start in range(0, n, 1024):
+                chunk = av.AudioFrame.from_ndarray(
+                    np.ascontiguousarray(wave[:, start : start + 1024]), format="fltp", layout="mono"
+                )
+                chunk.sample_rate, chunk.pts, chunk.time_base = 44_100, start, Fraction(1, 44_100)
+                out.mux(sound.encode(chunk))
+            out.mux(sound.encode())
+    return path
