@@ -24,6 +24,9 @@ from veo_widgets.magics import VeoMagics
 
 T = TypeVar("T")
 
+#: The example image the README and the `veo` command use.
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "lighthouse.jpg"
+
 #: The options every ``%%veo`` help text names (the parser's and the magic's docstring).
 CELL_FLAGS = (
     "--image",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import re
 from pathlib import Path
 
 import pytest
@@ -12,9 +10,9 @@ import veo_widgets as veo
 from veo_widgets.cli import main
 
 from .conftest import probe
+from .helpers import EXAMPLE
 
 pytestmark = pytest.mark.timeout(120)
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "lighthouse.jpg"
 
 
 def test_generate_in_demo_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -54,54 +52,6 @@ def test_status_resume_history(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_unknown_id_exits_nonzero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "no-such-job"]) == 1
     assert "NotFoundError" in capsys.readouterr().err
-
-
-def test_live_progress_on_a_terminal(tmp_path: Path) -> None:
-    import os
-    import pty
-    import subprocess
-    import sys
-
-    leader, follower = pty.openpty()
-    env = dict(os.environ, VEO_DEMO_SECONDS="3")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "veo_widgets.cli",
-            "generate",
-            str(EXAMPLE),
-            "tty",
-            "--duration",
-            "4",
-            "-o",
-            str(tmp_path / "t.mp4"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=follower,
-        env=env,
-    )
-    os.close(follower)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # the terminal closed with the process
-            break
-        if not chunk:
-            break
-        seen += chunk
-    proc.wait(60)
-    os.close(leader)
-    screen = seen.decode(errors="replace")
-    assert proc.returncode == 0 and (tmp_path / "t.mp4").exists()
-    assert "\r\x1b[K" in screen and "generating" in screen and "[#" in screen and "00:0" in screen
-    assert "(estimate)" in screen  # an estimate says it is one
-    shown = [int(m) for m in re.findall(r"~(\d+) % \(estimate\)|(?<=\] )(100) %", screen) for m in m if m]
-    assert shown == sorted(shown) and shown[-1] == 100  # never backwards, and it ends full
-    # Small steps (the bar moves 5 % a redraw at most), also at the end: no 37 -> 74 -> 100.
-    assert max(b - a for a, b in itertools.pairwise(shown)) <= 10, shown
-    assert len([p for p in shown if p >= 50]) >= 5  # the last half is drawn, not leapt
 
 
 def test_every_option_says_its_default(capsys: pytest.CaptureFixture[str]) -> None:
@@ -274,24 +224,6 @@ def test_a_timed_out_wait_says_the_veo_command_that_picks_it_up(
     prefix = "".join(ch for ch in job.id if ch.isalnum())[:8]
     assert err.startswith(f"veo: {job.id} is still ") and err.endswith(f"veo resume {prefix}")
     assert "client.wait" not in err
-
-
-def test_generate_help_for_one_model_shows_its_values_and_defaults(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["generate", "--model", "veo-3.1-fast-i2v", "--help"])
-    one = " ".join(capsys.readouterr().out.split())
-    assert "Veo 3.1 Fast, image to video" in one
-    assert "--duration 4|6|8" in one and "4|5|6|7|8" not in one
-    assert "(default: 1080p)" in one and "(default: 16:9)" in one and "the model's" not in one
-    assert "--seed SEED" not in one and "It takes no --negative-prompt, --seed" in one
-    with pytest.raises(SystemExit):
-        main(["generate", "-m", "veo-2-t2v", "--help"])
-    two = " ".join(capsys.readouterr().out.split())
-    assert "--duration 5|6|7|8" in two and "(default: 5)" in two and "--image" not in two.split("It takes")[0]
-    with pytest.raises(SystemExit):
-        main(["generate", "--help"])
-    family = " ".join(capsys.readouterr().out.split())
-    assert "(default: the model's)" in family and "--model NAME --help" in family
 
 
 def test_generate_with_the_sample_image_works_from_any_folder(
