@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from PIL import Image
 
+import veo_widgets as veo
 from veo_widgets._flows import Outcome, Send, Sleep, Step
 from veo_widgets.emulator import Emulator
 from veo_widgets.emulator._render import encode
@@ -249,3 +251,39 @@ def handmade(
                 out.mux(sound.encode(chunk))
             out.mux(sound.encode())
     return path
+
+
+# ---------------------------------------------------------------- a gallery's journal
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+
+
+#: The gallery tests' ``clips`` (three one-second 256x144 renders); a module takes it with
+#: ``from .helpers import gallery_clips``, in place of conftest's ``clips``.
+@pytest.fixture(scope="module", name="clips")
+def gallery_clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("clips")
+    paths = []
+    for i, colour in enumerate([(200, 40, 40), (40, 200, 40), (40, 40, 200)]):
+        path = folder / f"clip{i}.mp4"
+        encode(Image.new("RGB", (256, 144), colour), path, width=256, height=144, duration=1, seed=i, label=None)
+        paths.append(path)
+    return paths
+
+
+def journal_with(tmp_path: Path, clips: list[Path], failed: int = 0, extra: int = 0) -> veo.Journal:
+    journal = veo.Journal(tmp_path / "journal.sqlite3")
+    for i, source in enumerate(clips):
+        path = tmp_path / f"saved{i}.mp4"
+        path.write_bytes(source.read_bytes())
+        request = {"prompt": f"clip {i} of the coast", "model": "google/veo-3.0-i2v-fast", "duration": 4}
+        journal.record(veo.Job(f"job-{i}", "completed", path=path, request=request, created_at=T0 + timedelta(hours=i)))
+    for i in range(failed):
+        request = {"prompt": f"failed shot {i}", "model": "google/veo-3.0-i2v"}
+        when = T0 - timedelta(hours=i + 1)
+        journal.record(veo.Job(f"bad-{i}", "error", error="blocked", request=request, created_at=when))
+    for i in range(extra):
+        request = {"prompt": f"old shot {i}"}
+        when = T0 - timedelta(days=1, minutes=i)
+        journal.record(veo.Job(f"old-{i}", "completed", path=tmp_path / "gone.mp4", request=request, created_at=when))
+    return journal
