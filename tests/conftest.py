@@ -207,3 +207,10 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         rendered(d / "b.mp4", GREEN, (180, 320), 2, audio=False),
         rendered(d / "c.mp4", BLUE, (320, 180), 1),
     ]
+
+
+@pytest.fixture
+def demo(emulator: Emulator) -> Iterator[veo.Client]:
+    """A client of the emulator that polls quickly."""
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as made:
+        yield made

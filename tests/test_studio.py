@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -16,7 +15,7 @@ from veo_widgets._media import last_frame
 from veo_widgets._studio import avariations, continue_from, extend, extend_model, take_seeds, variations
 from veo_widgets.emulator import Emulator
 
-from .conftest import FAST, QUICK_POLLS, Counting
+from .conftest import QUICK_POLLS
 
 
 def test_takes_get_different_seeds_that_can_be_made_again() -> None:
@@ -39,12 +38,6 @@ def test_only_veo_3_1_clips_offer_extend() -> None:
     assert extend_model(job("google/veo-3.0-i2v-fast")) is None
     with pytest.raises(veo.ValidationError, match=r"only Veo 3\.1 clips"):
         extend(None, job("google/veo-3.0-i2v"), "and then")
-
-
-@pytest.fixture
-def demo(emulator: Emulator) -> Iterator[veo.Client]:
-    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as made:
-        yield made
 
 
 def test_takes_run_together_with_consecutive_seeds(demo: veo.Client, image_file: Path) -> None:
@@ -79,54 +72,3 @@ def test_async_takes_are_awaitable_runs(emulator: Emulator, image_file: Path) ->
     jobs = asyncio.run(takes())
     assert [job.request["seed"] for job in jobs if job.request] == [1, 2]
     assert all(job.ok and job.path is not None and job.path.is_file() for job in jobs)
-
-
-def test_client_variations_returns_the_saved_takes_in_order_as_one_group(demo: veo.Client, image_file: Path) -> None:
-    jobs = demo.variations("Waves roll in", image=image_file, n=3, duration=4, seed=7)
-    assert [job.request["seed"] for job in jobs if job.request] == [7, 8, 9]
-    assert all(job.ok and job.path is not None and job.path.is_file() for job in jobs)
-    assert len({job.id for job in jobs}) == 3
-    rows = [demo.journal.row(job.client_request_id or "") for job in jobs]
-    groups = {row["take_group"] for row in rows if row is not None and row["relation"] == "take"}
-    assert len(groups) == 1 and None not in groups  # the gallery shows them as one set of takes
-
-
-def test_a_set_of_takes_that_would_pass_the_budget_is_refused_whole(emulator: Emulator, image_file: Path) -> None:
-    transport = Counting(emulator)
-    # one take (4 s with audio, about $1.68) fits in $2.00; two do not
-    client = veo.Client(emulator.api_key, emulator.url, transport=transport, budget_usd=2.0)
-    with client, pytest.raises(veo.BudgetExceededError) as caught:
-        client.variations("Waves roll in", image=image_file, n=2, **FAST)
-    assert caught.value.count == 2
-    assert not [r for r in transport.requests if r.method == "POST"] and veo.history() == []
-
-
-def test_async_client_variations_awaits_every_take(emulator: Emulator, image_file: Path) -> None:
-    async def takes() -> list[veo.Job]:
-        async with veo.AsyncClient(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
-            return await client.variations("Waves roll in", image=image_file, n=2, duration=4, seed=3)
-
-    jobs = asyncio.run(takes())
-    assert [job.request["seed"] for job in jobs if job.request] == [3, 4]
-    assert all(job.ok and job.path is not None and job.path.is_file() for job in jobs)
-
-
-def test_start_variations_hands_back_the_runs_of_one_group_keeping_a_parent(demo: veo.Client, image_file: Path) -> None:
-    parent = demo.generate("Waves roll in", image=image_file, **FAST)
-    runs = demo.start_variations(
-        "Waves roll in", image=image_file, n=2, duration=4, seed=1, lineage={"parent_id": parent.id}
-    )
-    assert len(runs) == 2 and all(not run.done or run.job is not None for run in runs)  # handles, at once
-    jobs = [run.wait(60) for run in runs]
-    assert [job.request["seed"] for job in jobs if job.request] == [1, 2]
-    rows = [demo.journal.row(job.id) for job in jobs]
-    lineage = {(row["take_group"], row["parent_id"], row["relation"]) for row in rows if row is not None}
-    assert len(lineage) == 1 and [(group is not None, p, r) for group, p, r in lineage] == [(True, parent.id, "take")]
-
-
-def test_start_variations_refuses_a_set_over_the_budget_before_sending(emulator: Emulator, image_file: Path) -> None:
-    transport = Counting(emulator)
-    client = veo.Client(emulator.api_key, emulator.url, transport=transport, budget_usd=2.0)
-    with client, pytest.raises(veo.BudgetExceededError):
-        client.start_variations("Waves roll in", image=image_file, n=2, **FAST)
-    assert not [r for r in transport.requests if r.method == "POST"] and veo.history() == []
