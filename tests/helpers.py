@@ -23,6 +23,7 @@ from veo_widgets._flows import Outcome, Send, Sleep, Step
 from veo_widgets.emulator import Emulator
 from veo_widgets.emulator._render import encode
 from veo_widgets.magics import VeoMagics
+from veo_widgets.widget import Panel
 
 T = TypeVar("T")
 
@@ -287,3 +288,19 @@ def journal_with(tmp_path: Path, clips: list[Path], failed: int = 0, extra: int 
         when = T0 - timedelta(days=1, minutes=i)
         journal.record(veo.Job(f"old-{i}", "completed", path=tmp_path / "gone.mp4", request=request, created_at=when))
     return journal
+
+
+# ---------------------------------------------------------------- a panel
+
+
+def make(client: veo.Client, image: object, **kwargs: object) -> Panel:
+    return Panel(prompt="the lighthouse beam sweeps", image=image, duration=4, seed=1, client=client, **kwargs)
+
+
+def statuses_of(panel: Panel) -> list[str]:
+    """What each card's badge says, as a person reads it."""
+    return [card.badge.value.split('data-status="')[1].split('"')[0] for card in panel.cards]
+
+
+def played(panel: Panel) -> str:
+    return "".join(o["data"].get("text/html", "") for o in panel.player.outputs)

@@ -11,38 +11,9 @@ import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
+from .helpers import make, played
+
 pytestmark = pytest.mark.timeout(120)
-
-
-def make(client: veo.Client, image: object, **kwargs: object) -> Panel:
-    return Panel(prompt="the lighthouse beam sweeps", image=image, duration=4, seed=1, client=client, **kwargs)
-
-
-def statuses_of(panel: Panel) -> list[str]:
-    """What each card's badge says, as a person reads it."""
-    return [card.badge.value.split('data-status="')[1].split('"')[0] for card in panel.cards]
-
-
-def played(panel: Panel) -> str:
-    return "".join(o["data"].get("text/html", "") for o in panel.player.outputs)
-
-
-def test_click_generates_in_the_background_and_plays(panel_client: veo.Client, image_file: Path) -> None:
-    panel = make(panel_client, image_file)
-    seen: list[str] = []
-    panel.on_complete(lambda job: seen.append(job.id))
-    started = time.monotonic()
-    panel.generate_button.click()
-    assert time.monotonic() - started < 2.0  # the click returns; work goes on in a thread
-    assert panel.status in ("submitting", "queued", "generating")
-    job = panel.wait(timeout=60)
-    assert job.ok and job.path is not None and job.path.exists()
-    assert panel.status == "completed" and panel.result == job and seen == [job.id]
-    assert statuses_of(panel) == ["completed"]
-    shown = played(panel)
-    assert "<video" in shown and job.path.name in shown and "download" in shown
-    assert job.id in panel.cards[0].ident.value  # the job id is shown
-    assert len(panel.history.children) == 1
 
 
 def test_live_status_moves_while_the_caller_does_other_work(panel_client: veo.Client, image_file: Path) -> None:
@@ -79,40 +50,6 @@ def test_validation_errors_are_one_sentence_and_send_nothing(
     assert emulator.stats.creates == before
 
 
-def test_failed_generation_shows_what_to_do(panel_client: veo.Client, emulator: Emulator, image_file: Path) -> None:
-    emulator.add_fault("job_error")
-    panel = make(panel_client, image_file)
-    panel.generate()
-    with pytest.raises(veo.GenerationFailedError):
-        panel.wait(timeout=60)
-    message = panel.cards[0].message.value
-    assert "Veo could not make this video" in message and "try another prompt" in message
-    assert panel.status == "error" and panel.result is None
-
-
-def test_double_click_submits_once(panel_client: veo.Client, emulator: Emulator, image_file: Path) -> None:
-    before = emulator.stats.creates
-    panel = make(panel_client, image_file)
-    panel.generate_button.click()
-    panel.generate_button.click()
-    panel.wait(timeout=60)
-    assert emulator.stats.creates == before + 1 and len(panel.jobs.children) == 1
-
-
-def test_several_generations_run_at_once(panel_client: veo.Client, image_file: Path) -> None:
-    panel = make(panel_client, image_file)
-    panel.generate()
-    panel.seed.value = "2"
-    panel.generate()
-    first, second = panel.cards
-    assert second.done.wait(60) and first.done.wait(60)
-    assert statuses_of(panel) == ["completed", "completed"]
-    assert first.job is not None and second.job is not None and first.job.id != second.job.id
-    assert len(panel.history.children) == 2
-    panel.history.children[0].click()  # play the first one again
-    assert first.job.path is not None and first.job.path.name in played(panel)
-
-
 def test_demo_banner(monkeypatch: pytest.MonkeyPatch) -> None:
     panel = Panel()
     assert panel.client.demo and "demo mode" in panel.banner.value
@@ -146,20 +83,6 @@ def test_a_video_in_the_notebook_folder_is_linked_not_embedded(
     panel.generate()
     job = panel.wait(timeout=60)
     assert job.path is not None and 'src="clips/' in played(panel) and "base64" not in played(panel)
-
-
-def test_the_saved_view_is_a_static_summary(panel_client: veo.Client, image_file: Path) -> None:
-    panel = make(panel_client, image_file)
-    bundle = panel._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle  # live where widgets run
-    assert "Run the cell to use the panel" in bundle["text/html"] and "not live" in bundle["text/html"]
-    assert "the lighthouse beam sweeps" in bundle["text/html"]
-    panel.generate()
-    job = panel.wait(timeout=60)
-    summary = panel._repr_mimebundle_()["text/html"]
-    assert "data:image/jpeg;base64," in summary and str(job.path) in summary  # the last clip's poster
-    for claim in ("key", "billed", "generating"):
-        assert claim not in summary.lower()
 
 
 def test_one_demo_notice_and_no_stderr_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -230,37 +153,6 @@ def test_the_price_is_estimated_next_to_generate(panel_client: veo.Client, image
     while panel.estimate.value == four and time.monotonic() < deadline:
         time.sleep(0.05)
     assert panel.estimate.value != four  # a longer clip costs more
-
-
-def test_a_saved_or_orphaned_panel_covers_itself(panel_client: veo.Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    from veo_widgets import _panel_summary
-
-    monkeypatch.setattr(_panel_summary, "BEAT", 0.05)
-    panel = Panel(client=panel_client)
-    first = panel.saved_cover.value
-    assert "Run the cell to use the panel" in first and "not live" in first
-    assert "animation:veo-saved-view" in first  # fades in only when the rewrites stop
-    deadline = time.monotonic() + 5
-    while panel.saved_cover.value == first and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert panel.saved_cover.value != first  # the kernel keeps it hidden while it runs
-
-
-def test_the_summary_is_an_output_of_its_own_kept_up_to_date(panel_client: veo.Client, image_file: Path) -> None:
-    from IPython.utils.capture import capture_output
-
-    panel = make(panel_client, image_file)
-    with capture_output() as cap:
-        panel._ipython_display_()
-    kinds = [set(o.data) for o in cap.outputs]
-    assert "application/vnd.jupyter.widget-view+json" in kinds[0]
-    assert "text/html" not in kinds[0]  # no copy of the summary frozen at the moment the cell ran
-    assert "veo-static-summary" in cap.outputs[1].data["text/html"]  # shown where the widget cannot be
-    updates: list[str] = []
-    panel._summaries.handles = [type("Handle", (), {"update": lambda self, b, raw: updates.append(b["text/html"])})()]
-    panel.generate()
-    job = panel.wait(timeout=60)
-    assert updates and str(job.path) in updates[-1] and "data:image/jpeg" in updates[-1]
 
 
 def test_ctrl_enter_generates_with_the_prompt_as_typed(panel_client: veo.Client, image_file: Path) -> None:
