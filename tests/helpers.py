@@ -304,3 +304,15 @@ def statuses_of(panel: Panel) -> list[str]:
 
 def played(panel: Panel) -> str:
     return "".join(o["data"].get("text/html", "") for o in panel.player.outputs)
+
+
+def upload(panel: Panel, data: bytes, name: str = "photo.jpg") -> None:
+    """What the browser sends when a person picks a file with the upload button."""
+    item: dict[str, Any] = {
+        "name": name,
+        "type": "image/jpeg",
+        "size": len(data),
+        "content": memoryview(data),
+        "last_modified": datetime.now(timezone.utc),
+    }
+    panel.upload.value = (item,)

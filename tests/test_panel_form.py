@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,56 +15,9 @@ from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
 from .conftest import image_bytes
+from .helpers import upload
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def upload(panel: Panel, data: bytes, name: str = "photo.jpg") -> None:
-    """What the browser sends when a person picks a file with the upload button."""
-    item: dict[str, Any] = {
-        "name": name,
-        "type": "image/jpeg",
-        "size": len(data),
-        "content": memoryview(data),
-        "last_modified": datetime.now(timezone.utc),
-    }
-    panel.upload.value = (item,)
-
-
-def test_upload_previews_and_does_not_keep_bytes_in_state(panel_client: veo.Client) -> None:
-    panel = Panel(client=panel_client)
-    assert "no image yet" in panel.form.image.preview_box.children[0].value  # a placeholder, not a broken image
-    upload(panel, image_bytes((4000, 3000), "JPEG"))
-    assert panel.upload.value == ()
-    assert 0 < len(panel.preview.value) < 30_000 and "photo.jpg" in panel.image_note.value
-    assert "sent as" in panel.image_note.value
-    assert panel.form.image.preview_box.children == (panel.preview,)
-
-
-def test_an_upload_after_a_typed_path_replaces_the_image(
-    panel_client: veo.Client, emulator: Emulator, image_file: Path
-) -> None:
-    # Regression: clearing the path field used to clear the image the upload had just set.
-    panel = Panel(prompt="waves", duration=4, seed=1, client=panel_client)
-    panel.image_path.value = str(image_file)
-    assert panel.image == str(image_file)
-    data = image_bytes((800, 450), "JPEG", color=(200, 40, 40))
-    upload(panel, data)
-    assert panel.image == data and panel.image_path.value == ""
-    assert len(panel.preview.value) > 0 and "photo.jpg" in panel.image_note.value
-    before = emulator.stats.creates
-    panel.generate()
-    job = panel.wait(timeout=60)
-    assert job.ok and emulator.stats.creates == before + 1
-    assert job.request is not None and job.request["image"] == "<bytes>"
-
-
-def test_an_upload_clears_the_complaint_about_a_bad_path(panel_client: veo.Client) -> None:
-    panel = Panel(client=panel_client)
-    panel.image_path.value = "/no/such/picture.png"
-    assert "no such file" in panel.image_note.value
-    upload(panel, image_bytes((640, 360), "JPEG"))
-    assert "no such file" not in panel.image_note.value and "photo.jpg" in panel.image_note.value
 
 
 def test_a_fixed_input_clears_the_stale_error(panel_client: veo.Client, image_file: Path) -> None:
@@ -74,19 +26,6 @@ def test_a_fixed_input_clears_the_stale_error(panel_client: veo.Client, image_fi
     assert "Check the prompt" in panel.form_message.value and panel.status == "error"
     panel.prompt.value = "the tide comes in"
     assert panel.form_message.value == "" and panel.status == "idle"
-
-
-def test_bad_path_is_explained_under_the_image(panel_client: veo.Client) -> None:
-    panel = Panel(client=panel_client)
-    panel.image_path.value = "/no/such/picture.png"
-    assert "no such file" in panel.image_note.value
-    assert "no image yet" in panel.form.image.preview_box.children[0].value
-
-
-def test_the_path_field_waits_for_enter(panel_client: veo.Client) -> None:
-    # Each keystroke of a half-typed path would otherwise be an error under the image.
-    panel = Panel(client=panel_client)
-    assert panel.image_path.continuous_update is False
 
 
 def test_show_code_mirrors_the_form(panel_client: veo.Client, image_file: Path) -> None:
@@ -217,16 +156,6 @@ def test_the_prompt_is_the_panels_first_text_area(panel_client: veo.Client) -> N
         return found
 
     assert areas(panel)[0] is panel.prompt
-
-
-def test_reference_paths_and_uploads_go_together(panel_client: veo.Client, image_file: Path) -> None:
-    panel = Panel(prompt="keep them", client=panel_client)
-    panel.model.value = "google/veo-3.1-reference-to-video"
-    panel.form.references.paths.value = f"{image_file}, {image_file}"
-    assert panel.reference_images == [str(image_file), str(image_file)]
-    code = panel.code_text()
-    compile(code, "<show code>", "exec")
-    assert f"reference_images=[{str(image_file)!r}, {str(image_file)!r}]" in code
 
 
 class CreateRecorder:
