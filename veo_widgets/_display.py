@@ -13,10 +13,8 @@ import base64
 import html
 import os
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ._errors import VeoError
 from ._history_view import history_table_html, history_text, short_id
@@ -30,7 +28,6 @@ __all__ = [
     "KEYS",
     "badge_html",
     "caption_html",
-    "estimate_text",
     "demo_notice_html",
     "files_served",
     "frontend",
@@ -228,16 +225,6 @@ def video_html(path: Path, *, embed: bool = False, width: int = 640) -> VideoHTM
 
 
 # ---------------------------------------------------------------- history
-
-
-def estimate_text(client: Any, options: Mapping[str, Any]) -> str:
-    """The price of a request before it runs, from the API's catalogue (``client.estimate``):
-    ``about $1.68 (simulated prices)``, or ``price unknown``, never a made-up number."""
-    media = ("last_image", "reference_images", "video")
-    try:
-        return str(client.estimate(**{k: v for k, v in options.items() if k not in media}).describe())
-    except VeoError:
-        return "price unknown"
 
 
 def caption_html(job: Job, *, embedded: bool = False) -> str:
