@@ -315,7 +315,9 @@ def show_takes(
 
     print(f"estimate: {takes_estimate(client, options, n)}")
     runs = client.start_variations(prompt, image, n=n, save_to=save_to, timeout=timeout, **options)
-    grid = TakesGrid(client, runs, prompt, embed=embed, seeded=takes_seed(options.get("model")), save_to=save_to, timeout=timeout)
+    grid = TakesGrid(
+        client, runs, prompt, embed=embed, seeded=takes_seed(options.get("model")), save_to=save_to, timeout=timeout
+    )
     display(grid.widget)  # type: ignore[no-untyped-call]
     grid.show_static()  # what a saved copy shows where the row cannot render
     if wait:
