@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._errors import VeoError
+from ._errors import GenerationTimeoutError, VeoError
 from ._history_view import history_table_html, history_text, short_id
 from ._models import Job
 from ._style import ACTIVE, KEYS, STYLE, badge_html, demo_notice_html
@@ -38,6 +38,7 @@ __all__ = [
     "short_id",
     "status_line_html",
     "status_text",
+    "still_running_text",
     "stopped_note",
     "video_html",
 ]
@@ -225,6 +226,16 @@ def video_html(path: Path, *, embed: bool = False, width: int = 640) -> VideoHTM
 
 
 # ---------------------------------------------------------------- history
+
+
+def still_running_text(error: GenerationTimeoutError, resume: str, then: str) -> str:
+    """A wait that ran out, in one line that names the command picking the job up again:
+    ``resume`` is ``veo resume`` or ``%veo resume``, ``then`` what it does (``save the video``)."""
+    job = error.job
+    return (
+        f"{job.id} is still {job.status} after {error.timeout:g} s; it goes on (and will be billed). "
+        f"Wait for it and {then} with: {resume} {short_id(job.id) or job.id}"
+    )
 
 
 def caption_html(job: Job, *, embedded: bool = False) -> str:
