@@ -62,3 +62,13 @@ def test_start_variations_refuses_a_set_over_the_budget_before_sending(emulator:
     with client, pytest.raises(veo.BudgetExceededError):
         client.start_variations("Waves roll in", image=image_file, n=2, **FAST)
     assert not [r for r in transport.requests if r.method == "POST"] and veo.history() == []
+
+
+def test_a_rerun_made_as_takes_keeps_its_relation(demo: veo.Client, image_file: Path) -> None:
+    # Regression: a gallery re-run with Takes > 1 journaled relation "take", losing "rerun".
+    parent = demo.generate("Waves roll in", image=image_file, **FAST)
+    lineage = {"parent_id": parent.id, "relation": "rerun"}
+    runs = demo.start_variations("Waves roll in", image=image_file, n=2, duration=4, seed=1, lineage=lineage)
+    rows = [demo.journal.row(run.wait(60).id) for run in runs]
+    assert {(row["parent_id"], row["relation"]) for row in rows if row is not None} == {(parent.id, "rerun")}
+    assert len({row["take_group"] for row in rows if row is not None}) == 1

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import ValidationError
+from ._images import is_remote
 from ._options import INPUTS, OPTIONS
 
 __all__ = [
@@ -140,7 +141,7 @@ def _resolve(value: Any, folder: Path) -> Any:
     """A relative file name in the batch file is relative to the batch file's folder."""
     if isinstance(value, list):
         return [_resolve(v, folder) for v in value]
-    if isinstance(value, str) and value and not value.startswith(("http://", "https://", "data:")):
+    if isinstance(value, str) and value and not is_remote(value):
         candidate = Path(value).expanduser()
         return str(candidate if candidate.is_absolute() else folder / candidate)
     return value

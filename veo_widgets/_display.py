@@ -13,12 +13,10 @@ import base64
 import html
 import os
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from ._errors import VeoError
+from ._errors import GenerationTimeoutError, VeoError
 from ._history_view import history_table_html, history_text, short_id
 from ._models import Job
 from ._style import ACTIVE, KEYS, STYLE, badge_html, demo_notice_html
@@ -30,7 +28,6 @@ __all__ = [
     "KEYS",
     "badge_html",
     "caption_html",
-    "estimate_text",
     "demo_notice_html",
     "files_served",
     "frontend",
@@ -41,6 +38,7 @@ __all__ = [
     "short_id",
     "status_line_html",
     "status_text",
+    "still_running_text",
     "stopped_note",
     "video_html",
 ]
@@ -230,14 +228,14 @@ def video_html(path: Path, *, embed: bool = False, width: int = 640) -> VideoHTM
 # ---------------------------------------------------------------- history
 
 
-def estimate_text(client: Any, options: Mapping[str, Any]) -> str:
-    """The price of a request before it runs, from the API's catalogue (``client.estimate``):
-    ``about $1.68 (simulated prices)``, or ``price unknown``, never a made-up number."""
-    media = ("last_image", "reference_images", "video")
-    try:
-        return str(client.estimate(**{k: v for k, v in options.items() if k not in media}).describe())
-    except VeoError:
-        return "price unknown"
+def still_running_text(error: GenerationTimeoutError, resume: str, then: str) -> str:
+    """A wait that ran out, in one line that names the command picking the job up again:
+    ``resume`` is ``veo resume`` or ``%veo resume``, ``then`` what it does (``save the video``)."""
+    job = error.job
+    return (
+        f"{job.id} is still {job.status} after {error.timeout:g} s; it goes on (and will be billed). "
+        f"Wait for it and {then} with: {resume} {short_id(job.id) or job.id}"
+    )
 
 
 def caption_html(job: Job, *, embedded: bool = False) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from ._images import is_remote
 from ._media import poster_path
 from ._models import Job
 
@@ -61,7 +62,7 @@ def rerun_fields(job: Job, accepted: Callable[[str], bool], folders: Sequence[Pa
     fields = {k: v for k, v in (job.request or {}).items() if v is not None and accepted(k)}
     for name in _INPUTS:
         value = fields.get(name)
-        if isinstance(value, str) and not value.startswith(("http://", "https://", "job ")):
+        if isinstance(value, str) and not is_remote(value) and not value.startswith("job "):
             found = input_file(value, job, folders)
             if found is None:
                 del fields[name]

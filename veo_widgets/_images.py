@@ -22,7 +22,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ._errors import ValidationError
 from ._options import frame_size
 
-__all__ = ["ImageInput", "PreparedImage", "PreparedVideo", "prepare_image", "prepare_video"]
+__all__ = ["ImageInput", "PreparedImage", "PreparedVideo", "is_remote", "prepare_image", "prepare_video"]
 
 ImageInput = str | Path | bytes | bytearray | IO[bytes] | Image.Image
 
@@ -70,6 +70,12 @@ class _Located:
     url: str | None = None
     data: bytes | None = None
     path: Path | None = None
+
+
+def is_remote(text: str) -> bool:
+    """Whether an input given as text is sent as it is (an http(s) URL or a data URI) rather
+    than read from a local file: the one rule the journal, plans, batches and gallery share."""
+    return text.strip()[:8].lower().startswith(("http://", "https://", "data:"))
 
 
 def _locate(value: Any, field: str, noun: str) -> _Located | None:

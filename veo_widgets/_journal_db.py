@@ -1,6 +1,8 @@
 """The journal's SQLite file, safe with many writers at once.
 
-- WAL mode: readers never wait for a writer, and a commit appends to the log.
+- WAL mode: a reader in another process never waits for a writer, and a commit appends
+  to the log. (In one process, reads and writes share the kept connection and take turns
+  under the lock below.)
 - One connection per ``Journal``, kept open (opening a WAL database and closing its last
   connection each cost a sync and a checkpoint: far more than the write itself).
 - One lock per file per process: threads take turns at once instead of polling SQLite's

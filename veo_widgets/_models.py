@@ -17,7 +17,7 @@ from typing import Any
 
 from ._errors import ValidationError
 from ._family import DEFAULT_MODEL, GIVEN, ModelSpec, get_model, input_missing, input_not_taken, not_taken
-from ._images import prepare_image, prepare_video
+from ._images import is_remote, prepare_image, prepare_video
 from ._options import OPTIONS, SEED_MAX, frame_size
 
 __all__ = [
@@ -214,7 +214,7 @@ def _shown(value: str | None, source: str) -> str | None:
 def _absolute(given: Any, source: str) -> str:
     """A local file's source as its absolute path: the journal keeps it, and a re-run from
     another folder (the gallery, a notebook elsewhere) must still find the file."""
-    if isinstance(given, str) and given.strip()[:8].lower().startswith(("http://", "https://", "data:")):
+    if isinstance(given, str) and is_remote(given):
         return source
     if not isinstance(given, (str, Path)):
         return source  # bytes, a PIL image, a file object, a Job: no path to keep

@@ -8,6 +8,7 @@ below. Every generation runs on a daemon thread; nothing here prints.
 from __future__ import annotations
 
 import html
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,8 @@ from ._errors import VeoError, explain
 from ._models import Job
 from ._panel_cards import Card, Ticker, history_button, resume_in_background
 from ._panel_inputs import resolve_video
-from ._takes_view import TakesGrid, takes_seeded
+from ._studio import takes_seed
+from ._takes_view import TakesGrid
 
 if TYPE_CHECKING:
     import ipywidgets as w
@@ -50,6 +52,7 @@ class Running:
     if TYPE_CHECKING:
         _client: Client
         _retired: list[Client]
+        _retiring: threading.Lock
         _cards: list[Card]
         _grids: list[TakesGrid]
         _save_to: Any
@@ -128,7 +131,7 @@ class Running:
             prompt,
             first=len(self._cards) + 1,
             embed=bool(self.embed.value),
-            seeded=takes_seeded(options),
+            seeded=takes_seed(options.get("model")),
             save_to=self._save_to,
             timeout=self._timeout,
             ticker=self._ticker,
@@ -220,17 +223,22 @@ class Running:
 
     def _retire(self, old: Client) -> None:
         """Close a client once no running card uses it (closing it earlier would break them)."""
-        self._retired.append(old)
-        for client in list(self._retired):
-            if not any(c.client is client and not c.done.is_set() for c in self._cards):
-                self._retired.remove(client)
-                client.close()
+        with self._retiring:  # takes end on threads of their own
+            self._retired.append(old)
+            busy = {id(k.client) for k in self._cards if not k.done.is_set()}
+            done = [c for c in self._retired if id(c) not in busy]
+            self._retired = [c for c in self._retired if id(c) in busy]
+        for client in done:
+            client.close()
 
     def _retire_done(self) -> None:
-        if self._retired:
-            self._retire(self._retired.pop())
+        with self._retiring:
+            old = self._retired.pop() if self._retired else None
+        if old is not None:
+            self._retire(old)
 
     def _add_history(self, number: int, job: Job) -> None:
         button = history_button(number, job)
         button.on_click(lambda _: self.play(job))
-        self.history.children = (*self.history.children, button)
+        with self._retiring:  # two takes ending together must not lose a button
+            self.history.children = (*self.history.children, button)

@@ -19,6 +19,7 @@ import httpx
 from ._download import Commit, Discard, download_flow
 from ._errors import APIConnectionError, NotFoundError, ValidationError, VeoError, WaitCancelled
 from ._flows import RetryPolicy, Send, Sleep, create_flow, new_client_request_id, poll_flow
+from ._images import is_remote
 from ._journal import NOT_SUBMITTED, UNCONFIRMED, Journal
 from ._models import Job, VideoRequest
 from ._responses import parse_metrics
@@ -65,7 +66,7 @@ def _local_path(video: Any) -> bool:
     """A video given as a local file's name or path (not a URL, not a data URI)."""
     if isinstance(video, Path):
         return True
-    return isinstance(video, str) and bool(video.strip()) and not video.startswith(("http://", "https://", "data:"))
+    return isinstance(video, str) and bool(video.strip()) and not is_remote(video)
 
 
 def published(base_url: str, model: str | None) -> DurationModel | None:

@@ -60,8 +60,9 @@ def model_names(model: str) -> tuple[str, ...]:
         return (model,)
 
 
-def takes_seed(model: str) -> bool:
-    """Whether ``model`` takes a seed (the 3.0 family and veo2 do; 3.1 image models do not)."""
+def takes_seed(model: object = None) -> bool:
+    """Whether ``model`` (None: the default) takes a seed (the 3.0 family and veo2 do; 3.1
+    image models do not)."""
     return get_model(model).takes_seed
 
 
@@ -128,7 +129,7 @@ def _takes(n: int, options: dict[str, Any]) -> tuple[dict[str, str | None], list
     given = options.pop("seed", None)
     seeds = [{"seed": s} for s in take_seeds(n, given)] if takes_seed(model) else [{} for _ in take_seeds(n)]
     lineage = dict(options.pop("lineage", None) or {})
-    return {**lineage, "take_group": f"takes-{uuid.uuid4().hex[:12]}", "relation": "take"}, seeds
+    return {"relation": "take", **lineage, "take_group": f"takes-{uuid.uuid4().hex[:12]}"}, seeds
 
 
 def continue_from(client: Any, job: Job, prompt: str, **options: Any) -> Any:

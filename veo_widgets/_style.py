@@ -89,11 +89,12 @@ KEYS = (
     "function own(c){return [].filter.call(p.querySelectorAll(c),function(x){return x.closest('.veo-panel')===p;});}"
     # What Generate starts (a card, or a row of takes under the whole form) is scrolled into
     # view once it appears, if it is off screen. (Its class names arrive after its element,
-    # so new ones are counted for a few seconds rather than watched for.)
+    # so new ones are counted for a few seconds rather than watched for.) A row of takes is
+    # taller than most windows: its top goes to the top, so as much of it as fits shows.
     "function reveal(){var g=own('.veo-take-rows .veo-takes').length,c=own('.veo-jobs .veo-job').length,n=0;"
     "var k=setInterval(function(){var a=own('.veo-take-rows .veo-takes'),b=own('.veo-jobs .veo-job');"
     "var t=a.length>g?a[a.length-1]:b.length>c?b[b.length-1]:null;if(!t&&++n<40)return;clearInterval(k);if(!t)return;"
-    "var r=t.getBoundingClientRect();if(r.top>innerHeight-40||r.bottom<0)t.scrollIntoView({block:'nearest',behavior:'smooth'});},250);}"
+    "var r=t.getBoundingClientRect();if(r.top>innerHeight-40||r.bottom<0)t.scrollIntoView({block:t===a[a.length-1]?'start':'nearest',behavior:'smooth'});},250);}"
     "p.addEventListener('click',function(e){if(e.target.closest('.veo-generate'))reveal();},true);"
     "p.addEventListener('keydown',function(e){if(e.key!=='Enter'||!(e.ctrlKey||e.metaKey))return;"
     "var q=e.target.closest('.veo-prompt');if(!q||q.closest('.veo-panel')!==p)return;"

@@ -10,7 +10,8 @@ stylesheet hides it wherever the live row renders.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,12 +96,17 @@ class StaticTakes:
 
     def __init__(self) -> None:
         self.handles: list[Any] = []
+        self._lock = threading.Lock()
 
     def show(self, rows: Sequence[TakeRow]) -> None:
         from IPython.display import display
 
         self.handles.append(display(bundle(rows), raw=True, display_id=True))  # type: ignore[no-untyped-call]
 
-    def update(self, rows: Sequence[TakeRow]) -> None:
-        for handle in self.handles:
-            handle.update(bundle(rows), raw=True)
+    def update(self, rows: Callable[[], Sequence[TakeRow]]) -> None:
+        """Send the rows as they are now. Takes end on threads of their own: reading the rows
+        and sending them under one lock means an older state is never sent last."""
+        with self._lock:
+            data = bundle(rows())
+            for handle in self.handles:
+                handle.update(data, raw=True)

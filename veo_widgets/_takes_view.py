@@ -20,9 +20,10 @@ from ._display import video_html
 from ._errors import VeoError, explain
 from ._models import Job
 from ._panel_cards import Card, Ticker, resume_in_background
+from ._studio import takes_seed
 from ._takes_static import HIDE_WHERE_LIVE, StaticTakes, TakeRow, bundle
 
-__all__ = ["Take", "TakesGrid", "show_takes", "takes_estimate", "takes_seeded"]
+__all__ = ["Take", "TakesGrid", "show_takes", "takes_estimate"]
 
 NO_SEED = "no seed: model has none"
 CHOSEN_BORDER = "2px solid var(--jp-brand-color1, #1976d2)"
@@ -198,7 +199,7 @@ class TakesGrid:
             other.mark(other is chosen)
         job = job.evolve(chosen=True)
         chosen.card.job = job
-        self.static.update(self.rows())
+        self.static.update(self.rows)
         if self._picked is not None:
             self._picked(job)
         return job
@@ -255,7 +256,7 @@ class TakesGrid:
         """Tell the owner (so its history lists the take), then mark the card done: whoever
         waits for it sees everything in place."""
         try:
-            self.static.update(self.rows())
+            self.static.update(self.rows)
             if self._ended is not None:
                 self._ended(card)
         finally:
@@ -278,13 +279,6 @@ class TakesGrid:
         )
         if started:
             self._ticker.ensure()
-
-
-def takes_seeded(options: Mapping[str, Any]) -> bool:
-    """Whether takes of a request with these options get seeds (the model takes one)."""
-    from ._family import get_model
-
-    return bool(get_model(options.get("model")).takes_seed)
 
 
 def takes_estimate(client: Any, options: Mapping[str, Any], n: int) -> str:
@@ -321,7 +315,9 @@ def show_takes(
 
     print(f"estimate: {takes_estimate(client, options, n)}")
     runs = client.start_variations(prompt, image, n=n, save_to=save_to, timeout=timeout, **options)
-    grid = TakesGrid(client, runs, prompt, embed=embed, seeded=takes_seeded(options), save_to=save_to, timeout=timeout)
+    grid = TakesGrid(
+        client, runs, prompt, embed=embed, seeded=takes_seed(options.get("model")), save_to=save_to, timeout=timeout
+    )
     display(grid.widget)  # type: ignore[no-untyped-call]
     grid.show_static()  # what a saved copy shows where the row cannot render
     if wait:

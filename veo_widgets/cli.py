@@ -19,7 +19,7 @@ from ._cli_generate import add_generate_arguments, chosen_model
 from ._cli_status import Status
 from ._client import Client
 from ._config import DEMO_NOTICE
-from ._display import history_text, short_id
+from ._display import history_text, short_id, still_running_text
 from ._errors import (
     APIConnectionError,
     GenerationTimeoutError,
@@ -275,12 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except GenerationTimeoutError as exc:
-        job = exc.job
-        print(
-            f"veo: {job.id} is still {job.status} after {exc.timeout:g} s; it goes on (and will be billed). "
-            f"Wait for it and save the video with: veo resume {short_id(job.id) or job.id}",
-            file=sys.stderr,
-        )
+        print(f"veo: {still_running_text(exc, 'veo resume', 'save the video')}", file=sys.stderr)
         return 3
     except WaitCancelled as exc:
         print(f"\nveo: {exc}", file=sys.stderr)

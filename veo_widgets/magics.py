@@ -19,7 +19,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_
 from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
 
 from ._client import Client
-from ._display import Progress, short_id, stopped_note
+from ._display import Progress, still_running_text, stopped_note
 from ._errors import BudgetExceededError, GenerationTimeoutError, ValidationError, VeoError, explain
 from ._magics_view import config_text, final_bundle, history_bundle, live_bundle, video_bundle
 from ._models import Job
@@ -241,11 +241,7 @@ class _VeoMagics(Magics):
     def _explain(error: BaseException) -> str:
         """One line; a wait that ran out names the magic that picks the job up again."""
         if isinstance(error, GenerationTimeoutError):
-            job = error.job
-            return (
-                f"{job.id} is still {job.status} after {error.timeout:g} s; it goes on (and will be billed). "
-                f"Wait for it and show the video with: %veo resume {short_id(job.id) or job.id}"
-            )
+            return still_running_text(error, "%veo resume", "show the video")
         return explain(error)
 
     def _interrupted(self, run: Any, handle: Any) -> None:

@@ -75,6 +75,7 @@ class Panel(Running, w.VBox):
         self._owns_client = client is None
         self._client = client or new_client()
         self._retired: list[Client] = []
+        self._retiring = threading.Lock()  # the retired clients and the history strip
         self._model = model
         self._save_to = save_to
         self._timeout = timeout

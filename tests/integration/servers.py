@@ -91,6 +91,13 @@ TAKES_CELL = (
     "import veo_widgets as veo\n\n"
     "panel = veo.Panel('The beam sweeps the sea', image=veo.sample_image(), duration=4, seed=1, takes=4)\npanel"
 )
+#: A text-to-video panel: a prompt is all it needs, so a test can type and send at once.
+TEXT_CELL = "import veo_widgets as veo\n\npanel = veo.Panel(model='veo-3-fast-t2v', duration=4, seed=1)\npanel"
+#: A panel left at one take, with its image: a person picks the number of takes.
+ONE_TAKE_CELL = (
+    "import veo_widgets as veo\n\n"
+    "panel = veo.Panel('The beam sweeps the sea', image=veo.sample_image(), duration=4, seed=1)\npanel"
+)
 #: One notebook per test, so no test opens a file another one saved.
 NOTEBOOKS = {
     "panel.ipynb": _notebook(PANEL_CELL),
@@ -101,6 +108,8 @@ NOTEBOOKS = {
     "cancel.ipynb": _notebook(CANCEL_CELL),
     "gallery.ipynb": _notebook(GALLERY_CELL),
     "takes.ipynb": _notebook(TAKES_CELL),
+    "fast.ipynb": _notebook(TEXT_CELL),
+    "fold.ipynb": _notebook(ONE_TAKE_CELL),
 }
 
 

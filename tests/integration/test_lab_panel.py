@@ -5,11 +5,15 @@ text reads well in the light and the dark theme, and the keyboard works.
 from __future__ import annotations
 
 import re
+import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+import veo_widgets as veo
 
 from . import drive
 from .servers import Server
@@ -149,6 +153,26 @@ def test_ctrl_enter_in_the_prompt_generates(lab_panel: Any, page: Any, upload_im
     assert drive.follow(card)[-1] == "completed"
     # ...and JupyterLab did not also re-run the cell (which would replace the panel).
     assert page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first.inner_text() == count
+
+
+def test_ctrl_enter_right_after_fast_typing_sends_the_whole_prompt(lab_server: Server, page: Any) -> None:
+    """Typed at full speed and sent at once, as a fast typist does: the job carries every
+    character. (ipywidgets held the last keystrokes back while the kernel was busy with
+    earlier ones, and the job started with the prompt cut short.)"""
+    panel = drive.open_panel(page, lab_server, "fast.ipynb")
+    text = f"The beam sweeps the bay at dusk, take {secrets.token_hex(3)}"  # < 60: the card shows it all
+    panel.locator(drive.PROMPT).first.click()
+    page.keyboard.type(text, delay=0)
+    page.keyboard.press("Control+Enter")
+    card = panel.locator(drive.CARD).first
+    card.wait_for(timeout=15_000)
+    assert re.sub(r"^#\d+\s*", "", card.locator(".veo-card-title").inner_text()).strip() == text
+    journal = veo.Journal(lab_server.root.parent / "veo_home" / "journal.sqlite3")
+    deadline = time.monotonic() + 10
+    while not (jobs := journal.page(text=text[-6:])) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [(job.request or {}).get("prompt") for job in jobs] == [text], "the journal holds another prompt"
+    assert drive.follow(card)[-1] == "completed", panel.inner_text()
 
 
 #: Controls sticking out past the panel's right edge, and buttons whose label is cut.
