@@ -14,7 +14,7 @@ from typing import Any
 
 from ._errors import VeoError
 from ._family import DEFAULT_MODEL, ModelSpec, get_model
-from ._options import argument_specs
+from ._options import OPTIONS, argument_specs
 
 __all__ = ["add_generate_arguments", "chosen_model"]
 
@@ -82,7 +82,7 @@ def add_generate_arguments(gen: argparse.ArgumentParser, spec: ModelSpec | None 
             kwargs["help"] = f"{kwargs.get('help', '')} (default: the model's)"
         gen.add_argument(*arg.flags, **kwargs)
     if spec is not None:
-        left_out = [o.flag for o in _family_options() if spec.option(o.name) is None]
+        left_out = [o.flag for o in OPTIONS if spec.option(o.name) is None]
         left_out += [i for i in ("--image", "--last-image", "--reference", "--extend") if not _takes_flag(spec, i)]
         gen.description = textwrap.fill(
             f"{spec.title} ({spec.short}, {spec.mode}): make a video with this model. "
@@ -94,12 +94,6 @@ def add_generate_arguments(gen: argparse.ArgumentParser, spec: ModelSpec | None 
         )
     else:
         gen.epilog = "`veo generate --model NAME --help` shows one model's allowed values and defaults."
-
-
-def _family_options() -> Sequence[Any]:
-    from ._options import OPTIONS
-
-    return OPTIONS
 
 
 def _takes_flag(spec: ModelSpec, flag: str) -> bool:
