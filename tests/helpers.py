@@ -160,19 +160,38 @@ class Holding:
         return httpx.MockTransport(handler)
 
 
-def press_ctrl_c(holding: Holding, presses: int = 1, release_after: float | None = 0.3) -> None:
+def press_ctrl_c(
+    holding: Holding, presses: int = 1, release_after: float | None = 0.3, inside: str | None = None
+) -> None:
     """Once ``holding`` holds a create, press Ctrl-C ``presses`` times (SIGINT to the main
     thread, as a person interrupts a cell), then let the create answer ``release_after``
-    seconds later (None: never). Runs in the background."""
+    seconds later (None: never). With ``inside``, the first press waits until the main
+    thread is inside a veo_widgets function of that name (a person presses Ctrl-C while the
+    cell waits, not before the test reached the wait). Runs in the background."""
     import signal
+    import sys
     import threading
     import time
 
     main = threading.main_thread().ident
     assert main is not None
 
+    def main_is_inside(name: str) -> bool:
+        frame = sys._current_frames().get(main)  # type: ignore[arg-type]
+        if frame is None or "veo_widgets" in frame.f_code.co_filename:
+            return False  # not yet blocked in a wait below it
+        while frame is not None:
+            if frame.f_code.co_name == name and "veo_widgets" in frame.f_code.co_filename:
+                return True
+            frame = frame.f_back
+        return False
+
     def press() -> None:
         assert holding.arrived.wait(10)
+        if inside is not None:
+            deadline = time.monotonic() + 10
+            while not main_is_inside(inside) and time.monotonic() < deadline:
+                time.sleep(0.01)
         for n in range(presses):
             if n:
                 time.sleep(0.2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _thread
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -110,11 +111,19 @@ def test_background_returns_at_once_and_keeps_updating(ip: InteractiveShell, ima
 
 def test_interrupt_stops_waiting_and_names_the_job(ip: InteractiveShell, emulator: Emulator, image_file: Path) -> None:
     emulator.add_fault("never_finish")
-    timer = threading.Timer(1.5, _thread.interrupt_main)
-    timer.start()
+
+    def interrupt_once_the_job_is_waited_on() -> None:  # as a person: Ctrl-C while it waits
+        deadline = time.monotonic() + 30
+        while not any(job.id for job in veo.history()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        _thread.interrupt_main()
+
+    presser = threading.Thread(target=interrupt_once_the_job_is_waited_on, daemon=True)
+    presser.start()
     with capture_output() as cap:
         result = ip.run_cell_magic("veo", f"-i {image_file} -d 4", "never ends")
-    timer.join()
+    presser.join()
     assert result is None
     job = veo.history()[0]
     assert f"stopped waiting for {job.id}" in cap.stderr and f"%veo resume {job.id}" in cap.stderr

@@ -194,7 +194,7 @@ def test_ctrl_c_in_wait_cancels_after_the_create_in_flight_is_journaled(emulator
     holding = Holding(emulator.transport())
     with sync_client(emulator, holding.sync()) as client:
         run = client.start("held", image=image_file, **FAST)
-        press_ctrl_c(holding)
+        press_ctrl_c(holding, inside="wait")
         with pytest.raises(veo.WaitCancelled) as caught:
             run.wait(20)
     assert run.job is not None and caught.value.job is not None and caught.value.job.id == run.job.id

@@ -257,6 +257,8 @@ def test_takes_appear_side_by_side_under_the_cell_and_one_is_chosen(
     assert [journal.find(job.id).chosen for job in jobs] == [False, True, False, False]  # type: ignore[union-attr]
     assert ["veo-take-chosen" in take.widget._dom_classes for take in grid.takes] == [False, True, False, False]
     assert grid.chosen is not None and grid.chosen.id == jobs[1].id
+    with pytest.raises(ValueError, match="not one of these takes"):
+        grid.pick(jobs[0].evolve(id="gen-elsewhere"))  # a job from another cell is named, not a StopIteration
     with capture_output() as cap:
         run(ip, "%veo history")
     history = html_of(cap)

@@ -217,7 +217,10 @@ class TakesGrid:
             return take
         if isinstance(take, int):
             return self.takes[take]
-        return next(t for t in self.takes if t.job is not None and t.job.id == take.id)
+        found = next((t for t in self.takes if t.job is not None and t.job.id == take.id), None)
+        if found is None:
+            raise ValueError(f"{take.id} is not one of these takes")
+        return found
 
     def _finished(self, card: Card) -> None:
         take = next(t for t in self.takes if t.card is card)

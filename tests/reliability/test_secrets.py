@@ -15,6 +15,7 @@ import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 
 from ..conftest import FAST, QUICK_POLLS
+from ..integration.servers import pythonpath
 
 pytestmark = pytest.mark.timeout(240)
 SENTINEL = "sk-SENTINEL-7f3a9c1e5b2d4680aa11"
@@ -28,6 +29,7 @@ def test_notebook_executed_with_the_key_and_widget_state_keeps_none(
     monkeypatch.setenv("AIMLAPI_KEY", SENTINEL)
     monkeypatch.setenv("VEO_DEMO", "1")  # the key is set, but nothing may leave this machine
     monkeypatch.setenv("VEO_DEMO_SECONDS", "2")
+    monkeypatch.setenv("PYTHONPATH", pythonpath())  # the kernel imports this checkout, installed or not
     nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
     nb.cells.append(
         nbformat.v4.new_code_cell(
