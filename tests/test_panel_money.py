@@ -14,7 +14,7 @@ from veo_widgets._models import DEFAULT_MODEL
 from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
-from .conftest import QUICK_POLLS
+from .conftest import QUICK_POLLS, Counting
 from .helpers import until
 
 pytestmark = pytest.mark.timeout(120)
@@ -27,20 +27,21 @@ def keyed_client(emulator: Emulator) -> Iterator[veo.Client]:
     client.close()
 
 
-def test_the_budget_field_refuses_a_job_over_it_in_the_form(
-    keyed_client: veo.Client, emulator: Emulator, image_file: Path
-) -> None:
-    panel = Panel(prompt="waves roll in", image=image_file, duration=4, seed=1, client=keyed_client)
+def test_the_budget_field_refuses_a_job_over_it_in_the_form(emulator: Emulator, image_file: Path) -> None:
+    transport = Counting(emulator)  # this panel's own requests (the emulator is shared by the session)
+    client = veo.Client(emulator.api_key, emulator.url, transport=transport, schedule=QUICK_POLLS)
+    panel = Panel(prompt="waves roll in", image=image_file, duration=4, seed=1, client=client)
     assert panel.money.budget.value == "" and panel.client.budget_usd is None
     panel.money.budget.value = "0.01"
     assert panel.client.budget_usd == 0.01 and "$0.01 a day" in panel.money.budget_note.value
-    before = emulator.stats.creates
     panel.generate_button.click()
     message = panel.form_message.value
     assert 'role="alert"' in message and "daily budget of $0.01" in message and "nothing was sent" in message
-    assert emulator.stats.creates == before and panel.cards == [] and panel.status == "error"
+    assert not [r for r in transport.requests if r.method == "POST"]
+    assert panel.cards == [] and panel.status == "error" and client.journal.history() == []
     panel.money.budget.value = ""
     assert panel.client.budget_usd is None and "no daily cap" in panel.money.budget_note.value
+    client.close()
 
 
 def test_a_budget_that_is_not_a_number_is_explained_not_raised(keyed_client: veo.Client) -> None:

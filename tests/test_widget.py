@@ -27,7 +27,9 @@ def test_live_status_moves_while_the_caller_does_other_work(panel_client: veo.Cl
         progress.append(panel.cards[0].bar.value)
         time.sleep(0.05)
     assert panel.status == "completed"
-    assert {"queued", "generating"} <= seen
+    # The job's own statuses showed while it ran (which of them a poll catches depends on
+    # timing: under load the first poll may already find it generating).
+    assert seen & {"queued", "generating"} and len(seen) >= 2
     assert max(progress) > 0  # the bar moved before completion
 
 

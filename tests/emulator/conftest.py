@@ -52,7 +52,7 @@ def create(emu: Emulator, payload: dict[str, Any], **headers: str) -> httpx.Resp
 
 
 def poll(emu: Emulator, job_id: str, path: str = "/v2/video/generations") -> dict[str, Any]:
-    answer = httpx.get(f"{emu.url}{path}", params={"generation_id": job_id}, headers=auth(emu))
+    answer = httpx.get(f"{emu.url}{path}", params={"generation_id": job_id}, headers=auth(emu), timeout=30)
     return dict(answer.json())
 
 

@@ -87,9 +87,9 @@ def test_hold_past_the_read_timeout_through_the_transport(emulator: Emulator) ->
 
 def test_complete_status_ends_in_the_extend_pages_spelling(emulator: Emulator) -> None:
     emulator.add_fault("complete_status")
-    job = httpx.post(f"{emulator.url}/v2/video/generations", json=body(), headers=auth(emulator)).json()
+    job = httpx.post(f"{emulator.url}/v2/video/generations", json=body(), headers=auth(emulator), timeout=30).json()
     done = wait_done(emulator, job["id"])
-    assert done["status"] == "complete" and httpx.get(done["video"]["url"]).content[4:8] == b"ftyp"
+    assert done["status"] == "complete" and httpx.get(done["video"]["url"], timeout=60).content[4:8] == b"ftyp"
 
 
 def test_logs_billing_and_catalogue_faults_must_be_named(emulator: Emulator) -> None:

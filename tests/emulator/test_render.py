@@ -28,7 +28,7 @@ def test_the_video_is_real_and_made_from_the_image(emulator: Emulator, tmp_path:
     ).json()
     done = wait_done(emulator, job["id"])
     path = tmp_path / "v.mp4"
-    path.write_bytes(httpx.get(done["video"]["url"]).content)
+    path.write_bytes(httpx.get(done["video"]["url"], timeout=60).content)
     info = probe(path)
     assert (info["video_codec"], info["width"], info["height"], info["audio_codec"]) == ("h264", 1280, 720, "aac")
     assert info["fps"] == 24 and info["duration"] == pytest.approx(4, abs=0.1)
@@ -67,7 +67,7 @@ def test_1080p(emulator: Emulator, tmp_path: Path) -> None:
         f"{emulator.url}/v2/video/generations", json=body(resolution="1080P", duration=8), headers=auth(emulator)
     ).json()
     path = tmp_path / "hd.mp4"
-    path.write_bytes(httpx.get(wait_done(emulator, job["id"])["video"]["url"]).content)
+    path.write_bytes(httpx.get(wait_done(emulator, job["id"])["video"]["url"], timeout=60).content)
     info = probe(path)
     assert (info["width"], info["height"]) == (1920, 1080) and info["duration"] == pytest.approx(8, abs=0.1)
 
@@ -88,7 +88,7 @@ def render(emu: Emulator, payload: dict[str, object], tmp_path: Path, seconds: i
     done = wait_done(emu, answer.json()["id"])
     assert done["status"] == "completed", done
     path = tmp_path / "clip.mp4"
-    path.write_bytes(httpx.get(done["video"]["url"]).content)
+    path.write_bytes(httpx.get(done["video"]["url"], timeout=60).content)
     info = probe(path)
     assert (info["video_codec"], info["width"], info["height"]) == ("h264", 1280, 720)
     assert info["duration"] == pytest.approx(seconds, abs=0.1)
@@ -145,5 +145,5 @@ def test_extend_keeps_a_portrait_clip_portrait_unless_told_otherwise(
         payload["aspect_ratio"] = aspect
     done = wait_done(emulator, create(emulator, {**payload, "generate_audio": False}).json()["id"])
     path = tmp_path / "longer.mp4"
-    path.write_bytes(httpx.get(done["video"]["url"]).content)
+    path.write_bytes(httpx.get(done["video"]["url"], timeout=60).content)
     assert (probe(path)["width"], probe(path)["height"]) == (720, 1280)

@@ -124,7 +124,7 @@ def test_published_javascript_example_runs_unchanged(emulator: Emulator, tmp_pat
         check=True,
     )
     result = json.loads(done.stdout)
-    assert result["status"] == "completed" and httpx.get(result["video"]["url"]).content[4:8] == b"ftyp"
+    assert result["status"] == "completed" and httpx.get(result["video"]["url"], timeout=60).content[4:8] == b"ftyp"
 
 
 def test_bad_requests_never_crash_it(emulator: Emulator) -> None:
@@ -160,7 +160,7 @@ def test_jobs_survive_a_restart_with_a_state_dir(tmp_path: Path) -> None:
     with Emulator(timing=1.0, state_dir=tmp_path, api_key="k") as second:
         done = wait_done(second, job["id"])
         assert done["status"] == "completed" and done["video"]["url"].startswith(second.url)
-        assert httpx.get(done["video"]["url"]).content[4:8] == b"ftyp"
+        assert httpx.get(done["video"]["url"], timeout=60).content[4:8] == b"ftyp"
 
 
 def test_command_line_server() -> None:
