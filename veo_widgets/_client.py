@@ -134,12 +134,16 @@ class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
         *,
         on_submit: OnUpdate | None = None,
         lineage: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
         **options: Unpack[GenerateOptions],
     ) -> Job:
         """Validate, then create the job. Returns at once with the job's id. ``lineage``
-        (``parent_id``, ``relation``, ``take_group``, ``batch``) is journaled with the create."""
+        (``parent_id``, ``relation``, ``take_group``, ``batch``) is journaled with the create.
+        ``timeout`` bounds the usage-log lookup of a create whose answer was lost (at most
+        ``client.reconcile_timeout``, which is also the default)."""
         request, found = self._drive(self._prepare_plan(prompt, image, options))
-        return self._drive(self._submit_plan(request, on_submit, None, _with_lineage(found, lineage)))
+        lineage = _with_lineage(found, lineage)
+        return self._drive(self._submit_plan(request, on_submit, None, lineage, timeout))
 
     def get(self, job: JobLike) -> Job:
         """The job's current state (one poll); a failed job comes back with its error."""
@@ -266,11 +270,14 @@ class AsyncClient(AsyncDriver, AsyncTakesMethods, AsyncMoneyMethods, _Core):
         *,
         on_submit: OnUpdate | None = None,
         lineage: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
         **options: Unpack[GenerateOptions],
     ) -> Job:
-        """Validate, then create the job. Returns at once with the job's id."""
+        """Validate, then create the job. Returns at once with the job's id; ``timeout`` as
+        for the sync client."""
         request, found = await self._drive(self._prepare_plan(prompt, image, options))
-        return await self._drive(self._submit_plan(request, on_submit, None, _with_lineage(found, lineage)))
+        lineage = _with_lineage(found, lineage)
+        return await self._drive(self._submit_plan(request, on_submit, None, lineage, timeout))
 
     async def get(self, job: JobLike) -> Job:
         return await self._drive(self._get_plan(job))

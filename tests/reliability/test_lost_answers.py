@@ -43,14 +43,15 @@ def client_for(emu: Emulator, flavour: str, notices: list[str], **options: Any) 
     return client
 
 
-def generate(client: Any, flavour: str, **kwargs: Any) -> veo.Job:
+def generate(client: Any, flavour: str, method: str = "generate", **kwargs: Any) -> veo.Job:
+    """``client.generate(**kwargs)`` (or another method), with either client flavour."""
     if flavour == "sync":
         with client:
-            return client.generate(**kwargs)  # type: ignore[no-any-return]
+            return getattr(client, method)(**kwargs)  # type: ignore[no-any-return]
 
     async def run() -> veo.Job:
         async with client:
-            return await client.generate(**kwargs)  # type: ignore[no-any-return]
+            return await getattr(client, method)(**kwargs)  # type: ignore[no-any-return]
 
     return asyncio.run(run())
 
@@ -184,14 +185,15 @@ def test_estimate_balance_and_spend_against_the_emulator(emu: Emulator) -> None:
         assert client.spend("7d").usd >= 0
 
 
+@pytest.mark.parametrize("method", ["generate", "submit"])
 @pytest.mark.parametrize("flavour", ["sync", "async"])
-def test_the_callers_timeout_bounds_the_lookup_of_a_lost_answer(image_file: Path, flavour: str) -> None:
+def test_the_callers_timeout_bounds_the_lookup_of_a_lost_answer(image_file: Path, flavour: str, method: str) -> None:
     with Emulator(timing=0.5, seed=7, log_lag=60.0) as emu:  # the row appears long after
         emu.add_fault("502", endpoint="create", times=1)
         client = client_for(emu, flavour, [])
         client.reconcile_timeout = 600.0
         began = time.monotonic()
         with pytest.raises(UnconfirmedCreateError) as caught:
-            generate(client, flavour, prompt="bounded", image=image_file, timeout=2, **FAST)
+            generate(client, flavour, method, prompt="bounded", image=image_file, timeout=2, **FAST)
         assert time.monotonic() - began < 20  # not the ten minutes of reconcile_timeout
         assert caught.value.looked_for <= 5 and emu.stats.creates == 1
