@@ -160,6 +160,22 @@ class Holding:
         return httpx.MockTransport(handler)
 
 
+def main_thread_in(name: str, *, blocked: bool = False) -> bool:
+    """Whether the main thread is running inside the veo_widgets function ``name`` (with
+    ``blocked``: waiting in code below it that is not the package's, such as an Event)."""
+    import sys
+    import threading
+
+    frame = sys._current_frames().get(threading.main_thread().ident or 0)
+    if frame is None or (blocked and "veo_widgets" in frame.f_code.co_filename):
+        return False
+    while frame is not None:
+        if frame.f_code.co_name == name and "veo_widgets" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
 #: When a test helper pressed Ctrl-C (see ``conftest``: one that escapes fails that test
 #: instead of stopping the whole run).
 SIMULATED_CTRL_C: list[float] = []
@@ -174,29 +190,18 @@ def press_ctrl_c(
     thread is inside a veo_widgets function of that name (a person presses Ctrl-C while the
     cell waits, not before the test reached the wait). Runs in the background."""
     import signal
-    import sys
     import threading
     import time
 
     main = threading.main_thread().ident
     assert main is not None
 
-    def main_is_inside(name: str) -> bool:
-        frame = sys._current_frames().get(main)  # type: ignore[arg-type]
-        if frame is None or "veo_widgets" in frame.f_code.co_filename:
-            return False  # not yet blocked in a wait below it
-        while frame is not None:
-            if frame.f_code.co_name == name and "veo_widgets" in frame.f_code.co_filename:
-                return True
-            frame = frame.f_back
-        return False
-
     def press() -> None:
         if not holding.arrived.wait(10):
             return  # no create arrived: the test fails on its own, and no stray Ctrl-C lands later
         if inside is not None:
             deadline = time.monotonic() + 10
-            while not main_is_inside(inside):
+            while not main_thread_in(inside, blocked=True):
                 if time.monotonic() > deadline:
                     holding.release.set()  # never pressed: the test fails on its own
                     return

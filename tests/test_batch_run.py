@@ -14,6 +14,11 @@ from veo_widgets._batch_run import run_batch
 from veo_widgets.emulator import Emulator
 
 from .conftest import QUICK_POLLS, image_bytes
+from .helpers import own_emulator
+
+# An emulator of this module's own: these tests count every create the server saw, over
+# whole batches, and change its log lag; other modules' threads must not add to either.
+_own_server, emulator = own_emulator("emulator", timing=0.5, seed=7)
 
 
 @pytest.fixture

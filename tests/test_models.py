@@ -363,7 +363,10 @@ def test_the_emulator_accepts_what_build_request_sends(emulator: Any, spec: veo.
         options["duration"] = spec.allowed("duration", **others, **dict.fromkeys(inputs, True))[-1]
     body = build_request("a lighthouse at dusk", model=spec.short, **inputs, **options).body()
     answer = httpx.post(
-        f"{emulator.url}/v2/video/generations", json=body, headers={"Authorization": f"Bearer {emulator.api_key}"}
+        f"{emulator.url}/v2/video/generations",
+        json=body,
+        headers={"Authorization": f"Bearer {emulator.api_key}"},
+        timeout=30,
     )
     assert answer.status_code in (200, 201), answer.text
 

@@ -18,6 +18,7 @@ from veo_widgets._models import Job, VideoRequest
 from veo_widgets._steps import RecordState
 
 from .conftest import FAST
+from .helpers import until
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -165,11 +166,15 @@ def test_the_heartbeat_is_written_only_when_its_promise_would_run_out(
     client = veo.Client(emulator.api_key, emulator.url, journal=journal, schedule=QUICK_POLLS, transport=transport)
     with client:
         run = client.start("polled often", image=image_file, timeout=120, **FAST)
-        time.sleep(2.0)  # several quick polls, each promise still holding: one write
+
+        def polls() -> int:
+            return sum(r.method == "GET" and "generation_id" in str(r.url) for r in list(transport.requests))
+
+        until(lambda: polls() >= 3, 30)  # several quick polls, each promise still holding: one write
         run.cancel()
         with pytest.raises(veo.WaitCancelled):
             run.wait(10)
-    assert sum(r.method == "GET" and "generation_id" in str(r.url) for r in transport.requests) >= 3
+    assert polls() >= 3
     # One promise, in the same write as the first status seen; then "nobody polls it now".
     first, last = journal.beats  # exactly two heartbeat writes in all
     assert isinstance(first, tuple) and first[0] == "with a status" and last is None, journal.beats

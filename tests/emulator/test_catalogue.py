@@ -15,7 +15,7 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def items(emu: Emulator, path: str = "/v1/models", **params: Any) -> list[dict[str, Any]]:
-    answer = httpx.get(f"{emu.url}{path}", params=params)  # no key needed
+    answer = httpx.get(f"{emu.url}{path}", params=params, timeout=30)  # no key needed
     assert answer.status_code == 200 and answer.json()["object"] == "list"
     return list(answer.json()["data"])
 
@@ -59,21 +59,23 @@ def test_filters(emulator: Emulator) -> None:
 
 
 def test_single_lookup(emulator: Emulator) -> None:
-    found = httpx.get(f"{emulator.url}/model/Google/Veo-3.1-T2V-Fast", params={"include": "pricing"}).json()
+    found = httpx.get(f"{emulator.url}/model/Google/Veo-3.1-T2V-Fast", params={"include": "pricing"}, timeout=30).json()
     assert found["object"] == "model" and found["data"]["id"] == "google/veo-3.1-t2v-fast"
     assert "pricing" in found["data"]
-    assert httpx.get(f"{emulator.url}/model/veo2").json()["data"]["id"] == "google/veo-2.0-generate-001"
-    missing = httpx.get(f"{emulator.url}/model/google/veo-9")
+    assert httpx.get(f"{emulator.url}/model/veo2", timeout=30).json()["data"]["id"] == "google/veo-2.0-generate-001"
+    missing = httpx.get(f"{emulator.url}/model/google/veo-9", timeout=30)
     assert missing.status_code == 404
 
 
 def test_etag_and_304(emulator: Emulator) -> None:
-    first = httpx.get(f"{emulator.url}/v1/models", params={"include": "pricing"})
+    first = httpx.get(f"{emulator.url}/v1/models", params={"include": "pricing"}, timeout=30)
     etag = first.headers["etag"]
     assert etag.startswith('W/"')
-    again = httpx.get(f"{emulator.url}/v1/models", params={"include": "pricing"}, headers={"If-None-Match": etag})
+    again = httpx.get(
+        f"{emulator.url}/v1/models", params={"include": "pricing"}, headers={"If-None-Match": etag}, timeout=30
+    )
     assert again.status_code == 304 and again.content == b""
-    other = httpx.get(f"{emulator.url}/v1/models", headers={"If-None-Match": etag})
+    other = httpx.get(f"{emulator.url}/v1/models", headers={"If-None-Match": etag}, timeout=30)
     assert other.status_code == 200 and other.headers["etag"] != etag
 
 
@@ -88,6 +90,7 @@ def test_metrics_serve_duration_percentiles_per_model() -> None:
                 ("aliases", "google/veo-3-1-lite-generate-preview"),
                 ("aliases", "no/such-model"),
             ],
+            timeout=30,
         ).json()
         assert answer["window_seconds"] == 300 and answer["generated_at"]
         by = {m["alias"]: m["metrics"]["duration_ms"] for m in answer["models"]}
@@ -99,15 +102,15 @@ def test_metrics_serve_duration_percentiles_per_model() -> None:
             > by["google/veo3-1-fast-extend-video"]["p50"]
         )
     with Emulator() as realistic:
-        (model,) = httpx.get(f"{realistic.url}/models/metrics", params={"aliases": "google/veo-3.0-i2v-fast"}).json()[
-            "models"
-        ]
+        (model,) = httpx.get(
+            f"{realistic.url}/models/metrics", params={"aliases": "google/veo-3.0-i2v-fast"}, timeout=30
+        ).json()["models"]
         p = model["metrics"]["duration_ms"]
         assert p["p50"] < p["p75"] < p["p90"] < p["p99"]
 
 
 def test_metrics_refuse_other_parameters_and_comma_lists(emulator: Emulator) -> None:
     url = f"{emulator.url}/models/metrics"
-    assert httpx.get(url, params={"aliases": "google/veo3", "window": "300"}).status_code == 400
-    assert httpx.get(url, params={"aliases": "google/veo3,google/veo-3.0-fast"}).json()["models"] == []
-    assert httpx.get(url, headers=auth(emulator), params={"aliases": "google/veo3"}).json()["models"]
+    assert httpx.get(url, params={"aliases": "google/veo3", "window": "300"}, timeout=30).status_code == 400
+    assert httpx.get(url, params={"aliases": "google/veo3,google/veo-3.0-fast"}, timeout=30).json()["models"] == []
+    assert httpx.get(url, headers=auth(emulator), params={"aliases": "google/veo3"}, timeout=30).json()["models"]

@@ -25,7 +25,7 @@ def emu() -> Iterator[Emulator]:
 
 
 def logs(emu: Emulator, **params: Any) -> httpx.Response:
-    return httpx.get(f"{emu.url}/v2/logs", params={"period": "1h", **params}, headers=auth(emu))
+    return httpx.get(f"{emu.url}/v2/logs", params={"period": "1h", **params}, headers=auth(emu), timeout=30)
 
 
 def rows_for(emu: Emulator, crid: str) -> list[dict[str, Any]]:
@@ -90,6 +90,7 @@ def test_newest_first_filters_and_pages(emu: Emulator) -> None:
         f"{emu.url}/v2/logs",
         params=[("period", "1h"), ("model", "google/veo-3.0-i2v"), ("model", "google/veo-3.0-i2v-fast")],
         headers=auth(emu),
+        timeout=30,
     )
     assert both.json()["pagination"]["total"] == 6
     assert logs(emu, model="google/veo-3.0-i2v,google/veo-3.0-i2v-fast").json()["data"] == []  # one odd name
@@ -114,7 +115,7 @@ def test_newest_first_filters_and_pages(emu: Emulator) -> None:
     ],
 )
 def test_window_and_parameter_errors_are_400(emu: Emulator, params: dict[str, str]) -> None:
-    answer = httpx.get(f"{emu.url}/v2/logs", params=params, headers=auth(emu))
+    answer = httpx.get(f"{emu.url}/v2/logs", params=params, headers=auth(emu), timeout=30)
     assert answer.status_code == 400 and answer.json()["statusCode"] == "400"
 
 
@@ -125,13 +126,13 @@ def test_a_start_end_window_finds_rows_and_92_days_is_allowed(emu: Emulator) -> 
         "start": (now - timedelta(days=92) + timedelta(minutes=2)).isoformat(),
         "end": (now + timedelta(minutes=1)).isoformat(),
     }
-    answer = httpx.get(f"{emu.url}/v2/logs", params=params, headers=auth(emu))
+    answer = httpx.get(f"{emu.url}/v2/logs", params=params, headers=auth(emu), timeout=30)
     assert [r["client_request_id"] for r in answer.json()["data"]] == ["windowed"]
     assert logs(emu, period="92d").status_code == 200
 
 
 def test_needs_the_key_and_only_its_own_prefix(emu: Emulator) -> None:
-    assert httpx.get(f"{emu.url}/v2/logs", params={"period": "1h"}).status_code == 401
+    assert httpx.get(f"{emu.url}/v2/logs", params={"period": "1h"}, timeout=30).status_code == 401
     assert logs(emu, key_prefix=emu.api_key[:8]).status_code == 200
     assert logs(emu, key_prefix="someone1").status_code == 403
 

@@ -24,7 +24,10 @@ pytestmark = pytest.mark.timeout(120)
 def test_the_video_is_real_and_made_from_the_image(emulator: Emulator, tmp_path: Path) -> None:
     source = patterned()
     job = httpx.post(
-        f"{emulator.url}/v2/video/generations", json=body(image_url=data_uri(source), seed=11), headers=auth(emulator)
+        f"{emulator.url}/v2/video/generations",
+        json=body(image_url=data_uri(source), seed=11),
+        headers=auth(emulator),
+        timeout=30,
     ).json()
     done = wait_done(emulator, job["id"])
     path = tmp_path / "v.mp4"
@@ -50,9 +53,11 @@ def test_portrait_without_audio_and_same_seed_same_bytes(emulator: Emulator) -> 
     payload = body(aspect_ratio="9:16", generate_audio=False, seed=99)
     urls = []
     for _ in range(2):
-        job = httpx.post(f"{emulator.url}/v2/video/generations", json=payload, headers=auth(emulator)).json()
+        job = httpx.post(
+            f"{emulator.url}/v2/video/generations", json=payload, headers=auth(emulator), timeout=30
+        ).json()
         urls.append(wait_done(emulator, job["id"])["video"]["url"])
-    first, second = (httpx.get(u).content for u in urls)
+    first, second = (httpx.get(u, timeout=30).content for u in urls)
     assert first == second
     with av.open(io.BytesIO(first)) as container:
         assert not container.streams.audio
@@ -64,7 +69,10 @@ def test_portrait_without_audio_and_same_seed_same_bytes(emulator: Emulator) -> 
 
 def test_1080p(emulator: Emulator, tmp_path: Path) -> None:
     job = httpx.post(
-        f"{emulator.url}/v2/video/generations", json=body(resolution="1080P", duration=8), headers=auth(emulator)
+        f"{emulator.url}/v2/video/generations",
+        json=body(resolution="1080P", duration=8),
+        headers=auth(emulator),
+        timeout=30,
     ).json()
     path = tmp_path / "hd.mp4"
     path.write_bytes(httpx.get(wait_done(emulator, job["id"])["video"]["url"], timeout=60).content)

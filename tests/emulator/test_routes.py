@@ -21,6 +21,7 @@ def test_lifecycle_headers_and_usage(emulator: Emulator) -> None:
         f"{emulator.url}/v2/video/generations",
         json=body(),
         headers={**auth(emulator), "X-Client-Request-Id": "veo-test.1:a"},
+        timeout=30,
     )
     assert created.status_code == 200
     job = created.json()
@@ -32,7 +33,10 @@ def test_lifecycle_headers_and_usage(emulator: Emulator) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         status = httpx.get(
-            f"{emulator.url}/v2/video/generations", params={"generation_id": job["id"]}, headers=auth(emulator)
+            f"{emulator.url}/v2/video/generations",
+            params={"generation_id": job["id"]},
+            headers=auth(emulator),
+            timeout=30,
         ).json()["status"]
         seen.add(status)
         if status == "completed":
@@ -56,7 +60,9 @@ def test_lifecycle_headers_and_usage(emulator: Emulator) -> None:
     ],
 )
 def test_validation_errors_in_the_api_shape(emulator: Emulator, payload: dict[str, Any], words: str) -> None:
-    answer = httpx.post(f"{emulator.url}/v2/video/generations", json=body(**payload), headers=auth(emulator))
+    answer = httpx.post(
+        f"{emulator.url}/v2/video/generations", json=body(**payload), headers=auth(emulator), timeout=30
+    )
     assert answer.status_code == 400
     shape = answer.json()
     assert words in shape["message"] and shape["statusCode"] == "400" and shape["path"] == "/v2/video/generations"
@@ -65,28 +71,31 @@ def test_validation_errors_in_the_api_shape(emulator: Emulator, payload: dict[st
 
 def test_auth_errors_are_problem_json(emulator: Emulator) -> None:
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": emulator.api_key}):
-        answer = httpx.post(f"{emulator.url}/v2/video/generations", json=body(), headers=headers)
+        answer = httpx.post(f"{emulator.url}/v2/video/generations", json=body(), headers=headers, timeout=30)
         assert answer.status_code == 401 and answer.headers["content-type"] == "application/problem+json"
         assert answer.json()["error"]["name"] == "UnauthorizedException"
 
 
 def test_unknown_ids_paths_and_methods(emulator: Emulator) -> None:
     unknown = httpx.get(
-        f"{emulator.url}/v2/video/generations", params={"generation_id": "nope:x"}, headers=auth(emulator)
+        f"{emulator.url}/v2/video/generations", params={"generation_id": "nope:x"}, headers=auth(emulator), timeout=30
     )
     assert unknown.status_code == 404 and "not found" in unknown.json()["message"]
-    assert httpx.get(f"{emulator.url}/v1/other", headers=auth(emulator)).status_code == 404
-    assert httpx.delete(f"{emulator.url}/v2/video/generations", headers=auth(emulator)).status_code == 405
+    assert httpx.get(f"{emulator.url}/v1/other", headers=auth(emulator), timeout=30).status_code == 404
+    assert httpx.delete(f"{emulator.url}/v2/video/generations", headers=auth(emulator), timeout=30).status_code == 405
 
 
 def test_loopback_image_urls_are_fetched_others_fail_clearly(emulator: Emulator) -> None:
     url = emulator.host_asset("pic.png", image_bytes())
-    ok = httpx.post(f"{emulator.url}/v2/video/generations", json=body(image_url=url), headers=auth(emulator)).json()
+    ok = httpx.post(
+        f"{emulator.url}/v2/video/generations", json=body(image_url=url), headers=auth(emulator), timeout=30
+    ).json()
     assert wait_done(emulator, ok["id"])["status"] == "completed"
     far = httpx.post(
         f"{emulator.url}/v2/video/generations",
         json=body(image_url="https://example.com/cat.png"),
         headers=auth(emulator),
+        timeout=30,
     ).json()
     failed = wait_done(emulator, far["id"])
     assert failed["status"] == "error" and "cannot reach the internet" in failed["error"]["message"]
@@ -94,22 +103,22 @@ def test_loopback_image_urls_are_fetched_others_fail_clearly(emulator: Emulator)
 
 def test_result_urls_expire_and_support_ranges() -> None:
     with Emulator(timing=0.2, result_ttl=3) as emu:
-        job = httpx.post(f"{emu.url}/v2/video/generations", json=body(), headers=auth(emu)).json()
+        job = httpx.post(f"{emu.url}/v2/video/generations", json=body(), headers=auth(emu), timeout=30).json()
         url = wait_done(emu, job["id"])["video"]["url"]
-        part = httpx.get(url, headers={"Range": "bytes=0-99"})
+        part = httpx.get(url, headers={"Range": "bytes=0-99"}, timeout=30)
         assert (
             part.status_code == 206
             and len(part.content) == 100
             and part.headers["content-range"].startswith("bytes 0-99/")
         )
         time.sleep(3.2)
-        assert httpx.get(url).status_code == 403
+        assert httpx.get(url, timeout=30).status_code == 403
 
 
 def test_id_styles() -> None:
     for style, check in (("uuid", lambda i: len(i) == 36 and ":" not in i), ("nanoid", lambda i: len(i) == 21)):
         with Emulator(timing=0.2, id_style=style) as emu:
-            job = httpx.post(f"{emu.url}/v2/video/generations", json=body(), headers=auth(emu)).json()
+            job = httpx.post(f"{emu.url}/v2/video/generations", json=body(), headers=auth(emu), timeout=30).json()
             assert check(job["id"]), job["id"]
 
 
@@ -119,6 +128,7 @@ def test_an_invalid_client_request_id_is_dropped_and_the_job_still_made(emulator
         f"{emulator.url}/v2/video/generations",
         json=body(),
         headers={**auth(emulator), "X-Client-Request-Id": "not valid!"},
+        timeout=30,
     )
     assert answer.status_code == 200 and "x-client-request-id" not in answer.headers
     assert emulator.stats.creates == before + 1
@@ -144,7 +154,7 @@ def test_the_in_memory_transport_answers_as_the_server_does(emulator: Emulator) 
 
 def test_each_model_takes_its_own_time_scaled_by_the_timing_setting() -> None:
     def seconds(emu: Emulator, payload: dict[str, Any]) -> float:
-        answer = httpx.post(f"{emu.url}/v2/video/generations", json=payload, headers=auth(emu))
+        answer = httpx.post(f"{emu.url}/v2/video/generations", json=payload, headers=auth(emu), timeout=30)
         job = emu.app.jobs.get(answer.json()["id"])
         assert job is not None
         return job.ready_at - job.created

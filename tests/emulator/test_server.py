@@ -129,14 +129,18 @@ def test_published_javascript_example_runs_unchanged(emulator: Emulator, tmp_pat
 
 def test_bad_requests_never_crash_it(emulator: Emulator) -> None:
     url = f"{emulator.url}/v2/video/generations"
-    broken = httpx.post(url, content=b"{not json", headers={**auth(emulator), "Content-Type": "application/json"})
+    broken = httpx.post(
+        url, content=b"{not json", headers={**auth(emulator), "Content-Type": "application/json"}, timeout=30
+    )
     assert broken.status_code == 400 and "JSON" in broken.json()["message"]
-    wrong_type = httpx.post(url, content=b"prompt=x", headers={**auth(emulator), "Content-Type": "text/plain"})
+    wrong_type = httpx.post(
+        url, content=b"prompt=x", headers={**auth(emulator), "Content-Type": "text/plain"}, timeout=30
+    )
     assert wrong_type.status_code == 400
-    array = httpx.post(url, json=[1, 2], headers=auth(emulator))
+    array = httpx.post(url, json=[1, 2], headers=auth(emulator), timeout=30)
     assert array.status_code == 400
     for path in ("/files/../../etc/passwd", "/files/%2e%2e/%2e%2e/etc/passwd", "/files/x%00.mp4"):
-        assert httpx.get(emulator.url + path).status_code == 404
+        assert httpx.get(emulator.url + path, timeout=30).status_code == 404
     # A huge declared body is refused before it is read.
     with socket.create_connection(("127.0.0.1", int(emulator.url.rsplit(":", 1)[1]))) as sock:
         sock.sendall(
@@ -148,13 +152,13 @@ def test_bad_requests_never_crash_it(emulator: Emulator) -> None:
             chunks.append(chunk)
         reply = b"".join(chunks).decode()
     assert reply.startswith("HTTP/1.1 413") and '"statusCode": "413"' in reply
-    assert httpx.get(f"{emulator.url}/health").json()["status"] == "ok"  # still serving
+    assert httpx.get(f"{emulator.url}/health", timeout=30).json()["status"] == "ok"  # still serving
 
 
 def test_jobs_survive_a_restart_with_a_state_dir(tmp_path: Path) -> None:
     first = Emulator(timing=1.0, state_dir=tmp_path, api_key="k")
     job = httpx.post(
-        f"{first.url}/v2/video/generations", json=body(seed=123), headers={"Authorization": "Bearer k"}
+        f"{first.url}/v2/video/generations", json=body(seed=123), headers={"Authorization": "Bearer k"}, timeout=30
     ).json()
     first.close()  # as when a kernel running demo mode dies mid-render
     with Emulator(timing=1.0, state_dir=tmp_path, api_key="k") as second:
@@ -177,7 +181,10 @@ def test_command_line_server() -> None:
         line = server.stdout.readline()
         assert f"127.0.0.1:{port}" in line
         answer = httpx.post(
-            f"http://127.0.0.1:{port}/v2/video/generations", json=body(), headers={"Authorization": "Bearer k"}
+            f"http://127.0.0.1:{port}/v2/video/generations",
+            json=body(),
+            headers={"Authorization": "Bearer k"},
+            timeout=30,
         )
         assert answer.status_code == 200 and json.loads(answer.text)["status"] == "queued"
     finally:
@@ -212,5 +219,5 @@ def test_a_client_that_hangs_up_is_not_reported(capfd: pytest.CaptureFixture[str
             assert b"200" in sock.recv(4096)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
         time.sleep(0.5)
-        assert httpx.get(emu.url + "/health").status_code == 200  # and it still serves
+        assert httpx.get(emu.url + "/health", timeout=30).status_code == 200  # and it still serves
     assert "Traceback" not in capfd.readouterr().err

@@ -135,6 +135,7 @@ def test_a_refusal_in_the_api_shape(emulator: Emulator) -> None:
         f"{emulator.url}/v2/video/generations",
         json={"model": "google/veo-3.1-i2v", "prompt": "x", "image_url": IMG, "seed": 3},
         headers=auth(emulator),
+        timeout=30,
     )
     assert answer.status_code == 400 and answer.json()["message"].startswith("property seed should not exist")
 

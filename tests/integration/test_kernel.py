@@ -71,7 +71,15 @@ def test_status_updates_arrive_while_another_cell_sleeps(kernel: BlockingKernelC
         "panel.generate()\n",
     )
     assert not [m for m in started if m["msg_type"] == "error"]
-    during = execute(kernel, "import time\ntime.sleep(12)\nprint('slept')")
+    # A cell that blocks the kernel (sleeping, not awaiting) until the job ended, or 90 s.
+    during = execute(
+        kernel,
+        "import time\nuntil = time.monotonic() + 90\n"
+        "while panel.status not in ('completed', 'error') and time.monotonic() < until:\n"
+        "    time.sleep(0.5)\n"
+        "time.sleep(1)\nprint('slept')",
+        timeout=120,
+    )
     statuses = badge_updates(during)
     # Widget updates reached the front end *during* the blocking cell, through to the end.
     assert "completed" in statuses, statuses

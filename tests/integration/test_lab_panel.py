@@ -93,7 +93,7 @@ def test_an_upload_replaces_a_path_typed_before_it(lab_panel: Any, page: Any, up
     drive.type_into(page, path_field, "holiday/beach.jpg")
     page.keyboard.press("Tab")
     drive.upload(page, lab_panel, upload_image)
-    drive.wait_preview(page, lab_panel, timeout=5_000)
+    drive.wait_preview(page, lab_panel, timeout=30_000)
     page.wait_for_timeout(500)  # let every echo of the upload settle
     assert "lighthouse.jpg" in lab_panel.inner_text()
     assert "no such file" not in lab_panel.inner_text().lower()
@@ -149,7 +149,7 @@ def test_ctrl_enter_in_the_prompt_generates(lab_panel: Any, page: Any, upload_im
     count = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first.inner_text()
     page.keyboard.press("Control+Enter")
     card = lab_panel.locator(drive.CARD).first
-    card.wait_for(timeout=5_000)
+    card.wait_for(timeout=15_000)
     assert drive.follow(card)[-1] == "completed"
     # ...and JupyterLab did not also re-run the cell (which would replace the panel).
     assert page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first.inner_text() == count

@@ -37,7 +37,7 @@ def test_concurrent_mixed_traffic() -> None:
         auth = {"Authorization": f"Bearer {emu.api_key}"}
         url = f"{emu.url}/v2/video/generations"
         valid = {"model": "google/veo-3.0-i2v-fast", "prompt": "p", "image_url": image, "duration": 4, "seed": 1}
-        known = httpx.post(url, json=valid, headers=auth).json()["id"]
+        known = httpx.post(url, json=valid, headers=auth, timeout=30).json()["id"]
         port = int(emu.url.rsplit(":", 1)[1])
 
         def oversized() -> bool:
@@ -81,5 +81,5 @@ def test_concurrent_mixed_traffic() -> None:
             results = [ok for batch in pool.map(worker, range(THREADS)) for ok in batch]
         assert len(results) == THREADS * REQUESTS_EACH and all(results)
         assert time.monotonic() - started < 90
-        assert httpx.get(f"{emu.url}/health").json()["status"] == "ok"
+        assert httpx.get(f"{emu.url}/health", timeout=30).json()["status"] == "ok"
         assert emu.stats.duplicate_creates == {}

@@ -21,7 +21,7 @@ from veo_widgets._recover import UnconfirmedCreateError
 from veo_widgets.emulator import Emulator
 
 from ..conftest import FAST, QUICK_POLLS, Counting, probe
-from ..helpers import own_emulator
+from ..helpers import own_emulator, until
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -102,7 +102,8 @@ def test_cancelling_while_looking_in_the_logs_is_a_clean_outcome(image_file: Pat
         emu.add_fault("502", endpoint="create", times=1)
         with client_for(emu, "sync", []) as client:
             run = client.start("cancelled while looking", image=image_file, **FAST)
-            time.sleep(1.0)  # the create has failed; the first look found nothing; it waits to look again
+            until(lambda: emu.stats.creates >= 1, 20)  # the create was made, its answer a 502...
+            time.sleep(0.5)  # ...and the client is looking for it in the logs, where it is not yet
             run.cancel()
             with pytest.raises(veo.WaitCancelled) as caught:
                 run.wait(timeout=10)
@@ -115,7 +116,10 @@ def test_cancelling_an_async_run_while_looking_in_the_logs(image_file: Path) -> 
     async def scenario(emu: Emulator) -> BaseException:
         async with client_for(emu, "async", []) as client:
             run = await client.start("cancelled while looking", image=image_file, **FAST)
-            await asyncio.sleep(1.0)
+            deadline = time.monotonic() + 20
+            while emu.stats.creates < 1 and time.monotonic() < deadline:  # made, its answer a 502...
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(0.5)  # ...and the client is looking for it in the logs
             run.cancel()
             with pytest.raises(veo.WaitCancelled) as caught:
                 await run.wait()
