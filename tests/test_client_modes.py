@@ -134,6 +134,8 @@ def test_start_and_resume_with_a_new_client(make_client: Callable[..., Flavour],
             time.sleep(0.02)
         job = run.job
         run.cancel()
+        with pytest.raises(veo.WaitCancelled):
+            run.wait(30)  # stopped: no poll of it outlives this test
     else:
         job = first.submit("a handle", model=model, **inputs, **short(model))
     assert job is not None

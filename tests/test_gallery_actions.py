@@ -12,7 +12,7 @@ import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 
 from .conftest import QUICK_POLLS
-from .helpers import T0, gallery_clips, journal_with  # noqa: F401  (gallery_clips is the fixture "clips")
+from .helpers import T0, gallery_clips, journal_with, until  # noqa: F401  (gallery_clips is the fixture "clips")
 
 
 def test_delete_removes_the_file_but_keeps_the_job(tmp_path: Path, clips: list[Path]) -> None:
@@ -169,6 +169,7 @@ def test_a_rerun_from_the_gallery_records_its_parent_when_created(emulator: Emul
         found = client.journal.find(card.job.id)  # the row has its parent from the create on
         assert found is not None and (found.parent_id, found.relation) == (first.id, "rerun")
         panel.cancel()
+        until(card.done.is_set, 30)  # its thread has stopped polling before the client closes
 
 
 def test_a_running_job_can_be_resumed_from_the_gallery(emulator: Emulator, image_file: Path) -> None:

@@ -67,6 +67,7 @@ def test_portrait_without_audio_and_same_seed_same_bytes(emulator: Emulator) -> 
         )
 
 
+@pytest.mark.timeout(240)  # a 1080p 8 s render may queue behind others on a busy machine
 def test_1080p(emulator: Emulator, tmp_path: Path) -> None:
     job = httpx.post(
         f"{emulator.url}/v2/video/generations",
@@ -75,7 +76,7 @@ def test_1080p(emulator: Emulator, tmp_path: Path) -> None:
         timeout=30,
     ).json()
     path = tmp_path / "hd.mp4"
-    path.write_bytes(httpx.get(wait_done(emulator, job["id"])["video"]["url"], timeout=60).content)
+    path.write_bytes(httpx.get(wait_done(emulator, job["id"], timeout=150)["video"]["url"], timeout=60).content)
     info = probe(path)
     assert (info["width"], info["height"]) == (1920, 1080) and info["duration"] == pytest.approx(8, abs=0.1)
 

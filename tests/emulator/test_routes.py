@@ -102,7 +102,7 @@ def test_loopback_image_urls_are_fetched_others_fail_clearly(emulator: Emulator)
 
 
 def test_result_urls_expire_and_support_ranges() -> None:
-    with Emulator(timing=0.2, result_ttl=3) as emu:
+    with Emulator(timing=0.2, result_ttl=8) as emu:  # long enough to fetch a range first on a busy machine
         job = httpx.post(f"{emu.url}/v2/video/generations", json=body(), headers=auth(emu), timeout=30).json()
         url = wait_done(emu, job["id"])["video"]["url"]
         part = httpx.get(url, headers={"Range": "bytes=0-99"}, timeout=30)
@@ -111,7 +111,7 @@ def test_result_urls_expire_and_support_ranges() -> None:
             and len(part.content) == 100
             and part.headers["content-range"].startswith("bytes 0-99/")
         )
-        time.sleep(3.2)
+        time.sleep(8.2)
         assert httpx.get(url, timeout=30).status_code == 403
 
 
