@@ -13,12 +13,15 @@ import pytest
 
 import veo_widgets as veo
 from veo_widgets._budget import BudgetExceededError
+from veo_widgets._flows import RetryPolicy
+from veo_widgets._money import price_text
 from veo_widgets.emulator import Emulator
 
 from .conftest import FAST, QUICK_POLLS, Counting, Flavour
 
 #: The emulator's simulated per-second prices of Veo 3 Fast i2v: 720p with audio, and silent.
 WITH_AUDIO, SILENT = 0.42, 0.28
+RETRY = RetryPolicy(base=0.05, cap=0.2)
 
 
 def catalogue_reads(client: Flavour) -> list[httpx.Request]:
@@ -34,6 +37,17 @@ def test_estimates_before_anything_is_sent(client: Flavour) -> None:
     batch = client.estimate([{"duration": 4}, {"duration": 8, "generate_audio": False}])
     assert batch.count == 2 and batch.usd == pytest.approx(4 * WITH_AUDIO + 8 * SILENT)
     assert [r.method for r in client.requests] == ["GET"]  # the catalogue, once; no create
+
+
+def test_the_price_is_said_one_way_for_one_job_for_takes_and_when_unknown(emulator: Emulator) -> None:
+    emulator.add_fault("500", endpoint="models", times=None)  # the catalogue cannot be had...
+    with veo.Client(emulator.api_key, emulator.url, retry=RETRY) as client:
+        assert price_text(client, {"duration": 4}) == "price unknown"  # ...and that is not a failed cell or command
+        emulator.clear_faults()
+        assert price_text(client, {"duration": 4}) == "about $1.68 (simulated prices)"
+        assert price_text(client, {"duration": 4}, 4) == "about $6.72 for 4 takes (simulated prices)"
+        lite = {"model": "google/veo-3-1-lite-generate-preview"}
+        assert price_text(client, lite, 2) == "price unknown (simulated prices)"
 
 
 def test_the_journal_keeps_each_create_s_estimate(client: Flavour, image_file: Path) -> None:

@@ -36,7 +36,7 @@ from ._reconcile import CannotReconcile, Found, FoundFailed, Lookup, RateWindow,
 from ._recover import recover_flow
 from ._steps import Call, Plan, Record, RecordOutcome, RecordState, RecordSubmission, Stopped
 
-__all__ = ["AsyncMoneyMethods", "MoneyMethods", "MoneyPlans", "Priced"]
+__all__ = ["AsyncMoneyMethods", "MoneyMethods", "MoneyPlans", "Priced", "price_text"]
 
 log = logging.getLogger("veo_widgets")
 #: A budget check reads the journal; two threads checking at once would each miss the other.
@@ -84,6 +84,21 @@ def _estimate_items(request: Any, options: Mapping[str, Any]) -> list[PricedRequ
     if isinstance(request, Sequence) and not isinstance(request, str):
         return [item for entry in request for item in _estimate_items(entry, options)]
     raise ValidationError("request", "estimate() takes a VideoRequest, a dict of generate()'s options, or a list")
+
+
+def price_text(client: Any, request: Any, takes: int = 1) -> str:
+    """What ``request`` (checked, or a dict of generate()'s options) costs, ``takes`` times,
+    from the API's catalogue, as the panel, ``%%veo`` and ``veo`` say it: ``about $1.68``,
+    ``about $6.72 for 4 takes``, or ``price unknown``. A price that cannot be had is said
+    so, never a failed cell or command (and never a made-up number)."""
+    try:
+        text = str(client.estimate([request] * takes).describe())
+    except Exception:
+        return "price unknown"
+    if takes == 1 or text.startswith("price unknown"):
+        return text
+    price, paren, rest = text.partition(" (")
+    return f"{price} for {takes} takes" + (f"{paren}{rest}" if paren else "")
 
 
 class MoneyPlans(Plans):

@@ -19,11 +19,12 @@ import ipywidgets as w
 from ._display import video_html
 from ._errors import VeoError, explain
 from ._models import Job
+from ._money import price_text
 from ._panel_cards import Card, Ticker, resume_in_background
 from ._studio import takes_seed
 from ._takes_static import HIDE_WHERE_LIVE, StaticTakes, TakeRow, bundle
 
-__all__ = ["Take", "TakesGrid", "show_takes", "takes_estimate"]
+__all__ = ["Take", "TakesGrid", "show_takes"]
 
 NO_SEED = "no seed: model has none"
 CHOSEN_BORDER = "2px solid var(--jp-brand-color1, #1976d2)"
@@ -284,20 +285,6 @@ class TakesGrid:
             self._ticker.ensure()
 
 
-def takes_estimate(client: Any, options: Mapping[str, Any], n: int) -> str:
-    """The price of ``n`` takes, from the API's catalogue: ``about $6.72 for 4 takes``, or
-    ``price unknown``, never a made-up number."""
-    media = ("last_image", "reference_images", "video")
-    try:
-        text = str(client.estimate([{k: v for k, v in options.items() if k not in media}] * n).describe())
-    except Exception:  # a price that cannot be had is not a failed cell
-        return "price unknown"
-    if n == 1 or text.startswith("price unknown"):
-        return text
-    price, paren, rest = text.partition(" (")
-    return f"{price} for {n} takes" + (f"{paren}{rest}" if paren else "")
-
-
 def show_takes(
     client: Any,
     prompt: str,
@@ -316,7 +303,7 @@ def show_takes(
     and its Resume picks it up)."""
     from IPython.core.display_functions import display
 
-    print(f"estimate: {takes_estimate(client, options, n)}")
+    print(f"estimate: {price_text(client, options, n)}")
     runs = client.start_variations(prompt, image, n=n, save_to=save_to, timeout=timeout, **options)
     grid = TakesGrid(
         client, runs, prompt, embed=embed, seeded=takes_seed(options.get("model")), save_to=save_to, timeout=timeout

@@ -30,6 +30,7 @@ from ._errors import (
 )
 from ._family import ModelSpec
 from ._models import Job
+from ._money import price_text
 from ._options import parse_options
 from ._parsers import OPTION_NAMES, check_request, find_job, positive_seconds, resolve_video
 
@@ -54,14 +55,6 @@ def _print_done(job: Job) -> None:
     print(f"saved: {job.path}")
     print(f"job:   {job.id}")
     print(f"usage: {job.usage.describe()}{' (simulated)' if job.demo else ''}")
-
-
-def _price(client: Client, request: Any) -> str:
-    """The checked request's price from the API's catalogue, or "price unknown"."""
-    try:
-        return str(client.estimate(request).describe())
-    except VeoError:
-        return "price unknown"
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -91,7 +84,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     # Check the whole request first (a mistake is refused before any price or request),
     # then say what it will cost, then send it.
     request = check_request(client, prompt, image, options)
-    print(f"estimate: {_price(client, request)}", file=sys.stderr)
+    print(f"estimate: {price_text(client, request)}", file=sys.stderr)
     run = client.start(prompt, image, save_to=args.output, timeout=args.timeout, **options)
     with Status(run) as status:
         run.on_update(lambda r: status.update(r.job) if r.job is not None else None)

@@ -23,6 +23,7 @@ from ._display import Progress, still_running_text, stopped_note
 from ._errors import BudgetExceededError, GenerationTimeoutError, ValidationError, VeoError, explain
 from ._magics_view import config_text, final_bundle, history_bundle, live_bundle, video_bundle
 from ._models import Job
+from ._money import price_text
 from ._options import parse_options, trait_specs
 from ._parsers import (
     OPTION_NAMES,
@@ -133,7 +134,7 @@ class _VeoMagics(Magics):
             raise UsageError(f"%%veo: {explain(exc)}") from None
         if args.takes > 1:
             return self._takes(args, (prompt, image, options), save_to=out, timeout=timeout, embed=embed)
-        print(f"estimate: {self._estimate(request)}")
+        print(f"estimate: {price_text(self.client, request)}")
         try:
             if args.background:
                 return self._background(prompt, image, options, out, timeout, embed, args.name)
@@ -154,14 +155,6 @@ class _VeoMagics(Magics):
         if args.name:
             self._ns()[args.name] = grid
         return None if args.background else grid.jobs
-
-    def _estimate(self, request: Any) -> str:
-        """What the checked request will cost, from the API's catalogue; a price that cannot
-        be had is "price unknown", never a failed cell."""
-        try:
-            return str(self.client.estimate(request).describe())
-        except Exception:
-            return "price unknown"
 
     veo_cell.__doc__ = f"{veo_cell.__doc__}\n{cell_help()}"
 

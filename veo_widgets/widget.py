@@ -28,6 +28,7 @@ from ._display import VideoHTML, caption_html, demo_notice_html, video_html
 from ._errors import VeoError, explain
 from ._family import get_model
 from ._models import DEFAULT_MODEL, Job
+from ._money import price_text
 from ._panel_cards import Card, Ticker
 from ._panel_form import Form
 from ._panel_key import KeyRow, check_key, new_client
@@ -36,7 +37,7 @@ from ._panel_money import MoneyRow
 from ._panel_running import Running
 from ._panel_summary import Summaries, keep_alive, summary_html
 from ._schedule import DurationModel
-from ._takes_view import TakesGrid, takes_estimate
+from ._takes_view import TakesGrid
 
 __all__ = ["Panel", "new_client", "video_player"]
 
@@ -327,7 +328,7 @@ class Panel(Running, w.VBox):
 
         def work() -> None:
             try:
-                text = takes_estimate(self._client, self.form.options(), int(self.takes.value))
+                text = price_text(self._client, self.form.options(), int(self.takes.value))
             except Exception:  # no price is not an error: say so, never a made-up number
                 text = "price unknown"
             if turn == self._estimate_turn:
