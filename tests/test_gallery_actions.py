@@ -25,7 +25,7 @@ def test_delete_removes_the_file_but_keeps_the_job(tmp_path: Path, clips: list[P
     assert journal.find("job-0") is not None
     gone = next(c for c in gallery.cards if c.job.id == "job-0")
     assert gone.state == "missing" and gone.actions == ("download", "rerun")
-    assert [b.description for b in gallery._actions.children] == ["Download again", "Re-run"]
+    assert [b.description for b in gallery.actions.children] == ["Download again", "Re-run"]
 
 
 def test_rerun_opens_a_prefilled_panel(tmp_path: Path, clips: list[Path]) -> None:
@@ -133,7 +133,7 @@ def test_continue_from_the_gallery_adds_a_card_with_its_lineage(emulator: Emulat
             time.sleep(0.05)  # the gallery redraws when the run ends
         assert gallery.cards[0].job.id == second.id
         gallery.select(second.id)
-        chain = [b.description for b in gallery._lineage.children[1:]]
+        chain = [b.description for b in gallery.lineage.children[1:]]
         assert chain == [first.id[:12], "continue: " + second.id[:12]]
 
 
@@ -177,7 +177,7 @@ def test_a_running_job_can_be_resumed_from_the_gallery(emulator: Emulator, image
         job = client.submit("Waves roll in", image=image_file, duration=4, seed=1)  # as if the kernel died here
         gallery = veo.Gallery(client)
         assert gallery.select(job.id).state == "running"
-        assert [b.description for b in gallery._actions.children] == ["Resume"]
+        assert [b.description for b in gallery.actions.children] == ["Resume"]
         gallery.act("resume").join(60)
         assert gallery.select(job.id).state == "ready" and "finished and saved" in gallery.message.value
 
@@ -190,8 +190,8 @@ def test_a_veo_3_1_clip_is_extended_from_the_gallery(emulator: Emulator) -> None
         gallery = veo.Gallery(client)
         assert "extend" in gallery.select(first.id).actions
         # Its settings are what was sent: Veo 3.1 image-to-video takes no enhance_prompt or provider.
-        assert "resolution" in gallery._info.value and "720p" in gallery._info.value
-        assert "enhance_prompt" not in gallery._info.value and "provider" not in gallery._info.value
+        assert "resolution" in gallery.info.value and "720p" in gallery.info.value
+        assert "enhance_prompt" not in gallery.info.value and "provider" not in gallery.info.value
         form = gallery.act("extend")
         prompt, (model, go) = form.children[1], form.children[2].children
         assert model.options == (("veo-3.1-fast-extend", "google/veo3-1-fast-extend-video"),)  # short name shown

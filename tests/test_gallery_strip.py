@@ -25,7 +25,7 @@ def test_portrait_and_landscape_posters_share_one_box(tmp_path: Path) -> None:
     assert gallery.posters is not None
     gallery.posters.join(30)
     again = veo.Gallery(journal=journal)  # posters cached now: made as finished widgets
-    for grid in (gallery._grid, again._grid):
+    for grid in (gallery.grid, again.grid):
         boxes = [box.children[0].layout for box in grid.children]
         assert {(b.width, b.height, b.object_fit) for b in boxes} == {("180px", "101px", "contain")}
         assert {box.children[1].layout.height for box in grid.children} == {"72px"}  # captions too

@@ -57,6 +57,11 @@ def _day(value: date | None, end: bool = False) -> datetime | None:
 class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     """Every job in the journal as a page of cards; select one to play it and act on it.
 
+    Its controls are attributes, as the panel's are, for scripts and tests: ``search``,
+    ``model_filter``, ``status_filter``, ``since``, ``until``, ``grid``, ``newer_button``,
+    ``older_button``, ``page_label``; the selected clip's ``info``, ``player``, ``lineage``,
+    ``actions``, ``message`` and ``workspace``.
+
     >>> gallery = veo.Gallery()          # doctest: +SKIP
     >>> gallery.filter(text="lighthouse", status="finished")   # doctest: +SKIP
     """
@@ -82,48 +87,48 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self._pending: list[tuple[w.Image, Path]] = []
         self.posters: threading.Thread | None = None  # the thread making this page's posters
 
-        self._text = w.Text(placeholder="search prompts", continuous_update=False, layout=w.Layout(width="190px"))
+        self.search = w.Text(placeholder="search prompts", continuous_update=False, layout=w.Layout(width="190px"))
         from ._studio import short_name
 
         names = dict.fromkeys(short_name(m) for m in (models or self._models()))  # as `veo models` lists them
         choices = [("any model", "")] + [(name, name) for name in names]
-        self._model = w.Dropdown(options=choices, layout=w.Layout(width="170px"))
-        self._status = w.Dropdown(options=[("any status", "")] + [(s, s) for s in STATUS_FILTERS])
-        self._status.layout.width = "120px"
+        self.model_filter = w.Dropdown(options=choices, layout=w.Layout(width="170px"))
+        self.status_filter = w.Dropdown(options=[("any status", "")] + [(s, s) for s in STATUS_FILTERS])
+        self.status_filter.layout.width = "120px"
         narrow = {"description_width": "32px"}
-        self._since = w.DatePicker(description="from", style=narrow, layout=w.Layout(width="175px"))
-        self._until = w.DatePicker(description="to", style=narrow, layout=w.Layout(width="175px"))
-        for control in (self._text, self._model, self._status, self._since, self._until):
+        self.since = w.DatePicker(description="from", style=narrow, layout=w.Layout(width="175px"))
+        self.until = w.DatePicker(description="to", style=narrow, layout=w.Layout(width="175px"))
+        for control in (self.search, self.model_filter, self.status_filter, self.since, self.until):
             control.observe(lambda _: self._filters_changed(), names="value")
         refresh = w.Button(icon="refresh", tooltip="read the journal again", layout=w.Layout(width="40px"))
         refresh.on_click(lambda _: self.refresh())
 
-        self._grid = w.GridBox(
+        self.grid = w.GridBox(
             layout=w.Layout(grid_template_columns=f"repeat({columns}, {POSTER_WIDTH + 16}px)", grid_gap="8px")
         )
-        self._prev = w.Button(icon="chevron-left", tooltip="newer", layout=w.Layout(width="40px"))
-        self._next = w.Button(icon="chevron-right", tooltip="older", layout=w.Layout(width="40px"))
-        self._prev.on_click(lambda _: self.go(self.pager.index - 1))
-        self._next.on_click(lambda _: self.go(self.pager.index + 1))
-        self._where = w.Label()
+        self.newer_button = w.Button(icon="chevron-left", tooltip="newer", layout=w.Layout(width="40px"))
+        self.older_button = w.Button(icon="chevron-right", tooltip="older", layout=w.Layout(width="40px"))
+        self.newer_button.on_click(lambda _: self.go(self.pager.index - 1))
+        self.older_button.on_click(lambda _: self.go(self.pager.index + 1))
+        self.page_label = w.Label()
 
         self.player = w.Output()
-        self._info = w.HTML()
-        self._lineage = w.HBox()
-        self._actions = w.HBox(layout=w.Layout(flex_flow="row wrap"))
+        self.info = w.HTML()
+        self.lineage = w.HBox()
+        self.actions = w.HBox(layout=w.Layout(flex_flow="row wrap"))
         self.message = w.HTML()
         self.workspace = w.Output()  # where a re-run's panel or a continue form appears
         self._detail = w.VBox(
-            [self._info, self.player, self._lineage, self._actions, self.message, self.workspace],
+            [self.info, self.player, self.lineage, self.actions, self.message, self.workspace],
             layout=w.Layout(border="1px solid var(--jp-border-color2, #e5e7eb)", padding="8px", display="none"),
         )
         self.sequence = SequenceStrip(player=self._video, thumb=lambda p: poster_widget(p, 120))
 
         super().__init__(
             [
-                w.HBox([self._text, self._model, self._status, self._since, self._until, refresh]),
-                w.HBox([self._prev, self._where, self._next]),
-                self._grid,
+                w.HBox([self.search, self.model_filter, self.status_filter, self.since, self.until, refresh]),
+                w.HBox([self.newer_button, self.page_label, self.older_button]),
+                self.grid,
                 self._detail,
                 self.sequence,
             ]
@@ -161,11 +166,11 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     def _filters_changed(self) -> None:
         self.filter(
-            text=self._text.value,
-            model=self._model.value or None,
-            status=self._status.value or None,
-            since=self._since.value,
-            until=self._until.value,
+            text=self.search.value,
+            model=self.model_filter.value or None,
+            status=self.status_filter.value or None,
+            since=self.since.value,
+            until=self.until.value,
         )
 
     def filter(
@@ -191,13 +196,13 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         jobs = self.pager.refresh()
         self.cards = [card(job, can_extend=self._can_extend) for job in jobs]
         self._pending = []
-        self._grid.children = [self._card_widget(c) for c in self.cards]
+        self.grid.children = [self._card_widget(c) for c in self.cards]
         if self._pending:  # posters not made yet: decode them off the kernel's thread
             self.posters = threading.Thread(target=self._fill_posters, args=(self._pending,), daemon=True)
             self.posters.start()
-        self._where.value = self.pager.describe()
-        self._prev.disabled = self.pager.index == 0
-        self._next.disabled = self.pager.index >= self.pager.pages - 1
+        self.page_label.value = self.pager.describe()
+        self.newer_button.disabled = self.pager.index == 0
+        self.older_button.disabled = self.pager.index >= self.pager.pages - 1
         if self.selected is not None:
             fresh = next((j for j in jobs if j.id == self.selected.id), None)
             if fresh is not None:
@@ -282,7 +287,7 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             for k, v in (job.request or {}).items()
             if v not in (None, "") and k != "image_source"
         )
-        self._info.value = (
+        self.info.value = (
             f"<div>{_badge(c.state)} <b>{html.escape(c.title)}</b> <code>{html.escape(job.id)}</code></div>"
             f"<div style='color:var(--jp-ui-font-color2, #6b7280)'>{html.escape(c.facts())}</div><div>{html.escape(c.hint)}</div>"
             f"<table style='font-size:12px'>{settings}</table>"
@@ -293,8 +298,8 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
                 self.player.append_display_data(self._video(Path(job.path)))
             except Exception as exc:  # too big to embed: say so instead
                 self.say(str(exc), error=True)
-        self._lineage.children = self._chain(job)
-        self._actions.children = [self._button(name) for name in c.actions]
+        self.lineage.children = self._chain(job)
+        self.actions.children = [self._button(name) for name in c.actions]
         return c
 
     def _chain(self, job: Job) -> list[w.Widget]:
