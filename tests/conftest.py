@@ -201,12 +201,11 @@ def probe(path: Path) -> dict[str, Any]:
 @pytest.fixture
 def ip(shell: InteractiveShell, emulator: Emulator) -> Iterator[InteractiveShell]:
     shell.extension_manager.load_extension("veo_widgets")
-    magics = magics_of(shell)
-    magics._client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
+    client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
+    magics_of(shell).client = client
     yield shell
-    if magics_of(shell)._client is not None:
-        magics_of(shell)._client.close()
-    shell.extension_manager.unload_extension("veo_widgets")
+    shell.extension_manager.unload_extension("veo_widgets")  # closes a client the magics made
+    client.close()
     shell.config.pop("VeoMagics", None)  # %config settings must not leak into other tests
     for name in ("job", "img", "subject", "raw", "_"):
         shell.user_ns.pop(name, None)

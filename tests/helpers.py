@@ -231,6 +231,16 @@ def run(ip: InteractiveShell, cell: str) -> Any:
     return result.result
 
 
+def shown_html(widget: Any) -> str:
+    """Every HTML value in ``widget`` and the widgets inside it: what its front end is sent
+    (the panel's stylesheet and key hooks included)."""
+    import ipywidgets as w
+
+    parts = [widget.value] if isinstance(widget, w.HTML) else []
+    parts += [shown_html(child) for child in getattr(widget, "children", ())]
+    return "".join(parts)
+
+
 def html_of(cap: Any) -> str:
     return "".join(o.data.get("text/html", "") for o in cap.outputs)
 

@@ -178,6 +178,25 @@ def test_demo_switch(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> N
     assert not magics_of(ip).client.demo
 
 
+def test_a_client_given_to_the_magics_stays_open_and_one_they_made_is_closed(
+    ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VEO_DEMO", "")
+    magics = magics_of(ip)
+    given = magics.client  # the fixture's, set with `magics.client = ...`
+    with capture_output():
+        run(ip, "%veo demo on")  # a new mode: a new client...
+    made = magics.client
+    assert made is not given and made.demo
+    with pytest.raises(veo.NotFoundError):
+        given.get("gen-nowhere")  # ...and the caller's own is still open: theirs to close
+    with capture_output():
+        run(ip, "%veo demo off")
+    assert magics.client is not made
+    with pytest.raises(RuntimeError, match="closed"):
+        made.get("gen-nowhere")  # the one the magics made, they closed
+
+
 def test_every_remaining_option(ip: InteractiveShell, image_file: Path, tmp_path: Path) -> None:
     target = tmp_path / "clips" / "clip.mp4"
     line = (
@@ -208,7 +227,7 @@ def test_history_reads_the_magics_clients_journal(
     magics = magics_of(ip)
     own = veo.Journal(tmp_path / "elsewhere.sqlite3")
     magics.client.close()
-    magics._client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS, journal=own)
+    magics.client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS, journal=own)
     with capture_output():
         job = run(ip, f"%%veo -i {image_file} -d 4 --seed 1\nin my own journal")
     assert veo.history() == [] and own.history()[0].id == job.id

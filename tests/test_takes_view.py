@@ -16,7 +16,7 @@ from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
 from .conftest import QUICK_POLLS, Counting
-from .helpers import html_of, magics_of, run
+from .helpers import html_of, magics_of, run, shown_html
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -213,7 +213,7 @@ def test_takes_started_say_where_they_are_and_are_scrolled_to(panel_client: veo.
     note = panel.form_message.value
     assert "2 takes started (#1 to #2)" in note and "below the form" in note and "Show them" in note
     assert "veo-error" not in note and "scrollIntoView" in note
-    hook = panel._style.value  # what Generate started is scrolled into view if off screen
+    hook = shown_html(panel)  # what Generate started is scrolled into view if off screen
     assert ".veo-take-rows .veo-takes" in hook and "scrollIntoView" in hook
     assert "getBoundingClientRect" in hook  # only when it is not visible
     panel.wait(timeout=90)

@@ -73,6 +73,7 @@ class _VeoMagics(Magics):
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self._client: Client | None = None
+        self._own_client = False  # made here (closed here), or given (the caller's)
         self._watching: set[str] = set()
 
     @property
@@ -81,8 +82,25 @@ class _VeoMagics(Magics):
             from .widget import new_client
 
             self._client = new_client()
+            self._own_client = True
             self._apply_budget(self._client)
         return self._client
+
+    @client.setter
+    def client(self, client: Client | None) -> None:
+        """Run every ``%%veo`` with ``client`` (its own key, journal, budget and settings);
+        None: make one from the environment when next needed. A client given here is the
+        caller's to close; one the magics made is closed when replaced."""
+        self.close()
+        self._client = client
+
+    def close(self) -> None:
+        """Close the client the magics made (a given one is left open: it is the caller's);
+        the next cell makes a new one. ``%unload_ext veo_widgets`` calls this."""
+        if self._client is not None and self._own_client:
+            self._client.close()
+        self._client = None
+        self._own_client = False
 
     @validate("timeout")
     def _timeout_valid(self, proposal: Any) -> float:
@@ -350,9 +368,7 @@ class _VeoMagics(Magics):
 
     def handle_demo(self, args: DemoArgs) -> None:
         os.environ["VEO_DEMO"] = "1" if args.on else "0"
-        if self._client is not None:
-            self._client.close()
-        self._client = None
+        self.close()
         mode = "on: simulated video, no key needed" if args.on else "off: uses AIMLAPI_KEY"
         print(f"demo mode {mode}")
 
@@ -372,6 +388,7 @@ def load_ipython_extension(ipython: InteractiveShell) -> None:
 def unload_ipython_extension(ipython: InteractiveShell) -> None:
     for configurable in list(ipython.configurables):
         if isinstance(configurable, VeoMagics):
+            configurable.close()
             ipython.configurables.remove(configurable)
     manager = ipython.magics_manager
     assert manager is not None

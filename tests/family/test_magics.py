@@ -47,9 +47,9 @@ def ip(
     magics = next(c for c in shell.configurables if isinstance(c, VeoMagics))
     # The module's client: the same emulator, and quick polls (a fresh journal would start
     # from a 60 s guess, as the emulator's sub-second timings are not believed).
-    magics._client = family_client
+    magics.client = family_client
     yield shell
-    magics._client = None  # shared: not the magics' to close
+    magics.client = None  # shared: not the magics' to close
     shell.run_line_magic("unload_ext", "veo_widgets")
     for name in ("first", "last", "base", "clip", "_"):
         shell.user_ns.pop(name, None)

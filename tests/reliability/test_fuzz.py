@@ -112,7 +112,7 @@ def test_magic_argument_strings(shell: InteractiveShell, image_file_module: Path
 
     transport = Refusing()
     magics = VeoMagics(shell)
-    magics._client = veo.Client("k", "http://127.0.0.1:9", transport=transport)
+    magics.client = veo.Client("k", "http://127.0.0.1:9", transport=transport)
     try:
         result = magics.veo_cell(f"-i {image_file_module} {line}", "a prompt")
     except UsageError:
