@@ -53,8 +53,9 @@ def test_the_summary_is_an_output_of_its_own_kept_up_to_date(panel_client: veo.C
     assert "application/vnd.jupyter.widget-view+json" in kinds[0]
     assert "text/html" not in kinds[0]  # no copy of the summary frozen at the moment the cell ran
     assert "veo-static-summary" in cap.outputs[1].data["text/html"]  # shown where the widget cannot be
-    updates: list[str] = []
-    panel._summaries.handles = [type("Handle", (), {"update": lambda self, b, raw: updates.append(b["text/html"])})()]
-    panel.generate()
-    job = panel.wait(timeout=60)
+    with capture_output() as later:  # the summary's display is updated in place as the job goes
+        panel.generate()
+        job = panel.wait(timeout=60)
+    shown_id = cap.outputs[1].transient["display_id"]
+    updates = [o.data["text/html"] for o in later.outputs if o.update and o.transient["display_id"] == shown_id]
     assert updates and str(job.path) in updates[-1] and "data:image/jpeg" in updates[-1]
