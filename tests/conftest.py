@@ -16,7 +16,7 @@ from PIL import Image
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 
-from .helpers import BLUE, GREEN, RED, SIMULATED_CTRL_C, faults_cleared, magics_of, rendered
+from .helpers import BLUE, GREEN, RED, RUNNING_TEST, SIMULATED_CTRL_C, faults_cleared, magics_of, rendered
 
 SENTINEL_KEY = "sk-SENTINEL-not-a-real-key-0123456789"
 
@@ -36,12 +36,15 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     that test; left alone, pytest would take it for the person at the terminal and stop
     the whole run (under xdist, the worker and the session with it)."""
     pressed = len(SIMULATED_CTRL_C)
+    RUNNING_TEST["id"] = item.nodeid  # a press asked for by this test lands only in it
     try:
         return (yield)
     except KeyboardInterrupt as escaped:
         if len(SIMULATED_CTRL_C) == pressed:
             raise  # a real Ctrl-C: stop, as asked
         pytest.fail(f"a simulated Ctrl-C escaped the code under test: {escaped!r}", pytrace=True)
+    finally:
+        RUNNING_TEST["id"] = None
 
 
 @pytest.fixture(autouse=True)

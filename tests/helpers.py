@@ -160,6 +160,13 @@ class Holding:
         return httpx.MockTransport(handler)
 
 
+_PACKAGE = str(Path(veo.__file__).resolve().parent)
+
+
+def _in_package(frame: Any) -> bool:
+    return str(Path(frame.f_code.co_filename).resolve()).startswith(_PACKAGE)
+
+
 def main_thread_in(name: str, *, blocked: bool = False) -> bool:
     """Whether the main thread is running inside the veo_widgets function ``name`` (with
     ``blocked``: waiting in code below it that is not the package's, such as an Event)."""
@@ -167,18 +174,39 @@ def main_thread_in(name: str, *, blocked: bool = False) -> bool:
     import threading
 
     frame = sys._current_frames().get(threading.main_thread().ident or 0)
-    if frame is None or (blocked and "veo_widgets" in frame.f_code.co_filename):
+    if frame is None or (blocked and _in_package(frame)):
         return False
     while frame is not None:
-        if frame.f_code.co_name == name and "veo_widgets" in frame.f_code.co_filename:
+        if frame.f_code.co_name == name and _in_package(frame):
             return True
         frame = frame.f_back
     return False
 
 
+#: Which test's call phase is running (set by ``conftest``): a simulated Ctrl-C is pressed
+#: only while the test that asked for it still runs, never into a later one.
+RUNNING_TEST: dict[str, str | None] = {"id": None}
 #: When a test helper pressed Ctrl-C (see ``conftest``: one that escapes fails that test
 #: instead of stopping the whole run).
 SIMULATED_CTRL_C: list[float] = []
+
+
+def ctrl_c(owner: str | None, *, interrupt_main: bool = False) -> bool:
+    """Press Ctrl-C in the main thread (SIGINT, or ``_thread.interrupt_main`` as IPython's
+    kernel does) if the test ``owner`` is still running; whether it was pressed."""
+    import _thread
+    import signal
+    import threading
+    import time
+
+    if owner is None or RUNNING_TEST["id"] != owner:
+        return False
+    SIMULATED_CTRL_C.append(time.monotonic())
+    if interrupt_main:
+        _thread.interrupt_main()
+    else:
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+    return True
 
 
 def press_ctrl_c(
@@ -189,12 +217,10 @@ def press_ctrl_c(
     seconds later (None: never). With ``inside``, the first press waits until the main
     thread is inside a veo_widgets function of that name (a person presses Ctrl-C while the
     cell waits, not before the test reached the wait). Runs in the background."""
-    import signal
     import threading
     import time
 
-    main = threading.main_thread().ident
-    assert main is not None
+    owner = RUNNING_TEST["id"]
 
     def press() -> None:
         if not holding.arrived.wait(10):
@@ -202,15 +228,15 @@ def press_ctrl_c(
         if inside is not None:
             deadline = time.monotonic() + 10
             while not main_thread_in(inside, blocked=True):
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline or RUNNING_TEST["id"] != owner:
                     holding.release.set()  # never pressed: the test fails on its own
                     return
                 time.sleep(0.01)
         for n in range(presses):
             if n:
                 time.sleep(0.2)
-            SIMULATED_CTRL_C.append(time.monotonic())
-            signal.pthread_kill(main, signal.SIGINT)
+            if not ctrl_c(owner):
+                return
         if release_after is not None:
             threading.Timer(release_after, holding.release.set).start()
 

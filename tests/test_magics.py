@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import _thread
 import threading
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
 from .conftest import QUICK_POLLS, SENTINEL_KEY
-from .helpers import CELL_FLAGS, SIMULATED_CTRL_C, html_of, magics_of, main_thread_in, run
+from .helpers import CELL_FLAGS, RUNNING_TEST, ctrl_c, html_of, magics_of, main_thread_in, run
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -115,14 +114,15 @@ def test_background_returns_at_once_and_keeps_updating(
 def test_interrupt_stops_waiting_and_names_the_job(ip: InteractiveShell, emulator: Emulator, image_file: Path) -> None:
     emulator.add_fault("never_finish")
 
+    owner = RUNNING_TEST["id"]
+
     def interrupt_once_the_job_is_waited_on() -> None:  # as a person: Ctrl-C while it waits
         deadline = time.monotonic() + 30
         while not (any(job.id for job in veo.history()) and main_thread_in("_foreground")):
             if time.monotonic() > deadline:
                 return  # never pressed: the test fails on its own, and no stray Ctrl-C lands later
             time.sleep(0.05)
-        SIMULATED_CTRL_C.append(time.monotonic())
-        _thread.interrupt_main()
+        ctrl_c(owner, interrupt_main=True)  # as the kernel does
 
     presser = threading.Thread(target=interrupt_once_the_job_is_waited_on, daemon=True)
     presser.start()
@@ -173,28 +173,40 @@ def test_demo_switch(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> N
     with capture_output() as cap:
         run(ip, "%veo demo on")
     assert "demo mode on" in cap.stdout and magics_of(ip).client.demo
+    made = magics_of(ip).client
     with capture_output():
         run(ip, "%veo demo off")
     assert not magics_of(ip).client.demo
+    made.close()  # switching modes does not close it: cells started before may still use it
+    magics_of(ip).client.close()
 
 
-def test_a_client_given_to_the_magics_stays_open_and_one_they_made_is_closed(
-    ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+def test_a_client_given_to_the_magics_keeps_its_budget_and_is_never_closed_by_them(
+    ip: InteractiveShell, emulator: Emulator, image_file: Path
 ) -> None:
-    monkeypatch.setenv("VEO_DEMO", "")
     magics = magics_of(ip)
-    given = magics.client  # the fixture's, set with `magics.client = ...`
+    run(ip, "%config VeoMagics.budget_usd = 2")
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS, budget_usd=5) as mine:
+        magics.client = mine
+        magics.client = mine  # set twice: still the same, still open
+        assert mine.budget_usd == 5  # its own budget, not the one configured before it came
+        run(ip, "%config VeoMagics.budget_usd = 3")
+        assert mine.budget_usd == 3  # a budget configured now applies to the client in use
+        with capture_output() as cap:
+            panel = run(ip, f"%%veo -i {image_file} -d 4 --seed 1 --background\nstill mine")
+            run(ip, "%veo demo on")  # a new mode: a new client, said so...
+        assert "the client you set is replaced" in cap.stderr and magics.client is not mine
+        assert panel.wait(timeout=60).ok  # ...and the cell running on the old one still ends
+        assert mine.get(panel.result.id).ok  # the caller's client is still open
+    magics.client.close()
+
+
+def test_reloading_the_extension_leaves_a_background_cell_running(ip: InteractiveShell, image_file: Path) -> None:
     with capture_output():
-        run(ip, "%veo demo on")  # a new mode: a new client...
-    made = magics.client
-    assert made is not given and made.demo
-    with pytest.raises(veo.NotFoundError):
-        given.get("gen-nowhere")  # ...and the caller's own is still open: theirs to close
-    with capture_output():
-        run(ip, "%veo demo off")
-    assert magics.client is not made
-    with pytest.raises(RuntimeError, match="closed"):
-        made.get("gen-nowhere")  # the one the magics made, they closed
+        panel = run(ip, f"%%veo -i {image_file} -d 4 --seed 1 --background --name job\nacross a reload")
+        run(ip, "%reload_ext veo_widgets")
+    job = panel.wait(timeout=60)
+    assert job.ok and job.path is not None and job.path.exists() and ip.user_ns["job"] == job
 
 
 def test_every_remaining_option(ip: InteractiveShell, image_file: Path, tmp_path: Path) -> None:

@@ -51,15 +51,17 @@ def test_embedding_is_capped_and_the_video_is_still_saved(
 
 
 def test_config_never_shows_the_key(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
-    magics_of(ip)._client = veo.Client(SENTINEL_KEY, "http://127.0.0.1:9")
-    with capture_output() as cap:
-        run(ip, "%veo config")
+    with veo.Client(SENTINEL_KEY, "http://127.0.0.1:9") as keyed:
+        magics_of(ip).client = keyed
+        with capture_output() as cap:
+            run(ip, "%veo config")
     assert "API key:       set" in cap.stdout and SENTINEL_KEY not in cap.stdout
     assert "VeoMagics.resolution = None" in cap.stdout  # None: the chosen model's own default
 
 
 def test_config_in_demo_mode_says_there_is_no_key(ip: InteractiveShell) -> None:
-    magics_of(ip)._client = veo.Client()  # no key in the environment: demo mode
-    with capture_output() as cap:
-        run(ip, "%veo config")
+    with veo.Client() as demo:  # no key in the environment: demo mode
+        magics_of(ip).client = demo
+        with capture_output() as cap:
+            run(ip, "%veo config")
     assert "API key:       demo mode (no key)" in cap.stdout and "API key:       set" not in cap.stdout

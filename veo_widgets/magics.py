@@ -67,17 +67,22 @@ class _VeoMagics(Magics):
         None,
         allow_none=True,
         help="US dollars this machine may spend per UTC day (None: $VEO_BUDGET_USD or no cap); "
-        "a %%veo cell that would pass it is refused before anything is sent",
+        "a %%veo cell that would pass it is refused before anything is sent. It applies to the "
+        "magics' client when set; a client given later (VeoMagics.client = ...) keeps its own",
     ).tag(config=True)
 
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self._client: Client | None = None
-        self._own_client = False  # made here (closed here), or given (the caller's)
+        self._own_client = False  # made here from the environment, or given (the caller's)
         self._watching: set[str] = set()
 
     @property
     def client(self) -> Client:
+        """The client every ``%%veo`` runs with: made from the environment when first needed,
+        or one you set (``VeoMagics.client = veo.Client(...)``: its own key, journal, budget
+        and settings; None goes back to one made here). Replacing a client does not close it:
+        a background cell, a panel or takes started from it may still be using it."""
         if self._client is None:
             from .widget import new_client
 
@@ -88,19 +93,9 @@ class _VeoMagics(Magics):
 
     @client.setter
     def client(self, client: Client | None) -> None:
-        """Run every ``%%veo`` with ``client`` (its own key, journal, budget and settings);
-        None: make one from the environment when next needed. A client given here is the
-        caller's to close; one the magics made is closed when replaced."""
-        self.close()
-        self._client = client
-
-    def close(self) -> None:
-        """Close the client the magics made (a given one is left open: it is the caller's);
-        the next cell makes a new one. ``%unload_ext veo_widgets`` calls this."""
-        if self._client is not None and self._own_client:
-            self._client.close()
-        self._client = None
-        self._own_client = False
+        if client is not self._client:
+            self._client = client
+            self._own_client = False
 
     @validate("timeout")
     def _timeout_valid(self, proposal: Any) -> float:
@@ -111,7 +106,7 @@ class _VeoMagics(Magics):
     @observe("budget_usd")
     def _budget_changed(self, change: Any) -> None:
         client = getattr(self, "_client", None)  # None while the traits are first set
-        if client is not None:
+        if client is not None:  # set now: it applies to the client in use, whoever made it
             self._apply_budget(client)
 
     def _apply_budget(self, client: Client) -> None:
@@ -218,10 +213,11 @@ class _VeoMagics(Magics):
         return final_bundle(status, elapsed, job, note, demo=self.client.demo)
 
     def _foreground(self, run: Any, embed: bool, name: str | None) -> Job | None:
-        shown = Progress()
-        handle = display(self._live("submitting", 0, 0, None), raw=True, display_id=True)
+        handle: Any = None
         try:
-            try:
+            try:  # Ctrl-C from here on stops the wait, with the job named, never a traceback
+                shown = Progress()
+                handle = display(self._live("submitting", 0, 0, None), raw=True, display_id=True)
                 while not run.done:
                     if run.job is not None:
                         self._watching.add(run.job.id)
@@ -262,7 +258,8 @@ class _VeoMagics(Magics):
         while not run.done and time.monotonic() < deadline:
             time.sleep(0.05)
         job = run.job
-        handle.update(self._final("stopped", run.elapsed, job, stopped_note(job)), raw=True)
+        if handle is not None:
+            handle.update(self._final("stopped", run.elapsed, job, stopped_note(job)), raw=True)
         if job is None:
             print(
                 "veo: interrupted before the API answered the create request; if it arrived, the job "
@@ -368,7 +365,9 @@ class _VeoMagics(Magics):
 
     def handle_demo(self, args: DemoArgs) -> None:
         os.environ["VEO_DEMO"] = "1" if args.on else "0"
-        self.close()
+        if self._client is not None and not self._own_client:
+            print("veo: the client you set is replaced by one made for this mode", file=sys.stderr)
+        self._client = None  # not closed: running cells may still use it
         mode = "on: simulated video, no key needed" if args.on else "off: uses AIMLAPI_KEY"
         print(f"demo mode {mode}")
 
@@ -388,7 +387,6 @@ def load_ipython_extension(ipython: InteractiveShell) -> None:
 def unload_ipython_extension(ipython: InteractiveShell) -> None:
     for configurable in list(ipython.configurables):
         if isinstance(configurable, VeoMagics):
-            configurable.close()
             ipython.configurables.remove(configurable)
     manager = ipython.magics_manager
     assert manager is not None

@@ -353,10 +353,12 @@ class Panel(Running, w.VBox):
 
     def _use_key(self, secret: Secret | None) -> str:
         """Swap the panel's own client for one with this key (None: back to the default)."""
-        old = self._client
+        old, owned = self._client, self._owns_client
         self._client = Client(api_key=secret, journal=old.journal) if secret is not None else new_client()
+        self._owns_client = True
         self._durations = None
-        self._retire(old)
+        if owned:  # a client the panel was given is its caller's (the magics', say): never closed here
+            self._retire(old)
         self._show_banner()
         self.money.apply()  # the budget carries over to the new client
         self.money.refresh()
