@@ -207,7 +207,7 @@ def ip(shell: InteractiveShell, emulator: Emulator) -> Iterator[InteractiveShell
     client = veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS)
     magics_of(shell).client = client
     yield shell
-    shell.extension_manager.unload_extension("veo_widgets")  # closes a client the magics made
+    shell.extension_manager.unload_extension("veo_widgets")
     client.close()
     shell.config.pop("VeoMagics", None)  # %config settings must not leak into other tests
     for name in ("job", "img", "subject", "raw", "_"):

@@ -209,6 +209,17 @@ def ctrl_c(owner: str | None, *, interrupt_main: bool = False) -> bool:
     return True
 
 
+def ready_in_time(ready: Callable[[], object], owner: str | None, seconds: float) -> bool:
+    """Poll ``ready()`` from a background thread: True once it holds; False after ``seconds``
+    or once the test ``owner`` has ended (so nothing it was waiting to do lands later)."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline or RUNNING_TEST["id"] != owner:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def press_ctrl_c(
     holding: Holding, presses: int = 1, release_after: float | None = 0.3, inside: str | None = None
 ) -> None:
@@ -218,20 +229,16 @@ def press_ctrl_c(
     thread is inside a veo_widgets function of that name (a person presses Ctrl-C while the
     cell waits, not before the test reached the wait). Runs in the background."""
     import threading
-    import time
 
     owner = RUNNING_TEST["id"]
 
+    def ready() -> bool:
+        return holding.arrived.is_set() and (inside is None or main_thread_in(inside, blocked=True))
+
     def press() -> None:
-        if not holding.arrived.wait(10):
-            return  # no create arrived: the test fails on its own, and no stray Ctrl-C lands later
-        if inside is not None:
-            deadline = time.monotonic() + 10
-            while not main_thread_in(inside, blocked=True):
-                if time.monotonic() > deadline or RUNNING_TEST["id"] != owner:
-                    holding.release.set()  # never pressed: the test fails on its own
-                    return
-                time.sleep(0.01)
+        if not ready_in_time(ready, owner, 20):
+            holding.release.set()  # never pressed: the test fails on its own
+            return
         for n in range(presses):
             if n:
                 time.sleep(0.2)

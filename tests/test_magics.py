@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from veo_widgets.emulator import Emulator
 from veo_widgets.widget import Panel
 
 from .conftest import QUICK_POLLS, SENTINEL_KEY
-from .helpers import CELL_FLAGS, RUNNING_TEST, ctrl_c, html_of, magics_of, main_thread_in, run
+from .helpers import CELL_FLAGS, RUNNING_TEST, ctrl_c, html_of, magics_of, main_thread_in, ready_in_time, run
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -117,12 +116,8 @@ def test_interrupt_stops_waiting_and_names_the_job(ip: InteractiveShell, emulato
     owner = RUNNING_TEST["id"]
 
     def interrupt_once_the_job_is_waited_on() -> None:  # as a person: Ctrl-C while it waits
-        deadline = time.monotonic() + 30
-        while not (any(job.id for job in veo.history()) and main_thread_in("_foreground")):
-            if time.monotonic() > deadline:
-                return  # never pressed: the test fails on its own, and no stray Ctrl-C lands later
-            time.sleep(0.05)
-        ctrl_c(owner, interrupt_main=True)  # as the kernel does
+        if ready_in_time(lambda: any(j.id for j in veo.history()) and main_thread_in("_foreground"), owner, 30):
+            ctrl_c(owner, interrupt_main=True)  # as the kernel does
 
     presser = threading.Thread(target=interrupt_once_the_job_is_waited_on, daemon=True)
     presser.start()
