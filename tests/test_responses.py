@@ -78,15 +78,53 @@ def test_failure_reasons_in_every_shape(error: object, reason: str | None) -> No
     assert parse_error_reason(error) == reason
 
 
-@pytest.mark.parametrize("status", ["queued", "waiting", "active", "generating"])
+@pytest.mark.parametrize(
+    "status",
+    [
+        "queued",
+        "waiting",
+        "active",
+        "generating",
+        "pending",
+        "processing",
+        "in_progress",
+        "running",
+        "starting",
+        "PENDING",
+    ],
+)
 def test_pending_statuses(status: str) -> None:
     assert not parse_job(Job(id="a"), response(200, {"id": "a", "status": status})).done
 
 
-@pytest.mark.parametrize("status", ["failed", "cancelled", "brand-new-status"])
-def test_unknown_statuses_are_kept_and_terminal(status: str) -> None:
+@pytest.mark.parametrize("status", ["completed", "complete", "succeeded", "success", "Succeeded", "SUCCESS"])
+def test_every_success_spelling_delivers_the_paid_video(status: str) -> None:
+    answer = {"id": "a", "status": status, "video": {"url": "https://cdn/v.mp4"}}
+    job = parse_job(Job(id="a", status="generating"), response(200, answer))
+    assert job.ok and job.done and job.error is None and job.video_url == "https://cdn/v.mp4"
+
+
+def test_an_answer_with_a_video_url_and_no_error_is_a_success_whatever_its_status() -> None:
+    answer = {"id": "a", "status": "ready", "video": [{"url": "https://cdn/v.mp4"}]}
+    assert parse_job(Job(id="a", status="generating"), response(200, answer)).ok
+
+
+@pytest.mark.parametrize("status", ["error", "failed", "failure", "cancelled", "canceled", "rejected", "expired"])
+def test_failure_spellings_end_the_job_with_a_reason(status: str) -> None:
     job = parse_job(Job(id="a"), response(200, {"id": "a", "status": status}))
-    assert job.status == status and job.done and not job.ok and status in (job.error or "")
+    assert job.done and not job.ok and status in (job.error or "")
+
+
+def test_an_error_object_fails_the_job_even_with_a_pending_status() -> None:
+    answer = {"id": "a", "status": "processing", "error": {"name": "Safety", "message": "blocked"}}
+    job = parse_job(Job(id="a"), response(200, answer))
+    assert job.done and not job.ok and job.error == "Safety: blocked"
+
+
+@pytest.mark.parametrize("status", ["brand-new-status", "finalizing"])
+def test_an_unknown_status_keeps_polling_and_is_never_a_failure(status: str) -> None:
+    job = parse_job(Job(id="a", status="generating"), response(200, {"id": "a", "status": status}))
+    assert not job.done and job.error is None and job.status == "generating"
 
 
 def test_first_error_body_shape() -> None:

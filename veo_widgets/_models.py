@@ -57,15 +57,27 @@ class JobStatus(str, enum.Enum):
 
     @staticmethod
     def is_pending(status: str) -> bool:
-        """True while the job may still change: queued, waiting, active, generating."""
+        """True while the job may still change: queued, generating and their other spellings."""
         return status.lower() in _PENDING
 
     @staticmethod
     def is_success(status: str) -> bool:
-        return status.lower() in ("completed", "complete")
+        """True for every spelling of a finished video (``completed``, ``succeeded``, ...)."""
+        return status.lower() in _SUCCESS
+
+    @staticmethod
+    def is_failure(status: str) -> bool:
+        """True for every spelling of a job that ended without a video (``error``, ``failed``, ...)."""
+        return status.lower() in _FAILURE
 
 
-_PENDING = frozenset({"queued", "waiting", "active", "generating", ""})
+# GET /v2/video/generations serves every video model of the API; its pages and the official
+# SDK spell the same three outcomes several ways (shared/API.md, "Status values").
+_PENDING = frozenset(
+    {"queued", "waiting", "active", "generating", "pending", "processing", "in_progress", "running", "starting", ""}
+)
+_SUCCESS = frozenset({"completed", "complete", "succeeded", "success"})
+_FAILURE = frozenset({"error", "failed", "failure", "cancelled", "canceled", "rejected", "expired"})
 
 
 @dataclass(frozen=True)

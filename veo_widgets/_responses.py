@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -29,6 +30,8 @@ from ._schedule import DurationModel
 
 #: A published median shorter than this measures the submit call, not the generation.
 MIN_PUBLISHED_SECONDS = 5.0
+
+_log = logging.getLogger("veo_widgets")
 
 __all__ = [
     "MIN_PUBLISHED_SECONDS",
@@ -144,15 +147,22 @@ def parse_job(job: Job, response: httpx.Response) -> Job:
         raise Malformed("no generation id in the answer")
     status = payload.get("status")
     status = str(status) if status is not None else job.status
-    if status.lower() == "complete":  # the extend pages' spelling of "completed"
-        status = "completed"
     error = parse_error_reason(payload.get("error"))
-    if not JobStatus.is_pending(status) and not JobStatus.is_success(status) and error is None:
+    video_url = _video_url(payload)
+    if JobStatus.is_success(status) or (video_url and error is None and not JobStatus.is_failure(status)):
+        status = "completed"  # every spelling of a finished, paid video is delivered as one
+    elif error is not None:
+        status = status if JobStatus.is_failure(status) else "error"  # an error object ends the job
+    elif JobStatus.is_failure(status):
         error = f"the API reported status {status!r} without a reason"
+    elif not JobStatus.is_pending(status):
+        # An unknown status is never a failure: the job may be paid and finishing. Keep polling.
+        _log.warning("job %s: unknown status %r from the API; still polling", job_id, status)
+        status = job.status if JobStatus.is_pending(job.status) else "queued"
     return job.evolve(
         id=str(job_id),
         status=status,
-        video_url=_video_url(payload) or job.video_url,
+        video_url=video_url or job.video_url,
         error=error,
         usage=parse_usage(payload, response.headers).merged(job.usage),
         updated_at=datetime.now(timezone.utc),
