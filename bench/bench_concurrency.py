@@ -28,7 +28,7 @@ import httpx
 from PIL import Image
 
 import veo_widgets as veo
-from veo_widgets._schedule import DurationModel, PollSchedule
+from veo_widgets.protocol._schedule import DurationModel, PollSchedule
 
 try:
     from ._table import table

@@ -29,7 +29,7 @@ OURS = """
 import sys, time
 from pathlib import Path
 import veo_widgets as veo
-from veo_widgets._models import Job
+from veo_widgets.schema._models import Job
 client = veo.Client("unused", "http://127.0.0.1:9")
 start = time.perf_counter()
 client.download(Job("bench", "completed", video_url=sys.argv[1]), Path(sys.argv[2]))

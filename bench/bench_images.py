@@ -9,7 +9,7 @@ import time
 import numpy as np
 from PIL import Image
 
-from veo_widgets._images import prepare_image
+from veo_widgets.schema._images import prepare_image
 
 try:
     from ._table import table

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import veo_widgets as veo
-from veo_widgets._journal import Journal
-from veo_widgets._models import Job
+from veo_widgets.journal._store import Journal
+from veo_widgets.schema._models import Job
 
 try:
     from ._table import table

@@ -21,9 +21,9 @@ import httpx
 from PIL import Image
 
 import veo_widgets as veo
-from veo_widgets._flows import RetryPolicy
-from veo_widgets._schedule import DurationModel, PollSchedule
 from veo_widgets.emulator import Emulator
+from veo_widgets.protocol._flows import RetryPolicy
+from veo_widgets.protocol._schedule import DurationModel, PollSchedule
 
 try:
     from ._table import machine, table

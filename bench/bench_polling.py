@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 import random
 
-from veo_widgets._flows import simulate_polls
-from veo_widgets._schedule import DurationModel, PollSchedule, build_schedule
+from veo_widgets.protocol._flows import simulate_polls
+from veo_widgets.protocol._schedule import DurationModel, PollSchedule, build_schedule
 
 try:
     from ._table import table

@@ -15,6 +15,8 @@ from PIL import Image
 
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
+from veo_widgets.protocol import _flows as flows
+from veo_widgets.protocol import _schedule as schedule
 
 from .helpers import BLUE, GREEN, RED, RUNNING_TEST, SIMULATED_CTRL_C, faults_cleared, magics_of, rendered
 
@@ -76,9 +78,7 @@ def image_file(tmp_path: Path) -> Path:
 #: Arguments that keep renders short and shared (same seed, same image: one render).
 FAST = {"duration": 4, "seed": 1}
 #: A poll schedule for jobs that take about a second.
-QUICK_POLLS = veo._schedule.PollSchedule(
-    veo._schedule.DurationModel(median=2.0, sigma=0.5), first_poll=0.2, min_interval=0.05
-)
+QUICK_POLLS = schedule.PollSchedule(schedule.DurationModel(median=2.0, sigma=0.5), first_poll=0.2, min_interval=0.05)
 
 
 @pytest.fixture(scope="session")
@@ -128,7 +128,7 @@ class Flavour:
     def __init__(self, kind: str, emu: Emulator, transport: httpx.MockTransport | None = None, **kwargs: Any) -> None:
         self.kind = kind
         self.transport = transport or Counting(emu)
-        retry = kwargs.pop("retry", veo._flows.RetryPolicy(base=0.01, cap=0.05))
+        retry = kwargs.pop("retry", flows.RetryPolicy(base=0.01, cap=0.05))
         kwargs.setdefault("schedule", QUICK_POLLS)
         key = kwargs.pop("api_key", emu.api_key)
         if kind == "sync":

@@ -19,11 +19,11 @@ from IPython.core.interactiveshell import InteractiveShell
 from PIL import Image
 
 import veo_widgets as veo
-from veo_widgets._flows import Outcome, Send, Sleep, Step
 from veo_widgets.emulator import Emulator
 from veo_widgets.emulator._render import encode
-from veo_widgets.magics import VeoMagics
-from veo_widgets.widget import Panel
+from veo_widgets.notebook.magics import VeoMagics
+from veo_widgets.notebook.panel._panel import Panel
+from veo_widgets.protocol._flows import Outcome, Send, Sleep, Step
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ import pytest
 
 import veo_widgets as veo
 from veo_widgets._errors import AmbiguousIdError, explain
-from veo_widgets._models import Job
+from veo_widgets.schema._models import Job
 
 
 def test_validation_error_keeps_field_and_reason_apart() -> None:
@@ -61,8 +61,9 @@ def test_may_exist_names_the_client_request_id() -> None:
 
 
 def test_budget_and_unconfirmed_errors_live_in_the_tree_and_are_explained() -> None:
-    from veo_widgets import _budget, _errors, _recover
-    from veo_widgets._reconcile import NotFound
+    from veo_widgets import _errors
+    from veo_widgets.money import _budget, _recover
+    from veo_widgets.money._reconcile import NotFound
 
     assert _budget.BudgetExceededError is _errors.BudgetExceededError is veo.BudgetExceededError
     assert _recover.UnconfirmedCreateError is _errors.UnconfirmedCreateError is veo.UnconfirmedCreateError

@@ -77,3 +77,14 @@ def test_import_does_not_load_widgets_the_emulator_or_patch_asyncio() -> None:
 
 def test_extension_entry_points() -> None:
     assert callable(veo.load_ipython_extension) and callable(veo.unload_ipython_extension)
+
+
+def test_the_older_public_import_paths_still_work() -> None:
+    from veo_widgets.gallery import Gallery
+    from veo_widgets.magics import VeoMagics
+    from veo_widgets.widget import Panel, video_player
+
+    assert Panel is veo.Panel and Gallery is veo.Gallery and callable(video_player)
+    assert VeoMagics.__name__ == "VeoMagics"
+    out = subprocess.run([sys.executable, "-m", "veo_widgets.cli", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "usage: veo" in out.stdout

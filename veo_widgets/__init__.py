@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._budget import BudgetExceededError
-from ._client import AsyncClient, Client
 from ._errors import (
     AmbiguousIdError,
     APIConnectionError,
@@ -28,20 +26,22 @@ from ._errors import (
     VeoError,
     WaitCancelled,
 )
-from ._family import ModelSpec, models
-from ._journal import Journal
-from ._models import Job, JobStatus, Usage, VideoRequest
-from ._recover import UnconfirmedCreateError
-from ._run import AsyncRun, Run
-from ._sample import sample_image
+from .client._client import AsyncClient, Client
+from .client._run import AsyncRun, Run
+from .journal._store import Journal
+from .media._sample import sample_image
+from .money._budget import BudgetExceededError
+from .money._recover import UnconfirmedCreateError
+from .schema._family import ModelSpec, models
+from .schema._models import Job, JobStatus, Usage, VideoRequest
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
-    from ._media import last_frame, stitch
     from .emulator import Emulator
-    from .gallery import Gallery
-    from .widget import Panel
+    from .media._media import last_frame, stitch
+    from .notebook.gallery._gallery import Gallery
+    from .notebook.panel._panel import Panel
 
 __version__ = "0.1.0"
 
@@ -91,7 +91,7 @@ def history(limit: int | None = None) -> list[Job]:
 def __getattr__(name: str) -> Any:
     # The panel pulls in ipywidgets and the emulator PyAV: load them only when asked for.
     if name == "Panel":
-        from .widget import Panel
+        from .notebook.panel._panel import Panel
 
         return Panel
     if name == "Emulator":
@@ -99,11 +99,11 @@ def __getattr__(name: str) -> Any:
 
         return Emulator
     if name == "Gallery":
-        from .gallery import Gallery
+        from .notebook.gallery._gallery import Gallery
 
         return Gallery
     if name in ("stitch", "last_frame"):  # PyAV, loaded on first use
-        from . import _media
+        from .media import _media
 
         return getattr(_media, name)
     raise AttributeError(f"module 'veo_widgets' has no attribute {name!r}")
@@ -111,12 +111,12 @@ def __getattr__(name: str) -> Any:
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:
     """``%load_ext veo_widgets``: register ``%%veo`` and ``%veo``."""
-    from .magics import load_ipython_extension as load
+    from .notebook.magics import load_ipython_extension as load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: InteractiveShell) -> None:
-    from .magics import unload_ipython_extension as unload
+    from .notebook.magics import unload_ipython_extension as unload
 
     unload(ipython)

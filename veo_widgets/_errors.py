@@ -26,11 +26,31 @@ create request may have reached the server, so it was not sent again, and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from ._models import Job
-    from ._reconcile import NotFound
+
+# The errors sit below everything that raises them, so they name the job and the reconcile
+# result by what they use of them (``schema.Job`` and ``money.NotFound`` fit), not by import.
+class Job(Protocol):
+    """What an error says of a job: its id, status and the client request id of its create."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def client_request_id(self) -> str | None: ...
+
+
+class NotFound(Protocol):
+    """What an :class:`UnconfirmedCreateError` says of a create the usage logs did not show."""
+
+    @property
+    def client_request_id(self) -> str: ...
+    @property
+    def looked_for(self) -> float: ...
+    def describe(self) -> str: ...
+
 
 __all__ = [
     "APIConnectionError",

@@ -142,7 +142,7 @@ def test_a_refusal_in_the_api_shape(emulator: Emulator) -> None:
 
 def test_every_model_and_mode_the_client_offers_is_accepted_as_the_client_sends_it() -> None:
     import veo_widgets as veo
-    from veo_widgets._models import build_request
+    from veo_widgets.schema._models import build_request
 
     picture = image_bytes((1280, 720))
     inputs: dict[str, dict[str, Any]] = {

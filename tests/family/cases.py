@@ -11,8 +11,8 @@ from typing import Any
 from PIL import Image
 
 import veo_widgets as veo
-from veo_widgets._options import OPTIONS
 from veo_widgets.emulator import Emulator
+from veo_widgets.schema._options import OPTIONS
 
 from ..conftest import probe
 

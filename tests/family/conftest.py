@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import veo_widgets as veo
-from veo_widgets._journal import Journal
 from veo_widgets.emulator import Emulator
+from veo_widgets.journal._store import Journal
 
 from ..conftest import QUICK_POLLS
 from .cases import FIRST, LAST, PROMPT, SEED, WAIT

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 import veo_widgets as veo
-import veo_widgets.cli as cli
-from veo_widgets._journal import Journal
-from veo_widgets.cli import main
+import veo_widgets.cli._main as cli
+from veo_widgets.cli._main import main
 from veo_widgets.emulator import Emulator
+from veo_widgets.journal._store import Journal
 
 from ..conftest import QUICK_POLLS
 from .cases import (

@@ -23,8 +23,8 @@ import pytest
 from PIL import Image
 
 import veo_widgets as veo
-from veo_widgets._journal import Journal
 from veo_widgets.emulator import Emulator
+from veo_widgets.journal._store import Journal
 
 from ..conftest import QUICK_POLLS, Counting, probe
 from .cases import (

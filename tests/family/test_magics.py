@@ -16,7 +16,7 @@ from PIL import Image
 
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
-from veo_widgets.magics import VeoMagics
+from veo_widgets.notebook.magics import VeoMagics
 
 from .cases import (
     FAMILY,

@@ -14,7 +14,7 @@ import pytest
 
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
-from veo_widgets.widget import Panel
+from veo_widgets.notebook.panel._panel import Panel
 
 from .cases import (
     FAMILY,

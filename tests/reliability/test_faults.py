@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import veo_widgets as veo
-from veo_widgets._flows import RetryPolicy
 from veo_widgets.emulator import FAULT_KINDS, Emulator
+from veo_widgets.protocol._flows import RetryPolicy
 
 from ..conftest import FAST, QUICK_POLLS, probe
 from ..helpers import own_emulator

@@ -15,6 +15,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from PIL import Image
 
 import veo_widgets as veo
+from veo_widgets.schema import _images as images
 
 from ..conftest import image_bytes
 
@@ -93,7 +94,7 @@ def jpeg() -> bytes:
 )
 def test_image_bytes(data: bytes) -> None:
     try:
-        veo._images.prepare_image(data)
+        images.prepare_image(data)
     except veo.ValidationError as exc:
         assert exc.field == "image"
 
@@ -102,13 +103,13 @@ def test_enormous_dimensions() -> None:
     buf = io.BytesIO()
     Image.new("1", (20000, 20000)).save(buf, "PNG")  # 400 megapixels, a few KB on disk
     with pytest.raises(veo.ValidationError, match="megapixels"):
-        veo._images.prepare_image(buf.getvalue())
+        images.prepare_image(buf.getvalue())
 
 
 @FUZZ
 @given(line=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
 def test_magic_argument_strings(shell: InteractiveShell, image_file_module: Path, line: str) -> None:
-    from veo_widgets.magics import VeoMagics
+    from veo_widgets.notebook.magics import VeoMagics
 
     transport = Refusing()
     magics = VeoMagics(shell)

@@ -14,11 +14,11 @@ import httpx
 import pytest
 
 import veo_widgets as veo
-from veo_widgets._budget import BudgetExceededError
-from veo_widgets._flows import RetryPolicy
-from veo_widgets._reconcile import Found
-from veo_widgets._recover import UnconfirmedCreateError
 from veo_widgets.emulator import Emulator
+from veo_widgets.money._budget import BudgetExceededError
+from veo_widgets.money._reconcile import Found
+from veo_widgets.money._recover import UnconfirmedCreateError
+from veo_widgets.protocol._flows import RetryPolicy
 
 from ..conftest import FAST, QUICK_POLLS, Counting, probe
 from ..helpers import own_emulator, until

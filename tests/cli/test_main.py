@@ -1,0 +1,252 @@
+"""The `veo` command, as a person runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import veo_widgets as veo
+from veo_widgets.cli._main import main
+
+from ..conftest import probe
+from ..helpers import EXAMPLE
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_generate_in_demo_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "clip.mp4"
+    code = main(["generate", str(EXAMPLE), "The beam sweeps", "--duration", "4", "--seed", "3", "-o", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0 and out.exists() and probe(out)["width"] == 1280
+    assert f"saved: {out}" in captured.out and "(simulated)" in captured.out
+    assert "demo mode: simulated video" in captured.err
+    assert "completed" in captured.err  # live status, a line per change when not a terminal
+
+
+def test_errors_are_one_line_and_nonzero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "nope.png", "x"]) == 1
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("veo:")]
+    assert lines == ["veo: ValidationError: image: no such file: nope.png"]
+
+
+def test_bad_values_are_refused_before_anything_is_sent(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", str(EXAMPLE), "x", "--duration", "5"]) == 1
+    assert "duration" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as caught:
+        main(["generate", str(EXAMPLE), "x", "--bogus"])
+    assert caught.value.code == 2
+
+
+def test_status_resume_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    job = veo.Client().submit("resume from the shell", image=EXAMPLE, duration=4, seed=3)
+    assert main(["resume", job.id, "-o", str(tmp_path / "r.mp4")]) == 0
+    assert (tmp_path / "r.mp4").exists()
+    assert main(["status", job.id]) == 0
+    assert main(["history"]) == 0
+    out = capsys.readouterr().out
+    assert f"{job.id}: completed" in out and "resume from the shell" in out
+
+
+def test_unknown_id_exits_nonzero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", "no-such-job"]) == 1
+    assert "NotFoundError" in capsys.readouterr().err
+
+
+def test_every_option_says_its_default(capsys: pytest.CaptureFixture[str]) -> None:
+    from veo_widgets.cli._main import build_parser
+
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name, sub in commands.items():
+        text = " ".join(sub.format_help().split())
+        for action in sub._actions:
+            if (
+                action.option_strings
+                and action.default is not None
+                and action.default is not False  # 0.0 == False, but a 0.0 default is still said
+                and action.help != "==SUPPRESS=="
+                and action.default != "==SUPPRESS=="
+            ):
+                said = f"default: {action.default}" in text or "(default" in (action.help or "")
+                assert said, (name, action.option_strings)
+        assert sub.description, name  # every command's --help says what it does
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "--help" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["stitch", "--help"])
+    assert "(default: 0.0)" in " ".join(capsys.readouterr().out.split())  # --crossfade's
+
+
+def test_history_fits_80_columns_with_a_header(capsys: pytest.CaptureFixture[str]) -> None:
+    client = veo.Client()
+    long_prompt = "A very long prompt that goes on and on about the sea, the light, the gulls and the lighthouse " * 2
+    jobs = [client.submit(long_prompt, image=EXAMPLE, duration=4, seed=i) for i in range(2)]
+    assert main(["history", "--width", "80"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["ID", "CREATED", "STATUS", "PROMPT"]
+    assert all(len(line) <= 80 for line in lines), max(map(len, lines))
+    rows = [
+        line for line in lines[1:] if line[:8].strip() in {"".join(c for c in j.id if c.isalnum())[:8] for j in jobs}
+    ]
+    assert len(rows) == 2
+    column = lines[0].index("PROMPT")
+    assert all(row[column:].startswith("A very long") for row in rows)  # aligned under the header
+
+
+@pytest.mark.parametrize("width", [40, 50, 60])
+def test_history_fits_a_narrow_terminal(capsys: pytest.CaptureFixture[str], width: int) -> None:
+    # Regression: --width 40 or 50 printed lines of 60 columns and more.
+    client = veo.Client()
+    client.submit("A long prompt about the sea and the lighthouse " * 3, image=EXAMPLE, duration=4, seed=7)
+    assert main(["history", "--width", str(width)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "A long" in "\n".join(lines) and all(len(line) <= width for line in lines), max(map(len, lines))
+
+
+def test_ids_take_the_prefix_from_the_file_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    job = veo.Client().submit("find me by prefix", image=EXAMPLE, duration=4, seed=3)
+    prefix = "".join(ch for ch in job.id if ch.isalnum())[:8]
+    assert main(["resume", prefix, "-o", str(tmp_path / "p.mp4")]) == 0
+    assert (tmp_path / "p.mp4").exists()
+    assert main(["status", prefix]) == 0
+    out = capsys.readouterr().out
+    assert f"{job.id}: completed" in out and "saved:" in out
+
+
+def test_status_says_what_to_run_next_not_a_dead_url(capsys: pytest.CaptureFixture[str]) -> None:
+    job = veo.Client().submit("still running", image=EXAMPLE, duration=4, seed=4)
+    assert main(["status", job.id]) == 0
+    out = capsys.readouterr().out
+    assert "next:  veo resume" in out and "http" not in out
+
+
+def test_status_of_a_job_whose_emulator_is_gone_reads_the_journal(capsys: pytest.CaptureFixture[str]) -> None:
+    from veo_widgets.emulator import Emulator
+
+    with Emulator(timing=0.3) as emu, veo.Client(emu.api_key, emu.url) as client:
+        job = client.generate("made on a server that then stopped", image=EXAMPLE, duration=4, seed=5)
+    code = main(["status", job.id])
+    out = capsys.readouterr().out
+    assert code == 0 and f"{job.id}: completed (as of" in out and "http" not in out.split("saved:")[0]
+
+
+def test_models_lists_the_family(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert "veo-3-fast-i2v" in out and "first-last" in out and "extend" in out
+
+
+def test_reconcile_with_nothing_unconfirmed_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reconcile"]) == 0
+    assert "nothing to reconcile" in capsys.readouterr().out
+
+
+def test_studio_commands_are_on_the_veo_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["stitch", "--help"])
+    assert "crossfade" in capsys.readouterr().out
+
+
+def test_generate_states_the_estimate_before_it_starts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", str(EXAMPLE), "priced", "--duration", "4", "-o", str(tmp_path / "e.mp4")]) == 0
+    err = capsys.readouterr().err
+    assert "estimate: about $" in err and err.index("estimate:") < err.index("completed")
+
+
+def test_generate_text_to_video_without_an_image(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "t2v.mp4"
+    code = main(["generate", "A paper boat on a pond", "--model", "veo-3-fast-t2v", "-d", "4", "-o", str(out)])
+    assert code == 0 and out.exists() and probe(out)["width"] == 1280
+
+
+def test_history_stars_the_chosen_take_in_80_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    client = veo.Client()
+    prompt = "Three takes of the harbour at dawn, gulls wheeling over the boats and the long grey sea " * 2
+    takes = client.variations(prompt, image=EXAMPLE, n=3, duration=4, seed=5)
+    client.journal.choose(takes[0].id)
+    client.journal.choose(takes[1].id)  # a change of mind: only the second is starred
+    assert main(["history", "--width", "80"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert all(len(line) <= 80 for line in lines), max(map(len, lines))
+    column = lines[0].index("PROMPT")
+    starred = [line for line in lines if line[column:].startswith("★ Three takes")]
+    assert [line[:8] for line in starred] == ["".join(c for c in takes[1].id if c.isalnum())[:8]]
+    assert "★ = the take chosen among the takes of its request" in lines
+
+
+def test_extending_a_saved_file_keeps_its_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    first = ["generate", "--model", "veo-3.1-fast-t2v", "--duration", "4", "A lighthouse at dusk", "-o", "first.mp4"]
+    assert main(first) == 0
+    parent_id = capsys.readouterr().out.split("job:")[1].split()[0]
+    # `veo generate --extend first.mp4`: the file a job saved, named as a person types it
+    assert main(["generate", "--model", "veo-3.1-fast-extend", "--extend", "first.mp4", "The beam comes on"]) == 0
+    child = veo.Journal().find(capsys.readouterr().out.split("job:")[1].split()[0])
+    assert child is not None and (child.parent_id, child.relation) == (parent_id, "extend")
+
+
+def test_a_bad_value_is_refused_before_any_price_is_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", str(EXAMPLE), "x", "--duration", "5"]) == 1
+    err = capsys.readouterr().err
+    assert "estimate" not in err and "price" not in err
+    assert "veo: ValidationError: duration: 5 is not one of 4, 6, 8" in err
+
+
+@pytest.mark.parametrize("timeout", ["0", "-5", "nan"])
+def test_a_timeout_of_no_time_is_refused_before_anything_is_sent(
+    timeout: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = len(veo.Client().journal.history())
+    with pytest.raises(SystemExit) as caught:
+        main(["generate", str(EXAMPLE), "x", "-d", "4", f"--timeout={timeout}"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "--timeout: seconds to wait must be more than 0" in err and "estimate" not in err
+    assert len(veo.Client().journal.history()) == before  # no job was created
+
+
+def test_a_timed_out_wait_says_the_veo_command_that_picks_it_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veo_widgets.emulator import Emulator
+
+    with Emulator(timing=60) as emu:  # a job that will not finish in time
+        monkeypatch.setenv("AIMLAPI_KEY", emu.api_key)
+        monkeypatch.setenv("AIMLAPI_BASE_URL", emu.url)
+        assert main(["generate", str(EXAMPLE), "slow", "-d", "4", "--timeout", "1", "-o", str(tmp_path)]) == 3
+        err = capsys.readouterr().err.splitlines()[-1]
+        job = veo.Client().journal.history(1)[0]
+    prefix = "".join(ch for ch in job.id if ch.isalnum())[:8]
+    assert err.startswith(f"veo: {job.id} is still ") and err.endswith(f"veo resume {prefix}")
+    assert "client.wait" not in err
+
+
+def test_generate_with_the_sample_image_works_from_any_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(["generate", "--sample", "The boat rocks on the bay", "-d", "4", "-o", "s.mp4"])
+    captured = capsys.readouterr()
+    assert code == 0 and (tmp_path / "s.mp4").exists(), captured.err
+    assert main(["generate", "--sample", str(EXAMPLE), "both", "-d", "4"]) == 1
+    assert "prompt" in capsys.readouterr().err
+
+
+def test_extend_a_job_whose_file_is_gone_is_checked_then_sent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The check before the estimate asks for the job's fresh URL, as the send does.
+    base = veo.Client().generate("the base clip", image=EXAMPLE, duration=4, seed=3, save_to=tmp_path / "b.mp4")
+    assert base.path is not None
+    Path(base.path).unlink()
+    prefix = "".join(ch for ch in base.id if ch.isalnum())[:8]
+    out = tmp_path / "longer.mp4"
+    code = main(["generate", "it goes on", "--model", "veo-3.1-fast-extend", "--extend", prefix, "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0 and out.exists(), err
+    assert "estimate:" in err

@@ -1,0 +1,96 @@
+"""``veo stitch`` and ``veo batch`` as a person types them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import av
+import pytest
+from PIL import Image
+
+import veo_widgets as veo
+from veo_widgets.cli._studio import add_studio_commands
+from veo_widgets.emulator._render import encode
+
+
+def veo_command(*argv: str) -> int:
+    """The ``veo`` parser with the studio's commands, as cli.py registers them."""
+    parser = argparse.ArgumentParser(prog="veo")
+    add_studio_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+def test_veo_stitch_joins_files_and_journal_jobs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    for path, colour in ((a, (200, 0, 0)), (b, (0, 0, 200))):
+        encode(Image.new("RGB", (160, 96), colour), path, width=160, height=96, duration=1, seed=1, label=None)
+    veo.Journal().record(veo.Job("job-b-123", "completed", path=b, request={"prompt": "blue"}))
+    assert veo_command("stitch", str(a), "job-b-123", str(a), "-o", str(tmp_path / "film.mp4")) == 0
+    out = capsys.readouterr()
+    assert f"saved: {tmp_path / 'film.mp4'}" in out.out and "3 clips, 3.00 s, 160x96" in out.out
+    assert "stitching [" in out.err and "100%" in out.err
+    with av.open(str(tmp_path / "film.mp4")) as film:
+        assert len(film.streams.video) == len(film.streams.audio) == 1
+
+
+def test_veo_stitch_names_what_is_wrong(tmp_path: Path) -> None:
+    with pytest.raises(veo.ValidationError, match="neither a video file nor a job"):
+        veo_command("stitch", "no-such-job", "-o", str(tmp_path / "film.mp4"))
+    with pytest.raises(veo.ValidationError, match="does not exist"):
+        veo_command("stitch", str(tmp_path / "missing.mp4"), "-o", str(tmp_path / "film.mp4"))
+    assert not (tmp_path / "film.mp4").exists()
+
+
+def test_veo_stitch_refuses_a_missing_folder_and_counts_one_clip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from veo_widgets.cli._main import main
+
+    clip = tmp_path / "a.mp4"
+    encode(Image.new("RGB", (160, 96), (0, 90, 0)), clip, width=160, height=96, duration=1, seed=1, label=None)
+    assert main(["stitch", str(clip), "-o", str(tmp_path / "no" / "such" / "film.mp4")]) == 1
+    err = capsys.readouterr().err
+    assert f"the folder {tmp_path / 'no' / 'such'} does not exist" in err
+    assert not (tmp_path / "no").exists()  # no folder was made behind the user's back
+    assert main(["stitch", str(clip), "-o", str(tmp_path / "one.mp4")]) == 0
+    assert "film:  1 clip, 1.00 s" in capsys.readouterr().out
+
+
+def _rows(folder: Path, *lines: str) -> Path:
+    Image.new("RGB", (320, 180), (20, 60, 120)).save(folder / "a.png")
+    path = folder / "shots.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_veo_batch_lists_every_bad_row_before_sending_anything(tmp_path: Path) -> None:
+    path = _rows(
+        tmp_path,
+        '{"prompt": "no picture", "image": "missing.png", "duration": 4}',
+        '{"prompt": "a seed", "image": "a.png", "model": "veo-3.1-fast-i2v", "seed": 3}',
+        '{"prompt": "cut short", ',
+    )
+    with pytest.raises(veo.ValidationError) as caught:
+        veo_command("batch", str(path))
+    text = str(caught.value)
+    assert "3 rows of shots.jsonl cannot be sent; nothing was" in text
+    assert "row 1: image" in text and "row 2: seed" in text and "row 3: row: not valid JSON" in text
+    assert text.index("row 1") < text.index("row 2") < text.index("row 3")
+    assert veo.Journal().history() == []  # nothing was created
+
+
+def test_veo_batch_run_again_says_it_did_nothing_new(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _rows(
+        tmp_path,
+        '{"prompt": "waves", "image": "a.png", "duration": 4, "seed": 1}',
+        '{"prompt": "gulls", "image": "a.png", "duration": 4, "seed": 2}',
+    )
+    assert veo_command("batch", str(path)) == 0
+    first = capsys.readouterr().out.splitlines()
+    assert first[-2].startswith("2/2 done · $") and "earlier" not in first[-2]
+    spent = first[-2].split("$")[1].split()[0]
+    assert veo_command("batch", str(path)) == 0
+    again = capsys.readouterr().out.splitlines()
+    assert again[-2] == f"2/2 done (all in an earlier run) · $0.00 spent now (${spent} in all)"

@@ -1,0 +1,23 @@
+"""The shared look: status badges and one stylesheet themed with JupyterLab's variables."""
+
+from __future__ import annotations
+
+from veo_widgets.views import _style as display
+
+
+def test_badges_use_jupyterlab_theme_variables_with_fallbacks() -> None:
+    for status, var in (
+        ("generating", "--jp-brand-color1"),
+        ("completed", "--jp-success-color1"),
+        ("error", "--jp-error-color1"),
+        ("stopped", "--jp-warn-color1"),
+    ):
+        html = display.badge_html(status)
+        assert f"var({var}, #" in html and f'data-status="{status}"' in html
+    assert "<script" not in display.badge_html("<script>")  # statuses from a server are escaped
+
+
+def test_the_stylesheet_themes_text_and_backgrounds() -> None:
+    for var in ("--jp-ui-font-color1", "--jp-layout-color1", "--jp-border-color2", "--jp-brand-color1"):
+        assert f"var({var}" in display.STYLE
+    assert "max-height: 70vh" in display.STYLE and ":focus-visible" in display.STYLE

@@ -1,0 +1,5 @@
+"""The ``veo`` command."""
+
+from ._main import build_parser, main
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,5 @@
+"""``python -m veo_widgets.cli``: the ``veo`` command."""
+
+from ._main import main
+
+raise SystemExit(main())

@@ -1,0 +1,284 @@
+"""The ``veo`` command: generate, status, resume, history, emulator.
+
+Every option's help says its default; every command that takes a job id also takes an
+unambiguous prefix of one (the 8 letters and digits in a video's file name).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .._config import DEMO_NOTICE
+from .._errors import (
+    APIConnectionError,
+    GenerationTimeoutError,
+    NotFoundError,
+    ValidationError,
+    VeoError,
+    WaitCancelled,
+)
+from ..client._client import Client
+from ..client._money import price_text
+from ..schema._family import ModelSpec
+from ..schema._models import Job
+from ..schema._options import parse_options
+from ..views._display import history_text, short_id, still_running_text
+from ..views._lookup import OPTION_NAMES, check_request, find_job, positive_seconds, resolve_video
+from ._generate import add_generate_arguments, chosen_model
+from ._status import Status
+
+__all__ = ["build_parser", "main"]
+
+#: Clients a command made: closed when it ends, whatever happened.
+_OPEN: list[Client] = []
+
+
+def _client(args: argparse.Namespace) -> Client:
+    # The client's own one-off stderr line is not printed (a panel made earlier in the same
+    # process may have taken it); the command says it itself, once per command.
+    with contextlib.redirect_stderr(io.StringIO()):
+        client = Client(timeout=getattr(args, "http_timeout", 30.0))
+    if client.demo:
+        print(f"veo_widgets {DEMO_NOTICE}", file=sys.stderr)
+    _OPEN.append(client)
+    return client
+
+
+def _print_done(job: Job) -> None:
+    print(f"saved: {job.path}")
+    print(f"job:   {job.id}")
+    print(f"usage: {job.usage.describe()}{' (simulated)' if job.demo else ''}")
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    client = _client(args)
+    words = list(args.words)
+    if len(words) > 2 or (args.sample and len(words) > 1):
+        lead = "--sample PROMPT" if args.sample else "[IMAGE] PROMPT"
+        raise ValidationError("prompt", f"give {lead}: quote a prompt of several words")
+    prompt = words[-1]
+    image = words[0] if len(words) == 2 else args.image
+    if args.sample:
+        if image is not None:
+            raise ValidationError("image", "give an image or --sample, not both")
+        from ..media._sample import sample_image
+
+        image = str(sample_image())
+    values = {name: getattr(args, name) for name in OPTION_NAMES}
+    options: dict[str, Any] = {k: v for k, v in parse_options(values).items() if v is not None}
+    for name in ("model", "last_image"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    if args.video is not None:
+        # --extend takes a file, a URL, or a job of this machine's history by id or prefix.
+        options["video"] = resolve_video(client.journal, args.video)
+    if args.reference_images:
+        options["reference_images"] = list(args.reference_images)
+    # Check the whole request first (a mistake is refused before any price or request),
+    # then say what it will cost, then send it.
+    request = check_request(client, prompt, image, options)
+    print(f"estimate: {price_text(client, request)}", file=sys.stderr)
+    run = client.start(prompt, image, save_to=args.output, timeout=args.timeout, **options)
+    with Status(run) as status:
+        run.on_update(lambda r: status.update(r.job) if r.job is not None else None)
+        job = run.wait()
+    _print_done(job)
+    return 0
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    results = _client(args).reconcile(args.id)
+    print("\n".join(r.describe() for r in results) or "nothing to reconcile: every create was answered")
+    return 0
+
+
+#: ``veo models``: what fits 80 columns; ``--wide`` adds the rest of each model's row.
+_MODEL_COLUMNS = ("name", "mode", "durations", "resolutions")
+_WIDE_COLUMNS = ("inputs", "aspect", "audio", "seed", "id")
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from ..schema._family import models
+
+    client = _client(args)
+    columns = (*_MODEL_COLUMNS, *(_WIDE_COLUMNS if args.wide else ()), "price")
+    rows, simulated = [dict(zip(columns, columns, strict=True))], False
+    for spec in models():
+        try:
+            estimate = client.estimate(model=spec.id)
+        except VeoError:
+            price = "unknown"
+        else:
+            price = "unknown" if estimate.usd is None else f"${estimate.usd:.2f}"
+            simulated = simulated or estimate.simulated
+        rows.append({**spec.row(), "price": price})
+    widths = {c: max(len(r[c]) for r in rows) for c in columns}
+    for row in rows:
+        print("  ".join(row[c].ljust(widths[c]) for c in columns).rstrip())
+    print("price: the model's default clip (its default length and resolution)")
+    if simulated:
+        print("       simulated prices: the emulator's catalogue, not the API's")
+    if not args.wide:
+        print("--wide adds each model's inputs, aspect ratios, audio, seed and the API's id")
+    return 0
+
+
+def _next_step(job: Job) -> str:
+    ident = short_id(job.id) or job.id
+    if job.ok and job.path is not None and Path(job.path).exists():
+        return f"saved: {job.path}"
+    if job.ok:
+        return f"next:  veo resume {ident}   (downloads the video)"
+    if job.done:
+        return f"error: {job.error}" if job.error else "it ended without a video"
+    return f"next:  veo resume {ident}   (waits for it and downloads the video)"
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    client = _client(args)
+    job_id = find_job(client.journal, args.id)
+    known = client.journal.find(job_id)
+    try:
+        job = client.get(job_id)
+    except (NotFoundError, APIConnectionError) as exc:
+        if known is None:
+            raise
+        # A demo job's emulator (a port that is gone), or a server that forgot it: say what
+        # the journal knows, and when.
+        job = known
+        when = known.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        print(f"{job.id}: {job.status} (as of {when}; the server that made it does not know it now: {exc.message})")
+        if job.ok and job.path is not None and Path(job.path).exists():
+            print(f"saved: {job.path}")
+        return 0 if job.ok else 1
+    if known is not None and known.path is not None and job.path is None:
+        job = job.evolve(path=known.path)
+    print(f"{job.id}: {job.status}")
+    print(_next_step(job))
+    return 0 if job.ok or not job.done else 1
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    client = _client(args)
+    job_id = find_job(client.journal, args.id)
+    with Status(model=client.duration_model()) as status:
+        job = client.wait(job_id, timeout=args.timeout, on_update=status.update)
+    path = client.download(job, args.output)
+    _print_done(job.evolve(path=path.resolve()))
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    jobs = _client(args).journal.history(args.limit)
+    width = args.width or shutil.get_terminal_size((80, 24)).columns
+    print(history_text(jobs, width=max(20, width)))
+    return 0
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Every option's help ends with its default, unless it already says one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        # `is`, not `in`: 0.0 == False, and a default of 0.0 is still worth saying.
+        unsaid = action.default is None or action.default is False or action.default == argparse.SUPPRESS
+        if "default" in text.lower() or unsaid or not action.option_strings:
+            return text
+        return f"{text} (default: %(default)s)".strip()
+
+
+def _parser(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
+    return parser
+
+
+def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
+    """The ``veo`` parser; ``model`` (the ``--model`` of a ``veo generate`` line) makes
+    ``veo generate --help`` show that model's flags, allowed values and defaults."""
+    parser = argparse.ArgumentParser(
+        prog="veo",
+        description="Generate video from an image with Veo 3 Fast (demo mode without AIMLAPI_KEY).",
+        epilog="`veo COMMAND --help` lists a command's options and their defaults.",
+        formatter_class=_Formatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = _parser(sub, "generate", "make a video from a prompt (and an image, for image-to-video models)")
+    add_generate_arguments(gen, model)
+    gen.add_argument("-o", "--output", help="a file or folder (default: $VEO_OUTPUT_DIR or veo_outputs/)")
+    gen.set_defaults(func=cmd_generate)
+
+    listing = _parser(sub, "models", "the Veo family: each model's mode, lengths, sizes and price")
+    listing.add_argument(
+        "--wide", action="store_true", help="also each model's inputs, aspect ratios, audio, seed and id"
+    )
+    listing.set_defaults(func=cmd_models)
+
+    status = _parser(sub, "status", "show a job's state and what to run next")
+    status.add_argument("id", help="a job id, or its first letters (as in the video's file name)")
+    status.set_defaults(func=cmd_status)
+
+    resume = _parser(sub, "resume", "wait for a job (e.g. from `veo history`) and download it")
+    resume.add_argument("id", help="a job id, or its first letters (as in the video's file name)")
+    resume.add_argument("-o", "--output", help="a file or folder (default: $VEO_OUTPUT_DIR or veo_outputs/)")
+    resume.set_defaults(func=cmd_resume)
+
+    hist = _parser(sub, "history", "every job this machine submitted, newest first")
+    hist.add_argument("--limit", type=int, default=20, help="how many jobs to list")
+    hist.add_argument("--width", type=int, default=0, help="columns to fit (default: the terminal's, 80 if unknown)")
+    hist.set_defaults(func=cmd_history)
+
+    rec = _parser(sub, "reconcile", "find creates whose answer was lost, in the API's usage logs")
+    rec.add_argument("id", nargs="?", help="one job's client request id (default: every unconfirmed create)")
+    rec.set_defaults(func=cmd_reconcile)
+
+    from ._studio import add_studio_commands
+
+    add_studio_commands(sub)
+    for name in ("stitch", "batch"):  # their help lists defaults too
+        sub.choices[name].formatter_class = _Formatter
+
+    from ..emulator.__main__ import add_arguments, run
+
+    emu = _parser(sub, "emulator", "serve the local AI/ML API emulator")
+    add_arguments(emu)
+    for action in emu._actions:  # options declared without help still show their default
+        if action.help is None and action.option_strings:
+            action.help = "default: %(default)s"
+    emu.set_defaults(func=run)
+
+    for p in (gen, resume):
+        p.add_argument("--timeout", type=positive_seconds, default=600.0, help="seconds to wait, more than 0")
+    for p in (gen, status, resume, hist, rec):
+        p.add_argument("--http-timeout", type=float, default=30.0, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    model = chosen_model(words[1:]) if words[:1] == ["generate"] else None
+    args = build_parser(model).parse_args(words)
+    try:
+        return int(args.func(args))
+    except GenerationTimeoutError as exc:
+        print(f"veo: {still_running_text(exc, 'veo resume', 'save the video')}", file=sys.stderr)
+        return 3
+    except WaitCancelled as exc:
+        print(f"\nveo: {exc}", file=sys.stderr)
+        return 130
+    except VeoError as exc:
+        print(f"veo: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nveo: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        while _OPEN:
+            _OPEN.pop().close()

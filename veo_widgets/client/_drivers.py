@@ -1,0 +1,313 @@
+"""The two drivers: perform a plan's steps with blocking calls, or with awaits.
+
+Both follow the same rules:
+
+- Local steps (journal writes, committing or discarding a part file) are always performed,
+  even after a stop; the async driver performs them in a worker thread, off the event loop.
+- A stop (the caller's event) is noticed before a network step begins, during a sleep and
+  between the chunks of a download; :class:`~._plans.Stopped` is thrown into the plan,
+  which turns it into ``WaitCancelled`` with the journal right.
+- A ``Send(must_finish=True)`` (the create) is never abandoned once it may have left: a
+  Ctrl-C (sync) or a task cancellation (async) that arrives while it is in flight waits for
+  its answer, lets the plan journal the job, then stops the plan. A second Ctrl-C gives up
+  waiting (the journal row stays ``unconfirmed``, which is the truth).
+- Every plan is closed in ``finally`` and any part file it left is removed, so an interrupt
+  never leaves a ``.part`` behind or cleanup to the garbage collector.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from .._errors import VeoError, WaitCancelled
+from ..protocol._download import CHUNK, Fetch, Fetched, broken, complete, open_part, refusal, refused
+from ..protocol._flows import Send, Sleep
+from ..protocol._responses import Malformed, parse_job
+from ..schema._models import Job
+from ._plans import Plans
+from ._steps import LOCAL_STEPS, Plan, Primitive, Stopped, perform_local
+
+__all__ = ["AsyncDriver", "SyncDriver"]
+
+T = TypeVar("T")
+
+
+def _query(step: Send) -> httpx.QueryParams | None:
+    """``Send.params`` as httpx takes them: pairs keep repeated names (``model=a&model=b``)."""
+    if not step.params:
+        return None
+    pairs: list[tuple[str, str | int | float | bool | None]]
+    pairs = list(step.params.items()) if isinstance(step.params, Mapping) else list(step.params)
+    return httpx.QueryParams(pairs)
+
+
+def _auth(plans: Plans, step: Send) -> dict[str, str]:
+    return plans._headers() if step.auth else {"Accept": "application/json"}
+
+
+def adopt(plans: Plans, send: Send, outcome: object) -> None:
+    """Journal the job a create's late answer names, after its caller stopped waiting for
+    it (a second Ctrl-C), so that the paid job can still be found, resumed and saved."""
+    crid = send.headers.get("X-Client-Request-Id")
+    if not crid or not isinstance(outcome, httpx.Response) or not outcome.is_success:
+        return
+    try:
+        job = parse_job(Job(id="", client_request_id=crid), outcome)
+    except Malformed:
+        return
+    plans.journal.record(job.evolve(base_url=plans.base_url, demo=plans.demo))
+
+
+def _cleanup(plan: Plan[Any], parts: set[Path]) -> None:
+    plan.close()
+    for part in parts:
+        part.unlink(missing_ok=True)
+
+
+class SyncDriver(Plans):
+    """Performs plans with blocking httpx calls on the calling thread."""
+
+    _http: httpx.Client
+    _files: httpx.Client
+    base_url: str
+    _timeout: httpx.Timeout
+
+    def _open(self, transport: httpx.BaseTransport | None) -> None:
+        self._http = httpx.Client(base_url=self.base_url, timeout=self._timeout, transport=transport)
+        # Result URLs live on a CDN: this client never carries the key.
+        self._files = httpx.Client(transport=transport, timeout=self._timeout, follow_redirects=True)
+
+    def _drive(self, plan: Plan[T], stop: threading.Event | None = None) -> T:
+        parts: set[Path] = set()
+        settled: list[Any] = []  # a create's answer, kept even if Ctrl-C lands as it returns
+        interrupt: BaseException | None = None
+        try:
+            step = next(plan)
+            while True:
+                if isinstance(step, LOCAL_STEPS):
+                    step = plan.send(perform_local(self, step, parts))
+                    continue
+                if interrupt is not None or (stop is not None and stop.is_set()):
+                    step = plan.throw(Stopped())
+                    continue
+                try:
+                    result, interrupt = self._perform(step, stop, parts, settled)
+                except Stopped:
+                    step = plan.throw(Stopped())
+                    continue
+                except KeyboardInterrupt as exc:
+                    interrupt = exc  # from here on, Stopped is thrown in place of each step
+                    if not settled:
+                        in_flight = isinstance(step, Send) and step.must_finish
+                        step = plan.throw(Stopped(in_flight=in_flight))
+                        continue
+                    result = settled[0]
+                settled.clear()
+                step = plan.send(result)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        except VeoError as exc:
+            self._scrub(exc)
+            if interrupt is not None and isinstance(exc, WaitCancelled):
+                raise exc from interrupt
+            raise
+        finally:
+            _cleanup(plan, parts)
+
+    def _perform(
+        self, step: Primitive, stop: threading.Event | None, parts: set[Path], settled: list[Any]
+    ) -> tuple[Any, BaseException | None]:
+        if isinstance(step, Sleep):
+            if stop is None:
+                time.sleep(step.seconds)
+            elif stop.wait(step.seconds):
+                raise Stopped
+            return None, None
+        if isinstance(step, Send):
+            if step.must_finish:
+                return self._settle(step, settled)
+            return self._send(step), None
+        assert isinstance(step, Fetch)
+        parts.add(step.part)
+        return self._fetch(step, stop), None
+
+    def _settle(self, send: Send, settled: list[Any]) -> tuple[Any, BaseException | None]:
+        """Send on a helper thread; a Ctrl-C meanwhile waits for the answer (a second gives up)."""
+        answered, abandoned = threading.Event(), threading.Event()
+
+        def send_it() -> None:
+            try:
+                settled.append(self._send(send))
+            finally:
+                answered.set()
+            if abandoned.is_set():
+                adopt(self, send, settled[0])
+
+        interrupt: BaseException | None = None
+        try:
+            # Not Thread.join: on 3.11 a join interrupted by Ctrl-C reports the thread finished.
+            threading.Thread(target=send_it, name="veo-create", daemon=True).start()
+        except KeyboardInterrupt as exc:  # start() waits for the thread: it is sending
+            interrupt = exc
+        while not answered.is_set():
+            try:
+                answered.wait(0.1)  # timed: a Ctrl-C is noticed at once, the second one too
+            except KeyboardInterrupt as exc:
+                if interrupt is not None:
+                    abandoned.set()  # the helper journals the answer when it comes
+                    if answered.is_set() and settled:
+                        adopt(self, send, settled[0])
+                    raise
+                interrupt = exc
+        return settled[0], interrupt
+
+    def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
+        try:
+            headers = {**_auth(self, step), **step.headers}
+            response = self._http.request(step.method, step.path, params=_query(step), json=step.json, headers=headers)
+            response.read()
+            return response
+        except httpx.TransportError as exc:
+            return exc
+
+    def _fetch(self, fetch: Fetch, stop: threading.Event | None) -> Fetched:
+        headers = {"Range": f"bytes={fetch.offset}-"} if fetch.offset else {}
+        try:
+            with self._files.stream("GET", fetch.url, headers=headers) as response:
+                if refused(response):
+                    response.read()
+                    return refusal(response, fetch.offset)
+                out, size = open_part(response, fetch)
+                start = size
+                with out:
+                    for chunk in response.iter_bytes(CHUNK):
+                        out.write(chunk)
+                        size += len(chunk)
+                        if stop is not None and stop.is_set():
+                            raise Stopped
+                return Fetched(response.status_code, complete(response, size, start), size)
+        except httpx.TransportError as exc:
+            return broken(fetch, exc)
+
+
+class AsyncDriver(Plans):
+    """Performs plans with awaits; blocking local work runs in worker threads."""
+
+    _http: httpx.AsyncClient
+    _files: httpx.AsyncClient
+    base_url: str
+    _timeout: httpx.Timeout
+
+    def _open(self, transport: httpx.AsyncBaseTransport | None) -> None:
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, timeout=self._timeout, transport=transport, limits=limits
+        )
+        # Result URLs live on a CDN: this client never carries the key.
+        self._files = httpx.AsyncClient(transport=transport, timeout=self._timeout, follow_redirects=True)
+
+    async def _drive(self, plan: Plan[T], stop: asyncio.Event | None = None) -> T:
+        parts: set[Path] = set()
+        interrupt: BaseException | None = None
+        try:
+            step = next(plan)
+            while True:
+                if isinstance(step, LOCAL_STEPS):
+                    step = plan.send(await asyncio.to_thread(perform_local, self, step, parts))
+                    continue
+                if interrupt is not None or (stop is not None and stop.is_set()):
+                    step = plan.throw(Stopped())
+                    continue
+                try:
+                    result, interrupt = await self._perform(step, stop, parts)
+                except Stopped:
+                    step = plan.throw(Stopped())
+                    continue
+                except asyncio.CancelledError as exc:
+                    interrupt = exc  # from here on, Stopped is thrown in place of each step
+                    in_flight = isinstance(step, Send) and step.must_finish  # cancelled twice
+                    step = plan.throw(Stopped(in_flight=in_flight))
+                    continue
+                step = plan.send(result)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        except VeoError as exc:
+            self._scrub(exc)
+            if isinstance(interrupt, asyncio.CancelledError) and isinstance(exc, WaitCancelled):
+                raise interrupt from exc  # a cancelled task ends cancelled, the journal right
+            raise
+        finally:
+            _cleanup(plan, parts)
+
+    async def _perform(
+        self, step: Primitive, stop: asyncio.Event | None, parts: set[Path]
+    ) -> tuple[Any, BaseException | None]:
+        if isinstance(step, Sleep):
+            if stop is None:
+                await asyncio.sleep(step.seconds)
+                return None, None
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), step.seconds)
+                raise Stopped
+            return None, None
+        if isinstance(step, Send):
+            if step.must_finish:
+                return await self._settle(step)
+            return await self._send(step), None
+        assert isinstance(step, Fetch)
+        parts.add(step.part)
+        return await self._fetch(step, stop), None
+
+    async def _settle(self, send: Send) -> tuple[Any, BaseException | None]:
+        """Send in its own task; a cancellation meanwhile waits for the answer."""
+        task = asyncio.ensure_future(self._send(send))
+        try:
+            return await asyncio.shield(task), None
+        except asyncio.CancelledError as exc:
+            try:
+                return await asyncio.shield(task), exc
+            except asyncio.CancelledError:  # a second cancellation gives up waiting
+                task.add_done_callback(lambda done: self._adopt_later(send, done))
+                raise
+
+    def _adopt_later(self, send: Send, done: asyncio.Future[Any]) -> None:
+        if not done.cancelled() and done.exception() is None:
+            asyncio.get_running_loop().run_in_executor(None, adopt, self, send, done.result())
+
+    async def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
+        try:
+            headers = {**_auth(self, step), **step.headers}
+            response = await self._http.request(
+                step.method, step.path, params=_query(step), json=step.json, headers=headers
+            )
+            await response.aread()
+            return response
+        except httpx.TransportError as exc:
+            return exc
+
+    async def _fetch(self, fetch: Fetch, stop: asyncio.Event | None) -> Fetched:
+        headers = {"Range": f"bytes={fetch.offset}-"} if fetch.offset else {}
+        try:
+            async with self._files.stream("GET", fetch.url, headers=headers) as response:
+                if refused(response):
+                    await response.aread()
+                    return refusal(response, fetch.offset)
+                out, size = open_part(response, fetch)
+                start = size
+                with out:
+                    async for chunk in response.aiter_bytes(CHUNK):
+                        out.write(chunk)
+                        size += len(chunk)
+                        if stop is not None and stop.is_set():
+                            raise Stopped
+                return Fetched(response.status_code, complete(response, size, start), size)
+        except httpx.TransportError as exc:
+            return broken(fetch, exc)

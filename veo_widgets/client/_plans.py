@@ -1,0 +1,360 @@
+"""Every operation, written once, as a *plan*.
+
+A plan is a generator that composes the protocol's flows with ``yield from`` and yields the
+steps of ``_steps`` for local work (journal, files, images), so that it never does I/O
+itself: a driver (``_drivers``) performs every step, and cleans up after an interrupt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from .._errors import APIConnectionError, NotFoundError, ValidationError, VeoError, WaitCancelled
+from ..journal._store import NOT_SUBMITTED, UNCONFIRMED, Journal
+from ..protocol._download import Commit, Discard, download_flow
+from ..protocol._flows import RetryPolicy, Send, Sleep, create_flow, new_client_request_id, poll_flow
+from ..protocol._responses import parse_metrics
+from ..protocol._schedule import DurationModel, PollSchedule, build_schedule
+from ..schema._images import is_remote
+from ..schema._models import Job, VideoRequest
+from ._steps import Call, Learn, Plan, Prepare, Record, RecordOutcome, RecordState, RecordSubmission, Resolve, Stopped
+
+# The steps are re-exported for the plans written elsewhere (_money) that import them here.
+__all__ = [
+    "Plan",
+    "Plans",
+    "Record",
+    "RecordOutcome",
+    "RecordState",
+    "RecordSubmission",
+    "Stopped",
+    "job_model",
+    "published",
+]
+
+T = TypeVar("T")
+OnUpdate = Callable[[Job], Any]
+
+METRICS_PATH = "/models/metrics"
+#: How long a model's published percentiles are trusted before they are asked for again.
+PUBLISHED_TTL = 600.0
+#: Past jobs of a model after which its published percentiles are no longer asked for.
+ENOUGH_HISTORY = 8
+_PUBLISHED: dict[tuple[str, str], tuple[float, DurationModel | None]] = {}
+#: A heartbeat promises the next poll within the sleep before it plus this many seconds
+#: (room for the poll itself, retries and a slow answer).
+HEARTBEAT_GRACE = 30.0
+
+
+_JOB_FIELDS = frozenset(f.name for f in dataclasses.fields(Job))
+
+
+def job_model(job: Job) -> str | None:
+    """The model a job was made with, as far as it is known."""
+    model = getattr(job, "model", None) or (job.request or {}).get("model")
+    return str(model) if model else None
+
+
+def _local_path(video: Any) -> bool:
+    """A video given as a local file's name or path (not a URL, not a data URI)."""
+    if isinstance(video, Path):
+        return True
+    return isinstance(video, str) and bool(video.strip()) and not is_remote(video)
+
+
+def published(base_url: str, model: str | None) -> DurationModel | None:
+    """The model's published duration model, if fetched recently (no I/O)."""
+    cached = _PUBLISHED.get((base_url, model or ""))
+    return cached[1] if cached is not None else None
+
+
+class Plans:
+    """The plans of every operation, over what a client knows (its journal, server, policy).
+
+    A subclass provides ``base_url``, ``demo``, ``journal``, ``retry``, ``_create_path``,
+    ``_headers()``, ``_schedule()``, ``_resolve(job)`` and ``_target(job, path)``.
+    """
+
+    base_url: str
+    demo: bool
+    journal: Journal
+    retry: RetryPolicy
+    _create_path: str
+
+    def _headers(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _durations(self, model: str | None) -> tuple[list[float], list[float]]:
+        raise NotImplementedError
+
+    def build_request(self, prompt: object, image: Any, **options: Any) -> VideoRequest:
+        raise NotImplementedError
+
+    def _fixed(self) -> PollSchedule | None:
+        raise NotImplementedError
+
+    def _prior(self, model: str | None, published: DurationModel | None) -> DurationModel:
+        raise NotImplementedError
+
+    def _resolve(self, job: Job | str) -> Job:
+        raise NotImplementedError
+
+    def _target(self, job: Job, path: Any) -> Path:
+        raise NotImplementedError
+
+    def _scrub(self, exc: BaseException) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ hooks for money
+
+    def _before_create(self, request: VideoRequest) -> Plan[Mapping[str, Any] | None]:
+        """Runs before a create is journaled or sent: raise here to refuse it (a budget);
+        return extra journal fields for its row (``estimate_usd``)."""
+        return {}
+        yield  # a generator: a hook may send requests of its own
+
+    def _lost_answer(
+        self, request: VideoRequest, client_request_id: str, error: VeoError, timeout: float | None = None
+    ) -> Plan[Job | None]:
+        """The create may have made a job but its answer was lost (``error.may_exist``);
+        the row is journaled ``unconfirmed``. Return the job if it can be found
+        (reconciliation, for at most ``timeout`` seconds if given), or None to raise ``error``."""
+        return None
+        yield  # a generator: reconciliation sends requests
+
+    # ------------------------------------------------------------ plans
+
+    def _schedule_plan(self, job: Job) -> Plan[PollSchedule]:
+        """When to poll ``job``: learned from this machine's jobs of its model, starting from
+        the API's published percentiles for the model while that history is short."""
+        fixed = self._fixed()
+        if fixed is not None:
+            return fixed
+        model = job_model(job)
+        total, generating = yield Learn(model)
+        published = None
+        if model and len(total) < ENOUGH_HISTORY:
+            published = yield from self._published_plan(model)
+        return build_schedule(total, generating, self._prior(model, published))
+
+    def _published_plan(self, model: str) -> Plan[DurationModel | None]:
+        """``GET /models/metrics?aliases=<model>`` (no key), cached for a few minutes."""
+        key = (self.base_url, model)
+        cached = _PUBLISHED.get(key)
+        if cached is not None and time.monotonic() - cached[0] < PUBLISHED_TTL:
+            return cached[1]
+        outcome = yield Send("GET", METRICS_PATH, params=[("aliases", model)], auth=False)
+        found = parse_metrics(outcome, model) if isinstance(outcome, httpx.Response) else None
+        _PUBLISHED[key] = (time.monotonic(), found)
+        return found
+
+    def _prepare_plan(
+        self, prompt: object, image: Any, options: Mapping[str, Any]
+    ) -> Plan[tuple[VideoRequest, dict[str, Any]]]:
+        """Validate and build the request (as a step: off the event loop). A finished Job
+        given as ``video`` (extend) becomes its saved file, or a fresh URL of it, and the new
+        job will record which one it extends; so will a local file that is a job's saved one."""
+        options = dict(options)
+        lineage: dict[str, Any] = {}
+        video = options.get("video")
+        if isinstance(video, Job):
+            lineage = {"parent_id": video.id, "relation": "extend"}
+            options["video"] = yield from self._video_source(video)
+        elif _local_path(video):
+            parent: Job | None = yield Call(self.journal.find_by_path, (video,))
+            if parent is not None and parent.id:
+                lineage = {"parent_id": parent.id, "relation": "extend"}
+        request: VideoRequest = yield Prepare(prompt, image, options)
+        return request, lineage
+
+    def _video_source(self, job: Job) -> Plan[Path | str]:
+        if job.path is not None and Path(job.path).is_file():
+            return Path(job.path)
+        # Result URLs expire: ask for a fresh one rather than trusting the one on the Job.
+        fresh = yield from self._get_plan(job.evolve(video_url=None))
+        if not (fresh.ok and fresh.video_url):
+            raise ValidationError("video", f"{job.id} is {fresh.status}: only a finished video can be extended")
+        return fresh.video_url
+
+    def _submit_plan(
+        self,
+        request: VideoRequest,
+        on_submit: OnUpdate | None = None,
+        client_request_id: str | None = None,
+        lineage: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Plan[Job]:
+        """Journal, then create the job. A lost answer is looked up in the usage logs for at
+        most ``timeout`` seconds (the caller's) and ``reconcile_timeout``, whichever is less."""
+        self._headers()  # a missing key is reported before anything is journaled or sent
+        extra = (yield from self._before_create(request)) or {}
+        crid = client_request_id or new_client_request_id()
+        fields = {**(lineage or {}), **extra}
+        yield RecordSubmission(crid, self.base_url, self.demo, request.summary(), fields)
+        try:
+            job = yield from create_flow(request, client_request_id=crid, path=self._create_path, retry=self.retry)
+        except Stopped as stopped:
+            if stopped.in_flight:
+                yield RecordOutcome(crid, UNCONFIRMED, "interrupted while the create request was in flight")
+                raise WaitCancelled(None, client_request_id=crid, submitted=True) from None
+            # Other stops arrive before a send or in a backoff, and a create is retried only
+            # when the server surely refused it: so no try of this one can have made a job.
+            yield RecordOutcome(crid, NOT_SUBMITTED, "cancelled before the create request was sent")
+            raise WaitCancelled(None, client_request_id=crid, submitted=False) from None
+        except VeoError as exc:
+            yield RecordOutcome(crid, UNCONFIRMED if exc.may_exist else NOT_SUBMITTED, str(exc))
+            if not exc.may_exist:
+                raise
+            found = yield from self._lost_answer(request, crid, exc, timeout)
+            if found is None:
+                raise
+            job = found
+        now = datetime.now(timezone.utc)
+        known = {k: v for k, v in {**(lineage or {}), "model": request.model}.items() if k in _JOB_FIELDS}
+        job = job.evolve(base_url=self.base_url, demo=self.demo, created_at=now, updated_at=now, **known)
+        yield Record(job)
+        if on_submit is not None:
+            on_submit(job)
+        return job
+
+    def _get_plan(self, job: Job | str) -> Plan[Job]:
+        found: Job = yield Resolve(job)
+        flow = poll_flow(found, timeout=None, schedule=PollSchedule(), path=self._create_path, once=True)
+        try:
+            result = yield from flow
+        except Stopped:
+            raise WaitCancelled(found) from None
+        yield Record(result)
+        return result
+
+    def _wait_plan(self, job: Job | str, timeout: float | None, on_update: OnUpdate | None) -> Plan[Job]:
+        found: Job = yield Resolve(job)
+        if found.ok and found.video_url:
+            return found
+        schedule = yield from self._schedule_plan(found)
+        pending: list[Job] = []
+        flow = poll_flow(
+            found,
+            timeout=timeout,
+            schedule=schedule,
+            path=self._create_path,
+            retry=self.retry,
+            on_update=pending.append,
+        )
+        beat = _Heartbeat(self.journal, found.id)
+        try:
+            step = next(flow)
+            while True:
+                until = beat.due(step.seconds) if isinstance(step, Sleep) else None
+                # A status change just seen carries the heartbeat in its own write; else one.
+                if not (yield from _report(pending, on_update, until)) and until is not None:
+                    yield Call(self.journal.watch, (found.id, until))
+                step = flow.send((yield step))
+        except StopIteration as done:
+            yield from _report(pending, on_update)
+            result: Job = done.value
+            return result  # done: its status says so, the heartbeat no longer matters
+        except Stopped:
+            yield from beat.stop()
+            raise WaitCancelled(found) from None
+        except VeoError:
+            yield from _report(pending, on_update)  # a failed job is journaled failed
+            yield from beat.stop()  # a timeout leaves the job to whoever resumes it
+            raise
+
+    def _fetch_plan(self, url: str, target: Path) -> Plan[None]:
+        part = target.with_name(target.name + ".part")
+        try:
+            yield from download_flow(url, part, self.retry)
+        except (VeoError, Stopped):
+            yield Discard(part)
+            raise
+        yield Commit(part, target)
+
+    def _download_plan(self, job: Job | str, path: Any) -> Plan[Path]:
+        found: Job = yield Resolve(job)
+        try:
+            return (yield from self._download(found, path))
+        except Stopped:
+            raise WaitCancelled(found) from None
+
+    def _download(self, found: Job, path: Any) -> Plan[Path]:
+        if not (found.ok and found.video_url) or (found.base_url and found.base_url != self.base_url):
+            # Not finished, or found in the journal from another session whose URL may point
+            # at a server that is gone (a restarted demo emulator): ask for a fresh one.
+            found = yield from self._get_plan(found)
+            if not found.ok:
+                raise ValidationError("job", f"{found.id} is {found.status}, not completed; wait for it first")
+        target = self._target(found, path)  # only names a path: nothing touches the disk
+        try:
+            yield from self._fetch_plan(found.video_url or "", target)
+        except (NotFoundError, APIConnectionError):
+            # The URL may have expired: the API may hand out a fresh one; try that once.
+            fresh = yield from self._get_plan(found.evolve(video_url=None))
+            if not fresh.video_url or fresh.video_url == found.video_url:
+                raise
+            found = fresh
+            yield from self._fetch_plan(found.video_url or "", target)
+        yield Record(found.evolve(path=target.resolve()))
+        return target
+
+    def _generate_plan(
+        self,
+        request: VideoRequest,
+        save_to: Any,
+        timeout: float | None,
+        on_update: OnUpdate | None,
+        on_submit: OnUpdate | None,
+        client_request_id: str | None = None,
+        lineage: Mapping[str, Any] | None = None,
+    ) -> Plan[Job]:
+        job = yield from self._submit_plan(request, on_submit, client_request_id, lineage, timeout)
+        job = yield from self._wait_plan(job, timeout, on_update)
+        path = yield from self._download_plan(job, save_to)
+        return job.evolve(path=path.resolve())
+
+
+class _Heartbeat:
+    """The journal's ``watched_until`` for a job this wait polls: before each sleep, "I will
+    poll again before the sleep's end plus a grace", so any process can tell a job someone is
+    waiting for from an orphan. Written only when the last promise would run out during this
+    sleep (quick polls share one), and then in the same journal write as a status change
+    just seen (the first poll's always is), else as its own local step (off the event loop)."""
+
+    def __init__(self, journal: Journal, job_id: str) -> None:
+        self.journal, self.job_id = journal, job_id
+        self.holds_until = 0.0  # monotonic time the last promise runs out (0: none made)
+
+    def due(self, seconds: float) -> datetime | None:
+        """The new promise to write before sleeping ``seconds``, or None while the last holds."""
+        now = time.monotonic()
+        if not self.job_id or now + seconds + HEARTBEAT_GRACE / 2 <= self.holds_until:
+            return None
+        lease = seconds + HEARTBEAT_GRACE
+        self.holds_until = now + lease
+        return datetime.now(timezone.utc) + timedelta(seconds=lease)
+
+    def stop(self) -> Plan[None]:
+        """This wait ends with the job still pending: nobody here polls it any more."""
+        if self.holds_until:
+            yield Call(self.journal.watch, (self.job_id, None))
+
+
+def _report(pending: list[Job], on_update: OnUpdate | None, watched_until: datetime | None = None) -> Plan[bool]:
+    """Journal each status change the poll saw, then tell the caller; the last write also
+    carries the heartbeat ``watched_until`` if one is due. True if it did."""
+    carried = False
+    while pending:
+        update = pending.pop(0)
+        carried = watched_until is not None and not pending
+        yield Record(update.evolve(watched_until=watched_until) if carried else update)
+        if on_update is not None:
+            on_update(update)
+    return carried

@@ -1,0 +1,378 @@
+"""Prices, before money is spent: the model catalogue and what a request will cost.
+
+``GET /v1/models?include=pricing`` (no key needed) lists every model with a ``pricing``
+object of one of three kinds: ``fixed`` (``units[]``), ``variants`` (``dimensions[]`` and
+``variants[]`` chosen by their ``when``) and ``variable`` (no quote possible). A price is
+always read with its ``per`` (``0.65`` per ``1`` second). Nothing here guesses: a model
+that is not in the catalogue, a ``variable`` price, a unit we cannot count or two variants
+that both fit with different prices all give ``None``, shown as "price unknown".
+
+The catalogue is fetched by :func:`catalogue_flow` (no I/O: it yields a
+:class:`~._flows.Send`) and cached on disk for a day, revalidated with ``If-None-Match``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Generator, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from .._config import data_dir
+from ..protocol._flows import DEFAULT_RETRY, Outcome, RetryPolicy, Send, Sleep, Step
+from ..protocol._responses import retry_after
+
+__all__ = [
+    "CATALOGUE_MAX_AGE",
+    "CATALOGUE_PATH",
+    "Catalogue",
+    "Estimate",
+    "ModelPrice",
+    "PricedRequest",
+    "catalogue_flow",
+    "estimate_usd",
+    "load_cached",
+    "parse_catalogue",
+    "save_cached",
+    "total",
+]
+
+CATALOGUE_PATH = "/v1/models?include=pricing"
+CATALOGUE_MAX_AGE = timedelta(days=1)
+_CACHE_FILE = "catalogue.json"
+
+#: Units counted once per generated second; units counted once per request.
+_PER_SECOND = frozenset({"second", "seconds", "sec", "s", "video_second", "video second"})
+_PER_ITEM = frozenset({"video", "videos", "generation", "generations", "request", "requests", "item", "clip"})
+
+#: Spec ids whose catalogue entry has another name, where a source says so: the catalogue's
+#: ``google/veo-2.0-generate-001`` documents the ``veo2`` spec (its ``docsUrl``).
+_KNOWN_NAMES: Mapping[str, tuple[str, ...]] = {
+    "veo2": ("google/veo-2.0-generate-001",),
+}
+
+
+class PricedRequest(Protocol):
+    """What an estimate reads from a request (``VideoRequest`` has all four)."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def resolution(self) -> str | None: ...
+    @property
+    def duration(self) -> int | None: ...
+    @property
+    def generate_audio(self) -> bool | None: ...
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    """One catalogue entry: its names and its ``pricing`` object as the API sent it."""
+
+    id: str
+    aliases: tuple[str, ...] = ()
+    pricing: Mapping[str, Any] | None = None
+    simulated: bool = False
+    """The entry says its price is made up (the emulator's catalogue)."""
+
+    def names(self) -> set[str]:
+        return {name.lower() for name in (self.id, *self.aliases)}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The priced models of one server, with what is needed to revalidate it."""
+
+    models: tuple[ModelPrice, ...] = ()
+    base_url: str = ""
+    etag: str | None = None
+    fetched_at: datetime | None = None
+    problem: str | None = None
+    """Why the catalogue is empty or old (the fetch failed), or None."""
+
+    def fresh(self, now: datetime, max_age: timedelta = CATALOGUE_MAX_AGE) -> bool:
+        return self.fetched_at is not None and self.problem is None and now - self.fetched_at < max_age
+
+    def find(self, model: str) -> ModelPrice | None:
+        """The entry for ``model``: its id or an alias, any letter case, with or without the
+        ``source/`` prefix (``google/veo3`` and ``veo3``)."""
+        wanted = _candidates(model)
+        for entry in self.models:
+            if entry.names() & wanted:
+                return entry
+        return None
+
+    def names_for(self, model: str) -> tuple[str, ...]:
+        """``model`` and every name its catalogue entry goes by (the usage logs may use any)."""
+        entry = self.find(model)
+        names = [model] + ([entry.id, *entry.aliases] if entry is not None else [])
+        return tuple(dict.fromkeys(names))
+
+    def estimate(
+        self,
+        model: str,
+        *,
+        resolution: str | None = None,
+        duration: int | None = None,
+        generate_audio: bool | None = None,
+    ) -> float | None:
+        """US dollars for one video, or None when the catalogue cannot say."""
+        entry = self.find(model)
+        if entry is None or not isinstance(entry.pricing, Mapping):
+            return None
+        request = {"resolution": resolution, "duration": duration, "generate_audio": generate_audio}
+        return _price(entry.pricing, request)
+
+
+def _candidates(model: str) -> set[str]:
+    name = model.strip().lower()
+    names = {name, name.split("/", 1)[-1]}
+    if "/" not in name:
+        names.add("google/" + name)
+    for spec, known in _KNOWN_NAMES.items():
+        if spec in names:
+            names.update(k.lower() for k in known)
+    return names
+
+
+def parse_catalogue(payload: Any, *, base_url: str = "", etag: str | None = None, now: datetime) -> Catalogue:
+    """The catalogue from a ``/v1/models`` answer (``{"object": "list", "data": [...]}``)."""
+    items = payload.get("data") if isinstance(payload, Mapping) else payload
+    models = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, Mapping) or not item.get("id"):
+            continue
+        aliases = item.get("aliases")
+        pricing = item.get("pricing")
+        info, tags = item.get("info"), item.get("tags")
+        simulated = (isinstance(info, Mapping) and info.get("simulated") is True) or (
+            isinstance(tags, list) and "simulated" in tags
+        )
+        models.append(
+            ModelPrice(
+                id=str(item["id"]),
+                aliases=tuple(str(a) for a in aliases) if isinstance(aliases, list) else (),
+                pricing=pricing if isinstance(pricing, Mapping) else None,
+                simulated=simulated,
+            )
+        )
+    return Catalogue(tuple(models), base_url=base_url, etag=etag, fetched_at=now)
+
+
+# --------------------------------------------------------------------------- prices
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
+def _rate(price: Any, per: Any, unit: Any, duration: int | None) -> float | None:
+    """``price`` per ``per`` ``unit``s, for one video of ``duration`` seconds."""
+    amount, count = _number(price), _number(per if per is not None else 1)
+    if amount is None or not count:
+        return None
+    kind = str(unit or "").strip().lower()
+    if kind in _PER_SECOND:
+        return None if not duration else amount / count * duration
+    if kind in _PER_ITEM:
+        return amount / count
+    return None
+
+
+def _same(wanted: Any, have: Any) -> bool:
+    """A ``when`` value against the request's: any letter case, ``8`` = ``"8"`` = ``"8s"``."""
+
+    def norm(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        text = str(value).strip().lower()
+        if text.endswith("s") and text[:-1].isdigit():
+            text = text[:-1]
+        try:
+            number = float(text)
+        except ValueError:
+            return text
+        return str(int(number)) if number.is_integer() else text
+
+    return have is not None and norm(wanted) == norm(have)
+
+
+def _price(pricing: Mapping[str, Any], request: Mapping[str, Any]) -> float | None:
+    kind = str(pricing.get("kind") or "").lower()
+    currency = str(pricing.get("currency") or "USD").upper()
+    if currency != "USD":
+        return None
+    duration = request.get("duration")
+    if kind == "fixed":
+        units = pricing.get("units")
+        if not isinstance(units, list) or not units:
+            return None
+        total = 0.0
+        for unit in units:
+            if not isinstance(unit, Mapping):
+                return None
+            cost = _rate(unit.get("price"), unit.get("per"), unit.get("measure") or unit.get("unit"), duration)
+            if cost is None:
+                return None
+            total += cost
+        return round(total, 6)
+    if kind == "variants":
+        prices = set()
+        for variant in pricing.get("variants") or []:
+            if not isinstance(variant, Mapping):
+                continue
+            when = variant.get("when")
+            when = when if isinstance(when, Mapping) else {}
+            if all(_same(value, request.get(str(key))) for key, value in when.items()):
+                cost = _rate(variant.get("price"), variant.get("per"), variant.get("unit"), duration)
+                if cost is None:
+                    return None
+                prices.add(round(cost, 6))
+        return prices.pop() if len(prices) == 1 else None
+    return None  # "variable", or a kind this release does not know
+
+
+def estimate_usd(request: PricedRequest, catalogue: Catalogue) -> float | None:
+    """What ``request`` will cost in US dollars, or None for "price unknown"."""
+    return catalogue.estimate(
+        request.model,
+        resolution=request.resolution,
+        duration=request.duration,
+        generate_audio=request.generate_audio,
+    )
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A request's estimated price, for people: ``usd`` is None when it cannot be known."""
+
+    usd: float | None
+    model: str
+    simulated: bool = False
+    """True in demo mode: the emulator's catalogue, not the API's prices."""
+    count: int = 1
+    unknown: int = 0
+    """How many of ``count`` requests have no price (their cost is not in ``usd``)."""
+
+    def describe(self) -> str:
+        if self.usd is None or self.unknown == self.count:
+            text = "price unknown"
+        else:
+            text = f"about ${self.usd:.2f}"
+            if self.unknown:
+                text += f" + {self.unknown} of {self.count} with no price"
+        return text + (" (simulated prices)" if self.simulated else "")
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+def total(estimates: Iterable[float | None]) -> tuple[float, int, int]:
+    """Sum, how many, and how many were unknown."""
+    values = list(estimates)
+    return sum(v for v in values if v is not None), len(values), sum(v is None for v in values)
+
+
+# --------------------------------------------------------------------------- fetch and cache
+
+
+def catalogue_flow(
+    cached: Catalogue | None,
+    *,
+    base_url: str,
+    now: datetime,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    attempts: int = 3,
+) -> Generator[Step, Outcome, Catalogue]:
+    """The catalogue: ``cached`` while fresh, else fetched (304 keeps ``cached``). A fetch that
+    fails returns ``cached`` (old prices beat none) or an empty catalogue, with ``problem`` set."""
+    if cached is not None and cached.base_url == base_url and cached.fresh(now):
+        return cached
+    usable = cached if cached is not None and cached.base_url == base_url and cached.models else None
+    headers = {"If-None-Match": usable.etag} if usable is not None and usable.etag else {}
+    problem = "no answer"
+    for attempt in range(1, attempts + 1):
+        outcome = yield Send("GET", CATALOGUE_PATH, headers=headers, auth=False)  # prices need no key
+        hint = None
+        if isinstance(outcome, httpx.Response):
+            if outcome.status_code == 304 and usable is not None:
+                return replace(usable, fetched_at=now, problem=None)
+            if outcome.is_success:
+                try:
+                    payload = outcome.json()
+                except ValueError:
+                    payload = None
+                if isinstance(payload, (Mapping, list)):
+                    return parse_catalogue(payload, base_url=base_url, etag=outcome.headers.get("etag"), now=now)
+                problem = "the model catalogue could not be read"
+                break
+            problem = f"the model catalogue answered HTTP {outcome.status_code}"
+            if outcome.status_code not in (429, 500, 502, 503, 504):
+                break
+            hint = retry_after(outcome.headers)
+        elif isinstance(outcome, httpx.TransportError):
+            problem = f"the model catalogue could not be reached ({type(outcome).__name__})"
+        if attempt < attempts:
+            yield Sleep(retry.delay(attempt, hint))
+    if usable is not None:
+        return replace(usable, problem=problem)
+    return Catalogue(base_url=base_url, problem=problem)
+
+
+def _cache_path(path: Path | None) -> Path:
+    return path if path is not None else data_dir() / _CACHE_FILE
+
+
+def load_cached(base_url: str, path: Path | None = None) -> Catalogue | None:
+    """The catalogue cached for ``base_url`` (the demo emulator's and the API's are kept
+    apart), or None. A damaged cache file is ignored."""
+    try:
+        stored = json.loads(_cache_path(path).read_text(encoding="utf-8"))
+        entry = stored[base_url]
+        fetched_at = datetime.fromisoformat(entry["fetched_at"])
+        catalogue = parse_catalogue(entry["body"], base_url=base_url, etag=entry.get("etag"), now=fetched_at)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return catalogue
+
+
+def save_cached(catalogue: Catalogue, path: Path | None = None) -> None:
+    """Store ``catalogue`` (written to a temporary file and renamed, so never half written)."""
+    if catalogue.fetched_at is None or catalogue.problem is not None:
+        return
+    target = _cache_path(path)
+    try:
+        stored = json.loads(target.read_text(encoding="utf-8"))
+        if not isinstance(stored, dict):
+            stored = {}
+    except (OSError, ValueError):
+        stored = {}
+    body = {
+        "data": [
+            {"id": m.id, "aliases": list(m.aliases), "pricing": m.pricing, "tags": ["simulated"] if m.simulated else []}
+            for m in catalogue.models
+        ]
+    }
+    stored[catalogue.base_url] = {
+        "etag": catalogue.etag,
+        "fetched_at": catalogue.fetched_at.astimezone(timezone.utc).isoformat(),
+        "body": body,
+    }
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(f"{target.name}.{os.getpid()}.part")
+    part.write_text(json.dumps(stored, default=str), encoding="utf-8")
+    os.replace(part, target)

@@ -1,0 +1,339 @@
+"""No I/O: finding a create whose answer was lost, by its ``X-Client-Request-Id``.
+
+Every create carries our client request id, and ``GET /v2/logs`` lists each request of the
+account with its ``client_request_id`` and ``inference_id`` (for an async generation, the
+generation id). The logs have no filter on that id, so :func:`reconcile_flow` narrows by a
+window around the create's time (never over 92 days) and by model, pages 100 rows at a time
+and matches exactly on our side. The row may appear late (the logs come from an analytics
+pipeline), so it looks again with backoff until its deadline. It keeps under the documented
+200 requests per 60 s (a :class:`RateWindow` can be shared by several flows) and backs off
+on 429, honouring ``Retry-After``.
+
+The outcome is a value, never a guess:
+
+- :class:`Found`: the create succeeded; ``generation_id`` is the job.
+- :class:`FoundFailed`: the API says the create failed; a failed request is billed nothing,
+  so it may be sent again, once, with a new client request id.
+- :class:`NotFound`: no row by the deadline; says how long it looked and how to look again.
+- :class:`CannotReconcile`: no key, or the logs refused us (401/403/404); the caller falls
+  back to reporting the create as unconfirmed and says so.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from ..protocol._flows import DEFAULT_RETRY, Outcome, RetryPolicy, Send, Sleep, Step
+from ..protocol._responses import api_error, retry_after
+
+__all__ = [
+    "LOGS_PATH",
+    "CannotReconcile",
+    "Found",
+    "FoundFailed",
+    "Lookup",
+    "NotFound",
+    "RateWindow",
+    "Reconciled",
+    "how_to_look_again",
+    "logs_query",
+    "reconcile_flow",
+]
+
+LOGS_PATH = "/v2/logs"
+PAGE_SIZE = 100
+MAX_WINDOW = timedelta(days=92)
+#: How far either side of the create's time to look (clock skew, a row stamped late).
+MARGIN = timedelta(hours=1)
+MAX_PAGES = 50
+MAX_MODELS = 50
+
+
+def how_to_look_again(client_request_id: str) -> str:
+    return (
+        f"look again later with client.reconcile({client_request_id!r}), "
+        f"`veo reconcile {client_request_id}` or `%veo reconcile {client_request_id}`"
+    )
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What to look for: our id, when the create was sent, and model names to narrow by."""
+
+    client_request_id: str
+    sent_at: datetime
+    models: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Found:
+    """The create succeeded: ``generation_id`` (the row's ``inference_id``) is the job."""
+
+    client_request_id: str
+    generation_id: str
+    row: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def describe(self) -> str:
+        return (
+            f"The create's answer was lost, but the usage logs show the job was made: "
+            f"recovered {self.generation_id} (client request id {self.client_request_id})."
+        )
+
+
+@dataclass(frozen=True)
+class FoundFailed:
+    """The API logged the create as failed. ``cost_usd`` is what the row says it cost."""
+
+    client_request_id: str
+    inference_id: str | None = None
+    cost_usd: float | None = None
+    row: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def billed_nothing(self) -> bool:
+        """True when the row shows no charge, so sending again cannot pay twice."""
+        return not self.cost_usd
+
+    def describe(self) -> str:
+        billed = "was billed nothing" if self.billed_nothing else f"was billed ${self.cost_usd:.2f}"
+        return f"The usage logs show the create request {self.client_request_id} failed and {billed}."
+
+
+@dataclass(frozen=True)
+class NotFound:
+    """No row with our id by the deadline: the create may still have made a job."""
+
+    client_request_id: str
+    looked_for: float
+    requests: int
+    problem: str | None = None
+
+    def describe(self) -> str:
+        text = (
+            f"The create's answer was lost and no usage-log row with client request id "
+            f"{self.client_request_id} appeared after looking for {_duration(self.looked_for)} "
+            f"({self.requests} requests)"
+        )
+        if self.problem:
+            text += f"; last problem: {self.problem}"
+        return (
+            f"{text}. A job may exist and be billed: {how_to_look_again(self.client_request_id)} "
+            "before submitting again."
+        )
+
+
+@dataclass(frozen=True)
+class CannotReconcile:
+    """The logs cannot be read here (no key, or 401/403/404): nothing is known."""
+
+    client_request_id: str
+    reason: str
+
+    def describe(self) -> str:
+        return (
+            f"The create's answer was lost and the usage logs cannot be read ({self.reason}), "
+            f"so whether a job was made is unknown. Look for client request id "
+            f"{self.client_request_id} in veo.history() before submitting again."
+        )
+
+
+Reconciled = Found | FoundFailed | NotFound | CannotReconcile
+
+
+class RateWindow:
+    """At most ``limit`` requests in any ``per`` seconds, shared by every flow that holds it."""
+
+    def __init__(self, limit: int = 190, per: float = 60.0) -> None:
+        self.limit = limit
+        self.per = per
+        self._sent: deque[float] = deque()
+        self._blocked_until = 0.0
+        self._lock = threading.Lock()
+
+    def delay(self, now: float) -> float:
+        """Seconds to wait before the next request may go (0 when it may go now)."""
+        with self._lock:
+            while self._sent and self._sent[0] <= now - self.per:
+                self._sent.popleft()
+            wait = self._blocked_until - now
+            if len(self._sent) >= self.limit:
+                wait = max(wait, self._sent[0] + self.per - now)
+            return max(0.0, wait)
+
+    def note(self, now: float) -> None:
+        with self._lock:
+            self._sent.append(now)
+
+    def block(self, until: float) -> None:
+        """After a 429: nobody sends before ``until``."""
+        with self._lock:
+            self._blocked_until = max(self._blocked_until, until)
+
+
+def _stamp(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def logs_query(sent_at: datetime, models: Sequence[str] = (), *, offset: int = 0, limit: int = PAGE_SIZE) -> str:
+    """The ``/v2/logs`` path and query: a ``start``/``end`` window around ``sent_at`` (within 92
+    days), one ``model`` parameter per name (a comma list would be read as one name)."""
+    if sent_at.tzinfo is None:
+        sent_at = sent_at.replace(tzinfo=timezone.utc)
+    start = sent_at - MARGIN
+    end = min(sent_at + MARGIN, start + MAX_WINDOW)
+    pairs = [("start", _stamp(start)), ("end", _stamp(end))]
+    pairs += [("model", m) for m in dict.fromkeys(models) if m][:MAX_MODELS]
+    pairs += [("limit", str(limit)), ("offset", str(offset))]
+    return f"{LOGS_PATH}?{urlencode(pairs)}"
+
+
+def _cost(row: Mapping[str, Any]) -> float | None:
+    cost = row.get("cost")
+    value = cost.get("usd") if isinstance(cost, Mapping) else None
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _match(rows: Sequence[Mapping[str, Any]], crid: str) -> Found | FoundFailed | None:
+    """Our rows (exact id; a null id never matches): a success wins over a failure."""
+    failed: FoundFailed | None = None
+    for row in rows:
+        if not crid or row.get("client_request_id") != crid:
+            continue
+        status = str(row.get("status") or "").lower()
+        inference = row.get("inference_id")
+        if status == "succeeded" and isinstance(inference, str) and inference:
+            return Found(crid, inference, row)
+        if status == "failed" and failed is None:
+            failed = FoundFailed(crid, str(inference) if inference else None, _cost(row), row)
+    return failed
+
+
+@dataclass
+class _Search:
+    """State of one flow: requests sent, the last problem, the shared rate window."""
+
+    crid: str
+    deadline: float
+    clock: Callable[[], float]
+    rate: RateWindow
+    retry: RetryPolicy
+    requests: int = 0
+    problem: str | None = None
+
+
+def _page(search: _Search, path: str) -> Generator[Step, Outcome, Mapping[str, Any] | CannotReconcile | None]:
+    """One page of rows; None when it cannot be had before the deadline."""
+    failures = limited = 0
+    while True:
+        wait = search.rate.delay(search.clock())
+        if wait > 0:
+            if search.clock() + wait > search.deadline:
+                search.problem = search.problem or "the usage logs' rate limit"
+                return None
+            yield Sleep(wait)
+        search.rate.note(search.clock())
+        search.requests += 1
+        outcome = yield Send("GET", path)
+        hint: float | None = None
+        if isinstance(outcome, httpx.Response) and outcome.is_success:
+            try:
+                body = outcome.json()
+            except ValueError:
+                body = None
+            if isinstance(body, Mapping) and isinstance(body.get("data"), list):
+                search.problem = None
+                return body
+            search.problem = "the usage logs answered something unreadable"
+        elif isinstance(outcome, httpx.Response):
+            code = outcome.status_code
+            if code in (400, 401, 403, 404) or (code < 500 and code != 429):
+                error = api_error(outcome)
+                return CannotReconcile(search.crid, f"GET {LOGS_PATH} answered HTTP {code}: {error.api_message}")
+            hint = retry_after(outcome.headers)
+            search.problem = f"the usage logs answered HTTP {code}"
+            if code == 429:
+                limited += 1
+                pause = hint if hint is not None else search.retry.delay(limited)
+                search.rate.block(search.clock() + pause)
+                continue  # the rate window holds the next try back; 429s do not count as failures
+        else:
+            search.problem = f"the usage logs could not be reached ({type(outcome).__name__})"
+        failures += 1
+        delay = search.retry.delay(failures, hint)
+        if failures >= search.retry.attempts or search.clock() + delay > search.deadline:
+            return None
+        yield Sleep(delay)
+
+
+def _walk(
+    search: _Search, lookup: Lookup, models: Sequence[str]
+) -> Generator[Step, Outcome, Found | FoundFailed | CannotReconcile | None]:
+    """Page through the window (newest first) until our row turns up or the rows end."""
+    failed: FoundFailed | None = None
+    for number in range(MAX_PAGES):
+        body = yield from _page(search, logs_query(lookup.sent_at, models, offset=number * PAGE_SIZE))
+        if body is None or isinstance(body, CannotReconcile):
+            return body or failed
+        rows = [r for r in body["data"] if isinstance(r, Mapping)]
+        match = _match(rows, lookup.client_request_id)
+        if isinstance(match, Found):
+            return match
+        failed = failed or match
+        paging = body.get("pagination")
+        more = paging.get("has_more") if isinstance(paging, Mapping) else None
+        if not (more if more is not None else len(body["data"]) >= PAGE_SIZE):
+            break
+    return failed
+
+
+def reconcile_flow(
+    lookup: Lookup,
+    *,
+    timeout: float,
+    rate: RateWindow | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    clock: Callable[[], float] = time.monotonic,
+    patience: float = 30.0,
+) -> Generator[Step, Outcome, Reconciled]:
+    """Look for ``lookup`` in the usage logs for up to ``timeout`` seconds.
+
+    Each round pages the window narrowed by ``lookup.models`` and, if that finds nothing (the
+    logs may name the model differently), the window unnarrowed. Rounds are spaced 2, 4, 8...
+    seconds apart, at most ``patience``, and one is made right at the deadline.
+    """
+    search = _Search(lookup.client_request_id, clock() + timeout, clock, rate or RateWindow(), retry)
+    started = clock()
+    passes: list[Sequence[str]] = [lookup.models, ()] if lookup.models else [()]
+    round_ = 0
+    while True:
+        round_ += 1
+        failed: FoundFailed | None = None
+        for models in passes:
+            result = yield from _walk(search, lookup, models)
+            if isinstance(result, (Found, CannotReconcile)):
+                return result
+            failed = failed or result
+        if failed is not None:
+            return failed
+        remaining = search.deadline - clock()
+        if remaining <= 0:
+            return NotFound(lookup.client_request_id, clock() - started, search.requests, search.problem)
+        yield Sleep(min(patience, 2.0**round_, remaining))

@@ -1,0 +1,1 @@
+"""The gallery of past jobs: its model, poster strip and actions."""

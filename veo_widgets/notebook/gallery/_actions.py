@@ -1,0 +1,220 @@
+"""What each of the gallery's action buttons does to the selected clip."""
+
+from __future__ import annotations
+
+import html
+import inspect
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from ...media._media import poster_path
+from ...schema._images import is_remote
+from ...schema._models import Job
+
+if TYPE_CHECKING:
+    from ._gallery import Gallery
+
+__all__ = ["input_file", "perform", "rerun_fields"]
+
+
+def perform(gallery: Gallery, name: str, job: Job) -> Any:
+    """Do action ``name`` (a key of ``ACTIONS``) on ``job``; return what it made, if anything."""
+    action: Callable[[Gallery, Job], Any] = _ACTIONS[name]
+    return action(gallery, job)
+
+
+def _play(gallery: Gallery, job: Job) -> None:
+    gallery.select(job)
+
+
+#: Inputs a request names by a path or URL (reference images are a list of them).
+_INPUTS = ("image", "last_image", "video")
+
+
+def input_file(value: str, job: Job, folders: Sequence[Path] = ()) -> str | None:
+    """Where the local input ``value`` of ``job``'s request is now, or None if it is gone.
+
+    Newer journals keep absolute paths. Older ones kept the path as typed, relative to the
+    folder the command ran in: so it is also looked for beside the journal and in and above
+    the job's output folder (``veo_outputs/`` sits in the folder the command ran in).
+    """
+    given = Path(value).expanduser()
+    if given.is_file():
+        return str(given.resolve())
+    if given.is_absolute():
+        return None
+    bases = list(folders)
+    if job.path is not None:
+        bases += [Path(job.path).parent, Path(job.path).parent.parent]
+    for base in bases:
+        candidate = base / given
+        if candidate.is_file():
+            return str(candidate.resolve())
+    return None
+
+
+def rerun_fields(job: Job, accepted: Callable[[str], bool], folders: Sequence[Path] = ()) -> dict[str, Any]:
+    """The job's request as panel prefills: the fields the panel takes, and each input only
+    where it can still be found (a URL, or a local file: see :func:`input_file`)."""
+    fields = {k: v for k, v in (job.request or {}).items() if v is not None and accepted(k)}
+    for name in _INPUTS:
+        value = fields.get(name)
+        if isinstance(value, str) and not is_remote(value) and not value.startswith("job "):
+            found = input_file(value, job, folders)
+            if found is None:
+                del fields[name]
+            else:
+                fields[name] = found
+    return fields
+
+
+def _rerun(gallery: Gallery, job: Job) -> Any:
+    from ..panel._panel import Panel
+
+    parameters = inspect.signature(Panel).parameters
+    accepted = lambda name: name in parameters and name not in ("client", "embed", "save_to")  # noqa: E731
+    folders = [Path(gallery._journal.path).parent] if getattr(gallery._journal, "path", None) else []
+    fields = rerun_fields(job, accepted, folders)
+    # Where its jobs come from is journaled with each create (a kernel dying mid-run keeps it).
+    panel = Panel(client=gallery.client, lineage={"parent_id": job.id, "relation": "rerun"}, **fields)
+    # The panel's own bundle (its widget view): append_display_data would call the panel's
+    # _ipython_display_, which displays into the running cell, not into the workspace.
+    gallery.workspace.outputs = ({"output_type": "display_data", "data": panel._repr_mimebundle_(), "metadata": {}},)
+    gallery.say("a panel with the same request is open below")
+    if "image" not in fields and (job.request or {}).get("image"):
+        gone = html.escape(str((job.request or {}).get("image")))
+        gallery.warn(f"Pick the image again: its file <code>{gone}</code> is gone.")
+    return panel
+
+
+def _download(gallery: Gallery, job: Job) -> Any:
+    gallery.say(f"downloading {job.id}…")
+
+    def work() -> None:
+        saved = gallery.client.download(job)
+        gallery.say(f"saved again: {saved}")
+
+    return gallery.in_background("download", work)
+
+
+def _reveal(gallery: Gallery, job: Job) -> str:
+    assert job.path is not None
+    path = Path(job.path).resolve()
+    gallery.message.value = (
+        f"<code>{html.escape(str(path))}</code><br><small>in the folder "
+        f"<code>{html.escape(str(path.parent))}</code></small>"
+    )
+    return str(path)
+
+
+def _delete(gallery: Gallery, job: Job) -> bool:
+    """Delete the local file (and its poster) on the second click; the journal row stays."""
+    if gallery._confirm_delete != job.id:
+        gallery._confirm_delete = job.id
+        gallery.say("Click “Delete file” again to delete the video file (the journal keeps the job).")
+        return False
+    gallery._confirm_delete = None
+    if gallery.posters is not None:  # a poster being made now would land after the delete
+        gallery.posters.join(30)
+    assert job.path is not None
+    Path(job.path).unlink(missing_ok=True)
+    poster_path(job.path).unlink(missing_ok=True)
+    gallery.say(f"deleted {job.path}; the job stays in the journal and can be downloaded again")
+    gallery.refresh()
+    gallery.select(job.id)
+    return True
+
+
+def _sequence(gallery: Gallery, job: Job) -> None:
+    gallery.sequence.add(job)
+    gallery.say(f"added to the sequence ({len(gallery.sequence.clips)} clips)")
+
+
+def _choose(gallery: Gallery, job: Job) -> None:
+    """Mark this take as the one chosen (the journal's ``chosen``); its siblings are not."""
+    gallery._journal.choose(job.id)
+    gallery.say("chosen: this take is marked in the journal, and the other takes of its request are not")
+    gallery.refresh()
+    gallery.select(job.id)
+
+
+def _resume(gallery: Gallery, job: Job) -> Any:
+    gallery.say(f"waiting for {job.id}…")
+
+    def work() -> None:
+        done = gallery.client.wait(job.id)
+        saved = gallery.client.download(done)
+        gallery.say(f"finished and saved: {saved}")
+
+    return gallery.in_background("resume", work)
+
+
+def _reconcile(gallery: Gallery, job: Job) -> Any:
+    reconcile = getattr(gallery.client, "reconcile", None)
+    if reconcile is None:
+        gallery.say("run `veo reconcile` to find this job before trying again")
+        return None
+    return gallery.in_background("reconcile", lambda: reconcile(job))
+
+
+def _follow_up(relation: str) -> Callable[[Gallery, Job], w.Widget]:
+    """Continue or extend: a small form (prompt, model) whose Go starts the new job."""
+
+    def open_form(gallery: Gallery, job: Job) -> w.Widget:
+        from ...studio._studio import extend_model, image_models, short_name
+
+        prompt = w.Textarea(
+            value=str((job.request or {}).get("prompt", "")),
+            placeholder="what happens next",
+            layout=w.Layout(width="420px"),
+        )
+        extend_with = extend_model(job)
+        extend_choice = [(short_name(extend_with), extend_with)] if extend_with else []
+        models = extend_choice if relation == "extend" else image_models()
+        model = w.Dropdown(options=models, layout=w.Layout(width="220px"))
+        go = w.Button(description="Extend" if relation == "extend" else "Continue", button_style="primary")
+        status = w.HTML()
+
+        def start(_: object) -> None:
+            go.disabled = True
+            begin = gallery.extend if relation == "extend" else gallery.continue_from
+            try:
+                gallery.selected = job
+                run = begin(prompt.value, model=model.value)
+            except Exception as exc:
+                from ..._errors import explain
+
+                status.value = html.escape(explain(exc))
+                go.disabled = False
+                return
+
+            def update(r: Any) -> None:
+                status.value = f"{html.escape(relation)}: {html.escape(str(r.status))}"
+
+            run.on_update(update)
+
+        go.on_click(start)
+        form = w.VBox([w.HTML(f"<b>{relation.capitalize()} this clip</b>"), prompt, w.HBox([model, go]), status])
+        gallery.workspace.outputs = ()
+        gallery.workspace.append_display_data(form)
+        return form
+
+    return open_form
+
+
+_ACTIONS: dict[str, Callable[[Gallery, Job], Any]] = {
+    "play": _play,
+    "rerun": _rerun,
+    "download": _download,
+    "reveal": _reveal,
+    "delete": _delete,
+    "sequence": _sequence,
+    "choose": _choose,
+    "resume": _resume,
+    "reconcile": _reconcile,
+    "continue": _follow_up("continue"),
+    "extend": _follow_up("extend"),
+}

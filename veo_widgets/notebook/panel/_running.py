@@ -1,0 +1,244 @@
+"""The panel's running side: Generate starts a job (or a row of takes), each card follows
+its run, and what ends is played, listed in the history strip and handed to callbacks.
+
+Mixed into ``Panel`` (``widget.py``), whose ``__init__`` sets the attributes declared
+below. Every generation runs on a daemon thread; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..._errors import VeoError, explain
+from ...client._takes import takes_seed
+from ...schema._models import Job
+from .._takes_view import TakesGrid
+from ._cards import Card, Ticker, history_button, resume_in_background
+from ._inputs import resolve_video
+
+if TYPE_CHECKING:
+    import ipywidgets as w
+
+    from ...client._client import Client
+    from ...protocol._schedule import DurationModel
+    from ._form import Form
+    from ._money import MoneyRow
+    from ._summary import Summaries
+
+__all__ = ["Running", "takes_note"]
+
+#: "show them": scrolls the panel's newest row of takes into view.
+_SHOW_TAKES = (
+    "var r=this.closest('.veo-panel').querySelectorAll('.veo-take-rows .veo-takes');"
+    "if(r.length)r[r.length-1].scrollIntoView({block:'start',behavior:'smooth'});return false;"
+)
+
+
+def takes_note(n: int, first: int, last: int) -> str:
+    """Beside Generate: where the takes just started are (under the whole form)."""
+    return (
+        f'<div class="veo-note veo-takes-note" role="status">{n} takes started (#{first} to #{last}): '
+        f'they appear below the form. <a href="#" onclick="{_SHOW_TAKES}">Show them &darr;</a></div>'
+    )
+
+
+class Running:
+    """Generate, follow, resume and finish; one or several takes at a time."""
+
+    if TYPE_CHECKING:
+        _client: Client
+        _retired: list[Client]
+        _retiring: threading.Lock
+        _cards: list[Card]
+        _grids: list[TakesGrid]
+        _save_to: Any
+        _timeout: float
+        _ticker: Ticker
+        _durations: DurationModel | None
+        _callbacks: list[Callable[[Job], Any]]
+        _last_click: float
+        _last_error: BaseException | None
+        _summaries: Summaries
+        result: Job | None
+        lineage: Mapping[str, str | None] | None
+        form: Form
+        money: MoneyRow
+        prompt: w.Textarea
+        takes: w.Dropdown
+        embed: w.Checkbox
+        form_message: w.HTML
+        jobs: w.VBox
+        take_rows: w.VBox
+        history: w.HBox
+
+        def generate(self) -> None: ...
+        def play(self, job: Job) -> None: ...
+        def _summary(self) -> str: ...
+
+    def _clicked(self) -> None:
+        # A double click lands twice within a few hundred milliseconds: one generation only.
+        now = time.monotonic()
+        if now - self._last_click < 1.0:
+            return
+        self._last_click = now
+        self.generate()
+
+    def _start(self) -> None:
+        self.form_message.value = ""
+        self._last_error = None
+        try:
+            options = self.form.options(self._video)
+            if int(self.takes.value) > 1:
+                self.launch_takes(self.prompt.value, self.form.image_value(), options, int(self.takes.value))
+            else:
+                self.launch(self.prompt.value, self.form.image_value(), options)
+        except VeoError as exc:  # refused before anything was sent
+            self._last_error = exc
+            self.form_message.value = f'<div class="veo-error" role="alert">{html.escape(explain(exc))}</div>'
+
+    def _video(self, text: str) -> Any:
+        return resolve_video(self._client.journal, text)
+
+    def launch(self, prompt: str, image: Any, options: dict[str, Any]) -> Card:
+        """Validate (raising ``ValidationError``, nothing sent), then generate in the
+        background with ``client.start``; the new card follows the run."""
+        lineage = dict(self.lineage) if self.lineage else None
+        run = self._client.start(
+            prompt, image, save_to=self._save_to, timeout=self._timeout, lineage=lineage, **options
+        )
+        card = Card(len(self._cards) + 1, prompt.strip(), self._client)
+        card.resume_button.on_click(lambda _: self._resume(card))
+        self._cards.append(card)
+        self.jobs.children = (*self.jobs.children, card.widget)
+        card.watch(run, self._ended)
+        self._ticker.ensure()
+        return card
+
+    def launch_takes(self, prompt: str, image: Any, options: dict[str, Any], n: int) -> TakesGrid:
+        """``n`` takes of one request (``client.start_variations``: checked and budgeted
+        as a set before anything is sent), side by side; picking one makes it ``result``."""
+        lineage = dict(self.lineage) if self.lineage else None
+        runs = self._client.start_variations(
+            prompt, image, n=n, save_to=self._save_to, timeout=self._timeout, lineage=lineage, **options
+        )
+        grid = TakesGrid(
+            self._client,
+            runs,
+            prompt,
+            first=len(self._cards) + 1,
+            embed=bool(self.embed.value),
+            seeded=takes_seed(options.get("model")),
+            save_to=self._save_to,
+            timeout=self._timeout,
+            ticker=self._ticker,
+            ended=self._take_ended,
+            picked=self._picked,
+        )
+        self._grids.append(grid)
+        self._cards.extend(grid.cards)
+        self.take_rows.children = (*self.take_rows.children, grid.widget)
+        # The row sits under the whole form, maybe out of sight: say so beside Generate
+        # (the panel's key hook also scrolls it into view when it appears off screen).
+        self.form_message.value = takes_note(n, grid.cards[0].number, grid.cards[-1].number)
+        return grid
+
+    def pick(self, number: int) -> Job:
+        """Do what take ``number``'s "Use this take" does (its number as on its card): mark
+        it chosen in the journal, highlight it, and make it ``result``."""
+        for grid in self._grids:
+            for take in grid.takes:
+                if take.card.number == number:
+                    return grid.pick(take)
+        raise ValueError(f"no take #{number} in this panel: takes are numbered like their cards")
+
+    def _take_ended(self, card: Card) -> None:
+        """A take is shown in its own cell; the panel lists it and tells the callbacks."""
+        if card.status != "completed" or card.job is None:
+            self.money.refresh_unconfirmed()
+        else:
+            self._add_history(card.number, card.job)
+            self._tell(card, card.job)
+        card.done.set()  # (the grid sets it too) so that this card's client can be retired
+        self._retire_done()
+
+    def _picked(self, job: Job) -> None:
+        self.result = job
+        self._summaries.update(self._summary())
+
+    def _ended(self, card: Card) -> None:
+        run = card.run
+        if run.error is not None:
+            self._failed(card, run.error)
+        else:
+            self._completed(card, run.result())
+
+    def _estimate(self, elapsed: float) -> float:
+        if self._durations is None:  # learned from the journal once, not at every tick
+            self._durations = self._client.duration_model()
+        return self._durations.progress(elapsed)
+
+    def _failed(self, card: Card, exc: BaseException) -> None:
+        card.failed(exc)
+        card.done.set()
+        self.money.refresh_unconfirmed()  # a lost create answer is listed for Reconcile
+        self._retire_done()
+
+    def _resume(self, card: Card) -> None:
+        started = resume_in_background(
+            card,
+            self._save_to,
+            self._timeout,
+            lambda job: self._completed(card, job),
+            lambda exc: self._failed(card, exc),
+            name=f"veo-panel-resume-{card.number}",
+        )
+        if started:
+            self._ticker.ensure()
+
+    def _completed(self, card: Card, job: Job) -> None:
+        card.job = job
+        # The saved view first: a notebook saved as soon as the card says "completed" has it.
+        self.result = job
+        self._summaries.update(self._summary())
+        card.finish("completed")
+        try:
+            self.play(job)
+        except Exception as exc:  # a video that cannot be shown must not lose the job
+            card.message.value = html.escape(explain(exc))
+        self._add_history(card.number, job)
+        self._tell(card, job)
+        card.done.set()
+        self._retire_done()
+
+    def _tell(self, card: Card, job: Job) -> None:
+        for callback in list(self._callbacks):
+            try:
+                callback(job)
+            except Exception as exc:
+                card.message.value = html.escape(f"on_complete callback failed: {exc!r}")
+
+    def _retire(self, old: Client) -> None:
+        """Close a client once no running card uses it (closing it earlier would break them)."""
+        with self._retiring:  # takes end on threads of their own
+            self._retired.append(old)
+            busy = {id(k.client) for k in self._cards if not k.done.is_set()}
+            done = [c for c in self._retired if id(c) not in busy]
+            self._retired = [c for c in self._retired if id(c) in busy]
+        for client in done:
+            client.close()
+
+    def _retire_done(self) -> None:
+        with self._retiring:
+            old = self._retired.pop() if self._retired else None
+        if old is not None:
+            self._retire(old)
+
+    def _add_history(self, number: int, job: Job) -> None:
+        button = history_button(number, job)
+        button.on_click(lambda _: self.play(job))
+        with self._retiring:  # two takes ending together must not lose a button
+            self.history.children = (*self.history.children, button)
