@@ -106,7 +106,7 @@ def _history_elsewhere() -> str:
     import subprocess
     import sys
 
-    command = [sys.executable, "-m", "veo_widgets.cli._main", "history", "--width", "100"]
+    command = [sys.executable, "-m", "veo_widgets.cli", "history", "--width", "100"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=dict(os.environ), check=True)
     return done.stdout
 

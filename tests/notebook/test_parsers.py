@@ -16,11 +16,11 @@ from veo_widgets.notebook._parsers import (
     JobArgs,
     NoArgs,
     cell_help,
-    find_job,
     parse_cell,
     parse_line,
 )
 from veo_widgets.schema._options import OPTIONS
+from veo_widgets.views._lookup import find_job
 
 from ..helpers import CELL_FLAGS
 
