@@ -124,7 +124,8 @@ def get_flow(
     an unreadable answer. ``what`` names the request in those errors (default ``GET /path``).
 
     With a shared ``pace``, each try waits its turn, and a 429 holds the pace back (for its
-    ``Retry-After``) instead of counting as a failure: several flows share one limit.
+    ``Retry-After``) instead of counting as a failure: several flows share one limit (give
+    a ``deadline`` with it, as 429s alone never end the tries).
     """
     what = what or f"{send.method} {send.path.split('?')[0]}"
     failures = limited = 0
