@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 import veo_widgets as veo
+from veo_widgets.client._core import Core
+from veo_widgets.client._drivers import AsyncDriver, SyncDriver
 from veo_widgets.emulator import Emulator
 from veo_widgets.protocol._flows import RetryPolicy, Send
 from veo_widgets.schema._models import Job
@@ -127,14 +129,19 @@ def test_send_params_go_in_the_query_and_may_repeat(flavour: str) -> None:
         answer = yield Send("GET", "/v2/logs", params=[("model", "a"), ("model", "b"), ("status", "success")])
         return answer.json()
 
+    core = Core("k", "http://api.test", transport=httpx.MockTransport(handler))
     if flavour == "sync":
-        with veo.Client("k", "http://api.test", transport=httpx.MockTransport(handler)) as client:
-            assert client._drive(plan()) == {"data": []}
+        driver = SyncDriver(core)
+        assert driver.drive(plan()) == {"data": []}
+        driver.close()
     else:
 
         async def scenario() -> Any:
-            async with veo.AsyncClient("k", "http://api.test", transport=httpx.MockTransport(handler)) as client:
-                return await client._drive(plan())
+            driver = AsyncDriver(core)
+            try:
+                return await driver.drive(plan())
+            finally:
+                await driver.aclose()
 
         assert asyncio.run(scenario()) == {"data": []}
     assert seen[0].path == "/v2/logs"

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import veo_widgets as veo
-from veo_widgets.client import _plans as plans
+from veo_widgets.client import _published
 from veo_widgets.client._money import price_text
 from veo_widgets.emulator import Emulator
 from veo_widgets.money._budget import BudgetExceededError
@@ -136,7 +136,7 @@ def test_without_a_key_estimates_still_read_the_catalogue(emulator: Emulator, mo
 def test_the_key_is_never_sent_to_the_catalogue_or_the_metrics(
     make_client: Callable[..., Flavour], image_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(plans, "_PUBLISHED", {})  # nothing fetched earlier in the process
+    monkeypatch.setattr(_published, "_PUBLISHED", {})  # nothing fetched earlier in the process
     client = make_client(schedule=None)  # a learned schedule: it asks for the published metrics
     client.estimate()
     client.generate("waves", image=image_file, **FAST)  # a first job of its model: asks for the metrics

@@ -1,10 +1,10 @@
-"""The submit plan's hooks, where budget and reconciliation plug in: before a create is
-journaled or sent, and when a create's answer is lost."""
+"""The plans: the submit plan asks the money rules before a create is journaled or sent
+(``admit``) and when a create's answer is lost (``recover``); the wait's heartbeat."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +12,12 @@ import httpx
 import pytest
 
 import veo_widgets as veo
-from veo_widgets.client._steps import RecordState
+from veo_widgets.client._core import Core
+from veo_widgets.client._drivers import SyncDriver
+from veo_widgets.client._money import Money
+from veo_widgets.client._plans import Plans
 from veo_widgets.journal._store import RECOVERED
-from veo_widgets.protocol._flows import Send
+from veo_widgets.protocol._steps import RecordState, Send
 from veo_widgets.schema._models import Job, VideoRequest
 
 from ..conftest import FAST
@@ -52,43 +55,66 @@ class LosingAPI:
         return httpx.Response(200, json=body)
 
 
-class Hooked(veo.Client):
+class HookedMoney(Money):
+    """Money rules of the test's own: a budget of its own, and a lost answer looked up at ``/lookup``."""
+
     budget_left = 10.0
 
-    def _before_create(self, request: VideoRequest) -> Generator[Any, Any, Mapping[str, Any]]:
+    def admit(self, request: VideoRequest) -> Generator[Any, Any, dict[str, Any]]:
         estimate = 2.5 * (request.duration or 8) / 8
         if estimate > self.budget_left:
             raise veo.ValidationError("budget", f"{estimate} over what is left")
         return {"estimate_usd": estimate}
         yield
 
-    def _lost_answer(
+    def recover(
         self, request: VideoRequest, client_request_id: str, error: veo.VeoError, timeout: float | None = None
-    ) -> Generator[Any, Any, Job | None]:
+    ) -> Generator[Any, Any, Job]:
         answer = yield Send("GET", "/lookup", params={"crid": client_request_id})
         if not isinstance(answer, httpx.Response) or answer.status_code != 200:
-            return None
+            raise error
         yield RecordState(client_request_id, RECOVERED)
         return Job(answer.json()["id"], "queued", client_request_id=client_request_id, request=request.summary())
 
 
-def test_a_lost_answer_found_again_goes_on_to_the_video(image_file: Path) -> None:
+class Hooked:
+    """Plans over the hooked money rules, and a driver to run them (what a client holds)."""
+
+    def __init__(self, api: LosingAPI, tmp_path: Path) -> None:
+        self.core = Core("k", "http://api.test", transport=httpx.MockTransport(api.handle))
+        self.money = HookedMoney(self.core)
+        self.plans = Plans(self.core, self.money)
+        self.driver = SyncDriver(self.core)
+        self.save_to = tmp_path
+
+    def request(self, image: Path, **options: Any) -> VideoRequest:
+        request, _ = self.driver.drive(self.plans.prepare("x", image, options))
+        return request
+
+    def generate(self, image: Path, **options: Any) -> Job:
+        return self.driver.drive(self.plans.generate(self.request(image, **options), self.save_to, 60, None, None))
+
+    def submit(self, image: Path, **options: Any) -> Job:
+        return self.driver.drive(self.plans.submit(self.request(image, **options)))
+
+
+def test_a_lost_answer_found_again_goes_on_to_the_video(image_file: Path, tmp_path: Path) -> None:
     api = LosingAPI()
-    with Hooked("k", "http://api.test", transport=httpx.MockTransport(api.handle)) as client:
-        job = client.generate("x", image=image_file, **FAST)
+    hooked = Hooked(api, tmp_path)
+    job = hooked.generate(image_file, **FAST)
     assert job.ok and job.id == "gen-1" and job.path is not None and job.path.exists()
     assert len([r for r in api.requests if r.method == "POST"]) == 1
-    row = client.journal.row("gen-1")
+    row = hooked.core.journal.row("gen-1")
     assert row is not None and row["state"] == RECOVERED and row["estimate_usd"] == 1.25
 
 
-def test_a_refusing_hook_sends_and_journals_nothing(image_file: Path) -> None:
+def test_a_refusing_budget_sends_and_journals_nothing(image_file: Path, tmp_path: Path) -> None:
     api = LosingAPI()
-    with Hooked("k", "http://api.test", transport=httpx.MockTransport(api.handle)) as client:
-        client.budget_left = 1.0
-        with pytest.raises(veo.ValidationError, match="budget"):
-            client.submit("x", image=image_file, duration=8)
-    assert api.requests == [] and client.journal.history() == []
+    hooked = Hooked(api, tmp_path)
+    hooked.money.budget_left = 1.0
+    with pytest.raises(veo.ValidationError, match="budget"):
+        hooked.submit(image_file, duration=8)
+    assert api.requests == [] and hooked.core.journal.history() == []
 
 
 def test_when_the_logs_refuse_a_lost_answer_is_the_error_and_stays_unconfirmed(image_file: Path) -> None:

@@ -8,8 +8,9 @@ import httpx
 import pytest
 
 import veo_widgets as veo
-from veo_widgets.protocol._download import Fetch, Fetched, download_flow, refused
+from veo_widgets.protocol._download import Fetched, download_flow, refused
 from veo_widgets.protocol._flows import RetryPolicy, Sleep
+from veo_widgets.protocol._steps import Fetch
 
 URL = "http://files.test/v.mp4"
 

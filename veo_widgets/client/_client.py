@@ -1,120 +1,77 @@
-"""``Client`` and ``AsyncClient``: the same methods, one set of logic.
+"""``Client``: the blocking client.
 
-Every operation is a plan (``_plans``); each client is a driver (``_drivers``) that performs
-its steps, one with blocking calls, the other with awaits. The journal's bookkeeping,
-validation and retry decisions never exist twice; this module holds only the public
-methods, which build a plan and drive it.
+It holds the collaborators of :class:`~._base.BaseClient` (core, money, plans) and a
+:class:`~._drivers.SyncDriver`; every public method makes a plan and drives it. The plans
+hold the logic (``_plans``: what a create does, top to bottom, is ``Plans.submit``), so the
+async twin (``_aclient``) differs only in how it waits.
 """
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 import threading
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any, TypedDict, TypeVar
+from typing import Any
 
 import httpx
 from typing_extensions import Unpack
 
-from .._errors import ValidationError
-from ..protocol._flows import new_client_request_id
+from .._config import Secret
+from ..journal._store import Journal
+from ..money._billing import Balance, Spend
+from ..money._pricing import Estimate
+from ..money._reconcile import Reconciled
+from ..protocol._flows import DEFAULT_RETRY, RetryPolicy, new_client_request_id
+from ..protocol._schedule import PollSchedule
 from ..schema._images import ImageInput
 from ..schema._models import Job
-from ._core import JobLike, PathLike, _Core
-from ._drivers import AsyncDriver, SyncDriver
-from ._money import AsyncMoneyMethods, MoneyMethods
-from ._run import AsyncRun, Run
-from ._takes import AsyncTakesMethods, TakesMethods
+from ._aclient import AsyncClient
+from ._base import DEFAULT_WAIT_TIMEOUT, BaseClient, GenerateOptions, OnUpdate, run_sync, with_lineage
+from ._core import JobLike, PathLike
+from ._drivers import SyncDriver
+from ._run import Run
+from ._takes import take_results, takes_plan
 
-__all__ = ["AsyncClient", "Client", "GenerateOptions", "JobLike", "OnUpdate"]
-
-OnUpdate = Callable[[Job], Any]
-T = TypeVar("T")
-
-DEFAULT_WAIT_TIMEOUT = 600.0
+__all__ = ["AsyncClient", "Client"]
 
 
-class GenerateOptions(TypedDict, total=False):
-    """The model, its other inputs and its options, for every generating method (all
-    optional; which of them a model takes is in ``veo.models()``, and anything else is a
-    ``ValidationError`` naming the model)."""
-
-    model: str
-    last_image: Any
-    """The last frame (first-and-last-frame models): like ``image``."""
-    reference_images: Sequence[Any]
-    """Reference images (paths, bytes, PIL images, URLs), prepared like ``image``."""
-    video: Any
-    """The video to extend: a finished ``Job``, a local MP4 or a URL."""
-    aspect_ratio: str
-    resolution: str
-    duration: int
-    negative_prompt: str | None
-    seed: int | None
-    enhance_prompt: bool
-    generate_audio: bool
-    auto_fix: bool
-    provider: str
-    person_generation: str
-
-
-def _split_item(index: int, item: object) -> tuple[Any, Any, dict[str, Any], dict[str, Any]]:
-    """A batch item's prompt, image, create options, and per-item ``save_to``/``timeout``."""
-    if not isinstance(item, Mapping):
-        raise ValidationError(f"items[{index}]", "each item is a dict of generate()'s arguments")
-    args = dict(item)
-    if "prompt" not in args:
-        raise ValidationError(f"items[{index}].prompt", "is required")
-    prompt, image = args.pop("prompt"), args.pop("image", None)
-    extra = {k: args.pop(k) for k in ("save_to", "timeout") if k in args}
-    return prompt, image, args, extra
-
-
-LINEAGE_KEYS = frozenset({"parent_id", "relation", "take_group", "batch"})
-
-
-def _with_lineage(found: dict[str, Any], lineage: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The lineage the request implies (an extended Job), overlaid with the caller's."""
-    given = dict(lineage or {})
-    unknown = sorted(set(given) - LINEAGE_KEYS)
-    if unknown:
-        raise ValidationError("lineage", f"takes {', '.join(sorted(LINEAGE_KEYS))}, not {', '.join(unknown)}")
-    return {**found, **{k: v for k, v in given.items() if v is not None}}
-
-
-def run_sync(coro: Awaitable[T]) -> T:
-    """Run a coroutine to completion from synchronous code, even inside a running loop.
-
-    In a notebook the kernel's loop is already running, so ``asyncio.run`` refuses. There
-    we call ``nest_asyncio.apply()``, lazily, at the first such call: it patches asyncio
-    process-wide (every event loop, from then on, may be re-entered), not just that loop.
-    """
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_as_coroutine(coro))
-    import nest_asyncio
-
-    nest_asyncio.apply(loop)
-    return loop.run_until_complete(coro)
-
-
-async def _as_coroutine(awaitable: Awaitable[T]) -> T:
-    return await awaitable
-
-
-class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
+class Client(BaseClient):
     """The blocking client.
 
     ``Client(api_key=None, base_url=None, *, timeout=30.0, journal=None, retry=DEFAULT_RETRY,
-    legacy_paths=False, transport=None, schedule=None)``; ``transport`` is an
+    legacy_paths=False, transport=None, schedule=None, budget_usd=None)``; ``transport`` is an
     ``httpx.BaseTransport`` (an async-capable one lets ``generate_many`` use it too).
 
     >>> client = Client()                      # demo mode without AIMLAPI_KEY
     >>> job = client.generate("waves roll in", image="beach.jpg")  # doctest: +SKIP
     """
+
+    def __init__(
+        self,
+        api_key: str | Secret | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float | httpx.Timeout = 30.0,
+        journal: Journal | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        legacy_paths: bool = False,
+        transport: Any = None,
+        schedule: PollSchedule | None = None,
+        budget_usd: float | None = None,
+    ) -> None:
+        super().__init__(
+            api_key,
+            base_url,
+            timeout=timeout,
+            journal=journal,
+            retry=retry,
+            legacy_paths=legacy_paths,
+            transport=transport,
+            schedule=schedule,
+            budget_usd=budget_usd,
+        )
+        self._driver = SyncDriver(self._core)
 
     def __enter__(self) -> Client:
         return self
@@ -123,8 +80,7 @@ class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
         self.close()
 
     def close(self) -> None:
-        self._http.close()
-        self._files.close()
+        self._driver.close()
         self.journal.close()  # its file only: a later use (a Run still finishing) reopens it
 
     def submit(
@@ -141,13 +97,13 @@ class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
         (``parent_id``, ``relation``, ``take_group``, ``batch``) is journaled with the create.
         ``timeout`` bounds the usage-log lookup of a create whose answer was lost (at most
         ``client.reconcile_timeout``, which is also the default)."""
-        request, found = self._drive(self._prepare_plan(prompt, image, options))
-        lineage = _with_lineage(found, lineage)
-        return self._drive(self._submit_plan(request, on_submit, None, lineage, timeout))
+        request, found = self._driver.drive(self._plans.prepare(prompt, image, options))
+        lineage = with_lineage(found, lineage)
+        return self._driver.drive(self._plans.submit(request, on_submit, None, lineage, timeout))
 
     def get(self, job: JobLike) -> Job:
         """The job's current state (one poll); a failed job comes back with its error."""
-        return self._drive(self._get_plan(job))
+        return self._driver.drive(self._plans.get(job))
 
     def wait(
         self,
@@ -159,11 +115,11 @@ class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
     ) -> Job:
         """Poll until the job completes; raise ``GenerationFailedError`` or
         ``GenerationTimeoutError`` (the job goes on) otherwise. ``stop`` ends the wait early."""
-        return self._drive(self._wait_plan(job, timeout, on_update), stop)
+        return self._driver.drive(self._plans.wait(job, timeout, on_update), stop)
 
     def download(self, job: JobLike, path: PathLike | None = None) -> Path:
         """Stream the finished video to ``path`` (a file or a folder; default ``veo_outputs/``)."""
-        return self._drive(self._download_plan(job, path))
+        return self._driver.drive(self._plans.download(job, path))
 
     def generate(
         self,
@@ -183,9 +139,9 @@ class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
         (at most ``client.reconcile_timeout``). Ctrl-C raises ``WaitCancelled``; one that
         lands while the create is in flight first lets it be answered and journaled, so the
         error names the job."""
-        request, found = self._drive(self._prepare_plan(prompt, image, options))
-        plan = self._generate_plan(request, save_to, timeout, on_update, on_submit, None, _with_lineage(found, lineage))
-        return self._drive(plan)
+        request, found = self._driver.drive(self._plans.prepare(prompt, image, options))
+        lineage = with_lineage(found, lineage)
+        return self._driver.drive(self._plans.generate(request, save_to, timeout, on_update, on_submit, None, lineage))
 
     def start(
         self,
@@ -202,15 +158,38 @@ class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
         ``lineage`` (``parent_id``, ``relation``, ``take_group``, ``batch``) is journaled in
         the same write as the submission. ``timeout`` bounds the wait, and the usage-log
         lookup of a create whose answer was lost (at most ``client.reconcile_timeout``)."""
-        request, found = self._drive(self._prepare_plan(prompt, image, options))
-        lineage = _with_lineage(found, lineage)
-        self._drive(self._before_create(request))  # a budget refuses here, like bad input
+        request, found = self._driver.drive(self._plans.prepare(prompt, image, options))
+        lineage = with_lineage(found, lineage)
+        self._driver.drive(self._money.admit(request))  # a budget refuses here, like bad input
         crid = new_client_request_id()
 
-        def plan(run: Run) -> Any:
-            return self._generate_plan(request, save_to, timeout, run._observe, run._observe, crid, lineage)
+        def plan(observe: OnUpdate) -> Any:
+            return self._plans.generate(request, save_to, timeout, observe, observe, crid, lineage)
 
-        return Run(self, plan, self.duration_model(request.model), crid)
+        return Run(self._driver.drive, plan, self.duration_model(request.model), crid)
+
+    def start_variations(self, prompt: str, image: Any = None, *, n: int = 4, **options: Any) -> list[Run]:
+        """Start ``n`` takes of one request and return their :class:`Run` handles at once,
+        in order; they share one ``take_group`` in the journal.
+
+        Where the model takes a seed each take gets its own (``seed, seed+1, ...`` from a
+        given ``seed``, else drawn at random); elsewhere they are ``n`` independent takes.
+        A bad request, or a set that would pass the budget, is refused before anything is
+        sent. ``save_to``, ``timeout`` and ``lineage`` are passed to each ``start``."""
+        takes = self._driver.drive(takes_plan(self._plans, self._money, prompt, image, n, options))
+        return [self.start(prompt, image, **take) for take in takes]
+
+    def variations(self, prompt: str, image: Any = None, *, n: int = 4, **options: Any) -> list[Job]:
+        """Generate ``n`` takes of one request and return their saved jobs, in order (see
+        :meth:`start_variations`). They run together, one :class:`Run` each; every one runs
+        to its end even when another fails (each is paid for), then the first error is raised."""
+        outcomes: list[Job | BaseException] = []
+        for run in self.start_variations(prompt, image, n=n, **options):
+            try:
+                outcomes.append(run.wait())
+            except Exception as exc:  # raised below, once every take has ended
+                outcomes.append(exc)
+        return take_results(outcomes)
 
     def generate_many(
         self,
@@ -223,7 +202,7 @@ class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
     ) -> list[Any]:
         """Generate several videos, at most ``concurrency`` at once; every item is validated
         before the first is submitted. Results keep the items' order."""
-        transport = self._transport
+        transport = self._core.transport
         if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
             raise TypeError("generate_many runs on the async client: give Client an async-capable transport")
         aclient = AsyncClient(**self._settings(), transport=transport)
@@ -242,149 +221,21 @@ class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
 
         return run_sync(run())
 
+    def balance(self) -> Balance:
+        """What is left on the account (``GET /v2/billing``), in US dollars."""
+        return self._driver.drive(self._money.balance())
 
-class AsyncClient(AsyncDriver, AsyncTakesMethods, AsyncMoneyMethods, _Core):
-    """The awaitable client: the same methods as :class:`Client`.
+    def spend(self, period: str | None = None, *, start: datetime | None = None, end: datetime | None = None) -> Spend:
+        """What this key spent: ``period`` ``'today'`` (default), ``'month'`` (UTC), ``'24h'``,
+        ``'7d'``..., or a ``start``/``end`` window of at most 92 days."""
+        return self._driver.drive(self._money.spend(period, start, end))
 
-    Takes the same arguments as :class:`Client`; ``transport`` is an ``httpx.AsyncBaseTransport``.
+    def estimate(self, request: Any = None, **options: Any) -> Estimate:
+        """What a generation (or a list of them) will cost, before anything is sent:
+        ``estimate(resolution="1080p")``, ``estimate(video_request)``, ``estimate([{...}, ...])``."""
+        return self._driver.drive(self._money.estimate(request, options))
 
-    >>> async with AsyncClient() as client:                          # doctest: +SKIP
-    ...     job = await client.generate("waves roll in", image="beach.jpg")
-    """
-
-    async def __aenter__(self) -> AsyncClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-        await self._files.aclose()
-        await asyncio.to_thread(self.journal.close)  # it may wait for a writer: off the loop
-
-    async def submit(
-        self,
-        prompt: str,
-        image: ImageInput | Any = None,
-        *,
-        on_submit: OnUpdate | None = None,
-        lineage: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-        **options: Unpack[GenerateOptions],
-    ) -> Job:
-        """Validate, then create the job. Returns at once with the job's id; ``timeout`` as
-        for the sync client."""
-        request, found = await self._drive(self._prepare_plan(prompt, image, options))
-        lineage = _with_lineage(found, lineage)
-        return await self._drive(self._submit_plan(request, on_submit, None, lineage, timeout))
-
-    async def get(self, job: JobLike) -> Job:
-        return await self._drive(self._get_plan(job))
-
-    async def wait(
-        self,
-        job: JobLike,
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        on_update: OnUpdate | None = None,
-        stop: asyncio.Event | None = None,
-    ) -> Job:
-        return await self._drive(self._wait_plan(job, timeout, on_update), stop)
-
-    async def download(self, job: JobLike, path: PathLike | None = None) -> Path:
-        return await self._drive(self._download_plan(job, path))
-
-    async def generate(
-        self,
-        prompt: str,
-        image: ImageInput | Any = None,
-        *,
-        save_to: PathLike | None = None,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        on_update: OnUpdate | None = None,
-        on_submit: OnUpdate | None = None,
-        lineage: Mapping[str, Any] | None = None,
-        **options: Unpack[GenerateOptions],
-    ) -> Job:
-        request, found = await self._drive(self._prepare_plan(prompt, image, options))
-        plan = self._generate_plan(request, save_to, timeout, on_update, on_submit, None, _with_lineage(found, lineage))
-        return await self._drive(plan)
-
-    async def start(
-        self,
-        prompt: str,
-        image: ImageInput | Any = None,
-        *,
-        save_to: PathLike | None = None,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        lineage: Mapping[str, Any] | None = None,
-        **options: Unpack[GenerateOptions],
-    ) -> AsyncRun:
-        """Validate now (raising ``ValidationError``, or ``BudgetExceededError`` with a budget
-        set), then generate in a task; returns the :class:`AsyncRun` handle at once (``await
-        run`` or ``await run.wait()``)."""
-        request, found = await self._drive(self._prepare_plan(prompt, image, options))
-        lineage = _with_lineage(found, lineage)
-        await self._drive(self._before_create(request))  # a budget refuses here, like bad input
-        model = await asyncio.to_thread(self.duration_model, request.model)
-        crid = new_client_request_id()
-
-        def plan(run: AsyncRun) -> Any:
-            return self._generate_plan(request, save_to, timeout, run._observe, run._observe, crid, lineage)
-
-        return AsyncRun(self, plan, model, crid)
-
-    async def _prepare_items(self, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """Validate every item of a batch before any of them is submitted."""
-        out = []
-        for index, item in enumerate(items):
-            prompt, image, options, extra = _split_item(index, item)
-            try:
-                request, lineage = await self._drive(self._prepare_plan(prompt, image, options))
-            except ValidationError as exc:
-                raise exc.within(f"items[{index}]") from None
-            except TypeError as exc:
-                raise ValidationError(f"items[{index}]", str(exc)) from None
-            out.append({"request": request, "lineage": lineage, **extra})
-        return out
-
-    async def generate_many(
-        self,
-        items: Sequence[Mapping[str, Any]],
-        *,
-        concurrency: int = 4,
-        save_to: PathLike | None = None,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        return_exceptions: bool = False,
-    ) -> list[Any]:
-        if concurrency < 1:
-            raise ValidationError("concurrency", "must be at least 1")
-        prepared = await self._prepare_items(items)
-        await self._drive(self._batch_plan([item["request"] for item in prepared]))  # its estimate; refused whole
-        if save_to is not None:
-            # Several videos: ``save_to`` is always a folder, never one file overwritten N times.
-            Path(save_to).expanduser().mkdir(parents=True, exist_ok=True)
-        gate = asyncio.Semaphore(concurrency)
-        batch = "batch-" + secrets.token_hex(6)  # the journal groups the batch's jobs by it
-
-        async def one(item: dict[str, Any]) -> Job:
-            async with gate:
-                plan = self._generate_plan(
-                    item["request"],
-                    item.get("save_to", save_to),
-                    item.get("timeout", timeout),
-                    None,
-                    None,
-                    None,
-                    {**item["lineage"], "batch": batch},
-                )
-                return await self._drive(plan)
-
-        # Every job runs to its end even when another fails: each one is paid for.
-        results = await asyncio.gather(*(one(item) for item in prepared), return_exceptions=True)
-        if not return_exceptions:
-            for result in results:
-                if isinstance(result, BaseException):
-                    raise result
-        return list(results)
+    def reconcile(self, job_or_crid: Job | str | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
+        """Look unconfirmed creates (all of this server's, or one) up in the usage logs. A job
+        found is journaled (state ``recovered``): ``client.wait(result.generation_id)``."""
+        return self._driver.drive(self._money.reconcile(job_or_crid, timeout))

@@ -1,8 +1,9 @@
 """What both clients share: settings, the key, validation, and where things go.
 
-``_Core`` resolves the settings (demo mode starts the in-process emulator), holds the key
+:class:`Core` resolves the settings (demo mode starts the in-process emulator), holds the key
 (never shown), validates a request before anything is sent, and answers the questions the
-plans ask: which job is meant, how long jobs take here, where a video is saved.
+plans, the money rules and the drivers ask: the headers to send, which job is meant, how
+long jobs take here, where a video is saved.
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ from ..protocol._flows import CREATE_PATH, DEFAULT_RETRY, LEGACY_CREATE_PATH, Re
 from ..protocol._schedule import DurationModel, PollSchedule
 from ..schema._images import ImageInput
 from ..schema._models import Job, VideoRequest, build_request
-from ._money import MoneyPlans
-from ._plans import published
+from ._published import published
 
-__all__ = ["JobLike", "PathLike"]
+__all__ = ["Core", "JobLike", "PathLike"]
 
 JobLike = Job | str
 PathLike = str | os.PathLike[str]
@@ -44,8 +44,8 @@ def _slug(text: str, limit: int = 40) -> str:
     return slug[:limit].rstrip("-") or "video"
 
 
-class _Core(MoneyPlans):
-    """Settings, validation and the answers the plans need; the drivers add the I/O."""
+class Core:
+    """Settings, the key, validation and the answers the plans need (no network I/O)."""
 
     def __init__(
         self,
@@ -58,68 +58,53 @@ class _Core(MoneyPlans):
         legacy_paths: bool = False,
         transport: Any = None,
         schedule: PollSchedule | None = None,
-        budget_usd: float | None = None,
     ) -> None:
         settings = Settings.resolve(api_key, base_url)
         self.demo = settings.demo
         if self.demo and transport is None:
-            from ..emulator import demo_emulator
+            from ..emulator import demo_emulator  # starts a server: only in demo mode
 
             emulator = demo_emulator()
             settings = Settings(base_url=emulator.url, api_key=Secret(emulator.api_key), demo=True)
             _announce_demo()
         self.base_url = settings.base_url
-        self._key = settings.api_key
+        self.key = settings.api_key
+        """The API key (a ``Secret``: its repr hides it), or None."""
         self.journal = journal or Journal()
         self.retry = retry
-        self._create_path = LEGACY_CREATE_PATH if legacy_paths else CREATE_PATH
-        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout, connect=10.0)
-        self._transport = transport
-        self._fixed_schedule = schedule
-        self.budget_usd = budget_usd
-        self._open(transport)
+        self.create_path = LEGACY_CREATE_PATH if legacy_paths else CREATE_PATH
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout, connect=10.0)
+        self.transport = transport
+        self.schedule = schedule
+        """A fixed poll schedule, or None to learn one from this machine's jobs."""
 
-    def _open(self, transport: Any) -> None:
-        """Make the HTTP clients (the driver's kind): one for the API, one for result files."""
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        mode = "demo" if self.demo else "live"
-        key = "set" if self._key else "missing"
-        return f"{type(self).__name__}({self.base_url!r}, {mode}, key {key})"
-
-    @property
-    def has_key(self) -> bool:
-        """True when the client has an API key (it is never shown)."""
-        return bool(self._key)
-
-    def _settings(self) -> dict[str, Any]:
+    def settings(self) -> dict[str, Any]:
         """The constructor arguments that make another client talk to the same place."""
         return {
-            "api_key": self._key,
+            "api_key": self.key,
             "base_url": self.base_url,
-            "timeout": self._timeout,
+            "timeout": self.timeout,
             "journal": self.journal,
             "retry": self.retry,
-            "legacy_paths": self._create_path == LEGACY_CREATE_PATH,
-            "schedule": self._fixed_schedule,
-            "budget_usd": self._budget_arg,
+            "legacy_paths": self.create_path == LEGACY_CREATE_PATH,
+            "schedule": self.schedule,
         }
 
-    def _headers(self) -> dict[str, str]:
-        if not self._key:
+    def headers(self) -> dict[str, str]:
+        """The API's headers, with the key; ``AuthenticationError`` when there is none."""
+        if not self.key:
             raise AuthenticationError(
                 "no API key. Set the AIMLAPI_KEY environment variable (or pass api_key=...); "
                 "or unset VEO_DEMO=0 to use demo mode",
                 status_code=401,
             )
-        return {"Authorization": f"Bearer {self._key.reveal()}", "Accept": "application/json"}
+        return {"Authorization": f"Bearer {self.key.reveal()}", "Accept": "application/json"}
 
-    def _scrub(self, exc: BaseException) -> None:
+    def scrub(self, exc: BaseException) -> None:
         """Make sure no error text carries the key, whatever a server echoed."""
-        if not self._key:
+        if not self.key:
             return
-        secret = self._key.reveal()
+        secret = self.key.reveal()
         if any(secret in str(a) for a in exc.args):
             exc.args = tuple(str(a).replace(secret, "[redacted]") for a in exc.args)
             if isinstance(exc, VeoError):
@@ -141,7 +126,9 @@ class _Core(MoneyPlans):
                 raise ValidationError("video", f"{video.id} is {video.status}: only a finished video can be extended")
         return build_request(prompt, image, **options)
 
-    def _resolve(self, job: JobLike) -> Job:
+    def resolve(self, job: JobLike) -> Job:
+        """The job meant: a Job, or one found in the journal by id, prefix or client request
+        id, or a new Job for an id this machine never saw."""
         if isinstance(job, Job):
             return job
         if not isinstance(job, str) or not job.strip():
@@ -160,16 +147,20 @@ class _Core(MoneyPlans):
     def duration_model(self, model: str | None = None) -> DurationModel:
         """How long jobs take here: learned from this machine's past jobs (of ``model``, if
         given), from the API's published percentiles for it, or a default. Reads the journal."""
-        total, _ = self._durations(model)
-        return DurationModel.fit(total, prior=self._prior(model, published(self.base_url, model)))
+        total, _ = self.durations(model)
+        return DurationModel.fit(total, prior=self.prior(model, published(self.base_url, model)))
 
-    def _durations(self, model: str | None) -> tuple[list[float], list[float]]:
+    def durations(self, model: str | None) -> tuple[list[float], list[float]]:
+        """Seconds this machine's jobs (of ``model``) took: creation to completion, and
+        generating to completion (blocking: reads the journal)."""
         return (
             self.journal.durations(demo=self.demo, model=model),
             self.journal.durations(demo=self.demo, model=model, generating=True),
         )
 
-    def _prior(self, model: str | None, found: DurationModel | None) -> DurationModel:
+    def prior(self, model: str | None, found: DurationModel | None) -> DurationModel:
+        """What to expect of ``model`` before this machine has history: ``found`` (the API's
+        published percentiles) if known, else the demo's or a default."""
         if found is not None:
             return found
         if self.demo:
@@ -177,10 +168,8 @@ class _Core(MoneyPlans):
             return DurationModel(median=float(os.environ.get("VEO_DEMO_SECONDS", "12")) + 4.0, sigma=0.35)
         return DurationModel()
 
-    def _fixed(self) -> PollSchedule | None:
-        return self._fixed_schedule
-
-    def _target(self, job: Job, path: PathLike | None) -> Path:
+    def target(self, job: Job, path: PathLike | None) -> Path:
+        """Where ``job``'s video goes: ``path`` (a file or a folder), else ``veo_outputs/``."""
         if path is not None:
             target = Path(path).expanduser()
             # A folder: one that exists, ends with a slash, or has no suffix ("clips").

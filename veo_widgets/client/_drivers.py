@@ -5,7 +5,7 @@ Both follow the same rules:
 - Local steps (journal writes, committing or discarding a part file) are always performed,
   even after a stop; the async driver performs them in a worker thread, off the event loop.
 - A stop (the caller's event) is noticed before a network step begins, during a sleep and
-  between the chunks of a download; :class:`~._plans.Stopped` is thrown into the plan,
+  between the chunks of a download; ``Stopped`` (``protocol/_steps``) is thrown into the plan,
   which turns it into ``WaitCancelled`` with the journal right.
 - A ``Send(must_finish=True)`` (the create) is never abandoned once it may have left: a
   Ctrl-C (sync) or a task cancellation (async) that arrives while it is in flight waits for
@@ -28,12 +28,10 @@ from typing import Any, TypeVar
 import httpx
 
 from .._errors import VeoError, WaitCancelled
-from ..protocol._download import CHUNK, Fetch, Fetched, broken, complete, open_part, refusal, refused
-from ..protocol._flows import Send, Sleep
-from ..protocol._responses import Malformed, parse_job
-from ..schema._models import Job
-from ._plans import Plans
-from ._steps import LOCAL_STEPS, Plan, Primitive, Stopped, perform_local
+from ..protocol._download import CHUNK, Fetched, broken, complete, open_part, refusal, refused
+from ..protocol._steps import LOCAL_STEPS, Fetch, Plan, Primitive, Send, Sleep, Stopped
+from ._core import Core
+from ._local import adopt, perform_local
 
 __all__ = ["AsyncDriver", "SyncDriver"]
 
@@ -49,21 +47,8 @@ def _query(step: Send) -> httpx.QueryParams | None:
     return httpx.QueryParams(pairs)
 
 
-def _auth(plans: Plans, step: Send) -> dict[str, str]:
-    return plans._headers() if step.auth else {"Accept": "application/json"}
-
-
-def adopt(plans: Plans, send: Send, outcome: object) -> None:
-    """Journal the job a create's late answer names, after its caller stopped waiting for
-    it (a second Ctrl-C), so that the paid job can still be found, resumed and saved."""
-    crid = send.headers.get("X-Client-Request-Id")
-    if not crid or not isinstance(outcome, httpx.Response) or not outcome.is_success:
-        return
-    try:
-        job = parse_job(Job(id="", client_request_id=crid), outcome)
-    except Malformed:
-        return
-    plans.journal.record(job.evolve(base_url=plans.base_url, demo=plans.demo))
+def _auth(core: Core, step: Send) -> dict[str, str]:
+    return core.headers() if step.auth else {"Accept": "application/json"}
 
 
 def _cleanup(plan: Plan[Any], parts: set[Path]) -> None:
@@ -72,20 +57,22 @@ def _cleanup(plan: Plan[Any], parts: set[Path]) -> None:
         part.unlink(missing_ok=True)
 
 
-class SyncDriver(Plans):
+class SyncDriver:
     """Performs plans with blocking httpx calls on the calling thread."""
 
-    _http: httpx.Client
-    _files: httpx.Client
-    base_url: str
-    _timeout: httpx.Timeout
-
-    def _open(self, transport: httpx.BaseTransport | None) -> None:
-        self._http = httpx.Client(base_url=self.base_url, timeout=self._timeout, transport=transport)
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        transport = core.transport
+        self._http = httpx.Client(base_url=core.base_url, timeout=core.timeout, transport=transport)
         # Result URLs live on a CDN: this client never carries the key.
-        self._files = httpx.Client(transport=transport, timeout=self._timeout, follow_redirects=True)
+        self._files = httpx.Client(transport=transport, timeout=core.timeout, follow_redirects=True)
 
-    def _drive(self, plan: Plan[T], stop: threading.Event | None = None) -> T:
+    def close(self) -> None:
+        self._http.close()
+        self._files.close()
+
+    def drive(self, plan: Plan[T], stop: threading.Event | None = None) -> T:
+        """Run ``plan`` to its end and return its value; ``stop`` ends it early."""
         parts: set[Path] = set()
         settled: list[Any] = []  # a create's answer, kept even if Ctrl-C lands as it returns
         interrupt: BaseException | None = None
@@ -93,7 +80,7 @@ class SyncDriver(Plans):
             step = next(plan)
             while True:
                 if isinstance(step, LOCAL_STEPS):
-                    step = plan.send(perform_local(self, step, parts))
+                    step = plan.send(perform_local(self._core, step, parts))
                     continue
                 if interrupt is not None or (stop is not None and stop.is_set()):
                     step = plan.throw(Stopped())
@@ -115,7 +102,7 @@ class SyncDriver(Plans):
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
         except VeoError as exc:
-            self._scrub(exc)
+            self._core.scrub(exc)
             if interrupt is not None and isinstance(exc, WaitCancelled):
                 raise exc from interrupt
             raise
@@ -149,7 +136,7 @@ class SyncDriver(Plans):
             finally:
                 answered.set()
             if abandoned.is_set():
-                adopt(self, send, settled[0])
+                adopt(self._core, send, settled[0])
 
         interrupt: BaseException | None = None
         try:
@@ -164,14 +151,14 @@ class SyncDriver(Plans):
                 if interrupt is not None:
                     abandoned.set()  # the helper journals the answer when it comes
                     if answered.is_set() and settled:
-                        adopt(self, send, settled[0])
+                        adopt(self._core, send, settled[0])
                     raise
                 interrupt = exc
         return settled[0], interrupt
 
     def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
         try:
-            headers = {**_auth(self, step), **step.headers}
+            headers = {**_auth(self._core, step), **step.headers}
             response = self._http.request(step.method, step.path, params=_query(step), json=step.json, headers=headers)
             response.read()
             return response
@@ -198,30 +185,30 @@ class SyncDriver(Plans):
             return broken(fetch, exc)
 
 
-class AsyncDriver(Plans):
+class AsyncDriver:
     """Performs plans with awaits; blocking local work runs in worker threads."""
 
-    _http: httpx.AsyncClient
-    _files: httpx.AsyncClient
-    base_url: str
-    _timeout: httpx.Timeout
-
-    def _open(self, transport: httpx.AsyncBaseTransport | None) -> None:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        transport = core.transport
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url, timeout=self._timeout, transport=transport, limits=limits
-        )
+        self._http = httpx.AsyncClient(base_url=core.base_url, timeout=core.timeout, transport=transport, limits=limits)
         # Result URLs live on a CDN: this client never carries the key.
-        self._files = httpx.AsyncClient(transport=transport, timeout=self._timeout, follow_redirects=True)
+        self._files = httpx.AsyncClient(transport=transport, timeout=core.timeout, follow_redirects=True)
 
-    async def _drive(self, plan: Plan[T], stop: asyncio.Event | None = None) -> T:
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        await self._files.aclose()
+
+    async def drive(self, plan: Plan[T], stop: asyncio.Event | None = None) -> T:
+        """Run ``plan`` to its end and return its value; ``stop`` ends it early."""
         parts: set[Path] = set()
         interrupt: BaseException | None = None
         try:
             step = next(plan)
             while True:
                 if isinstance(step, LOCAL_STEPS):
-                    step = plan.send(await asyncio.to_thread(perform_local, self, step, parts))
+                    step = plan.send(await asyncio.to_thread(perform_local, self._core, step, parts))
                     continue
                 if interrupt is not None or (stop is not None and stop.is_set()):
                     step = plan.throw(Stopped())
@@ -240,7 +227,7 @@ class AsyncDriver(Plans):
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
         except VeoError as exc:
-            self._scrub(exc)
+            self._core.scrub(exc)
             if isinstance(interrupt, asyncio.CancelledError) and isinstance(exc, WaitCancelled):
                 raise interrupt from exc  # a cancelled task ends cancelled, the journal right
             raise
@@ -280,11 +267,11 @@ class AsyncDriver(Plans):
 
     def _adopt_later(self, send: Send, done: asyncio.Future[Any]) -> None:
         if not done.cancelled() and done.exception() is None:
-            asyncio.get_running_loop().run_in_executor(None, adopt, self, send, done.result())
+            asyncio.get_running_loop().run_in_executor(None, adopt, self._core, send, done.result())
 
     async def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
         try:
-            headers = {**_auth(self, step), **step.headers}
+            headers = {**_auth(self._core, step), **step.headers}
             response = await self._http.request(
                 step.method, step.path, params=_query(step), json=step.json, headers=headers
             )

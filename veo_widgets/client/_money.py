@@ -1,15 +1,17 @@
 """The clients' money side: prices, the daily budget, balance and spend, and lost creates.
 
-:class:`MoneyPlans` fills the two hooks the submit plan leaves for money (``_plans.Plans``):
+:class:`Money` holds a client's money settings (``budget_usd``, ``on_notice``,
+``reconcile_timeout``) and writes its money rules as plans, which the client's driver runs.
+The submit plan (``_plans``) asks it twice:
 
-- ``_before_create``: a create that would pass ``budget_usd`` raises
-  :class:`~._budget.BudgetExceededError` before anything is journaled or sent;
-- ``_lost_answer``: a create whose outcome is unknown is looked up in the usage logs by its
-  client request id (:mod:`._recover`); the job found carries on as if the create had
-  answered, and one line says so (``on_notice``, else stderr and the ``veo_widgets`` log).
+- :meth:`Money.admit`: a create that would pass ``budget_usd`` raises
+  :class:`~..money._budget.BudgetExceededError` before anything is journaled or sent;
+- :meth:`Money.recover`: a create whose outcome is unknown is looked up in the usage logs by
+  its client request id (``money/_recover.py``); the job found carries on as if the create
+  had answered, and one line says so (``on_notice``, else stderr and the ``veo_widgets`` log).
 
-:class:`MoneyMethods` and :class:`AsyncMoneyMethods` add ``balance()``, ``spend(period)``,
-``estimate(...)`` and ``reconcile(job_or_crid=None)`` to each client.
+The clients' ``balance()``, ``spend(period)``, ``estimate(...)`` and ``reconcile(...)`` drive
+its plans of the same names.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from .._config import Secret
 from .._errors import ValidationError, VeoError, WaitCancelled
 from ..journal._store import NOT_SUBMITTED, RECOVERED
 from ..money._billing import Balance, Spend, balance_flow, spend_flow, usage_query
@@ -40,12 +41,12 @@ from ..money._pricing import (
 from ..money._reconcile import CannotReconcile, Found, FoundFailed, Lookup, RateWindow, Reconciled, reconcile_flow
 from ..money._recover import recover_flow
 from ..protocol._flows import create_flow, new_client_request_id
+from ..protocol._steps import Call, Plan, Record, RecordOutcome, RecordState, RecordSubmission, Stopped
 from ..schema._family import get_model
 from ..schema._models import Job, VideoRequest
-from ._plans import Plans
-from ._steps import Call, Plan, Record, RecordOutcome, RecordState, RecordSubmission, Stopped
+from ._core import Core
 
-__all__ = ["AsyncMoneyMethods", "MoneyMethods", "MoneyPlans", "Priced", "price_text"]
+__all__ = ["Money", "Priced", "price_text"]
 
 log = logging.getLogger("veo_widgets")
 #: A budget check reads the journal; two threads checking at once would each miss the other.
@@ -110,32 +111,35 @@ def price_text(client: Any, request: Any, takes: int = 1) -> str:
     return f"{price} for {takes} takes" + (f"{paren}{rest}" if paren else "")
 
 
-class MoneyPlans(Plans):
-    """The money plans and hooks; the client core supplies the settings."""
+class Money:
+    """A client's money settings and rules, over its core (server, key, journal, retries)."""
 
-    _key: Secret | None
-    #: Seconds a lost create is looked for in the usage logs before giving up; ``generate``
-    #: and ``start`` look for at most their own ``timeout`` when that is shorter.
-    reconcile_timeout: float = 600.0
-    #: Told one line when a lost answer was recovered, or could not be; default: stderr.
-    on_notice: Callable[[str], Any] | None = None
-    _budget_arg: float | None = None
-    _catalogue: Catalogue | None = None
-    _rate: RateWindow | None = None
+    def __init__(self, core: Core, budget_usd: float | None = None) -> None:
+        self._core = core
+        self.given_budget: float | None = None
+        """The budget given (``budget_usd=`` or set), checked; None follows ``$VEO_BUDGET_USD``."""
+        self.budget_usd = budget_usd
+        self.reconcile_timeout = 600.0
+        """Seconds a lost create is looked for in the usage logs before giving up;
+        ``generate`` and ``start`` look for at most their own ``timeout`` when shorter."""
+        self.on_notice: Callable[[str], Any] | None = None
+        """Told one line when a lost answer was recovered, or could not be; default: stderr."""
+        self._catalogue: Catalogue | None = None
+        self._rate: RateWindow | None = None
 
     @property
     def budget_usd(self) -> float | None:
         """What this machine may spend per UTC day, in US dollars (``budget_usd=`` or
         ``$VEO_BUDGET_USD``); None for no cap."""
-        return resolve_budget(self._budget_arg)
+        return resolve_budget(self.given_budget)
 
     @budget_usd.setter
     def budget_usd(self, value: float | None) -> None:
-        self._budget_arg = resolve_budget(value) if value is not None else None
+        self.given_budget = resolve_budget(value) if value is not None else None
 
-    def share_money_settings(self, other: MoneyPlans) -> None:
+    def share(self, other: Money) -> None:
         """Take ``other``'s budget, notices and reconcile patience (a batch's own client)."""
-        self._budget_arg = other._budget_arg
+        self.given_budget = other.given_budget
         self.on_notice = other.on_notice
         self.reconcile_timeout = other.reconcile_timeout
 
@@ -146,15 +150,31 @@ class MoneyPlans(Plans):
         else:
             print(f"veo_widgets: {text}", file=sys.stderr)
 
+    # ------------------------------------------------------------ what the clients drive
+
+    def balance(self) -> Plan[Balance]:
+        """What is left on the account (``GET /v2/billing``), in US dollars."""
+        return balance_flow(self._core.retry)
+
+    def spend(self, period: str | None, start: datetime | None, end: datetime | None) -> Plan[Spend]:
+        """What this key spent in a period or window (checked before anything is sent)."""
+        return spend_flow(usage_query(period, start=start, end=end), self._core.retry)
+
+    def estimate(self, request: Any, options: Mapping[str, Any]) -> Plan[Estimate]:
+        """What a generation (a checked request, a dict of generate()'s options, a list of
+        them, or None with ``options``) will cost."""
+        catalogue = yield from self.catalogue()
+        return self._estimate_with(catalogue, _estimate_items(request, options))
+
     # ------------------------------------------------------------ prices and budget
 
-    def _catalogue_plan(self, *, refresh: bool = False) -> Plan[Catalogue]:
+    def catalogue(self, *, refresh: bool = False) -> Plan[Catalogue]:
         """The catalogue: from memory, the disk cache (a day), or ``GET /v1/models``."""
         cached = yield from self._known_catalogue()
         if refresh and cached is not None:
             cached = replace(cached, fetched_at=None)
         now = datetime.now(timezone.utc)
-        catalogue = yield from catalogue_flow(cached, base_url=self.base_url, now=now, retry=self.retry)
+        catalogue = yield from catalogue_flow(cached, base_url=self._core.base_url, now=now, retry=self._core.retry)
         if catalogue is not cached:
             yield Call(save_cached, (catalogue,))
         self._catalogue = catalogue
@@ -163,22 +183,18 @@ class MoneyPlans(Plans):
     def _known_catalogue(self) -> Plan[Catalogue | None]:
         """The catalogue already at hand (memory, or the disk cache read as a step), never fetched."""
         held = self._catalogue
-        if held is None or held.base_url != self.base_url:
-            held = yield Call(load_cached, (self.base_url,))
+        if held is None or held.base_url != self._core.base_url:
+            held = yield Call(load_cached, (self._core.base_url,))
             if held is not None:
                 self._catalogue = held
         return held
-
-    def _estimate_plan(self, items: Sequence[PricedRequest | Mapping[str, Any]]) -> Plan[Estimate]:
-        catalogue = yield from self._catalogue_plan()
-        return self._estimate_with(catalogue, items)
 
     def _estimate_with(self, catalogue: Catalogue, items: Sequence[PricedRequest | Mapping[str, Any]]) -> Estimate:
         priced = [Priced.of(i) for i in items]
         usd, count, unknown = total(estimate_usd(p, catalogue) for p in priced)
         model = priced[0].model if len({p.model for p in priced}) == 1 else "several models"
         entries = [catalogue.find(p.model) for p in priced]
-        simulated = self.demo or any(e is not None and e.simulated for e in entries)
+        simulated = self._core.demo or any(e is not None and e.simulated for e in entries)
         return Estimate(None if unknown == count else usd, model, simulated=simulated, count=count, unknown=unknown)
 
     def _row_estimate(self, job: Job) -> float | None:
@@ -188,12 +204,12 @@ class MoneyPlans(Plans):
         catalogue = self._catalogue
         return estimate_usd(Priced.of(job.request), catalogue) if job.request and catalogue is not None else None
 
-    def _budget_plan(self, requests: Sequence[PricedRequest]) -> Plan[list[float | None]]:
+    def budget(self, requests: Sequence[PricedRequest]) -> Plan[list[float | None]]:
         """Each request's estimate; raises ``BudgetExceededError`` when together they would
         pass today's budget. Without a budget nothing is fetched or checked."""
         if self.budget_usd is None:
             return [None for _ in requests]
-        catalogue = yield from self._catalogue_plan()
+        catalogue = yield from self.catalogue()
         estimates = [estimate_usd(r, catalogue) for r in requests]
         yield Call(self._check_today, (estimates,))  # reads the journal: off the event loop
         return estimates
@@ -206,22 +222,23 @@ class MoneyPlans(Plans):
             return
         with _BUDGET_LOCK:
             now = datetime.now(timezone.utc)
-            today = self.journal.page(0, None, since=start_of_day(now))
-            spent = spend_today(today, now=now, estimate_of=self._row_estimate, demo=self.demo)
+            today = self._core.journal.page(0, None, since=start_of_day(now))
+            spent = spend_today(today, now=now, estimate_of=self._row_estimate, demo=self._core.demo)
             check_budget(budget, spent, estimates)
 
-    def _batch_plan(self, requests: Sequence[PricedRequest]) -> Plan[Estimate]:
+    def batch(self, requests: Sequence[PricedRequest]) -> Plan[Estimate]:
         """A batch's total estimate, told before its first create; a batch that would pass
         the budget is refused whole (``BudgetExceededError``) and nothing is sent."""
-        catalogue = yield from self._catalogue_plan()
+        catalogue = yield from self.catalogue()
         estimate = self._estimate_with(catalogue, requests)
         yield Call(self._check_today, ([estimate_usd(r, catalogue) for r in requests],))
         self._notice(f"A batch of {estimate.count} videos, estimated at {estimate.describe()}, is starting.")
         return estimate
 
-    def _before_create(self, request: VideoRequest) -> Plan[Mapping[str, Any] | None]:
-        """Refuse a create that would pass the budget; journal its estimate with its row."""
-        (estimate,) = yield from self._budget_plan([request])
+    def admit(self, request: VideoRequest) -> Plan[dict[str, Any]]:
+        """Before a create is journaled or sent: refuse it (``BudgetExceededError``) if it
+        would pass the budget; else the journal fields for its row (``estimate_usd``)."""
+        (estimate,) = yield from self.budget([request])
         if estimate is None:
             catalogue = yield from self._known_catalogue()  # no budget: price it only if prices are at hand
             estimate = estimate_usd(request, catalogue) if catalogue is not None else None
@@ -238,19 +255,23 @@ class MoneyPlans(Plans):
         catalogue = yield from self._known_catalogue()
         return catalogue.names_for(model) if catalogue is not None else (model,)
 
-    def _lost_answer(
+    def recover(
         self, request: VideoRequest, client_request_id: str, error: VeoError, timeout: float | None = None
-    ) -> Plan[Job | None]:
+    ) -> Plan[Job]:
+        """The job a create whose answer was lost (``error.may_exist``; its row journaled
+        ``unconfirmed``) made, looked up in the usage logs for at most ``timeout`` seconds
+        and ``reconcile_timeout``; or ``error``, saying what is known."""
+        core = self._core
         patience = self.reconcile_timeout if timeout is None else min(timeout, self.reconcile_timeout)
         sent_at = datetime.now(timezone.utc)
         names = yield from self._names(request.model)
 
         def create(crid: str) -> Plan[Job]:
-            return create_flow(request, client_request_id=crid, path=self._create_path, retry=self.retry)
+            return create_flow(request, client_request_id=crid, path=core.create_path, retry=core.retry)
 
         def resend(old: str, new: str) -> Plan[None]:
             yield RecordOutcome(old, NOT_SUBMITTED, f"the API logged it failed, billed nothing; sent again as {new}")
-            yield RecordSubmission(new, self.base_url, self.demo, request.summary(), {"retry_of": old})
+            yield RecordSubmission(new, core.base_url, core.demo, request.summary(), {"retry_of": old})
 
         def outcome(crid: str, result: Reconciled) -> Plan[None]:
             if isinstance(result, Found):
@@ -268,13 +289,13 @@ class MoneyPlans(Plans):
                 new_id=new_client_request_id,
                 before_resend=resend,
                 on_outcome=outcome,
-                can_reconcile=bool(self._key),
+                can_reconcile=bool(core.key),
             )
         except Stopped:
             raise WaitCancelled(None, client_request_id=client_request_id, submitted=True) from None
         return job.evolve(request=request.summary())
 
-    def _reconcile_plan(self, which: Job | str | None, timeout: float) -> Plan[list[Reconciled]]:
+    def reconcile(self, which: Job | str | None, timeout: float) -> Plan[list[Reconciled]]:
         """Look up every unconfirmed create of this server (or the one named) in the logs."""
         results: list[Reconciled] = []
         rows: list[Job] = yield Call(self._unconfirmed, (which,))
@@ -283,7 +304,7 @@ class MoneyPlans(Plans):
             if row.id:  # already known (a named row whose create answered): nothing to look up
                 results.append(Found(crid, row.id))
                 continue
-            if not self._key:
+            if not self._core.key:
                 results.append(CannotReconcile(crid, "no API key to read them with"))
                 continue
             model = str((row.request or {}).get("model") or "")
@@ -292,7 +313,7 @@ class MoneyPlans(Plans):
             result = yield from reconcile_flow(lookup, timeout=timeout, rate=self._logs_rate())
             if isinstance(result, Found):
                 yield Record(
-                    row.evolve(id=result.generation_id, status="queued", base_url=row.base_url or self.base_url)
+                    row.evolve(id=result.generation_id, status="queued", base_url=row.base_url or self._core.base_url)
                 )
                 yield RecordState(crid, RECOVERED)
             elif isinstance(result, FoundFailed) and result.billed_nothing:
@@ -301,61 +322,15 @@ class MoneyPlans(Plans):
         return results
 
     def _unconfirmed(self, which: Job | str | None) -> list[Job]:
+        journal, demo = self._core.journal, self._core.demo
         if which is not None:
             key = (which.client_request_id or which.id) if isinstance(which, Job) else str(which).strip()
-            found = self.journal.find(key) if key else None
+            found = journal.find(key) if key else None
             if found is None or not found.client_request_id:
                 raise ValidationError("job", f"no create with client request id or job id {key!r} in the journal")
             return [found]
         return [
             job
-            for job in self.journal.unconfirmed()
-            if job.client_request_id and job.demo == self.demo and (self.demo or job.base_url == self.base_url)
+            for job in journal.unconfirmed()
+            if job.client_request_id and job.demo == demo and (demo or job.base_url == self._core.base_url)
         ]
-
-
-class MoneyMethods(MoneyPlans):
-    """The blocking client's money methods."""
-
-    _drive: Callable[..., Any]
-
-    def balance(self) -> Balance:
-        """What is left on the account (``GET /v2/billing``), in US dollars."""
-        return self._drive(balance_flow(self.retry))  # type: ignore[no-any-return]
-
-    def spend(self, period: str | None = None, *, start: datetime | None = None, end: datetime | None = None) -> Spend:
-        """What this key spent: ``period`` ``'today'`` (default), ``'month'`` (UTC), ``'24h'``,
-        ``'7d'``..., or a ``start``/``end`` window of at most 92 days."""
-        path = usage_query(period, start=start, end=end)
-        return self._drive(spend_flow(path, self.retry))  # type: ignore[no-any-return]
-
-    def estimate(self, request: Any = None, **options: Any) -> Estimate:
-        """What a generation (or a list of them) will cost, before anything is sent:
-        ``estimate(resolution="1080p")``, ``estimate(video_request)``, ``estimate([{...}, ...])``."""
-        return self._drive(self._estimate_plan(_estimate_items(request, options)))  # type: ignore[no-any-return]
-
-    def reconcile(self, job_or_crid: Job | str | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
-        """Look unconfirmed creates (all of this server's, or one) up in the usage logs. A job
-        found is journaled (state ``recovered``): ``client.wait(result.generation_id)``."""
-        return self._drive(self._reconcile_plan(job_or_crid, timeout))  # type: ignore[no-any-return]
-
-
-class AsyncMoneyMethods(MoneyPlans):
-    """The awaitable client's money methods (the same as :class:`MoneyMethods`)."""
-
-    _drive: Callable[..., Any]
-
-    async def balance(self) -> Balance:
-        return await self._drive(balance_flow(self.retry))  # type: ignore[no-any-return]
-
-    async def spend(
-        self, period: str | None = None, *, start: datetime | None = None, end: datetime | None = None
-    ) -> Spend:
-        path = usage_query(period, start=start, end=end)
-        return await self._drive(spend_flow(path, self.retry))  # type: ignore[no-any-return]
-
-    async def estimate(self, request: Any = None, **options: Any) -> Estimate:
-        return await self._drive(self._estimate_plan(_estimate_items(request, options)))  # type: ignore[no-any-return]
-
-    async def reconcile(self, job_or_crid: Job | str | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
-        return await self._drive(self._reconcile_plan(job_or_crid, timeout))  # type: ignore[no-any-return]

@@ -1,8 +1,10 @@
 """Every operation, written once, as a *plan*.
 
 A plan is a generator that composes the protocol's flows with ``yield from`` and yields the
-steps of ``_steps`` for local work (journal, files, images), so that it never does I/O
+local steps of ``protocol/_steps`` (journal, files, images), so that it never does I/O
 itself: a driver (``_drivers``) performs every step, and cleans up after an interrupt.
+:class:`Plans` writes them over a client's core (server, key, journal, policy) and asks its
+money rules (``_money``) before a create and after a lost create answer.
 """
 
 from __future__ import annotations
@@ -12,42 +14,38 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeVar
-
-import httpx
+from typing import Any
 
 from .._errors import APIConnectionError, NotFoundError, ValidationError, VeoError, WaitCancelled
 from ..journal._store import NOT_SUBMITTED, UNCONFIRMED, Journal
-from ..protocol._download import Commit, Discard, download_flow
-from ..protocol._flows import RetryPolicy, Send, Sleep, create_flow, new_client_request_id, poll_flow
-from ..protocol._responses import parse_metrics
+from ..protocol._download import download_flow
+from ..protocol._flows import Sleep, create_flow, new_client_request_id, poll_flow
 from ..protocol._schedule import DurationModel, PollSchedule, build_schedule
+from ..protocol._steps import (
+    Call,
+    Commit,
+    Discard,
+    Learn,
+    Plan,
+    Prepare,
+    Record,
+    RecordOutcome,
+    RecordSubmission,
+    Resolve,
+    Stopped,
+)
 from ..schema._images import is_remote
 from ..schema._models import Job, VideoRequest
-from ._steps import Call, Learn, Plan, Prepare, Record, RecordOutcome, RecordState, RecordSubmission, Resolve, Stopped
+from ._core import Core
+from ._money import Money
+from ._published import published_plan
 
-# The steps are re-exported for the plans written elsewhere (_money) that import them here.
-__all__ = [
-    "Plan",
-    "Plans",
-    "Record",
-    "RecordOutcome",
-    "RecordState",
-    "RecordSubmission",
-    "Stopped",
-    "job_model",
-    "published",
-]
+__all__ = ["OnUpdate", "Plans", "job_model"]
 
-T = TypeVar("T")
 OnUpdate = Callable[[Job], Any]
 
-METRICS_PATH = "/models/metrics"
-#: How long a model's published percentiles are trusted before they are asked for again.
-PUBLISHED_TTL = 600.0
 #: Past jobs of a model after which its published percentiles are no longer asked for.
 ENOUGH_HISTORY = 8
-_PUBLISHED: dict[tuple[str, str], tuple[float, DurationModel | None]] = {}
 #: A heartbeat promises the next poll within the sleep before it plus this many seconds
 #: (room for the poll itself, retries and a slow answer).
 HEARTBEAT_GRACE = 30.0
@@ -69,93 +67,28 @@ def _local_path(video: Any) -> bool:
     return isinstance(video, str) and bool(video.strip()) and not is_remote(video)
 
 
-def published(base_url: str, model: str | None) -> DurationModel | None:
-    """The model's published duration model, if fetched recently (no I/O)."""
-    cached = _PUBLISHED.get((base_url, model or ""))
-    return cached[1] if cached is not None else None
-
-
 class Plans:
-    """The plans of every operation, over what a client knows (its journal, server, policy).
+    """The plans of every operation, over a client's core and its money rules."""
 
-    A subclass provides ``base_url``, ``demo``, ``journal``, ``retry``, ``_create_path``,
-    ``_headers()``, ``_schedule()``, ``_resolve(job)`` and ``_target(job, path)``.
-    """
-
-    base_url: str
-    demo: bool
-    journal: Journal
-    retry: RetryPolicy
-    _create_path: str
-
-    def _headers(self) -> dict[str, str]:
-        raise NotImplementedError
-
-    def _durations(self, model: str | None) -> tuple[list[float], list[float]]:
-        raise NotImplementedError
-
-    def build_request(self, prompt: object, image: Any, **options: Any) -> VideoRequest:
-        raise NotImplementedError
-
-    def _fixed(self) -> PollSchedule | None:
-        raise NotImplementedError
-
-    def _prior(self, model: str | None, published: DurationModel | None) -> DurationModel:
-        raise NotImplementedError
-
-    def _resolve(self, job: Job | str) -> Job:
-        raise NotImplementedError
-
-    def _target(self, job: Job, path: Any) -> Path:
-        raise NotImplementedError
-
-    def _scrub(self, exc: BaseException) -> None:
-        raise NotImplementedError
-
-    # ------------------------------------------------------------ hooks for money
-
-    def _before_create(self, request: VideoRequest) -> Plan[Mapping[str, Any] | None]:
-        """Runs before a create is journaled or sent: raise here to refuse it (a budget);
-        return extra journal fields for its row (``estimate_usd``)."""
-        return {}
-        yield  # a generator: a hook may send requests of its own
-
-    def _lost_answer(
-        self, request: VideoRequest, client_request_id: str, error: VeoError, timeout: float | None = None
-    ) -> Plan[Job | None]:
-        """The create may have made a job but its answer was lost (``error.may_exist``);
-        the row is journaled ``unconfirmed``. Return the job if it can be found
-        (reconciliation, for at most ``timeout`` seconds if given), or None to raise ``error``."""
-        return None
-        yield  # a generator: reconciliation sends requests
+    def __init__(self, core: Core, money: Money) -> None:
+        self._core = core
+        self._money = money
 
     # ------------------------------------------------------------ plans
 
-    def _schedule_plan(self, job: Job) -> Plan[PollSchedule]:
+    def _schedule(self, job: Job) -> Plan[PollSchedule]:
         """When to poll ``job``: learned from this machine's jobs of its model, starting from
         the API's published percentiles for the model while that history is short."""
-        fixed = self._fixed()
-        if fixed is not None:
-            return fixed
+        if self._core.schedule is not None:
+            return self._core.schedule
         model = job_model(job)
         total, generating = yield Learn(model)
-        published = None
+        published: DurationModel | None = None
         if model and len(total) < ENOUGH_HISTORY:
-            published = yield from self._published_plan(model)
-        return build_schedule(total, generating, self._prior(model, published))
+            published = yield from published_plan(self._core.base_url, model)
+        return build_schedule(total, generating, self._core.prior(model, published))
 
-    def _published_plan(self, model: str) -> Plan[DurationModel | None]:
-        """``GET /models/metrics?aliases=<model>`` (no key), cached for a few minutes."""
-        key = (self.base_url, model)
-        cached = _PUBLISHED.get(key)
-        if cached is not None and time.monotonic() - cached[0] < PUBLISHED_TTL:
-            return cached[1]
-        outcome = yield Send("GET", METRICS_PATH, params=[("aliases", model)], auth=False)
-        found = parse_metrics(outcome, model) if isinstance(outcome, httpx.Response) else None
-        _PUBLISHED[key] = (time.monotonic(), found)
-        return found
-
-    def _prepare_plan(
+    def prepare(
         self, prompt: object, image: Any, options: Mapping[str, Any]
     ) -> Plan[tuple[VideoRequest, dict[str, Any]]]:
         """Validate and build the request (as a step: off the event loop). A finished Job
@@ -168,7 +101,7 @@ class Plans:
             lineage = {"parent_id": video.id, "relation": "extend"}
             options["video"] = yield from self._video_source(video)
         elif _local_path(video):
-            parent: Job | None = yield Call(self.journal.find_by_path, (video,))
+            parent: Job | None = yield Call(self._core.journal.find_by_path, (video,))
             if parent is not None and parent.id:
                 lineage = {"parent_id": parent.id, "relation": "extend"}
         request: VideoRequest = yield Prepare(prompt, image, options)
@@ -178,12 +111,12 @@ class Plans:
         if job.path is not None and Path(job.path).is_file():
             return Path(job.path)
         # Result URLs expire: ask for a fresh one rather than trusting the one on the Job.
-        fresh = yield from self._get_plan(job.evolve(video_url=None))
+        fresh = yield from self.get(job.evolve(video_url=None))
         if not (fresh.ok and fresh.video_url):
             raise ValidationError("video", f"{job.id} is {fresh.status}: only a finished video can be extended")
         return fresh.video_url
 
-    def _submit_plan(
+    def submit(
         self,
         request: VideoRequest,
         on_submit: OnUpdate | None = None,
@@ -193,13 +126,13 @@ class Plans:
     ) -> Plan[Job]:
         """Journal, then create the job. A lost answer is looked up in the usage logs for at
         most ``timeout`` seconds (the caller's) and ``reconcile_timeout``, whichever is less."""
-        self._headers()  # a missing key is reported before anything is journaled or sent
-        extra = (yield from self._before_create(request)) or {}
+        core = self._core
+        core.headers()  # a missing key is reported before anything is journaled or sent
+        estimate = yield from self._money.admit(request)  # a budget refuses it here
         crid = client_request_id or new_client_request_id()
-        fields = {**(lineage or {}), **extra}
-        yield RecordSubmission(crid, self.base_url, self.demo, request.summary(), fields)
+        yield RecordSubmission(crid, core.base_url, core.demo, request.summary(), {**(lineage or {}), **estimate})
         try:
-            job = yield from create_flow(request, client_request_id=crid, path=self._create_path, retry=self.retry)
+            job = yield from create_flow(request, client_request_id=crid, path=core.create_path, retry=core.retry)
         except Stopped as stopped:
             if stopped.in_flight:
                 yield RecordOutcome(crid, UNCONFIRMED, "interrupted while the create request was in flight")
@@ -212,21 +145,20 @@ class Plans:
             yield RecordOutcome(crid, UNCONFIRMED if exc.may_exist else NOT_SUBMITTED, str(exc))
             if not exc.may_exist:
                 raise
-            found = yield from self._lost_answer(request, crid, exc, timeout)
-            if found is None:
-                raise
-            job = found
+            # The job may exist: look for it in the usage logs, never send it twice.
+            job = yield from self._money.recover(request, crid, exc, timeout)
         now = datetime.now(timezone.utc)
         known = {k: v for k, v in {**(lineage or {}), "model": request.model}.items() if k in _JOB_FIELDS}
-        job = job.evolve(base_url=self.base_url, demo=self.demo, created_at=now, updated_at=now, **known)
+        job = job.evolve(base_url=core.base_url, demo=core.demo, created_at=now, updated_at=now, **known)
         yield Record(job)
         if on_submit is not None:
             on_submit(job)
         return job
 
-    def _get_plan(self, job: Job | str) -> Plan[Job]:
+    def get(self, job: Job | str) -> Plan[Job]:
+        """One poll of the job; its state journaled."""
         found: Job = yield Resolve(job)
-        flow = poll_flow(found, timeout=None, schedule=PollSchedule(), path=self._create_path, once=True)
+        flow = poll_flow(found, timeout=None, schedule=PollSchedule(), path=self._core.create_path, once=True)
         try:
             result = yield from flow
         except Stopped:
@@ -234,28 +166,29 @@ class Plans:
         yield Record(result)
         return result
 
-    def _wait_plan(self, job: Job | str, timeout: float | None, on_update: OnUpdate | None) -> Plan[Job]:
+    def wait(self, job: Job | str, timeout: float | None, on_update: OnUpdate | None) -> Plan[Job]:
+        """Poll until the job is done, journaling each change and a heartbeat."""
         found: Job = yield Resolve(job)
         if found.ok and found.video_url:
             return found
-        schedule = yield from self._schedule_plan(found)
+        schedule = yield from self._schedule(found)
         pending: list[Job] = []
         flow = poll_flow(
             found,
             timeout=timeout,
             schedule=schedule,
-            path=self._create_path,
-            retry=self.retry,
+            path=self._core.create_path,
+            retry=self._core.retry,
             on_update=pending.append,
         )
-        beat = _Heartbeat(self.journal, found.id)
+        beat = _Heartbeat(self._core.journal, found.id)
         try:
             step = next(flow)
             while True:
                 until = beat.due(step.seconds) if isinstance(step, Sleep) else None
                 # A status change just seen carries the heartbeat in its own write; else one.
                 if not (yield from _report(pending, on_update, until)) and until is not None:
-                    yield Call(self.journal.watch, (found.id, until))
+                    yield Call(self._core.journal.watch, (found.id, until))
                 step = flow.send((yield step))
         except StopIteration as done:
             yield from _report(pending, on_update)
@@ -269,43 +202,44 @@ class Plans:
             yield from beat.stop()  # a timeout leaves the job to whoever resumes it
             raise
 
-    def _fetch_plan(self, url: str, target: Path) -> Plan[None]:
+    def _fetch(self, url: str, target: Path) -> Plan[None]:
         part = target.with_name(target.name + ".part")
         try:
-            yield from download_flow(url, part, self.retry)
+            yield from download_flow(url, part, self._core.retry)
         except (VeoError, Stopped):
             yield Discard(part)
             raise
         yield Commit(part, target)
 
-    def _download_plan(self, job: Job | str, path: Any) -> Plan[Path]:
+    def download(self, job: Job | str, path: Any) -> Plan[Path]:
+        """Stream the finished video to ``path`` (through a part file); journal where it is."""
         found: Job = yield Resolve(job)
         try:
-            return (yield from self._download(found, path))
+            return (yield from self._save(found, path))
         except Stopped:
             raise WaitCancelled(found) from None
 
-    def _download(self, found: Job, path: Any) -> Plan[Path]:
-        if not (found.ok and found.video_url) or (found.base_url and found.base_url != self.base_url):
+    def _save(self, found: Job, path: Any) -> Plan[Path]:
+        if not (found.ok and found.video_url) or (found.base_url and found.base_url != self._core.base_url):
             # Not finished, or found in the journal from another session whose URL may point
             # at a server that is gone (a restarted demo emulator): ask for a fresh one.
-            found = yield from self._get_plan(found)
+            found = yield from self.get(found)
             if not found.ok:
                 raise ValidationError("job", f"{found.id} is {found.status}, not completed; wait for it first")
-        target = self._target(found, path)  # only names a path: nothing touches the disk
+        target = self._core.target(found, path)  # only names a path: nothing touches the disk
         try:
-            yield from self._fetch_plan(found.video_url or "", target)
+            yield from self._fetch(found.video_url or "", target)
         except (NotFoundError, APIConnectionError):
             # The URL may have expired: the API may hand out a fresh one; try that once.
-            fresh = yield from self._get_plan(found.evolve(video_url=None))
+            fresh = yield from self.get(found.evolve(video_url=None))
             if not fresh.video_url or fresh.video_url == found.video_url:
                 raise
             found = fresh
-            yield from self._fetch_plan(found.video_url or "", target)
+            yield from self._fetch(found.video_url or "", target)
         yield Record(found.evolve(path=target.resolve()))
         return target
 
-    def _generate_plan(
+    def generate(
         self,
         request: VideoRequest,
         save_to: Any,
@@ -315,9 +249,10 @@ class Plans:
         client_request_id: str | None = None,
         lineage: Mapping[str, Any] | None = None,
     ) -> Plan[Job]:
-        job = yield from self._submit_plan(request, on_submit, client_request_id, lineage, timeout)
-        job = yield from self._wait_plan(job, timeout, on_update)
-        path = yield from self._download_plan(job, save_to)
+        """Submit, wait, download: the saved job."""
+        job = yield from self.submit(request, on_submit, client_request_id, lineage, timeout)
+        job = yield from self.wait(job, timeout, on_update)
+        path = yield from self.download(job, save_to)
         return job.evolve(path=path.resolve())
 
 

@@ -16,18 +16,18 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from .._errors import WaitCancelled
 from ..protocol._schedule import DurationModel
+from ..protocol._steps import Plan
 from ..schema._models import Job
-from ._steps import Plan
-
-if TYPE_CHECKING:
-    from ._client import AsyncClient, Client
 
 __all__ = ["AsyncRun", "Run"]
+
+#: The generation to run, made from the callback that tells the handle of each change.
+MakePlan = Callable[[Callable[[Job], None]], Plan[Job]]
 
 log = logging.getLogger("veo_widgets")
 
@@ -109,22 +109,29 @@ class _Handle:
 
 
 class Run(_Handle):
-    """A generation running on a daemon thread with the blocking client."""
+    """A generation running on a daemon thread with the blocking client.
+
+    ``drive(plan, stop)`` is the client's blocking driver; ``plan(observe)`` makes the
+    generation, which calls ``observe(job)`` on each change of the job."""
 
     def __init__(
-        self, client: Client, plan: Callable[[Run], Plan[Job]], model: DurationModel, client_request_id: str
+        self,
+        drive: Callable[[Plan[Job], threading.Event], Job],
+        plan: MakePlan,
+        model: DurationModel,
+        client_request_id: str,
     ) -> None:
         super().__init__(model, client_request_id)
         self._stop = threading.Event()
         self._finished = threading.Event()
-        self._client = client
-        self._plan = plan(self)
+        self._drive = drive
+        self._plan = plan(self._observe)
         self._thread = threading.Thread(target=self._work, name=f"veo-run-{client_request_id[-6:]}", daemon=True)
         self._thread.start()
 
     def _work(self) -> None:
         try:
-            job = self._client._drive(self._plan, self._stop)
+            job = self._drive(self._plan, self._stop)
         except BaseException as exc:
             self._finish(None, exc)
         else:
@@ -154,20 +161,26 @@ class Run(_Handle):
 
 
 class AsyncRun(_Handle):
-    """A generation running as an asyncio task with the async client. ``await run`` waits."""
+    """A generation running as an asyncio task with the async client. ``await run`` waits.
+
+    ``drive(plan, stop)`` is the client's async driver; ``plan`` as for :class:`Run`."""
 
     def __init__(
-        self, client: AsyncClient, plan: Callable[[AsyncRun], Plan[Job]], model: DurationModel, client_request_id: str
+        self,
+        drive: Callable[[Plan[Job], asyncio.Event], Awaitable[Job]],
+        plan: MakePlan,
+        model: DurationModel,
+        client_request_id: str,
     ) -> None:
         super().__init__(model, client_request_id)
         self._stop = asyncio.Event()
-        self._client = client
-        self._plan = plan(self)
+        self._drive = drive
+        self._plan = plan(self._observe)
         self.task: asyncio.Task[None] = asyncio.ensure_future(self._work())
 
     async def _work(self) -> None:
         try:
-            job = await self._client._drive(self._plan, self._stop)
+            job = await self._drive(self._plan, self._stop)
         except BaseException as exc:  # kept for result(): a task's error nobody awaits is noise
             self._finish(None, exc)
             if isinstance(exc, asyncio.CancelledError):

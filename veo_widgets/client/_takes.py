@@ -1,95 +1,55 @@
 """``client.start_variations(...)`` and ``client.variations(...)``: several takes of one
 request, for both clients.
 
-Each take is started with ``start`` and journaled with their shared ``take_group`` in the same write as its create. Before the first create the
-request is validated once and the whole set is checked against the budget: a set that
-would pass it is refused whole (``BudgetExceededError``) and nothing is sent.
+Before the first create :func:`takes_plan` validates the request once and checks the whole
+set against the budget: a set that would pass it is refused whole (``BudgetExceededError``)
+and nothing is sent. It hands back each take's ``start`` arguments: the client starts each
+take, journaled with their shared ``take_group`` in the same write as its create.
 ``start_variations`` hands back the runs at once (what the panel and ``%%veo -n`` follow);
-``variations`` waits for them.
+``variations`` waits for them (:func:`take_results`).
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 from .._errors import ValidationError
+from ..protocol._steps import Plan
 from ..schema._family import DEFAULT_MODEL, get_model
 from ..schema._models import Job
 from ..schema._options import SEED_MAX
-from ._money import MoneyPlans
-from ._run import AsyncRun, Run
+from ._money import Money
+from ._plans import Plans
 
-__all__ = ["AsyncTakesMethods", "TakesMethods", "take_seeds", "takes_seed"]
+__all__ = ["take_results", "take_seeds", "takes_plan", "takes_seed"]
 
 #: Arguments of ``start`` that are not part of the request.
 _START_ONLY = frozenset({"save_to", "timeout", "lineage"})
 
 
-class TakesMethods(MoneyPlans):
-    """The blocking client's ``variations``."""
+def takes_plan(
+    plans: Plans, money: Money, prompt: object, image: Any, n: int, options: dict[str, Any]
+) -> Plan[list[dict[str, Any]]]:
+    """Validate ``n`` takes of one request and check the set against the budget; then the
+    keyword arguments of each take's ``start`` (its seed, the shared ``take_group``).
 
-    _drive: Callable[..., Any]
-    start: Callable[..., Run]
-
-    def start_variations(self, prompt: str, image: Any = None, *, n: int = 4, **options: Any) -> list[Run]:
-        """Start ``n`` takes of one request and return their :class:`Run` handles at once,
-        in order; they share one ``take_group`` in the journal.
-
-        Where the model takes a seed each take gets its own (``seed, seed+1, ...`` from a
-        given ``seed``, else drawn at random); elsewhere they are ``n`` independent takes.
-        A bad request, or a set that would pass the budget, is refused before anything is
-        sent. ``save_to``, ``timeout`` and ``lineage`` are passed to each ``start``."""
-        take_seeds(n)  # a bad n is refused before anything else
-        create = {k: v for k, v in options.items() if k not in _START_ONLY}
-        request, _ = self._drive(self._prepare_plan(prompt, image, create))
-        self._drive(self._budget_plan([request] * n))
-        lineage, seeds = _takes(n, options)
-        return [self.start(prompt, image, lineage=lineage, **options, **seed) for seed in seeds]
-
-    def variations(self, prompt: str, image: Any = None, *, n: int = 4, **options: Any) -> list[Job]:
-        """Generate ``n`` takes of one request and return their saved jobs, in order (see
-        :meth:`start_variations`). They run together, one :class:`Run` each; every one runs
-        to its end even when another fails (each is paid for), then the first error is raised."""
-        runs = self.start_variations(prompt, image, n=n, **options)
-        outcomes: list[Job | BaseException] = []
-        for run in runs:
-            try:
-                outcomes.append(run.wait())
-            except Exception as exc:  # raised below, once every take has ended
-                outcomes.append(exc)
-        return _results(outcomes)
+    Where the model takes a seed each take gets its own (``seed, seed+1, ...`` from a given
+    ``seed``, else drawn at random); elsewhere they are ``n`` independent takes.
+    ``save_to``, ``timeout`` and ``lineage`` are passed to each ``start``."""
+    take_seeds(n)  # a bad n is refused before anything else
+    create = {k: v for k, v in options.items() if k not in _START_ONLY}
+    request, _ = yield from plans.prepare(prompt, image, create)
+    yield from money.budget([request] * n)
+    options = dict(options)
+    lineage, seeds = _takes(n, options)
+    return [{**options, "lineage": lineage, **seed} for seed in seeds]
 
 
-class AsyncTakesMethods(MoneyPlans):
-    """The awaitable client's ``variations`` (the same as :class:`TakesMethods`)."""
-
-    _drive: Callable[..., Any]
-    start: Callable[..., Any]
-
-    async def start_variations(self, prompt: str, image: Any = None, *, n: int = 4, **options: Any) -> list[AsyncRun]:
-        """Start ``n`` takes and return their :class:`AsyncRun` handles (see ``Client``'s)."""
-        take_seeds(n)
-        create = {k: v for k, v in options.items() if k not in _START_ONLY}
-        request, _ = await self._drive(self._prepare_plan(prompt, image, create))
-        await self._drive(self._budget_plan([request] * n))
-        lineage, seeds = _takes(n, options)
-        return [await self.start(prompt, image, lineage=lineage, **options, **seed) for seed in seeds]
-
-    async def variations(self, prompt: str, image: Any = None, *, n: int = 4, **options: Any) -> list[Job]:
-        runs = await self.start_variations(prompt, image, n=n, **options)
-        outcomes: list[Job | BaseException] = []
-        for run in runs:
-            try:
-                outcomes.append(await run.wait())
-            except Exception as exc:  # raised below, once every take has ended
-                outcomes.append(exc)
-        return _results(outcomes)
-
-
-def _results(outcomes: list[Job | BaseException]) -> list[Job]:
+def take_results(outcomes: Sequence[Job | BaseException]) -> list[Job]:
+    """The saved takes, in order; or the first take's error (once every take has ended)."""
     jobs: list[Job] = []
     for outcome in outcomes:
         if isinstance(outcome, BaseException):

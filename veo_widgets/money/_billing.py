@@ -20,9 +20,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from .._errors import APIConnectionError, ServerError, ValidationError
-from ..protocol._flows import DEFAULT_RETRY, Outcome, RetryPolicy, Send, Sleep, Step
-from ..protocol._responses import api_error, retry_after
+from .._errors import ServerError, ValidationError
+from ..protocol._responses import api_error, json_object
+from ..protocol._retry import DEFAULT_RETRY, RetryPolicy, get_flow
+from ..protocol._steps import Outcome, Send, Step
 
 __all__ = [
     "BILLING_PATH",
@@ -129,35 +130,14 @@ def _number(value: Any) -> float | None:
         return None
 
 
+def _object_or_refusal(response: httpx.Response) -> Mapping[str, Any] | httpx.Response:
+    """A 2xx answer's JSON object (``Malformed``, retried, if it is not one); else the answer."""
+    return json_object(response) if response.is_success else response
+
+
 def _get(path: str, retry: RetryPolicy) -> Generator[Step, Outcome, Mapping[str, Any] | httpx.Response]:
     """GET ``path``, retrying what a retry can mend: the JSON object, or the error response."""
-    attempt = 0
-    while True:
-        attempt += 1
-        outcome = yield Send("GET", path)
-        hint = None
-        if isinstance(outcome, httpx.Response):
-            if outcome.is_success:
-                try:
-                    body = outcome.json()
-                except ValueError:
-                    body = None
-                if isinstance(body, Mapping):
-                    return body
-                error: Exception = ServerError(
-                    f"GET {path.split('?')[0]} answered something unreadable", status_code=outcome.status_code
-                )
-            elif outcome.status_code in (429, 500, 502, 503, 504):
-                error = api_error(outcome)
-                hint = retry_after(outcome.headers)
-            else:
-                return outcome
-        else:
-            kind = type(outcome).__name__
-            error = APIConnectionError(f"GET {path.split('?')[0]} failed: {kind}: {outcome}")
-        if attempt >= retry.attempts:
-            raise error
-        yield Sleep(retry.delay(attempt, hint))
+    return (yield from get_flow(Send("GET", path), _object_or_refusal, retry=retry))
 
 
 def balance_flow(retry: RetryPolicy = DEFAULT_RETRY) -> Generator[Step, Outcome, Balance]:

@@ -24,8 +24,10 @@ from typing import Any, Protocol
 import httpx
 
 from .._config import data_dir
-from ..protocol._flows import DEFAULT_RETRY, Outcome, RetryPolicy, Send, Sleep, Step
-from ..protocol._responses import retry_after
+from .._errors import VeoError
+from ..protocol._responses import Malformed, json_body
+from ..protocol._retry import DEFAULT_RETRY, RetryPolicy, failure_text, get_flow
+from ..protocol._steps import Outcome, Send, Step
 
 __all__ = [
     "CATALOGUE_MAX_AGE",
@@ -304,30 +306,26 @@ def catalogue_flow(
         return cached
     usable = cached if cached is not None and cached.base_url == base_url and cached.models else None
     headers = {"If-None-Match": usable.etag} if usable is not None and usable.etag else {}
-    problem = "no answer"
-    for attempt in range(1, attempts + 1):
-        outcome = yield Send("GET", CATALOGUE_PATH, headers=headers, auth=False)  # prices need no key
-        hint = None
-        if isinstance(outcome, httpx.Response):
-            if outcome.status_code == 304 and usable is not None:
-                return replace(usable, fetched_at=now, problem=None)
-            if outcome.is_success:
-                try:
-                    payload = outcome.json()
-                except ValueError:
-                    payload = None
-                if isinstance(payload, (Mapping, list)):
-                    return parse_catalogue(payload, base_url=base_url, etag=outcome.headers.get("etag"), now=now)
-                problem = "the model catalogue could not be read"
-                break
-            problem = f"the model catalogue answered HTTP {outcome.status_code}"
-            if outcome.status_code not in (429, 500, 502, 503, 504):
-                break
-            hint = retry_after(outcome.headers)
-        elif isinstance(outcome, httpx.TransportError):
-            problem = f"the model catalogue could not be reached ({type(outcome).__name__})"
-        if attempt < attempts:
-            yield Sleep(retry.delay(attempt, hint))
+
+    def read(response: httpx.Response) -> Catalogue:
+        if response.status_code == 304 and usable is not None:
+            return replace(usable, fetched_at=now, problem=None)
+        if not response.is_success:
+            return _failed(usable, base_url, f"the model catalogue answered HTTP {response.status_code}")
+        payload = json_body(response)
+        if not isinstance(payload, (Mapping, list)):
+            raise Malformed(str(payload)[:200])
+        return parse_catalogue(payload, base_url=base_url, etag=response.headers.get("etag"), now=now)
+
+    send = Send("GET", CATALOGUE_PATH, headers=headers, auth=False)  # prices need no key
+    try:
+        return (yield from get_flow(send, read, retry=replace(retry, attempts=attempts)))
+    except VeoError as exc:
+        return _failed(usable, base_url, failure_text(exc, "the model catalogue"))
+
+
+def _failed(usable: Catalogue | None, base_url: str, problem: str) -> Catalogue:
+    """Old prices beat none: ``usable`` with ``problem`` said, or an empty catalogue."""
     if usable is not None:
         return replace(usable, problem=problem)
     return Catalogue(base_url=base_url, problem=problem)

@@ -32,8 +32,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ..protocol._flows import DEFAULT_RETRY, Outcome, RetryPolicy, Send, Sleep, Step
-from ..protocol._responses import api_error, retry_after
+from .._errors import VeoError
+from ..protocol._responses import Malformed, api_error, json_object
+from ..protocol._retry import DEFAULT_RETRY, RetryPolicy, failure_text, get_flow
+from ..protocol._steps import Outcome, Send, Sleep, Step
 
 __all__ = [
     "LOGS_PATH",
@@ -228,7 +230,8 @@ def _match(rows: Sequence[Mapping[str, Any]], crid: str) -> Found | FoundFailed 
 
 @dataclass
 class _Search:
-    """State of one flow: requests sent, the last problem, the shared rate window."""
+    """State of one flow: requests sent, the last problem, the shared rate window (whose
+    pace each request keeps: it is the ``Pace`` of ``get_flow``)."""
 
     crid: str
     deadline: float
@@ -238,49 +241,40 @@ class _Search:
     requests: int = 0
     problem: str | None = None
 
+    def delay(self, now: float) -> float:
+        return self.rate.delay(now)
+
+    def note(self, now: float) -> None:
+        self.rate.note(now)
+        self.requests += 1
+
+    def block(self, until: float) -> None:
+        self.rate.block(until)
+
 
 def _page(search: _Search, path: str) -> Generator[Step, Outcome, Mapping[str, Any] | CannotReconcile | None]:
     """One page of rows; None when it cannot be had before the deadline."""
-    failures = limited = 0
-    while True:
-        wait = search.rate.delay(search.clock())
-        if wait > 0:
-            if search.clock() + wait > search.deadline:
-                search.problem = search.problem or "the usage logs' rate limit"
-                return None
-            yield Sleep(wait)
-        search.rate.note(search.clock())
-        search.requests += 1
-        outcome = yield Send("GET", path)
-        hint: float | None = None
-        if isinstance(outcome, httpx.Response) and outcome.is_success:
-            try:
-                body = outcome.json()
-            except ValueError:
-                body = None
-            if isinstance(body, Mapping) and isinstance(body.get("data"), list):
-                search.problem = None
-                return body
-            search.problem = "the usage logs answered something unreadable"
-        elif isinstance(outcome, httpx.Response):
-            code = outcome.status_code
-            if code in (400, 401, 403, 404) or (code < 500 and code != 429):
-                error = api_error(outcome)
-                return CannotReconcile(search.crid, f"GET {LOGS_PATH} answered HTTP {code}: {error.api_message}")
-            hint = retry_after(outcome.headers)
-            search.problem = f"the usage logs answered HTTP {code}"
-            if code == 429:
-                limited += 1
-                pause = hint if hint is not None else search.retry.delay(limited)
-                search.rate.block(search.clock() + pause)
-                continue  # the rate window holds the next try back; 429s do not count as failures
-        else:
-            search.problem = f"the usage logs could not be reached ({type(outcome).__name__})"
-        failures += 1
-        delay = search.retry.delay(failures, hint)
-        if failures >= search.retry.attempts or search.clock() + delay > search.deadline:
-            return None
-        yield Sleep(delay)
+
+    def read(response: httpx.Response) -> Mapping[str, Any] | CannotReconcile:
+        if not response.is_success:  # refused (401, 403, 404...): no retry can mend it
+            error = api_error(response)
+            return CannotReconcile(
+                search.crid, f"GET {LOGS_PATH} answered HTTP {response.status_code}: {error.api_message}"
+            )
+        body = json_object(response)
+        if not isinstance(body.get("data"), list):
+            raise Malformed(str(body)[:200])
+        return body
+
+    try:
+        page = yield from get_flow(
+            Send("GET", path), read, retry=search.retry, deadline=search.deadline, clock=search.clock, pace=search
+        )
+    except VeoError as exc:
+        search.problem = failure_text(exc, "the usage logs")
+        return None
+    search.problem = None
+    return page
 
 
 def _walk(

@@ -1,9 +1,9 @@
 """Downloading a result: the flow (no I/O) and the helpers the drivers stream with.
 
-:func:`download_flow` yields :class:`Fetch` ("stream this URL from this byte into this part
+:func:`download_flow` yields ``Fetch`` ("stream this URL from this byte into this part
 file") and ``Sleep`` until the whole body is on disk, resuming with ``Range`` after a
 broken stream. Moving the finished part file into place, or removing it, is a step of its
-own (:class:`Commit`, :class:`Discard`), performed by the driver.
+own (``_steps.Commit``, ``_steps.Discard``), performed by the driver.
 """
 
 from __future__ import annotations
@@ -16,21 +16,13 @@ from typing import IO, Any
 import httpx
 
 from .._errors import APIConnectionError, NotFoundError, ServerError, VeoError
-from ._flows import RetryPolicy, Sleep
 from ._responses import api_error
+from ._retry import RetryPolicy
+from ._steps import Fetch, Sleep
 
-__all__ = ["CHUNK", "Commit", "Discard", "Fetch", "Fetched", "download_flow"]
+__all__ = ["CHUNK", "Fetched", "download_flow"]
 
 CHUNK = 1 << 16
-
-
-@dataclass(frozen=True)
-class Fetch:
-    """One download attempt: GET ``url`` from byte ``offset``, appending to ``part``."""
-
-    url: str
-    offset: int
-    part: Path
 
 
 @dataclass(frozen=True)
@@ -41,21 +33,6 @@ class Fetched:
     complete: bool
     size: int
     error: Exception | None = None
-
-
-@dataclass(frozen=True)
-class Commit:
-    """Move the finished ``part`` file to ``target`` (atomically, replacing it)."""
-
-    part: Path
-    target: Path
-
-
-@dataclass(frozen=True)
-class Discard:
-    """Remove the ``part`` file of a download that will not finish."""
-
-    part: Path
 
 
 def download_flow(url: str, part: Path, retry: RetryPolicy) -> Generator[Fetch | Sleep, Any, int]:

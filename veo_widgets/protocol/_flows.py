@@ -1,34 +1,31 @@
-"""No I/O: the steps, and the create and poll conversations written as generators.
+"""No I/O: the create and poll conversations, written as generators.
 
-In the style of httpx's auth flows, a flow yields a step, :class:`Send` ("send this
-request") or :class:`Sleep` ("wait this long"), and receives the outcome: an
+In the style of httpx's auth flows, a flow yields a step (``_steps``), :class:`Send` ("send
+this request") or :class:`Sleep` ("wait this long"), and receives the outcome: an
 ``httpx.Response``, the ``httpx.TransportError`` raised, or ``None`` after a sleep. The sync
 and async clients each drive the same generators, so the logic exists once, and tests and
-benchmarks drive it with a fake clock.
+benchmarks drive it with a fake clock. A poll is an idempotent GET and is retried by
+``_retry.get_flow``; the create has rules of its own, here.
 """
 
 from __future__ import annotations
 
-import random
 import secrets
 import time
-from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 
-from .._errors import (
-    APIConnectionError,
-    GenerationFailedError,
-    GenerationTimeoutError,
-    ServerError,
-)
+from .._errors import GenerationFailedError, GenerationTimeoutError, ServerError, VeoError
 from ..schema._models import Job, VideoRequest
 from ._responses import Malformed, api_error, encode_id, parse_job, retry_after
+from ._retry import DEFAULT_RETRY, RetryPolicy, connection_error, get_flow
 from ._schedule import PollSchedule
+from ._steps import Outcome, Params, Send, Sleep, Step
 
+# The step and retry types are named here too: the flows speak them (callers import them here).
 __all__ = [
     "CREATE_PATH",
     "DEFAULT_RETRY",
@@ -47,45 +44,10 @@ __all__ = [
 
 CREATE_PATH = "/v2/video/generations"
 LEGACY_CREATE_PATH = "/v2/generate/video/google/generation"
-RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 #: Statuses of a job waiting for its turn (before "generating" / "active").
 QUEUED = frozenset({"queued", "waiting"})
 #: A create answered with one of these surely was not accepted, so it may be sent again.
 CREATE_SAFE_STATUS = frozenset({429, 503})
-
-
-Params = Mapping[str, str] | Sequence[tuple[str, str]]
-
-
-@dataclass(frozen=True)
-class Send:
-    """Ask the driver to send a request and send back the outcome.
-
-    ``params`` go in the query string; a sequence of pairs may repeat a name
-    (``[("model", "a"), ("model", "b")]``). ``must_finish`` marks a request whose answer
-    must not be abandoned once it may have left (the create): a cancel or an interrupt
-    that arrives while it is in flight waits for the answer, so the job gets journaled.
-    """
-
-    method: str
-    path: str
-    params: Params = field(default_factory=dict)
-    json: Any = None
-    headers: Mapping[str, str] = field(default_factory=dict)
-    must_finish: bool = False
-    auth: bool = True
-    """False for the API's public endpoints (model metrics, the catalogue): no key is sent."""
-
-
-@dataclass(frozen=True)
-class Sleep:
-    """Ask the driver to wait; it sends back ``None``."""
-
-    seconds: float
-
-
-Step = Send | Sleep
-Outcome = httpx.Response | httpx.TransportError | None
 
 
 def new_client_request_id() -> str:
@@ -93,45 +55,9 @@ def new_client_request_id() -> str:
     return "veo-" + secrets.token_hex(12)
 
 
-# --------------------------------------------------------------------------- retries
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Capped exponential backoff with jitter, honouring ``Retry-After``."""
-
-    attempts: int = 6
-    """Tries in a row, the first included, before giving up."""
-    base: float = 0.5
-    cap: float = 20.0
-    max_retry_after: float = 120.0
-
-    def delay(self, attempt: int, hint: float | None = None, rng: Callable[[], float] = random.random) -> float:
-        """Seconds before try number ``attempt + 1`` (``attempt`` counts from 1)."""
-        ceiling = min(self.cap, self.base * 2.0 ** (attempt - 1))
-        jittered = ceiling / 2 + rng() * ceiling / 2
-        if hint is not None and hint > 0:
-            return min(hint, self.max_retry_after)
-        return jittered
-
-
-DEFAULT_RETRY = RetryPolicy()
-
-
-def _retryable(outcome: Outcome) -> bool:
-    if isinstance(outcome, httpx.TransportError):
-        return True
-    return outcome is not None and outcome.status_code in RETRYABLE_STATUS
-
-
 def _surely_not_sent(exc: httpx.TransportError) -> bool:
     """True when the request cannot have reached the server."""
     return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol))
-
-
-def _connection_error(exc: httpx.TransportError, what: str, **kwargs: Any) -> APIConnectionError:
-    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
-    return APIConnectionError(f"{what} {kind}: {type(exc).__name__}: {exc}", **kwargs)
 
 
 # --------------------------------------------------------------------------- create
@@ -154,7 +80,7 @@ def create_flow(
             if _surely_not_sent(outcome) and attempt < retry.attempts:
                 yield Sleep(retry.delay(attempt))
                 continue
-            raise _connection_error(
+            raise connection_error(
                 outcome,
                 "the create request",
                 may_exist=not _surely_not_sent(outcome),
@@ -205,52 +131,39 @@ def poll_flow(
     age_at_start = max(0.0, (now_wall() - job.created_at).total_seconds())
     # Ids may hold ':' (``<uuid>:veo-3.0-fast-generate-001``): always percent-encode.
     send = Send("GET", f"{path}?generation_id={encode_id(job.id)}")
-    failures = 0
     last_status = None
     # The job's age when it was last seen queued (a job just created is queued), and the
     # estimated age at which it began generating: the midpoint of the two polls around it.
     queued_at = 0.0 if age_at_start < 5 and job.status in QUEUED else None
     generating_since: float | None = None
     while True:
-        outcome = yield send
+        try:
+            answer = yield from get_flow(
+                send, _job_reader(job), retry=retry, what="polling " + job.id, deadline=deadline, clock=clock
+            )
+        except VeoError:
+            if deadline is not None and clock() >= deadline:
+                raise GenerationTimeoutError(job, timeout or 0.0) from None
+            raise
+        if isinstance(answer, httpx.Response):
+            raise api_error(answer)  # no retry can mend it (401, 403, 404)
+        job, hint = answer
         age = age_at_start + clock() - start
-        hint: float | None = None
-        error: Exception | None = None
-        if isinstance(outcome, httpx.TransportError):
-            error = _connection_error(outcome, "polling " + job.id)
-        elif outcome is not None and outcome.is_success:
-            try:
-                job = parse_job(job, outcome)
-                hint = retry_after(outcome.headers)
-            except Malformed:
-                error = ServerError("the status answer could not be read", status_code=outcome.status_code)
-        elif outcome is not None:
-            error = api_error(outcome)
-            if not _retryable(outcome):
-                raise error
-            hint = retry_after(outcome.headers)
-        if error is None:
-            failures = 0
-            if job.status != last_status and on_update is not None:
-                on_update(job)
-            last_status = job.status
-            if once:
-                return job
-            if job.done:
-                if not job.ok:
-                    raise GenerationFailedError(job, job.error or job.status)
-                return job
-            if job.status.lower() in QUEUED:
-                queued_at = age
-            elif generating_since is None and queued_at is not None:
-                generating_since = (queued_at + age) / 2
-            running = None if generating_since is None else age - generating_since
-            delay = schedule.next_delay(age, hint, generating_for=running, queued=job.status.lower() in QUEUED)
-        else:
-            failures += 1
-            if failures >= retry.attempts:
-                raise error
-            delay = retry.delay(failures, hint)
+        if job.status != last_status and on_update is not None:
+            on_update(job)
+        last_status = job.status
+        if once:
+            return job
+        if job.done:
+            if not job.ok:
+                raise GenerationFailedError(job, job.error or job.status)
+            return job
+        if job.status.lower() in QUEUED:
+            queued_at = age
+        elif generating_since is None and queued_at is not None:
+            generating_since = (queued_at + age) / 2
+        running = None if generating_since is None else age - generating_since
+        delay = schedule.next_delay(age, hint, generating_for=running, queued=job.status.lower() in QUEUED)
         if deadline is not None:
             remaining = deadline - clock()
             if remaining <= 0:
@@ -259,6 +172,18 @@ def poll_flow(
                 # Poll once more right at the deadline rather than giving up early.
                 delay = remaining
         yield Sleep(delay)
+
+
+def _job_reader(job: Job) -> Callable[[httpx.Response], tuple[Job, float | None] | httpx.Response]:
+    """A poll answer read: the job updated, with the answer's ``Retry-After``; an error answer
+    as it is (``Malformed`` for an unreadable 2xx, which is retried)."""
+
+    def read(response: httpx.Response) -> tuple[Job, float | None] | httpx.Response:
+        if not response.is_success:
+            return response
+        return parse_job(job, response), retry_after(response.headers)
+
+    return read
 
 
 def simulate_polls(schedule: PollSchedule, duration: float, queued_for: float = 0.0) -> tuple[int, float]:

@@ -38,6 +38,8 @@ __all__ = [
     "Malformed",
     "api_error",
     "encode_id",
+    "json_body",
+    "json_object",
     "parse_error_reason",
     "parse_job",
     "parse_metrics",
@@ -50,11 +52,20 @@ class Malformed(Exception):
     """A 2xx answer whose body is not the JSON object we expect."""
 
 
-def _json_body(response: httpx.Response) -> Any:
+def json_body(response: httpx.Response) -> Any:
+    """The answer's JSON (``Malformed`` when it is not JSON)."""
     try:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
         raise Malformed(response.text[:200]) from None
+
+
+def json_object(response: httpx.Response) -> Mapping[str, Any]:
+    """The answer's JSON object (``Malformed`` when it is anything else)."""
+    body = json_body(response)
+    if not isinstance(body, Mapping):
+        raise Malformed(str(body)[:200])
+    return body
 
 
 def _int(value: Any) -> int | None:
@@ -139,7 +150,7 @@ def _video_url(payload: Mapping[str, Any]) -> str | None:
 
 def parse_job(job: Job, response: httpx.Response) -> Job:
     """``job`` updated from a create or poll answer (raises ``Malformed`` when unreadable)."""
-    payload = _json_body(response)
+    payload = json_body(response)
     if not isinstance(payload, Mapping):
         raise Malformed(str(payload)[:200])
     job_id = payload.get("id") or payload.get("generation_id") or response.headers.get("x-inference-id") or job.id
@@ -254,7 +265,7 @@ def parse_metrics(response: httpx.Response, alias: str) -> DurationModel | None:
     if not response.is_success:
         return None
     try:
-        payload = _json_body(response)
+        payload = json_body(response)
     except Malformed:
         return None
     models = payload.get("models") if isinstance(payload, Mapping) else None

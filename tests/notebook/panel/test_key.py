@@ -10,7 +10,7 @@ import pytest
 
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
-from veo_widgets.money._pricing import save_cached
+from veo_widgets.money._pricing import load_cached, save_cached
 from veo_widgets.notebook.panel._panel import Panel
 
 from ...conftest import QUICK_POLLS, SENTINEL_KEY
@@ -114,7 +114,9 @@ def test_a_key_refreshes_the_price_line_from_the_new_client(demo_panel: Panel, e
     # The server the key talks to (the emulator, standing in for the API) has real prices
     # here: its catalogue is cached without the emulator's "simulated" tag.
     with veo.Client(emulator.api_key, emulator.url) as probe:
-        catalogue = probe._drive(probe._catalogue_plan())
+        probe.estimate()  # reads the server's catalogue, and caches it on disk
+    catalogue = load_cached(emulator.url)
+    assert catalogue is not None
     save_cached(replace(catalogue, models=tuple(replace(m, simulated=False) for m in catalogue.models)))
     panel = demo_panel
     panel.prompt.value = "waves"

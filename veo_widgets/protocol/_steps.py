@@ -1,9 +1,11 @@
-"""The local steps a plan yields, and how a driver performs them.
+"""The steps a flow or a plan yields: plain data, no I/O.
 
-Besides the network steps (``Send``, ``Sleep``, ``Fetch``) a plan yields *local* steps for
+A flow (``_flows``, ``_download``, the money flows) yields network steps: :class:`Send` ("send
+this request"), :class:`Sleep` ("wait this long") and :class:`Fetch` ("stream this URL into
+this part file"), and receives their outcome. A client's plan also yields *local* steps for
 everything that touches the disk or takes CPU time: journal writes and reads, committing or
-discarding a part file, preparing a request's images. A plan never does that work itself,
-so the async driver can run it off the event loop (:func:`perform_local` is blocking).
+discarding a part file, preparing a request's images. A driver (``client/_drivers.py``)
+performs every step; the async one runs the local ones off the event loop.
 
 When the caller stops (a stop event, ``Run.cancel()``, Ctrl-C), the driver throws
 :class:`Stopped` into the plan at the next network step it has not begun; plans turn it
@@ -12,34 +14,102 @@ into ``WaitCancelled``, with the journal right.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from ..protocol._download import Commit, Discard, Fetch
-from ..protocol._flows import Send, Sleep
+import httpx
+
 from ..schema._models import Job
-
-if TYPE_CHECKING:
-    from ._plans import Plans
 
 __all__ = [
     "LOCAL_STEPS",
     "Call",
+    "Commit",
+    "Discard",
+    "Fetch",
     "Learn",
+    "Local",
+    "Outcome",
+    "Params",
     "Plan",
     "Prepare",
+    "Primitive",
     "Record",
     "RecordOutcome",
     "RecordState",
     "RecordSubmission",
     "Resolve",
+    "Send",
+    "Sleep",
+    "Step",
     "Stopped",
-    "perform_local",
 ]
 
 T = TypeVar("T")
+Params = Mapping[str, str] | Sequence[tuple[str, str]]
+
+
+# --------------------------------------------------------------------------- network
+
+
+@dataclass(frozen=True)
+class Send:
+    """Ask the driver to send a request and send back the outcome.
+
+    ``params`` go in the query string; a sequence of pairs may repeat a name
+    (``[("model", "a"), ("model", "b")]``). ``must_finish`` marks a request whose answer
+    must not be abandoned once it may have left (the create): a cancel or an interrupt
+    that arrives while it is in flight waits for the answer, so the job gets journaled.
+    """
+
+    method: str
+    path: str
+    params: Params = field(default_factory=dict)
+    json: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    must_finish: bool = False
+    auth: bool = True
+    """False for the API's public endpoints (model metrics, the catalogue): no key is sent."""
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """Ask the driver to wait; it sends back ``None``."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """One download attempt: GET ``url`` from byte ``offset``, appending to ``part``."""
+
+    url: str
+    offset: int
+    part: Path
+
+
+Step = Send | Sleep
+Outcome = httpx.Response | httpx.TransportError | None
+
+
+# --------------------------------------------------------------------------- local
+
+
+@dataclass(frozen=True)
+class Commit:
+    """Move the finished ``part`` file to ``target`` (atomically, replacing it)."""
+
+    part: Path
+    target: Path
+
+
+@dataclass(frozen=True)
+class Discard:
+    """Remove the ``part`` file of a download that will not finish."""
+
+    part: Path
 
 
 @dataclass(frozen=True)
@@ -127,37 +197,3 @@ class Stopped(Exception):
     def __init__(self, *, in_flight: bool = False) -> None:
         super().__init__("stopped")
         self.in_flight = in_flight
-
-
-def perform_local(plans: Plans, step: Local, parts: set[Path]) -> Any:
-    """Do one local step (blocking: the async driver calls this in a worker thread).
-
-    ``parts`` is the driver's set of part files still on disk; a commit or discard takes
-    its file off the set, and the driver removes whatever is left when the plan ends.
-    """
-    journal = plans.journal
-    if isinstance(step, Call):
-        return step.fn(*step.args)
-    if isinstance(step, Prepare):
-        return plans.build_request(step.prompt, step.image, **step.options)
-    if isinstance(step, Resolve):
-        return plans._resolve(step.job)
-    if isinstance(step, Learn):
-        return plans._durations(step.model)
-    if isinstance(step, RecordSubmission):
-        journal.record_submission(
-            step.client_request_id, base_url=step.base_url, demo=step.demo, request=step.request, **step.fields
-        )
-    elif isinstance(step, RecordOutcome):
-        journal.record_outcome(step.client_request_id, status=step.status, error=step.error)
-    elif isinstance(step, RecordState):
-        journal.set_state(step.client_request_id, step.state)
-    elif isinstance(step, Record):
-        journal.record(step.job)
-    elif isinstance(step, Commit):
-        step.part.replace(step.target)
-        parts.discard(step.part)
-    else:
-        step.part.unlink(missing_ok=True)
-        parts.discard(step.part)
-    return None
