@@ -7,15 +7,12 @@ unambiguous prefix of one (the 8 letters and digits in a video's file name).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .._config import DEMO_NOTICE
 from .._errors import (
     APIConnectionError,
     GenerationTimeoutError,
@@ -41,12 +38,9 @@ _OPEN: list[Client] = []
 
 
 def _client(args: argparse.Namespace) -> Client:
-    # The client's own one-off stderr line is not printed (a panel made earlier in the same
-    # process may have taken it); the command says it itself, once per command.
-    with contextlib.redirect_stderr(io.StringIO()):
-        client = Client(timeout=getattr(args, "http_timeout", 30.0))
-    if client.demo:
-        print(f"veo_widgets {DEMO_NOTICE}", file=sys.stderr)
+    client = Client(timeout=getattr(args, "http_timeout", 30.0))
+    if client.demo_notice:  # one line per command, beside the progress (stdout stays the result)
+        print(f"veo_widgets {client.demo_notice}", file=sys.stderr)
     _OPEN.append(client)
     return client
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +28,6 @@ __all__ = ["JobLike", "PathLike"]
 
 JobLike = Job | str
 PathLike = str | os.PathLike[str]
-_demo_announced = False
-
-
-def _announce_demo() -> None:
-    global _demo_announced
-    if not _demo_announced:
-        _demo_announced = True
-        print(f"veo_widgets {DEMO_NOTICE}", file=sys.stderr)
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -67,7 +58,6 @@ class _Core(MoneyPlans):
 
             emulator = demo_emulator()
             settings = Settings(base_url=emulator.url, api_key=Secret(emulator.api_key), demo=True)
-            _announce_demo()
         self.base_url = settings.base_url
         self._key = settings.api_key
         self.journal = journal or Journal()
@@ -87,6 +77,11 @@ class _Core(MoneyPlans):
         mode = "demo" if self.demo else "live"
         key = "set" if self._key else "missing"
         return f"{type(self).__name__}({self.base_url!r}, {mode}, key {key})"
+
+    @property
+    def demo_notice(self) -> str:
+        """The demo-mode notice for a surface to show once ("" with a key); never printed here."""
+        return DEMO_NOTICE if self.demo else ""
 
     @property
     def has_key(self) -> bool:

@@ -303,8 +303,8 @@ class Panel(Running, w.VBox):
         self._clicked()
 
     def _show_banner(self) -> None:
-        if self._client.demo:
-            self.banner.value = demo_notice_html()
+        if self._client.demo_notice:
+            self.banner.value = demo_notice_html(self._client.demo_notice)
         else:
             title = html.escape(get_model(self.model.value).title)
             self.banner.value = (
