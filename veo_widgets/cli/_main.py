@@ -27,7 +27,7 @@ from ..schema._family import ModelSpec
 from ..schema._models import Job
 from ..schema._options import parse_options
 from ..views._display import history_text, short_id, still_running_text
-from ..views._lookup import OPTION_NAMES, check_request, find_job, positive_seconds, resolve_video
+from ..views._lookup import OPTION_NAMES, check_request, positive_seconds, resolve_video
 from ._generate import add_generate_arguments, chosen_model
 from ._status import Status
 
@@ -137,7 +137,7 @@ def _next_step(job: Job) -> str:
 
 def cmd_status(args: argparse.Namespace) -> int:
     client = _client(args)
-    job_id = find_job(client.journal, args.id)
+    job_id = client.journal.job_id(args.id)
     known = client.journal.find(job_id)
     try:
         job = client.get(job_id)
@@ -161,7 +161,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_resume(args: argparse.Namespace) -> int:
     client = _client(args)
-    job_id = find_job(client.journal, args.id)
+    job_id = client.journal.job_id(args.id)
     with Status(model=client.duration_model()) as status:
         job = client.wait(job_id, timeout=args.timeout, on_update=status.update)
     path = client.download(job, args.output)

@@ -24,7 +24,7 @@ from ..client._money import price_text
 from ..schema._models import Job
 from ..schema._options import parse_options, trait_specs
 from ..views._display import Progress, still_running_text, stopped_note
-from ..views._lookup import OPTION_NAMES, check_request, find_job
+from ..views._lookup import OPTION_NAMES, check_request
 from ._magics_view import config_text, final_bundle, history_bundle, live_bundle, video_bundle
 from ._parsers import (
     DemoArgs,
@@ -201,7 +201,7 @@ class _VeoMagics(Magics):
         """``--extend``: a Job, a file, a URL, or the id (or prefix) of a job in the journal."""
         if not isinstance(value, str) or value.startswith(("http://", "https://")) or Path(value).exists():
             return value
-        found = self.client.journal.find(find_job(self.client.journal, value))
+        found = self.client.journal.find(value)
         return found if found is not None else value
 
     def _live(self, status: str, elapsed: float, progress: float, job: Job | None) -> dict[str, str]:
@@ -323,13 +323,13 @@ class _VeoMagics(Magics):
         display(history_bundle(jobs, self._watching), raw=True)
 
     def handle_status(self, args: JobArgs) -> Job:
-        job = self.client.get(find_job(self.client.journal, args.job))
+        job = self.client.get(self.client.journal.job_id(args.job))
         print(f"{job.id}: {job.status}" + (f" ({job.error})" if job.error else ""))
         return job
 
     def handle_resume(self, args: JobArgs) -> Job | None:
         client = self.client
-        job_id = find_job(client.journal, args.job)
+        job_id = client.journal.job_id(args.job)
         found = client.journal.find(job_id)
         if found is not None and found.path is not None and Path(found.path).exists():
             self._show(found, self.embed)

@@ -16,7 +16,7 @@ from ..schema._options import OPTIONS
 
 OPTION_NAMES = frozenset(o.name for o in OPTIONS)
 
-__all__ = ["OPTION_NAMES", "check_request", "find_job", "positive_seconds", "resolve_video"]
+__all__ = ["OPTION_NAMES", "check_request", "positive_seconds", "resolve_video"]
 
 
 def positive_seconds(text: str) -> float:
@@ -29,35 +29,6 @@ def positive_seconds(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"seconds to wait must be more than 0, not {text!r}")
     return value
-
-
-def _alnum(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum()).lower()
-
-
-def find_job(journal: Journal, text: str) -> str:
-    """The full job id for ``text``: an id, or an unambiguous prefix of one from this
-    machine's journal (letters and digits only also match, as file names spell it).
-
-    Raises ``ValidationError`` when several jobs share the prefix; an id the journal does
-    not know is returned as given (the API may still know it)."""
-    text = text.strip()
-    if not text:
-        raise ValidationError("job", "give a job id (see history)")
-    found = journal.find(text)
-    if found is not None and found.id:
-        return found.id
-    want = _alnum(text)
-    matches: dict[str, Job] = {}
-    for job in journal.history():
-        if job.id and (job.id.startswith(text) or (want and _alnum(job.id).startswith(want))):
-            matches[job.id] = job
-    if len(matches) > 1:
-        listed = ", ".join(sorted(matches)[:4])
-        raise ValidationError("job", f"{text!r} matches {len(matches)} jobs ({listed}); give more of the id")
-    if matches:
-        return next(iter(matches))
-    return text
 
 
 def check_request(client: Any, prompt: str, image: Any, options: dict[str, Any]) -> Any:
@@ -75,7 +46,7 @@ def resolve_video(journal: Journal, text: str) -> Any:
     """A video to extend: a file or URL as given, or a job of the journal by id or prefix."""
     if text.startswith(("http://", "https://")) or Path(text).exists():
         return text
-    found = journal.find(find_job(journal, text))
+    found = journal.find(text)
     if found is None:
         raise ValidationError("video", f"{text!r} is not a file, a URL or a job in this machine's history")
     return found
