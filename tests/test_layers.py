@@ -20,7 +20,6 @@ KNOWN_CYCLES: set[frozenset[str]] = {
     frozenset({"veo_widgets.schema._family", "veo_widgets.schema._options", "veo_widgets.schema._surfaces"}),
     frozenset({"veo_widgets.client._plans", "veo_widgets.client._steps"}),
     frozenset({"veo_widgets.client._client", "veo_widgets.client._run", "veo_widgets.client._takes"}),
-    frozenset({"veo_widgets.notebook.gallery._actions", "veo_widgets.notebook.gallery._gallery"}),
 }
 
 

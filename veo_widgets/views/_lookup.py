@@ -11,8 +11,9 @@ from typing import Any
 
 from .._errors import ValidationError
 from ..journal._store import Journal
-from ..schema._models import Job
+from ..schema._models import Job, VideoRequest
 from ..schema._options import OPTIONS
+from ._client_api import ClientAPI
 
 OPTION_NAMES = frozenset(o.name for o in OPTIONS)
 
@@ -31,7 +32,7 @@ def positive_seconds(text: str) -> float:
     return value
 
 
-def check_request(client: Any, prompt: str, image: Any, options: dict[str, Any]) -> Any:
+def check_request(client: ClientAPI, prompt: str, image: Any, options: dict[str, Any]) -> VideoRequest:
     """The request built and checked, sending nothing that creates a job, so that a mistake
     is refused before any price is said. A job to extend whose file is gone is asked for
     once (its stored result URL may have expired), as ``client.start`` would, and

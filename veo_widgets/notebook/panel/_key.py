@@ -18,6 +18,7 @@ import ipywidgets as w
 from ..._config import Secret
 from ..._errors import AuthenticationError, NotFoundError, VeoError, explain
 from ...client._client import Client
+from ...views._client_api import ClientAPI
 
 __all__ = ["KeyRow", "check_key", "masked", "new_client"]
 
@@ -122,7 +123,7 @@ class KeyRow:
         self._say(f"key cleared. {note}".strip())
 
 
-def check_key(client: Any) -> str:
+def check_key(client: ClientAPI) -> str:
     """One sentence: does the API take this client's key? The cheapest authenticated request
     there is: a poll of an id that cannot exist. A key the server takes gets "not found"; a
     refused one gets 401/403. Nothing is created, nothing is billed."""

@@ -29,6 +29,7 @@ from ...client._money import price_text
 from ...protocol._schedule import DurationModel
 from ...schema._family import get_model
 from ...schema._models import DEFAULT_MODEL, Job
+from ...views._client_api import ClientAPI
 from ...views._display import VideoHTML, caption_html, demo_notice_html, video_html
 from .._takes_view import TakesGrid
 from ._cards import Card, Ticker
@@ -68,14 +69,14 @@ class Panel(Running, w.VBox):
         embed: bool = False,
         save_to: str | os.PathLike[str] | None = None,
         timeout: float = 600.0,
-        client: Client | None = None,
+        client: ClientAPI | None = None,
         compact: bool = False,
         takes: int = 1,
         lineage: Mapping[str, str | None] | None = None,
     ) -> None:
         self._owns_client = client is None
-        self._client = client or new_client()
-        self._retired: list[Client] = []
+        self._client: ClientAPI = client or new_client()
+        self._retired: list[ClientAPI] = []
         self._retiring = threading.Lock()  # the retired clients and the history strip
         self._model = model
         self._save_to = save_to
@@ -205,7 +206,7 @@ class Panel(Running, w.VBox):
     # ------------------------------------------------------------------ public
 
     @property
-    def client(self) -> Client:
+    def client(self) -> ClientAPI:
         return self._client
 
     @property

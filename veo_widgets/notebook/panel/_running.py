@@ -23,8 +23,8 @@ from ._inputs import resolve_video
 if TYPE_CHECKING:
     import ipywidgets as w
 
-    from ...client._client import Client
     from ...protocol._schedule import DurationModel
+    from ...views._client_api import ClientAPI
     from ._form import Form
     from ._money import MoneyRow
     from ._summary import Summaries
@@ -50,8 +50,8 @@ class Running:
     """Generate, follow, resume and finish; one or several takes at a time."""
 
     if TYPE_CHECKING:
-        _client: Client
-        _retired: list[Client]
+        _client: ClientAPI
+        _retired: list[ClientAPI]
         _retiring: threading.Lock
         _cards: list[Card]
         _grids: list[TakesGrid]
@@ -221,7 +221,7 @@ class Running:
             except Exception as exc:
                 card.message.value = html.escape(f"on_complete callback failed: {exc!r}")
 
-    def _retire(self, old: Client) -> None:
+    def _retire(self, old: ClientAPI) -> None:
         """Close a client once no running card uses it (closing it earlier would break them)."""
         with self._retiring:  # takes end on threads of their own
             self._retired.append(old)
