@@ -188,6 +188,17 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         return f"{text} (default: %(default)s)".strip()
 
 
+class _Parser(argparse.ArgumentParser):
+    """A command's parser: an option declared without help (the emulator's) still shows its
+    default, which argparse would otherwise leave out."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        if action.help is None and action.option_strings and action.default is not None:
+            action.help = "default: %(default)s"
+        return action
+
+
 def _parser(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
     return parser
@@ -202,7 +213,7 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
         epilog="`veo COMMAND --help` lists a command's options and their defaults.",
         formatter_class=_Formatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     gen = _parser(sub, "generate", "make a video from a prompt (and an image, for image-to-video models)")
     add_generate_arguments(gen, model)
@@ -243,9 +254,6 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
 
     emu = _parser(sub, "emulator", "serve the local AI/ML API emulator")
     add_arguments(emu)
-    for action in emu._actions:  # options declared without help still show their default
-        if action.help is None and action.option_strings:
-            action.help = "default: %(default)s"
     emu.set_defaults(func=run)
 
     for p in (gen, resume):
