@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import (
-    APIConnectionError,
     GenerationTimeoutError,
-    NotFoundError,
     ValidationError,
     VeoError,
     WaitCancelled,
@@ -27,7 +25,15 @@ from ..schema._family import ModelSpec
 from ..schema._models import Job
 from ..schema._options import parse_options
 from ..views._display import history_text, short_id, still_running_text
-from ..views._lookup import OPTION_NAMES, check_request, positive_seconds, resolve_video
+from ..views._lookup import (
+    OPTION_NAMES,
+    already_saved,
+    check_request,
+    job_status,
+    positive_seconds,
+    resolve_video,
+    saved_video,
+)
 from ._generate import add_generate_arguments, chosen_model
 from ._status import Status
 
@@ -136,24 +142,13 @@ def _next_step(job: Job) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    client = _client(args)
-    job_id = client.journal.job_id(args.id)
-    known = client.journal.find(job_id)
-    try:
-        job = client.get(job_id)
-    except (NotFoundError, APIConnectionError) as exc:
-        if known is None:
-            raise
-        # A demo job's emulator (a port that is gone), or a server that forgot it: say what
-        # the journal knows, and when.
-        job = known
-        when = known.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        print(f"{job.id}: {job.status} (as of {when}; the server that made it does not know it now: {exc.message})")
+    found = job_status(_client(args), args.id)
+    job = found.job
+    if found.stale:
+        print(f"{job.id}: {job.status} ({found.stale})")
         if job.ok and job.path is not None and Path(job.path).exists():
             print(f"saved: {job.path}")
         return 0 if job.ok else 1
-    if known is not None and known.path is not None and job.path is None:
-        job = job.evolve(path=known.path)
     print(f"{job.id}: {job.status}")
     print(_next_step(job))
     return 0 if job.ok or not job.done else 1
@@ -162,11 +157,22 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     client = _client(args)
     job_id = client.journal.job_id(args.id)
+    saved = saved_video(client.journal, job_id)
+    if saved is not None and (args.output is None or _same_file(saved, args.output)):
+        print(already_saved(saved))  # as %veo resume says it; -o elsewhere saves another copy
+        return 0
     with Status(model=client.duration_model()) as status:
         job = client.wait(job_id, timeout=args.timeout, on_update=status.update)
     path = client.download(job, args.output)
     _print_done(job.evolve(path=path.resolve()))
     return 0
+
+
+def _same_file(job: Job, output: str) -> bool:
+    """Does ``-o output`` name the file ``job`` is already saved as (or the folder it is in)?"""
+    assert job.path is not None
+    target, saved = Path(output).expanduser().resolve(), Path(job.path).resolve()
+    return target == saved or target == saved.parent
 
 
 def cmd_history(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ from ..client._money import price_text
 from ..schema._models import Job
 from ..schema._options import parse_options, trait_specs
 from ..views._display import Progress, still_running_text, stopped_note
-from ..views._lookup import OPTION_NAMES, check_request
+from ..views._lookup import OPTION_NAMES, already_saved, check_request, job_status, saved_video
 from ._magics_view import config_text, final_bundle, history_bundle, live_bundle, video_bundle
 from ._parsers import (
     DemoArgs,
@@ -323,17 +323,20 @@ class _VeoMagics(Magics):
         display(history_bundle(jobs, self._watching), raw=True)
 
     def handle_status(self, args: JobArgs) -> Job:
-        job = self.client.get(self.client.journal.job_id(args.job))
-        print(f"{job.id}: {job.status}" + (f" ({job.error})" if job.error else ""))
+        found = job_status(self.client, args.job)
+        job = found.job
+        detail = found.stale or job.error
+        print(f"{job.id}: {job.status}" + (f" ({detail})" if detail else ""))
         return job
 
     def handle_resume(self, args: JobArgs) -> Job | None:
         client = self.client
         job_id = client.journal.job_id(args.job)
-        found = client.journal.find(job_id)
-        if found is not None and found.path is not None and Path(found.path).exists():
-            self._show(found, self.embed)
-            return found
+        saved = saved_video(client.journal, job_id)
+        if saved is not None:
+            print(already_saved(saved))  # as `veo resume` says it
+            self._show(saved, self.embed)
+            return saved
         job = client.wait(job_id, timeout=self.timeout)
         path = client.download(job, self.output_dir or None)
         done = job.evolve(path=path.resolve())

@@ -1,15 +1,18 @@
-"""What the ``veo`` command and the ``%veo`` magics share when reading a command: job ids
-from the journal by prefix, the video to extend, a request checked before anything is sent,
-and a positive number of seconds."""
+"""What the ``veo`` command and the ``%veo`` magics share, so that commands with the same
+name behave alike: a job's status (the journal's record when the server no longer knows
+it), a job already saved (``resume`` says so), the video to extend, a request checked
+before anything is sent, and a positive number of seconds. Job ids by prefix are the
+journal's (``Journal.job_id``)."""
 
 from __future__ import annotations
 
 import argparse
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._errors import ValidationError
+from .._errors import APIConnectionError, NotFoundError, ValidationError
 from ..journal._store import Journal
 from ..schema._models import Job, VideoRequest
 from ..schema._options import OPTIONS
@@ -17,7 +20,16 @@ from ._client_api import ClientAPI
 
 OPTION_NAMES = frozenset(o.name for o in OPTIONS)
 
-__all__ = ["OPTION_NAMES", "check_request", "positive_seconds", "resolve_video"]
+__all__ = [
+    "OPTION_NAMES",
+    "JobStatus",
+    "already_saved",
+    "check_request",
+    "job_status",
+    "positive_seconds",
+    "resolve_video",
+    "saved_video",
+]
 
 
 def positive_seconds(text: str) -> float:
@@ -51,3 +63,43 @@ def resolve_video(journal: Journal, text: str) -> Any:
     if found is None:
         raise ValidationError("video", f"{text!r} is not a file, a URL or a job in this machine's history")
     return found
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """``status ID``'s answer: the job, and when the server that made it no longer knows it
+    (a demo job's emulator is gone, ...), ``stale`` says the journal's record is shown and
+    as of when."""
+
+    job: Job
+    stale: str = ""
+
+
+def job_status(client: ClientAPI, text: str) -> JobStatus:
+    """``veo status`` and ``%veo status``: the job ``text`` names, as the API says it now;
+    the journal's record when the server does not know it (or cannot be reached), and the
+    saved file the journal knows of."""
+    job_id = client.journal.job_id(text)
+    known = client.journal.find(job_id)
+    try:
+        job = client.get(job_id)
+    except (NotFoundError, APIConnectionError) as exc:
+        if known is None:
+            raise
+        when = known.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        return JobStatus(known, f"as of {when}; the server that made it does not know it now: {exc.message}")
+    if known is not None and known.path is not None and job.path is None:
+        job = job.evolve(path=known.path)
+    return JobStatus(job)
+
+
+def saved_video(journal: Journal, job_id: str) -> Job | None:
+    """The journal's job when its video is already saved on this machine (``resume`` then
+    has nothing to download), else None."""
+    found = journal.find(job_id)
+    return found if found is not None and found.path is not None and Path(found.path).is_file() else None
+
+
+def already_saved(job: Job) -> str:
+    """What ``resume`` says of a job whose video is already saved."""
+    return f"{job.id} is already saved: {job.path} (nothing to download)"
