@@ -25,7 +25,7 @@ def test_live_progress_on_a_terminal(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "veo_widgets.cli._main",
+            "veo_widgets.cli",
             "generate",
             str(EXAMPLE),
             "tty",
