@@ -8,6 +8,7 @@ between the UI and the client stays written down in one place.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -16,7 +17,6 @@ from typing import Any, Protocol
 from typing_extensions import Unpack
 
 from ..client._client import GenerateOptions
-from ..client._core import JobLike, PathLike
 from ..client._run import Run
 from ..journal._store import Journal
 from ..money._billing import Balance
@@ -26,6 +26,9 @@ from ..protocol._schedule import DurationModel
 from ..schema._models import Job, VideoRequest
 
 __all__ = ["ClientAPI"]
+
+JobLike = Job | str
+PathLike = str | os.PathLike[str]
 
 
 class ClientAPI(Protocol):
