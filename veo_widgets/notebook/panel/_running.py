@@ -55,7 +55,7 @@ class Running(PanelParts):
         timeout: float,
         lineage: Mapping[str, str | None] | None,
     ) -> None:
-        # PanelParts.__init__ is called by Panel once the form exists (it needs this state).
+        # Panel calls PanelParts.__init__ once its form is built (the form's callbacks use this state).
         self._client = client
         self._owns_client = owns_client  # made here (closed when replaced) or given (its caller's)
         self._retired: list[ClientAPI] = []
