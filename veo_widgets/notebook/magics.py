@@ -19,10 +19,10 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_
 from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
 
 from .._errors import BudgetExceededError, GenerationTimeoutError, ValidationError, VeoError, explain
-from ..client._client import Client
 from ..client._money import price_text
 from ..schema._models import Job
 from ..schema._options import parse_options, trait_specs
+from ..views._client_api import ClientAPI
 from ..views._display import Progress, still_running_text, stopped_note
 from ..views._lookup import OPTION_NAMES, already_saved, check_request, job_status, saved_video
 from ._magics_view import config_text, final_bundle, history_bundle, live_bundle, video_bundle
@@ -71,12 +71,12 @@ class _VeoMagics(Magics):
 
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
-        self._client: Client | None = None
+        self._client: ClientAPI | None = None
         self._own_client = False  # made here from the environment, or given (the caller's)
         self._watching: set[str] = set()
 
     @property
-    def client(self) -> Client:
+    def client(self) -> ClientAPI:
         """The client every ``%%veo`` runs with: made from the environment when first needed,
         or one you set (``VeoMagics.client = veo.Client(...)``: its own key, journal, budget
         and settings; None goes back to one made here). Replacing a client does not close it:
@@ -90,7 +90,7 @@ class _VeoMagics(Magics):
         return self._client
 
     @client.setter
-    def client(self, client: Client | None) -> None:
+    def client(self, client: ClientAPI | None) -> None:
         if client is not self._client:
             self._client = client
             self._own_client = False
@@ -107,7 +107,7 @@ class _VeoMagics(Magics):
         if client is not None:  # set now: it applies to the client in use, whoever made it
             self._apply_budget(client)
 
-    def _apply_budget(self, client: Client) -> None:
+    def _apply_budget(self, client: ClientAPI) -> None:
         """``%config VeoMagics.budget_usd``; None falls back to the client's own (VEO_BUDGET_USD)."""
         try:
             client.budget_usd = self.budget_usd
