@@ -116,6 +116,21 @@ def test_ids_take_the_prefix_from_the_file_name(tmp_path: Path, capsys: pytest.C
     assert f"{job.id}: completed" in out and "saved:" in out
 
 
+def test_resume_of_a_saved_job_says_so_and_downloads_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with veo.Client() as client:
+        job = client.generate("saved already", image=EXAMPLE, duration=4, seed=6)
+    assert job.path is not None
+    before = sorted(Path(job.path).parent.iterdir())
+    assert main(["resume", job.id[:10]]) == 0
+    assert f"{job.id} is already saved: {job.path}" in capsys.readouterr().out  # as %veo resume says it
+    assert sorted(Path(job.path).parent.iterdir()) == before
+    # -o naming another place asks for a copy there.
+    assert main(["resume", job.id, "-o", str(tmp_path / "copy.mp4")]) == 0
+    assert (tmp_path / "copy.mp4").exists() and "saved:" in capsys.readouterr().out
+
+
 def test_status_says_what_to_run_next_not_a_dead_url(capsys: pytest.CaptureFixture[str]) -> None:
     job = veo.Client().submit("still running", image=EXAMPLE, duration=4, seed=4)
     assert main(["status", job.id]) == 0

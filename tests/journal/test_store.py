@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from veo_widgets._errors import AmbiguousIdError
+from veo_widgets._errors import AmbiguousIdError, ValidationError
 from veo_widgets.journal._store import NOT_SUBMITTED, RECOVERED, UNCONFIRMED, Journal
 from veo_widgets.schema._models import Job, Usage
 
@@ -93,6 +93,40 @@ def test_find_takes_an_unambiguous_prefix(tmp_path: Path) -> None:
         journal.find("job-01")
     assert sorted(caught.value.candidates) == ["job-010", "job-011"] and caught.value.field == "job"
     assert journal.find("nothing-like-it") is None
+
+
+def journal_with(tmp_path: Path, *ids: str) -> Journal:
+    journal = Journal(tmp_path / "j.sqlite3")
+    for ident in ids:
+        journal.record(Job(id=ident, status="completed", request={"prompt": ident}))
+    return journal
+
+
+def test_job_id_is_the_full_id_of_an_id_or_a_prefix(tmp_path: Path) -> None:
+    journal = journal_with(tmp_path, "4a8bf61a-15dc-477f:veo-3", "9c1e5b2d-4680-aa11:veo-3")
+    assert journal.job_id("4a8bf61a-15dc-477f:veo-3") == "4a8bf61a-15dc-477f:veo-3"
+    assert journal.job_id(" 4a8b ") == "4a8bf61a-15dc-477f:veo-3"
+    assert journal.job_id("9c1e5b2d") == "9c1e5b2d-4680-aa11:veo-3"
+
+
+def test_the_file_name_spelling_of_a_prefix_finds_the_job(tmp_path: Path) -> None:
+    # File names keep letters and digits only: "ab:cd-EF12..." is saved as "abcdef12".
+    journal = journal_with(tmp_path, "ab:cd-EF1234567", "zz-other")
+    assert journal.job_id("abcdef12") == "ab:cd-EF1234567"
+    assert journal.find("ABCDEF12").id == "ab:cd-EF1234567"  # type: ignore[union-attr]
+
+
+def test_an_ambiguous_file_name_prefix_names_the_candidates(tmp_path: Path) -> None:
+    journal = journal_with(tmp_path, "abc:123-one", "abc-123-two")
+    with pytest.raises(AmbiguousIdError, match="matches 2 jobs") as caught:
+        journal.job_id("abc123")
+    assert sorted(caught.value.candidates) == ["abc-123-two", "abc:123-one"]
+
+
+def test_an_unknown_id_is_passed_on_for_the_api_to_judge(tmp_path: Path) -> None:
+    assert journal_with(tmp_path).job_id("from-another-machine") == "from-another-machine"
+    with pytest.raises(ValidationError, match="give a job id"):
+        journal_with(tmp_path).job_id("  ")
 
 
 def test_lineage_choice_and_poster_are_kept(tmp_path: Path) -> None:

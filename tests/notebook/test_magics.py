@@ -156,6 +156,7 @@ def test_line_magics(ip: InteractiveShell, image_file: Path) -> None:
     with capture_output() as cap:
         resumed = run(ip, f"%veo resume {job.id}")
     assert resumed.path == job.path and "<video" in html_of(cap)
+    assert f"{job.id} is already saved: {job.path}" in cap.stdout  # as `veo resume` says it
     with capture_output():
         panel = run(ip, "%veo panel")
     assert isinstance(panel, Panel)
@@ -268,6 +269,16 @@ def test_status_errors_say_what_they_are(ip: InteractiveShell) -> None:
     assert result is None and "Not found" in cap.stderr and "not a number" not in cap.stderr
     with pytest.raises(UsageError, match="exactly one job id"):
         run(ip, "%veo status a b")
+
+
+def test_status_of_a_job_whose_server_is_gone_reads_the_journal(ip: InteractiveShell, image_file: Path) -> None:
+    # As `veo status` does: the journal's record, saying as of when, not an error.
+    with Emulator(timing=0.3) as emu, veo.Client(emu.api_key, emu.url) as client:
+        job = client.generate("made on a server that then stopped", image=image_file, duration=4, seed=5)
+    with capture_output() as cap:
+        status = run(ip, f"%veo status {job.id}")
+    assert status.id == job.id and status.ok and f"{job.id}: completed (as of" in cap.stdout
+    assert "does not know it now" in cap.stdout and not cap.stderr
 
 
 def test_unknown_subcommand_lists_the_real_ones(ip: InteractiveShell) -> None:

@@ -1,13 +1,10 @@
-"""Typed arguments for %%veo and %veo, and job ids by prefix."""
+"""Typed arguments for %%veo and %veo."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from IPython.core.error import UsageError
 
-import veo_widgets as veo
 from veo_widgets.notebook._parsers import (
     SUBCOMMANDS,
     DemoArgs,
@@ -20,7 +17,6 @@ from veo_widgets.notebook._parsers import (
     parse_line,
 )
 from veo_widgets.schema._options import OPTIONS
-from veo_widgets.views._lookup import find_job
 
 from ..helpers import CELL_FLAGS
 
@@ -116,33 +112,3 @@ def test_every_subcommand_has_a_handler() -> None:
 
     for name in SUBCOMMANDS:
         assert callable(getattr(VeoMagics, f"handle_{name}"))
-
-
-def journal_with(tmp_path: Path, *ids: str) -> veo.Journal:
-    journal = veo.Journal(tmp_path / "j.sqlite3")
-    for ident in ids:
-        journal.record(veo.Job(id=ident, status="completed", request={"prompt": ident}))
-    return journal
-
-
-def test_an_id_or_an_unambiguous_prefix_finds_the_job(tmp_path: Path) -> None:
-    journal = journal_with(tmp_path, "4a8bf61a-15dc-477f:veo-3", "9c1e5b2d-4680-aa11:veo-3")
-    assert find_job(journal, "4a8bf61a-15dc-477f:veo-3") == "4a8bf61a-15dc-477f:veo-3"
-    assert find_job(journal, "4a8b") == "4a8bf61a-15dc-477f:veo-3"
-    assert find_job(journal, "9c1e5b2d") == "9c1e5b2d-4680-aa11:veo-3"
-
-
-def test_the_file_name_spelling_of_a_prefix_matches(tmp_path: Path) -> None:
-    # File names keep letters and digits only: "ab:cd-ef12..." is saved as "abcdef12".
-    journal = journal_with(tmp_path, "ab:cd-ef1234567")
-    assert find_job(journal, "abcdef12") == "ab:cd-ef1234567"
-
-
-def test_an_ambiguous_prefix_names_the_matches(tmp_path: Path) -> None:
-    journal = journal_with(tmp_path, "abc123-one", "abc123-two")
-    with pytest.raises(veo.ValidationError, match="matches 2 jobs"):
-        find_job(journal, "abc1")
-
-
-def test_an_unknown_id_is_passed_on_for_the_api_to_judge(tmp_path: Path) -> None:
-    assert find_job(journal_with(tmp_path), "from-another-machine") == "from-another-machine"

@@ -7,19 +7,14 @@ unambiguous prefix of one (the 8 letters and digits in a video's file name).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .._config import DEMO_NOTICE
 from .._errors import (
-    APIConnectionError,
     GenerationTimeoutError,
-    NotFoundError,
     ValidationError,
     VeoError,
     WaitCancelled,
@@ -30,7 +25,15 @@ from ..schema._family import ModelSpec
 from ..schema._models import Job
 from ..schema._options import parse_options
 from ..views._display import history_text, short_id, still_running_text
-from ..views._lookup import OPTION_NAMES, check_request, find_job, positive_seconds, resolve_video
+from ..views._lookup import (
+    OPTION_NAMES,
+    already_saved,
+    check_request,
+    job_status,
+    positive_seconds,
+    resolve_video,
+    saved_video,
+)
 from ._generate import add_generate_arguments, chosen_model
 from ._status import Status
 
@@ -41,12 +44,9 @@ _OPEN: list[Client] = []
 
 
 def _client(args: argparse.Namespace) -> Client:
-    # The client's own one-off stderr line is not printed (a panel made earlier in the same
-    # process may have taken it); the command says it itself, once per command.
-    with contextlib.redirect_stderr(io.StringIO()):
-        client = Client(timeout=getattr(args, "http_timeout", 30.0))
-    if client.demo:
-        print(f"veo_widgets {DEMO_NOTICE}", file=sys.stderr)
+    client = Client(timeout=getattr(args, "http_timeout", 30.0))
+    if client.demo_notice:  # one line per command, beside the progress (stdout stays the result)
+        print(f"veo_widgets {client.demo_notice}", file=sys.stderr)
     _OPEN.append(client)
     return client
 
@@ -142,24 +142,13 @@ def _next_step(job: Job) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    client = _client(args)
-    job_id = find_job(client.journal, args.id)
-    known = client.journal.find(job_id)
-    try:
-        job = client.get(job_id)
-    except (NotFoundError, APIConnectionError) as exc:
-        if known is None:
-            raise
-        # A demo job's emulator (a port that is gone), or a server that forgot it: say what
-        # the journal knows, and when.
-        job = known
-        when = known.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        print(f"{job.id}: {job.status} (as of {when}; the server that made it does not know it now: {exc.message})")
+    found = job_status(_client(args), args.id)
+    job = found.job
+    if found.stale:
+        print(f"{job.id}: {job.status} ({found.stale})")
         if job.ok and job.path is not None and Path(job.path).exists():
             print(f"saved: {job.path}")
         return 0 if job.ok else 1
-    if known is not None and known.path is not None and job.path is None:
-        job = job.evolve(path=known.path)
     print(f"{job.id}: {job.status}")
     print(_next_step(job))
     return 0 if job.ok or not job.done else 1
@@ -167,12 +156,23 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_resume(args: argparse.Namespace) -> int:
     client = _client(args)
-    job_id = find_job(client.journal, args.id)
+    job_id = client.journal.job_id(args.id)
+    saved = saved_video(client.journal, job_id)
+    if saved is not None and (args.output is None or _same_file(saved, args.output)):
+        print(already_saved(saved))  # as %veo resume says it; -o elsewhere saves another copy
+        return 0
     with Status(model=client.duration_model()) as status:
         job = client.wait(job_id, timeout=args.timeout, on_update=status.update)
     path = client.download(job, args.output)
     _print_done(job.evolve(path=path.resolve()))
     return 0
+
+
+def _same_file(job: Job, output: str) -> bool:
+    """Does ``-o output`` name the file ``job`` is already saved as (or the folder it is in)?"""
+    assert job.path is not None
+    target, saved = Path(output).expanduser().resolve(), Path(job.path).resolve()
+    return target == saved or target == saved.parent
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -194,6 +194,17 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         return f"{text} (default: %(default)s)".strip()
 
 
+class _Parser(argparse.ArgumentParser):
+    """A command's parser: an option declared without help (the emulator's) still shows its
+    default, which argparse would otherwise leave out."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        if action.help is None and action.option_strings and action.default is not None:
+            action.help = "default: %(default)s"
+        return action
+
+
 def _parser(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
     return parser
@@ -208,7 +219,7 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
         epilog="`veo COMMAND --help` lists a command's options and their defaults.",
         formatter_class=_Formatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     gen = _parser(sub, "generate", "make a video from a prompt (and an image, for image-to-video models)")
     add_generate_arguments(gen, model)
@@ -249,9 +260,6 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
 
     emu = _parser(sub, "emulator", "serve the local AI/ML API emulator")
     add_arguments(emu)
-    for action in emu._actions:  # options declared without help still show their default
-        if action.help is None and action.option_strings:
-            action.help = "default: %(default)s"
     emu.set_defaults(func=run)
 
     for p in (gen, resume):

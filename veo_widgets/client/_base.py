@@ -16,7 +16,7 @@ from typing import Any, TypedDict, TypeVar
 
 import httpx
 
-from .._config import Secret
+from .._config import DEMO_NOTICE, Secret
 from .._errors import ValidationError
 from ..journal._store import Journal
 from ..protocol._flows import DEFAULT_RETRY, RetryPolicy
@@ -115,6 +115,11 @@ class BaseClient:
     @demo.setter
     def demo(self, value: bool) -> None:
         self._core.demo = value
+
+    @property
+    def demo_notice(self) -> str:
+        """The demo-mode notice for a surface to show once ("" with a key); never printed here."""
+        return DEMO_NOTICE if self.demo else ""
 
     @property
     def journal(self) -> Journal:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from .._config import DEMO_NOTICE, Secret, Settings, output_dir
+from .._config import Secret, Settings, output_dir
 from .._errors import AuthenticationError, ValidationError, VeoError
 from ..journal._store import Journal
 from ..protocol._flows import CREATE_PATH, DEFAULT_RETRY, LEGACY_CREATE_PATH, RetryPolicy
@@ -30,13 +29,6 @@ __all__ = ["Core", "JobLike", "PathLike"]
 JobLike = Job | str
 PathLike = str | os.PathLike[str]
 _demo_announced = False
-
-
-def _announce_demo() -> None:
-    global _demo_announced
-    if not _demo_announced:
-        _demo_announced = True
-        print(f"veo_widgets {DEMO_NOTICE}", file=sys.stderr)
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -66,7 +58,6 @@ class Core:
 
             emulator = demo_emulator()
             settings = Settings(base_url=emulator.url, api_key=Secret(emulator.api_key), demo=True)
-            _announce_demo()
         self.base_url = settings.base_url
         self.key = settings.api_key
         """The API key (a ``Secret``: its repr hides it), or None."""

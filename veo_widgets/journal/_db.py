@@ -29,7 +29,7 @@ from typing import TypeVar
 
 from ._schema import migrate
 
-__all__ = ["BUSY_TIMEOUT", "RETRY_FOR", "Store", "retry_busy", "transaction"]
+__all__ = ["BUSY_TIMEOUT", "RETRY_FOR", "Store", "alnum", "retry_busy", "transaction"]
 
 T = TypeVar("T")
 
@@ -140,6 +140,7 @@ class Store:
             db.close()
             raise
         db.row_factory = sqlite3.Row
+        db.create_function("alnum", 1, alnum, deterministic=True)  # job ids as file names spell them
         self._db, self._pid = db, os.getpid()
         self._closer = weakref.finalize(self, db.close)
         return db
@@ -150,6 +151,12 @@ class Store:
             if self._closer is not None and self._pid == os.getpid():
                 self._closer()
             self._db = self._closer = None
+
+
+def alnum(text: str | None) -> str:
+    """``text`` with letters and digits only, lower case: how a video's file name spells its
+    job id ("ab:cd-EF12" is "abcdef12"); the journal's SQL calls it as ``alnum(column)``."""
+    return "".join(ch for ch in text or "" if ch.isalnum()).lower()
 
 
 def _prepare(db: sqlite3.Connection) -> None:

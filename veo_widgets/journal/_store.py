@@ -24,9 +24,9 @@ from typing import Any, TypeVar
 from typing_extensions import Unpack
 
 from .._config import data_dir
-from .._errors import AmbiguousIdError
+from .._errors import AmbiguousIdError, ValidationError
 from ..schema._models import Job, Usage
-from ._db import Store, retry_busy, transaction
+from ._db import Store, alnum, retry_busy, transaction
 from ._query import JobQuery, iso, where_sql
 from ._schema import CONFIRMED, NOT_CREATED, NOT_SUBMITTED, RECOVERED, UNCONFIRMED
 
@@ -192,13 +192,25 @@ class Journal:
     # ------------------------------------------------------------------ reads
 
     def find(self, key: str) -> Job | None:
-        """The job with this id or client request id, or an unambiguous prefix of one.
+        """The job ``key`` names: the one lookup of a job id that every surface uses.
 
-        Returns None when nothing matches; raises :class:`AmbiguousIdError` (listing the
-        candidates) when a prefix matches several jobs.
+        In order: a job id or client request id as given; an unambiguous prefix of one; an
+        unambiguous prefix of a job id spelled with letters and digits only, in any case, as
+        a video's file name spells it (``abcdef12`` finds ``ab:cd-ef1234...``). Returns None
+        when nothing matches; raises :class:`AmbiguousIdError` (a ``ValidationError``
+        listing the candidates) when a prefix matches several jobs.
         """
         row = self._find_row(key)
         return _job(row) if row is not None else None
+
+    def job_id(self, key: str) -> str:
+        """The full job id ``key`` names (see :meth:`find`), or ``key`` as given when the
+        journal does not know it (the API may: a job from another machine)."""
+        key = key.strip()
+        if not key:
+            raise ValidationError("job", "give a job id (see history)")
+        found = self.find(key)
+        return found.id if found is not None and found.id else key
 
     def row(self, key: str) -> dict[str, Any] | None:
         """Every column of the job's row (``state``, ``estimate_usd``, ``poster``, ...)."""
@@ -209,6 +221,7 @@ class Journal:
         key = key.strip()
         if not key:
             return None
+        spelled = alnum(key)
 
         def matches(db: sqlite3.Connection) -> list[sqlite3.Row]:
             exact: list[sqlite3.Row] = db.execute(
@@ -216,9 +229,15 @@ class Journal:
             ).fetchall()
             if exact:
                 return exact
-            return db.execute(
+            prefix: list[sqlite3.Row] = db.execute(
                 "SELECT * FROM jobs WHERE substr(job_id, 1, ?) = ? OR substr(client_request_id, 1, ?) = ? LIMIT 50",
                 (len(key), key, len(key), key),
+            ).fetchall()
+            if prefix or not spelled:
+                return prefix
+            return db.execute(
+                "SELECT * FROM jobs WHERE job_id != '' AND substr(alnum(job_id), 1, ?) = ? LIMIT 50",
+                (len(spelled), spelled),
             ).fetchall()
 
         rows = self._read(matches)

@@ -11,6 +11,7 @@ from typing import Any
 
 from .._config import output_dir
 from ..schema._models import Job
+from ..views._client_api import ClientAPI
 from ..views._display import history_table_html, history_text, short_id, status_line_html, video_html
 
 __all__ = ["bundle", "config_text", "final_bundle", "history_bundle", "live_bundle", "video_bundle"]
@@ -49,7 +50,7 @@ def video_bundle(path: Path, *, embed: bool = False) -> dict[str, str]:
     return bundle(video_html(path, embed=embed).html, f"video: {path}")
 
 
-def config_text(client: Any, output_folder: str, traits: Mapping[str, Any]) -> str:
+def config_text(client: ClientAPI, output_folder: str, traits: Mapping[str, Any]) -> str:
     """``%veo config``. In demo mode the client's key is the emulator's own, not the user's:
     it says so rather than "set"."""
     key = "demo mode (no key)" if client.demo else "set" if client.has_key else "missing"

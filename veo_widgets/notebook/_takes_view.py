@@ -20,6 +20,7 @@ from .._errors import VeoError, explain
 from ..client._money import price_text
 from ..client._takes import takes_seed
 from ..schema._models import Job
+from ..views._client_api import ClientAPI
 from ..views._display import video_html
 from ._takes_static import HIDE_WHERE_LIVE, StaticTakes, TakeRow, bundle
 from .panel._cards import Card, Ticker, resume_in_background
@@ -94,7 +95,7 @@ class TakesGrid:
 
     def __init__(
         self,
-        client: Any,
+        client: ClientAPI,
         runs: Sequence[Any],
         prompt: str,
         *,
@@ -286,7 +287,7 @@ class TakesGrid:
 
 
 def show_takes(
-    client: Any,
+    client: ClientAPI,
     prompt: str,
     image: Any,
     options: Mapping[str, Any],

@@ -19,12 +19,12 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_
 from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
 
 from .._errors import BudgetExceededError, GenerationTimeoutError, ValidationError, VeoError, explain
-from ..client._client import Client
 from ..client._money import price_text
 from ..schema._models import Job
 from ..schema._options import parse_options, trait_specs
+from ..views._client_api import ClientAPI
 from ..views._display import Progress, still_running_text, stopped_note
-from ..views._lookup import OPTION_NAMES, check_request, find_job
+from ..views._lookup import OPTION_NAMES, already_saved, check_request, job_status, saved_video
 from ._magics_view import config_text, final_bundle, history_bundle, live_bundle, video_bundle
 from ._parsers import (
     DemoArgs,
@@ -71,12 +71,12 @@ class _VeoMagics(Magics):
 
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
-        self._client: Client | None = None
+        self._client: ClientAPI | None = None
         self._own_client = False  # made here from the environment, or given (the caller's)
         self._watching: set[str] = set()
 
     @property
-    def client(self) -> Client:
+    def client(self) -> ClientAPI:
         """The client every ``%%veo`` runs with: made from the environment when first needed,
         or one you set (``VeoMagics.client = veo.Client(...)``: its own key, journal, budget
         and settings; None goes back to one made here). Replacing a client does not close it:
@@ -90,7 +90,7 @@ class _VeoMagics(Magics):
         return self._client
 
     @client.setter
-    def client(self, client: Client | None) -> None:
+    def client(self, client: ClientAPI | None) -> None:
         if client is not self._client:
             self._client = client
             self._own_client = False
@@ -107,7 +107,7 @@ class _VeoMagics(Magics):
         if client is not None:  # set now: it applies to the client in use, whoever made it
             self._apply_budget(client)
 
-    def _apply_budget(self, client: Client) -> None:
+    def _apply_budget(self, client: ClientAPI) -> None:
         """``%config VeoMagics.budget_usd``; None falls back to the client's own (VEO_BUDGET_USD)."""
         try:
             client.budget_usd = self.budget_usd
@@ -201,7 +201,7 @@ class _VeoMagics(Magics):
         """``--extend``: a Job, a file, a URL, or the id (or prefix) of a job in the journal."""
         if not isinstance(value, str) or value.startswith(("http://", "https://")) or Path(value).exists():
             return value
-        found = self.client.journal.find(find_job(self.client.journal, value))
+        found = self.client.journal.find(value)
         return found if found is not None else value
 
     def _live(self, status: str, elapsed: float, progress: float, job: Job | None) -> dict[str, str]:
@@ -323,17 +323,20 @@ class _VeoMagics(Magics):
         display(history_bundle(jobs, self._watching), raw=True)
 
     def handle_status(self, args: JobArgs) -> Job:
-        job = self.client.get(find_job(self.client.journal, args.job))
-        print(f"{job.id}: {job.status}" + (f" ({job.error})" if job.error else ""))
+        found = job_status(self.client, args.job)
+        job = found.job
+        detail = found.stale or job.error
+        print(f"{job.id}: {job.status}" + (f" ({detail})" if detail else ""))
         return job
 
     def handle_resume(self, args: JobArgs) -> Job | None:
         client = self.client
-        job_id = find_job(client.journal, args.job)
-        found = client.journal.find(job_id)
-        if found is not None and found.path is not None and Path(found.path).exists():
-            self._show(found, self.embed)
-            return found
+        job_id = client.journal.job_id(args.job)
+        saved = saved_video(client.journal, job_id)
+        if saved is not None:
+            print(already_saved(saved))  # as `veo resume` says it
+            self._show(saved, self.embed)
+            return saved
         job = client.wait(job_id, timeout=self.timeout)
         path = client.download(job, self.output_dir or None)
         done = job.evolve(path=path.resolve())

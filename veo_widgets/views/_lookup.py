@@ -1,22 +1,35 @@
-"""What the ``veo`` command and the ``%veo`` magics share when reading a command: job ids
-from the journal by prefix, the video to extend, a request checked before anything is sent,
-and a positive number of seconds."""
+"""What the ``veo`` command and the ``%veo`` magics share, so that commands with the same
+name behave alike: a job's status (the journal's record when the server no longer knows
+it), a job already saved (``resume`` says so), the video to extend, a request checked
+before anything is sent, and a positive number of seconds. Job ids by prefix are the
+journal's (``Journal.job_id``)."""
 
 from __future__ import annotations
 
 import argparse
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._errors import ValidationError
+from .._errors import APIConnectionError, NotFoundError, ValidationError
 from ..journal._store import Journal
-from ..schema._models import Job
+from ..schema._models import Job, VideoRequest
 from ..schema._options import OPTIONS
+from ._client_api import ClientAPI
 
 OPTION_NAMES = frozenset(o.name for o in OPTIONS)
 
-__all__ = ["OPTION_NAMES", "check_request", "find_job", "positive_seconds", "resolve_video"]
+__all__ = [
+    "OPTION_NAMES",
+    "JobStatus",
+    "already_saved",
+    "check_request",
+    "job_status",
+    "positive_seconds",
+    "resolve_video",
+    "saved_video",
+]
 
 
 def positive_seconds(text: str) -> float:
@@ -31,36 +44,7 @@ def positive_seconds(text: str) -> float:
     return value
 
 
-def _alnum(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum()).lower()
-
-
-def find_job(journal: Journal, text: str) -> str:
-    """The full job id for ``text``: an id, or an unambiguous prefix of one from this
-    machine's journal (letters and digits only also match, as file names spell it).
-
-    Raises ``ValidationError`` when several jobs share the prefix; an id the journal does
-    not know is returned as given (the API may still know it)."""
-    text = text.strip()
-    if not text:
-        raise ValidationError("job", "give a job id (see history)")
-    found = journal.find(text)
-    if found is not None and found.id:
-        return found.id
-    want = _alnum(text)
-    matches: dict[str, Job] = {}
-    for job in journal.history():
-        if job.id and (job.id.startswith(text) or (want and _alnum(job.id).startswith(want))):
-            matches[job.id] = job
-    if len(matches) > 1:
-        listed = ", ".join(sorted(matches)[:4])
-        raise ValidationError("job", f"{text!r} matches {len(matches)} jobs ({listed}); give more of the id")
-    if matches:
-        return next(iter(matches))
-    return text
-
-
-def check_request(client: Any, prompt: str, image: Any, options: dict[str, Any]) -> Any:
+def check_request(client: ClientAPI, prompt: str, image: Any, options: dict[str, Any]) -> VideoRequest:
     """The request built and checked, sending nothing that creates a job, so that a mistake
     is refused before any price is said. A job to extend whose file is gone is asked for
     once (its stored result URL may have expired), as ``client.start`` would, and
@@ -75,7 +59,47 @@ def resolve_video(journal: Journal, text: str) -> Any:
     """A video to extend: a file or URL as given, or a job of the journal by id or prefix."""
     if text.startswith(("http://", "https://")) or Path(text).exists():
         return text
-    found = journal.find(find_job(journal, text))
+    found = journal.find(text)
     if found is None:
         raise ValidationError("video", f"{text!r} is not a file, a URL or a job in this machine's history")
     return found
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """``status ID``'s answer: the job, and when the server that made it no longer knows it
+    (a demo job's emulator is gone, ...), ``stale`` says the journal's record is shown and
+    as of when."""
+
+    job: Job
+    stale: str = ""
+
+
+def job_status(client: ClientAPI, text: str) -> JobStatus:
+    """``veo status`` and ``%veo status``: the job ``text`` names, as the API says it now;
+    the journal's record when the server does not know it (or cannot be reached), and the
+    saved file the journal knows of."""
+    job_id = client.journal.job_id(text)
+    known = client.journal.find(job_id)
+    try:
+        job = client.get(job_id)
+    except (NotFoundError, APIConnectionError) as exc:
+        if known is None:
+            raise
+        when = known.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        return JobStatus(known, f"as of {when}; the server that made it does not know it now: {exc.message}")
+    if known is not None and known.path is not None and job.path is None:
+        job = job.evolve(path=known.path)
+    return JobStatus(job)
+
+
+def saved_video(journal: Journal, job_id: str) -> Job | None:
+    """The journal's job when its video is already saved on this machine (``resume`` then
+    has nothing to download), else None."""
+    found = journal.find(job_id)
+    return found if found is not None and found.path is not None and Path(found.path).is_file() else None
+
+
+def already_saved(job: Job) -> str:
+    """What ``resume`` says of a job whose video is already saved."""
+    return f"{job.id} is already saved: {job.path} (nothing to download)"

@@ -119,10 +119,10 @@ def badge_html(status: str) -> str:
     )
 
 
-def demo_notice_html() -> str:
-    """The one demo-mode notice."""
+def demo_notice_html(notice: str = DEMO_NOTICE) -> str:
+    """The one demo-mode notice (a client's ``demo_notice``)."""
     return (
         '<div class="veo-demo-banner" role="note" style="background:var(--jp-layout-color2, #fff8e1);'
         "border:1px solid var(--jp-warn-color1, #f57c00);border-left-width:4px;color:var(--jp-ui-font-color1, #1f2937);"
-        f'padding:4px 8px;border-radius:4px">&#9888; {html.escape(DEMO_NOTICE)}</div>'
+        f'padding:4px 8px;border-radius:4px">&#9888; {html.escape(notice)}</div>'
     )

@@ -12,6 +12,7 @@ import pytest
 
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
+from veo_widgets.notebook.panel._form import Form
 from veo_widgets.notebook.panel._panel import Panel
 from veo_widgets.schema import _family as family
 
@@ -253,3 +254,20 @@ def test_show_code_names_only_what_differs_from_the_models_defaults(panel_client
         assert f"model={model!r}," in code
         for name in ("aspect_ratio", "resolution", "duration", "auto_fix", "provider", "generate_audio"):
             assert f"{name}=" not in code, (model, code)
+
+
+def test_changed_is_told_what_a_person_changes_not_the_form_being_built() -> None:
+    calls: list[str] = []
+    form = Form(
+        model=None,
+        prompt="",
+        values={"seed": 7},
+        embed=False,
+        prepare=lambda v, r: v,
+        changed=lambda: calls.append("x"),
+    )
+    assert calls == [] and form.controls["seed"].value == "7"
+    form.prompt.value = "waves roll in"
+    assert calls == ["x"]
+    form.model.value = next(v for _, v in form.model.options if v != form.model.value)
+    assert len(calls) >= 2  # another model: other fields, and Show code and the price follow

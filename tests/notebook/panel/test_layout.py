@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import veo_widgets as veo
-from veo_widgets.notebook.panel._layout import PANEL_STYLE, TIDY, widgets
+from veo_widgets.notebook.panel._layout import PANEL_STYLE, TIDY
 from veo_widgets.notebook.panel._panel import Panel
 from veo_widgets.schema._options import MAX_TAKES
 
 
-def test_the_output_widgets_start_empty_with_one_take_and_the_code_hidden() -> None:
-    made = widgets()
-    assert made["generate_button"].description == "Generate" and made["generate_button"].button_style == "primary"
-    assert made["takes"].value == 1 and [v for _, v in made["takes"].options] == list(range(1, MAX_TAKES + 1))
-    assert made["show_code"].value is False and made["code"].layout.display == "none"
-    assert made["jobs"].children == () and made["history"].children == () and made["player"].outputs == ()
-    style = made["_style"].value
-    assert PANEL_STYLE in style and TIDY in style and made["_style"].layout.height == "0px"  # takes no room
+def test_the_output_widgets_start_empty_with_one_take_and_the_code_hidden(panel_client: veo.Client) -> None:
+    made = Panel(client=panel_client)
+    assert made.generate_button.description == "Generate" and made.generate_button.button_style == "primary"
+    assert made.takes.value == 1 and [v for _, v in made.takes.options] == list(range(1, MAX_TAKES + 1))
+    assert made.show_code.value is False and made.code.layout.display == "none"
+    assert made.jobs.children == () and made.history.children == () and made.player.outputs == ()
+    style = made.children[0]  # the panel's own style comes first and takes no room
+    assert PANEL_STYLE in style.value and TIDY in style.value and style.layout.height == "0px"
+
+
+def test_a_panel_opens_with_the_takes_it_was_given(panel_client: veo.Client) -> None:
+    panel = Panel(client=panel_client, takes=3)
+    assert panel.takes.value == 3 and "n=3," in panel.code_text()  # Show code asks for the same takes
 
 
 def test_inputs_and_outputs_are_two_columns_that_wrap(panel_client: veo.Client) -> None:

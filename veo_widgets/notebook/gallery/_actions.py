@@ -4,29 +4,54 @@ from __future__ import annotations
 
 import html
 import inspect
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import ipywidgets as w
 
+from ...journal._store import Journal
 from ...media._media import poster_path
 from ...schema._images import is_remote
 from ...schema._models import Job
+from ...views._client_api import ClientAPI
+from ._model import Card
+from ._strip import SequenceStrip
 
-if TYPE_CHECKING:
-    from ._gallery import Gallery
-
-__all__ = ["input_file", "perform", "rerun_fields"]
+__all__ = ["GalleryLike", "input_file", "perform", "rerun_fields"]
 
 
-def perform(gallery: Gallery, name: str, job: Job) -> Any:
+class GalleryLike(Protocol):
+    """What the actions use of the gallery (``_gallery.Gallery``): its public side only."""
+
+    journal: Journal
+    selected: Job | None
+    message: w.HTML
+    workspace: w.Output
+    sequence: SequenceStrip
+    posters: threading.Thread | None
+
+    @property
+    def client(self) -> ClientAPI: ...
+
+    def select(self, job: Job | str) -> Card: ...
+    def refresh(self) -> object: ...
+    def confirm(self, key: str) -> bool: ...
+    def say(self, text: str, *, error: bool = False) -> None: ...
+    def warn(self, html_text: str) -> None: ...
+    def in_background(self, name: str, work: Callable[[], object]) -> threading.Thread: ...
+    def continue_from(self, prompt: str, **options: Any) -> Any: ...
+    def extend(self, prompt: str, **options: Any) -> Any: ...
+
+
+def perform(gallery: GalleryLike, name: str, job: Job) -> Any:
     """Do action ``name`` (a key of ``ACTIONS``) on ``job``; return what it made, if anything."""
-    action: Callable[[Gallery, Job], Any] = _ACTIONS[name]
+    action: Callable[[GalleryLike, Job], Any] = _ACTIONS[name]
     return action(gallery, job)
 
 
-def _play(gallery: Gallery, job: Job) -> None:
+def _play(gallery: GalleryLike, job: Job) -> None:
     gallery.select(job)
 
 
@@ -71,12 +96,12 @@ def rerun_fields(job: Job, accepted: Callable[[str], bool], folders: Sequence[Pa
     return fields
 
 
-def _rerun(gallery: Gallery, job: Job) -> Any:
+def _rerun(gallery: GalleryLike, job: Job) -> Any:
     from ..panel._panel import Panel
 
     parameters = inspect.signature(Panel).parameters
     accepted = lambda name: name in parameters and name not in ("client", "embed", "save_to")  # noqa: E731
-    folders = [Path(gallery._journal.path).parent] if getattr(gallery._journal, "path", None) else []
+    folders = [Path(gallery.journal.path).parent]
     fields = rerun_fields(job, accepted, folders)
     # Where its jobs come from is journaled with each create (a kernel dying mid-run keeps it).
     panel = Panel(client=gallery.client, lineage={"parent_id": job.id, "relation": "rerun"}, **fields)
@@ -90,7 +115,7 @@ def _rerun(gallery: Gallery, job: Job) -> Any:
     return panel
 
 
-def _download(gallery: Gallery, job: Job) -> Any:
+def _download(gallery: GalleryLike, job: Job) -> Any:
     gallery.say(f"downloading {job.id}…")
 
     def work() -> None:
@@ -100,7 +125,7 @@ def _download(gallery: Gallery, job: Job) -> Any:
     return gallery.in_background("download", work)
 
 
-def _reveal(gallery: Gallery, job: Job) -> str:
+def _reveal(gallery: GalleryLike, job: Job) -> str:
     assert job.path is not None
     path = Path(job.path).resolve()
     gallery.message.value = (
@@ -110,13 +135,11 @@ def _reveal(gallery: Gallery, job: Job) -> str:
     return str(path)
 
 
-def _delete(gallery: Gallery, job: Job) -> bool:
+def _delete(gallery: GalleryLike, job: Job) -> bool:
     """Delete the local file (and its poster) on the second click; the journal row stays."""
-    if gallery._confirm_delete != job.id:
-        gallery._confirm_delete = job.id
+    if not gallery.confirm(job.id):
         gallery.say("Click “Delete file” again to delete the video file (the journal keeps the job).")
         return False
-    gallery._confirm_delete = None
     if gallery.posters is not None:  # a poster being made now would land after the delete
         gallery.posters.join(30)
     assert job.path is not None
@@ -128,20 +151,20 @@ def _delete(gallery: Gallery, job: Job) -> bool:
     return True
 
 
-def _sequence(gallery: Gallery, job: Job) -> None:
+def _sequence(gallery: GalleryLike, job: Job) -> None:
     gallery.sequence.add(job)
     gallery.say(f"added to the sequence ({len(gallery.sequence.clips)} clips)")
 
 
-def _choose(gallery: Gallery, job: Job) -> None:
+def _choose(gallery: GalleryLike, job: Job) -> None:
     """Mark this take as the one chosen (the journal's ``chosen``); its siblings are not."""
-    gallery._journal.choose(job.id)
+    gallery.journal.choose(job.id)
     gallery.say("chosen: this take is marked in the journal, and the other takes of its request are not")
     gallery.refresh()
     gallery.select(job.id)
 
 
-def _resume(gallery: Gallery, job: Job) -> Any:
+def _resume(gallery: GalleryLike, job: Job) -> Any:
     gallery.say(f"waiting for {job.id}…")
 
     def work() -> None:
@@ -152,18 +175,14 @@ def _resume(gallery: Gallery, job: Job) -> Any:
     return gallery.in_background("resume", work)
 
 
-def _reconcile(gallery: Gallery, job: Job) -> Any:
-    reconcile = getattr(gallery.client, "reconcile", None)
-    if reconcile is None:
-        gallery.say("run `veo reconcile` to find this job before trying again")
-        return None
-    return gallery.in_background("reconcile", lambda: reconcile(job))
+def _reconcile(gallery: GalleryLike, job: Job) -> Any:
+    return gallery.in_background("reconcile", lambda: gallery.client.reconcile(job))
 
 
-def _follow_up(relation: str) -> Callable[[Gallery, Job], w.Widget]:
+def _follow_up(relation: str) -> Callable[[GalleryLike, Job], w.Widget]:
     """Continue or extend: a small form (prompt, model) whose Go starts the new job."""
 
-    def open_form(gallery: Gallery, job: Job) -> w.Widget:
+    def open_form(gallery: GalleryLike, job: Job) -> w.Widget:
         from ...studio._studio import extend_model, image_models, short_name
 
         prompt = w.Textarea(
@@ -205,7 +224,7 @@ def _follow_up(relation: str) -> Callable[[Gallery, Job], w.Widget]:
     return open_form
 
 
-_ACTIONS: dict[str, Callable[[Gallery, Job], Any]] = {
+_ACTIONS: dict[str, Callable[[GalleryLike, Job], Any]] = {
     "play": _play,
     "rerun": _rerun,
     "download": _download,

@@ -22,6 +22,8 @@ import ipywidgets as w
 from ...journal._store import Journal
 from ...media._media import poster, poster_path
 from ...schema._models import Job
+from ...views._client_api import ClientAPI
+from ._actions import perform
 from ._model import ACTIONS, STATUS_FILTERS, Card, Filters, Pager, Source, card, lineage
 from ._strip import SequenceStrip, poster_box, poster_widget
 
@@ -68,7 +70,7 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     def __init__(
         self,
-        client: Any = None,
+        client: ClientAPI | None = None,
         *,
         journal: Journal | None = None,
         page_size: int = 12,
@@ -77,8 +79,11 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         models: Iterable[str] | None = None,
     ) -> None:
         self._client = client
-        self._journal: Any = journal if journal is not None else (client.journal if client is not None else Journal())
-        self.pager = Pager(cast(Source, self._journal), size=page_size)
+        self.journal: Journal = (
+            journal if journal is not None else (client.journal if client is not None else Journal())
+        )
+        """The journal whose jobs the gallery shows (the client's, when given one)."""
+        self.pager = Pager(cast(Source, self.journal), size=page_size)
         self.embed = embed
         self.selected: Job | None = None
         self.cards: list[Card] = []
@@ -156,7 +161,7 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         return all_models()
 
     @property
-    def client(self) -> Any:
+    def client(self) -> ClientAPI:
         """The client actions use (made on first need: demo mode starts an emulator)."""
         if self._client is None:
             from ...client._client import Client
@@ -263,7 +268,16 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         return video_player(path, embed=self.embed)
 
     def find(self, key: str) -> Job | None:
-        return self._journal.find(key)  # type: ignore[no-any-return]
+        return self.journal.find(key)
+
+    def confirm(self, key: str) -> bool:
+        """A second click on the same action for ``key`` (the selected clip's id): True once
+        it was asked for before (and the question is then used up), else False and asked."""
+        if self._confirm_delete != key:
+            self._confirm_delete = key
+            return False
+        self._confirm_delete = None
+        return True
 
     def select(self, job: Job | str) -> Card:
         """Open one clip: play it, show its settings, lineage and what can be done."""
@@ -329,8 +343,6 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         """Do an action on the selected clip, as its button does (``"rerun"``, ``"delete"``...)."""
         if self.selected is None:
             raise RuntimeError("select a clip first")
-        from ._actions import perform
-
         try:
             return perform(self, name, self.selected)
         except Exception as exc:

@@ -13,6 +13,7 @@ import ipywidgets as w
 
 from ..._errors import WaitCancelled, explain
 from ...schema._models import Job
+from ...views._client_api import ClientAPI
 from ...views._display import Progress, badge_html, progress_text, short_id, stopped_note
 
 __all__ = ["Card", "Ticker", "history_button", "resume_run"]
@@ -27,7 +28,7 @@ class Card:
 
     number: int
     prompt: str
-    client: Any
+    client: ClientAPI
     run: Any = None
     stop: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)

@@ -124,7 +124,7 @@ class Form:
         ordered += [self._rows[o.name] for o in OPTIONS]
         self.column = w.VBox(ordered, layout=w.Layout(flex="1 1 340px", min_width="0", max_width="100%"))
         self.column.add_class("veo-inputs")
-        self.apply_model()
+        self._fit_model()  # nothing changed yet: changed() is not called while the form is built
 
     # ------------------------------------------------------------------ model
 
@@ -135,6 +135,13 @@ class Form:
     def apply_model(self) -> None:
         """Show exactly what the chosen model takes, with its own choices; each control shows
         what was chosen for it if this model allows that, else this model's default."""
+        if self._fit_model():
+            self._previews()  # the images are prepared for the new shape
+        else:
+            self._changed()
+
+    def _fit_model(self) -> bool:
+        """``apply_model`` without telling anyone; True when the frame's shape changed."""
         fields = {f.name: f for f in self.fields}
         for name, row in self._rows.items():
             row.layout.display = None if name in fields else "none"
@@ -157,10 +164,7 @@ class Form:
                     control.value = _shown(field, wanted)
         finally:
             self._applying = False
-        if self._frame_ratio() != ratio:
-            self._previews()  # the images are prepared for the new shape
-        else:
-            self._changed()
+        return self._frame_ratio() != ratio
 
     def _chose(self, name: str, value: Any) -> None:
         """A control changed: remembered as wanted unless the form itself set it."""

@@ -9,9 +9,7 @@ key's last four characters.
 
 from __future__ import annotations
 
-import contextlib
 import html
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +18,7 @@ import ipywidgets as w
 from ..._config import Secret
 from ..._errors import AuthenticationError, NotFoundError, VeoError, explain
 from ...client._client import Client
+from ...views._client_api import ClientAPI
 
 __all__ = ["KeyRow", "check_key", "masked", "new_client"]
 
@@ -124,7 +123,7 @@ class KeyRow:
         self._say(f"key cleared. {note}".strip())
 
 
-def check_key(client: Any) -> str:
+def check_key(client: ClientAPI) -> str:
     """One sentence: does the API take this client's key? The cheapest authenticated request
     there is: a poll of an id that cannot exist. A key the server takes gets "not found"; a
     refused one gets 401/403. Nothing is created, nothing is billed."""
@@ -140,6 +139,5 @@ def check_key(client: Any) -> str:
 
 
 def new_client() -> Client:
-    """A default client, without the one-off stderr demo line: the panel has its own notice."""
-    with contextlib.redirect_stderr(io.StringIO()):
-        return Client()
+    """A default client (from the environment; demo mode without a key)."""
+    return Client()

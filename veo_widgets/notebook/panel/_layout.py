@@ -1,17 +1,20 @@
-"""The panel's output-side widgets, how the two columns are arranged, and the panel's own
+"""The panel's widgets by name (``PanelParts``), how the two columns are arranged, and the panel's own
 style (on top of ``_display.STYLE``, which the panel shares with ``%%veo`` and the gallery)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 import ipywidgets as w
 
 from ...schema._options import MAX_TAKES
 from ...views._display import KEYS, STYLE
+from ._form import Form
+from ._key import KeyRow
+from ._money import MoneyRow
 from ._summary import cover_html
 
-__all__ = ["PANEL_STYLE", "TIDY", "arrange", "widgets"]
+__all__ = ["PANEL_STYLE", "TIDY", "PanelParts"]
 
 #: What ipywidgets leaves ragged in the panel, fixed with JupyterLab's own CSS variables (so
 #: the light and dark themes and Voila all follow): option rows labelled like every other
@@ -56,69 +59,92 @@ TIDY = (
 )
 
 
-def widgets() -> dict[str, Any]:
-    """Every widget of the panel that is not an input, by the attribute name it has there."""
-    banner = w.HTML(layout=w.Layout(width="auto", max_width="100%"))
-    banner.add_class("veo-banner")
-    generate = w.Button(
-        description="Generate", button_style="primary", icon="play", tooltip="Generate (Ctrl+Enter in the prompt)"
-    )
-    generate.add_class("veo-generate")
-    takes = w.Dropdown(
-        options=[(str(n), n) for n in range(1, MAX_TAKES + 1)],
-        value=1,
-        description="Takes",
-        tooltip="how many takes of this request, side by side (seeds differ where the model takes one)",
-        layout=w.Layout(width="auto"),
-        style={"description_width": "initial"},
-    )
-    takes.add_class("veo-takes-count")
-    estimate = w.HTML(layout=w.Layout(width="auto"))
-    estimate.add_class("veo-estimate")
-    show_code = w.ToggleButton(description="Show code", icon="code", value=False, tooltip="the same in Python")
-    show_code.add_class("veo-show-code")
-    code = w.HTML(layout=w.Layout(display="none", max_width="100%"))
-    code.add_class("veo-code-box")
-    form_message = w.HTML()
-    form_message.add_class("veo-form-message")
-    player = w.Output(layout=w.Layout(width="100%", max_width="100%"))
-    player.add_class("veo-player")
-    jobs = w.VBox(layout=w.Layout(max_width="100%"))
-    jobs.add_class("veo-jobs")
-    take_rows = w.VBox(layout=w.Layout(width="100%", max_width="100%"))  # full width: takes side by side
-    take_rows.add_class("veo-take-rows")
-    history = w.HBox(layout=w.Layout(flex_flow="row wrap", max_width="100%"))
-    history.add_class("veo-history-strip")
-    style = w.HTML(STYLE + PANEL_STYLE + KEYS + TIDY, layout=w.Layout(height="0px", overflow="hidden", margin="0"))
-    saved_cover = w.HTML(cover_html(0))
-    saved_cover.add_class("veo-saved-cover-host")
-    return {
-        "banner": banner,
-        "generate_button": generate,
-        "takes": takes,
-        "estimate": estimate,
-        "show_code": show_code,
-        "code": code,
-        "form_message": form_message,
-        "player": player,
-        "jobs": jobs,
-        "take_rows": take_rows,
-        "history": history,
-        "_style": style,
-        "saved_cover": saved_cover,
-    }
+W = TypeVar("W")
 
 
-def arrange(panel: Any, inputs: Any) -> Any:
-    """Inputs on the left, jobs, player and history on the right; they wrap into one column
-    on a narrow screen."""
-    actions = w.HBox(
-        [panel.generate_button, panel.takes, panel.estimate, panel.show_code, panel.embed],
-        layout=w.Layout(flex_flow="row wrap", align_items="center", grid_gap="6px", max_width="100%"),
-    )
-    inputs.children = (*inputs.children, actions, panel.form_message, panel.code, panel.key.box)
-    outputs = w.VBox([panel.jobs, panel.player, panel.history], layout=w.Layout(flex="1 1 360px", min_width="0"))
-    outputs.add_class("veo-outputs")
-    columns = w.HBox([inputs, outputs], layout=w.Layout(flex_flow="row wrap", grid_gap="16px", width="100%"))
-    columns.add_class("veo-columns")
-    return columns
+def _classed(widget: W, css: str) -> W:
+    widget.add_class(css)  # type: ignore[attr-defined]
+    return widget
+
+
+class PanelParts:
+    """Every widget of the panel, created here by the name code and tests use: the form's
+    controls (``prompt``, ``model``, ``seed``, ...), the key and money rows, and the output
+    side (``generate_button``, ``takes``, ``jobs``, ``player``, ...). ``Panel`` is built on
+    it, so each is a declared attribute that grep and mypy see."""
+
+    def __init__(self, form: Form, key: KeyRow, money: MoneyRow, takes: int) -> None:
+        self.form = form
+        image, c = form.image, form.controls
+        self.model, self.prompt, self.dice, self.embed = form.model, form.prompt, form.dice, form.embed
+        self.upload, self.image_path, self.preview, self.image_note = (
+            image.upload,
+            image.path,
+            image.preview,
+            image.note,
+        )
+        self.negative_prompt, self.aspect_ratio, self.resolution = (
+            c["negative_prompt"],
+            c["aspect_ratio"],
+            c["resolution"],
+        )
+        self.duration, self.seed = c["duration"], c["seed"]
+        self.enhance_prompt, self.generate_audio = c["enhance_prompt"], c["generate_audio"]
+        self.auto_fix, self.provider, self.person_generation = c["auto_fix"], c["provider"], c["person_generation"]
+        self.key, self.api_key, self.money = key, key.field, money
+
+        self.banner = _classed(w.HTML(layout=w.Layout(width="auto", max_width="100%")), "veo-banner")
+        self.generate_button = _classed(
+            w.Button(
+                description="Generate",
+                button_style="primary",
+                icon="play",
+                tooltip="Generate (Ctrl+Enter in the prompt)",
+            ),
+            "veo-generate",
+        )
+        self.takes = _classed(
+            w.Dropdown(
+                options=[(str(n), n) for n in range(1, MAX_TAKES + 1)],
+                value=takes,
+                description="Takes",
+                tooltip="how many takes of this request, side by side (seeds differ where the model takes one)",
+                layout=w.Layout(width="auto"),
+                style={"description_width": "initial"},
+            ),
+            "veo-takes-count",
+        )
+        self.estimate = _classed(w.HTML(layout=w.Layout(width="auto")), "veo-estimate")
+        self.show_code = _classed(
+            w.ToggleButton(description="Show code", icon="code", value=False, tooltip="the same in Python"),
+            "veo-show-code",
+        )
+        self.code = _classed(w.HTML(layout=w.Layout(display="none", max_width="100%")), "veo-code-box")
+        self.form_message = _classed(w.HTML(), "veo-form-message")
+        self.player = _classed(w.Output(layout=w.Layout(width="100%", max_width="100%")), "veo-player")
+        self.jobs = _classed(w.VBox(layout=w.Layout(max_width="100%")), "veo-jobs")
+        # Full width: takes side by side.
+        self.take_rows = _classed(w.VBox(layout=w.Layout(width="100%", max_width="100%")), "veo-take-rows")
+        self.history = _classed(w.HBox(layout=w.Layout(flex_flow="row wrap", max_width="100%")), "veo-history-strip")
+        self.saved_cover = _classed(w.HTML(cover_html(0)), "veo-saved-cover-host")
+        # Ctrl+Enter in the prompt writes "nonce\nprompt" here (see _style.KEYS): the prompt
+        # as typed, even when its last characters are still on their way to the kernel.
+        self.submit = _classed(w.Textarea(value="", layout=w.Layout(display="none")), "veo-submit")
+        self._style = w.HTML(
+            STYLE + PANEL_STYLE + KEYS + TIDY, layout=w.Layout(height="0px", overflow="hidden", margin="0")
+        )
+
+    def columns(self) -> w.HBox:
+        """Inputs on the left, jobs, player and history on the right; they wrap into one
+        column on a narrow screen."""
+        actions = w.HBox(
+            [self.generate_button, self.takes, self.estimate, self.show_code, self.embed],
+            layout=w.Layout(flex_flow="row wrap", align_items="center", grid_gap="6px", max_width="100%"),
+        )
+        inputs = self.form.column
+        inputs.children = (*inputs.children, actions, self.form_message, self.code, self.key.box)
+        outputs = w.VBox([self.jobs, self.player, self.history], layout=w.Layout(flex="1 1 360px", min_width="0"))
+        outputs.add_class("veo-outputs")
+        columns = w.HBox([inputs, outputs], layout=w.Layout(flex_flow="row wrap", grid_gap="16px", width="100%"))
+        columns.add_class("veo-columns")
+        return columns

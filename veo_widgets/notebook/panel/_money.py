@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Callable
-from typing import Any
 
 import ipywidgets as w
 
 from ..._errors import VeoError, explain
+from ...views._client_api import ClientAPI
 
 __all__ = ["MoneyRow"]
 
@@ -27,7 +27,7 @@ class MoneyRow:
     """``budget`` (empty: no cap) sets the client's ``budget_usd``; ``balance`` shows
     ``client.balance()``; ``unconfirmed`` lists lost creates with a Reconcile button each."""
 
-    def __init__(self, client: Callable[[], Any]) -> None:
+    def __init__(self, client: Callable[[], ClientAPI]) -> None:
         self._client = client
         self.budget = w.Text(
             value="",

@@ -1,8 +1,9 @@
 """The panel's running side: Generate starts a job (or a row of takes), each card follows
 its run, and what ends is played, listed in the history strip and handed to callbacks.
 
-Mixed into ``Panel`` (``widget.py``), whose ``__init__`` sets the attributes declared
-below. Every generation runs on a daemon thread; nothing here prints.
+``Panel`` is built on ``Running``, which is built on ``PanelParts`` (its widgets by name):
+``Running.__init__`` sets the running state below, ``PanelParts.__init__`` the widgets.
+Every generation runs on a daemon thread; nothing here prints.
 """
 
 from __future__ import annotations
@@ -11,23 +12,19 @@ import html
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..._errors import VeoError, explain
 from ...client._takes import takes_seed
+from ...protocol._schedule import DurationModel
 from ...schema._models import Job
+from ...views._client_api import ClientAPI
+from ...views._display import caption_html, video_html
 from .._takes_view import TakesGrid
 from ._cards import Card, Ticker, history_button, resume_in_background
 from ._inputs import resolve_video
-
-if TYPE_CHECKING:
-    import ipywidgets as w
-
-    from ...client._client import Client
-    from ...protocol._schedule import DurationModel
-    from ._form import Form
-    from ._money import MoneyRow
-    from ._summary import Summaries
+from ._layout import PanelParts
+from ._summary import Summaries, summary_html
 
 __all__ = ["Running", "takes_note"]
 
@@ -46,38 +43,117 @@ def takes_note(n: int, first: int, last: int) -> str:
     )
 
 
-class Running:
+class Running(PanelParts):
     """Generate, follow, resume and finish; one or several takes at a time."""
 
-    if TYPE_CHECKING:
-        _client: Client
-        _retired: list[Client]
-        _retiring: threading.Lock
-        _cards: list[Card]
-        _grids: list[TakesGrid]
-        _save_to: Any
-        _timeout: float
-        _ticker: Ticker
-        _durations: DurationModel | None
-        _callbacks: list[Callable[[Job], Any]]
-        _last_click: float
-        _last_error: BaseException | None
-        _summaries: Summaries
-        result: Job | None
-        lineage: Mapping[str, str | None] | None
-        form: Form
-        money: MoneyRow
-        prompt: w.Textarea
-        takes: w.Dropdown
-        embed: w.Checkbox
-        form_message: w.HTML
-        jobs: w.VBox
-        take_rows: w.VBox
-        history: w.HBox
+    def __init__(
+        self,
+        client: ClientAPI,
+        *,
+        owns_client: bool,
+        save_to: Any,
+        timeout: float,
+        lineage: Mapping[str, str | None] | None,
+    ) -> None:
+        # Panel calls PanelParts.__init__ once its form is built (the form's callbacks use this state).
+        self._client = client
+        self._owns_client = owns_client  # made here (closed when replaced) or given (its caller's)
+        self._retired: list[ClientAPI] = []
+        self._retiring = threading.Lock()  # the retired clients and the history strip
+        self._save_to = save_to
+        self._timeout = timeout
+        self.lineage = lineage
+        """Where this panel's jobs come from (``parent_id``, ``relation``), journaled with each create."""
+        self._cards: list[Card] = []
+        self._grids: list[TakesGrid] = []
+        self._callbacks: list[Callable[[Job], Any]] = []
+        self._last_error: BaseException | None = None
+        self._lock = threading.Lock()  # one Generate at a time
+        self._submitting = False
+        self._last_click = 0.0
+        self._durations: DurationModel | None = None
+        self._ticker = Ticker(lambda: list(self._cards), self._estimate)
+        self._summaries = Summaries()
+        self.result: Job | None = None
+        """The latest completed Job (its ``path`` is the saved video)."""
 
-        def generate(self) -> None: ...
-        def play(self, job: Job) -> None: ...
-        def _summary(self) -> str: ...
+    # ------------------------------------------------------------------ public
+
+    @property
+    def cards(self) -> list[Card]:
+        """A card per submitted generation, numbered from 1 like the history strip."""
+        return list(self._cards)
+
+    @property
+    def status(self) -> str:
+        """The latest generation's status: ``idle``, ``submitting``, ``queued``, ``generating``,
+        ``downloading``, ``completed``, ``error`` or ``stopped``."""
+        if self._last_error is not None:
+            return "error"
+        return self._cards[-1].status if self._cards else "idle"
+
+    def on_complete(self, callback: Callable[[Job], Any]) -> None:
+        """Call ``callback(job)`` after each generation completes and is saved."""
+        self._callbacks.append(callback)
+
+    def generate(self) -> None:
+        """Do what the Generate button does: validate, then generate in the background."""
+        with self._lock:
+            if self._submitting:
+                return
+            self._submitting = True
+        self.generate_button.disabled = True
+        try:
+            self._start()
+        finally:
+            with self._lock:
+                self._submitting = False
+            self.generate_button.disabled = False
+
+    def cancel(self, number: int | None = None) -> None:
+        """Stop waiting for generation ``number`` (default: every running one). The API
+        cannot cancel a job: it may still finish, and the card's Resume picks it up."""
+        for card in self._cards:
+            if (number is None or card.number == number) and not card.done.is_set():
+                card.cancel()
+
+    def wait(self, timeout: float | None = None) -> Job:
+        """Block until the latest generation ends (every take of a set of takes); return its
+        Job (the last take's) or raise its error."""
+        if self._last_error is not None:
+            raise self._last_error
+        if not self._cards:
+            raise RuntimeError("nothing to wait for: call generate() first")
+        card = self._cards[-1]
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for one in next((g.cards for g in self._grids if card in g.cards), [card]):
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not one.done.wait(left):
+                raise TimeoutError(f"generation #{one.number} still {one.status} after {timeout} s")
+        if card.error is not None:
+            raise card.error
+        assert card.job is not None
+        return card.job
+
+    def play(self, job: Job) -> None:
+        """Show ``job``'s saved video in the player (or say why it cannot play here)."""
+        if job.path is None:
+            raise ValueError("that job has no saved video")
+        try:
+            video = video_html(job.path, embed=self.embed.value)
+        except VeoError as exc:
+            shown, text, embedded = f'<div class="veo-note">{html.escape(explain(exc))}</div>', explain(exc), False
+        else:
+            shown, text, embedded = video.html, repr(video), video.embedded
+        # The caption's download works where the player does (no file link under an embedded one).
+        caption = caption_html(job, embedded=embedded)
+        # One assignment: the front end renders the player once (and embedded bytes cross once).
+        self.player.outputs = (_html_output(shown, text), _html_output(caption, f"job {job.id}"))
+
+    def _summary(self) -> str:
+        return summary_html(self.result, prompt=self.prompt.value, jobs=len(self._cards))
+
+    # ------------------------------------------------------------------ running
 
     def _clicked(self) -> None:
         # A double click lands twice within a few hundred milliseconds: one generation only.
@@ -221,7 +297,7 @@ class Running:
             except Exception as exc:
                 card.message.value = html.escape(f"on_complete callback failed: {exc!r}")
 
-    def _retire(self, old: Client) -> None:
+    def _retire(self, old: ClientAPI) -> None:
         """Close a client once no running card uses it (closing it earlier would break them)."""
         with self._retiring:  # takes end on threads of their own
             self._retired.append(old)
@@ -242,3 +318,8 @@ class Running:
         button.on_click(lambda _: self.play(job))
         with self._retiring:  # two takes ending together must not lose a button
             self.history.children = (*self.history.children, button)
+
+
+def _html_output(markup: str, text: str) -> dict[str, Any]:
+    """HTML as an Output widget's display_data entry (``text``: where HTML does not show)."""
+    return {"output_type": "display_data", "data": {"text/html": markup, "text/plain": text}, "metadata": {}}
