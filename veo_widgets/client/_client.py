@@ -22,9 +22,9 @@ from .._errors import ValidationError
 from ..protocol._flows import new_client_request_id
 from ..schema._images import ImageInput
 from ..schema._models import Job
+from ._audit import AsyncAuditMethods, AuditMethods
 from ._core import JobLike, PathLike, _Core
 from ._drivers import AsyncDriver, SyncDriver
-from ._money import AsyncMoneyMethods, MoneyMethods
 from ._run import AsyncRun, Run
 from ._takes import AsyncTakesMethods, TakesMethods
 
@@ -105,7 +105,7 @@ async def _as_coroutine(awaitable: Awaitable[T]) -> T:
     return await awaitable
 
 
-class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
+class Client(SyncDriver, TakesMethods, AuditMethods, _Core):
     """The blocking client.
 
     ``Client(api_key=None, base_url=None, *, timeout=30.0, journal=None, retry=DEFAULT_RETRY,
@@ -243,7 +243,7 @@ class Client(SyncDriver, TakesMethods, MoneyMethods, _Core):
         return run_sync(run())
 
 
-class AsyncClient(AsyncDriver, AsyncTakesMethods, AsyncMoneyMethods, _Core):
+class AsyncClient(AsyncDriver, AsyncTakesMethods, AsyncAuditMethods, _Core):
     """The awaitable client: the same methods as :class:`Client`.
 
     Takes the same arguments as :class:`Client`; ``transport`` is an ``httpx.AsyncBaseTransport``.

@@ -33,6 +33,7 @@ from ..money._pricing import (
     PricedRequest,
     catalogue_flow,
     estimate_usd,
+    learned_of,
     load_cached,
     save_cached,
     total,
@@ -179,7 +180,9 @@ class MoneyPlans(Plans):
         model = priced[0].model if len({p.model for p in priced}) == 1 else "several models"
         entries = [catalogue.find(p.model) for p in priced]
         simulated = self.demo or any(e is not None and e.simulated for e in entries)
-        return Estimate(None if unknown == count else usd, model, simulated=simulated, count=count, unknown=unknown)
+        learned = min(learned_of(p, catalogue).jobs for p in priced) if priced else 0
+        price = None if unknown == count else usd
+        return Estimate(price, model, simulated=simulated, count=count, unknown=unknown, learned_from=learned)
 
     def _row_estimate(self, job: Job) -> float | None:
         stored = getattr(job, "estimate_usd", None)

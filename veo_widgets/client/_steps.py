@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..money._learned import learn_job
 from ..protocol._download import Commit, Discard, Fetch
 from ..protocol._flows import Send, Sleep
 from ..schema._models import Job
@@ -154,6 +155,7 @@ def perform_local(plans: Plans, step: Local, parts: set[Path]) -> Any:
         journal.set_state(step.client_request_id, step.state)
     elif isinstance(step, Record):
         journal.record(step.job)
+        learn_job(step.job)  # a completed job's charge corrects later estimates (money/_learned.py)
     elif isinstance(step, Commit):
         step.part.replace(step.target)
         parts.discard(step.part)
