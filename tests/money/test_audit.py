@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -13,6 +14,7 @@ import pytest
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.money._audit import Audit, Finding
+from veo_widgets.money._spend import SpendHistory
 
 from ..conftest import FAST, QUICK_POLLS
 from ..helpers import until
@@ -164,3 +166,17 @@ def test_an_unconfirmed_create_is_settled_by_the_audit(
 def test_an_audit_needs_a_key(emu: Emulator) -> None:
     with veo.Client(None, emu.url) as keyless, pytest.raises(veo.ValidationError):
         keyless.audit()
+
+
+def test_the_async_client_audits_and_reads_spend_too(emu: Emulator, since: datetime) -> None:
+    other = emu.charge_elsewhere()
+    wait_charged(emu, other)
+
+    async def both() -> tuple[Audit, veo.Spend]:
+        async with veo.AsyncClient(emu.api_key, emu.url) as client:
+            return await client.audit(since), await client.spend(by="model", days=1)
+
+    audit, spend = asyncio.run(both())
+    finding = only(audit)
+    assert (finding.kind, finding.generation_id) == ("charged_unknown", other)
+    assert isinstance(spend, SpendHistory) and spend.usd == pytest.approx(sum(e.usd for e in emu.ledger.charges()))

@@ -95,7 +95,7 @@ def spend_history_flow(
     start = datetime.combine(now.date() - timedelta(days=days - 1), datetime.min.time(), tzinfo=timezone.utc)
     params = [
         ("start", start.strftime("%Y-%m-%dT%H:%M:%SZ")),
-        ("end", now.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        ("end", now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"),  # to the millisecond: a charge just made counts
         ("group_by", "day,model"),
         ("tz", "UTC"),
     ]
