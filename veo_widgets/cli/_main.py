@@ -31,6 +31,7 @@ from ..schema._models import Job
 from ..schema._options import parse_options
 from ..views._display import history_text, short_id, still_running_text
 from ..views._lookup import OPTION_NAMES, check_request, find_job, positive_seconds, resolve_video
+from ._audit import add_money_commands
 from ._generate import add_generate_arguments, chosen_model
 from ._status import Status
 
@@ -242,6 +243,7 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     from ._studio import add_studio_commands
 
     add_studio_commands(sub)
+    add_money_commands(sub)  # veo audit, veo spend
     for name in ("stitch", "batch"):  # their help lists defaults too
         sub.choices[name].formatter_class = _Formatter
 
