@@ -22,7 +22,7 @@ from ._money import AsyncMoneyMethods, MoneyMethods, MoneyPlans
 
 __all__ = ["AsyncAuditMethods", "AuditMethods", "AuditPlans"]
 
-Since = datetime | timedelta | None
+Since = datetime | timedelta | str | None
 Progress = Callable[[LedgerProgress], Any] | None
 
 
@@ -50,8 +50,9 @@ class AuditMethods(MoneyMethods, AuditPlans):
     def audit(self, since: Since = None, until: datetime | None = None, *, on_progress: Progress = None) -> Audit:
         """Join the account's ledger with this machine's journal: charges with no video on
         disk, charges for failed jobs, double charges, charges for generations made
-        elsewhere, and unconfirmed creates (settled here). ``since``: a time, or a span back
-        from now (default 7 days); ``on_progress`` is told after each ledger page."""
+        elsewhere, and unconfirmed creates (settled here). ``since``: a time, a span back from
+        now, or its words (``"7d"``, ``"24h"``; default 7 days); ``on_progress`` is told after
+        each ledger page."""
         run = self._audit_run(since, until, on_progress)
         run.load()
         self._drive(run.flow())

@@ -10,6 +10,7 @@ journal is named by a small Protocol: money never imports it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -36,7 +37,7 @@ from ._ledger import (
 )
 from ._reconcile import LOGS_PATH, Found, FoundFailed, Lookup, RateWindow, Reconciled, reconcile_flow
 
-__all__ = ["DEFAULT_WINDOW", "AuditJournal", "AuditRun", "PriceSource", "window"]
+__all__ = ["DEFAULT_WINDOW", "AuditJournal", "AuditRun", "PriceSource", "parse_since", "window"]
 
 #: An audit with no ``since`` looks this far back.
 DEFAULT_WINDOW = timedelta(days=7)
@@ -72,8 +73,30 @@ def _utc(when: datetime) -> datetime:
     return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
 
 
-def window(since: datetime | timedelta | None, until: datetime | None, now: datetime) -> tuple[datetime, datetime]:
-    """The audit's window: ``since`` a time or a span back from now (default a week)."""
+_SPAN = re.compile(r"^([1-9][0-9]*)\s*([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(text: str | None) -> timedelta | datetime | None:
+    """``7d``, ``24h``, ``90m``, ``2w`` (a span back from now), ``2026-12-01`` (a date, UTC), or None."""
+    if text is None or not text.strip():
+        return None
+    match = _SPAN.match(text.strip().lower())
+    if match is not None:
+        return timedelta(**{_UNITS[match[2]]: int(match[1])})
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError("since", f"give a span such as 7d, 24h or 90m, or a date, not {text!r}") from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+def window(
+    since: datetime | timedelta | str | None, until: datetime | None, now: datetime
+) -> tuple[datetime, datetime]:
+    """The audit's window: ``since`` a time, a span back from now or its words (``7d``); default a week."""
+    if isinstance(since, str):
+        since = parse_since(since)
     end = _utc(until) if until is not None else now
     if since is None:
         start = end - DEFAULT_WINDOW
@@ -101,7 +124,7 @@ class AuditRun:
     """The ledger cache's name for this server and key (:func:`~._ledger.account_id`)."""
     can_read: bool = True
     """False without a key: nothing can be read, and the audit says so."""
-    since: datetime | timedelta | None = None
+    since: datetime | timedelta | str | None = None
     until: datetime | None = None
     on_progress: Callable[[LedgerProgress], Any] | None = None
     rate: RateWindow | None = None

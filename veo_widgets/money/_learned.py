@@ -44,7 +44,7 @@ USED = 10
 PRIOR = 2.0
 _FILE = "charges.json"
 _LOCK = threading.Lock()
-_CACHE: dict[Path, tuple[float, dict[str, list[dict[str, Any]]]]] = {}
+_CACHE: dict[Path, tuple[tuple[int, int], dict[str, list[dict[str, Any]]]]] = {}
 
 
 def _path(folder: Path | None) -> Path:
@@ -59,9 +59,10 @@ def setting_key(base_url: str, model: str, resolution: str | None, generate_audi
 def _read(path: Path) -> dict[str, list[dict[str, Any]]]:
     """The file's rates, re-read only when it changed (one stat per call)."""
     try:
-        mtime = path.stat().st_mtime
+        stat = path.stat()
     except OSError:
         return {}
+    mtime = (stat.st_mtime_ns, stat.st_size)
     with _LOCK:
         held = _CACHE.get(path)
         if held is not None and held[0] == mtime:

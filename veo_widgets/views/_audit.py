@@ -4,33 +4,14 @@ surfaces share (``7d``, ``24h``, ``90m`` or an ISO date)."""
 from __future__ import annotations
 
 import html
-import re
-from datetime import datetime, timedelta, timezone
 
-from .._errors import ValidationError
 from ..money._audit import Audit, Finding
+from ..money._audit_run import parse_since
 
 __all__ = ["ACTION_LABELS", "audit_html", "finding_html", "parse_since"]
 
 #: The button each action gets; ``refund`` and ``none`` get no button (nothing to click here).
 ACTION_LABELS = {"download": "Download again", "adopt": "Adopt", "reconcile": "Reconcile"}
-_SPAN = re.compile(r"^([1-9][0-9]*)\s*([mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_since(text: str | None) -> timedelta | datetime | None:
-    """``7d`` (a span back from now), ``2026-12-01`` (a date, UTC), or None."""
-    if text is None or not text.strip():
-        return None
-    words = text.strip().lower()
-    match = _SPAN.match(words)
-    if match is not None:
-        return timedelta(**{_UNITS[match[2]]: int(match[1])})
-    try:
-        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationError("since", f"give a span such as 7d, 24h or 90m, or a date, not {text!r}") from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
 def finding_html(finding: Finding) -> str:
