@@ -132,3 +132,10 @@ def test_only_charges_count() -> None:
     assert Charge.of({**entry(1, 1), "direction": "TOPUP"}) is None
     credits = Charge.of({**entry(1, 1), "amount": {"credits": 3_000_000}})
     assert credits is not None and credits.usd == 1.5
+
+
+def test_a_window_shorter_than_a_millisecond_still_asks_for_to_after_from() -> None:
+    book = Ledger([entry(1, 0)])
+    read, sent = drive(ledger_flow(NOW, NOW + timedelta(microseconds=300), now=NOW, retry=FAST), book)
+    params = dict(sent[0].params)
+    assert params["to"] > params["from"] and [c.generation_id for c in read.charges] == ["gen-1"]

@@ -74,15 +74,18 @@ def test_a_refund_is_words_not_a_button(account: Emulator, client: veo.Client, i
     assert buttons(view) == [] and "refund" in shown_html(view)
 
 
-def test_percent_veo_audit_shows_the_view(shell: InteractiveShell, client: veo.Client) -> None:
+def test_percent_veo_audit_shows_the_view(
+    shell: InteractiveShell, client: veo.Client, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert parse_line("audit --since 7d") == ("audit", AuditArgs("7d"))
     with pytest.raises(UsageError):
         parse_line("audit yesterday")
     shell.extension_manager.load_extension("veo_widgets")
     try:
         magics_of(shell).client = client
-        since = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        since = datetime.now(timezone.utc).isoformat()
         view = shell.run_line_magic("veo", f"audit --since {since}")
-        assert isinstance(view, AuditView) and view.audit.ok
+        assert isinstance(view, AuditView), capsys.readouterr().err
+        assert view.audit.ok, view.audit.describe()
     finally:
         shell.extension_manager.unload_extension("veo_widgets")

@@ -210,7 +210,9 @@ def _read(
         ("type", "MODEL_USAGE"),
         ("direction", "CHARGE"),
         ("from", _stamp(start)),
-        ("to", _stamp(end)),
+        # Stamps are to the millisecond: one more keeps ``to`` after ``from`` (the API's rule) in a
+        # window shorter than that; the charges are kept to ``[start, end]`` here anyway.
+        ("to", _stamp(end + timedelta(milliseconds=1))),
         ("limit", str(PAGE_SIZE)),
     ]
     charges: list[Charge] = []
