@@ -98,6 +98,16 @@ ONE_TAKE_CELL = (
     "import veo_widgets as veo\n\n"
     "panel = veo.Panel('The beam sweeps the sea', image=veo.sample_image(), duration=4, seed=1)\npanel"
 )
+#: One video, then the Audit view: its totals and the spend chart with a $5 daily budget.
+AUDIT_CELL = (
+    "import os\n\n"
+    "os.environ['VEO_BUDGET_USD'] = '5'\n"
+    "import veo_widgets as veo\n"
+    "from veo_widgets.notebook._audit_view import AuditView\n\n"
+    "client = veo.Client()\n"
+    "client.generate('A lighthouse at dusk', image=veo.sample_image(), duration=4, seed=1)\n"
+    "AuditView(client)"
+)
 #: One notebook per test, so no test opens a file another one saved.
 NOTEBOOKS = {
     "panel.ipynb": _notebook(PANEL_CELL),
@@ -110,6 +120,7 @@ NOTEBOOKS = {
     "takes.ipynb": _notebook(TAKES_CELL),
     "fast.ipynb": _notebook(TEXT_CELL),
     "fold.ipynb": _notebook(ONE_TAKE_CELL),
+    "audit.ipynb": _notebook(AUDIT_CELL),
 }
 
 

@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import httpx
 from typing_extensions import Unpack
@@ -20,9 +20,11 @@ from typing_extensions import Unpack
 from .._config import Secret
 from .._errors import ValidationError
 from ..journal._store import Journal
+from ..money._audit import Audit
 from ..money._billing import Balance, Spend
 from ..money._pricing import Estimate
 from ..money._reconcile import Reconciled
+from ..money._spend import SpendHistory
 from ..protocol._flows import DEFAULT_RETRY, RetryPolicy, new_client_request_id
 from ..protocol._schedule import PollSchedule
 from ..schema._images import ImageInput
@@ -30,6 +32,7 @@ from ..schema._models import Job
 from ._base import DEFAULT_WAIT_TIMEOUT, BaseClient, GenerateOptions, OnUpdate, split_item, with_lineage
 from ._core import JobLike, PathLike
 from ._drivers import AsyncDriver
+from ._money import AuditProgress, Since
 from ._run import AsyncRun
 from ._takes import take_results, takes_plan
 
@@ -226,10 +229,34 @@ class AsyncClient(BaseClient):
     async def balance(self) -> Balance:
         return await self._driver.drive(self._money.balance())
 
+    @overload
     async def spend(
         self, period: str | None = None, *, start: datetime | None = None, end: datetime | None = None
+    ) -> Spend: ...
+    @overload
+    async def spend(self, *, by: str, days: int = 30) -> SpendHistory: ...
+    async def spend(
+        self,
+        period: str | None = None,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        by: str | None = None,
+        days: int | None = None,
     ) -> Spend:
-        return await self._driver.drive(self._money.spend(period, start, end))
+        """``Client.spend``, awaitable."""
+        if by is None and days is None:
+            return await self._driver.drive(self._money.spend(period, start, end))
+        return await self._driver.drive(self._money.spend_history(by, days))
+
+    async def audit(
+        self, since: Since = None, until: datetime | None = None, *, on_progress: AuditProgress = None
+    ) -> Audit:
+        """``Client.audit``, awaitable: the journal and the cache are read off the event loop."""
+        run = self._money.audit_run(since, until, on_progress)
+        await asyncio.to_thread(run.load)
+        await self._driver.drive(run.flow())
+        return await asyncio.to_thread(run.finish)
 
     async def estimate(self, request: Any = None, **options: Any) -> Estimate:
         return await self._driver.drive(self._money.estimate(request, options))

@@ -12,16 +12,18 @@ import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import httpx
 from typing_extensions import Unpack
 
 from .._config import Secret
 from ..journal._store import Journal
+from ..money._audit import Audit
 from ..money._billing import Balance, Spend
 from ..money._pricing import Estimate
 from ..money._reconcile import Reconciled
+from ..money._spend import SpendHistory
 from ..protocol._flows import DEFAULT_RETRY, RetryPolicy, new_client_request_id
 from ..protocol._schedule import PollSchedule
 from ..schema._images import ImageInput
@@ -30,6 +32,7 @@ from ._aclient import AsyncClient
 from ._base import DEFAULT_WAIT_TIMEOUT, BaseClient, GenerateOptions, OnUpdate, run_sync, with_lineage
 from ._core import JobLike, PathLike
 from ._drivers import SyncDriver
+from ._money import AuditProgress, Since
 from ._run import Run
 from ._takes import take_results, takes_plan
 
@@ -225,10 +228,38 @@ class Client(BaseClient):
         """What is left on the account (``GET /v2/billing``), in US dollars."""
         return self._driver.drive(self._money.balance())
 
-    def spend(self, period: str | None = None, *, start: datetime | None = None, end: datetime | None = None) -> Spend:
+    @overload
+    def spend(
+        self, period: str | None = None, *, start: datetime | None = None, end: datetime | None = None
+    ) -> Spend: ...
+    @overload
+    def spend(self, *, by: str, days: int = 30) -> SpendHistory: ...
+    def spend(
+        self,
+        period: str | None = None,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        by: str | None = None,
+        days: int | None = None,
+    ) -> Spend:
         """What this key spent: ``period`` ``'today'`` (default), ``'month'`` (UTC), ``'24h'``,
-        ``'7d'``..., or a ``start``/``end`` window of at most 92 days."""
-        return self._driver.drive(self._money.spend(period, start, end))
+        ``'7d'``..., or a ``start``/``end`` window of at most 92 days. With ``by="day"`` or
+        ``"model"``, the last ``days`` days per day and model (a :class:`SpendHistory`)."""
+        if by is None and days is None:
+            return self._driver.drive(self._money.spend(period, start, end))
+        return self._driver.drive(self._money.spend_history(by, days))
+
+    def audit(self, since: Since = None, until: datetime | None = None, *, on_progress: AuditProgress = None) -> Audit:
+        """Join the account's ledger with this machine's journal: charges with no video on
+        disk, charges for failed jobs, double charges, charges for generations made
+        elsewhere, and unconfirmed creates (settled here). ``since``: a time, a span back from
+        now, or its words (``"7d"``, ``"24h"``; default 7 days); ``on_progress`` is told after
+        each ledger page."""
+        run = self._money.audit_run(since, until, on_progress)
+        run.load()
+        self._driver.drive(run.flow())
+        return run.finish()
 
     def estimate(self, request: Any = None, **options: Any) -> Estimate:
         """What a generation (or a list of them) will cost, before anything is sent:

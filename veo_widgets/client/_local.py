@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from ..money._learned import learn_job
 from ..protocol._responses import Malformed, parse_job
 from ..protocol._steps import (
     Call,
@@ -56,6 +57,7 @@ def perform_local(core: Core, step: Local, parts: set[Path]) -> Any:
         journal.set_state(step.client_request_id, step.state)
     elif isinstance(step, Record):
         journal.record(step.job)
+        learn_job(step.job)  # a completed job's charge corrects later estimates (money/_learned.py)
     elif isinstance(step, Commit):
         step.part.replace(step.target)
         parts.discard(step.part)

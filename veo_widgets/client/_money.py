@@ -21,30 +21,37 @@ import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .._errors import ValidationError, VeoError, WaitCancelled
 from ..journal._store import NOT_SUBMITTED, RECOVERED
+from ..money._audit_run import AuditRun
 from ..money._billing import Balance, Spend, balance_flow, spend_flow, usage_query
 from ..money._budget import check_budget, resolve_budget, spend_today, start_of_day
+from ..money._ledger import LedgerProgress
 from ..money._pricing import (
     Catalogue,
     Estimate,
     PricedRequest,
     catalogue_flow,
     estimate_usd,
+    learned_of,
     load_cached,
     save_cached,
     total,
 )
 from ..money._reconcile import CannotReconcile, Found, FoundFailed, Lookup, RateWindow, Reconciled, reconcile_flow
 from ..money._recover import recover_flow
+from ..money._spend import SpendHistory, spend_history_flow
 from ..protocol._flows import create_flow, new_client_request_id
 from ..protocol._steps import Call, Plan, Record, RecordOutcome, RecordState, RecordSubmission, Stopped
 from ..schema._family import get_model
 from ..schema._models import Job, VideoRequest
 from ._core import Core
+
+Since = datetime | timedelta | str | None
+AuditProgress = Callable[[LedgerProgress], Any] | None
 
 __all__ = ["Money", "Priced", "price_text"]
 
@@ -195,7 +202,9 @@ class Money:
         model = priced[0].model if len({p.model for p in priced}) == 1 else "several models"
         entries = [catalogue.find(p.model) for p in priced]
         simulated = self._core.demo or any(e is not None and e.simulated for e in entries)
-        return Estimate(None if unknown == count else usd, model, simulated=simulated, count=count, unknown=unknown)
+        learned = min(learned_of(p, catalogue).jobs for p in priced) if priced else 0
+        price = None if unknown == count else usd
+        return Estimate(price, model, simulated=simulated, count=count, unknown=unknown, learned_from=learned)
 
     def _row_estimate(self, job: Job) -> float | None:
         stored = getattr(job, "estimate_usd", None)
@@ -245,6 +254,26 @@ class Money:
         return {"estimate_usd": estimate} if estimate is not None else {}
 
     # ------------------------------------------------------------ lost creates
+
+    def audit_run(self, since: Since, until: datetime | None, on_progress: AuditProgress) -> AuditRun:
+        """An audit of this client's account (``money/_audit_run.py``: load, requests, finish)."""
+        core = self._core
+        return AuditRun.of(
+            core.journal,
+            core.base_url,
+            core.demo,
+            core.key,
+            since=since,
+            until=until,
+            on_progress=on_progress,
+            prices=self._catalogue,
+            rate=self._logs_rate(),
+            retry=core.retry,
+        )
+
+    def spend_history(self, by: str | None, days: int | None) -> Plan[SpendHistory]:
+        """Spend per day and model over the last ``days`` days (``/v2/usage/detail``)."""
+        return spend_history_flow(by or "day", days or 30, budget_usd=self.budget_usd, retry=self._core.retry)
 
     def _logs_rate(self) -> RateWindow:
         if self._rate is None:

@@ -6,7 +6,8 @@
 
 It serves the video create and poll routes for every Veo model (``_specs`` checks each
 body as that model's spec says), ``/v2/logs`` (``_logs``), ``/v1/models``, ``/model/{id}``
-and ``/models/metrics`` (``_catalogue``), ``/v2/billing`` and ``/v2/usage`` (``_account``).
+and ``/models/metrics`` (``_catalogue``), ``/v2/billing`` (``_account``), the ledger
+``/v2/billing/transactions`` (``_ledger``), ``/v2/usage`` and ``/v2/usage/detail`` (``_usage``).
 ``_routes`` dispatches; ``_jobs`` holds the job timeline and its store; ``_faults`` the
 faults; ``_renders`` runs renders that ``_scenes`` draws and ``_render`` encodes; ``_wire``
 has the request, response and error shapes; ``_server`` puts it all on a socket.

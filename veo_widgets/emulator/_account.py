@@ -1,19 +1,17 @@
-"""The account: a simulated balance that charges lower, spend over a window, out of credits.
+"""The account: a simulated balance that charges lower, and out of credits.
 
 Everything is derived from the jobs as they stand: the balance is the starting balance
-less what completed jobs cost; a job still running holds its price, and a create whose
-price does not fit in what is left is refused with the API's 403.
+less what the ledger (``_ledger``) charged; a job still running holds its price, and a
+create whose price does not fit in what is left is refused with the API's 403.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
 
 from ._jobs import Job, Phase
-from ._logs import window
-from ._wire import EmuRequest, EmuResponse, Problem, iso, json_response
+from ._ledger import Ledger
+from ._wire import EmuResponse, Problem, json_response
 
 __all__ = ["OUT_OF_CREDITS", "Account"]
 
@@ -26,14 +24,14 @@ Jobs = Callable[[], Iterable[tuple[Job, Phase]]]
 
 
 class Account:
-    def __init__(self, balance_usd: float, jobs: Jobs) -> None:
+    def __init__(self, balance_usd: float, jobs: Jobs, ledger: Ledger | None = None) -> None:
         self.start_balance = balance_usd
         self._jobs = jobs
+        self.ledger = ledger if ledger is not None else Ledger(balance_usd, jobs)
 
     def balance(self) -> float:
-        """The starting balance less every completed job's cost."""
-        spent = sum(job.cost_usd for job, outcome in self._jobs() if outcome.succeeded)
-        return round(self.start_balance - spent, 6)
+        """The starting balance less every charge in the ledger."""
+        return round(self.start_balance - self.ledger.charged_usd(), 6)
 
     def check_credit(self, price: float) -> None:
         """Refuse (403) a create whose price does not fit in the balance less running jobs' holds."""
@@ -43,31 +41,3 @@ class Account:
 
     def answer_billing(self) -> EmuResponse:
         return json_response(200, {"current_balance": self.balance(), "currency": "USD"})
-
-    def answer_usage(self, request: EmuRequest, key_prefix: str) -> EmuResponse:
-        for name in ("group_by", "tz"):
-            if name in request.query:
-                raise Problem(400, f"property {name} should not exist: use /v2/usage/detail")
-        first, last = window(request, time.time())
-        prefix = request.query.get("key_prefix")
-        if prefix is not None and prefix != key_prefix:
-            raise Problem(403, "A regular key can only read its own usage", "ForbiddenException")
-        charged = [
-            job
-            for job, outcome in self._jobs()
-            if outcome.succeeded and first <= datetime.fromtimestamp(_charged_at(job), timezone.utc) <= last
-        ]
-        payload = {
-            "api_key_prefix": prefix,
-            "start": iso(first),
-            "end": iso(last),
-            "spend": round(sum(j.cost_usd for j in charged), 6),
-            "currency": "USD",
-            "requests": len(charged),
-        }
-        return json_response(200, payload)
-
-
-def _charged_at(job: Job) -> float:
-    """When a job's charge was recorded: when it completed."""
-    return job.settled_at if job.settled_at is not None else job.ready_at

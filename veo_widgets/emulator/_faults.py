@@ -42,11 +42,12 @@ FAULT_KINDS = RESPONSE_FAULTS + JOB_FAULTS
 #: Later additions, kept out of ``FAULT_KINDS`` so that matrix stays what it was:
 #: ``hold`` answers truly but only after ``delay`` seconds (on a create: the job is made at
 #: once, its answer waits: for interrupt tests); ``complete_status`` ends a job in
-#: ``complete``, the spelling of the extend pages' prose.
-MORE_FAULTS = ("hold", "complete_status")
+#: ``complete``, the spelling of the extend pages' prose. The ``charge_*`` faults make the
+#: ledger disagree with what the client got (see ``_ledger``): something for an audit to find.
+MORE_FAULTS = ("hold", "complete_status", "charge_failed", "charge_twice", "charge_no_file")
 ALL_FAULTS = FAULT_KINDS + MORE_FAULTS
 _ANSWER_FAULTS = (*RESPONSE_FAULTS, "hold")
-_LIFE_FAULTS = (*JOB_FAULTS, "complete_status")
+_LIFE_FAULTS = (*JOB_FAULTS, "complete_status", "charge_failed", "charge_twice", "charge_no_file")
 #: On a create, these faults strike after the job was made: the client cannot know it was.
 AFTER_CREATE = frozenset({"500", "502", "504", "drop", "slow", "malformed", "hold"})
 #: ``any`` strikes the video endpoints only; the others must be named.

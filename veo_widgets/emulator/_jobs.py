@@ -30,6 +30,7 @@ _JOB_ERRORS: tuple[tuple[str, Any], ...] = (
         {"detail": [{"loc": ["body", "image_url"], "msg": "Image could not be processed", "type": "value_error"}]},
     ),
     ("job_error_string", "Generation failed: internal model error"),
+    ("charge_failed", {"name": "GenerationError", "message": "The video could not be delivered"}),
 )
 
 
@@ -189,7 +190,7 @@ class JobStore:
             return
         with self.lock:
             job.status, job.error, job.settled_at = outcome.status, outcome.error, now
-            if outcome.succeeded:
+            if outcome.succeeded and "charge_no_file" not in job.faults:
                 expires = now + result_ttl if result_ttl is not None else None
                 if "expired_url" in job.faults:
                     expires = 0.0
@@ -255,7 +256,7 @@ class JobStore:
                 continue
             self._jobs[job.id] = job
             self._per_job[job.id] = Counter()
-            if job.status in ("completed", "complete") and job.file:
+            if job.status in ("completed", "complete") and job.file and "charge_no_file" not in job.faults:
                 self._files[job.token] = (Path(job.file), None)
             elif job.status not in TERMINAL and job.file and not Path(job.file).exists():
                 unfinished.append(job)

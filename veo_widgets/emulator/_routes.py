@@ -26,15 +26,18 @@ from ._catalogue import Catalogue, charge_usd
 from ._faults import AFTER_CREATE, Fault, FaultBook, fault_response
 from ._files import serve_file
 from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, phase
+from ._ledger import Ledger
 from ._logs import LogBook, LogRow, Outcome
 from ._renders import Renderer
 from ._specs import Accepted, frame_size, validate
+from ._usage import Request, answer_usage, answer_usage_detail
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, Problem, client_request_id, error_response, json_response
 
 __all__ = ["CREATE_PATHS", "EmulatorApp"]
 
 CREATE_PATHS = ("/v2/video/generations", "/v2/generate/video/google/generation")
 CATALOGUE_PATHS = ("/v1/models", "/models", "/api/v1/models")
+ACCOUNT_PATHS = ("/v2/logs", "/v2/billing", "/v2/usage", "/v2/billing/transactions", "/v2/usage/detail")
 CREDITS_PER_USD = 2_000_000
 _NANO = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 
@@ -56,6 +59,7 @@ class EmulatorApp:
         log_lag: float = 0.0,
         logs_rate_limit: int = 200,
         balance_usd: float = 1_000_000.0,
+        charge_factor: float = 1.0,
     ) -> None:
         self.api_key = api_key or "emu-" + secrets.token_hex(16)
         self.timing = timing if isinstance(timing, Timing) else Timing() if timing is None else Timing.fixed(timing)
@@ -73,7 +77,10 @@ class EmulatorApp:
         self._assets: dict[str, tuple[bytes, str]] = {}
         self.logs = LogBook(log_lag, logs_rate_limit, state_dir)
         self.catalogue = Catalogue(self.timing)
-        self.account = Account(balance_usd, self._outcomes)
+        self.charge_factor = charge_factor
+        """What a job is charged, as a multiple of the catalogue's price (estimates learn it)."""
+        self.ledger = Ledger(balance_usd, self._outcomes, logs_rate_limit)
+        self.account = Account(balance_usd, self._outcomes, self.ledger)
         for job in self.jobs.load():
             self.renderer.resume(job)
 
@@ -139,7 +146,7 @@ class EmulatorApp:
             return self._asset(request)
         if request.method == "GET" and self._public_get(path):
             return self._public(request)
-        if request.method == "GET" and path.rstrip("/") in ("/v2/logs", "/v2/billing", "/v2/usage"):
+        if request.method == "GET" and path.rstrip("/") in ACCOUNT_PATHS:
             return self._account_get(request)
         if path.rstrip("/") in CREATE_PATHS:
             if request.method == "POST":
@@ -179,7 +186,17 @@ class EmulatorApp:
             return self._faulty("logs", request, lambda: self.logs.answer(request, self._log_outcome, self.api_key[:8]))
         if path == "/v2/billing":
             return self._faulty("billing", request, self.account.answer_billing)
-        return self._faulty("billing", request, lambda: self.account.answer_usage(request, self.api_key[:8]))
+        if path == "/v2/billing/transactions":
+            return self._faulty("billing", request, lambda: self.ledger.answer(request))
+        if path == "/v2/usage/detail":
+            answer = lambda: answer_usage_detail(request, self.ledger.charges, self._requests, self.api_key[:8])  # noqa: E731
+            return self._faulty("billing", request, answer)
+        return self._faulty("billing", request, lambda: answer_usage(request, self.ledger.charges, self.api_key[:8]))
+
+    def _requests(self) -> list[Request]:
+        """The usage logs' rows as spend counts them (a refused create, or a failed job: failed)."""
+        rows = self.logs.rows()
+        return [Request(r.created, r.model, r.job_id is None or self._log_outcome(r).failed) for r in rows]
 
     def authorize(self, request: EmuRequest) -> None:
         auth = request.headers.get("authorization", "")
@@ -249,7 +266,7 @@ class EmulatorApp:
             faults=faults,
             seed=int(seed),
             token=secrets.token_urlsafe(18),
-            cost_usd=charge_usd(spec, body),
+            cost_usd=round(charge_usd(spec, body) * self.charge_factor, 4),
         )
         width, height = frame_size(body["aspect_ratio"], body["resolution"])
         shape = {

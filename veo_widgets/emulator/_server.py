@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import socket
 import sys
 import threading
@@ -16,7 +18,8 @@ import httpx
 from .._config import data_dir
 from ._faults import Fault
 from ._jobs import EmulatorStats, Timing
-from ._routes import EmulatorApp
+from ._ledger import Ledger
+from ._routes import CREATE_PATHS, EmulatorApp
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, error_response
 
 __all__ = ["Emulator", "demo_emulator"]
@@ -126,7 +129,11 @@ class Emulator:
     for faults with the ``X-Emulator-Fault`` header. ``log_lag`` is how many seconds a create
     takes to show in ``GET /v2/logs``; ``logs_rate_limit`` the requests a minute it allows;
     ``balance_usd`` the simulated account's starting balance (creates that do not fit are
-    refused with the API's 403 "out of credits").
+    refused with the API's 403 "out of credits"); ``charge_factor`` what a job is really
+    charged, as a multiple of the catalogue's price. The ledger (``GET
+    /v2/billing/transactions``) can be made to disagree with what a client got: the job
+    faults ``charge_failed``, ``charge_twice`` and ``charge_no_file``, and
+    :meth:`charge_elsewhere`.
     """
 
     def __init__(
@@ -146,8 +153,10 @@ class Emulator:
         log_lag: float = 0.0,
         logs_rate_limit: int = 200,
         balance_usd: float = 1_000_000.0,
+        charge_factor: float = 1.0,
     ) -> None:
         self.app = EmulatorApp(
+            charge_factor=charge_factor,
             log_lag=log_lag,
             logs_rate_limit=logs_rate_limit,
             balance_usd=balance_usd,
@@ -223,6 +232,27 @@ class Emulator:
     def balance(self) -> float:
         """The simulated account balance in USD, as ``GET /v2/billing`` reports it."""
         return self.app.account.balance()
+
+    @property
+    def ledger(self) -> Ledger:
+        """The account's ledger: ``emu.ledger.charges()`` are what ``/v2/billing/transactions`` lists."""
+        return self.app.ledger
+
+    def charge_elsewhere(
+        self, model: str = "google/veo-3.0-fast", prompt: str = "made elsewhere", **fields: Any
+    ) -> str:
+        """Make (and bill, once it completes) a text-to-video job as another machine or key would:
+        this server's clients never journaled it. Returns its generation id."""
+        body = json.dumps({"model": model, "prompt": prompt, "duration": 4, **fields}).encode()
+        headers = {
+            "authorization": f"Bearer {self.api_key}",
+            "content-type": "application/json",
+            "x-client-request-id": "elsewhere-" + secrets.token_hex(8),
+        }
+        answer = self.app.handle(EmuRequest.from_target("POST", CREATE_PATHS[0], headers, body, self.url))
+        if answer.status != 200:
+            raise RuntimeError(f"the emulator refused the create: {answer.body.decode(errors='replace')}")
+        return str(json.loads(answer.body)["id"])
 
     def add_fault(self, kind: str, *, endpoint: str = "any", times: int | None = 1, **options: Any) -> Fault:
         """Make the next ``times`` matching requests misbehave: see ``FAULT_KINDS``."""

@@ -28,6 +28,7 @@ from .._errors import VeoError
 from ..protocol._responses import Malformed, json_body
 from ..protocol._retry import DEFAULT_RETRY, RetryPolicy, failure_text, get_flow
 from ..protocol._steps import Outcome, Send, Step
+from ._learned import Learned, learned_estimate
 
 __all__ = [
     "CATALOGUE_MAX_AGE",
@@ -38,6 +39,7 @@ __all__ = [
     "PricedRequest",
     "catalogue_flow",
     "estimate_usd",
+    "learned_of",
     "load_cached",
     "parse_catalogue",
     "save_cached",
@@ -249,13 +251,21 @@ def _price(pricing: Mapping[str, Any], request: Mapping[str, Any]) -> float | No
 
 
 def estimate_usd(request: PricedRequest, catalogue: Catalogue) -> float | None:
-    """What ``request`` will cost in US dollars, or None for "price unknown"."""
-    return catalogue.estimate(
+    """What ``request`` will cost in US dollars, or None for "price unknown": the catalogue's
+    price corrected by what this account was charged for the same setting (``_learned``)."""
+    return learned_of(request, catalogue).usd
+
+
+def learned_of(request: PricedRequest, catalogue: Catalogue) -> Learned:
+    """The catalogue's price of ``request`` moved toward this account's charges, and from how many jobs."""
+    listed = catalogue.estimate(
         request.model,
         resolution=request.resolution,
         duration=request.duration,
         generate_audio=request.generate_audio,
     )
+    spec = (request.model, request.resolution, request.duration, request.generate_audio)
+    return learned_estimate(catalogue.base_url, *spec, listed)
 
 
 @dataclass(frozen=True)
@@ -269,12 +279,16 @@ class Estimate:
     count: int = 1
     unknown: int = 0
     """How many of ``count`` requests have no price (their cost is not in ``usd``)."""
+    learned_from: int = 0
+    """How many of this account's charged jobs corrected the catalogue's price (0: none)."""
 
     def describe(self) -> str:
         if self.usd is None or self.unknown == self.count:
             text = "price unknown"
         else:
             text = f"about ${self.usd:.2f}"
+            if self.learned_from:
+                text += f", from your last {self.learned_from} job{'s' if self.learned_from != 1 else ''}"
             if self.unknown:
                 text += f" + {self.unknown} of {self.count} with no price"
         return text + (" (simulated prices)" if self.simulated else "")

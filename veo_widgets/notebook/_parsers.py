@@ -22,6 +22,7 @@ from ..views._lookup import OPTION_NAMES, positive_seconds
 _INPUT_NAMES = frozenset({"image", "last_image", "reference_images", "video"})
 
 __all__ = [
+    "AuditArgs",
     "DemoArgs",
     "GenerateArgs",
     "HistoryArgs",
@@ -215,6 +216,19 @@ def _maybe_job(words: Sequence[str]) -> MaybeJobArgs:
     return MaybeJobArgs(words[0] if words else None)
 
 
+@dataclass(frozen=True)
+class AuditArgs:
+    since: str | None = None
+
+
+def _audit(words: Sequence[str]) -> AuditArgs:
+    if not words:
+        return AuditArgs()
+    if len(words) == 2 and words[0] == "--since":
+        return AuditArgs(words[1])
+    raise UsageError("%veo audit [--since 7d]: a span back (7d, 24h, 90m) or a date; default 7d")
+
+
 def _demo(words: Sequence[str]) -> DemoArgs:
     if list(words) not in (["on"], ["off"]):
         raise UsageError("%veo demo on|off")
@@ -241,6 +255,7 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Sequence[str]], Any], str]] = {
     "models": (_none("models"), "the Veo family: each model's mode, lengths and sizes"),
     "gallery": (_none("gallery"), "every clip this machine made, as a grid to play, re-run and stitch"),
     "reconcile": (_maybe_job, "[ID]: find creates whose answer was lost, in the API's usage logs"),
+    "audit": (_audit, "[--since 7d]: every charge of the account against this machine's videos"),
 }
 
 

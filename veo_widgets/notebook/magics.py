@@ -22,11 +22,13 @@ from .._errors import BudgetExceededError, GenerationTimeoutError, ValidationErr
 from ..client._money import price_text
 from ..schema._models import Job
 from ..schema._options import parse_options, trait_specs
+from ..views._audit import parse_since
 from ..views._client_api import ClientAPI
 from ..views._display import Progress, still_running_text, stopped_note
 from ..views._lookup import OPTION_NAMES, already_saved, check_request, job_status, saved_video
 from ._magics_view import config_text, final_bundle, history_bundle, live_bundle, video_bundle
 from ._parsers import (
+    AuditArgs,
     DemoArgs,
     GenerateArgs,
     HistoryArgs,
@@ -363,6 +365,12 @@ class _VeoMagics(Magics):
         results = self.client.reconcile(args.job)
         print("\n".join(r.describe() for r in results) or "nothing to reconcile: every create was answered")
         return list(results)
+
+    def handle_audit(self, args: AuditArgs) -> Any:
+        """The ledger against this machine's jobs: totals, findings with their buttons, spend."""
+        from ._audit_view import AuditView  # ipywidgets: only when asked for
+
+        return AuditView(self.client, since=parse_since(args.since))
 
     def handle_demo(self, args: DemoArgs) -> None:
         os.environ["VEO_DEMO"] = "1" if args.on else "0"
