@@ -18,10 +18,33 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PENDING", "TERMINAL", "EmulatorStats", "Job", "JobStore", "Phase", "RenderState", "Timing", "phase"]
+__all__ = [
+    "PENDING",
+    "SPELLINGS",
+    "TERMINAL",
+    "EmulatorStats",
+    "Job",
+    "JobStore",
+    "Phase",
+    "RenderState",
+    "Timing",
+    "check_spellings",
+    "phase",
+    "spell",
+]
 
 PENDING = ("queued", "waiting", "active", "generating")
 TERMINAL = ("completed", "complete", "error")
+#: How the API's video endpoint spells each of a job's states: its Veo schema says the
+#: first of each; its other models' pages and the official SDK the others (shared/API.md,
+#: "Status values"). A job's stored status is always the first; ``spell`` says it otherwise.
+SPELLINGS: dict[str, tuple[str, ...]] = {
+    "queued": ("queued", "waiting", "pending", "starting"),
+    "generating": ("generating", "active", "processing", "in_progress", "running"),
+    "completed": ("completed", "complete", "succeeded", "success"),
+    "error": ("error", "failed", "failure", "cancelled", "canceled", "rejected", "expired"),
+}
+_STATUS_FAULT = "status:"
 
 _JOB_ERRORS: tuple[tuple[str, Any], ...] = (
     ("job_error", {"name": "ModerationError", "message": "The prompt was flagged by the safety filter"}),
@@ -127,7 +150,51 @@ def phase(job: Job, now: float, render: RenderState) -> Phase:
     for kind, error in _JOB_ERRORS:
         if kind in job.faults:
             return Phase("error", error)
+    if _state_of(_asked_spelling(job) or "") == "error":
+        return Phase("error")  # ends as its failure spelling says, with no error object
     return Phase("complete" if "complete_status" in job.faults else "completed")
+
+
+def _asked_spelling(job: Job) -> str | None:
+    """The status word a ``status:<word>`` fault asked this job to be spelled with."""
+    for kind in job.faults:
+        if kind.startswith(_STATUS_FAULT):
+            return kind[len(_STATUS_FAULT) :].strip()
+    return None
+
+
+def _state_of(word: str) -> str | None:
+    """Which state ``word`` spells (``queued`` and ``generating`` both: ``pending``), or None."""
+    for state, words in SPELLINGS.items():
+        if word.lower() in words:
+            return "pending" if state in ("queued", "generating") else state
+    return None
+
+
+def spell(job: Job, status: str, server: dict[str, str]) -> str:
+    """``status`` (a stored or computed one) as the answer spells it: as the job's
+    ``status:<word>`` fault asks (a pending or unknown word for every pending state), else
+    as the server's ``statuses`` setting maps it, else unchanged."""
+    word = _asked_spelling(job)
+    if word:
+        state = _state_of(word) or "pending"  # an unknown word: what a running job says
+        if state == status or (state == "pending" and status in ("queued", "generating")):
+            return word
+    return server.get(status, status)
+
+
+def check_spellings(statuses: dict[str, str]) -> dict[str, str]:
+    """A server's ``statuses`` setting, checked: each key a state of :data:`SPELLINGS`, each
+    value a non-empty word (any word: an unknown one is how the API's next spelling looks)."""
+    for state, word in statuses.items():
+        if state not in SPELLINGS:
+            raise ValueError(f"statuses: {state!r} is not a state; the states are {', '.join(SPELLINGS)}")
+        if not isinstance(word, str) or not word.strip():
+            raise ValueError(f"statuses: the spelling of {state!r} must be a non-empty word")
+        spelt = _state_of(word)
+        if spelt is not None and spelt != ("pending" if state in ("queued", "generating") else state):
+            raise ValueError(f"statuses: {word!r} spells another state than {state!r}")
+    return dict(statuses)
 
 
 @dataclass(frozen=True)

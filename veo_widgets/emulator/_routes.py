@@ -25,7 +25,7 @@ from ._account import Account
 from ._catalogue import Catalogue, charge_usd
 from ._faults import AFTER_CREATE, Fault, FaultBook, fault_response
 from ._files import serve_file
-from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, phase
+from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, check_spellings, phase, spell
 from ._logs import LogBook, LogRow, Outcome
 from ._renders import Renderer
 from ._specs import Accepted, frame_size, validate
@@ -56,6 +56,7 @@ class EmulatorApp:
         log_lag: float = 0.0,
         logs_rate_limit: int = 200,
         balance_usd: float = 1_000_000.0,
+        statuses: dict[str, str] | None = None,
     ) -> None:
         self.api_key = api_key or "emu-" + secrets.token_hex(16)
         self.timing = timing if isinstance(timing, Timing) else Timing() if timing is None else Timing.fixed(timing)
@@ -63,6 +64,8 @@ class EmulatorApp:
             raise ValueError("id_style is colon, uuid or nanoid")
         self.id_style = id_style
         self.result_ttl = result_ttl
+        self.statuses = check_spellings(statuses or {})
+        """How answers spell each state (``{"completed": "succeeded"}``); see ``_jobs.SPELLINGS``."""
         self.state_dir = state_dir
         self.faults = FaultBook(faults)
         self.jobs = JobStore(state_dir)
@@ -227,7 +230,8 @@ class EmulatorApp:
         self.jobs.settle(job, outcome, now, self.result_ttl)  # only when a job ends at once
         usage = self._usage(job)
         status = 201 if "legacy_201" in job.faults else 200
-        answer = json_response(status, {"id": job.id, "status": outcome.status, "meta": {"usage": usage}})
+        spelt = spell(job, outcome.status, self.statuses)
+        answer = json_response(status, {"id": job.id, "status": spelt, "meta": {"usage": usage}})
         answer.headers.update(_cost_headers(job, usage))
         if fault is not None:  # the job exists now; the answer is what goes wrong
             return fault_response(fault, request, answer)
@@ -296,7 +300,7 @@ class EmulatorApp:
         now = time.time()
         outcome = phase(job, now, self.renderer.state(job))
         self.jobs.settle(job, outcome, now, self.result_ttl)  # the stored transition, once
-        payload: dict[str, Any] = {"id": job.id, "status": outcome.status}
+        payload: dict[str, Any] = {"id": job.id, "status": spell(job, outcome.status, self.statuses)}
         headers = {"x-inference-id": job.id}
         if outcome.succeeded:
             usage = self._usage(job)
@@ -306,7 +310,7 @@ class EmulatorApp:
                 payload["video"]["duration"] = job.body["duration"]
                 payload["duration"] = job.body["duration"]
             headers = _cost_headers(job, usage)
-        elif outcome.status == "error":
+        elif outcome.status == "error" and outcome.error is not None:
             payload["error"] = outcome.error
         answer = json_response(200, payload, headers)
         return fault_response(fault, request, answer) if fault is not None else answer

@@ -15,7 +15,7 @@ import httpx
 
 from .._config import data_dir
 from ._faults import Fault
-from ._jobs import EmulatorStats, Timing
+from ._jobs import EmulatorStats, Timing, check_spellings
 from ._routes import EmulatorApp
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, error_response
 
@@ -126,7 +126,9 @@ class Emulator:
     for faults with the ``X-Emulator-Fault`` header. ``log_lag`` is how many seconds a create
     takes to show in ``GET /v2/logs``; ``logs_rate_limit`` the requests a minute it allows;
     ``balance_usd`` the simulated account's starting balance (creates that do not fit are
-    refused with the API's 403 "out of credits").
+    refused with the API's 403 "out of credits"); ``statuses`` how answers spell each state
+    (``{"completed": "succeeded", "generating": "processing"}``, any word for an unknown
+    one; a ``status:<word>`` fault does it for one job).
     """
 
     def __init__(
@@ -146,8 +148,10 @@ class Emulator:
         log_lag: float = 0.0,
         logs_rate_limit: int = 200,
         balance_usd: float = 1_000_000.0,
+        statuses: dict[str, str] | None = None,
     ) -> None:
         self.app = EmulatorApp(
+            statuses=statuses,
             log_lag=log_lag,
             logs_rate_limit=logs_rate_limit,
             balance_usd=balance_usd,
@@ -218,6 +222,15 @@ class Emulator:
     @log_lag.setter
     def log_lag(self, seconds: float) -> None:
         self.app.logs.lag = seconds
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        """How answers spell each state; setting it applies to every answer from then on."""
+        return dict(self.app.statuses)
+
+    @statuses.setter
+    def statuses(self, spellings: dict[str, str]) -> None:
+        self.app.statuses = check_spellings(spellings)
 
     @property
     def balance(self) -> float:
