@@ -34,6 +34,7 @@ import httpx
 
 from ..protocol._flows import DEFAULT_RETRY, Outcome, RetryPolicy, Send, Sleep, Step
 from ..protocol._responses import api_error, retry_after
+from ..schema._models import JobStatus
 
 __all__ = [
     "LOGS_PATH",
@@ -217,11 +218,11 @@ def _match(rows: Sequence[Mapping[str, Any]], crid: str) -> Found | FoundFailed 
     for row in rows:
         if not crid or row.get("client_request_id") != crid:
             continue
-        status = str(row.get("status") or "").lower()
+        status = str(row.get("status") or "")
         inference = row.get("inference_id")
-        if status == "succeeded" and isinstance(inference, str) and inference:
+        if JobStatus.is_success(status) and isinstance(inference, str) and inference:
             return Found(crid, inference, row)
-        if status == "failed" and failed is None:
+        if JobStatus.is_failure(status) and failed is None:
             failed = FoundFailed(crid, str(inference) if inference else None, _cost(row), row)
     return failed
 

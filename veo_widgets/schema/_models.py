@@ -61,6 +61,12 @@ class JobStatus(str, enum.Enum):
         return status.lower() in _PENDING
 
     @staticmethod
+    def is_queued(status: str) -> bool:
+        """True while the job waits for its turn (``queued``, ``waiting``, ``pending``, ...):
+        a pending status that is not yet generating."""
+        return status.lower() in _QUEUED
+
+    @staticmethod
     def is_success(status: str) -> bool:
         """True for every spelling of a finished video (``completed``, ``succeeded``, ...)."""
         return status.lower() in _SUCCESS
@@ -76,8 +82,14 @@ class JobStatus(str, enum.Enum):
 _PENDING = frozenset(
     {"queued", "waiting", "active", "generating", "pending", "processing", "in_progress", "running", "starting", ""}
 )
+_QUEUED = frozenset({"queued", "waiting", "pending", "starting", ""})
 _SUCCESS = frozenset({"completed", "complete", "succeeded", "success"})
 _FAILURE = frozenset({"error", "failed", "failure", "cancelled", "canceled", "rejected", "expired"})
+#: Each state's known spellings (lower case), for a filter that lists them (the gallery's,
+#: SQL's ``IN``): judge one status with ``JobStatus.is_*``, which also covers letter case.
+PENDING_STATUSES = tuple(sorted(_PENDING - {""}))
+SUCCESS_STATUSES = tuple(sorted(_SUCCESS))
+FAILURE_STATUSES = tuple(sorted(_FAILURE))
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,15 @@ def test_filters_start_again_at_page_one() -> None:
     assert Filters(text="  ").query() == {}
 
 
+def test_status_filters_cover_every_spelling_of_their_state() -> None:
+    spellings = ["completed", "succeeded", "processing", "pending", "failed", "cancelled", "error"]
+    rows = Rows([job(i, status=s) for i, s in enumerate(spellings)])
+    pager = Pager(rows, size=20)
+    assert {j.status for j in pager.narrow(status="finished")} == {"completed", "succeeded"}
+    assert {j.status for j in pager.narrow(status="running")} == {"processing", "pending"}
+    assert {j.status for j in pager.narrow(status="failed")} == {"failed", "cancelled", "error"}
+
+
 def test_each_state_says_what_can_be_done(tmp_path: Path) -> None:
     video = tmp_path / "a.mp4"
     video.write_bytes(b"...")

@@ -14,15 +14,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ...schema._models import Job, JobStatus
+from ...schema._models import FAILURE_STATUSES, PENDING_STATUSES, SUCCESS_STATUSES, Job, JobStatus
 
 __all__ = ["Card", "Filters", "Pager", "Source", "card", "lineage"]
 
 #: The gallery's status filter: a label and the journal statuses it covers.
 STATUS_FILTERS: Mapping[str, tuple[str, ...]] = {
-    "finished": ("completed",),
-    "running": ("queued", "waiting", "active", "generating"),
-    "failed": ("error", "failed"),
+    "finished": SUCCESS_STATUSES,
+    "running": PENDING_STATUSES,
+    "failed": FAILURE_STATUSES,
     "unconfirmed": ("unconfirmed",),
     "not sent": ("not_submitted",),
 }
