@@ -225,7 +225,8 @@ class JobStore:
         self.state_dir = state_dir
         self.lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
-        self._files: dict[str, tuple[Path, float | None]] = {}
+        self._files: dict[str, tuple[Path, bool]] = {}
+        """Each result's file by its token, and whether every link to it is dead."""
         self._counts: Counter[str] = Counter()
         self._per_job: dict[str, Counter[str]] = {}
         self._per_crid: Counter[str] = Counter()
@@ -250,20 +251,20 @@ class JobStore:
         with self.lock:
             return list(self._jobs.values())
 
-    def settle(self, job: Job, outcome: Phase, now: float, result_ttl: float | None) -> None:
-        """Record that ``job`` ended as ``outcome``: the one stored transition of a job."""
+    def settle(self, job: Job, outcome: Phase, now: float) -> None:
+        """Record that ``job`` ended as ``outcome``: the one stored transition of a job.
+
+        Its file is then served to signed links (``_links``); with the ``expired_url`` fault
+        every link to it is refused, however fresh."""
         if not outcome.ended or job.status in TERMINAL:
             return
         with self.lock:
             job.status, job.error, job.settled_at = outcome.status, outcome.error, now
             if outcome.succeeded:
-                expires = now + result_ttl if result_ttl is not None else None
-                if "expired_url" in job.faults:
-                    expires = 0.0
-                self._files[job.token] = (Path(job.file or ""), expires)
+                self._files[job.token] = (Path(job.file or ""), "expired_url" in job.faults)
         self.save(job)
 
-    def result_file(self, token: str) -> tuple[Path, float | None] | None:
+    def result_file(self, token: str) -> tuple[Path, bool] | None:
         with self.lock:
             return self._files.get(token)
 
@@ -323,7 +324,7 @@ class JobStore:
             self._jobs[job.id] = job
             self._per_job[job.id] = Counter()
             if job.status in ("completed", "complete") and job.file:
-                self._files[job.token] = (Path(job.file), None)
+                self._files[job.token] = (Path(job.file), "expired_url" in job.faults)
             elif job.status not in TERMINAL and job.file and not Path(job.file).exists():
                 unfinished.append(job)
         return unfinished

@@ -26,6 +26,7 @@ from ._catalogue import Catalogue, charge_usd
 from ._faults import AFTER_CREATE, Fault, FaultBook, fault_response
 from ._files import serve_file
 from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, check_spellings, phase, spell
+from ._links import DEFAULT_TTL, LinkSigner
 from ._logs import LogBook, LogRow, Outcome
 from ._renders import Renderer
 from ._specs import Accepted, frame_size, validate
@@ -49,7 +50,8 @@ class EmulatorApp:
         timing: Timing | float | None = None,
         id_style: str = "colon",
         state_dir: Path | None = None,
-        result_ttl: float | None = None,
+        result_ttl: float | None = DEFAULT_TTL,
+        clock: Callable[[], float] = time.time,
         render_workers: int = 2,
         faults: list[Fault] | None = None,
         seed: int | None = None,
@@ -63,7 +65,8 @@ class EmulatorApp:
         if id_style not in ("colon", "uuid", "nanoid"):
             raise ValueError("id_style is colon, uuid or nanoid")
         self.id_style = id_style
-        self.result_ttl = result_ttl
+        self.links = LinkSigner(result_ttl, clock)
+        """Signs each poll's result link for ``result_ttl`` seconds by ``clock``, and judges it."""
         self.statuses = check_spellings(statuses or {})
         """How answers spell each state (``{"completed": "succeeded"}``); see ``_jobs.SPELLINGS``."""
         self.state_dir = state_dir
@@ -227,7 +230,7 @@ class EmulatorApp:
         made.append(job)
         now = time.time()
         outcome = phase(job, now, self.renderer.state(job))
-        self.jobs.settle(job, outcome, now, self.result_ttl)  # only when a job ends at once
+        self.jobs.settle(job, outcome, now)  # only when a job ends at once
         usage = self._usage(job)
         status = 201 if "legacy_201" in job.faults else 200
         spelt = spell(job, outcome.status, self.statuses)
@@ -299,12 +302,12 @@ class EmulatorApp:
             raise Problem(404, f"Generation {job_id} not found", "NotFoundException")
         now = time.time()
         outcome = phase(job, now, self.renderer.state(job))
-        self.jobs.settle(job, outcome, now, self.result_ttl)  # the stored transition, once
+        self.jobs.settle(job, outcome, now)  # the stored transition, once
         payload: dict[str, Any] = {"id": job.id, "status": spell(job, outcome.status, self.statuses)}
         headers = {"x-inference-id": job.id}
         if outcome.succeeded:
             usage = self._usage(job)
-            payload["video"] = {"url": f"{request.base_url}/files/{job.token}.mp4"}
+            payload["video"] = {"url": self.links.link(request.base_url, job.token)}  # fresh at each poll
             payload["meta"] = {"usage": usage}
             if "tokens_used" in job.faults:
                 payload["video"]["duration"] = job.body["duration"]
@@ -327,8 +330,9 @@ class EmulatorApp:
         self.jobs.count("download")
         if entry is None or not entry[0].is_file():
             raise Problem(404, "No such file", "NotFoundException")
-        path, expires = entry
-        answer = serve_file(path, request.headers.get("range", ""), expires, time.time())
+        path, dead = entry
+        refusal = "Request has expired" if dead else self.links.refusal(token, request.query)
+        answer = serve_file(path, request.headers.get("range", ""), refusal)
         return fault_response(fault, request, answer) if fault is not None else answer
 
     def _asset(self, request: EmuRequest) -> EmuResponse:

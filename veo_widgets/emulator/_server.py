@@ -7,6 +7,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import httpx
 from .._config import data_dir
 from ._faults import Fault
 from ._jobs import EmulatorStats, Timing, check_spellings
+from ._links import DEFAULT_TTL
 from ._routes import EmulatorApp
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, error_response
 
@@ -128,7 +130,10 @@ class Emulator:
     ``balance_usd`` the simulated account's starting balance (creates that do not fit are
     refused with the API's 403 "out of credits"); ``statuses`` how answers spell each state
     (``{"completed": "succeeded", "generating": "processing"}``, any word for an unknown
-    one; a ``status:<word>`` fault does it for one job).
+    one; a ``status:<word>`` fault does it for one job). Result links are signed for
+    ``result_ttl`` seconds (10 minutes, as the docs' links; None: forever) by ``clock``
+    (``time.time``; a test passes one it moves) and refused with a 403 after that; each
+    poll of a completed job hands out a fresh one.
     """
 
     def __init__(
@@ -140,7 +145,8 @@ class Emulator:
         timing: Timing | float | None = None,
         id_style: str = "colon",
         state_dir: Path | str | None = None,
-        result_ttl: float | None = None,
+        result_ttl: float | None = DEFAULT_TTL,
+        clock: Callable[[], float] = time.time,
         faults: list[Fault] | None = None,
         render_workers: int = 2,
         seed: int | None = None,
@@ -160,6 +166,7 @@ class Emulator:
             id_style=id_style,
             state_dir=Path(state_dir) if state_dir is not None else None,
             result_ttl=result_ttl,
+            clock=clock,
             faults=faults,
             render_workers=render_workers,
             seed=seed,
@@ -222,6 +229,15 @@ class Emulator:
     @log_lag.setter
     def log_lag(self, seconds: float) -> None:
         self.app.logs.lag = seconds
+
+    @property
+    def result_ttl(self) -> float | None:
+        """Seconds a result link lives; setting it applies to links handed out from then on."""
+        return self.app.links.ttl
+
+    @result_ttl.setter
+    def result_ttl(self, seconds: float | None) -> None:
+        self.app.links.ttl = seconds
 
     @property
     def statuses(self) -> dict[str, str]:
