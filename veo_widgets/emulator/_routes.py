@@ -23,12 +23,13 @@ from urllib.parse import unquote
 
 from ._account import Account
 from ._catalogue import Catalogue, charge_usd
+from ._extend import checked_video
 from ._faults import AFTER_CREATE, Fault, FaultBook, fault_response
 from ._files import serve_file
 from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, check_spellings, phase, spell
 from ._links import DEFAULT_TTL, LinkSigner
 from ._logs import LogBook, LogRow, Outcome
-from ._renders import Renderer
+from ._renders import Renderer, fetch_loopback
 from ._specs import Accepted, frame_size, validate
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, Problem, client_request_id, error_response, json_response
 
@@ -223,6 +224,8 @@ class EmulatorApp:
         if fault is not None and fault.kind not in AFTER_CREATE:
             return fault_response(fault, request)
         accepted = validate(raw)
+        if accepted.mode == "extend" and accepted.video is not None:
+            accepted.video = checked_video(accepted.video, accepted.body.get("provider"), fetch_loopback)
         self.account.check_credit(charge_usd(accepted.spec, accepted.body))
         job_faults = self.faults.take_job(request)
         job = self._make_job(accepted, crid, job_faults)
@@ -267,8 +270,8 @@ class EmulatorApp:
             "duration": duration,
             "audio": body["generate_audio"],
         }
-        if accepted.mode == "extend" and body["aspect_ratio"] in (None, "auto"):
-            shape["follow_video"] = True  # auto: the input video's orientation, known once it is read
+        if accepted.mode == "extend":
+            shape["follow_video"] = True  # the input video's orientation, known once it is read
         if accepted.mode != "text":  # the prompt is drawn only in text-to-video: others share renders
             shape["prompt"] = ""
         self.renderer.start(job, shape, accepted.images, accepted.video)

@@ -17,7 +17,7 @@ from typing import Any
 
 from .._errors import ValidationError
 from ._family import DEFAULT_MODEL, GIVEN, ModelSpec, get_model, input_missing, input_not_taken, not_taken
-from ._images import is_remote, prepare_image, prepare_video
+from ._images import FAL_MAX_SECONDS, SECONDS_SLACK, is_remote, prepare_image, prepare_video
 from ._options import OPTIONS, SEED_MAX, frame_size
 
 __all__ = [
@@ -290,7 +290,23 @@ def build_request(
     if "video" in given:
         clip = prepare_video(given["video"], field="video")
         media["video"], media["video_source"] = clip.value, _absolute(given["video"], clip.source)
+        fields["provider"] = _extend_provider(spec, clip.seconds, fields.get("provider"))
     return VideoRequest(prompt=prompt.strip(), **fields, **media)
+
+
+def _extend_provider(spec: ModelSpec, seconds: float | None, provider: str | None) -> str | None:
+    """The provider an extend of a ``seconds``-long clip needs: fal's extend (which ``auto``
+    may fall back to) takes at most 8 s, so a longer clip goes to Google. An explicit
+    ``fal`` for a longer clip is refused before anything is sent."""
+    if seconds is None or seconds <= FAL_MAX_SECONDS + SECONDS_SLACK or spec.option("provider") is None:
+        return provider
+    if provider == "fal":
+        raise ValidationError(
+            "provider",
+            f"the video is {seconds:.1f} s and fal's extend takes at most {FAL_MAX_SECONDS:g} s: "
+            "use provider='google' (or leave it out)",
+        )
+    return "google"
 
 
 def _check_options(spec: ModelSpec, options: Mapping[str, Any]) -> dict[str, Any]:
