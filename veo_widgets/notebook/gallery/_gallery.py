@@ -307,7 +307,9 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         if len(chain) < 2:
             return []
         parts: list[w.Widget] = [w.Label("lineage:")]
-        for link, length in zip(chain, grown(chain), strict=True):
+        # A chain with an extension is one clip that grew: each link says its length.
+        extended = any(card(link).relation == "extend" for link in chain)
+        for link, length in zip(chain, grown(chain) if extended else [""] * len(chain), strict=True):
             relation = card(link).relation
             button = w.Button(
                 description=(f"{relation}: " if relation else "") + link.id[:12] + (f" ({length})" if length else ""),
