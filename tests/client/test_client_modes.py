@@ -169,7 +169,7 @@ def test_an_extension_generates_a_playable_video(emulator: Emulator) -> None:
     finally:
         client.close()
     assert child.ok and child.path is not None and child.parent_id == parent.id
-    assert probe(child.path)["duration"] == pytest.approx(7, abs=0.2)
+    assert probe(child.path)["duration"] == pytest.approx(4 + 7, abs=0.2)  # the parent's 4 s and 7 s more
 
 
 def test_async_run_extends(emulator: Emulator) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
 
 from veo_widgets.emulator import Emulator
 
-from .conftest import auth, body, wait_done
+from .conftest import auth, body, poll, wait_done
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -115,3 +116,59 @@ def test_logs_billing_and_catalogue_faults_must_be_named(emulator: Emulator) -> 
     emulator.add_fault("403", endpoint="billing")
     assert httpx.get(f"{emulator.url}/v2/billing", headers=auth(emulator), timeout=30).status_code == 403
     assert httpx.get(f"{emulator.url}/v2/billing", headers=auth(emulator), timeout=30).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("fault", "running", "ended"),
+    [
+        ("status:succeeded", "generating", "succeeded"),
+        ("status:processing", "processing", "completed"),
+        ("status:failed", "generating", "failed"),
+        ("status:finalizing", "finalizing", "completed"),
+    ],
+)
+def test_a_status_fault_spells_the_job_s_answers(emulator: Emulator, fault: str, running: str, ended: str) -> None:
+    job = httpx.post(
+        f"{emulator.url}/v2/video/generations",
+        json=body(),
+        headers={**auth(emulator), "X-Emulator-Fault": f"{fault},never_finish"},
+        timeout=30,
+    ).json()
+    assert job["status"] in ("queued", running)
+    deadline = time.monotonic() + 30
+    while (seen := poll(emulator, job["id"])["status"]) == "queued" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert seen == running  # still running (never_finish): its pending spelling
+    other = httpx.post(
+        f"{emulator.url}/v2/video/generations",
+        json=body(),
+        headers={**auth(emulator), "X-Emulator-Fault": fault},
+        timeout=30,
+    ).json()
+    done = wait_done_spelled(emulator, other["id"], ended)
+    if ended == "failed":
+        assert "error" not in done and "video" not in done  # a bare failure spelling
+    else:
+        assert done["video"]["url"]
+
+
+def wait_done_spelled(emu: Emulator, job_id: str, ended: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        answer = poll(emu, job_id)
+        if answer["status"] == ended:
+            return answer
+        time.sleep(0.1)
+    raise AssertionError(f"the job never said {ended!r}")
+
+
+def test_a_server_wide_spelling_applies_to_every_answer_and_is_checked() -> None:
+    with Emulator(timing=0.2, statuses={"completed": "success", "error": "failure"}) as emu:
+        job = httpx.post(f"{emu.url}/v2/video/generations", json=body(), headers=auth(emu), timeout=30).json()
+        assert wait_done_spelled(emu, job["id"], "success")["video"]["url"]
+        emu.statuses = {"completed": "complete"}
+        assert poll(emu, job["id"])["status"] == "complete"
+        with pytest.raises(ValueError, match="another state"):
+            emu.statuses = {"completed": "failed"}
+        with pytest.raises(ValueError, match="not a state"):
+            Emulator(start=False, statuses={"done": "succeeded"})

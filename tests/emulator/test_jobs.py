@@ -57,11 +57,11 @@ def test_an_ending_is_stored_once_and_saved(tmp_path: Path) -> None:
     store = JobStore(tmp_path)
     job = make_job()
     store.add(job)
-    store.settle(job, Phase("generating"), 1005, None)
+    store.settle(job, Phase("generating"), 1005)
     assert job.status == "queued" and store.result_file("tok") is None  # nothing to store yet
-    store.settle(job, Phase("completed"), 1011, result_ttl=60)
-    assert job.status == "completed" and store.result_file("tok") == (Path("/nowhere.mp4"), 1071)
-    store.settle(job, Phase("error", "late"), 1012, None)
+    store.settle(job, Phase("completed"), 1011)
+    assert job.status == "completed" and store.result_file("tok") == (Path("/nowhere.mp4"), False)
+    store.settle(job, Phase("error", "late"), 1012)
     assert job.status == "completed"  # an ended job stays ended
     reloaded = JobStore(tmp_path)
     reloaded.load()

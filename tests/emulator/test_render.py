@@ -136,15 +136,15 @@ def test_extend_continues_from_the_last_frame_of_the_input(emulator: Emulator, t
     encode(scene, clip, width=320, height=180, duration=1, seed=1, audio=False, label=None)
     by_url = emulator.host_asset("input.mp4", clip.read_bytes(), "video/mp4")  # as a finished job's URL is
     payload = {"model": "google/veo3-1-fast-extend-video", "prompt": "and on", "video_url": by_url}
-    frames = render(emulator, payload, tmp_path, 7)
-    assert frames[0][..., 2].mean() > frames[0][..., 0].mean() + 40  # starts where the input ended: blue
+    frames = render(emulator, payload, tmp_path, 8)  # the whole input (1 s), then 7 s more
+    assert frames[0][..., 0].mean() > frames[0][..., 2].mean() + 20  # opens as the input opens: yellow
+    assert frames[24][..., 2].mean() > frames[24][..., 0].mean() + 40  # goes on where the input ended: blue
 
 
-@pytest.mark.parametrize("aspect", [None, "auto"])
-def test_extend_keeps_a_portrait_clip_portrait_unless_told_otherwise(
-    emulator: Emulator, tmp_path: Path, aspect: str | None
-) -> None:
-    """Extend's ``aspect_ratio`` is ``auto`` by default: the output follows the input video."""
+@pytest.mark.parametrize("aspect", [None, "auto", "16:9"])
+def test_extend_keeps_a_portrait_clip_portrait(emulator: Emulator, tmp_path: Path, aspect: str | None) -> None:
+    """An extension is the input grown longer: it keeps the input's orientation, whatever
+    ``aspect_ratio`` says."""
     clip = tmp_path / "tall.mp4"
     scene = scene_for({"mode": "image", "width": 180, "height": 320}, [patterned()], None, 1)
     encode(scene, clip, width=180, height=320, duration=1, seed=1, audio=False, label=None)

@@ -11,7 +11,7 @@ import pytest
 from veo_widgets.emulator import Emulator
 
 from ..conftest import image_bytes
-from .conftest import auth, body, wait_done
+from .conftest import auth, body, poll, wait_done
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -101,18 +101,40 @@ def test_loopback_image_urls_are_fetched_others_fail_clearly(emulator: Emulator)
     assert failed["status"] == "error" and "cannot reach the internet" in failed["error"]["message"]
 
 
-def test_result_urls_expire_and_support_ranges() -> None:
-    with Emulator(timing=0.2, result_ttl=8) as emu:  # long enough to fetch a range first on a busy machine
+def test_result_links_are_signed_for_ten_minutes_refused_after_and_fresh_at_each_poll() -> None:
+    now = [time.time()]
+    with Emulator(timing=0.2, clock=lambda: now[0]) as emu:
         job = httpx.post(f"{emu.url}/v2/video/generations", json=body(), headers=auth(emu), timeout=30).json()
         url = wait_done(emu, job["id"])["video"]["url"]
+        assert "X-Amz-Expires=600" in url and "X-Amz-Signature=" in url  # as the docs' links
         part = httpx.get(url, headers={"Range": "bytes=0-99"}, timeout=30)
-        assert (
-            part.status_code == 206
-            and len(part.content) == 100
-            and part.headers["content-range"].startswith("bytes 0-99/")
-        )
-        time.sleep(8.2)
+        assert part.status_code == 206 and len(part.content) == 100
+        assert part.headers["content-range"].startswith("bytes 0-99/")
+        now[0] += 599
+        assert httpx.get(url, timeout=30).status_code == 200
+        now[0] += 2
+        expired = httpx.get(url, timeout=30)
+        assert expired.status_code == 403 and b"Request has expired" in expired.content
+        fresh = poll(emu, job["id"])["video"]["url"]
+        assert fresh != url and httpx.get(fresh, timeout=30).content[4:8] == b"ftyp"
+        forged = fresh.replace("X-Amz-Expires=600", "X-Amz-Expires=999999")
+        assert httpx.get(forged, timeout=30).status_code == 403
+        unsigned = fresh.split("?")[0]
+        assert httpx.get(unsigned, timeout=30).status_code == 403
+
+
+def test_the_link_lifetime_is_settable_and_none_never_expires() -> None:
+    now = [time.time()]
+    with Emulator(timing=0.2, result_ttl=2, clock=lambda: now[0]) as emu:
+        job = httpx.post(f"{emu.url}/v2/video/generations", json=body(), headers=auth(emu), timeout=30).json()
+        url = wait_done(emu, job["id"])["video"]["url"]
+        assert "X-Amz-Expires=2" in url
+        now[0] += 2
         assert httpx.get(url, timeout=30).status_code == 403
+        emu.result_ttl = None
+        forever = poll(emu, job["id"])["video"]["url"]
+        now[0] += 10**6
+        assert "?" not in forever and httpx.get(forever, timeout=30).status_code == 200
 
 
 def test_id_styles() -> None:

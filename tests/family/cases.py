@@ -20,6 +20,8 @@ FAMILY = list(veo.models())
 WAIT = 180.0
 PROMPT = "a paper boat drifts across a pond"
 SEED = 1
+#: The length of the base clip every extend extends: an extension is it plus 7 s.
+BASE_SECONDS = 4
 SURFACES = ("panel", "magics", "cli")
 
 
@@ -90,10 +92,11 @@ def inputs_for(mode: str, base: veo.Job | None = None) -> dict[str, Any]:
 
 
 def expected(short: str, mode: str, surface: str = "client") -> dict[str, Any]:
-    """What a person should get, from the docs rather than from the catalogue: extend makes
-    7 s and follows its (landscape) input, reference makes 8 s, Veo 2 is silent."""
+    """What a person should get, from the docs rather than from the catalogue: extend gives
+    back its (landscape) input with 7 s added, as one clip; reference makes 8 s, Veo 2 is
+    silent."""
     asked = options_for(short, mode, surface)
-    duration = {"extend": 7, "reference": 8}.get(mode, asked.get("duration"))
+    duration = {"extend": BASE_SECONDS + 7, "reference": 8}.get(mode, asked.get("duration"))
     portrait = asked.get("aspect_ratio") == "9:16"
     size = (1920, 1080) if asked.get("resolution") == "1080p" else (1280, 720)
     return {

@@ -14,7 +14,7 @@ from veo_widgets.emulator import Emulator
 from veo_widgets.journal._store import Journal
 
 from ..conftest import QUICK_POLLS
-from .cases import FIRST, LAST, PROMPT, SEED, WAIT
+from .cases import BASE_SECONDS, FIRST, LAST, PROMPT, SEED, WAIT
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def family_client(home: Path, session_emulator: Emulator) -> Iterator[veo.Client
 def base(family_client: veo.Client, home: Path) -> veo.Job:
     """One short 720p clip, made once, for every extend."""
     job = family_client.generate(
-        PROMPT, FIRST, duration=4, resolution="720p", seed=SEED, save_to=home / "base", timeout=WAIT
+        PROMPT, FIRST, duration=BASE_SECONDS, resolution="720p", seed=SEED, save_to=home / "base", timeout=WAIT
     )
     assert job.ok and job.path is not None
     return job

@@ -28,6 +28,7 @@ from veo_widgets.journal._store import Journal
 
 from ..conftest import QUICK_POLLS, Counting, probe
 from .cases import (
+    BASE_SECONDS,
     CASES,
     FIRST,
     FORBIDDEN,
@@ -128,7 +129,8 @@ def test_first_last_and_extend_videos_start_and_end_where_asked(
     started: None, client_runs: dict[tuple[str, str], Any], base: veo.Job, case: tuple[str, str]
 ) -> None:
     """A person can tell the modes apart: a first-and-last clip opens on the first image and
-    closes on the last; an extension opens where the clip it extends ended."""
+    closes on the last; an extension holds the clip it extends (it opens as that clip
+    opens) and goes on from where that clip ended."""
     run = client_runs[case]
     if isinstance(run, BaseException):
         raise run
@@ -138,8 +140,22 @@ def test_first_last_and_extend_videos_start_and_end_where_asked(
     if case[1] == "first-last":
         assert nearer(opening, FIRST, LAST) and nearer(closing, LAST, FIRST), (opening, closing)
     else:
-        ended = end_colours(base.path)[1]
-        assert max(abs(a - b) for a, b in zip(opening, ended, strict=True)) < 20, (opening, ended)
+        began, ended = end_colours(base.path)
+        assert max(abs(a - b) for a, b in zip(opening, began, strict=True)) < 20, (opening, began)
+        joined = colour_at(job.path, BASE_SECONDS)  # the first added frame
+        assert max(abs(a - b) for a, b in zip(joined, ended, strict=True)) < 20, (joined, ended)
+
+
+def colour_at(path: Path, seconds: float) -> tuple[float, ...]:
+    """The mean colour of the first frame at or after ``seconds``."""
+    import av
+    from PIL import ImageStat
+
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if frame.time is not None and frame.time >= seconds - 1e-3:
+                return tuple(ImageStat.Stat(frame.to_image().convert("RGB").resize((64, 36))).mean)
+    raise AssertionError(f"{path} is shorter than {seconds} s")
 
 
 def test_extending_a_portrait_clip_stays_portrait(
@@ -154,6 +170,21 @@ def test_extending_a_portrait_clip_stays_portrait(
     )
     got = probe(job.path) if job.path is not None else {}
     assert (got.get("width"), got.get("height")) == (720, 1280), got
+
+
+def test_extending_an_extension_grows_the_clip_through_google(
+    started: None, client_runs: dict[tuple[str, str], Any], family_client: veo.Client, home: Path
+) -> None:
+    """An extension of an extension extends the whole: 4 -> 11 -> 18 s. The 11 s input is
+    longer than fal's extend takes, so the client sends ``provider: "google"`` (the emulator,
+    like fal, refuses a longer input without it)."""
+    once = client_runs[("veo-3.1-fast-extend", "extend")].wait(timeout=WAIT)
+    assert once.path is not None and probe(once.path)["duration"] == pytest.approx(BASE_SECONDS + 7, abs=0.15)
+    twice = family_client.generate(
+        PROMPT, model="veo-3.1-fast-extend", video=once, save_to=home / "chain", timeout=WAIT
+    )
+    assert twice.path is not None and probe(twice.path)["duration"] == pytest.approx(BASE_SECONDS + 14, abs=0.15)
+    assert (twice.request or {}).get("provider") == "google"
 
 
 #: One model per mode for the async client: it shares every plan with the sync client but

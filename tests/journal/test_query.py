@@ -37,3 +37,9 @@ def test_each_filter_narrows_and_they_combine() -> None:
     march_2 = datetime(2026, 3, 2, tzinfo=timezone.utc)
     assert matching({"since": march_2}) == ["abd789", "def456"]
     assert matching({"until": march_2}) == ["abc123"]
+
+
+def test_a_status_filter_ignores_letter_case() -> None:
+    """The API's spellings vary in case too: a row journaled ``FAILED`` is a failed job."""
+    assert matching({"status": ["FAILED"]}) == ["def456"]
+    assert matching({"status": ("Completed", "succeeded")}) == ["abc123"]

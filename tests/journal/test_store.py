@@ -183,6 +183,17 @@ def test_two_phase_durations(tmp_path: Path) -> None:
     assert journal.durations(demo=False, model="other") == []
 
 
+def test_generating_is_measured_in_every_spelling_of_it(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    start = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    job = Job("spelt", "pending", request={"model": "m"}, created_at=start, updated_at=start)
+    journal.record(job)
+    journal.record(job.evolve(status="starting", updated_at=start + timedelta(seconds=5)))  # still queued
+    journal.record(job.evolve(status="processing", updated_at=start + timedelta(seconds=30)))
+    journal.record(job.evolve(status="completed", updated_at=start + timedelta(seconds=90)))
+    assert journal.durations(demo=False, model="m", generating=True) == [60.0]
+
+
 def takes_journal(tmp_path: Path, group: str = "takes-abc", n: int = 3) -> Journal:
     """``n`` takes of one request, as ``variations`` journals them, all completed."""
     journal = Journal(tmp_path / "j.sqlite3")

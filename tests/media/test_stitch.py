@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import veo_widgets as veo
+from veo_widgets.media import _stitch as veo_stitch
 
 from ..conftest import probe
 from ..helpers import BLUE, GREEN, RED, handmade
@@ -94,6 +95,21 @@ def test_jobs_are_stitched_from_their_saved_files(clips: list[Path], tmp_path: P
     jobs = [veo.Job(id=f"j{i}", status="completed", path=p) for i, p in enumerate(clips)]
     film = veo.stitch(jobs, str(tmp_path / "film.mp4"))
     assert streams(film)["video"] == pytest.approx(4.0, abs=1 / 24)
+
+
+def test_a_chain_of_extensions_is_stitched_as_its_last_link(clips: list[Path], tmp_path: Path) -> None:
+    """An extension holds its parent (the API gives back the whole clip): stitching the
+    chain plays it once, as its last link, not the parent again before each extension."""
+    first = veo.Job(id="a", status="completed", path=clips[0])
+    grown = veo.Job(id="b", status="completed", path=clips[1], parent_id="a", relation="extend")
+    again = veo.Job(id="c", status="completed", path=clips[2], parent_id="b", relation="extend")
+    other = veo.Job(id="d", status="completed", path=clips[0], parent_id="a", relation="continue")
+    assert veo_stitch.without_held([first, grown, again]) == [again]
+    assert veo_stitch.without_held([first, other, grown]) == [first, other, grown]  # not next to its parent
+    film = veo.stitch([first, grown, again], tmp_path / "chain.mp4")
+    one = veo.stitch([clips[2]], tmp_path / "last.mp4")
+    assert streams(film)["video"] == pytest.approx(streams(one)["video"], abs=1 / 24)
+    assert np.array_equal(frames_at(film, [0.0])[0], frames_at(one, [0.0])[0])
 
 
 def test_bad_clips_are_refused_before_anything_is_written(clips: list[Path], tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
@@ -125,6 +126,17 @@ def test_an_error_object_fails_the_job_even_with_a_pending_status() -> None:
 def test_an_unknown_status_keeps_polling_and_is_never_a_failure(status: str) -> None:
     job = parse_job(Job(id="a", status="generating"), response(200, {"id": "a", "status": status}))
     assert not job.done and job.error is None and job.status == "generating"
+
+
+def test_an_unknown_status_is_said_once_per_job_not_on_every_poll(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="veo_widgets")
+    job = Job(id="told-once", status="generating")
+    for _ in range(5):
+        job = parse_job(job, response(200, {"id": "told-once", "status": "finalizing"}))
+    parse_job(Job(id="another-job"), response(200, {"id": "another-job", "status": "finalizing"}))
+    said = [r.getMessage() for r in caplog.records if "unknown status" in r.getMessage()]
+    assert len(said) == 2 and "told-once" in said[0] and "another-job" in said[1], said
+    assert "'finalizing'" in said[0] and "still polling" in said[0]
 
 
 def test_first_error_body_shape() -> None:

@@ -31,8 +31,9 @@ for kind in ("429", "500", "502", "503", "504", "drop", "slow", "malformed"):
     RESPONSE_OUTCOMES[(kind, "download")] = None
 RESPONSE_OUTCOMES[("401", "poll")] = veo.AuthenticationError
 RESPONSE_OUTCOMES[("403", "poll")] = veo.InsufficientCreditsError
-RESPONSE_OUTCOMES[("401", "download")] = veo.NotFoundError  # a CDN refusing: the URL expired
-RESPONSE_OUTCOMES[("403", "download")] = veo.NotFoundError
+# A file host refusing once (an expired link): a poll hands out a fresh link, which works.
+RESPONSE_OUTCOMES[("401", "download")] = None
+RESPONSE_OUTCOMES[("403", "download")] = None
 
 JOB_OUTCOMES: dict[str, type[Exception] | None] = {
     "job_error": veo.GenerationFailedError,

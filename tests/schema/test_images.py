@@ -128,14 +128,14 @@ def test_the_field_an_error_names_is_the_callers() -> None:
     assert caught.value.field == "last_image"
 
 
-def mp4_bytes(frames: int = 3, size: tuple[int, int] = (64, 36), fmt: str = "mp4") -> bytes:
+def mp4_bytes(frames: int = 3, size: tuple[int, int] = (64, 36), fmt: str = "mp4", fps: int = 24) -> bytes:
     """A tiny real H.264 video, like a finished job's."""
     buf = io.BytesIO()
     with av.open(buf, "w", format=fmt) as out:
-        stream: Any = out.add_stream("libx264", rate=24)
+        stream: Any = out.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
         for i in range(frames):
-            pixels = np.full((size[1], size[0], 3), 40 + i * 30, dtype=np.uint8)
+            pixels = np.full((size[1], size[0], 3), (40 + i * 30) % 256, dtype=np.uint8)
             out.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
         out.mux(stream.encode(None))
     return buf.getvalue()
@@ -180,6 +180,23 @@ def test_a_video_that_cannot_be_extended_is_refused_clearly(value: object, words
     with pytest.raises(veo.ValidationError, match=words) as caught:
         prepare_video(value)
     assert caught.value.field == "video"
+
+
+@pytest.mark.parametrize(
+    ("clip", "words"),
+    [
+        (lambda: mp4_bytes(frames=30, fps=30), "30 fps; extend takes 24 fps"),
+        (lambda: mp4_bytes(size=(48, 36)), "48x36; extend takes 16:9 or 9:16"),
+        (lambda: mp4_bytes(frames=142 * 24, size=(32, 18)), "142.0 s; extend takes clips of at most 141 s"),
+    ],
+    ids=["30 fps", "4:3", "142 s"],
+)
+def test_a_video_no_extend_provider_takes_is_refused_before_sending(clip: Any, words: str) -> None:
+    with pytest.raises(veo.ValidationError, match=words) as caught:
+        prepare_video(clip())
+    assert caught.value.field == "video"
+    portrait = prepare_video(mp4_bytes(size=(36, 64)))  # 9:16 is as good as 16:9
+    assert (portrait.width, portrait.height) == (36, 64)
 
 
 def test_a_video_in_another_container_is_refused_with_a_hint() -> None:

@@ -157,6 +157,19 @@ def test_inputs_and_constraints_are_checked_per_model(kwargs: dict[str, Any], fi
     assert caught.value.field == field
 
 
+def test_a_clip_longer_than_eight_seconds_is_extended_through_google() -> None:
+    """fal's extend (which ``auto`` may fall back to) takes at most 8 s: a longer clip is
+    sent with ``provider: "google"``, and an explicit ``fal`` is refused before sending."""
+    eight, ten = mp4_bytes(frames=8 * 24, size=(32, 18)), mp4_bytes(frames=10 * 24, size=(32, 18))
+    assert "provider" not in build_request("on", video=eight, model="veo-3.1-fast-extend").body()
+    for given in ({}, {"provider": "auto"}, {"provider": "google"}):
+        assert build_request("on", video=ten, model="veo-3.1-fast-extend", **given).body()["provider"] == "google"
+    with pytest.raises(veo.ValidationError, match="fal's extend takes at most 8 s") as caught:
+        build_request("on", video=ten, model="veo-3.1-fast-extend", provider="fal")
+    assert caught.value.field == "provider"
+    assert build_request("on", video=eight, model="veo-3.1-fast-extend", provider="fal").body()["provider"] == "fal"
+
+
 def test_blank_inputs_from_a_form_count_as_not_given() -> None:
     assert "image_url" not in build_request("x", "  ", reference_images=[], model="veo-3-fast-t2v").body()
     with pytest.raises(veo.ValidationError, match="needs a first frame") as caught:

@@ -21,3 +21,25 @@ def test_the_stylesheet_themes_text_and_backgrounds() -> None:
     for var in ("--jp-ui-font-color1", "--jp-layout-color1", "--jp-border-color2", "--jp-brand-color1"):
         assert f"var({var}" in display.STYLE
     assert "max-height: 70vh" in display.STYLE and ":focus-visible" in display.STYLE
+
+
+def test_every_spelling_of_a_state_looks_like_that_state() -> None:
+    """``succeeded`` is as green as ``completed``, ``processing`` as busy as ``generating``,
+    ``failed`` as red as ``error``: a badge judges the API's status by the one rule."""
+
+    def tone(status: str) -> str:
+        return display.badge_html(status).split("var(")[1].split(",")[0]
+
+    for spelling, same_as in (
+        ("succeeded", "completed"),
+        ("SUCCESS", "completed"),
+        ("processing", "generating"),
+        ("in_progress", "generating"),
+        ("pending", "queued"),
+        ("failed", "error"),
+        ("rejected", "error"),
+        ("canceled", "cancelled"),
+    ):
+        assert tone(spelling) == tone(same_as), spelling
+    assert display.is_active("processing") and display.is_active("downloading")
+    assert not display.is_active("succeeded") and not display.is_active("failed")

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from .._errors import APIConnectionError, NotFoundError, ValidationError, VeoError, WaitCancelled
+from .._errors import ValidationError, VeoError, WaitCancelled
 from ..journal._store import NOT_SUBMITTED, UNCONFIRMED, Journal
-from ..protocol._download import download_flow
+from ..protocol._download import result_flow
 from ..protocol._flows import Sleep, create_flow, new_client_request_id, poll_flow
 from ..protocol._schedule import DurationModel, PollSchedule, build_schedule
 from ..protocol._steps import (
@@ -202,14 +202,17 @@ class Plans:
             yield from beat.stop()  # a timeout leaves the job to whoever resumes it
             raise
 
-    def _fetch(self, url: str, target: Path) -> Plan[None]:
+    def _fetch_plan(self, job: Job, target: Path) -> Plan[Job]:
+        """Save ``job``'s video at ``target``; a refused (expired) link is swapped for a
+        fresh one by polling the job (``result_flow``). Returns the job with the link used."""
         part = target.with_name(target.name + ".part")
         try:
-            yield from download_flow(url, part, self._core.retry)
+            job = yield from result_flow(job, part, self._core.retry, path=self._core.create_path)
         except (VeoError, Stopped):
             yield Discard(part)
             raise
         yield Commit(part, target)
+        return job
 
     def download(self, job: Job | str, path: Any) -> Plan[Path]:
         """Stream the finished video to ``path`` (through a part file); journal where it is."""
@@ -227,15 +230,7 @@ class Plans:
             if not found.ok:
                 raise ValidationError("job", f"{found.id} is {found.status}, not completed; wait for it first")
         target = self._core.target(found, path)  # only names a path: nothing touches the disk
-        try:
-            yield from self._fetch(found.video_url or "", target)
-        except (NotFoundError, APIConnectionError):
-            # The URL may have expired: the API may hand out a fresh one; try that once.
-            fresh = yield from self.get(found.evolve(video_url=None))
-            if not fresh.video_url or fresh.video_url == found.video_url:
-                raise
-            found = fresh
-            yield from self._fetch(found.video_url or "", target)
+        found = yield from self._fetch_plan(found, target)
         yield Record(found.evolve(path=target.resolve()))
         return target
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ._faults import ALL_FAULTS, Fault
 from ._jobs import Timing
+from ._links import DEFAULT_TTL
 from ._server import Emulator
 
 
@@ -24,7 +25,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-key", help="the key clients must send (default: a fresh random one)")
     parser.add_argument("--seconds", type=float, help="seconds per job (default: realistic, about a minute)")
     parser.add_argument("--id-style", choices=("colon", "uuid", "nanoid"), default="colon")
-    parser.add_argument("--result-ttl", type=float, help="seconds before result URLs expire")
+    parser.add_argument(
+        "--result-ttl",
+        type=float,
+        default=DEFAULT_TTL,
+        help=f"seconds a result link lives (default: {DEFAULT_TTL:g}, as the docs' signed links; 0: forever)",
+    )
+    parser.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        metavar="STATE=WORD",
+        help="spell a state another way in every answer, e.g. completed=succeeded, generating=processing",
+    )
     parser.add_argument("--state-dir", help="keep jobs and videos here across restarts")
     parser.add_argument("--log-lag", type=float, default=0.0, help="seconds before a create shows in /v2/logs")
     parser.add_argument("--balance", type=float, default=1_000_000.0, help="the simulated account's balance in USD")
@@ -33,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KIND[@ENDPOINT]",
-        help=f"inject a fault into every matching request; kinds: {', '.join(ALL_FAULTS)}",
+        help=f"inject a fault into every matching request; kinds: {', '.join(ALL_FAULTS)}, status:WORD",
     )
 
 
@@ -47,19 +60,24 @@ def run(args: argparse.Namespace) -> int:
             print(f"veo emulator: {exc}", file=sys.stderr)
             return 2
     timing = Timing.fixed(args.seconds) if args.seconds is not None else None
+    statuses = dict(spec.partition("=")[::2] for spec in args.status)
     try:
         emu = Emulator(
+            statuses=statuses,
             host=args.host,
             port=args.port,
             api_key=args.api_key,
             timing=timing,
             id_style=args.id_style,
-            result_ttl=args.result_ttl,
+            result_ttl=args.result_ttl or None,
             state_dir=args.state_dir,
             faults=faults,
             log_lag=args.log_lag,
             balance_usd=args.balance,
         )
+    except ValueError as exc:  # a --status that names no state, or spells another one
+        print(f"veo emulator: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"veo emulator: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

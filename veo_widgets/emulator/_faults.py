@@ -19,6 +19,7 @@ __all__ = [
     "JOB_FAULTS",
     "MORE_FAULTS",
     "RESPONSE_FAULTS",
+    "STATUS_FAULT",
     "Fault",
     "FaultBook",
     "fault_response",
@@ -45,9 +46,28 @@ FAULT_KINDS = RESPONSE_FAULTS + JOB_FAULTS
 #: ``complete``, the spelling of the extend pages' prose. The ``charge_*`` faults make the
 #: ledger disagree with what the client got (see ``_ledger``): something for an audit to find.
 MORE_FAULTS = ("hold", "complete_status", "charge_failed", "charge_twice", "charge_no_file")
+#: ``status:<word>`` (a job fault) spells the job's status ``<word>``: a success spelling
+#: (``status:succeeded``) ends it so, a failure spelling (``status:failed``) ends it so with
+#: no error object, and a pending or unknown one (``status:processing``,
+#: ``status:finalizing``) is what it says while it runs, before it completes.
+STATUS_FAULT = "status:"
 ALL_FAULTS = FAULT_KINDS + MORE_FAULTS
 _ANSWER_FAULTS = (*RESPONSE_FAULTS, "hold")
 _LIFE_FAULTS = (*JOB_FAULTS, "complete_status", "charge_failed", "charge_twice", "charge_no_file")
+
+
+def _known(kind: str) -> bool:
+    return kind in ALL_FAULTS or _spelling(kind)
+
+
+def _spelling(kind: str) -> bool:
+    return kind.startswith(STATUS_FAULT) and bool(kind[len(STATUS_FAULT) :].strip())
+
+
+def _shapes_life(kind: str) -> bool:
+    return kind in _LIFE_FAULTS or _spelling(kind)
+
+
 #: On a create, these faults strike after the job was made: the client cannot know it was.
 AFTER_CREATE = frozenset({"500", "502", "504", "drop", "slow", "malformed", "hold"})
 #: ``any`` strikes the video endpoints only; the others must be named.
@@ -82,8 +102,9 @@ class Fault:
     """Another name for ``delay``: ``add_fault("hold", seconds=3)``."""
 
     def __post_init__(self) -> None:
-        if self.kind not in ALL_FAULTS:
-            raise ValueError(f"unknown fault {self.kind!r}; known: {', '.join(ALL_FAULTS)}")
+        if not _known(self.kind):
+            known = ", ".join((*ALL_FAULTS, STATUS_FAULT + "<word>"))
+            raise ValueError(f"unknown fault {self.kind!r}; known: {known}")
         if self.endpoint not in ENDPOINTS:
             raise ValueError(f"unknown endpoint {self.endpoint!r}")
         if self.seconds is not None:
@@ -126,13 +147,13 @@ class FaultBook:
     def take_job(self, request: EmuRequest) -> list[str]:
         """The job faults a create gives its job (header ones first)."""
         named = named_faults(request)
-        unknown = [k for k in named if k not in ALL_FAULTS]
+        unknown = [k for k in named if not _known(k)]
         if unknown:
             raise Problem(400, f"unknown emulator fault {unknown[0]!r}")
-        chosen = [k for k in named if k in _LIFE_FAULTS]
+        chosen = [k for k in named if _shapes_life(k)]
         with self._lock:
             for fault in list(self._faults):
-                if fault.kind in _LIFE_FAULTS and fault.endpoint in ("create", "any"):
+                if _shapes_life(fault.kind) and fault.endpoint in ("create", "any"):
                     chosen.append(fault.kind)
                     self._spend(fault)
         return chosen

@@ -1,4 +1,4 @@
-"""Serving result files as a CDN does: whole or by ``Range``, and refused once expired."""
+"""Serving result files as a CDN does: whole or by ``Range``, or refused (an expired link)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ from ._wire import EmuResponse
 
 __all__ = ["serve_file"]
 
-EXPIRED = b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
 
-
-def serve_file(path: Path, ranged: str, expires: float | None, now: float) -> EmuResponse:
+def serve_file(path: Path, ranged: str, refusal: str | None = None) -> EmuResponse:
     """``path`` whole (200), the byte range a ``Range`` header asks for (206, or 416), or,
-    past ``expires``, the storage's 403."""
-    if expires is not None and now >= expires:
-        return EmuResponse(403, {"content-type": "application/xml"}, EXPIRED)
+    with a ``refusal`` (an expired or forged link), the storage's 403 saying it."""
+    if refusal is not None:
+        body = f"<Error><Code>AccessDenied</Code><Message>{refusal}</Message></Error>".encode()
+        return EmuResponse(403, {"content-type": "application/xml"}, body)
     size = path.stat().st_size
     start, end = 0, size - 1
     status = 200

@@ -18,10 +18,33 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PENDING", "TERMINAL", "EmulatorStats", "Job", "JobStore", "Phase", "RenderState", "Timing", "phase"]
+__all__ = [
+    "PENDING",
+    "SPELLINGS",
+    "TERMINAL",
+    "EmulatorStats",
+    "Job",
+    "JobStore",
+    "Phase",
+    "RenderState",
+    "Timing",
+    "check_spellings",
+    "phase",
+    "spell",
+]
 
 PENDING = ("queued", "waiting", "active", "generating")
 TERMINAL = ("completed", "complete", "error")
+#: How the API's video endpoint spells each of a job's states: its Veo schema says the
+#: first of each; its other models' pages and the official SDK the others (shared/API.md,
+#: "Status values"). A job's stored status is always the first; ``spell`` says it otherwise.
+SPELLINGS: dict[str, tuple[str, ...]] = {
+    "queued": ("queued", "waiting", "pending", "starting"),
+    "generating": ("generating", "active", "processing", "in_progress", "running"),
+    "completed": ("completed", "complete", "succeeded", "success"),
+    "error": ("error", "failed", "failure", "cancelled", "canceled", "rejected", "expired"),
+}
+_STATUS_FAULT = "status:"
 
 _JOB_ERRORS: tuple[tuple[str, Any], ...] = (
     ("job_error", {"name": "ModerationError", "message": "The prompt was flagged by the safety filter"}),
@@ -128,7 +151,51 @@ def phase(job: Job, now: float, render: RenderState) -> Phase:
     for kind, error in _JOB_ERRORS:
         if kind in job.faults:
             return Phase("error", error)
+    if _state_of(_asked_spelling(job) or "") == "error":
+        return Phase("error")  # ends as its failure spelling says, with no error object
     return Phase("complete" if "complete_status" in job.faults else "completed")
+
+
+def _asked_spelling(job: Job) -> str | None:
+    """The status word a ``status:<word>`` fault asked this job to be spelled with."""
+    for kind in job.faults:
+        if kind.startswith(_STATUS_FAULT):
+            return kind[len(_STATUS_FAULT) :].strip()
+    return None
+
+
+def _state_of(word: str) -> str | None:
+    """Which state ``word`` spells (``queued`` and ``generating`` both: ``pending``), or None."""
+    for state, words in SPELLINGS.items():
+        if word.lower() in words:
+            return "pending" if state in ("queued", "generating") else state
+    return None
+
+
+def spell(job: Job, status: str, server: dict[str, str]) -> str:
+    """``status`` (a stored or computed one) as the answer spells it: as the job's
+    ``status:<word>`` fault asks (a pending or unknown word for every pending state), else
+    as the server's ``statuses`` setting maps it, else unchanged."""
+    word = _asked_spelling(job)
+    if word:
+        state = _state_of(word) or "pending"  # an unknown word: what a running job says
+        if state == status or (state == "pending" and status in ("queued", "generating")):
+            return word
+    return server.get(status, status)
+
+
+def check_spellings(statuses: dict[str, str]) -> dict[str, str]:
+    """A server's ``statuses`` setting, checked: each key a state of :data:`SPELLINGS`, each
+    value a non-empty word (any word: an unknown one is how the API's next spelling looks)."""
+    for state, word in statuses.items():
+        if state not in SPELLINGS:
+            raise ValueError(f"statuses: {state!r} is not a state; the states are {', '.join(SPELLINGS)}")
+        if not isinstance(word, str) or not word.strip():
+            raise ValueError(f"statuses: the spelling of {state!r} must be a non-empty word")
+        spelt = _state_of(word)
+        if spelt is not None and spelt != ("pending" if state in ("queued", "generating") else state):
+            raise ValueError(f"statuses: {word!r} spells another state than {state!r}")
+    return dict(statuses)
 
 
 @dataclass(frozen=True)
@@ -159,7 +226,8 @@ class JobStore:
         self.state_dir = state_dir
         self.lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
-        self._files: dict[str, tuple[Path, float | None]] = {}
+        self._files: dict[str, tuple[Path, bool]] = {}
+        """Each result's file by its token, and whether every link to it is dead."""
         self._counts: Counter[str] = Counter()
         self._per_job: dict[str, Counter[str]] = {}
         self._per_crid: Counter[str] = Counter()
@@ -184,20 +252,20 @@ class JobStore:
         with self.lock:
             return list(self._jobs.values())
 
-    def settle(self, job: Job, outcome: Phase, now: float, result_ttl: float | None) -> None:
-        """Record that ``job`` ended as ``outcome``: the one stored transition of a job."""
+    def settle(self, job: Job, outcome: Phase, now: float) -> None:
+        """Record that ``job`` ended as ``outcome``: the one stored transition of a job.
+
+        Its file is then served to signed links (``_links``); with the ``expired_url`` fault
+        every link to it is refused, however fresh."""
         if not outcome.ended or job.status in TERMINAL:
             return
         with self.lock:
             job.status, job.error, job.settled_at = outcome.status, outcome.error, now
             if outcome.succeeded and "charge_no_file" not in job.faults:
-                expires = now + result_ttl if result_ttl is not None else None
-                if "expired_url" in job.faults:
-                    expires = 0.0
-                self._files[job.token] = (Path(job.file or ""), expires)
+                self._files[job.token] = (Path(job.file or ""), "expired_url" in job.faults)
         self.save(job)
 
-    def result_file(self, token: str) -> tuple[Path, float | None] | None:
+    def result_file(self, token: str) -> tuple[Path, bool] | None:
         with self.lock:
             return self._files.get(token)
 
@@ -257,7 +325,7 @@ class JobStore:
             self._jobs[job.id] = job
             self._per_job[job.id] = Counter()
             if job.status in ("completed", "complete") and job.file and "charge_no_file" not in job.faults:
-                self._files[job.token] = (Path(job.file), None)
+                self._files[job.token] = (Path(job.file), "expired_url" in job.faults)
             elif job.status not in TERMINAL and job.file and not Path(job.file).exists():
                 unfinished.append(job)
         return unfinished

@@ -150,7 +150,7 @@ def encode(
     *,
     width: int,
     height: int,
-    duration: int,
+    duration: float,
     seed: int,
     audio: bool = True,
     label: str | None = LABEL,
@@ -165,7 +165,7 @@ def encode(
         source = Image.open(io.BytesIO(source))
     scene = push_in(source, width, height, seed) if isinstance(source, Image.Image) else source
     tag = _Label(label, width, height) if label else None
-    frames = FPS * duration
+    frames = round(FPS * duration)
     out.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as container:
         container.metadata["comment"] = "veo_widgets emulator"

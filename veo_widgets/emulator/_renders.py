@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ._extend import extension
 from ._jobs import Job, RenderState
 from ._render import RenderFailure, encode
 from ._scenes import output_size, scene_for
@@ -59,9 +60,13 @@ class Renderer:
             image_data = [_read(b) for b in images]
             video_data = _read(video) if video is not None else None
             width, height = output_size(shape, video_data)
-            scene = scene_for({**shape, "width": width, "height": height}, image_data, video_data, seed)
+            seconds: float = shape["duration"]
+            if shape["mode"] == "extend" and video_data is not None:  # the input, then the added seconds
+                scene, seconds = extension(video_data, width, height, seed, shape["duration"])
+            else:
+                scene = scene_for({**shape, "width": width, "height": height}, image_data, video_data, seed)
             tmp = out.with_name(out.name + f".{secrets.token_hex(4)}.tmp")
-            encode(scene, tmp, width=width, height=height, duration=shape["duration"], seed=seed, audio=shape["audio"])
+            encode(scene, tmp, width=width, height=height, duration=seconds, seed=seed, audio=shape["audio"])
             tmp.replace(out)
 
         with self._lock:

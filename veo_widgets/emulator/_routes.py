@@ -23,12 +23,14 @@ from urllib.parse import unquote
 
 from ._account import Account
 from ._catalogue import Catalogue, charge_usd
+from ._extend import checked_video
 from ._faults import AFTER_CREATE, Fault, FaultBook, fault_response
 from ._files import serve_file
-from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, phase
+from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, check_spellings, phase, spell
 from ._ledger import Ledger
+from ._links import DEFAULT_TTL, LinkSigner
 from ._logs import LogBook, LogRow, Outcome
-from ._renders import Renderer
+from ._renders import Renderer, fetch_loopback
 from ._specs import Accepted, frame_size, validate
 from ._usage import Request, answer_usage, answer_usage_detail
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, Problem, client_request_id, error_response, json_response
@@ -52,7 +54,8 @@ class EmulatorApp:
         timing: Timing | float | None = None,
         id_style: str = "colon",
         state_dir: Path | None = None,
-        result_ttl: float | None = None,
+        result_ttl: float | None = DEFAULT_TTL,
+        clock: Callable[[], float] = time.time,
         render_workers: int = 2,
         faults: list[Fault] | None = None,
         seed: int | None = None,
@@ -60,13 +63,17 @@ class EmulatorApp:
         logs_rate_limit: int = 200,
         balance_usd: float = 1_000_000.0,
         charge_factor: float = 1.0,
+        statuses: dict[str, str] | None = None,
     ) -> None:
         self.api_key = api_key or "emu-" + secrets.token_hex(16)
         self.timing = timing if isinstance(timing, Timing) else Timing() if timing is None else Timing.fixed(timing)
         if id_style not in ("colon", "uuid", "nanoid"):
             raise ValueError("id_style is colon, uuid or nanoid")
         self.id_style = id_style
-        self.result_ttl = result_ttl
+        self.links = LinkSigner(result_ttl, clock)
+        """Signs each poll's result link for ``result_ttl`` seconds by ``clock``, and judges it."""
+        self.statuses = check_spellings(statuses or {})
+        """How answers spell each state (``{"completed": "succeeded"}``); see ``_jobs.SPELLINGS``."""
         self.state_dir = state_dir
         self.faults = FaultBook(faults)
         self.jobs = JobStore(state_dir)
@@ -234,6 +241,8 @@ class EmulatorApp:
         if fault is not None and fault.kind not in AFTER_CREATE:
             return fault_response(fault, request)
         accepted = validate(raw)
+        if accepted.mode == "extend" and accepted.video is not None:
+            accepted.video = checked_video(accepted.video, accepted.body.get("provider"), fetch_loopback)
         self.account.check_credit(charge_usd(accepted.spec, accepted.body))
         job_faults = self.faults.take_job(request)
         job = self._make_job(accepted, crid, job_faults)
@@ -241,10 +250,11 @@ class EmulatorApp:
         made.append(job)
         now = time.time()
         outcome = phase(job, now, self.renderer.state(job))
-        self.jobs.settle(job, outcome, now, self.result_ttl)  # only when a job ends at once
+        self.jobs.settle(job, outcome, now)  # only when a job ends at once
         usage = self._usage(job)
         status = 201 if "legacy_201" in job.faults else 200
-        answer = json_response(status, {"id": job.id, "status": outcome.status, "meta": {"usage": usage}})
+        spelt = spell(job, outcome.status, self.statuses)
+        answer = json_response(status, {"id": job.id, "status": spelt, "meta": {"usage": usage}})
         answer.headers.update(_cost_headers(job, usage))
         if fault is not None:  # the job exists now; the answer is what goes wrong
             return fault_response(fault, request, answer)
@@ -277,8 +287,8 @@ class EmulatorApp:
             "duration": duration,
             "audio": body["generate_audio"],
         }
-        if accepted.mode == "extend" and body["aspect_ratio"] in (None, "auto"):
-            shape["follow_video"] = True  # auto: the input video's orientation, known once it is read
+        if accepted.mode == "extend":
+            shape["follow_video"] = True  # the input video's orientation, known once it is read
         if accepted.mode != "text":  # the prompt is drawn only in text-to-video: others share renders
             shape["prompt"] = ""
         self.renderer.start(job, shape, accepted.images, accepted.video)
@@ -312,18 +322,18 @@ class EmulatorApp:
             raise Problem(404, f"Generation {job_id} not found", "NotFoundException")
         now = time.time()
         outcome = phase(job, now, self.renderer.state(job))
-        self.jobs.settle(job, outcome, now, self.result_ttl)  # the stored transition, once
-        payload: dict[str, Any] = {"id": job.id, "status": outcome.status}
+        self.jobs.settle(job, outcome, now)  # the stored transition, once
+        payload: dict[str, Any] = {"id": job.id, "status": spell(job, outcome.status, self.statuses)}
         headers = {"x-inference-id": job.id}
         if outcome.succeeded:
             usage = self._usage(job)
-            payload["video"] = {"url": f"{request.base_url}/files/{job.token}.mp4"}
+            payload["video"] = {"url": self.links.link(request.base_url, job.token)}  # fresh at each poll
             payload["meta"] = {"usage": usage}
             if "tokens_used" in job.faults:
                 payload["video"]["duration"] = job.body["duration"]
                 payload["duration"] = job.body["duration"]
             headers = _cost_headers(job, usage)
-        elif outcome.status == "error":
+        elif outcome.status == "error" and outcome.error is not None:
             payload["error"] = outcome.error
         answer = json_response(200, payload, headers)
         return fault_response(fault, request, answer) if fault is not None else answer
@@ -340,8 +350,9 @@ class EmulatorApp:
         self.jobs.count("download")
         if entry is None or not entry[0].is_file():
             raise Problem(404, "No such file", "NotFoundException")
-        path, expires = entry
-        answer = serve_file(path, request.headers.get("range", ""), expires, time.time())
+        path, dead = entry
+        refusal = "Request has expired" if dead else self.links.refusal(token, request.query)
+        answer = serve_file(path, request.headers.get("range", ""), refusal)
         return fault_response(fault, request, answer) if fault is not None else answer
 
     def _asset(self, request: EmuRequest) -> EmuResponse:

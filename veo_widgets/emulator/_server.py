@@ -9,6 +9,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,9 @@ import httpx
 
 from .._config import data_dir
 from ._faults import Fault
-from ._jobs import EmulatorStats, Timing
+from ._jobs import EmulatorStats, Timing, check_spellings
 from ._ledger import Ledger
+from ._links import DEFAULT_TTL
 from ._routes import CREATE_PATHS, EmulatorApp
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, error_response
 
@@ -133,7 +135,12 @@ class Emulator:
     charged, as a multiple of the catalogue's price. The ledger (``GET
     /v2/billing/transactions``) can be made to disagree with what a client got: the job
     faults ``charge_failed``, ``charge_twice`` and ``charge_no_file``, and
-    :meth:`charge_elsewhere`.
+    :meth:`charge_elsewhere`;     ``statuses`` how answers spell each state
+    (``{"completed": "succeeded", "generating": "processing"}``, any word for an unknown
+    one; a ``status:<word>`` fault does it for one job). Result links are signed for
+    ``result_ttl`` seconds (10 minutes, as the docs' links; None: forever) by ``clock``
+    (``time.time``; a test passes one it moves) and refused with a 403 after that; each
+    poll of a completed job hands out a fresh one.
     """
 
     def __init__(
@@ -145,7 +152,8 @@ class Emulator:
         timing: Timing | float | None = None,
         id_style: str = "colon",
         state_dir: Path | str | None = None,
-        result_ttl: float | None = None,
+        result_ttl: float | None = DEFAULT_TTL,
+        clock: Callable[[], float] = time.time,
         faults: list[Fault] | None = None,
         render_workers: int = 2,
         seed: int | None = None,
@@ -154,9 +162,11 @@ class Emulator:
         logs_rate_limit: int = 200,
         balance_usd: float = 1_000_000.0,
         charge_factor: float = 1.0,
+        statuses: dict[str, str] | None = None,
     ) -> None:
         self.app = EmulatorApp(
             charge_factor=charge_factor,
+            statuses=statuses,
             log_lag=log_lag,
             logs_rate_limit=logs_rate_limit,
             balance_usd=balance_usd,
@@ -165,6 +175,7 @@ class Emulator:
             id_style=id_style,
             state_dir=Path(state_dir) if state_dir is not None else None,
             result_ttl=result_ttl,
+            clock=clock,
             faults=faults,
             render_workers=render_workers,
             seed=seed,
@@ -227,6 +238,24 @@ class Emulator:
     @log_lag.setter
     def log_lag(self, seconds: float) -> None:
         self.app.logs.lag = seconds
+
+    @property
+    def result_ttl(self) -> float | None:
+        """Seconds a result link lives; setting it applies to links handed out from then on."""
+        return self.app.links.ttl
+
+    @result_ttl.setter
+    def result_ttl(self, seconds: float | None) -> None:
+        self.app.links.ttl = seconds
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        """How answers spell each state; setting it applies to every answer from then on."""
+        return dict(self.app.statuses)
+
+    @statuses.setter
+    def statuses(self, spellings: dict[str, str]) -> None:
+        self.app.statuses = check_spellings(spellings)
 
     @property
     def balance(self) -> float:

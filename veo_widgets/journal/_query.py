@@ -46,6 +46,8 @@ def where_sql(query: JobQuery) -> tuple[str, list[Any]]:
         if wanted is None:
             continue
         values = [wanted] if isinstance(wanted, str) else list(wanted)
+        if column == "status":  # the API's spellings vary in letter case too ("FAILED")
+            column, values = "lower(status)", [v.lower() for v in values]
         clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
         args += values
     if since is not None:

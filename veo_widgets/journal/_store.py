@@ -25,7 +25,7 @@ from typing_extensions import Unpack
 
 from .._config import data_dir
 from .._errors import AmbiguousIdError, ValidationError
-from ..schema._models import Job, Usage
+from ..schema._models import Job, JobStatus, Usage
 from ._db import Store, alnum, retry_busy, transaction
 from ._query import JobQuery, iso, where_sql
 from ._schema import CONFIRMED, NOT_CREATED, NOT_SUBMITTED, RECOVERED, UNCONFIRMED
@@ -338,7 +338,8 @@ def _changes(job: Job, row: sqlite3.Row) -> dict[str, Any]:
     if job.id and row["state"] in (None, UNCONFIRMED, NOT_CREATED):
         values["state"] = CONFIRMED
     # The first time a job is seen generating, then completed, measures its two phases.
-    if row["generating_after"] is None and job.status == "generating":
+    generating = JobStatus.is_pending(job.status) and not JobStatus.is_queued(job.status)  # "processing" too
+    if row["generating_after"] is None and generating:
         values["generating_after"] = job.elapsed
     if row["completed_after"] is None and job.ok:
         values["completed_after"] = job.elapsed

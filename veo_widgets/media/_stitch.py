@@ -22,7 +22,7 @@ from .._errors import ValidationError
 from ..schema._models import Job
 from ._clips import Clip, ClipInfo, probe_clip
 
-__all__ = ["stitch"]
+__all__ = ["stitch", "without_held"]
 
 AUDIO_RATE = 48_000
 AUDIO_LAYOUT = "stereo"
@@ -37,6 +37,10 @@ def stitch(
 ) -> Path:
     """Join clips, picture and sound, into one H.264 + AAC MP4 at ``out``; return its path.
 
+    An extension holds the clip it extends (the API gives back the whole clip, longer): a
+    chain ``[clip, its extension, that one's extension]`` is stitched as its last link alone,
+    never with the parent played again (see :func:`without_held`).
+
     Clips may be ``Job`` objects (their saved file) or paths. Every clip is fitted to the
     first one's size (scaled, then padded with black) and frame rate; audio is resampled to
     48 kHz stereo, and a clip without audio contributes silence of its length. ``crossfade``
@@ -47,6 +51,7 @@ def stitch(
     """
     if isinstance(clips, (str, os.PathLike, Job)) or not clips:
         raise ValidationError("clips", "give a list of one or more clips (Jobs or paths to videos)")
+    clips = without_held(clips)
     infos = [probe_clip(clip, f"clips[{i}]") for i, clip in enumerate(clips)]
     target = Path(out)
     if target.suffix.lower() not in (".mp4", ".m4v", ".mov"):
@@ -79,6 +84,26 @@ def stitch(
     if progress is not None:
         progress(1.0)
     return target
+
+
+def without_held(clips: Sequence[Clip]) -> list[Clip]:
+    """``clips`` less each one the next already holds: a Job that extends the clip just
+    before it (``relation`` ``extend``, ``parent_id`` its id) takes that clip's place, so a
+    chain of extensions comes down to its last link."""
+    kept: list[Clip] = []
+    for clip in clips:
+        before = kept[-1] if kept else None
+        if (
+            isinstance(clip, Job)
+            and isinstance(before, Job)
+            and clip.relation == "extend"
+            and clip.parent_id is not None
+            and clip.parent_id == before.id
+        ):
+            kept[-1] = clip
+        else:
+            kept.append(clip)
+    return kept
 
 
 class _Writer:

@@ -36,6 +36,7 @@ from .._errors import VeoError
 from ..protocol._responses import Malformed, api_error, json_object
 from ..protocol._retry import DEFAULT_RETRY, RetryPolicy, failure_text, get_flow
 from ..protocol._steps import Outcome, Send, Sleep, Step
+from ..schema._models import JobStatus
 
 __all__ = [
     "LOGS_PATH",
@@ -219,11 +220,11 @@ def _match(rows: Sequence[Mapping[str, Any]], crid: str) -> Found | FoundFailed 
     for row in rows:
         if not crid or row.get("client_request_id") != crid:
             continue
-        status = str(row.get("status") or "").lower()
+        status = str(row.get("status") or "")
         inference = row.get("inference_id")
-        if status == "succeeded" and isinstance(inference, str) and inference:
+        if JobStatus.is_success(status) and isinstance(inference, str) and inference:
             return Found(crid, inference, row)
-        if status == "failed" and failed is None:
+        if JobStatus.is_failure(status) and failed is None:
             failed = FoundFailed(crid, str(inference) if inference else None, _cost(row), row)
     return failed
 

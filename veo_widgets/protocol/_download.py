@@ -1,9 +1,12 @@
-"""Downloading a result: the flow (no I/O) and the helpers the drivers stream with.
+"""Downloading a result: the flows (no I/O) and the helpers the drivers stream with.
 
 :func:`download_flow` yields ``Fetch`` ("stream this URL from this byte into this part
 file") and ``Sleep`` until the whole body is on disk, resuming with ``Range`` after a
-broken stream. Moving the finished part file into place, or removing it, is a step of its
-own (``_steps.Commit``, ``_steps.Discard``), performed by the driver.
+broken stream. :func:`result_flow` wraps it for a job: result links are signed for a few
+minutes (``X-Amz-Expires=600`` in the docs' examples), so when the file host refuses one
+(401, 403, 404, 410) it polls the job once for a fresh link and tries that, a bounded
+number of times. Moving the finished part file into place, or removing it, is a step of
+its own (``_steps.Commit``, ``_steps.Discard``), performed by the driver.
 """
 
 from __future__ import annotations
@@ -16,13 +19,18 @@ from typing import IO, Any
 import httpx
 
 from .._errors import APIConnectionError, NotFoundError, ServerError, VeoError
+from ..schema._models import Job
+from ._flows import CREATE_PATH, poll_flow
 from ._responses import api_error
 from ._retry import RetryPolicy
-from ._steps import Fetch, Sleep
+from ._schedule import PollSchedule
+from ._steps import Fetch, Send, Sleep
 
-__all__ = ["CHUNK", "Fetched", "download_flow"]
+__all__ = ["CHUNK", "FRESH_LINKS", "Fetched", "download_flow", "result_flow"]
 
 CHUNK = 1 << 16
+#: Fresh links asked for, after the first is refused, before a download gives up.
+FRESH_LINKS = 3
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,40 @@ def download_flow(url: str, part: Path, retry: RetryPolicy) -> Generator[Fetch |
             raise APIConnectionError(f"the download failed after {failures} tries: {got.error or got.status}")
         offset = got.size
         yield Sleep(retry.delay(failures))
+
+
+def result_flow(
+    job: Job,
+    part: Path,
+    retry: RetryPolicy,
+    *,
+    path: str = CREATE_PATH,
+    fresh_links: int = FRESH_LINKS,
+) -> Generator[Fetch | Sleep | Send, Any, Job]:
+    """Download ``job``'s video into ``part``; return the job as last seen (with the link
+    that worked). A refused link (expired, or never valid) means one poll of the job for a
+    fresh link, then another try, at most ``fresh_links`` times; a poll that gives back the
+    same link, or none, ends it at once. Raises ``NotFoundError`` saying so."""
+    asked = 0
+    while True:
+        try:
+            yield from download_flow(job.video_url or "", part, retry)
+            return job
+        except NotFoundError as refused_link:
+            if asked >= fresh_links:
+                raise NotFoundError(
+                    f"the file host refused the result link of {job.id} {asked + 1} times, a fresh link each "
+                    "time: each had expired, or the video is gone from the API's storage",
+                    status_code=refused_link.status_code,
+                ) from None
+            asked += 1
+            # The link expired (or was never good): the API hands out a fresh one per poll.
+            fresh = yield from poll_flow(
+                job.evolve(video_url=None), timeout=None, schedule=PollSchedule(), path=path, retry=retry, once=True
+            )
+            if not fresh.ok or not fresh.video_url or fresh.video_url == job.video_url:
+                raise
+            job = fresh
 
 
 def refused(response: httpx.Response) -> bool:

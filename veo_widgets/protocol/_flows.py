@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from .._errors import GenerationFailedError, GenerationTimeoutError, ServerError, VeoError
-from ..schema._models import Job, VideoRequest
+from ..schema._models import Job, JobStatus, VideoRequest
 from ._responses import Malformed, api_error, encode_id, parse_job, retry_after
 from ._retry import DEFAULT_RETRY, RetryPolicy, connection_error, get_flow
 from ._schedule import PollSchedule
@@ -44,8 +44,6 @@ __all__ = [
 
 CREATE_PATH = "/v2/video/generations"
 LEGACY_CREATE_PATH = "/v2/generate/video/google/generation"
-#: Statuses of a job waiting for its turn (before "generating" / "active").
-QUEUED = frozenset({"queued", "waiting"})
 #: A create answered with one of these surely was not accepted, so it may be sent again.
 CREATE_SAFE_STATUS = frozenset({429, 503})
 
@@ -134,7 +132,7 @@ def poll_flow(
     last_status = None
     # The job's age when it was last seen queued (a job just created is queued), and the
     # estimated age at which it began generating: the midpoint of the two polls around it.
-    queued_at = 0.0 if age_at_start < 5 and job.status in QUEUED else None
+    queued_at = 0.0 if age_at_start < 5 and JobStatus.is_queued(job.status) else None
     generating_since: float | None = None
     while True:
         try:
@@ -158,12 +156,12 @@ def poll_flow(
             if not job.ok:
                 raise GenerationFailedError(job, job.error or job.status)
             return job
-        if job.status.lower() in QUEUED:
+        if JobStatus.is_queued(job.status):
             queued_at = age
         elif generating_since is None and queued_at is not None:
             generating_since = (queued_at + age) / 2
         running = None if generating_since is None else age - generating_since
-        delay = schedule.next_delay(age, hint, generating_for=running, queued=job.status.lower() in QUEUED)
+        delay = schedule.next_delay(age, hint, generating_for=running, queued=JobStatus.is_queued(job.status))
         if deadline is not None:
             remaining = deadline - clock()
             if remaining <= 0:

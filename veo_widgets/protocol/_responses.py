@@ -10,6 +10,8 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -168,7 +170,7 @@ def parse_job(job: Job, response: httpx.Response) -> Job:
         error = f"the API reported status {status!r} without a reason"
     elif not JobStatus.is_pending(status):
         # An unknown status is never a failure: the job may be paid and finishing. Keep polling.
-        _log.warning("job %s: unknown status %r from the API; still polling", job_id, status)
+        _say_unknown(str(job_id), status)
         status = job.status if JobStatus.is_pending(job.status) else "queued"
     return job.evolve(
         id=str(job_id),
@@ -177,6 +179,29 @@ def parse_job(job: Job, response: httpx.Response) -> Job:
         error=error,
         usage=parse_usage(payload, response.headers).merged(job.usage),
         updated_at=datetime.now(timezone.utc),
+    )
+
+
+#: Jobs already told about, with the unknown status each was seen in: said once per job
+#: (and again only for another unknown spelling), never on every poll. Bounded: the oldest
+#: entries are forgotten first.
+_TOLD: OrderedDict[str, str] = OrderedDict()
+_TOLD_MAX = 1024
+_TOLD_LOCK = threading.Lock()
+
+
+def _say_unknown(job_id: str, status: str) -> None:
+    with _TOLD_LOCK:
+        if _TOLD.get(job_id) == status:
+            return
+        _TOLD[job_id] = status
+        _TOLD.move_to_end(job_id)
+        while len(_TOLD) > _TOLD_MAX:
+            _TOLD.popitem(last=False)
+    _log.warning(
+        "job %s: unknown status %r from the API; still polling until the job ends or the wait's deadline",
+        job_id,
+        status,
     )
 
 

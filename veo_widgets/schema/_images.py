@@ -22,7 +22,18 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .._errors import ValidationError
 from ._options import frame_size
 
-__all__ = ["ImageInput", "PreparedImage", "PreparedVideo", "is_remote", "prepare_image", "prepare_video"]
+__all__ = [
+    "EXTEND_FPS",
+    "SECONDS_SLACK",
+    "FAL_MAX_SECONDS",
+    "GOOGLE_MAX_SECONDS",
+    "ImageInput",
+    "PreparedImage",
+    "PreparedVideo",
+    "is_remote",
+    "prepare_image",
+    "prepare_video",
+]
 
 ImageInput = str | Path | bytes | bytearray | IO[bytes] | Image.Image
 
@@ -256,6 +267,14 @@ def _prepared(data: bytes, mime: str, size: tuple[int, int], source: str) -> Pre
 #: No limit is documented for extend's ``video_url``. A Veo clip is a few megabytes; a
 #: data URI far larger than that is a mistake (a film, a screen recording) worth stopping.
 MAX_VIDEO_BYTES = 200_000_000
+#: What extend takes (shared/API.md, "Learned since"): an MP4 at 24 fps, 16:9 or 9:16, of
+#: at most 8 s through fal (which ``provider`` ``auto`` may fall back to) and up to 141 s
+#: through Google (20 extensions of 7 s from an 8 s clip end at 148 s).
+EXTEND_FPS = 24
+FAL_MAX_SECONDS = 8.0
+GOOGLE_MAX_SECONDS = 141.0
+#: A container's length rounds: an 8 s clip may say 8.04 s.
+SECONDS_SLACK = 0.1
 
 
 @dataclass(frozen=True)
@@ -317,9 +336,28 @@ def _video_from_bytes(data: bytes, source: str, field: str) -> PreparedVideo:
                 raise ValidationError(field, f"{source} has a video track with no frame to continue from")
             seconds = container.duration / av.time_base if container.duration else None
             width, height = first.width, first.height
+            fps = float(stream.average_rate or stream.base_rate or 0)
     except ValidationError:
         raise
     except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError) as exc:
         raise ValidationError(field, f"{source} is not a video PyAV can read ({exc})") from None
+    _check_extendable(source, field, width, height, fps, seconds)
     uri = "data:video/mp4;base64," + base64.b64encode(data).decode("ascii")
     return PreparedVideo(value=uri, source=source, width=width, height=height, seconds=seconds, nbytes=len(data))
+
+
+def _check_extendable(source: str, field: str, width: int, height: int, fps: float, seconds: float | None) -> None:
+    """Refuse, before anything is sent, a video no extend provider takes."""
+    if round(fps) != EXTEND_FPS:
+        raise ValidationError(
+            field, f"{source} is {fps:g} fps; extend takes {EXTEND_FPS} fps clips (a Veo clip is): convert it first"
+        )
+    ratio = width / height if height else 0.0
+    if not any(abs(ratio - wanted) < 0.02 for wanted in (16 / 9, 9 / 16)):
+        raise ValidationError(field, f"{source} is {width}x{height}; extend takes 16:9 or 9:16 clips")
+    if seconds is not None and seconds > GOOGLE_MAX_SECONDS + SECONDS_SLACK:
+        raise ValidationError(
+            field,
+            f"{source} is {seconds:.1f} s; extend takes clips of at most {GOOGLE_MAX_SECONDS:g} s "
+            "(20 extensions of an 8 s clip)",
+        )

@@ -8,7 +8,6 @@ what values they allow and how the wire spells them. Nothing is sent before it p
 from __future__ import annotations
 
 import dataclasses
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,16 +16,20 @@ from typing import Any
 
 from .._errors import ValidationError
 from ._family import DEFAULT_MODEL, GIVEN, ModelSpec, get_model, input_missing, input_not_taken, not_taken
-from ._images import is_remote, prepare_image, prepare_video
+from ._images import FAL_MAX_SECONDS, SECONDS_SLACK, is_remote, prepare_image, prepare_video
 from ._options import OPTIONS, SEED_MAX, frame_size
+from ._status import FAILURE_STATUSES, PENDING_STATUSES, SUCCESS_STATUSES, JobStatus
 
 __all__ = [
     "ASPECT_RATIOS",
     "DEFAULT_MODEL",
     "DURATIONS",
+    "FAILURE_STATUSES",
     "MODELS",
+    "PENDING_STATUSES",
     "RESOLUTIONS",
     "SEED_MAX",
+    "SUCCESS_STATUSES",
     "Job",
     "JobStatus",
     "Usage",
@@ -44,40 +47,6 @@ DURATIONS: tuple[int, ...] = get_model().durations
 #: The Veo 3.0 image-to-video pair, the choices of ``veo generate --model`` before the family.
 MODELS = ("google/veo-3.0-i2v-fast", "google/veo-3.0-i2v")
 _OPTION_NAMES = frozenset(o.name for o in OPTIONS)
-
-
-class JobStatus(str, enum.Enum):
-    """Statuses in the API's schema. ``Job.status`` keeps whatever string arrived; older
-    spellings (``waiting``, ``active``, the extend pages' ``complete``) are understood."""
-
-    QUEUED = "queued"
-    GENERATING = "generating"
-    COMPLETED = "completed"
-    ERROR = "error"
-
-    @staticmethod
-    def is_pending(status: str) -> bool:
-        """True while the job may still change: queued, generating and their other spellings."""
-        return status.lower() in _PENDING
-
-    @staticmethod
-    def is_success(status: str) -> bool:
-        """True for every spelling of a finished video (``completed``, ``succeeded``, ...)."""
-        return status.lower() in _SUCCESS
-
-    @staticmethod
-    def is_failure(status: str) -> bool:
-        """True for every spelling of a job that ended without a video (``error``, ``failed``, ...)."""
-        return status.lower() in _FAILURE
-
-
-# GET /v2/video/generations serves every video model of the API; its pages and the official
-# SDK spell the same three outcomes several ways (shared/API.md, "Status values").
-_PENDING = frozenset(
-    {"queued", "waiting", "active", "generating", "pending", "processing", "in_progress", "running", "starting", ""}
-)
-_SUCCESS = frozenset({"completed", "complete", "succeeded", "success"})
-_FAILURE = frozenset({"error", "failed", "failure", "cancelled", "canceled", "rejected", "expired"})
 
 
 @dataclass(frozen=True)
@@ -278,7 +247,23 @@ def build_request(
     if "video" in given:
         clip = prepare_video(given["video"], field="video")
         media["video"], media["video_source"] = clip.value, _absolute(given["video"], clip.source)
+        fields["provider"] = _extend_provider(spec, clip.seconds, fields.get("provider"))
     return VideoRequest(prompt=prompt.strip(), **fields, **media)
+
+
+def _extend_provider(spec: ModelSpec, seconds: float | None, provider: str | None) -> str | None:
+    """The provider an extend of a ``seconds``-long clip needs: fal's extend (which ``auto``
+    may fall back to) takes at most 8 s, so a longer clip goes to Google. An explicit
+    ``fal`` for a longer clip is refused before anything is sent."""
+    if seconds is None or seconds <= FAL_MAX_SECONDS + SECONDS_SLACK or spec.option("provider") is None:
+        return provider
+    if provider == "fal":
+        raise ValidationError(
+            "provider",
+            f"the video is {seconds:.1f} s and fal's extend takes at most {FAL_MAX_SECONDS:g} s: "
+            "use provider='google' (or leave it out)",
+        )
+    return "google"
 
 
 def _check_options(spec: ModelSpec, options: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import GenerationTimeoutError, VeoError
-from ..schema._models import Job
+from ..schema._models import Job, JobStatus
 from ._history import history_table_html, history_text, short_id
-from ._style import ACTIVE, KEYS, STYLE, badge_html, demo_notice_html
+from ._style import KEYS, STYLE, badge_html, demo_notice_html, is_active
 
 __all__ = [
     "EMBED_LIMIT",
@@ -97,10 +97,10 @@ def status_line_html(
     note: str = "",
 ) -> str:
     """The live line under a ``%%veo`` cell: badge, clock, an estimate bar, the job id."""
-    done = status == "completed"
+    done = JobStatus.is_success(status)
     bar = int(progress * 100)
     ident = f' &middot; <code class="veo-job-id" style="user-select:all">{html.escape(job_id)}</code>' if job_id else ""
-    pending = status in ACTIVE
+    pending = is_active(status)
     meter = (
         f' <progress value="{bar}" max="100" style="width:140px;vertical-align:middle" '
         f'aria-label="estimated progress"></progress> <small>{progress_text(progress, done=done)}</small>'

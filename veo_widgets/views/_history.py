@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from ..schema._models import Job
-from ._style import ACTIVE
+from ._style import is_active
 
 __all__ = ["history_table_html", "history_text", "short_id", "watched_elsewhere"]
 
@@ -48,7 +48,7 @@ WATCHED, UNWATCHED = " (watched)", "?"
 
 def _label(job: Job, watched: bool) -> str:
     status = job.status
-    if status in ACTIVE and not watched:
+    if is_active(status) and not watched:
         status += WATCHED if watched_elsewhere(job) else UNWATCHED
     return status + (" demo" if job.demo else "")
 

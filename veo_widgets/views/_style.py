@@ -8,11 +8,20 @@ from __future__ import annotations
 import html
 
 from .._config import DEMO_NOTICE
+from ..schema._models import JobStatus
 
-__all__ = ["ACTIVE", "KEYS", "STYLE", "badge_html", "demo_notice_html"]
+__all__ = ["ACTIVE", "KEYS", "STYLE", "badge_html", "demo_notice_html", "is_active"]
 
-#: Pending statuses, then the ends: what a badge can say.
+#: Pending statuses, then the ends: what a badge can say. Every other spelling of the API's
+#: (``processing``, ``succeeded``, ``failed``, ...) is judged by ``JobStatus``: see ``is_active``.
 ACTIVE = frozenset({"submitting", "queued", "waiting", "active", "generating", "downloading"})
+
+
+def is_active(status: str) -> bool:
+    """True while a job still runs, in any of the API's spellings (``processing``,
+    ``in_progress``, ...), or while we submit or download it."""
+    return status in ACTIVE or JobStatus.is_pending(status)
+
 
 # (CSS variable, fallback) per status: JupyterLab's palette where it has one.
 _TONE = {
@@ -108,9 +117,22 @@ def _var(name: str, fallback: str) -> str:
     return f"var({name}, {fallback})"
 
 
+def _canonical(status: str) -> str:
+    """The schema's word for another spelling of the same state, for its colour."""
+    if JobStatus.is_success(status):
+        return "completed"
+    if status.lower() in ("canceled", "cancelled"):
+        return "cancelled"
+    if JobStatus.is_failure(status):
+        return "error"
+    if JobStatus.is_queued(status):
+        return "queued"
+    return "generating" if JobStatus.is_pending(status) else status
+
+
 def badge_html(status: str) -> str:
     """A coloured pill naming ``status``; ``data-status`` is for tests and browsers."""
-    name, fallback = _TONE.get(status, ("--jp-layout-color4", "#374151"))
+    name, fallback = _TONE.get(status) or _TONE.get(_canonical(status), ("--jp-layout-color4", "#374151"))
     safe = html.escape(status)
     return (
         f'<span class="veo-badge" role="status" data-status="{safe}" '

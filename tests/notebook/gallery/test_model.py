@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import veo_widgets as veo
-from veo_widgets.notebook.gallery._model import Filters, Pager, card, lineage
+from veo_widgets.notebook.gallery._model import Filters, Pager, card, grown, lineage
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -68,6 +68,15 @@ def test_filters_start_again_at_page_one() -> None:
     assert Filters(text="  ").query() == {}
 
 
+def test_status_filters_cover_every_spelling_of_their_state() -> None:
+    spellings = ["completed", "succeeded", "processing", "pending", "failed", "cancelled", "error"]
+    rows = Rows([job(i, status=s) for i, s in enumerate(spellings)])
+    pager = Pager(rows, size=20)
+    assert {j.status for j in pager.narrow(status="finished")} == {"completed", "succeeded"}
+    assert {j.status for j in pager.narrow(status="running")} == {"processing", "pending"}
+    assert {j.status for j in pager.narrow(status="failed")} == {"failed", "cancelled", "error"}
+
+
 def test_each_state_says_what_can_be_done(tmp_path: Path) -> None:
     video = tmp_path / "a.mp4"
     video.write_bytes(b"...")
@@ -108,3 +117,16 @@ def test_lineage_follows_parents_and_stops_at_loops() -> None:
     assert [j.id for j in lineage(child(4, "gone", "rerun"), known.get)] == ["job-4"]
     loop = {"job-7": child(7, "job-8", "continue"), "job-8": child(8, "job-7", "continue")}
     assert [j.id for j in lineage(loop["job-7"], loop.get)] == ["job-8", "job-7"]
+
+
+def test_a_chain_of_extensions_is_one_clip_that_grew() -> None:
+    """An extension holds the clip it extends: 8 s, then 15 s, then 22 s, not three clips."""
+
+    def link(i: int, parent: str | None, relation: str | None, seconds: int) -> veo.Job:
+        fields = {"duration": seconds, "parent_id": parent, "relation": relation}
+        return job(i, request={k: v for k, v in fields.items() if v is not None})
+
+    chain = [link(1, None, None, 8), link(2, "job-1", "extend", 7), link(3, "job-2", "extend", 7)]
+    assert grown(chain) == ["8s", "15s", "22s"]
+    assert [card(j).duration for j in chain] == ["8s", "+7s", "+7s"]
+    assert grown([link(1, None, None, 8), link(2, "job-1", "continue", 4)]) == ["8s", "4s"]  # a new clip

@@ -24,7 +24,7 @@ from ...media._media import poster, poster_path
 from ...schema._models import Job
 from ...views._client_api import ClientAPI
 from ._actions import perform
-from ._model import ACTIONS, STATUS_FILTERS, Card, Filters, Pager, Source, card, lineage
+from ._model import ACTIONS, STATUS_FILTERS, Card, Filters, Pager, Source, card, grown, lineage
 from ._strip import SequenceStrip, poster_box, poster_widget
 
 __all__ = ["Gallery"]
@@ -321,10 +321,12 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         if len(chain) < 2:
             return []
         parts: list[w.Widget] = [w.Label("lineage:")]
-        for link in chain:
+        # A chain with an extension is one clip that grew: each link says its length.
+        extended = any(card(link).relation == "extend" for link in chain)
+        for link, length in zip(chain, grown(chain) if extended else [""] * len(chain), strict=True):
             relation = card(link).relation
             button = w.Button(
-                description=(f"{relation}: " if relation else "") + link.id[:12],
+                description=(f"{relation}: " if relation else "") + link.id[:12] + (f" ({length})" if length else ""),
                 tooltip=str((link.request or {}).get("prompt", "")),
                 disabled=link.id == job.id,
                 layout=w.Layout(width="auto"),

@@ -14,15 +14,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ...schema._models import Job, JobStatus
+from ...schema._models import FAILURE_STATUSES, PENDING_STATUSES, SUCCESS_STATUSES, Job, JobStatus
 
-__all__ = ["Card", "Filters", "Pager", "Source", "card", "lineage"]
+__all__ = ["Card", "Filters", "Pager", "Source", "card", "grown", "lineage"]
 
 #: The gallery's status filter: a label and the journal statuses it covers.
 STATUS_FILTERS: Mapping[str, tuple[str, ...]] = {
-    "finished": ("completed",),
-    "running": ("queued", "waiting", "active", "generating"),
-    "failed": ("error", "failed"),
+    "finished": SUCCESS_STATUSES,
+    "running": PENDING_STATUSES,
+    "failed": FAILURE_STATUSES,
     "unconfirmed": ("unconfirmed",),
     "not sent": ("not_submitted",),
 }
@@ -207,7 +207,8 @@ def card(job: Job, *, can_extend: Callable[[Job], bool] | None = None) -> Card:
         title=("★ " if job.chosen else "") + prompt,
         model=short_name(model),
         model_id=model,
-        duration=f"{duration}s" if duration else "",
+        # An extension holds the clip it extends: it is that clip grown by this much.
+        duration=(f"+{duration}s" if _field(job, "relation") == "extend" else f"{duration}s") if duration else "",
         cost=(f"~${usd:.2f}" if estimated else f"${usd:.2f}") if usd is not None else "",
         date=job.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
         hint=hint,
@@ -215,6 +216,22 @@ def card(job: Job, *, can_extend: Callable[[Job], bool] | None = None) -> Card:
         relation=_field(job, "relation"),
         parent_id=_field(job, "parent_id"),
     )
+
+
+def grown(chain: list[Job]) -> list[str]:
+    """Each link's length along a lineage (oldest first): an extension holds its parent, so a
+    chain of extensions is one clip that grew (``8s``, ``15s``, ``22s``); "" where unknown."""
+    out: list[str] = []
+    total: float | None = None
+    for link in chain:
+        seconds = _field(link, "duration")
+        seconds = float(seconds) if isinstance(seconds, (int, float)) else None
+        if _field(link, "relation") == "extend" and total is not None and seconds is not None:
+            total += seconds
+        else:
+            total = seconds
+        out.append(f"{total:g}s" if total is not None else "")
+    return out
 
 
 def lineage(job: Job, find: Callable[[str], Job | None], limit: int = 50) -> list[Job]:
