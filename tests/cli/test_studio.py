@@ -94,3 +94,24 @@ def test_veo_batch_run_again_says_it_did_nothing_new(tmp_path: Path, capsys: pyt
     assert veo_command("batch", str(path)) == 0
     again = capsys.readouterr().out.splitlines()
     assert again[-2] == f"2/2 done (all in an earlier run) · $0.00 spent now (${spent} in all)"
+
+
+def test_veo_batch_with_a_budget_on_a_fresh_machine_runs_every_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression (issue 21, item 1): no catalogue.json yet, 4 text-to-video rows and a
+    # budget: the rows' threads all saved the price catalogue at once and crashed, and the
+    # rows were left "unconfirmed" for good.
+    from veo_widgets._config import data_dir
+    from veo_widgets.cli._main import main
+
+    assert not (data_dir() / "catalogue.json").exists()
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "prompt,model,duration,seed\n" + "".join(f"shot {i},veo-3-fast-t2v,4,{i}\n" for i in range(1, 5))
+    )
+    assert main(["batch", str(rows), "--budget", "100"]) == 0
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err and "4/4 done" in out.out
+    assert len(list((tmp_path / "rows-videos").glob("*.mp4"))) == 4
+    assert veo.Journal().unconfirmed() == []

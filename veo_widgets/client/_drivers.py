@@ -49,6 +49,13 @@ def _query(step: Send) -> httpx.QueryParams | None:
     return httpx.QueryParams(pairs)
 
 
+def _closed(step: Send) -> httpx.ConnectError:
+    """The client was closed (a batch stopping under its rows): nothing left this machine,
+    so a create is journaled ``not_submitted``, never ``unconfirmed``."""
+    request = httpx.Request(step.method, step.path)
+    return httpx.ConnectError("the client has been closed; the request was not sent", request=request)
+
+
 def _auth(plans: Plans, step: Send) -> dict[str, str]:
     return plans._headers() if step.auth else {"Accept": "application/json"}
 
@@ -170,6 +177,8 @@ class SyncDriver(Plans):
         return settled[0], interrupt
 
     def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
+        if self._http.is_closed:  # httpx's RuntimeError would leave a create "unconfirmed"
+            return _closed(step)
         try:
             headers = {**_auth(self, step), **step.headers}
             response = self._http.request(step.method, step.path, params=_query(step), json=step.json, headers=headers)
@@ -283,6 +292,8 @@ class AsyncDriver(Plans):
             asyncio.get_running_loop().run_in_executor(None, adopt, self, send, done.result())
 
     async def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
+        if self._http.is_closed:
+            return _closed(step)
         try:
             headers = {**_auth(self, step), **step.headers}
             response = await self._http.request(
