@@ -250,3 +250,20 @@ def test_extend_a_job_whose_file_is_gone_is_checked_then_sent(
     err = capsys.readouterr().err
     assert code == 0 and out.exists(), err
     assert "estimate:" in err
+
+
+def test_an_unwritable_output_is_refused_before_the_job_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression (issue 21, item 2): `-o /proc/nope/out.mp4` ran the (paid) job, then a
+    # traceback from mkdir. Now: one line, nothing sent; a missing folder is made.
+    from veo_widgets.emulator import demo_emulator
+
+    creates = demo_emulator().stats.creates
+    assert main(["generate", str(EXAMPLE), "x", "-d", "4", "-o", "/proc/nope/out.mp4"]) == 1
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("veo:")]
+    assert err == ["veo: ValidationError: output: cannot make the folder /proc/nope: No such file or directory"]
+    assert demo_emulator().stats.creates == creates and veo.Journal().history() == []
+    out = tmp_path / "new" / "folder" / "clip.mp4"
+    assert main(["generate", str(EXAMPLE), "x", "-d", "4", "--seed", "3", "-o", str(out)]) == 0
+    assert out.is_file()

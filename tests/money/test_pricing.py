@@ -181,7 +181,7 @@ def test_parallel_rows_saving_the_catalogue_at_once_never_fail(tmp_path: Path) -
         try:
             for _ in range(20):
                 save_cached(fetched, target)
-        except Exception as exc:  # noqa: BLE001 - any escape is the bug
+        except Exception as exc:  # any escape is the bug
             errors.append(exc)
 
     threads = [threading.Thread(target=save) for _ in range(8)]

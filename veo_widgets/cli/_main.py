@@ -29,6 +29,7 @@ from ..client._money import price_text
 from ..schema._family import ModelSpec
 from ..schema._models import Job
 from ..schema._options import parse_options
+from ..schema._output import writable_output
 from ..views._display import history_text, short_id, still_running_text
 from ..views._lookup import OPTION_NAMES, check_request, find_job, positive_seconds, resolve_video
 from ._generate import add_generate_arguments, chosen_model
@@ -84,6 +85,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     # Check the whole request first (a mistake is refused before any price or request),
     # then say what it will cost, then send it.
     request = check_request(client, prompt, image, options)
+    if args.output is not None:
+        writable_output(args.output)  # a folder that cannot be written is refused before any money
     print(f"estimate: {price_text(client, request)}", file=sys.stderr)
     run = client.start(prompt, image, save_to=args.output, timeout=args.timeout, **options)
     with Status(run) as status:
@@ -168,6 +171,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     client = _client(args)
     job_id = find_job(client.journal, args.id)
+    if args.output is not None:
+        writable_output(args.output)
     with Status(model=client.duration_model()) as status:
         job = client.wait(job_id, timeout=args.timeout, on_update=status.update)
     path = client.download(job, args.output)

@@ -25,6 +25,7 @@ from .._config import data_dir
 from .._errors import ValidationError, VeoError, explain
 from ..money._reconcile import Found, FoundFailed
 from ..schema._models import Job, JobStatus
+from ..schema._output import writable_folder
 from ._batch import FILE_COLUMNS, BatchProgress, BatchRow, batch_folder, parse_batch, validate_rows, write_report
 from ._studio import start_with
 
@@ -281,14 +282,13 @@ def run_batch(
         raise ValidationError("budget", f"must be an amount in USD, not {budget!r}")
     rows, unreadable = parse_batch(file)  # every row's error is reported at once, read or checked
     validate_rows(file, rows, lambda row: client.build_request(row.prompt, **row.options), unreadable)
-    target = Path(out) if out is not None else batch_folder(file)
+    target = writable_folder(Path(out) if out is not None else batch_folder(file), "out")
     state = BatchProgress.of(rows)
     if estimate is None and budget is not None and hasattr(client, "estimate"):
         estimate = partial(_price, client)
     ledger = Ledger(file)
     todo = _plan(client, ledger, rows, state, retry_failed)
     batch = _Batch(client, target, state, budget, estimate, progress, ledger)
-    target.mkdir(parents=True, exist_ok=True)
     if progress is not None:
         progress(state)
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="veo-batch")
