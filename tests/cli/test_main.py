@@ -267,3 +267,35 @@ def test_an_unwritable_output_is_refused_before_the_job_is_made(
     out = tmp_path / "new" / "folder" / "clip.mp4"
     assert main(["generate", str(EXAMPLE), "x", "-d", "4", "--seed", "3", "-o", str(out)]) == 0
     assert out.is_file()
+
+
+def test_dash_n_is_takes_as_in_a_cell_not_a_negative_prompt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Regression (issue 21, item 11): `veo generate --sample "x" -n 4` made one clip whose
+    # negative prompt was "4". As in `%%veo -n 2`, -n is takes now.
+    out = tmp_path / "takes"
+    assert main(["generate", "--sample", "two takes", "-n", "2", "-d", "4", "--seed", "5", "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("saved: ") == 2 and len(list(out.glob("*.mp4"))) == 2
+    assert "for 2 takes" in captured.err  # the estimate is for both
+    jobs = veo.Journal().history()
+    assert len(jobs) == 2 and {j.relation for j in jobs} == {"take"}
+    assert all("negative_prompt" not in (j.request or {}) for j in jobs)
+    assert sorted((j.request or {}).get("seed") for j in jobs) == [5, 6]
+
+
+def test_takes_into_one_file_are_refused_before_anything_is_sent(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--sample", "x", "-n", "2", "-d", "4", "-o", "one.mp4"]) == 1
+    assert "2 takes are 2 files: give a folder" in capsys.readouterr().err
+    assert veo.Journal().history() == []
+
+
+def test_version_and_a_not_sent_row_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0 and capsys.readouterr().out.startswith(f"veo (veo_widgets) {veo.__version__}")
+    journal = veo.Journal()
+    journal.record_submission("crid-never-sent", base_url="http://127.0.0.1:9", demo=False, request={"prompt": "x"})
+    journal.record_outcome("crid-never-sent", status="not_submitted", error="cancelled before it was sent")
+    assert main(["history"]) == 0
+    out = capsys.readouterr().out
+    assert "not_submitted" not in out and "  not sent  " in out and "nothing was\n  billed" in out

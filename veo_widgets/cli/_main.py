@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.metadata
 import io
 import shutil
 import sys
@@ -29,7 +30,7 @@ from ..client._money import price_text
 from ..schema._family import ModelSpec
 from ..schema._models import Job
 from ..schema._options import parse_options
-from ..schema._output import writable_output
+from ..schema._output import is_folder_path, writable_output
 from ..views._display import history_text, short_id, still_running_text
 from ..views._lookup import OPTION_NAMES, check_request, find_job, positive_seconds, resolve_video
 from ._generate import add_generate_arguments, chosen_model
@@ -50,6 +51,13 @@ def _client(args: argparse.Namespace) -> Client:
         print(f"veo_widgets {DEMO_NOTICE}", file=sys.stderr)
     _OPEN.append(client)
     return client
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("veo_widgets")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def _print_done(job: Job) -> None:
@@ -85,14 +93,24 @@ def cmd_generate(args: argparse.Namespace) -> int:
     # Check the whole request first (a mistake is refused before any price or request),
     # then say what it will cost, then send it.
     request = check_request(client, prompt, image, options)
+    if args.takes > 1 and args.output is not None and not is_folder_path(args.output):
+        raise ValidationError("output", f"{args.takes} takes are {args.takes} files: give a folder, not {args.output}")
     if args.output is not None:
         writable_output(args.output)  # a folder that cannot be written is refused before any money
-    print(f"estimate: {price_text(client, request)}", file=sys.stderr)
-    run = client.start(prompt, image, save_to=args.output, timeout=args.timeout, **options)
-    with Status(run) as status:
-        run.on_update(lambda r: status.update(r.job) if r.job is not None else None)
-        job = run.wait()
-    _print_done(job)
+    print(f"estimate: {price_text(client, request, args.takes)}", file=sys.stderr)
+    if args.takes > 1:
+        runs = client.start_variations(
+            prompt, image, n=args.takes, save_to=args.output, timeout=args.timeout, **options
+        )
+    else:
+        runs = [client.start(prompt, image, save_to=args.output, timeout=args.timeout, **options)]
+    for number, run in enumerate(runs, 1):
+        if len(runs) > 1:
+            print(f"take {number} of {len(runs)}:", file=sys.stderr)
+        with Status(run) as status:
+            run.on_update(lambda r, s=status: s.update(r.job) if r.job is not None else None)
+            job = run.wait()
+        _print_done(job)
     return 0
 
 
@@ -213,6 +231,7 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
         epilog="`veo COMMAND --help` lists a command's options and their defaults.",
         formatter_class=_Formatter,
     )
+    parser.add_argument("--version", action="version", version=f"veo (veo_widgets) {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     gen = _parser(sub, "generate", "make a video from a prompt (and an image, for image-to-video models)")

@@ -130,7 +130,8 @@ def _delete(gallery: Gallery, job: Job) -> bool:
 
 def _sequence(gallery: Gallery, job: Job) -> None:
     gallery.sequence.add(job)
-    gallery.say(f"added to the sequence ({len(gallery.sequence.clips)} clips)")
+    count = len(gallery.sequence.clips)
+    gallery.say(f"added to the sequence ({count} clip{'' if count == 1 else 's'})")
 
 
 def _choose(gallery: Gallery, job: Job) -> None:
