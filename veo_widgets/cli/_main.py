@@ -13,6 +13,7 @@ import io
 import shutil
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from .._errors import (
 )
 from ..client._client import Client
 from ..client._money import price_text
+from ..client._run import Run
+from ..money._reconcile import Found
 from ..schema._family import ModelSpec
 from ..schema._models import Job
 from ..schema._options import parse_options
@@ -51,6 +54,11 @@ def _client(args: argparse.Namespace) -> Client:
         print(f"veo_widgets {DEMO_NOTICE}", file=sys.stderr)
     _OPEN.append(client)
     return client
+
+
+def _show(status: Status, run: Run) -> None:
+    if run.job is not None:
+        status.update(run.job)
 
 
 def _version() -> str:
@@ -108,7 +116,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         if len(runs) > 1:
             print(f"take {number} of {len(runs)}:", file=sys.stderr)
         with Status(run) as status:
-            run.on_update(lambda r, s=status: s.update(r.job) if r.job is not None else None)
+            run.on_update(partial(_show, status))
             job = run.wait()
         _print_done(job)
     return 0
@@ -116,7 +124,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
     results = _client(args).reconcile(args.id)
-    print("\n".join(r.describe() for r in results) or "nothing to reconcile: every create was answered")
+    for result in results:
+        print(result.describe())
+        if isinstance(result, Found):
+            print(f"next:  veo resume {short_id(result.generation_id)}   (waits for it and downloads the video)")
+    if not results:
+        print("nothing to reconcile: every create was answered")
     return 0
 
 
@@ -306,3 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         while _OPEN:
             _OPEN.pop().close()
+
+
+if __name__ == "__main__":  # `python -m veo_widgets.cli._main`, as older scripts and tests run it
+    raise SystemExit(main())

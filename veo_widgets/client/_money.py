@@ -15,11 +15,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .._config import Secret
@@ -37,7 +38,17 @@ from ..money._pricing import (
     save_cached,
     total,
 )
-from ..money._reconcile import CannotReconcile, Found, FoundFailed, Lookup, RateWindow, Reconciled, reconcile_flow
+from ..money._reconcile import (
+    LOGS_FINAL_AFTER,
+    CannotReconcile,
+    Found,
+    FoundFailed,
+    Lookup,
+    NotMade,
+    RateWindow,
+    Reconciled,
+    reconcile_many_flow,
+)
 from ..money._recover import recover_flow
 from ..protocol._flows import create_flow, new_client_request_id
 from ..schema._family import get_model
@@ -48,6 +59,9 @@ from ._steps import Call, Plan, Record, RecordOutcome, RecordState, RecordSubmis
 __all__ = ["AsyncMoneyMethods", "MoneyMethods", "MoneyPlans", "Priced", "price_text"]
 
 log = logging.getLogger("veo_widgets")
+#: What ``reconcile`` takes: a journal row or a client request id / job id, or several.
+Named = Job | str | Sequence[Job | str]
+_NO_KEY = "no API key to read them with"
 #: A budget check reads the journal; two threads checking at once would each miss the other.
 _BUDGET_LOCK = threading.Lock()
 
@@ -117,6 +131,10 @@ class MoneyPlans(Plans):
     #: Seconds a lost create is looked for in the usage logs before giving up; ``generate``
     #: and ``start`` look for at most their own ``timeout`` when that is shorter.
     reconcile_timeout: float = 600.0
+    #: Seconds after a create by which its usage-log row has surely appeared (None: the API's
+    #: ``LOGS_FINAL_AFTER``, or the emulator's lag in demo mode); ``reconcile`` closes a
+    #: create the logs have not seen by then.
+    logs_final_after: float | None = None
     #: Told one line when a lost answer was recovered, or could not be; default: stderr.
     on_notice: Callable[[str], Any] | None = None
     _budget_arg: float | None = None
@@ -274,44 +292,62 @@ class MoneyPlans(Plans):
             raise WaitCancelled(None, client_request_id=client_request_id, submitted=True) from None
         return job.evolve(request=request.summary())
 
-    def _reconcile_plan(self, which: Job | str | None, timeout: float) -> Plan[list[Reconciled]]:
-        """Look up every unconfirmed create of this server (or the one named) in the logs."""
-        results: list[Reconciled] = []
+    def _reconcile_plan(self, which: Named | None, timeout: float) -> Plan[list[Reconciled]]:
+        """Look every unconfirmed create of this server (or those named) up in the logs, all at
+        once: one found is journaled to be resumed, one the final logs never saw is closed
+        (``not_submitted``: nothing was made or billed); the rest say when to look again."""
         rows: list[Job] = yield Call(self._unconfirmed, (which,))
+        lookups = [Lookup(row.client_request_id or "", row.created_at) for row in rows if not row.id]
+        found: dict[str, Reconciled] = {}
+        if lookups and not self._key:
+            found = {item.client_request_id: CannotReconcile(item.client_request_id, _NO_KEY) for item in lookups}
+        elif lookups:
+            final_after = self._logs_final_after()
+            found = yield from reconcile_many_flow(
+                lookups, timeout=timeout, final_after=final_after, rate=self._logs_rate()
+            )
+        results: list[Reconciled] = []
         for row in rows:
             crid = row.client_request_id or ""
             if row.id:  # already known (a named row whose create answered): nothing to look up
                 results.append(Found(crid, row.id))
                 continue
-            if not self._key:
-                results.append(CannotReconcile(crid, "no API key to read them with"))
-                continue
-            model = str((row.request or {}).get("model") or "")
-            names = (yield from self._names(model)) if model else ()
-            lookup = Lookup(crid, row.created_at, names)
-            result = yield from reconcile_flow(lookup, timeout=timeout, rate=self._logs_rate())
+            result = found[crid]
             if isinstance(result, Found):
                 yield Record(
                     row.evolve(id=result.generation_id, status="queued", base_url=row.base_url or self.base_url)
                 )
                 yield RecordState(crid, RECOVERED)
-            elif isinstance(result, FoundFailed) and result.billed_nothing:
+            elif isinstance(result, NotMade) or (isinstance(result, FoundFailed) and result.billed_nothing):
                 yield RecordOutcome(crid, NOT_SUBMITTED, result.describe())
             results.append(result)
         return results
 
-    def _unconfirmed(self, which: Job | str | None) -> list[Job]:
+    def _logs_final_after(self) -> timedelta:
+        """When a create's logs row has surely appeared: ``logs_final_after`` if set; in demo
+        mode the emulator's lag (``VEO_DEMO_LOG_LAG``) and a few seconds; else the API's."""
+        if self.logs_final_after is not None:
+            return timedelta(seconds=self.logs_final_after)
+        if self.demo:
+            return timedelta(seconds=float(os.environ.get("VEO_DEMO_LOG_LAG") or 0) + 5)
+        return LOGS_FINAL_AFTER
+
+    def _unconfirmed(self, which: Named | None) -> list[Job]:
         if which is not None:
-            key = (which.client_request_id or which.id) if isinstance(which, Job) else str(which).strip()
-            found = self.journal.find(key) if key else None
-            if found is None or not found.client_request_id:
-                raise ValidationError("job", f"no create with client request id or job id {key!r} in the journal")
-            return [found]
+            named: Sequence[Job | str] = [which] if isinstance(which, (Job, str)) else which
+            return [self._named(one) for one in named]
         return [
             job
             for job in self.journal.unconfirmed()
             if job.client_request_id and job.demo == self.demo and (self.demo or job.base_url == self.base_url)
         ]
+
+    def _named(self, which: Job | str) -> Job:
+        key = (which.client_request_id or which.id) if isinstance(which, Job) else str(which).strip()
+        found = self.journal.find(key) if key else None
+        if found is None or not found.client_request_id:
+            raise ValidationError("job", f"no create with client request id or job id {key!r} in the journal")
+        return found
 
 
 class MoneyMethods(MoneyPlans):
@@ -334,9 +370,11 @@ class MoneyMethods(MoneyPlans):
         ``estimate(resolution="1080p")``, ``estimate(video_request)``, ``estimate([{...}, ...])``."""
         return self._drive(self._estimate_plan(_estimate_items(request, options)))  # type: ignore[no-any-return]
 
-    def reconcile(self, job_or_crid: Job | str | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
-        """Look unconfirmed creates (all of this server's, or one) up in the usage logs. A job
-        found is journaled (state ``recovered``): ``client.wait(result.generation_id)``."""
+    def reconcile(self, job_or_crid: Named | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
+        """Look unconfirmed creates (all of this server's, or those named) up in the usage logs,
+        with one query per time window. Each ends ``Found`` (journaled ``recovered``:
+        ``client.wait(result.generation_id)``), ``NotMade`` (closed: nothing was billed),
+        ``FoundFailed``, or ``NotFound`` saying when the logs will be final for it."""
         return self._drive(self._reconcile_plan(job_or_crid, timeout))  # type: ignore[no-any-return]
 
 
@@ -357,5 +395,5 @@ class AsyncMoneyMethods(MoneyPlans):
     async def estimate(self, request: Any = None, **options: Any) -> Estimate:
         return await self._drive(self._estimate_plan(_estimate_items(request, options)))  # type: ignore[no-any-return]
 
-    async def reconcile(self, job_or_crid: Job | str | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
+    async def reconcile(self, job_or_crid: Named | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
         return await self._drive(self._reconcile_plan(job_or_crid, timeout))  # type: ignore[no-any-return]
