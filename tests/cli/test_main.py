@@ -26,13 +26,13 @@ def test_generate_in_demo_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_errors_are_one_line_and_nonzero(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["generate", "nope.png", "x"]) == 1
+    assert main(["generate", "nope.png", "x"]) == 2
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("veo:")]
     assert lines == ["veo: ValidationError: image: no such file: nope.png"]
 
 
 def test_bad_values_are_refused_before_anything_is_sent(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["generate", str(EXAMPLE), "x", "--duration", "5"]) == 1
+    assert main(["generate", str(EXAMPLE), "x", "--duration", "5"]) == 2
     assert "duration" in capsys.readouterr().err
     with pytest.raises(SystemExit) as caught:
         main(["generate", str(EXAMPLE), "x", "--bogus"])
@@ -191,7 +191,7 @@ def test_extending_a_saved_file_keeps_its_history(
 
 
 def test_a_bad_value_is_refused_before_any_price_is_shown(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["generate", str(EXAMPLE), "x", "--duration", "5"]) == 1
+    assert main(["generate", str(EXAMPLE), "x", "--duration", "5"]) == 2
     err = capsys.readouterr().err
     assert "estimate" not in err and "price" not in err
     assert "veo: ValidationError: duration: 5 is not one of 4, 6, 8" in err
@@ -233,7 +233,7 @@ def test_generate_with_the_sample_image_works_from_any_folder(
     code = main(["generate", "--sample", "The boat rocks on the bay", "-d", "4", "-o", "s.mp4"])
     captured = capsys.readouterr()
     assert code == 0 and (tmp_path / "s.mp4").exists(), captured.err
-    assert main(["generate", "--sample", str(EXAMPLE), "both", "-d", "4"]) == 1
+    assert main(["generate", "--sample", str(EXAMPLE), "both", "-d", "4"]) == 2
     assert "prompt" in capsys.readouterr().err
 
 
@@ -260,7 +260,7 @@ def test_an_unwritable_output_is_refused_before_the_job_is_made(
     from veo_widgets.emulator import demo_emulator
 
     creates = demo_emulator().stats.creates
-    assert main(["generate", str(EXAMPLE), "x", "-d", "4", "-o", "/proc/nope/out.mp4"]) == 1
+    assert main(["generate", str(EXAMPLE), "x", "-d", "4", "-o", "/proc/nope/out.mp4"]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("veo:")]
     assert err == ["veo: ValidationError: output: cannot make the folder /proc/nope: No such file or directory"]
     assert demo_emulator().stats.creates == creates and veo.Journal().history() == []
@@ -284,7 +284,7 @@ def test_dash_n_is_takes_as_in_a_cell_not_a_negative_prompt(tmp_path: Path, caps
 
 
 def test_takes_into_one_file_are_refused_before_anything_is_sent(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["generate", "--sample", "x", "-n", "2", "-d", "4", "-o", "one.mp4"]) == 1
+    assert main(["generate", "--sample", "x", "-n", "2", "-d", "4", "-o", "one.mp4"]) == 2
     assert "2 takes are 2 files: give a folder" in capsys.readouterr().err
     assert veo.Journal().history() == []
 

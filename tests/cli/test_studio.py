@@ -54,7 +54,7 @@ def test_veo_stitch_makes_a_missing_folder_refuses_an_unwritable_one_and_counts_
     assert main(["stitch", str(clip), "-o", str(tmp_path / "no" / "such" / "film.mp4")]) == 0
     assert (tmp_path / "no" / "such" / "film.mp4").is_file()
     assert "film:  1 clip, 1.00 s" in capsys.readouterr().out
-    assert main(["stitch", str(clip), "-o", "/proc/nope/film.mp4"]) == 1
+    assert main(["stitch", str(clip), "-o", "/proc/nope/film.mp4"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["veo: ValidationError: output: cannot make the folder /proc/nope: No such file or directory"]
 
@@ -69,7 +69,7 @@ def test_veo_stitch_refuses_a_still_image_in_one_line(tmp_path: Path, capsys: py
     (tmp_path / "notes.jpg").write_text("remember the gulls")
     Image.new("RGB", (160, 96), (200, 0, 0)).save(tmp_path / "still.jpg")
     for name, says in (("notes.jpg", "is not a readable video"), ("still.jpg", "is a still image, not a video clip")):
-        assert main(["stitch", str(clip), str(tmp_path / name), "-o", str(tmp_path / "film.mp4")]) == 1
+        assert main(["stitch", str(clip), str(tmp_path / name), "-o", str(tmp_path / "film.mp4")]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("veo: ValidationError: clips[1]: ") and says in err[0], err
     assert not (tmp_path / "film.mp4").exists()

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .._config import DEMO_NOTICE
 from .._errors import (
@@ -218,6 +218,14 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """A mistake on the command line is one line (exit code 2): what is wrong, and where
+    the options are listed, instead of the usage block above it."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     """Every option's help ends with its default, unless it already says one."""
 
@@ -238,7 +246,7 @@ def _parser(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
 def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     """The ``veo`` parser; ``model`` (the ``--model`` of a ``veo generate`` line) makes
     ``veo generate --help`` show that model's flags, allowed values and defaults."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="veo",
         description="Generate video from an image with Veo 3 Fast (demo mode without AIMLAPI_KEY).",
         epilog="`veo COMMAND --help` lists a command's options and their defaults.",
@@ -310,6 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WaitCancelled as exc:
         print(f"\nveo: {exc}", file=sys.stderr)
         return 130
+    except ValidationError as exc:  # bad input, refused before anything was sent: a usage error
+        print(f"veo: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
     except VeoError as exc:
         print(f"veo: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
