@@ -62,7 +62,7 @@ def test_the_notebooks_checks_hold_while_another_kernel_writes_the_journal() -> 
             checks += 1
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            exec(compile(text, f"python_api.ipynb cell {index}", "exec"), namespace)  # noqa: S102 - the notebook's own code
+            exec(compile(text, f"python_api.ipynb cell {index}", "exec"), namespace)  # the notebook's own code
         if "NBVAL_CHECK_OUTPUT" in text:
             assert out.getvalue() == printed(cell), (index, text)
     assert checks == 2
