@@ -17,6 +17,7 @@ import bench_journal
 import bench_kernel
 import bench_lost_answers
 import bench_polling
+import bench_reconcile
 from _table import machine
 
 if __name__ == "__main__":
@@ -31,5 +32,6 @@ if __name__ == "__main__":
         bench_emulator,
         bench_import,
         bench_lost_answers,
+        bench_reconcile,
     ):
         module.main()

@@ -26,13 +26,13 @@ def test_generate_in_demo_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_errors_are_one_line_and_nonzero(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["generate", "nope.png", "x"]) == 1
+    assert main(["generate", "nope.png", "x"]) == 2
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("veo:")]
     assert lines == ["veo: ValidationError: image: no such file: nope.png"]
 
 
 def test_bad_values_are_refused_before_anything_is_sent(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["generate", str(EXAMPLE), "x", "--duration", "5"]) == 1
+    assert main(["generate", str(EXAMPLE), "x", "--duration", "5"]) == 2
     assert "duration" in capsys.readouterr().err
     with pytest.raises(SystemExit) as caught:
         main(["generate", str(EXAMPLE), "x", "--bogus"])
@@ -206,7 +206,7 @@ def test_extending_a_saved_file_keeps_its_history(
 
 
 def test_a_bad_value_is_refused_before_any_price_is_shown(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["generate", str(EXAMPLE), "x", "--duration", "5"]) == 1
+    assert main(["generate", str(EXAMPLE), "x", "--duration", "5"]) == 2
     err = capsys.readouterr().err
     assert "estimate" not in err and "price" not in err
     assert "veo: ValidationError: duration: 5 is not one of 4, 6, 8" in err
@@ -248,7 +248,7 @@ def test_generate_with_the_sample_image_works_from_any_folder(
     code = main(["generate", "--sample", "The boat rocks on the bay", "-d", "4", "-o", "s.mp4"])
     captured = capsys.readouterr()
     assert code == 0 and (tmp_path / "s.mp4").exists(), captured.err
-    assert main(["generate", "--sample", str(EXAMPLE), "both", "-d", "4"]) == 1
+    assert main(["generate", "--sample", str(EXAMPLE), "both", "-d", "4"]) == 2
     assert "prompt" in capsys.readouterr().err
 
 
@@ -265,3 +265,52 @@ def test_extend_a_job_whose_file_is_gone_is_checked_then_sent(
     err = capsys.readouterr().err
     assert code == 0 and out.exists(), err
     assert "estimate:" in err
+
+
+def test_an_unwritable_output_is_refused_before_the_job_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression (issue 21, item 2): `-o /proc/nope/out.mp4` ran the (paid) job, then a
+    # traceback from mkdir. Now: one line, nothing sent; a missing folder is made.
+    from veo_widgets.emulator import demo_emulator
+
+    creates = demo_emulator().stats.creates
+    assert main(["generate", str(EXAMPLE), "x", "-d", "4", "-o", "/proc/nope/out.mp4"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("veo:")]
+    assert err == ["veo: ValidationError: output: cannot make the folder /proc/nope: No such file or directory"]
+    assert demo_emulator().stats.creates == creates and veo.Journal().history() == []
+    out = tmp_path / "new" / "folder" / "clip.mp4"
+    assert main(["generate", str(EXAMPLE), "x", "-d", "4", "--seed", "3", "-o", str(out)]) == 0
+    assert out.is_file()
+
+
+def test_dash_n_is_takes_as_in_a_cell_not_a_negative_prompt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Regression (issue 21, item 11): `veo generate --sample "x" -n 4` made one clip whose
+    # negative prompt was "4". As in `%%veo -n 2`, -n is takes now.
+    out = tmp_path / "takes"
+    assert main(["generate", "--sample", "two takes", "-n", "2", "-d", "4", "--seed", "5", "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("saved: ") == 2 and len(list(out.glob("*.mp4"))) == 2
+    assert "for 2 takes" in captured.err  # the estimate is for both
+    jobs = veo.Journal().history()
+    assert len(jobs) == 2 and {j.relation for j in jobs} == {"take"}
+    assert all("negative_prompt" not in (j.request or {}) for j in jobs)
+    assert sorted((j.request or {}).get("seed") for j in jobs) == [5, 6]
+
+
+def test_takes_into_one_file_are_refused_before_anything_is_sent(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--sample", "x", "-n", "2", "-d", "4", "-o", "one.mp4"]) == 2
+    assert "2 takes are 2 files: give a folder" in capsys.readouterr().err
+    assert veo.Journal().history() == []
+
+
+def test_version_and_a_not_sent_row_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0 and capsys.readouterr().out.startswith(f"veo (veo_widgets) {veo.__version__}")
+    journal = veo.Journal()
+    journal.record_submission("crid-never-sent", base_url="http://127.0.0.1:9", demo=False, request={"prompt": "x"})
+    journal.record_outcome("crid-never-sent", status="not_submitted", error="cancelled before it was sent")
+    assert main(["history"]) == 0
+    out = capsys.readouterr().out
+    assert "not_submitted" not in out and "  not sent  " in out and "nothing was\n  billed" in out

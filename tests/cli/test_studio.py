@@ -43,19 +43,36 @@ def test_veo_stitch_names_what_is_wrong(tmp_path: Path) -> None:
     assert not (tmp_path / "film.mp4").exists()
 
 
-def test_veo_stitch_refuses_a_missing_folder_and_counts_one_clip(
+def test_veo_stitch_makes_a_missing_folder_refuses_an_unwritable_one_and_counts_one_clip(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # One rule for outputs (issue 21, item 2): a missing folder is made, as veo.stitch does.
     from veo_widgets.cli._main import main
 
     clip = tmp_path / "a.mp4"
     encode(Image.new("RGB", (160, 96), (0, 90, 0)), clip, width=160, height=96, duration=1, seed=1, label=None)
-    assert main(["stitch", str(clip), "-o", str(tmp_path / "no" / "such" / "film.mp4")]) == 1
-    err = capsys.readouterr().err
-    assert f"the folder {tmp_path / 'no' / 'such'} does not exist" in err
-    assert not (tmp_path / "no").exists()  # no folder was made behind the user's back
-    assert main(["stitch", str(clip), "-o", str(tmp_path / "one.mp4")]) == 0
+    assert main(["stitch", str(clip), "-o", str(tmp_path / "no" / "such" / "film.mp4")]) == 0
+    assert (tmp_path / "no" / "such" / "film.mp4").is_file()
     assert "film:  1 clip, 1.00 s" in capsys.readouterr().out
+    assert main(["stitch", str(clip), "-o", "/proc/nope/film.mp4"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["veo: ValidationError: output: cannot make the folder /proc/nope: No such file or directory"]
+
+
+def test_veo_stitch_refuses_a_still_image_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Regression (issue 21, item 7): a text file named .jpg ended in av.error.InvalidDataError,
+    # a real JPEG was silently taken as a 0.04 s clip.
+    from veo_widgets.cli._main import main
+
+    clip = tmp_path / "a.mp4"
+    encode(Image.new("RGB", (160, 96), (0, 90, 0)), clip, width=160, height=96, duration=1, seed=1, label=None)
+    (tmp_path / "notes.jpg").write_text("remember the gulls")
+    Image.new("RGB", (160, 96), (200, 0, 0)).save(tmp_path / "still.jpg")
+    for name, says in (("notes.jpg", "is not a readable video"), ("still.jpg", "is a still image, not a video clip")):
+        assert main(["stitch", str(clip), str(tmp_path / name), "-o", str(tmp_path / "film.mp4")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("veo: ValidationError: clips[1]: ") and says in err[0], err
+    assert not (tmp_path / "film.mp4").exists()
 
 
 def _rows(folder: Path, *lines: str) -> Path:
@@ -94,3 +111,22 @@ def test_veo_batch_run_again_says_it_did_nothing_new(tmp_path: Path, capsys: pyt
     assert veo_command("batch", str(path)) == 0
     again = capsys.readouterr().out.splitlines()
     assert again[-2] == f"2/2 done (all in an earlier run) · $0.00 spent now (${spent} in all)"
+
+
+def test_veo_batch_with_a_budget_on_a_fresh_machine_runs_every_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression (issue 21, item 1): no catalogue.json yet, 4 text-to-video rows and a
+    # budget: the rows' threads all saved the price catalogue at once and crashed, and the
+    # rows were left "unconfirmed" for good.
+    from veo_widgets._config import data_dir
+    from veo_widgets.cli._main import main
+
+    assert not (data_dir() / "catalogue.json").exists()
+    rows = tmp_path / "rows.csv"
+    rows.write_text("prompt,model,duration,seed\n" + "".join(f"shot {i},veo-3-fast-t2v,4,{i}\n" for i in range(1, 5)))
+    assert main(["batch", str(rows), "--budget", "100"]) == 0
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err and "4/4 done" in out.out
+    assert len(list((tmp_path / "rows-videos").glob("*.mp4"))) == 4
+    assert veo.Journal().unconfirmed() == []

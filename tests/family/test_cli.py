@@ -98,7 +98,7 @@ def test_cli_refuses_what_the_model_forbids_and_sends_nothing(
     short, mode, options, field = case
     monkeypatch.setenv("AIMLAPI_KEY", sentry.api_key)
     monkeypatch.setenv("AIMLAPI_BASE_URL", sentry.url)
-    assert main(cli_args(short, mode, files, str(files["clip"]), options)) == 1
+    assert main(cli_args(short, mode, files, str(files["clip"]), options)) == 2  # bad input: usage
     err = capsys.readouterr().err
     assert "ValidationError" in err and field in err, err
     assert "Traceback" not in err

@@ -130,3 +130,26 @@ def test_bad_clips_are_refused_before_anything_is_written(clips: list[Path], tmp
     with pytest.raises(veo.ValidationError, match="one of the clips"):
         veo.stitch(clips, clips[0])
     assert list(tmp_path.iterdir()) == [junk]
+
+
+def test_the_output_rule_makes_a_missing_folder_and_refuses_an_unwritable_one(
+    clips: list[Path], tmp_path: Path
+) -> None:
+    # One rule for outputs in Python and on the command line (issue 21, item 2).
+    film = veo.stitch(clips[:1], tmp_path / "new" / "film.mp4")
+    assert film.is_file()
+    with pytest.raises(veo.ValidationError, match="cannot make the folder /proc/nope") as err:
+        veo.stitch(clips[:1], "/proc/nope/film.mp4")
+    assert err.value.field == "out"
+    (tmp_path / "taken").write_text("a file where a folder should be")
+    with pytest.raises(veo.ValidationError, match="is a file, not a folder"):
+        veo.stitch(clips[:1], tmp_path / "taken" / "film.mp4")
+
+
+def test_a_still_image_is_refused_not_taken_as_a_short_clip(clips: list[Path], tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (160, 96), (200, 0, 0)).save(tmp_path / "still.png")
+    with pytest.raises(veo.ValidationError, match="is a still image, not a video clip") as err:
+        veo.stitch([clips[0], tmp_path / "still.png"], tmp_path / "film.mp4")
+    assert err.value.field == "clips[1]" and not (tmp_path / "film.mp4").exists()

@@ -166,6 +166,42 @@ def test_the_demo_catalogue_never_answers_for_the_api(tmp_path: Path) -> None:
     assert load_cached(URL, tmp_path / "c.json") is None
 
 
+def test_parallel_rows_saving_the_catalogue_at_once_never_fail(tmp_path: Path) -> None:
+    # Regression: `veo batch rows.csv --budget 100` with no catalogue.json yet: the rows'
+    # threads all saved it through one temporary file named after the process, and all but
+    # one ended in FileNotFoundError (then the batch's client was closed under the rest).
+    import threading
+
+    target = tmp_path / "home" / "catalogue.json"
+    fetched = parse_catalogue(CATALOGUE, base_url=URL, etag='"e"', now=NOW)
+    start, errors = threading.Barrier(8), []
+
+    def save() -> None:
+        start.wait()
+        try:
+            for _ in range(20):
+                save_cached(fetched, target)
+        except Exception as exc:  # any escape is the bug
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    cached = load_cached(URL, target)
+    assert cached is not None and cached.models == fetched.models
+    assert sorted(p.name for p in target.parent.iterdir()) == ["catalogue.json"]  # no .part left behind
+
+
+def test_a_cache_that_cannot_be_written_is_not_the_callers_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    save_cached(parse_catalogue(CATALOGUE, base_url=URL, now=NOW), blocker / "catalogue.json")
+    assert load_cached(URL, blocker / "catalogue.json") is None
+
+
 def test_a_failed_fetch_keeps_old_prices_or_says_unknown() -> None:
     request = httpx.Request("GET", "http://x")
     stale = parse_catalogue(CATALOGUE, base_url=URL, etag='"e"', now=NOW - timedelta(days=3))

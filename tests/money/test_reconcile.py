@@ -15,9 +15,11 @@ from veo_widgets.money._reconcile import (
     FoundFailed,
     Lookup,
     NotFound,
+    NotMade,
     RateWindow,
     Reconciled,
     reconcile_flow,
+    reconcile_many_flow,
 )
 from veo_widgets.protocol._flows import Outcome, Send
 
@@ -224,3 +226,66 @@ def test_never_more_than_200_requests_in_60_seconds() -> None:
     times = [t for t, _ in logs.sends]
     assert len(times) > 200
     assert max(sum(1 for u in times if t <= u < t + 60) for t in times) <= 200
+
+
+def many(logs: FakeLogs, now: list[float], lookups: list[Lookup], *, timeout: float = 10) -> dict[str, Reconciled]:
+    """``reconcile_many_flow`` with the wall clock moving with the fake one, from ``SENT``."""
+    flow = reconcile_many_flow(
+        lookups,
+        timeout=timeout,
+        final_after=timedelta(seconds=5),
+        now=lambda: SENT + timedelta(seconds=now[0]),
+        clock=lambda: now[0],
+    )
+    return drive(flow, logs, now)[0]
+
+
+def test_eight_lost_creates_are_settled_with_one_query_a_round() -> None:
+    # Issue 21: `veo reconcile` took 81 s for 8 rows (a lookup, and its waits, per row) and
+    # still said each "may exist". Now one query covers every create of a time window.
+    now = [0.0]
+    made = [f"made-{i}" for i in range(4)]
+    never = [f"never-{i}" for i in range(4)]
+    rows = [(1.5, row(crid, inference=f"job-{crid}", at=SENT)) for crid in made]  # lagging rows
+    logs = FakeLogs([*noise(30), *rows], now)
+    lookups = [Lookup(crid, SENT + timedelta(seconds=i / 4)) for i, crid in enumerate(made + never)]
+    results = many(logs, now, lookups)
+    assert [type(results[c]) for c in made] == [Found] * 4
+    assert {results[c].generation_id for c in made} == {f"job-{c}" for c in made}  # type: ignore[union-attr]
+    assert [type(results[c]) for c in never] == [NotMade] * 4
+    assert all("nothing was billed" in results[c].describe() for c in never)
+    times = [at for at, _ in logs.sends]
+    assert len(times) == len(set(times)) <= 4  # one query per round: the window holds them all
+    assert now[0] <= 10
+
+
+def test_a_create_the_logs_may_still_show_is_unknown_with_the_time_they_are_final() -> None:
+    now = [0.0]
+    logs = FakeLogs(noise(3), now)
+    flow = reconcile_many_flow(
+        [Lookup(CRID, SENT)],
+        timeout=4,
+        final_after=timedelta(minutes=15),
+        now=lambda: SENT + timedelta(seconds=now[0]),
+        clock=lambda: now[0],
+    )
+    (result,) = drive(flow, logs, now)[0].values()
+    assert isinstance(result, NotFound) and result.final_at == SENT + timedelta(minutes=15)
+    assert "Still unknown: the logs are final after" in result.describe()
+
+
+def test_nothing_is_closed_when_the_logs_could_not_be_read() -> None:
+    now = [0.0]
+    logs = FakeLogs([], now)
+    logs.answers = [once(response(503, {"message": "busy"}))] * 200
+    results = many(logs, now, [Lookup(CRID, SENT - timedelta(hours=2))], timeout=6)
+    assert isinstance(results[CRID], NotFound)  # never NotMade: the logs were not seen
+
+
+def test_creates_months_apart_are_looked_up_in_their_own_windows() -> None:
+    now = [0.0]
+    old = SENT - timedelta(days=200)
+    logs = FakeLogs([(0.0, row("old", inference="job-old", at=old)), (0.0, row("new", inference="job-new"))], now)
+    results = many(logs, now, [Lookup("old", old), Lookup("new", SENT)])
+    assert isinstance(results["old"], Found) and isinstance(results["new"], Found)
+    assert len(logs.sends) == 2

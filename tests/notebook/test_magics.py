@@ -426,3 +426,26 @@ def test_a_timeout_of_no_time_is_refused_and_a_timed_out_wait_names_the_magic(
     prefix = "".join(ch for ch in job.id if ch.isalnum())[:8]
     assert f"{job.id} is still" in cap.stderr and f"%veo resume {prefix}" in cap.stderr
     assert "client.wait" not in cap.stderr
+
+
+def test_demo_off_without_a_key_is_one_line_naming_the_key_and_demo_on(
+    ip: InteractiveShell, emulator: Emulator, image_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression (issue 21, item 5): `%veo demo off`, then `%%veo --image ... --duration 4`
+    # with no key printed a traceback, then one message twice about a key field a cell has not.
+    monkeypatch.setenv("VEO_DEMO", "")  # restored after the test: %veo demo writes it
+    magics_of(ip).client = None
+    with capture_output():
+        run(ip, "%veo demo off")
+    before = emulator.stats.creates
+    with capture_output() as cap:
+        result = ip.run_cell(f"%%veo --image {image_file} --duration 4\nwaves")
+    error = result.error_in_exec
+    assert isinstance(error, UsageError)
+    assert "AIMLAPI_KEY" in str(error) and "%veo demo on" in str(error) and "key field" not in str(error)
+    shown = (cap.stdout + cap.stderr).strip().splitlines()
+    assert shown == [f"UsageError: {error}"], shown  # one line: no traceback, no estimate, said once
+    assert emulator.stats.creates == before
+    monkeypatch.setenv("AIMLAPI_KEY", emulator.api_key)  # the next cell reads the environment again
+    assert magics_of(ip).client.has_key
+    magics_of(ip).client.close()

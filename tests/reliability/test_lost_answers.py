@@ -201,3 +201,48 @@ def test_the_callers_timeout_bounds_the_lookup_of_a_lost_answer(image_file: Path
             generate(client, flavour, method, prompt="bounded", image=image_file, timeout=2, **FAST)
         assert time.monotonic() - began < 20  # not the ten minutes of reconcile_timeout
         assert caught.value.looked_for <= 5 and emu.stats.creates == 1
+
+
+def test_eight_unconfirmed_creates_each_end_found_or_not_made(emulator: Emulator, image_file: Path) -> None:
+    # Issue 21, item 1: after a crashed batch, `veo reconcile` took 81 s for 8 rows and still
+    # said each "may exist and be billed". Four creates here made a job whose answer was lost;
+    # four were journaled and never sent (the process died first). One reconcile settles all
+    # eight, with a logs query per round for the window that holds them, not per row.
+    from veo_widgets.money._reconcile import NotMade
+
+    transport = Counting(emulator)
+    client = veo.Client(
+        emulator.api_key, emulator.url, timeout=1.0, transport=transport, retry=RETRY, schedule=QUICK_POLLS
+    )
+    client.on_notice = lambda text: None
+    client.reconcile_timeout = 0.1  # the creates give up on the logs at once: left unconfirmed
+    before = emulator.stats.creates
+    emulator.log_lag = 1.5  # their rows reach the logs a moment later
+    emulator.add_fault("drop", endpoint="create", times=4)
+    made = []
+    try:
+        for i in range(4):
+            with pytest.raises(UnconfirmedCreateError) as caught:
+                client.submit(f"lost answer {i}", image=image_file, **FAST)
+            made.append(caught.value.client_request_id)
+    finally:
+        emulator.log_lag = 0.0
+    never = [f"veo-never-sent-{i}" for i in range(4)]
+    for crid in never:
+        client.journal.record_submission(crid, base_url=emulator.url, demo=False, request={"prompt": "never sent"})
+    assert {j.client_request_id for j in client.journal.unconfirmed()} == {*made, *never}
+
+    client.logs_final_after = 3.0  # longer than the emulator's lag: a missing row means not made
+    queries = len([r for r in transport.requests if r.url.path == "/v2/logs"])
+    with client:
+        results = client.reconcile(timeout=10)
+        asked = len([r for r in transport.requests if r.url.path == "/v2/logs"]) - queries
+        by_crid = {r.client_request_id: r for r in results}
+        assert [type(by_crid[c]) for c in made] == [Found] * 4
+        assert [type(by_crid[c]) for c in never] == [NotMade] * 4
+        assert asked <= 4  # rounds of one query each (it was a lookup, and its waits, per row)
+        assert client.journal.unconfirmed() == []
+        assert {client.journal.find(c).status for c in never} == {"not_submitted"}  # type: ignore[union-attr]
+        job = client.wait(by_crid[made[0]].generation_id, timeout=30)  # type: ignore[union-attr]
+        assert job.ok
+    assert emulator.stats.creates - before == 4 and not emulator.stats.duplicate_creates

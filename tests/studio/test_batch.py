@@ -93,7 +93,7 @@ def test_unreadable_batch_files_are_refused(tmp_path: Path) -> None:
     (tmp_path / "noprompt.csv").write_text("text,seed\nhello,1\n")
     with pytest.raises(BatchError, match="row 1: prompt: the header row needs a prompt column"):
         read_batch(tmp_path / "noprompt.csv")
-    with pytest.raises(veo.ValidationError, match="has no rows"):
+    with pytest.raises(veo.ValidationError, match="is empty"):
         read_batch(jsonl(tmp_path / "blank.jsonl", ""))
 
 

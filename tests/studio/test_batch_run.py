@@ -115,3 +115,29 @@ def test_a_row_whose_create_answer_was_lost_is_found_not_sent_again(
     second = run_batch(client, path)  # looks the lost create up in the logs and resumes it
     assert second.count("done") == 2
     assert emulator.stats.creates - creates == 2  # still two: nothing was sent again
+
+
+def test_rows_that_never_left_the_machine_are_started_not_left_unconfirmed(
+    tmp_path: Path, client: veo.Client, emulator: Emulator
+) -> None:
+    # Issue 21, item 1: rows the crashed batch marked started, one with no journal row (it died
+    # before the create's row was written) and one journaled and never sent, stayed
+    # "unconfirmed" for good ("run veo reconcile, then this batch again", which changed nothing).
+    from veo_widgets.studio._batch import parse_batch
+    from veo_widgets.studio._batch_run import Ledger
+
+    path = batch_file(tmp_path, 3)
+    rows, _ = parse_batch(path)
+    ledger = Ledger(path)
+    ledger.note(rows[0].key)  # started; the process died before anything was journaled
+    ledger.note(rows[1].key, "veo-journaled-never-sent")
+    client.journal.record_submission(
+        "veo-journaled-never-sent", base_url=emulator.url, demo=False, request={"prompt": rows[1].prompt}
+    )
+    client.logs_final_after = 0.0  # the emulator's logs have no lag: final at once
+    creates = emulator.stats.creates
+    state = run_batch(client, path)
+    assert state.count("done") == 3 and state.count("unconfirmed") == 0
+    assert emulator.stats.creates - creates == 3 and not emulator.stats.duplicate_creates
+    assert client.journal.find("veo-journaled-never-sent").status == "not_submitted"  # type: ignore[union-attr]
+    assert client.journal.unconfirmed() == []

@@ -14,7 +14,7 @@ from typing import Any
 
 from .._errors import VeoError
 from ..schema._family import DEFAULT_MODEL, ModelSpec, get_model
-from ..schema._options import OPTIONS, argument_specs
+from ..schema._options import MAX_TAKES, OPTIONS, argument_specs, takes_argument
 
 __all__ = ["add_generate_arguments", "chosen_model"]
 
@@ -70,6 +70,12 @@ def add_generate_arguments(gen: argparse.ArgumentParser, spec: ModelSpec | None 
     gen.add_argument("words", nargs="+", metavar=words, help=f"{lead}what should happen")
     sample = "use the picture that ships with the package as the image (veo.sample_image())"
     gen.add_argument("--sample", action="store_true", help=sample if takes_image else argparse.SUPPRESS)
+    # `-n 4` is four takes, as in `%%veo -n 4`; the negative prompt is --negative-prompt only.
+    takes = takes_argument()
+    gen.add_argument(
+        *takes.flags,
+        **{**takes.kwargs, "help": f"takes of the request, side by side (1-{MAX_TAKES}, each its own file)"},
+    )
     for arg in argument_specs():
         kwargs = dict(arg.kwargs)
         if arg.dest == "model":
@@ -80,7 +86,7 @@ def add_generate_arguments(gen: argparse.ArgumentParser, spec: ModelSpec | None 
             kwargs = _for_model(arg.dest, kwargs, spec)
         elif arg.dest not in _INPUTS and "default" not in str(kwargs.get("help", "")):
             kwargs["help"] = f"{kwargs.get('help', '')} (default: the model's)"
-        gen.add_argument(*arg.flags, **kwargs)
+        gen.add_argument(*[flag for flag in arg.flags if flag not in takes.flags], **kwargs)
     if spec is not None:
         left_out = [o.flag for o in OPTIONS if spec.option(o.name) is None]
         left_out += [i for i in ("--image", "--last-image", "--reference", "--extend") if not _takes_flag(spec, i)]

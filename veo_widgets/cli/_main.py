@@ -7,11 +7,13 @@ unambiguous prefix of one (the 8 letters and digits in a video's file name).
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import shutil
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .._errors import (
     GenerationTimeoutError,
@@ -21,9 +23,12 @@ from .._errors import (
 )
 from ..client._client import Client
 from ..client._money import price_text
+from ..client._run import Run
+from ..money._reconcile import Found
 from ..schema._family import ModelSpec
 from ..schema._models import Job
 from ..schema._options import parse_options
+from ..schema._output import is_folder_path, writable_output
 from ..views._display import history_text, short_id, still_running_text
 from ..views._lookup import (
     OPTION_NAMES,
@@ -50,6 +55,18 @@ def _client(args: argparse.Namespace) -> Client:
         print(f"veo_widgets {client.demo_notice}", file=sys.stderr)
     _OPEN.append(client)
     return client
+
+
+def _show(status: Status, run: Run) -> None:
+    if run.job is not None:
+        status.update(run.job)
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("veo_widgets")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def _print_done(job: Job) -> None:
@@ -85,18 +102,35 @@ def cmd_generate(args: argparse.Namespace) -> int:
     # Check the whole request first (a mistake is refused before any price or request),
     # then say what it will cost, then send it.
     request = check_request(client, prompt, image, options)
-    print(f"estimate: {price_text(client, request)}", file=sys.stderr)
-    run = client.start(prompt, image, save_to=args.output, timeout=args.timeout, **options)
-    with Status(run) as status:
-        run.on_update(lambda r: status.update(r.job) if r.job is not None else None)
-        job = run.wait()
-    _print_done(job)
+    if args.takes > 1 and args.output is not None and not is_folder_path(args.output):
+        raise ValidationError("output", f"{args.takes} takes are {args.takes} files: give a folder, not {args.output}")
+    if args.output is not None:
+        writable_output(args.output)  # a folder that cannot be written is refused before any money
+    print(f"estimate: {price_text(client, request, args.takes)}", file=sys.stderr)
+    if args.takes > 1:
+        runs = client.start_variations(
+            prompt, image, n=args.takes, save_to=args.output, timeout=args.timeout, **options
+        )
+    else:
+        runs = [client.start(prompt, image, save_to=args.output, timeout=args.timeout, **options)]
+    for number, run in enumerate(runs, 1):
+        if len(runs) > 1:
+            print(f"take {number} of {len(runs)}:", file=sys.stderr)
+        with Status(run) as status:
+            run.on_update(partial(_show, status))
+            job = run.wait()
+        _print_done(job)
     return 0
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
     results = _client(args).reconcile(args.id)
-    print("\n".join(r.describe() for r in results) or "nothing to reconcile: every create was answered")
+    for result in results:
+        print(result.describe())
+        if isinstance(result, Found):
+            print(f"next:  veo resume {short_id(result.generation_id)}   (waits for it and downloads the video)")
+    if not results:
+        print("nothing to reconcile: every create was answered")
     return 0
 
 
@@ -158,6 +192,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     client = _client(args)
     job_id = client.journal.job_id(args.id)
+    if args.output is not None:
+        writable_output(args.output)
     saved = saved_video(client.journal, job_id)
     if saved is not None and (args.output is None or _same_file(saved, args.output)):
         print(already_saved(saved))  # as %veo resume says it; -o elsewhere saves another copy
@@ -196,8 +232,13 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 
 class _Parser(argparse.ArgumentParser):
-    """A command's parser: an option declared without help (the emulator's) still shows its
-    default, which argparse would otherwise leave out."""
+    """A command's parser: a mistake on the command line is one line (exit code 2), what is
+    wrong and where the options are listed, instead of the usage block above it; and an
+    option declared without help (the emulator's) still shows its default, which argparse
+    would otherwise leave out."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
 
     def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
         action = super().add_argument(*args, **kwargs)
@@ -214,12 +255,13 @@ def _parser(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
 def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     """The ``veo`` parser; ``model`` (the ``--model`` of a ``veo generate`` line) makes
     ``veo generate --help`` show that model's flags, allowed values and defaults."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="veo",
         description="Generate video from an image with Veo 3 Fast (demo mode without AIMLAPI_KEY).",
         epilog="`veo COMMAND --help` lists a command's options and their defaults.",
         formatter_class=_Formatter,
     )
+    parser.add_argument("--version", action="version", version=f"veo (veo_widgets) {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     gen = _parser(sub, "generate", "make a video from a prompt (and an image, for image-to-video models)")
@@ -283,6 +325,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WaitCancelled as exc:
         print(f"\nveo: {exc}", file=sys.stderr)
         return 130
+    except ValidationError as exc:  # bad input, refused before anything was sent: a usage error
+        print(f"veo: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
     except VeoError as exc:
         print(f"veo: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -292,3 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         while _OPEN:
             _OPEN.pop().close()
+
+
+if __name__ == "__main__":  # `python -m veo_widgets.cli._main`, as older scripts and tests run it
+    raise SystemExit(main())

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .._errors import ValidationError
+from ..schema._output import writable_output
 from ..studio._batch import BatchProgress, batch_folder, report_paths, summary_table
 
 __all__ = ["add_studio_commands", "cmd_batch", "cmd_stitch"]
@@ -24,7 +25,7 @@ def add_studio_commands(sub: Any) -> None:
     text = "join clips (files or job ids) into one film, picture and sound"
     stitch = sub.add_parser("stitch", help=text, description=f"{text[:1].upper()}{text[1:]}.")
     stitch.add_argument("clips", nargs="+", metavar="CLIP", help="a video file, or a job id from `veo history`")
-    stitch.add_argument("-o", "--output", required=True, help="the film to write, in a folder that exists: film.mp4")
+    stitch.add_argument("-o", "--output", required=True, help="the film to write: film.mp4 (a missing folder is made)")
     stitch.add_argument("--crossfade", type=float, default=0.0, help="seconds to dissolve between clips")
     stitch.set_defaults(func=cmd_stitch)
 
@@ -92,11 +93,7 @@ def bar(fraction: float, width: int = 24) -> str:
 def cmd_stitch(args: argparse.Namespace) -> int:
     from ..media._media import probe_clip, stitch
 
-    target = Path(args.output).expanduser()
-    if not target.parent.is_dir():
-        raise ValidationError(
-            "output", f"the folder {target.parent} does not exist: make it first, or write the film elsewhere"
-        )
+    writable_output(args.output, "output")  # one rule for every output: see schema._output
     line = _Line()
     clips = [_clip(value) for value in args.clips]
     try:

@@ -51,6 +51,13 @@ def _auth(core: Core, step: Send) -> dict[str, str]:
     return core.headers() if step.auth else {"Accept": "application/json"}
 
 
+def _closed(step: Send) -> httpx.ConnectError:
+    """The client was closed (a batch stopping under its rows): nothing left this machine,
+    so a create is journaled ``not_submitted``, never ``unconfirmed``."""
+    request = httpx.Request(step.method, step.path)
+    return httpx.ConnectError("the client has been closed; the request was not sent", request=request)
+
+
 def _cleanup(plan: Plan[Any], parts: set[Path]) -> None:
     plan.close()
     for part in parts:
@@ -157,6 +164,8 @@ class SyncDriver:
         return settled[0], interrupt
 
     def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
+        if self._http.is_closed:  # httpx's RuntimeError would leave a create "unconfirmed"
+            return _closed(step)
         try:
             headers = {**_auth(self._core, step), **step.headers}
             response = self._http.request(step.method, step.path, params=_query(step), json=step.json, headers=headers)
@@ -270,6 +279,8 @@ class AsyncDriver:
             asyncio.get_running_loop().run_in_executor(None, adopt, self._core, send, done.result())
 
     async def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
+        if self._http.is_closed:
+            return _closed(step)
         try:
             headers = {**_auth(self._core, step), **step.headers}
             response = await self._http.request(

@@ -17,6 +17,7 @@ its plans of the same names.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -41,7 +42,17 @@ from ..money._pricing import (
     save_cached,
     total,
 )
-from ..money._reconcile import CannotReconcile, Found, FoundFailed, Lookup, RateWindow, Reconciled, reconcile_flow
+from ..money._reconcile import (
+    LOGS_FINAL_AFTER,
+    CannotReconcile,
+    Found,
+    FoundFailed,
+    Lookup,
+    NotMade,
+    RateWindow,
+    Reconciled,
+    reconcile_many_flow,
+)
 from ..money._recover import recover_flow
 from ..money._spend import SpendHistory, spend_history_flow
 from ..protocol._flows import create_flow, new_client_request_id
@@ -56,6 +67,9 @@ AuditProgress = Callable[[LedgerProgress], Any] | None
 __all__ = ["Money", "Priced", "price_text"]
 
 log = logging.getLogger("veo_widgets")
+#: What ``reconcile`` takes: a journal row or a client request id / job id, or several.
+Named = Job | str | Sequence[Job | str]
+_NO_KEY = "no API key to read them with"
 #: A budget check reads the journal; two threads checking at once would each miss the other.
 _BUDGET_LOCK = threading.Lock()
 
@@ -129,6 +143,10 @@ class Money:
         self.reconcile_timeout = 600.0
         """Seconds a lost create is looked for in the usage logs before giving up;
         ``generate`` and ``start`` look for at most their own ``timeout`` when shorter."""
+        self.logs_final_after: float | None = None
+        """Seconds after a create by which its usage-log row has surely appeared (None: the API's
+        ``LOGS_FINAL_AFTER``, or the emulator's lag in demo mode); ``reconcile`` closes a
+        create the logs have not seen by then."""
         self.on_notice: Callable[[str], Any] | None = None
         """Told one line when a lost answer was recovered, or could not be; default: stderr."""
         self._catalogue: Catalogue | None = None
@@ -324,42 +342,60 @@ class Money:
             raise WaitCancelled(None, client_request_id=client_request_id, submitted=True) from None
         return job.evolve(request=request.summary())
 
-    def reconcile(self, which: Job | str | None, timeout: float) -> Plan[list[Reconciled]]:
-        """Look up every unconfirmed create of this server (or the one named) in the logs."""
-        results: list[Reconciled] = []
+    def reconcile(self, which: Named | None, timeout: float) -> Plan[list[Reconciled]]:
+        """Look every unconfirmed create of this server (or those named) up in the logs, all at
+        once: one found is journaled to be resumed, one the final logs never saw is closed
+        (``not_submitted``: nothing was made or billed); the rest say when to look again."""
         rows: list[Job] = yield Call(self._unconfirmed, (which,))
+        lookups = [Lookup(row.client_request_id or "", row.created_at) for row in rows if not row.id]
+        found: dict[str, Reconciled] = {}
+        if lookups and not self._core.key:
+            found = {item.client_request_id: CannotReconcile(item.client_request_id, _NO_KEY) for item in lookups}
+        elif lookups:
+            final_after = self._logs_final_after()
+            found = yield from reconcile_many_flow(
+                lookups, timeout=timeout, final_after=final_after, rate=self._logs_rate()
+            )
+        results: list[Reconciled] = []
         for row in rows:
             crid = row.client_request_id or ""
             if row.id:  # already known (a named row whose create answered): nothing to look up
                 results.append(Found(crid, row.id))
                 continue
-            if not self._core.key:
-                results.append(CannotReconcile(crid, "no API key to read them with"))
-                continue
-            model = str((row.request or {}).get("model") or "")
-            names = (yield from self._names(model)) if model else ()
-            lookup = Lookup(crid, row.created_at, names)
-            result = yield from reconcile_flow(lookup, timeout=timeout, rate=self._logs_rate())
+            result = found[crid]
             if isinstance(result, Found):
                 yield Record(
                     row.evolve(id=result.generation_id, status="queued", base_url=row.base_url or self._core.base_url)
                 )
                 yield RecordState(crid, RECOVERED)
-            elif isinstance(result, FoundFailed) and result.billed_nothing:
+            elif isinstance(result, NotMade) or (isinstance(result, FoundFailed) and result.billed_nothing):
                 yield RecordOutcome(crid, NOT_SUBMITTED, result.describe())
             results.append(result)
         return results
 
-    def _unconfirmed(self, which: Job | str | None) -> list[Job]:
-        journal, demo = self._core.journal, self._core.demo
+    def _logs_final_after(self) -> timedelta:
+        """When a create's logs row has surely appeared: ``logs_final_after`` if set; in demo
+        mode the emulator's lag (``VEO_DEMO_LOG_LAG``) and a few seconds; else the API's."""
+        if self.logs_final_after is not None:
+            return timedelta(seconds=self.logs_final_after)
+        if self._core.demo:
+            return timedelta(seconds=float(os.environ.get("VEO_DEMO_LOG_LAG") or 0) + 5)
+        return LOGS_FINAL_AFTER
+
+    def _unconfirmed(self, which: Named | None) -> list[Job]:
         if which is not None:
-            key = (which.client_request_id or which.id) if isinstance(which, Job) else str(which).strip()
-            found = journal.find(key) if key else None
-            if found is None or not found.client_request_id:
-                raise ValidationError("job", f"no create with client request id or job id {key!r} in the journal")
-            return [found]
+            named: Sequence[Job | str] = [which] if isinstance(which, (Job, str)) else which
+            return [self._named(one) for one in named]
+        journal, demo = self._core.journal, self._core.demo
         return [
             job
             for job in journal.unconfirmed()
             if job.client_request_id and job.demo == demo and (demo or job.base_url == self._core.base_url)
         ]
+
+    def _named(self, which: Job | str) -> Job:
+        key = (which.client_request_id or which.id) if isinstance(which, Job) else str(which).strip()
+        found = self._core.journal.find(key) if key else None
+        if found is None or not found.client_request_id:
+            raise ValidationError("job", f"no create with client request id or job id {key!r} in the journal")
+        return found

@@ -12,8 +12,10 @@ import hashlib
 import json
 import math
 import random
+import secrets
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -113,6 +115,9 @@ class Job:
     @property
     def model(self) -> str:
         return str(self.body.get("model", ""))
+
+
+_FIELDS = frozenset(f.name for f in fields(Job))
 
 
 @dataclass(frozen=True)
@@ -220,10 +225,16 @@ class EmulatorStats:
 
 
 class JobStore:
-    """The jobs, the request counts, and (with ``state_dir``) their files on disk."""
+    """The jobs, the request counts, and (with ``state_dir``) their files on disk.
 
-    def __init__(self, state_dir: Path | None) -> None:
+    With a ``state_dir`` the disk is shared: demo mode is one API for the whole machine, so
+    a job another process's emulator made (and saved) is read when asked for by id or by
+    its file's token. ``adopt`` is told of each job read that way (to render it if need be).
+    """
+
+    def __init__(self, state_dir: Path | None, adopt: Callable[[Job], None] | None = None) -> None:
         self.state_dir = state_dir
+        self.adopt = adopt
         self.lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
         self._files: dict[str, tuple[Path, bool]] = {}
@@ -246,7 +257,10 @@ class JobStore:
 
     def get(self, job_id: str) -> Job | None:
         with self.lock:
-            return self._jobs.get(job_id)
+            job = self._jobs.get(job_id)
+        if job is None and job_id:
+            job = self._read(self._job_file(job_id))
+        return job
 
     def all(self) -> list[Job]:
         with self.lock:
@@ -267,7 +281,16 @@ class JobStore:
 
     def result_file(self, token: str) -> tuple[Path, bool] | None:
         with self.lock:
-            return self._files.get(token)
+            entry = self._files.get(token)
+        if entry is None and self.state_dir is not None and (self.state_dir / "jobs").is_dir():
+            # Another process's job, downloaded again from here: find it by its token.
+            for path in (self.state_dir / "jobs").glob("*.json"):
+                if token in path.read_text(errors="replace") and self._read(path) is not None:
+                    with self.lock:
+                        entry = self._files.get(token)
+                    if entry is not None:
+                        break
+        return entry
 
     # ------------------------------------------------------------------ counts
 
@@ -298,28 +321,52 @@ class JobStore:
 
     # ------------------------------------------------------------------ disk
 
-    def save(self, job: Job) -> None:
+    def _job_file(self, job_id: str) -> Path | None:
         if self.state_dir is None:
+            return None
+        return self.state_dir / "jobs" / (hashlib.sha1(job_id.encode()).hexdigest() + ".json")
+
+    def _read(self, path: Path | None) -> Job | None:
+        """A job saved by another process (or before a restart), now kept here too."""
+        if path is None or not path.is_file():
+            return None
+        try:
+            data = json.loads(path.read_text())
+            loaded = Job(**{k: v for k, v in data.items() if k in _FIELDS})
+        except (OSError, ValueError, TypeError):
+            return None
+        with self.lock:
+            if loaded.id in self._jobs:  # read by another thread meanwhile
+                return self._jobs[loaded.id]
+            self._jobs[loaded.id] = loaded
+            self._per_job[loaded.id] = Counter()
+            if loaded.status in ("completed", "complete") and loaded.file:
+                self._files[loaded.token] = (Path(loaded.file), "expired_url" in loaded.faults)
+        if self.adopt is not None and loaded.status not in TERMINAL:
+            self.adopt(loaded)
+        return loaded
+
+    def save(self, job: Job) -> None:
+        path = self._job_file(job.id)
+        if path is None:
             return
-        folder = self.state_dir / "jobs"
-        folder.mkdir(parents=True, exist_ok=True)
-        name = hashlib.sha1(job.id.encode()).hexdigest() + ".json"
-        tmp = folder / (name + ".tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A unique temporary name: two processes may save the same job at once.
+        tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
         with self.lock:
             text = json.dumps(asdict(job))
         tmp.write_text(text)
-        tmp.replace(folder / name)
+        tmp.replace(path)
 
     def load(self) -> list[Job]:
         """Read the saved jobs; returns those still to render (killed mid-render)."""
         if self.state_dir is None or not (self.state_dir / "jobs").is_dir():
             return []
-        known = {f.name for f in fields(Job)}
         unfinished = []
         for entry in sorted((self.state_dir / "jobs").glob("*.json")):
             try:
                 data = json.loads(entry.read_text())
-                job = Job(**{k: v for k, v in data.items() if k in known})
+                job = Job(**{k: v for k, v in data.items() if k in _FIELDS})
             except (OSError, ValueError, TypeError):
                 continue
             self._jobs[job.id] = job

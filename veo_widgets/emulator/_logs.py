@@ -118,17 +118,35 @@ class LogBook:
         self._rows: list[LogRow] = []
         self._lock = threading.Lock()
         self._file = state_dir / "logs.jsonl" if state_dir is not None else None
+        self._read_as: tuple[int, int] | None = None
         if self._file is not None and self._file.is_file():
-            oldest = time.time() - MAX_WINDOW_DAYS * 86400
-            for line in self._file.read_text().splitlines():
-                try:
-                    row = LogRow(**json.loads(line))
-                except (ValueError, TypeError):
-                    continue
-                if row.created >= oldest:
-                    self._rows.append(row)
+            self._reread()
             # Rows past any window a query may ask for are dropped, so the file never only grows.
             self._file.write_text("".join(json.dumps(asdict(r)) + "\n" for r in self._rows))
+
+    def _reread(self) -> None:
+        """The rows of ``logs.jsonl``, when it changed: every process of the machine in demo
+        mode appends to it, and a create made by one is found from the others."""
+        if self._file is None:
+            return
+        try:
+            stat = self._file.stat()
+            if self._read_as == (stat.st_size, stat.st_mtime_ns):
+                return
+            lines = self._file.read_text().splitlines()
+        except OSError:
+            return
+        oldest = time.time() - MAX_WINDOW_DAYS * 86400
+        rows = []
+        for line in lines:
+            try:
+                row = LogRow(**json.loads(line))
+            except (ValueError, TypeError):
+                continue  # a line another process is still writing, or damaged
+            if row.created >= oldest:
+                rows.append(row)
+        self._rows = rows
+        self._read_as = (stat.st_size, stat.st_mtime_ns)
 
     def record(self, model: object, client_request_id: str | None, job_id: str | None, usd: float = 0.0) -> LogRow:
         """Log a create (``job_id`` None: it was refused; ``usd`` its price). Returns the row."""
@@ -154,6 +172,7 @@ class LogBook:
 
     def rows(self) -> list[LogRow]:
         with self._lock:
+            self._reread()
             return list(self._rows)
 
     def answer(self, request: EmuRequest, outcome: Callable[[LogRow], Outcome], key_prefix: str) -> EmuResponse:

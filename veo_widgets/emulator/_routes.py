@@ -76,7 +76,7 @@ class EmulatorApp:
         """How answers spell each state (``{"completed": "succeeded"}``); see ``_jobs.SPELLINGS``."""
         self.state_dir = state_dir
         self.faults = FaultBook(faults)
-        self.jobs = JobStore(state_dir)
+        self.jobs = JobStore(state_dir, adopt=self._adopt)
         files = (state_dir / "files") if state_dir else Path(tempfile.mkdtemp(prefix="veo-emulator-")) / "files"
         self.renderer = Renderer(files, state_dir, render_workers)
         self._rng = random.Random(seed)
@@ -117,6 +117,12 @@ class EmulatorApp:
         """Every job with where it stands now. Reads only."""
         now = time.time()
         return [(job, phase(job, now, self.renderer.state(job))) for job in self.jobs.all()]
+
+    def _adopt(self, job: Job) -> None:
+        """A job another process made (demo state is shared): render it here if its video is
+        not on disk yet (that process may have ended mid-render)."""
+        if job.file and not Path(job.file).exists():
+            self.renderer.resume(job)
 
     def _log_outcome(self, row: LogRow) -> Outcome:
         job = self.jobs.get(row.job_id or "")

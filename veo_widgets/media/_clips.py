@@ -44,6 +44,11 @@ def clip_path(clip: Clip, what: str = "clip") -> Path:
     raise ValidationError(what, f"expected a Job or a path to a video, not {type(clip).__name__}")
 
 
+def _still(container_format: str, codec: str, frames: int) -> bool:
+    """A picture (JPEG, PNG, WebP, a one-frame GIF...) that PyAV would read as a 0.04 s clip."""
+    return container_format == "image2" or container_format.endswith("_pipe") or (codec == "gif" and frames <= 1)
+
+
 def probe_clip(clip: Clip, what: str = "clip") -> ClipInfo:
     """Open ``clip`` and read its streams; a ``ValidationError`` if it is not a playable video."""
     path = clip_path(clip, what)
@@ -54,6 +59,14 @@ def probe_clip(clip: Clip, what: str = "clip") -> ClipInfo:
             if not container.streams.video:
                 raise ValidationError(what, f"{path} has no video stream")
             video = container.streams.video[0]
+            if not video.codec_context.width or not video.codec_context.height:
+                raise ValidationError(what, f"{path} is not a readable video (no picture in it)")
+            if _still(container.format.name, video.codec_context.name, video.frames):
+                raise ValidationError(
+                    what,
+                    f"{path} is a still image, not a video clip: make a clip of it first "
+                    f"(`veo generate {path.name} PROMPT`) and stitch that",
+                )
             fps = Fraction(video.average_rate or video.guessed_rate or 24)
             if video.duration is not None and video.time_base is not None:
                 duration = float(video.duration * video.time_base)

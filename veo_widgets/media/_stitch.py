@@ -20,6 +20,7 @@ import numpy as np
 
 from .._errors import ValidationError
 from ..schema._models import Job
+from ..schema._output import writable_folder
 from ._clips import Clip, ClipInfo, probe_clip
 
 __all__ = ["stitch", "without_held"]
@@ -46,8 +47,9 @@ def stitch(
     48 kHz stereo, and a clip without audio contributes silence of its length. ``crossfade``
     seconds dissolve each clip into the next (picture and sound), so the film lasts the sum
     of the clips less ``crossfade`` for each join. ``progress`` is called with the fraction
-    done, from 0 to 1. Every input is checked before anything is written; the film is
-    written to ``out.part`` and renamed when complete.
+    done, from 0 to 1. Every input is checked before anything is written; a missing folder
+    is made, one that cannot be written in is a ``ValidationError``; the film is written to
+    ``out.part`` and renamed when complete.
     """
     if isinstance(clips, (str, os.PathLike, Job)) or not clips:
         raise ValidationError("clips", "give a list of one or more clips (Jobs or paths to videos)")
@@ -70,7 +72,7 @@ def stitch(
             raise ValidationError(
                 "crossfade", f"{crossfade}s is too long for clips[{i}] ({info.duration:.2f}s, {joins} join(s))"
             )
-    target.parent.mkdir(parents=True, exist_ok=True)
+    writable_folder(target.parent, "out")  # made if missing; refused if it cannot be written
     part = target.with_name(target.name + ".part")
     expected = sum(round(info.duration * fps) for info in infos) - fade * (len(infos) - 1)
     writer = _Writer(part, first.width - first.width % 2, first.height - first.height % 2, fps, expected, progress)

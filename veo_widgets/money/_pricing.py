@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -384,7 +385,18 @@ def save_cached(catalogue: Catalogue, path: Path | None = None) -> None:
         "fetched_at": catalogue.fetched_at.astimezone(timezone.utc).isoformat(),
         "body": body,
     }
-    target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_name(f"{target.name}.{os.getpid()}.part")
-    part.write_text(json.dumps(stored, default=str), encoding="utf-8")
-    os.replace(part, target)
+    # A cache that cannot be written is only a slower next start: never the caller's error.
+    # Each write has its own temporary name (parallel batch rows save at the same moment).
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent, prefix=f"{target.name}.", suffix=".part", delete=False
+        ) as part:
+            part.write(json.dumps(stored, default=str))
+        try:
+            os.replace(part.name, target)
+        except OSError:
+            os.unlink(part.name)
+            raise
+    except OSError:
+        return

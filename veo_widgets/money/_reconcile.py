@@ -14,7 +14,10 @@ The outcome is a value, never a guess:
 - :class:`Found`: the create succeeded; ``generation_id`` is the job.
 - :class:`FoundFailed`: the API says the create failed; a failed request is billed nothing,
   so it may be sent again, once, with a new client request id.
-- :class:`NotFound`: no row by the deadline; says how long it looked and how to look again.
+- :class:`NotFound`: no row by the deadline; says how long it looked and how to look again
+  (with ``final_at``: when the logs will be final for it, so that looking then settles it).
+- :class:`NotMade`: the logs are final for the create's time and hold no row: the request
+  never reached the API; nothing was made or billed.
 - :class:`CannotReconcile`: no key, or the logs refused us (401/403/404); the caller falls
   back to reporting the create as unconfirmed and says so.
 """
@@ -25,7 +28,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
@@ -37,19 +40,24 @@ from ..protocol._responses import Malformed, api_error, json_object
 from ..protocol._retry import DEFAULT_RETRY, RetryPolicy, failure_text, get_flow
 from ..protocol._steps import Outcome, Send, Sleep, Step
 from ..schema._models import JobStatus
+from ._reconciled import CannotReconcile, Found, FoundFailed, NotFound, NotMade, Reconciled, how_to_look_again
 
 __all__ = [
+    "LOGS_FINAL_AFTER",
     "LOGS_PATH",
     "CannotReconcile",
     "Found",
     "FoundFailed",
     "Lookup",
     "NotFound",
+    "NotMade",
     "RateWindow",
     "Reconciled",
     "how_to_look_again",
     "logs_query",
     "reconcile_flow",
+    "reconcile_many_flow",
+    "window_query",
 ]
 
 LOGS_PATH = "/v2/logs"
@@ -59,19 +67,9 @@ MAX_WINDOW = timedelta(days=92)
 MARGIN = timedelta(hours=1)
 MAX_PAGES = 50
 MAX_MODELS = 50
-
-
-def how_to_look_again(client_request_id: str) -> str:
-    return (
-        f"look again later with client.reconcile({client_request_id!r}), "
-        f"`veo reconcile {client_request_id}` or `%veo reconcile {client_request_id}`"
-    )
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+#: How long after a create its usage-log row has surely appeared if it ever will. The docs do
+#: not say how late the analytics pipeline may be: this is our margin, said with each result.
+LOGS_FINAL_AFTER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -81,81 +79,6 @@ class Lookup:
     client_request_id: str
     sent_at: datetime
     models: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Found:
-    """The create succeeded: ``generation_id`` (the row's ``inference_id``) is the job."""
-
-    client_request_id: str
-    generation_id: str
-    row: Mapping[str, Any] = field(default_factory=dict, repr=False)
-
-    def describe(self) -> str:
-        return (
-            f"The create's answer was lost, but the usage logs show the job was made: "
-            f"recovered {self.generation_id} (client request id {self.client_request_id})."
-        )
-
-
-@dataclass(frozen=True)
-class FoundFailed:
-    """The API logged the create as failed. ``cost_usd`` is what the row says it cost."""
-
-    client_request_id: str
-    inference_id: str | None = None
-    cost_usd: float | None = None
-    row: Mapping[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def billed_nothing(self) -> bool:
-        """True when the row shows no charge, so sending again cannot pay twice."""
-        return not self.cost_usd
-
-    def describe(self) -> str:
-        billed = "was billed nothing" if self.billed_nothing else f"was billed ${self.cost_usd:.2f}"
-        return f"The usage logs show the create request {self.client_request_id} failed and {billed}."
-
-
-@dataclass(frozen=True)
-class NotFound:
-    """No row with our id by the deadline: the create may still have made a job."""
-
-    client_request_id: str
-    looked_for: float
-    requests: int
-    problem: str | None = None
-
-    def describe(self) -> str:
-        text = (
-            f"The create's answer was lost and no usage-log row with client request id "
-            f"{self.client_request_id} appeared after looking for {_duration(self.looked_for)} "
-            f"({self.requests} requests)"
-        )
-        if self.problem:
-            text += f"; last problem: {self.problem}"
-        return (
-            f"{text}. A job may exist and be billed: {how_to_look_again(self.client_request_id)} "
-            "before submitting again."
-        )
-
-
-@dataclass(frozen=True)
-class CannotReconcile:
-    """The logs cannot be read here (no key, or 401/403/404): nothing is known."""
-
-    client_request_id: str
-    reason: str
-
-    def describe(self) -> str:
-        return (
-            f"The create's answer was lost and the usage logs cannot be read ({self.reason}), "
-            f"so whether a job was made is unknown. Look for client request id "
-            f"{self.client_request_id} in veo.history() before submitting again."
-        )
-
-
-Reconciled = Found | FoundFailed | NotFound | CannotReconcile
 
 
 class RateWindow:
@@ -195,14 +118,22 @@ def _stamp(when: datetime) -> str:
 def logs_query(sent_at: datetime, models: Sequence[str] = (), *, offset: int = 0, limit: int = PAGE_SIZE) -> str:
     """The ``/v2/logs`` path and query: a ``start``/``end`` window around ``sent_at`` (within 92
     days), one ``model`` parameter per name (a comma list would be read as one name)."""
-    if sent_at.tzinfo is None:
-        sent_at = sent_at.replace(tzinfo=timezone.utc)
-    start = sent_at - MARGIN
-    end = min(sent_at + MARGIN, start + MAX_WINDOW)
+    start = _aware(sent_at) - MARGIN
+    return window_query(start, min(_aware(sent_at) + MARGIN, start + MAX_WINDOW), models, offset=offset, limit=limit)
+
+
+def window_query(
+    start: datetime, end: datetime, models: Sequence[str] = (), *, offset: int = 0, limit: int = PAGE_SIZE
+) -> str:
+    """The ``/v2/logs`` path and query for the window ``start`` to ``end``."""
     pairs = [("start", _stamp(start)), ("end", _stamp(end))]
     pairs += [("model", m) for m in dict.fromkeys(models) if m][:MAX_MODELS]
     pairs += [("limit", str(limit)), ("offset", str(offset))]
     return f"{LOGS_PATH}?{urlencode(pairs)}"
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
 def _cost(row: Mapping[str, Any]) -> float | None:
@@ -332,3 +263,91 @@ def reconcile_flow(
         if remaining <= 0:
             return NotFound(lookup.client_request_id, clock() - started, search.requests, search.problem)
         yield Sleep(min(patience, 2.0**round_, remaining))
+
+
+# ---------------------------------------------------------------- several creates at once
+
+
+def _windows(lookups: Sequence[Lookup]) -> list[tuple[datetime, datetime, list[Lookup]]]:
+    """The lookups in as few windows as cover them all (each within 92 days): creates made
+    near one another share one query."""
+    windows: list[tuple[datetime, datetime, list[Lookup]]] = []
+    for lookup in sorted(lookups, key=lambda item: _aware(item.sent_at)):
+        start, end = _aware(lookup.sent_at) - MARGIN, _aware(lookup.sent_at) + MARGIN
+        if windows and start <= windows[-1][1] and end - windows[-1][0] <= MAX_WINDOW:
+            first, last, group = windows[-1]
+            windows[-1] = (first, max(last, end), [*group, lookup])
+        else:
+            windows.append((start, end, [lookup]))
+    return windows
+
+
+def _sweep(
+    search: _Search, start: datetime, end: datetime, wanted: set[str]
+) -> Generator[Step, Outcome, dict[str, Found | FoundFailed] | CannotReconcile | None]:
+    """Every page of one window (all models), matching every id wanted; None when a page
+    could not be had (then nothing may be concluded from what is missing)."""
+    seen: dict[str, Found | FoundFailed] = {}
+    for number in range(MAX_PAGES):
+        body = yield from _page(search, window_query(start, end, offset=number * PAGE_SIZE))
+        if body is None or isinstance(body, CannotReconcile):
+            return body
+        rows = [r for r in body["data"] if isinstance(r, Mapping)]
+        for crid in wanted:
+            match = _match(rows, crid)
+            if isinstance(match, Found) or (match is not None and crid not in seen):
+                seen[crid] = match
+        if all(isinstance(seen.get(crid), Found) for crid in wanted):
+            break
+        paging = body.get("pagination")
+        more = paging.get("has_more") if isinstance(paging, Mapping) else None
+        if not (more if more is not None else len(body["data"]) >= PAGE_SIZE):
+            break
+    return seen
+
+
+def reconcile_many_flow(
+    lookups: Sequence[Lookup],
+    *,
+    timeout: float,
+    final_after: timedelta = LOGS_FINAL_AFTER,
+    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    rate: RateWindow | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    clock: Callable[[], float] = time.monotonic,
+    patience: float = 30.0,
+) -> Generator[Step, Outcome, dict[str, Reconciled]]:
+    """Look several creates up at once: one logs query per window (and page) a round, not
+    one per create. Each ends found, found failed, :class:`NotMade` (the logs were final for
+    its time, ``final_after`` past its create, when a whole window was read and held no row),
+    or, at ``timeout``, :class:`NotFound` with the moment it will be final. Rounds are spaced
+    as in :func:`reconcile_flow`, and end early once every create is settled."""
+    search = _Search("", clock() + timeout, clock, rate or RateWindow(), retry)
+    started = clock()
+    results: dict[str, Reconciled] = {}
+    round_ = 0
+    while True:
+        round_ += 1
+        pending = [item for item in lookups if item.client_request_id not in results]
+        for start, end, group in _windows(pending):
+            moment = now()
+            wanted = {item.client_request_id for item in group}
+            swept = yield from _sweep(search, start, end, wanted)
+            if isinstance(swept, CannotReconcile):
+                results.update({crid: CannotReconcile(crid, swept.reason) for crid in wanted})
+                continue
+            results.update(swept or {})
+            for item in group:
+                final_at = _aware(item.sent_at) + final_after
+                if swept is not None and item.client_request_id not in results and moment >= final_at:
+                    results[item.client_request_id] = NotMade(item.client_request_id, final_at)
+        pending = [item for item in lookups if item.client_request_id not in results]
+        remaining = search.deadline - clock()
+        if not pending or remaining <= 0:
+            break
+        yield Sleep(min(patience, 2.0**round_, remaining))
+    for item in pending:
+        crid = item.client_request_id
+        final_at = _aware(item.sent_at) + final_after
+        results[crid] = NotFound(crid, clock() - started, search.requests, search.problem, final_at)
+    return {item.client_request_id: results[item.client_request_id] for item in lookups}

@@ -21,7 +21,7 @@ from typing import Any
 
 from .._errors import UnconfirmedCreateError, VeoError
 from ..schema._models import Job
-from ._reconcile import CannotReconcile, Found, FoundFailed, Lookup, RateWindow, Reconciled, reconcile_flow
+from ._reconcile import CannotReconcile, Found, FoundFailed, Lookup, NotMade, RateWindow, Reconciled, reconcile_flow
 
 __all__ = ["UnconfirmedCreateError", "create_or_recover", "explain_cannot", "recover_flow"]
 
@@ -50,6 +50,8 @@ def _settle(lost: VeoError, result: Reconciled, found: Callable[[Found], Job], *
     if isinstance(result, FoundFailed):
         again = " It was not sent again." if result.billed_nothing and last else ""
         raise _noted(lost, result.describe() + again) from lost
+    if isinstance(result, NotMade):
+        raise _noted(lost, result.describe()) from lost
     raise UnconfirmedCreateError(result, lost) from lost
 
 

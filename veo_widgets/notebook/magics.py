@@ -145,6 +145,7 @@ class _VeoMagics(Magics):
             request = check_request(self.client, prompt, image, options)
         except ValidationError as exc:
             raise UsageError(f"%%veo: {explain(exc)}") from None
+        self._need_key()
         if args.takes > 1:
             return self._takes(args, (prompt, image, options), save_to=out, timeout=timeout, embed=embed)
         print(f"estimate: {price_text(self.client, request)}")
@@ -155,6 +156,19 @@ class _VeoMagics(Magics):
         except (ValidationError, BudgetExceededError) as exc:  # refused before anything was sent
             raise UsageError(f"%%veo: {explain(exc)}") from None
         return self._foreground(run, embed, args.name)
+
+    def _need_key(self) -> None:
+        """Demo mode off and no key: one line saying both ways on, before any price or send
+        (the client's own error speaks of the panel's key field, which a cell has not)."""
+        client = self.client
+        if client.demo or client.has_key:
+            return
+        if self._own_client:
+            self._client = None  # made without a key: the next cell reads the environment again
+        raise UsageError(
+            "%%veo: no API key: set AIMLAPI_KEY (os.environ['AIMLAPI_KEY'] = ...) and run the cell "
+            "again, or `%veo demo on` for simulated video that needs no key"
+        )
 
     def _takes(self, args: GenerateArgs, request: tuple[str, Any, dict[str, Any]], **shown: Any) -> list[Job] | None:
         """``-n``: the takes side by side under the cell as each finishes, each with its seed

@@ -40,6 +40,8 @@ ImageInput = str | Path | bytes | bytearray | IO[bytes] | Image.Image
 #: Anything larger is refused before it is decoded: no photo needs it and a forged header
 #: could otherwise ask for gigabytes of memory.
 MAX_PIXELS = 120_000_000
+#: An image file larger than this is refused before it is read: a 120-megapixel PNG fits.
+MAX_IMAGE_BYTES = 400_000_000
 #: Passed through untouched when already JPEG/PNG, small enough in pixels and in bytes.
 PASS_THROUGH_BYTES = 1_500_000
 JPEG_QUALITY = 90
@@ -162,7 +164,7 @@ def prepare_image(
         raise ValidationError(field, f"cannot use a {type(image).__name__} as an image")
     if found.url is not None:
         return PreparedImage(value=found.url, source=found.url)
-    data = found.data if found.data is not None else _read(found.path or Path(), field, "an image")
+    data = found.data if found.data is not None else _read(found.path or Path(), field, "an image", MAX_IMAGE_BYTES)
     return _from_bytes(data, target, found.source, field)
 
 

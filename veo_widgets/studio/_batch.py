@@ -177,6 +177,8 @@ def parse_batch(path: str | os.PathLike[str]) -> tuple[list[BatchRow], list[tupl
         raise ValidationError("batch", f"{file} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError("batch", f"{file} cannot be read ({exc})") from None
+    if not text.strip():
+        raise ValidationError("batch", f"{file.name} is empty: write a prompt column and a row per video")
     seen: Counter[str] = Counter()
     rows: list[BatchRow] = []
     parsed, errors = _raw_rows(file, text)

@@ -3,8 +3,10 @@
 Every row is checked before anything is sent. Each row's create carries the row's key into
 the journal (its ``batch`` column), so a second run of the same file looks every row up
 first: a finished row is skipped (downloaded again if its file is gone), a running one is
-waited for, an unconfirmed create is reported, never sent again; only rows with no job yet
-(or whose create surely never reached the API) are started. At most ``concurrency`` rows run
+waited for, and the unconfirmed creates are looked up in the usage logs together: one the
+logs show was made is resumed, one they (final for its time) never saw is started, the rest
+say when the logs will be final; a create that may exist is never sent again. Rows with no
+job yet (or whose create surely never reached the API) are started. At most ``concurrency`` rows run
 at once; with a ``budget``, no row starts that could take the spend past it.
 """
 
@@ -23,8 +25,9 @@ from typing import Any
 
 from .._config import data_dir
 from .._errors import ValidationError, VeoError, explain
-from ..money._reconcile import Found, FoundFailed
+from ..money._reconcile import Found, FoundFailed, NotFound, NotMade
 from ..schema._models import Job, JobStatus
+from ..schema._output import writable_folder
 from ._batch import FILE_COLUMNS, BatchProgress, BatchRow, batch_folder, parse_batch, validate_rows, write_report
 from ._studio import start_with
 
@@ -32,7 +35,7 @@ __all__ = ["Ledger", "run_batch"]
 
 Progress = Callable[[BatchProgress], object]
 RECONCILE_SECONDS = 10.0  # how long to look for one unconfirmed create in the usage logs
-_UNCONFIRMED = "its create may have reached the API: run `veo reconcile`, then this batch again"
+_UNCONFIRMED = "its create may have reached the API and the usage logs cannot say yet: run this batch again later"
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -49,8 +52,8 @@ class Ledger:
 
     One append-only file per batch file (under the data directory, so ``--out`` does not
     matter), written *before* each create is started and again once its client request id
-    is known. A row marked started with no id was interrupted at the very moment of
-    starting: it is reported as unconfirmed, never started again.
+    is known. A row marked started that has no journal row was interrupted before its
+    create left (the journal row is written first), so it is started again.
     """
 
     def __init__(self, batch: Path) -> None:
@@ -194,50 +197,60 @@ class _Batch:
             self.changed(row.key, state=state, error=explain(exc), **({"job_id": ident} if ident else {}))
 
 
-def _reconcile(client: Any, job: Job) -> Job | str | None:
-    """An unconfirmed create looked up in the API's usage logs: the job it made (to resume),
-    ``"start"`` when the logs show it failed and billed nothing, else None (still unknown)."""
-    if not job.client_request_id or not hasattr(client, "reconcile"):
-        return None
+def _reconcile(client: Any, jobs: list[Job]) -> dict[str, Job | str]:
+    """Unconfirmed creates looked up in the API's usage logs, all at once: by client request
+    id, the job one made (to resume), ``"start"`` when none was made (the logs are final and
+    never saw it, or show it failed and billed nothing), else what is still unknown."""
+    if not jobs or not hasattr(client, "reconcile"):
+        return {}
     try:
-        results = client.reconcile(job.client_request_id, timeout=RECONCILE_SECONDS)
-    except VeoError:
-        return None
-    for result in results:
+        results = client.reconcile([job.client_request_id for job in jobs], timeout=RECONCILE_SECONDS)
+    except VeoError as exc:
+        return {job.client_request_id or "": f"{_UNCONFIRMED} ({explain(exc)})" for job in jobs}
+    settled: dict[str, Job | str] = {}
+    for job, result in zip(jobs, results, strict=True):
+        crid = job.client_request_id or ""
         if isinstance(result, Found):
-            found: Job | None = client.journal.find(job.client_request_id)
-            return found if found is not None and found.id else None
-        if isinstance(result, FoundFailed) and result.billed_nothing:
-            return "start"
-    return None
+            found: Job | None = client.journal.find(crid)
+            settled[crid] = found if found is not None and found.id else _UNCONFIRMED
+        elif isinstance(result, NotMade) or (isinstance(result, FoundFailed) and result.billed_nothing):
+            settled[crid] = "start"
+        elif isinstance(result, NotFound) and result.final_at is not None:
+            when = result.final_at.astimezone().strftime("%H:%M")
+            settled[crid] = (
+                f"its create may have reached the API; the usage logs are final after {when}: run this batch again then"
+            )
+        else:
+            settled[crid] = _UNCONFIRMED
+    return settled
 
 
 def _plan(
     client: Any, ledger: Ledger, rows: list[BatchRow], progress: BatchProgress, retry_failed: bool
 ) -> list[tuple[str, Any]]:
-    """What to do with each row, from the ledger and the journal: ``("start" | "resume", ...)``."""
+    """What to do with each row, from the ledger and the journal: ``("start" | "resume", ...)``.
+    Rows whose create may have reached the API are looked up in the usage logs together."""
     todo: list[tuple[str, Any]] = []
     started = ledger.read()
-    for row in rows:
-        crid = started.get(row.key)
-        job = known_job(client.journal, row, crid)
+    known = [(row, known_job(client.journal, row, started.get(row.key))) for row in rows]
+    doubtful = [job for _, job in known if job is not None and job.status.lower() == "unconfirmed"]
+    settled = _reconcile(client, [job for job in doubtful if job.client_request_id])
+    for row, job in known:
         if job is None:
-            if row.key in started:  # a create may have left without leaving a journal row
-                progress.update(row.key, state="unconfirmed", resumed=True, error=_UNCONFIRMED)
-            else:
-                todo.append(("start", row))
+            # No journal row: the row is journaled before its create leaves, so none left.
+            todo.append(("start", row))
             continue
         status = job.status.lower()
         if status == "not_submitted":  # the API surely made no job: nothing billed
             todo.append(("start", row))
         elif status == "unconfirmed":
-            settled = _reconcile(client, job)
-            if settled == "start":
+            outcome = settled.get(job.client_request_id or "", _UNCONFIRMED)
+            if outcome == "start":
                 todo.append(("start", row))
-            elif isinstance(settled, Job):
-                todo.append(("resume", (row, settled)))
+            elif isinstance(outcome, Job):
+                todo.append(("resume", (row, outcome)))
             else:
-                progress.update(row.key, state="unconfirmed", resumed=True, error=_UNCONFIRMED)
+                progress.update(row.key, state="unconfirmed", resumed=True, error=outcome)
         elif not JobStatus.is_pending(status) and not job.ok:
             if retry_failed:
                 todo.append(("start", row))
@@ -281,14 +294,13 @@ def run_batch(
         raise ValidationError("budget", f"must be an amount in USD, not {budget!r}")
     rows, unreadable = parse_batch(file)  # every row's error is reported at once, read or checked
     validate_rows(file, rows, lambda row: client.build_request(row.prompt, **row.options), unreadable)
-    target = Path(out) if out is not None else batch_folder(file)
+    target = writable_folder(Path(out) if out is not None else batch_folder(file), "out")
     state = BatchProgress.of(rows)
     if estimate is None and budget is not None and hasattr(client, "estimate"):
         estimate = partial(_price, client)
     ledger = Ledger(file)
     todo = _plan(client, ledger, rows, state, retry_failed)
     batch = _Batch(client, target, state, budget, estimate, progress, ledger)
-    target.mkdir(parents=True, exist_ok=True)
     if progress is not None:
         progress(state)
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="veo-batch")

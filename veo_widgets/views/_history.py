@@ -46,9 +46,13 @@ def watched_elsewhere(job: Job, now: datetime | None = None) -> bool:
 WATCHED, UNWATCHED = " (watched)", "?"
 
 
+#: Journal states said in words (the journal's own spelling stays in the data).
+_WORDS = {"not_submitted": "not sent"}
+
+
 def _label(job: Job, watched: bool) -> str:
-    status = job.status
-    if is_active(status) and not watched:
+    status = _WORDS.get(job.status, job.status)
+    if is_active(job.status) and not watched:
         status += WATCHED if watched_elsewhere(job) else UNWATCHED
     return status + (" demo" if job.demo else "")
 
@@ -93,6 +97,8 @@ def history_text(jobs: Sequence[Job], *, width: int = 80, watched: frozenset[str
         notes.append("(watched) = another process (a kernel, a terminal) is polling it now and will save it")
     if any(job.status == "unconfirmed" for job in jobs):
         notes.append("unconfirmed = the create's answer was lost: `veo reconcile` looks for the job")
+    if any(job.status == "not_submitted" for job in jobs):
+        notes.append("not sent = the create never reached the API (or it refused it): nothing was billed")
     for note in notes:
         rows += textwrap.wrap(note, max(20, width), subsequent_indent="  ", break_on_hyphens=False)
     return "\n".join(rows)

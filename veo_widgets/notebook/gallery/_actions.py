@@ -153,7 +153,8 @@ def _delete(gallery: GalleryLike, job: Job) -> bool:
 
 def _sequence(gallery: GalleryLike, job: Job) -> None:
     gallery.sequence.add(job)
-    gallery.say(f"added to the sequence ({len(gallery.sequence.clips)} clips)")
+    count = len(gallery.sequence.clips)
+    gallery.say(f"added to the sequence ({count} clip{'' if count == 1 else 's'})")
 
 
 def _choose(gallery: GalleryLike, job: Job) -> None:
