@@ -166,6 +166,17 @@ class BaseClient:
     def reconcile_timeout(self, value: float) -> None:
         self._money.reconcile_timeout = value
 
+    @property
+    def logs_final_after(self) -> float | None:
+        """Seconds after a create by which its usage-log row has surely appeared (None: the
+        API's, or the emulator's lag in demo mode); ``reconcile`` closes a create the logs
+        have not seen by then as never made."""
+        return self._money.logs_final_after
+
+    @logs_final_after.setter
+    def logs_final_after(self, value: float | None) -> None:
+        self._money.logs_final_after = value
+
     def share_money_settings(self, other: BaseClient) -> None:
         """Take ``other``'s budget, notices and reconcile patience (a batch's own client)."""
         self._money.share(other._money)

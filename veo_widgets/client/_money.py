@@ -163,10 +163,11 @@ class Money:
         self.given_budget = resolve_budget(value) if value is not None else None
 
     def share(self, other: Money) -> None:
-        """Take ``other``'s budget, notices and reconcile patience (a batch's own client)."""
+        """Take ``other``'s budget, notices, reconcile patience and logs lag (a batch's own client)."""
         self.given_budget = other.given_budget
         self.on_notice = other.on_notice
         self.reconcile_timeout = other.reconcile_timeout
+        self.logs_final_after = other.logs_final_after
 
     def _notice(self, text: str) -> None:
         log.info(text)
