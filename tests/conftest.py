@@ -57,6 +57,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("VEO_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("VEO_OUTPUT_DIR", str(tmp_path / "out"))
     monkeypatch.setenv("VEO_DEMO_SECONDS", "1")
+    # Emulators made in a test, demo mode's and the kernels' a test starts render drafts:
+    # the same size, length and streams as demo mode's clips, made in a fraction of the time.
+    monkeypatch.setenv("VEO_EMULATOR_DRAFT", "1")
     return tmp_path
 
 
@@ -83,14 +86,15 @@ QUICK_POLLS = schedule.PollSchedule(schedule.DurationModel(median=2.0, sigma=0.5
 
 @pytest.fixture(scope="session")
 def session_emulator() -> Iterator[Emulator]:
-    with Emulator(timing=0.5, seed=7) as emu:
+    with Emulator(timing=0.5, seed=7, draft=True) as emu:
         yield emu
 
 
 @pytest.fixture
 def emulator(session_emulator: Emulator) -> Iterator[Emulator]:
-    """A fast emulator (jobs take half a second) on a real loopback port, shared by the
-    session so that identical renders are made once; faults are cleared around each test."""
+    """A fast emulator (jobs take half a second, videos are drafts) on a real loopback port,
+    shared by the session so that identical renders are made once; faults are cleared
+    around each test."""
     with faults_cleared(session_emulator) as emu:
         yield emu
 

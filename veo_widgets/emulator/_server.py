@@ -22,6 +22,8 @@ from ._wire import MAX_BODY, EmuRequest, EmuResponse, error_response
 __all__ = ["Emulator", "demo_emulator"]
 
 FILE_CHUNK = 1 << 16
+DRAFT_ENV = "VEO_EMULATOR_DRAFT"
+"""Set to 1, emulators made without ``draft=`` render drafts (``_render.DRAFT``): test suites set it."""
 
 
 class _Server(ThreadingHTTPServer):
@@ -126,7 +128,9 @@ class Emulator:
     for faults with the ``X-Emulator-Fault`` header. ``log_lag`` is how many seconds a create
     takes to show in ``GET /v2/logs``; ``logs_rate_limit`` the requests a minute it allows;
     ``balance_usd`` the simulated account's starting balance (creates that do not fit are
-    refused with the API's 403 "out of credits").
+    refused with the API's 403 "out of credits"). ``draft`` renders quick low-frame-rate
+    clips of the same size, length and streams (for test suites); by default it is on when
+    the environment sets ``VEO_EMULATOR_DRAFT=1``, and off otherwise (demo mode's clips).
     """
 
     def __init__(
@@ -146,7 +150,10 @@ class Emulator:
         log_lag: float = 0.0,
         logs_rate_limit: int = 200,
         balance_usd: float = 1_000_000.0,
+        draft: bool | None = None,
     ) -> None:
+        if draft is None:
+            draft = os.environ.get(DRAFT_ENV, "") not in ("", "0")
         self.app = EmulatorApp(
             log_lag=log_lag,
             logs_rate_limit=logs_rate_limit,
@@ -158,6 +165,7 @@ class Emulator:
             result_ttl=result_ttl,
             faults=faults,
             render_workers=render_workers,
+            draft=draft,
             seed=seed,
         )
         self._address = (host, port)
