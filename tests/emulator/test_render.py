@@ -181,7 +181,8 @@ def test_a_draft_keeps_what_a_person_checks_of_the_full_render(
     emulator: Emulator, drafts: Emulator, tmp_path: Path
 ) -> None:
     """The same codecs, frame size, length and sound stream, and the same picture at both
-    ends (the input image first, where the camera stops last), at two frames a second."""
+    ends (the input image first, where the camera stops last): the same colours and shapes,
+    softer (drawn at a quarter of the size), at two frames a second."""
     payload = body(image_url=data_uri(patterned()), seed=11)  # the first test's render, cached
     full = download(emulator, payload, tmp_path / "full.mp4")
     draft = download(drafts, payload, tmp_path / "draft.mp4")
@@ -189,7 +190,9 @@ def test_a_draft_keeps_what_a_person_checks_of_the_full_render(
     assert (d["video_codec"], d["width"], d["height"], d["audio_codec"]) == ("h264", 1280, 720, "aac")
     assert (f["fps"], d["fps"]) == (FULL.fps, DRAFT.fps) and d["duration"] == pytest.approx(f["duration"], abs=0.1)
     for full_frame, draft_frame in zip(ends(full), ends(draft), strict=True):
-        assert np.abs(full_frame - draft_frame).mean() < 12
+        assert np.abs(full_frame.mean(axis=(0, 1)) - draft_frame.mean(axis=(0, 1))).max() < 4  # colour at a glance
+        brightness = [frame.mean(axis=2).ravel() for frame in (full_frame, draft_frame)]
+        assert np.corrcoef(*brightness)[0, 1] > 0.8  # the stripes where they are in full
     with av.open(str(draft)) as container:
         samples = np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
     assert 0.005 < float(np.sqrt(np.mean(samples**2))) < 0.5  # a soft sound, as in full

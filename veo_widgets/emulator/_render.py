@@ -50,14 +50,16 @@ class Quality:
     crf: int
     sample_rate: int
     layout: str
+    interpolation: str
+    """How libswscale scales each frame to the output size."""
 
     def scene_size(self, width: int, height: int) -> tuple[int, int]:
         """The size a scene is drawn at for a ``width`` x ``height`` clip."""
         return max(2, width // self.scale), max(2, height // self.scale)
 
 
-FULL = Quality(fps=FPS, scale=1, crf=23, sample_rate=SAMPLE_RATE, layout="stereo")
-DRAFT = Quality(fps=2, scale=4, crf=30, sample_rate=8_000, layout="mono")
+FULL = Quality(fps=FPS, scale=1, crf=23, sample_rate=SAMPLE_RATE, layout="stereo", interpolation="BILINEAR")
+DRAFT = Quality(fps=2, scale=4, crf=30, sample_rate=8_000, layout="mono", interpolation="FAST_BILINEAR")
 
 
 def fit(image: Image.Image, width: int, height: int) -> Image.Image:
@@ -80,8 +82,10 @@ def _label(text: str, scale: int) -> Image.Image:
     return tag.resize((w * scale, h * scale), Image.Resampling.NEAREST) if scale > 1 else tag
 
 
+@functools.lru_cache(maxsize=8)
 def _audio(seconds: float, seed: int, rate: int = SAMPLE_RATE) -> np.ndarray:
-    """A quiet stereo pad: a seeded chord that swells and fades, and some soft wind."""
+    """A quiet stereo pad: a seeded chord that swells and fades, and some soft wind.
+    Made once for each length, seed and rate (it is only read)."""
     rng = np.random.default_rng(seed)
     n = int(seconds * rate)
     t = np.arange(n, dtype=np.float64) / rate
@@ -103,7 +107,9 @@ def _audio(seconds: float, seed: int, rate: int = SAMPLE_RATE) -> np.ndarray:
     envelope = np.minimum(1.0, np.minimum(t / 1.5, (seconds - t) / 1.0)).clip(0, 1)
     stereo = np.stack([left + 0.25 * wind, right + 0.25 * wind])
     stereo *= 0.18 / max(1e-9, float(np.abs(stereo).max())) * envelope
-    return stereo.astype(np.float32)
+    samples = stereo.astype(np.float32)
+    samples.setflags(write=False)
+    return samples
 
 
 def push_in(image: Image.Image, width: int, height: int, seed: int) -> Scene:
@@ -214,7 +220,7 @@ def encode(
             sound.layout = quality.layout
         for i in range(frames):
             picture = _rgb(scene(i, frames))
-            vf = picture.reformat(width, height, "yuv420p", interpolation="BILINEAR")
+            vf = picture.reformat(width, height, "yuv420p", interpolation=quality.interpolation)
             if i > 0 and tag is not None:
                 yuv = vf.to_ndarray()
                 tag.apply(yuv, width, height)
