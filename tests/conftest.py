@@ -54,14 +54,17 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 #: one at the end. Measured with ``--durations=0`` on the 2-core machine (README, Development).
 LONGEST_FIRST = (
     "integration/test_browser.py",
-    "integration/test_notebooks.py",
-    "test_quality.py",
     "integration/test_lab_panel.py",
-    "reliability/test_secrets.py",
+    "emulator/test_render.py",
+    "integration/test_notebooks.py",
+    "reliability/test_faults.py",
     "integration/test_gallery.py",
+    "test_quality.py",
     "integration/test_lab_takes.py",
-    "integration/test_binder.py",
-    "integration/test_kernel.py",
+    "cli/test_main.py",
+    "reliability/test_secrets.py",
+    "reliability/test_lost_answers.py",
+    "client/test_client.py",
 )
 
 
