@@ -67,8 +67,10 @@ def faults_cleared(emu: Emulator) -> Iterator[Emulator]:
 def own_emulator(name: str, **options: Any) -> tuple[Any, Any]:
     """Fixtures for a module's own emulator: ``Emulator(**options)`` started once for the
     module (as ``<name>_server``), and the fixture ``name`` giving it with its faults cleared
-    around each test. Assign both in the module: ``_server, emu = own_emulator("emu", ...)``."""
+    around each test. Assign both in the module: ``_server, emu = own_emulator("emu", ...)``.
+    It renders drafts unless ``draft=False`` is given."""
     server_name = f"{name}_server"
+    options.setdefault("draft", True)
 
     @pytest.fixture(scope="module", name=server_name)
     def server() -> Iterator[Emulator]:

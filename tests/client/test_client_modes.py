@@ -1,6 +1,7 @@
 """Every mode of the Veo family through the client, sync and async: text, image, first and
 last frame, reference images and extend; through submit, start, generate, generate_many, the
-journal and resume."""
+journal and resume. That each mode's video plays (codec, size, length, sound, and an
+extension's parent) is checked once, for every model, in tests/family/test_client.py."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.schema._family import get_model
 
-from ..conftest import QUICK_POLLS, Flavour, image_bytes, probe
+from ..conftest import QUICK_POLLS, Flavour, image_bytes
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -54,19 +55,6 @@ def test_each_mode_is_submitted_with_its_fields_and_journaled_with_its_model(cli
     assert ("image_url" in body) == ("image" in inputs)
     row = veo.history()[0]
     assert row.id == job.id and row.model == body["model"]
-
-
-@pytest.mark.parametrize("mode", list(MODES))
-def test_each_mode_generates_a_playable_video(emulator: Emulator, mode: str) -> None:
-    # One flavour: rendering is the slow part, and both drive the same plans (the async
-    # client generates in the batch and extend tests).
-    client = Flavour("sync", emulator)
-    model, inputs, _ = MODES[mode]
-    try:
-        job = client.generate(f"a {mode} shot", model=model, **inputs, **short(model))
-    finally:
-        client.close()
-    assert job.ok and job.path is not None and probe(job.path)["video_codec"] == "h264"
 
 
 def test_a_model_that_takes_no_image_refuses_one_before_sending(client: Flavour) -> None:
@@ -159,17 +147,6 @@ def test_generate_many_validates_every_mode_first(client: Flavour) -> None:
     with pytest.raises(veo.ValidationError) as caught:
         client.generate_many(items)
     assert caught.value.field.startswith("items[1].") and client.requests == []
-
-
-def test_an_extension_generates_a_playable_video(emulator: Emulator) -> None:
-    client = Flavour("sync", emulator)
-    try:
-        parent = parent_video(client)
-        child = client.generate("and then it rains", model="veo-3.1-fast-extend", video=parent)
-    finally:
-        client.close()
-    assert child.ok and child.path is not None and child.parent_id == parent.id
-    assert probe(child.path)["duration"] == pytest.approx(4 + 7, abs=0.2)  # the parent's 4 s and 7 s more
 
 
 def test_async_run_extends(emulator: Emulator) -> None:

@@ -66,5 +66,5 @@ def files(home: Path, base: veo.Job) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def sentry() -> Iterator[Emulator]:
     """An emulator nothing should reach: every create it sees is a request that was sent."""
-    with Emulator(timing=0.5) as emu:
+    with Emulator(timing=0.5, draft=True) as emu:
         yield emu

@@ -205,6 +205,7 @@ def start_server(kind: str, base: Path, *, save_widget_state: bool = False) -> S
         JUPYTERLAB_SETTINGS_DIR=str(_settings(base, save_widget_state)),
         JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
     )
+    env.pop("VEO_EMULATOR_DRAFT", None)  # the browser plays demo mode's full 24 fps render, as a person's would
     root_flag = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     jupyter = [
         "--no-browser",

@@ -3,13 +3,20 @@
 A *scene* gives frame ``i`` of ``n`` as a PIL image (``_scenes`` makes one per mode). Every
 frame but the first carries a "simulated" label, and a soft seeded pad with a breath of
 wind plays under it. The same inputs and seed give the same bytes.
+
+Two qualities: :data:`FULL`, what demo mode shows a person (24 fps, 48 kHz stereo), and
+:data:`DRAFT`, for test suites: the same frame size, length, picture and sound streams,
+but two frames a second drawn at a quarter of the size and 8 kHz mono sound, so a clip
+is made in a small fraction of the time.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -17,7 +24,7 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-__all__ = ["FPS", "SAMPLE_RATE", "RenderFailure", "Scene", "encode", "fit", "push_in"]
+__all__ = ["DRAFT", "FPS", "FULL", "SAMPLE_RATE", "Quality", "RenderFailure", "Scene", "encode", "fit", "push_in"]
 
 Scene = Callable[[int, int], Image.Image]
 """Frame ``i`` of ``n``: the output frame, or a picture that :func:`encode` scales to it."""
@@ -31,6 +38,28 @@ FPS = 24
 SAMPLE_RATE = 48_000
 ZOOM = 0.10  # how far the camera pushes in over the clip
 LABEL = "veo_widgets demo - simulated video"
+
+
+@dataclass(frozen=True)
+class Quality:
+    """How finely a clip is made; the frame size, length and streams are the same in each."""
+
+    fps: int
+    scale: int
+    """The scene is drawn at 1/``scale`` of the frame size, then scaled up to it."""
+    crf: int
+    sample_rate: int
+    layout: str
+    interpolation: str
+    """How libswscale scales each frame to the output size."""
+
+    def scene_size(self, width: int, height: int) -> tuple[int, int]:
+        """The size a scene is drawn at for a ``width`` x ``height`` clip."""
+        return max(2, width // self.scale), max(2, height // self.scale)
+
+
+FULL = Quality(fps=FPS, scale=1, crf=23, sample_rate=SAMPLE_RATE, layout="stereo", interpolation="BILINEAR")
+DRAFT = Quality(fps=2, scale=4, crf=30, sample_rate=8_000, layout="mono", interpolation="FAST_BILINEAR")
 
 
 def fit(image: Image.Image, width: int, height: int) -> Image.Image:
@@ -53,11 +82,13 @@ def _label(text: str, scale: int) -> Image.Image:
     return tag.resize((w * scale, h * scale), Image.Resampling.NEAREST) if scale > 1 else tag
 
 
-def _audio(seconds: float, seed: int) -> np.ndarray:
-    """A quiet stereo pad: a seeded chord that swells and fades, and some soft wind."""
+@functools.lru_cache(maxsize=8)
+def _audio(seconds: float, seed: int, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """A quiet stereo pad: a seeded chord that swells and fades, and some soft wind.
+    Made once for each length, seed and rate (it is only read)."""
     rng = np.random.default_rng(seed)
-    n = int(seconds * SAMPLE_RATE)
-    t = np.arange(n, dtype=np.float64) / SAMPLE_RATE
+    n = int(seconds * rate)
+    t = np.arange(n, dtype=np.float64) / rate
     root = 110.0 * 2 ** (int(rng.integers(0, 12)) / 12)
     chord = [1.0, 2 ** (3 / 12), 2 ** (7 / 12), 2 ** (10 / 12), 2.0]
     left = np.zeros(n)
@@ -70,13 +101,15 @@ def _audio(seconds: float, seed: int) -> np.ndarray:
         left += tone * (1 - pan)
         right += tone * pan
     spectrum = np.fft.rfft(rng.standard_normal(n))
-    freqs = np.fft.rfftfreq(n, 1 / SAMPLE_RATE)
+    freqs = np.fft.rfftfreq(n, 1 / rate)
     wind = np.fft.irfft(spectrum / (1 + (freqs / 400.0) ** 2), n)
     wind /= max(1e-9, float(np.abs(wind).max()))
     envelope = np.minimum(1.0, np.minimum(t / 1.5, (seconds - t) / 1.0)).clip(0, 1)
     stereo = np.stack([left + 0.25 * wind, right + 0.25 * wind])
     stereo *= 0.18 / max(1e-9, float(np.abs(stereo).max())) * envelope
-    return stereo.astype(np.float32)
+    samples = stereo.astype(np.float32)
+    samples.setflags(write=False)
+    return samples
 
 
 def push_in(image: Image.Image, width: int, height: int, seed: int) -> Scene:
@@ -130,6 +163,12 @@ class _Label:
 ALPHA = 150 / 255  # how much of the tag shows over the picture
 
 
+@functools.lru_cache(maxsize=16)
+def _tag(text: str, width: int, height: int) -> _Label:
+    """The tag for a frame size, drawn once: renders of one size share it (it is only read)."""
+    return _Label(text, width, height)
+
+
 def _planes(yuv: np.ndarray, width: int, height: int) -> list[np.ndarray]:
     """Views of the Y, U and V planes of a yuv420p frame's ``to_ndarray()`` (the planes one
     after the other, ``height * 3 / 2`` rows of ``width``)."""
@@ -154,51 +193,63 @@ def encode(
     seed: int,
     audio: bool = True,
     label: str | None = LABEL,
+    quality: Quality = FULL,
 ) -> None:
-    """Write ``duration`` seconds of ``source`` at ``width`` x ``height`` (even), 24 fps, to
-    ``out``. ``source`` is a scene, or an image (or its bytes) that gets a push-in.
+    """Write ``duration`` seconds of ``source`` at ``width`` x ``height`` (even) to ``out``,
+    at ``quality``'s frame rate. ``source`` is a scene (drawn at ``quality.scene_size``),
+    or an image (or its bytes) that gets a push-in.
 
     Each frame is scaled to the output size and converted to YUV by libswscale in one step,
     and the tag is blended into the YUV planes: the emulator renders a clip in a fraction
     of its length, which a test suite full of renders needs."""
     if isinstance(source, bytes):
         source = Image.open(io.BytesIO(source))
-    scene = push_in(source, width, height, seed) if isinstance(source, Image.Image) else source
-    tag = _Label(label, width, height) if label else None
-    frames = round(FPS * duration)
+    scene = push_in(source, *quality.scene_size(width, height), seed) if isinstance(source, Image.Image) else source
+    tag = _tag(label, width, height) if label else None
+    fps = quality.fps
+    frames = round(fps * duration)
     out.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as container:
         container.metadata["comment"] = "veo_widgets emulator"
-        video = container.add_stream("libx264", rate=FPS)
+        video = container.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-        video.options = {"preset": "ultrafast", "crf": "23"}
+        video.options = {"preset": "ultrafast", "crf": str(quality.crf)}
         sound = None
         if audio:
-            sound = container.add_stream("aac", rate=SAMPLE_RATE)
-            sound.layout = "stereo"
+            sound = container.add_stream("aac", rate=quality.sample_rate)
+            sound.layout = quality.layout
         for i in range(frames):
             picture = _rgb(scene(i, frames))
-            vf = picture.reformat(width, height, "yuv420p", interpolation="BILINEAR")
+            vf = picture.reformat(width, height, "yuv420p", interpolation=quality.interpolation)
             if i > 0 and tag is not None:
                 yuv = vf.to_ndarray()
                 tag.apply(yuv, width, height)
                 vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
             vf.pts = i
-            vf.time_base = Fraction(1, FPS)
+            vf.time_base = Fraction(1, fps)
             for packet in video.encode(vf):
                 container.mux(packet)
         for packet in video.encode():
             container.mux(packet)
         if sound is not None:
-            samples = _audio(duration, seed)
-            step = 1024
-            for start in range(0, samples.shape[1], step):
-                chunk = np.ascontiguousarray(samples[:, start : start + step])
-                af = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-                af.sample_rate = SAMPLE_RATE
-                af.pts = start
-                af.time_base = Fraction(1, SAMPLE_RATE)
-                for packet in sound.encode(af):
-                    container.mux(packet)
-            for packet in sound.encode():
-                container.mux(packet)
+            _encode_audio(container, sound, duration, seed, quality)
+
+
+def _encode_audio(
+    container: av.container.OutputContainer, sound: av.AudioStream, duration: int, seed: int, quality: Quality
+) -> None:
+    rate = quality.sample_rate
+    samples = _audio(duration, seed, rate)
+    if quality.layout == "mono":
+        samples = samples.mean(axis=0, keepdims=True)
+    step = 1024
+    for start in range(0, samples.shape[1], step):
+        chunk = np.ascontiguousarray(samples[:, start : start + step])
+        af = av.AudioFrame.from_ndarray(chunk, format="fltp", layout=quality.layout)
+        af.sample_rate = rate
+        af.pts = start
+        af.time_base = Fraction(1, rate)
+        for packet in sound.encode(af):
+            container.mux(packet)
+    for packet in sound.encode():
+        container.mux(packet)

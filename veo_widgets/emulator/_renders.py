@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from ._extend import extension
 from ._jobs import Job, RenderState
-from ._render import RenderFailure, encode
+from ._render import DRAFT, FULL, RenderFailure, encode
 from ._scenes import output_size, scene_for
 
 __all__ = ["RenderFailure", "Renderer", "fetch_loopback"]
@@ -29,9 +29,12 @@ Input = bytes | str
 
 
 class Renderer:
-    def __init__(self, files_dir: Path, state_dir: Path | None, workers: int) -> None:
+    """Renders jobs' videos; ``draft`` makes them at the draft quality (``_render.DRAFT``)."""
+
+    def __init__(self, files_dir: Path, state_dir: Path | None, workers: int, *, draft: bool = False) -> None:
         self.files_dir = files_dir
         self.state_dir = state_dir
+        self.quality = DRAFT if draft else FULL
         files_dir.mkdir(parents=True, exist_ok=True)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="veo-emulator-render")
         self._cache: dict[str, Future[None]] = {}
@@ -41,9 +44,11 @@ class Renderer:
     def start(self, job: Job, shape: dict[str, Any], images: list[Input], video: Input | None) -> None:
         """Render ``job``'s video in the background; ``shape`` holds mode, prompt, size, duration, audio."""
         blobs = [*images, *([video] if video is not None else [])]
+        described: list[Any] = [shape, job.seed, [b if isinstance(b, str) else len(b) for b in blobs]]
+        if self.quality != FULL:  # a draft is never served in place of a full render, nor the reverse
+            described.append(self.quality.fps)
         key = hashlib.sha256(
-            json.dumps([shape, job.seed, [b if isinstance(b, str) else len(b) for b in blobs]]).encode()
-            + b"".join(b for b in blobs if isinstance(b, bytes))
+            json.dumps(described).encode() + b"".join(b for b in blobs if isinstance(b, bytes))
         ).hexdigest()[:32]
         out = self.files_dir / f"{key}.mp4"
         job.file = str(out)
@@ -52,7 +57,7 @@ class Renderer:
             "images": [self._keep(b) for b in images],
             "video": self._keep(video) if video is not None else None,
         }
-        seed = job.seed
+        seed, quality = job.seed, self.quality
 
         def work() -> None:
             if out.exists():
@@ -62,11 +67,23 @@ class Renderer:
             width, height = output_size(shape, video_data)
             seconds: float = shape["duration"]
             if shape["mode"] == "extend" and video_data is not None:  # the input, then the added seconds
+                # An extension plays its input frame for frame at 24 fps: never drafted.
+                quality = FULL
                 scene, seconds = extension(video_data, width, height, seed, shape["duration"])
             else:
-                scene = scene_for({**shape, "width": width, "height": height}, image_data, video_data, seed)
+                drawn = quality.scene_size(width, height)
+                scene = scene_for({**shape, "width": drawn[0], "height": drawn[1]}, image_data, video_data, seed)
             tmp = out.with_name(out.name + f".{secrets.token_hex(4)}.tmp")
-            encode(scene, tmp, width=width, height=height, duration=seconds, seed=seed, audio=shape["audio"])
+            encode(
+                scene,
+                tmp,
+                width=width,
+                height=height,
+                duration=seconds,
+                seed=seed,
+                audio=shape["audio"],
+                quality=quality,
+            )
             tmp.replace(out)
 
         with self._lock:

@@ -57,6 +57,7 @@ class EmulatorApp:
         result_ttl: float | None = DEFAULT_TTL,
         clock: Callable[[], float] = time.time,
         render_workers: int = 2,
+        draft: bool = False,
         faults: list[Fault] | None = None,
         seed: int | None = None,
         log_lag: float = 0.0,
@@ -78,7 +79,7 @@ class EmulatorApp:
         self.faults = FaultBook(faults)
         self.jobs = JobStore(state_dir, adopt=self._adopt)
         files = (state_dir / "files") if state_dir else Path(tempfile.mkdtemp(prefix="veo-emulator-")) / "files"
-        self.renderer = Renderer(files, state_dir, render_workers)
+        self.renderer = Renderer(files, state_dir, render_workers, draft=draft)
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
         self._assets: dict[str, tuple[bytes, str]] = {}

@@ -27,6 +27,8 @@ from ._wire import MAX_BODY, EmuRequest, EmuResponse, error_response
 __all__ = ["Emulator", "demo_emulator"]
 
 FILE_CHUNK = 1 << 16
+DRAFT_ENV = "VEO_EMULATOR_DRAFT"
+"""Set to 1, emulators made without ``draft=`` render drafts (``_render.DRAFT``): test suites set it."""
 
 
 class _Server(ThreadingHTTPServer):
@@ -135,12 +137,14 @@ class Emulator:
     charged, as a multiple of the catalogue's price. The ledger (``GET
     /v2/billing/transactions``) can be made to disagree with what a client got: the job
     faults ``charge_failed``, ``charge_twice`` and ``charge_no_file``, and
-    :meth:`charge_elsewhere`;     ``statuses`` how answers spell each state
+    :meth:`charge_elsewhere`; ``statuses`` how answers spell each state
     (``{"completed": "succeeded", "generating": "processing"}``, any word for an unknown
     one; a ``status:<word>`` fault does it for one job). Result links are signed for
     ``result_ttl`` seconds (10 minutes, as the docs' links; None: forever) by ``clock``
     (``time.time``; a test passes one it moves) and refused with a 403 after that; each
-    poll of a completed job hands out a fresh one.
+    poll of a completed job hands out a fresh one. ``draft`` renders quick low-frame-rate
+    clips of the same size, length and streams (for test suites); by default it is on when
+    the environment sets ``VEO_EMULATOR_DRAFT=1``, and off otherwise (demo mode's clips).
     """
 
     def __init__(
@@ -163,7 +167,10 @@ class Emulator:
         balance_usd: float = 1_000_000.0,
         charge_factor: float = 1.0,
         statuses: dict[str, str] | None = None,
+        draft: bool | None = None,
     ) -> None:
+        if draft is None:
+            draft = os.environ.get(DRAFT_ENV, "") not in ("", "0")
         self.app = EmulatorApp(
             charge_factor=charge_factor,
             statuses=statuses,
@@ -178,6 +185,7 @@ class Emulator:
             clock=clock,
             faults=faults,
             render_workers=render_workers,
+            draft=draft,
             seed=seed,
         )
         self._address = (host, port)
