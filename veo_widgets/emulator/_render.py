@@ -45,6 +45,9 @@ class Quality:
     """How finely a clip is made; the frame size, length and streams are the same in each."""
 
     fps: int
+    hold: int
+    """Each drawn picture is shown for ``hold`` frames. A draft keeps 24 fps, as every clip the
+    API makes has (extend refuses any other rate), but draws only two pictures a second."""
     scale: int
     """The scene is drawn at 1/``scale`` of the frame size, then scaled up to it."""
     crf: int
@@ -58,8 +61,8 @@ class Quality:
         return max(2, width // self.scale), max(2, height // self.scale)
 
 
-FULL = Quality(fps=FPS, scale=1, crf=23, sample_rate=SAMPLE_RATE, layout="stereo", interpolation="BILINEAR")
-DRAFT = Quality(fps=2, scale=4, crf=30, sample_rate=8_000, layout="mono", interpolation="FAST_BILINEAR")
+FULL = Quality(fps=FPS, hold=1, scale=1, crf=23, sample_rate=SAMPLE_RATE, layout="stereo", interpolation="BILINEAR")
+DRAFT = Quality(fps=FPS, hold=12, scale=4, crf=30, sample_rate=8_000, layout="mono", interpolation="FAST_BILINEAR")
 
 
 def fit(image: Image.Image, width: int, height: int) -> Image.Image:
@@ -218,13 +221,16 @@ def encode(
         if audio:
             sound = container.add_stream("aac", rate=quality.sample_rate)
             sound.layout = quality.layout
+        drawn = -(-frames // quality.hold)
+        vf: av.VideoFrame | None = None
         for i in range(frames):
-            picture = _rgb(scene(i, frames))
-            vf = picture.reformat(width, height, "yuv420p", interpolation=quality.interpolation)
-            if i > 0 and tag is not None:
-                yuv = vf.to_ndarray()
-                tag.apply(yuv, width, height)
-                vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+            if i % quality.hold == 0 or vf is None:
+                picture = _rgb(scene(i // quality.hold, drawn))
+                vf = picture.reformat(width, height, "yuv420p", interpolation=quality.interpolation)
+                if i > 0 and tag is not None:
+                    yuv = vf.to_ndarray()
+                    tag.apply(yuv, width, height)
+                    vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
             vf.pts = i
             vf.time_base = Fraction(1, fps)
             for packet in video.encode(vf):
@@ -236,7 +242,7 @@ def encode(
 
 
 def _encode_audio(
-    container: av.container.OutputContainer, sound: av.AudioStream, duration: int, seed: int, quality: Quality
+    container: av.container.OutputContainer, sound: av.AudioStream, duration: float, seed: int, quality: Quality
 ) -> None:
     rate = quality.sample_rate
     samples = _audio(duration, seed, rate)

@@ -46,7 +46,7 @@ class Renderer:
         blobs = [*images, *([video] if video is not None else [])]
         described: list[Any] = [shape, job.seed, [b if isinstance(b, str) else len(b) for b in blobs]]
         if self.quality != FULL:  # a draft is never served in place of a full render, nor the reverse
-            described.append(self.quality.fps)
+            described.append(self.quality.hold)
         key = hashlib.sha256(
             json.dumps(described).encode() + b"".join(b for b in blobs if isinstance(b, bytes))
         ).hexdigest()[:32]
@@ -66,9 +66,10 @@ class Renderer:
             video_data = _read(video) if video is not None else None
             width, height = output_size(shape, video_data)
             seconds: float = shape["duration"]
+            drawn_at = quality
             if shape["mode"] == "extend" and video_data is not None:  # the input, then the added seconds
                 # An extension plays its input frame for frame at 24 fps: never drafted.
-                quality = FULL
+                drawn_at = FULL
                 scene, seconds = extension(video_data, width, height, seed, shape["duration"])
             else:
                 drawn = quality.scene_size(width, height)
@@ -82,7 +83,7 @@ class Renderer:
                 duration=seconds,
                 seed=seed,
                 audio=shape["audio"],
-                quality=quality,
+                quality=drawn_at,
             )
             tmp.replace(out)
 
