@@ -34,6 +34,7 @@ from ..views._lookup import (
     resolve_video,
     saved_video,
 )
+from ._doctor import add_doctor_command
 from ._generate import add_generate_arguments, chosen_model
 from ._status import Status
 
@@ -253,6 +254,7 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     from ._studio import add_studio_commands
 
     add_studio_commands(sub)
+    add_doctor_command(sub)
     for name in ("stitch", "batch"):  # their help lists defaults too
         sub.choices[name].formatter_class = _Formatter
 
