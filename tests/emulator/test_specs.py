@@ -102,7 +102,9 @@ def test_what_a_model_does_not_take_is_a_400_naming_it(model: str, fields: dict[
 
 def test_variants_the_docs_allow() -> None:
     assert check("google/veo-3.0-i2v-fast", resolution="1080p").body["resolution"] == "1080p"  # 3.0 folds case
-    assert check("google/veo-3.1-t2v", duration="6").body["duration"] == 6  # the docs' examples send strings
+    assert (
+        check("google/veo-3.1-t2v", duration="6", resolution="720p").body["duration"] == 6
+    )  # the docs' examples send strings
     assert check("google/veo-3.1-t2v", seed=7, auto_fix=False, provider="fal").body["auto_fix"] is False
     assert check("google/veo3-1-extend-video").body["auto_fix"] is False
     assert check("google/veo3-1-extend-video", aspect_ratio="auto").mode == "extend"
@@ -160,3 +162,22 @@ def test_every_model_and_mode_the_client_offers_is_accepted_as_the_client_sends_
             assert accepted.mode == mode, (spec.id, mode)
             seen.add(spec.id)
     assert seen == set(MINIMAL)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "google/veo3",
+        "google/veo-3.0-i2v-fast",
+        "google/veo-3.1-t2v",
+        "google/veo-3.1-i2v-fast",
+        "google/veo-3.1-first-last-image-to-video",
+        "google/veo-3-1-lite-generate-preview",
+        "veo-3.1-lite-generate-001",
+    ],
+)
+def test_1080p_at_less_than_8_seconds_is_a_400_as_google_rules(model: str) -> None:
+    hd, sd = ("1080P", "720P") if model == "veo-3.1-lite-generate-001" else ("1080p", "720p")  # lite-001 is upper case
+    assert "duration must be 8 when resolution is 1080p" in refused(model, resolution=hd, duration=4)
+    assert check(model, resolution=hd, duration=8).body["duration"] == 8
+    assert check(model, resolution=sd, duration=4).body["duration"] == 4

@@ -42,7 +42,7 @@ CASES = [(m.short, mode) for m in FAMILY for mode in m.modes]
 #: A few cases asked in another shape, so frame sizes are checked beyond 16:9 at 720p.
 SHAPES: dict[tuple[str, str], dict[str, str]] = {
     ("veo-3.1-fast-i2v", "image"): {"aspect_ratio": "9:16"},
-    ("veo-3.1-fast-t2v", "text"): {"resolution": "1080p"},
+    ("veo-3.1-fast-t2v", "text"): {"resolution": "1080p", "duration": 8},  # 1080p needs 8 s (Google's rule)
 }
 
 
@@ -181,6 +181,8 @@ FORBIDDEN: list[tuple[str, str, dict[str, Any], str]] = [
     ("veo-3.1-fast-extend", "extend", {"resolution": "1080p"}, "resolution"),
     ("veo-3.1-extend", "extend", {"seed": 3}, "seed"),
     ("veo-3.1-lite-preview", "first-last", {"duration": 4}, "duration"),
+    ("veo-3.1-fast-i2v", "image", {"resolution": "1080p", "duration": 4}, "resolution"),  # 1080p only at 8 s
+    ("veo-3.1-lite", "text", {"resolution": "1080p", "duration": 6}, "resolution"),
     ("veo-3.1-lite", "image", {"negative_prompt": "blur"}, "negative_prompt"),
     ("veo-2-i2v", "image", {"resolution": "720p"}, "resolution"),
     ("veo-2-t2v", "text", {"generate_audio": True}, "generate_audio"),

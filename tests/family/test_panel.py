@@ -45,7 +45,7 @@ def fill(panel: Panel, short: str, mode: str, files: dict[str, Path], base: veo.
     if mode == "extend":  # the first letters of a finished job, as in its file name; or a local MP4
         panel.form.video.field.value = base.id[:8] if short == "veo-3.1-extend" else str(files["clip"])
     asked = options_for(short, mode, "panel")
-    for name in ("duration", "resolution", "aspect_ratio"):
+    for name in ("resolution", "duration", "aspect_ratio"):  # 720p first: at 1080p only 8 s is offered
         if name in asked:
             getattr(panel, name).value = asked[name]
     if "seed" in asked:

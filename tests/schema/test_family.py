@@ -140,5 +140,17 @@ def test_a_form_offers_only_lengths_the_selection_allows() -> None:
     assert fast30.allowed("duration", resolution="720p") == (4, 6, 8)
     lite = get_model("veo-3.1-lite-preview")
     assert lite.allowed("duration", last_image=True) == (8,) and lite.allowed("duration", last_image=None) == (4, 6, 8)
-    assert get_model("veo-3.1-fast-i2v").allowed("duration", resolution="1080p") == (4, 6, 8)
+    for short in (
+        "veo-3-t2v",
+        "veo-3.1-fast-i2v",
+        "veo-3.1-t2v",
+        "veo-3.1-first-last",
+        "veo-3.1-lite",
+        "veo-3.1-lite-preview",
+    ):
+        spec = get_model(short)
+        assert spec.allowed("duration", resolution="1080p") == (8,), short
+        assert "1080p needs duration 8" in spec.why("duration", resolution="1080p")
+        assert spec.why("duration", resolution="720p") == ""
+    assert get_model("veo-2-t2v").allowed("duration") == (5, 6, 7, 8)  # Veo 2 has no resolution and no such rule
     assert get_model("veo-3.1-reference").allowed("aspect_ratio") == ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,14 @@ def test_an_option_the_model_does_not_take_is_refused_by_name(model: str, option
         ({"model": "veo-3.1-extend", "video": "https://x/v.mp4", "duration": 8}, "duration", "only 7"),
         ({"model": "veo-3.1-reference", "reference_images": [URL], "duration": 4}, "duration", "only 8"),
         ({"model": "veo-3.1-lite", "last_image": URL}, "image", "first frame"),
-        ({"model": "veo-3.1-lite-preview", "image": URL, "last_image": URL, "duration": 6}, "duration", "must be 8"),
+        (
+            {"model": "veo-3.1-lite-preview", "image": URL, "last_image": URL, "duration": 6},
+            "duration",
+            "needs duration 8",
+        ),
+        ({"model": "veo-3.1-fast-i2v", "image": URL, "resolution": "1080p", "duration": 4}, "resolution", "duration 8"),
+        ({"model": "veo-3.1-t2v", "resolution": "1080p", "duration": 6}, "resolution", "duration 8"),
+        ({"model": "veo-3.1-lite", "resolution": "1080p", "duration": 4}, "resolution", "duration 8"),
         ({"model": "veo-3-fast-i2v", "image": URL, "resolution": "1080p", "duration": 4}, "resolution", "duration 8"),
         ({"model": "veo-2-t2v", "duration": 4}, "duration", "5, 6, 7, 8"),
         ({"model": "veo-3.1-t2v", "provider": "openai"}, "provider", "auto, google, fal"),
@@ -225,7 +233,7 @@ def test_a_request_can_be_made_again_from_its_options() -> None:
     assert first.options() == {
         "model": "google/veo-3.1-first-last-image-to-video-fast",
         "aspect_ratio": "16:9",
-        "resolution": "1080p",
+        "resolution": "720p",  # the default 1080p gives way to the 6 s asked for (1080p needs 8 s)
         "duration": 6,
         "generate_audio": True,
         "provider": "google",
@@ -398,3 +406,23 @@ def test_the_recorded_request_holds_exactly_what_was_sent(short: str) -> None:
     assert recorded == sent, short  # no enhance_prompt or provider a model does not take
     for key in ("enhance_prompt", "provider"):
         assert (key in summary) == (spec.option(key) is not None and getattr(request, key) not in (None, "")), key
+
+
+def test_a_rule_refuses_before_anything_is_sent_and_a_default_gives_way() -> None:
+    # Both chosen and breaking Google's rule: refused, naming both fields.
+    with pytest.raises(veo.ValidationError, match="1080p needs duration 8") as caught:
+        build_request("x", URL, model="veo-3.1-fast-i2v", resolution="1080p", duration=4)
+    assert caught.value.field == "resolution" and "duration" in str(caught.value)
+    # Only the length chosen: the model's default 1080p gives way to 720p, never a 400.
+    assert build_request("x", URL, model="veo-3.1-fast-i2v", duration=4).body()["resolution"] == "720p"
+    assert build_request("x", URL, model="veo-3.1-fast-i2v").body()["resolution"] == "1080p"
+
+
+def test_a_frame_under_720p_is_warned_about_but_sent(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="veo_widgets"):
+        small = build_request("x", image_bytes((640, 360)), model="veo-3.1-fast-i2v")
+        assert small.body()["image_url"].startswith("data:image/")
+        assert "image is 640x360, under 720p" in caplog.text
+        caplog.clear()
+        build_request("x", image_bytes((1280, 720)), model="veo-3.1-fast-i2v")
+        assert "under 720p" not in caplog.text

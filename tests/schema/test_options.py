@@ -41,7 +41,14 @@ def test_python_values_are_strict_and_text_values_are_parsed() -> None:
 def test_parse_options_turns_form_text_into_arguments() -> None:
     text = {"duration": "6", "seed": None, "resolution": "1080P", "generate_audio": "no", "prompt": "ignored"}
     assert parse_options(text) == {"duration": 6, "resolution": "1080P", "generate_audio": False}
-    assert parse_options(text, "veo-3.1-i2v") == {"duration": 6, "resolution": "1080p", "generate_audio": False}
+    assert parse_options({**text, "duration": "8"}, "veo-3.1-i2v") == {
+        "duration": 8,
+        "resolution": "1080p",
+        "generate_audio": False,
+    }
+    with pytest.raises(veo.ValidationError, match="1080p needs duration 8") as refused:
+        parse_options(text, "veo-3.1-i2v")  # 1080p and 6 s break Google's rule: refused with both named
+    assert refused.value.field == "resolution"
     assert parse_options({"duration": "7"}, "veo-3.1-extend") == {"duration": 7}
     with pytest.raises(veo.ValidationError, match=r"veo-3\.1-i2v") as caught:
         parse_options({"seed": "4"}, "veo-3.1-i2v")

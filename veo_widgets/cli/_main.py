@@ -40,6 +40,7 @@ from ..views._lookup import (
     saved_video,
 )
 from ._audit import add_money_commands
+from ._doctor import add_doctor_command
 from ._generate import add_generate_arguments, chosen_model
 from ._status import Status
 
@@ -297,6 +298,7 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
 
     add_studio_commands(sub)
     add_money_commands(sub)  # veo audit, veo spend
+    add_doctor_command(sub)
     for name in ("stitch", "batch"):  # their help lists defaults too
         sub.choices[name].formatter_class = _Formatter
 

@@ -58,6 +58,8 @@ class WireModel:
     speed: float = 1.0
     """Time per job relative to Veo 3 Fast."""
     last_needs_8: bool = False
+    hd_needs_8: bool = False
+    """1080p (and reference images) force 8 s, as Google says for Veo 3, 3.1 and 3.1 Lite."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -87,11 +89,12 @@ def _v30(model_id: str, image: str, suffix: str, speed: float) -> WireModel:
     return WireModel(
         model_id, modes, image=image, resolutions=("720P", "1080P"), default_resolution="720P", fold_case=True,
         flags=dict(_V3), seed=True, negative_prompt=True, provider=False, id_suffix=suffix, speed=speed,
+        hd_needs_8=True,
     )  # fmt: skip
 
 
 def _v31(model_id: str, modes: tuple[str, ...], speed: float, **kw: Any) -> WireModel:
-    return WireModel(model_id, modes, speed=speed, **kw)
+    return WireModel(model_id, modes, speed=speed, hd_needs_8="extend" not in modes, **kw)
 
 
 _T2V_31 = {
@@ -146,6 +149,7 @@ MODELS: tuple[WireModel, ...] = (
         "veo-3.1-lite-generate-001", ("text", "image", "first-last"), image="optional",
         last=("last_image_url", "tail_image_url"), resolutions=("720P", "1080P"), default_resolution="720P",
         provider=False, person_generation=True, aliases=("google/veo-3.1-lite-generate-001",), speed=0.8,
+        hd_needs_8=True,
     ),
 )  # fmt: skip
 _BY_NAME = {name: m for m in MODELS for name in m.names}
@@ -248,6 +252,8 @@ def validate(raw: dict[str, Any]) -> Accepted:
     resolution = None
     if spec.resolutions:
         resolution = _choice(body, "resolution", spec.resolutions, spec.default_resolution, spec.fold_case)
+    if spec.hd_needs_8 and (resolution or "").lower() == "1080p" and duration != 8:
+        raise Problem(400, "duration must be 8 when resolution is 1080p")
     seed = body.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX):
         raise Problem(400, f"seed must be an integer between 0 and {SEED_MAX}")

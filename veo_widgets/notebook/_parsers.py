@@ -253,6 +253,7 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Sequence[str]], Any], str]] = {
     "config": (_none("config"), "where jobs go, which server, and the defaults"),
     "demo": (_demo, "on|off: the built-in emulator, or the real API with AIMLAPI_KEY"),
     "models": (_none("models"), "the Veo family: each model's mode, lengths and sizes"),
+    "doctor": (_none("doctor"), "free checks of the key, balance, catalogue, logs and clock (nothing generated)"),
     "gallery": (_none("gallery"), "every clip this machine made, as a grid to play, re-run and stitch"),
     "reconcile": (_maybe_job, "[ID]: find creates whose answer was lost, in the API's usage logs"),
     "audit": (_audit, "[--since 7d]: every charge of the account against this machine's videos"),

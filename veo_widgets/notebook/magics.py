@@ -25,6 +25,7 @@ from ..schema._options import parse_options, trait_specs
 from ..views._audit import parse_since
 from ..views._client_api import ClientAPI
 from ..views._display import Progress, still_running_text, stopped_note
+from ..views._doctor import checks, report
 from ..views._lookup import OPTION_NAMES, already_saved, check_request, job_status, saved_video
 from ._magics_view import config_text, final_bundle, history_bundle, live_bundle, video_bundle
 from ._parsers import (
@@ -368,6 +369,10 @@ class _VeoMagics(Magics):
         from ..schema._family import models
 
         return models()
+
+    def handle_doctor(self, args: NoArgs) -> None:
+        """``veo doctor``'s free checks, one line each (the last counts the fails)."""
+        print(report(checks())[0])
 
     def handle_gallery(self, args: NoArgs) -> Any:
         from .gallery._gallery import Gallery

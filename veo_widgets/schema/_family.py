@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import difflib
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import ValidationError
-from ._options import (
+from ._fields import (
     ASPECT_RATIO,
     AUTO_FIX,
     DURATION,
@@ -161,6 +161,49 @@ class ModelSpec:
                 out.append(choice)
         return tuple(out)
 
+    def why(self, name: str, **current: Any) -> str:
+        """Why the rules narrow option ``name`` next to ``current`` (empty if they do not),
+        e.g. "resolution 1080p needs duration 8 on veo-3.1-fast-i2v": the note a form shows."""
+        values = {k: (GIVEN if k in _INPUT_NAMES and v else v) for k, v in current.items()}
+        return "; ".join(
+            f"{r.message} on {self.short}"
+            for r in self.rules
+            if r.field == name and values.get(r.if_field) == r.if_value
+        )
+
+    def check_rules(self, values: Mapping[str, Any]) -> None:
+        """Refuse ``values`` (options, and inputs as :data:`GIVEN` or truthy) that break a
+        cross-field rule: a ``ValidationError`` naming the field to change, whose message
+        names both fields. An option absent from ``values`` breaks nothing; an input absent is
+        not given."""
+        given = {k: (GIVEN if k in _INPUT_NAMES and v else v) for k, v in values.items()}
+        for r in self.rules:
+            if r.field not in given and r.field not in _INPUT_NAMES:
+                continue  # an option not chosen yet: nothing to compare
+            if given.get(r.if_field) == r.if_value and given.get(r.field) not in r.allowed:
+                raise ValidationError(r.blame or r.if_field, f"{r.message} on {self.short}")
+
+    def settle(self, fields: dict[str, Any], chosen: Iterable[str]) -> dict[str, Any]:
+        """``fields`` with each *default* that would break a rule next to a *chosen* value
+        replaced by the first value of that option the rules allow: asking for 4 s on Veo 3.1
+        (default 1080p) gets 720p, since a default never overrides what was asked for.
+        Two chosen values that break a rule are left for :meth:`check_rules` to refuse."""
+        picked = set(chosen)
+        for r in self.rules:
+            option = self._index.get(r.if_field)
+            if (
+                option is None
+                or r.if_field in picked
+                or r.field not in picked
+                or fields.get(r.if_field) != r.if_value
+                or fields.get(r.field) in r.allowed
+            ):
+                continue
+            others = [c for c in option.choices or () if c != r.if_value]
+            if others:
+                fields[r.if_field] = others[0]
+        return fields
+
     @property
     def durations(self) -> tuple[int, ...]:
         return self.choices("duration")
@@ -201,8 +244,13 @@ _ASPECT = ASPECT_RATIO.specialise(default="16:9")
 _RES_30 = RESOLUTION.specialise(default="720p", wire_choices=("720P", "1080P"))
 _RES_31 = RESOLUTION.specialise(default="1080p", wire_choices=("720p", "1080p"))
 _DUR_30 = DURATION.specialise(choices=(4, 6, 8), default=8)
-_1080_NEEDS_8 = Rule("resolution", "1080p", "duration", (8,), "1080p is only available with duration 8")
-_LAST_NEEDS_8 = Rule("last_image", GIVEN, "duration", (8,), "with a last frame the duration must be 8", "duration")
+# Google's rule for Veo 3, 3 Fast, 3.1, 3.1 Fast and 3.1 Lite ("Learned since" in API.md): 1080p
+# and reference images force 8 s. A first and last frame does not, except on lite-preview.
+_1080_NEEDS_8 = Rule(
+    "resolution", "1080p", "duration", (8,), "resolution 1080p needs duration 8 (choose duration 8, or 720p)"
+)
+_REFS_NEED_8 = Rule("reference_images", GIVEN, "duration", (8,), "reference images need duration 8", "duration")
+_LAST_NEEDS_8 = Rule("last_image", GIVEN, "duration", (8,), "a last frame (last_image) needs duration 8", "duration")
 _LAST_NEEDS_FIRST = Rule(
     "last_image", GIVEN, "image", (GIVEN,), "a last frame needs a first frame (image=...)", "image"
 )
@@ -248,31 +296,34 @@ _SPECS: tuple[ModelSpec, ...] = (
     _spec("google/veo3", "veo-3-t2v", "Veo 3, text to video", ["text"], [], _OPTS_30,
           aliases=("veo-3.0-t2v", "veo3-t2v"), rules=(_1080_NEEDS_8,)),
     _spec("google/veo-3.1-i2v-fast", "veo-3.1-fast-i2v", "Veo 3.1 Fast, image to video", ["image"], [_IMAGE], _OPTS_31,
-          aliases=("veo-3.1-fast",)),
+          aliases=("veo-3.1-fast",), rules=(_1080_NEEDS_8,)),
     _spec("google/veo-3.1-i2v", "veo-3.1-i2v", "Veo 3.1, image to video", ["image"], [_IMAGE], _OPTS_31,
-          aliases=("veo-3.1",)),
-    _spec("google/veo-3.1-t2v-fast", "veo-3.1-fast-t2v", "Veo 3.1 Fast, text to video", ["text"], [], _OPTS_31_T2V),
-    _spec("google/veo-3.1-t2v", "veo-3.1-t2v", "Veo 3.1, text to video", ["text"], [], _OPTS_31_T2V),
+          aliases=("veo-3.1",), rules=(_1080_NEEDS_8,)),
+    _spec("google/veo-3.1-t2v-fast", "veo-3.1-fast-t2v", "Veo 3.1 Fast, text to video", ["text"], [], _OPTS_31_T2V,
+          rules=(_1080_NEEDS_8,)),
+    _spec("google/veo-3.1-t2v", "veo-3.1-t2v", "Veo 3.1, text to video", ["text"], [], _OPTS_31_T2V,
+          rules=(_1080_NEEDS_8,)),
     _spec("google/veo-3.1-first-last-image-to-video-fast", "veo-3.1-fast-first-last",
-          "Veo 3.1 Fast, first and last frame", ["first-last"], [_IMAGE, _LAST], _OPTS_31),
+          "Veo 3.1 Fast, first and last frame", ["first-last"], [_IMAGE, _LAST], _OPTS_31,
+          rules=(_1080_NEEDS_8,)),
     _spec("google/veo-3.1-first-last-image-to-video", "veo-3.1-first-last", "Veo 3.1, first and last frame",
-          ["first-last"], [_IMAGE, _LAST], _OPTS_31),
+          ["first-last"], [_IMAGE, _LAST], _OPTS_31, rules=(_1080_NEEDS_8,)),
     _spec("google/veo-3.1-reference-to-video", "veo-3.1-reference", "Veo 3.1, reference images", ["reference"],
           # No maxItems in the AI/ML spec (its example sends 3); Google documents up to 3.
           [REFERENCE_IMAGES.specialise(required=True, max_items=3)],
           # aspect_ratio was removed from this schema in Dec 2025; 8 s is the only length.
           (_RES_31, DURATION.specialise(choices=(8,), default=8), GENERATE_AUDIO, PROVIDER),
-          aliases=("veo-3.1-ref", "veo-3.1-references")),
+          aliases=("veo-3.1-ref", "veo-3.1-references"), rules=(_REFS_NEED_8, _1080_NEEDS_8)),
     _spec("google/veo3-1-fast-extend-video", "veo-3.1-fast-extend", "Veo 3.1 Fast, extend a video", ["extend"],
           [VIDEO.specialise(required=True)], _EXTEND_OPTS),
     _spec("google/veo3-1-extend-video", "veo-3.1-extend", "Veo 3.1, extend a video", ["extend"],
           [VIDEO.specialise(required=True)], _EXTEND_OPTS),
     _spec("google/veo-3-1-lite-generate-preview", "veo-3.1-lite-preview", "Veo 3.1 Lite (preview)",
-          ["text", "image", "first-last"], [IMAGE, LAST_IMAGE], _OPTS_31, rules=(_LAST_NEEDS_FIRST, _LAST_NEEDS_8),
+          ["text", "image", "first-last"], [IMAGE, LAST_IMAGE], _OPTS_31, rules=(_LAST_NEEDS_FIRST, _LAST_NEEDS_8, _1080_NEEDS_8),
           notes="Its spec lists the staging server; only it says a last frame forces 8 s."),
     _spec("veo-3.1-lite-generate-001", "veo-3.1-lite", "Veo 3.1 Lite", ["text", "image", "first-last"],
           [IMAGE, LAST_IMAGE],
-          (_ASPECT, _RES_30, _DUR_30, GENERATE_AUDIO, PERSON_GENERATION), rules=(_LAST_NEEDS_FIRST,),
+          (_ASPECT, _RES_30, _DUR_30, GENERATE_AUDIO, PERSON_GENERATION), rules=(_LAST_NEEDS_FIRST, _1080_NEEDS_8),
           aliases=("veo-3.1-lite-001",),
           notes="The spec's id has no google/ prefix (the page's has; both are accepted, the spec's is sent). "
                 "The page example sends tail_image_url; the spec defines last_image_url, which is sent."),

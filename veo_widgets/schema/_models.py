@@ -8,6 +8,7 @@ what values they allow and how the wire spells them. Nothing is sent before it p
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -235,6 +236,7 @@ def build_request(
     for name in ("image", "last_image"):
         if name in given:
             prepared = prepare_image(given[name], aspect_ratio=aspect, resolution=resolution, field=name)
+            _warn_if_small(spec, name, prepared.width, prepared.height)
             media[name], media[f"{name}_source"] = prepared.value, _absolute(given[name], prepared.source)
     if "reference_images" in given:
         refs = [
@@ -266,6 +268,27 @@ def _extend_provider(spec: ModelSpec, seconds: float | None, provider: str | Non
     return "google"
 
 
+_log = logging.getLogger("veo_widgets")
+
+SMALL_IMAGE = 720
+"""Google asks for input frames of 720p or more: a smaller one is sent, with a warning."""
+
+
+def _warn_if_small(spec: ModelSpec, name: str, width: int | None, height: int | None) -> None:
+    """Warn (not refuse) before sending a frame under 720p: the model may blur or refuse it.
+    A prepared frame is never enlarged, so its size tells the original's."""
+    # API.md: 3.1 image-to-video, first-last, reference and lite ask for 720p or more.
+    asks = "3.1" in spec.short
+    if asks and width is not None and height is not None and min(width, height) < SMALL_IMAGE:
+        _log.warning(
+            "%s is %dx%d, under 720p: %s asks for 720p or more, so the video may be blurry (it is sent anyway)",
+            name,
+            width,
+            height,
+            spec.short,
+        )
+
+
 def _check_options(spec: ModelSpec, options: Mapping[str, Any]) -> dict[str, Any]:
     """Every option of the request for ``spec``: given ones checked, the rest defaulted,
     those the model lacks None."""
@@ -280,7 +303,7 @@ def _check_options(spec: ModelSpec, options: Mapping[str, Any]) -> dict[str, Any
     for option in spec.options:
         value = options.get(option.name)
         fields[option.name] = option.default if value is None else option.check(value, model=spec.short)
-    return fields
+    return spec.settle(fields, [name for name, value in options.items() if value is not None])
 
 
 def _check_inputs(spec: ModelSpec, given: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
@@ -296,10 +319,7 @@ def _check_inputs(spec: ModelSpec, given: Mapping[str, Any], fields: Mapping[str
                 raise ValidationError(
                     item.name, f"{spec.short} takes at most {item.max_items} {item.label.lower()}, not {count}"
                 )
-    values: dict[str, Any] = {**fields, **dict.fromkeys(given, GIVEN)}
-    for rule in spec.rules:
-        if values.get(rule.if_field) == rule.if_value and values.get(rule.field) not in rule.allowed:
-            raise ValidationError(rule.blame or rule.if_field, f"{rule.message} on {spec.short}")
+    spec.check_rules({**fields, **dict.fromkeys(given, GIVEN)})
 
 
 def _blank(value: Any) -> bool:

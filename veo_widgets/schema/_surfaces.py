@@ -2,9 +2,8 @@
 config traits, the panel's form, and "Show code".
 
 Nothing here restates an option: flags, help, labels, choices and defaults all come from
-``_options.py`` and the model specs of ``_family.py``. Import these names from
-``veo_widgets.schema._options``. The catalogue is imported inside each function because it is
-itself built on ``_options``.
+``_fields.py`` and the model specs of ``_family.py``. Import these names from
+``veo_widgets.schema._options``.
 """
 
 from __future__ import annotations
@@ -13,14 +12,12 @@ import argparse
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any, TypedDict
 
 from typing_extensions import Unpack
 
-from ._options import _BY_NAME, INPUTS, OPTIONS
-
-if TYPE_CHECKING:
-    from ._family import ModelSpec
+from ._family import DEFAULT_MODEL, ModelSpec, get_model, input_not_taken, models, not_taken
+from ._fields import BY_NAME, INPUTS, OPTIONS
 
 __all__ = [
     "ArgSpec",
@@ -59,7 +56,6 @@ def argument_specs(inputs: Iterable[str] = ("image", "last_image", "reference_im
     Bools get a pair (``--audio`` / ``--no-audio``, argparse's ``BooleanOptionalAction``)
     because their default is the model's. ``--reference`` may repeat (a list).
     """
-    from ._family import DEFAULT_MODEL, get_model, models  # the catalogue is built on _options
 
     wanted = set(inputs)
     names = ", ".join(m.short for m in models())
@@ -102,9 +98,8 @@ def _flags(flag: str, short: str | None) -> tuple[str, ...]:
 
 def family_choices(name: str) -> tuple[Any, ...]:
     """Every value some model of the family allows for option ``name``, in a stable order."""
-    from ._family import models
 
-    seen: dict[Any, None] = dict.fromkeys(_BY_NAME[name].choices or ())
+    seen: dict[Any, None] = dict.fromkeys(BY_NAME[name].choices or ())
     for spec in models():
         found = spec.option(name)
         if found is not None and found.choices is not None:
@@ -126,7 +121,6 @@ class TraitSpec:
 
 def trait_specs() -> list[TraitSpec]:
     """Config defaults for ``%%veo``: None means "the chosen model's own default"."""
-    from ._family import DEFAULT_MODEL
 
     out = [TraitSpec("model", "unicode", DEFAULT_MODEL, "The model %%veo uses unless --model says otherwise")]
     for option in OPTIONS:
@@ -153,7 +147,6 @@ class FormField:
 
 def form_fields(model: object = None) -> list[FormField]:
     """The inputs, then the options, that ``model`` takes: exactly what its form shows."""
-    from ._family import get_model
 
     spec = get_model(model)
     fields = [
@@ -234,7 +227,7 @@ def cell_code(
     words += [w for name, text in inputs.items() if text is not None for w in (flags[name], text)]
     words += [w for text in references for w in (flags["reference_images"], text)]
     for name, value in changed.items():
-        flag = _BY_NAME[name].flag
+        flag = BY_NAME[name].flag
         if isinstance(value, bool):
             words.append(flag if value else "--no-" + flag[2:])
         else:
@@ -244,7 +237,6 @@ def cell_code(
 
 def _changes(options: Mapping[str, Any] | None, inputs: Mapping[str, Any]) -> tuple[ModelSpec, dict[str, Any]]:
     """The model, and the options that differ from its defaults, checked as it checks them."""
-    from ._family import get_model, input_not_taken, not_taken
 
     opts = dict(options or {})
     spec = get_model(opts.pop("model", None))
@@ -252,6 +244,7 @@ def _changes(options: Mapping[str, Any] | None, inputs: Mapping[str, Any]) -> tu
         if value is not None and spec.input(name) is None:
             raise input_not_taken(spec, name)
     changed: dict[str, Any] = {}
+    chosen: dict[str, Any] = {}
     for name, value in opts.items():
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
@@ -259,12 +252,14 @@ def _changes(options: Mapping[str, Any] | None, inputs: Mapping[str, Any]) -> tu
         if option is None:
             raise not_taken(spec, name)
         value = option.parse(value, model=spec.short)
-        if value is not None and value != option.default:
-            changed[name] = value
+        if value is not None:
+            chosen[name] = value
+            if value != option.default:
+                changed[name] = value
+    spec.check_rules({**chosen, **{k: v for k, v in inputs.items() if v is not None}})
     return spec, changed
 
 
 def _is_default(spec: ModelSpec) -> bool:
-    from ._family import get_model
 
     return spec is get_model()

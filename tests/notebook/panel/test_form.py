@@ -271,3 +271,19 @@ def test_changed_is_told_what_a_person_changes_not_the_form_being_built() -> Non
     assert calls == ["x"]
     form.model.value = next(v for _, v in form.model.options if v != form.model.value)
     assert len(calls) >= 2  # another model: other fields, and Show code and the price follow
+
+
+def test_choosing_1080p_leaves_only_8_seconds_with_a_note(panel_client: veo.Client, image_file: Path) -> None:
+    panel = Panel(prompt="x", image=image_file, model="veo-3.1-fast-i2v", client=panel_client)
+    lengths = [value for _, value in panel.duration.options]
+    assert panel.resolution.value == "1080p" and lengths == [8]  # 3.1's default 1080p needs 8 s
+    note = panel.form.rule_note
+    assert "1080p needs duration 8" in note.value and note.layout.display != "none"
+    panel.resolution.value = "720p"
+    assert [value for _, value in panel.duration.options] == [4, 6, 8] and note.layout.display == "none"
+    panel.duration.value = 4
+    panel.resolution.value = "1080p"
+    assert panel.duration.value == 8 and "1080p" in note.value
+    panel.resolution.value = "720p"
+    assert panel.duration.value == 4  # what was asked for comes back once the rule allows it
+    compile(panel.code_text(), "<show code>", "exec")

@@ -4,6 +4,7 @@ writes a call that runs (``_options.request_code``)."""
 
 from __future__ import annotations
 
+import html
 import random
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -111,6 +112,9 @@ class Form:
             control.observe(lambda change, name=name: self._chose(name, change["new"]), names="value")
 
         c = self.controls
+        # Why a rule leaves fewer lengths (e.g. 1080p needs 8 s): shown under the length.
+        self.rule_note = w.HTML(layout=w.Layout(display="none"))
+        self.rule_note.add_class("veo-rule-note")
         self._seed_row = w.HBox([c["seed"], self.dice], layout=w.Layout(align_items="center"))
         self._rows: dict[str, Any] = {
             "image": self.image.box,
@@ -119,6 +123,7 @@ class Form:
             "video": self.video.box,
             **{name: control for name, control in c.items() if name != "seed"},
             "seed": self._seed_row,
+            "duration": w.VBox([c["duration"], self.rule_note]),
         }
         ordered = [self.model, *[self._rows[n] for n in _INPUTS], self.prompt]
         ordered += [self._rows[o.name] for o in OPTIONS]
@@ -162,9 +167,31 @@ class Form:
                     control.value = wanted if wanted in allowed else field.default
                 else:
                     control.value = _shown(field, wanted)
+            self._narrow()
         finally:
             self._applying = False
         return self._frame_ratio() != ratio
+
+    def _narrow(self) -> None:
+        """Offer only the lengths the model's cross-field rules allow next to the other
+        choices (1080p leaves only 8 s on Veo 3 and 3.1), and say why."""
+        spec = get_model(self.model.value)
+        control = self.controls["duration"]
+        if spec.takes("resolution"):  # a default gives way to what was asked for, as in the client
+            asked = {"resolution": self.current("resolution"), "duration": self._wanted.get("duration")}
+            settled = spec.settle(asked, [n for n in asked if n in self._wanted])
+            self.controls["resolution"].value = settled["resolution"]
+        current = {n: self.current(n) for n in ("resolution",) if spec.takes(n)}
+        current["last_image"] = self.last_image.value is not None
+        allowed = spec.allowed("duration", **current)
+        if spec.takes("duration") and allowed:
+            control.options = [(f"{d} s", d) for d in allowed]
+            wanted = self._wanted.get("duration")
+            default = spec.option("duration").default  # type: ignore[union-attr]
+            control.value = wanted if wanted in allowed else default if default in allowed else allowed[-1]
+        note = spec.why("duration", **current)
+        self.rule_note.value = f"<small>{html.escape(note)}</small>" if note else ""
+        self.rule_note.layout.display = None if note else "none"
 
     def _chose(self, name: str, value: Any) -> None:
         """A control changed: remembered as wanted unless the form itself set it."""
@@ -173,6 +200,12 @@ class Form:
             if name == "aspect_ratio":
                 self._previews()
                 return
+            if name == "resolution":
+                self._applying = True
+                try:
+                    self._narrow()
+                finally:
+                    self._applying = False
             self._changed()
 
     def _frame_ratio(self) -> str:
