@@ -140,7 +140,7 @@ def measure(n: int, body: Callable[[Polls, Callable[[], None]], int]) -> dict[st
         marks["submitted"] = time.perf_counter()
 
     with PeakMemory() as memory:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         done = body(polls, waiting)
         wall = time.perf_counter() - started
         cpu = time.process_time() - marks.get("cpu", time.process_time())
@@ -152,6 +152,7 @@ def measure(n: int, body: Callable[[Polls, Callable[[], None]], int]) -> dict[st
         "submit": marks.get("submitted", started) - started,
         "polls": polls.count,
         "cpu_per_poll_ms": 1000 * cpu / max(1, waited),
+        "cpu_per_create_ms": 1000 * (marks.get("cpu", started_cpu) - started_cpu) / n,
         "memory_mb": memory.peak - memory.idle,
     }
 
@@ -273,12 +274,22 @@ def main() -> str:
             f"{r['wall'] / single['wall']:.2f}x",
             r["polls"],
             r["cpu_per_poll_ms"],
+            r["cpu_per_create_ms"],
             r["memory_mb"],
         ]
         for name, r in results
     ]
     rows.append(
-        ["longest single job", single["wall"], single["submit"], "1x", single["polls"], single["cpu_per_poll_ms"], ""]
+        [
+            "longest single job",
+            single["wall"],
+            single["submit"],
+            "1x",
+            single["polls"],
+            single["cpu_per_poll_ms"],
+            single["cpu_per_create_ms"],
+            "",
+        ]
     )
     ours, threads = results[0][1], results[1][1]
     cpu, cpu_ratio = ours["cpu_per_poll_ms"], ours["cpu_per_poll_ms"] / threads["cpu_per_poll_ms"]
@@ -293,7 +304,16 @@ def main() -> str:
     return str(
         table(
             f"Concurrency: {JOBS:,} jobs of {SECONDS:g} s in flight at once (submit, then poll to completion)",
-            ["run", "wall s", "of which submitting", "vs one job", "polls", "client CPU ms/poll", "peak MB above idle"],
+            [
+                "run",
+                "wall s",
+                "of which submitting",
+                "vs one job",
+                "polls",
+                "client CPU ms/poll",
+                "client CPU ms/create",
+                "peak MB above idle",
+            ],
             rows,
         )
     )
