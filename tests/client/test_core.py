@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 import veo_widgets as veo
+from veo_widgets._errors import ValidationError
 from veo_widgets.emulator import Emulator
+from veo_widgets.journal._store import Journal
 
 from ..conftest import FAST, SENTINEL_KEY, probe
 
@@ -42,3 +44,16 @@ def test_demo_forced_with_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
     client = veo.Client()
     assert client.demo and "127.0.0.1" in client.base_url
     client.close()
+
+
+def test_the_poll_budget_is_a_client_setting(tmp_path: Path) -> None:
+    with veo.Client(
+        "k", "http://127.0.0.1:9", journal=Journal(tmp_path / "j.sqlite3"), max_polls_per_second=5
+    ) as client:
+        assert client.max_polls_per_second == 5
+        client.max_polls_per_second = 50
+        assert client.max_polls_per_second == 50
+        with pytest.raises(ValidationError, match="max_polls_per_second"):
+            client.max_polls_per_second = 0
+    with pytest.raises(ValidationError, match="max_polls_per_second"):
+        veo.Client("k", "http://127.0.0.1:9", max_polls_per_second=-1)

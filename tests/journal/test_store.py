@@ -265,3 +265,17 @@ def test_a_heartbeat_is_kept_and_cleared(tmp_path: Path) -> None:
     assert journal.find("job-1").watched_until == until  # type: ignore[union-attr]
     journal.watch("job-1", None)
     assert journal.find("job-1").watched_until is None  # type: ignore[union-attr]
+
+
+def test_writes_made_together_are_kept_together_or_not_at_all(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    with journal.together():
+        journal.record_submission("veo-a", base_url="http://x", demo=False, request={"prompt": "a"})
+        journal.record(Job("job-b", "queued", client_request_id="veo-b", base_url="http://x"))
+    assert journal.find("veo-a") is not None and journal.find("job-b") is not None
+    with pytest.raises(RuntimeError), journal.together():
+        journal.record(Job("job-c", "queued", client_request_id="veo-c", base_url="http://x"))
+        raise RuntimeError("the batch fails")
+    assert journal.find("veo-c") is None
+    journal.record(Job("job-d", "queued", base_url="http://x"))  # the journal works on after it
+    assert journal.find("job-d") is not None

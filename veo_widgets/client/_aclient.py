@@ -25,6 +25,7 @@ from ..money._billing import Balance, Spend
 from ..money._pricing import Estimate
 from ..money._reconcile import Reconciled
 from ..money._spend import SpendHistory
+from ..protocol._budget import DEFAULT_MAX_POLLS_PER_SECOND
 from ..protocol._flows import DEFAULT_RETRY, RetryPolicy, new_client_request_id
 from ..protocol._schedule import PollSchedule
 from ..schema._images import ImageInput
@@ -60,6 +61,7 @@ class AsyncClient(BaseClient):
         transport: Any = None,
         schedule: PollSchedule | None = None,
         budget_usd: float | None = None,
+        max_polls_per_second: float = DEFAULT_MAX_POLLS_PER_SECOND,
     ) -> None:
         super().__init__(
             api_key,
@@ -71,6 +73,7 @@ class AsyncClient(BaseClient):
             transport=transport,
             schedule=schedule,
             budget_usd=budget_usd,
+            max_polls_per_second=max_polls_per_second,
         )
         self._driver = AsyncDriver(self._core)
 

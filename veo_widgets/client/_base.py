@@ -19,6 +19,7 @@ import httpx
 from .._config import DEMO_NOTICE, Secret
 from .._errors import ValidationError
 from ..journal._store import Journal
+from ..protocol._budget import DEFAULT_MAX_POLLS_PER_SECOND
 from ..protocol._flows import DEFAULT_RETRY, RetryPolicy
 from ..protocol._schedule import DurationModel, PollSchedule
 from ..schema._images import ImageInput
@@ -83,6 +84,7 @@ class BaseClient:
         transport: Any = None,
         schedule: PollSchedule | None = None,
         budget_usd: float | None = None,
+        max_polls_per_second: float = DEFAULT_MAX_POLLS_PER_SECOND,
     ) -> None:
         self._core = Core(
             api_key,
@@ -93,6 +95,7 @@ class BaseClient:
             legacy_paths=legacy_paths,
             transport=transport,
             schedule=schedule,
+            max_polls_per_second=max_polls_per_second,
         )
         self._money = Money(self._core, budget_usd)
         self._plans = Plans(self._core, self._money)
@@ -135,6 +138,19 @@ class BaseClient:
     def has_key(self) -> bool:
         """True when the client has an API key (it is never shown)."""
         return bool(self._core.key)
+
+    @property
+    def max_polls_per_second(self) -> float:
+        """The most polls a second this client sends across every job in flight (settable:
+        the jobs already waiting follow the new figure from their next poll)."""
+        return self._core.poll_budget.rate
+
+    @max_polls_per_second.setter
+    def max_polls_per_second(self, value: float) -> None:
+        try:
+            self._core.poll_budget.rate = value
+        except ValueError as exc:
+            raise ValidationError("max_polls_per_second", str(exc)) from None
 
     @property
     def budget_usd(self) -> float | None:

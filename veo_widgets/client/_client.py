@@ -24,6 +24,7 @@ from ..money._billing import Balance, Spend
 from ..money._pricing import Estimate
 from ..money._reconcile import Reconciled
 from ..money._spend import SpendHistory
+from ..protocol._budget import DEFAULT_MAX_POLLS_PER_SECOND
 from ..protocol._flows import DEFAULT_RETRY, RetryPolicy, new_client_request_id
 from ..protocol._schedule import PollSchedule
 from ..schema._images import ImageInput
@@ -43,8 +44,10 @@ class Client(BaseClient):
     """The blocking client.
 
     ``Client(api_key=None, base_url=None, *, timeout=30.0, journal=None, retry=DEFAULT_RETRY,
-    legacy_paths=False, transport=None, schedule=None, budget_usd=None)``; ``transport`` is an
-    ``httpx.BaseTransport`` (an async-capable one lets ``generate_many`` use it too).
+    legacy_paths=False, transport=None, schedule=None, budget_usd=None, max_polls_per_second=20)``;
+    ``transport`` is an ``httpx.BaseTransport`` (an async-capable one lets ``generate_many``
+    use it too). ``max_polls_per_second`` caps the polls of every job in flight together
+    (``protocol/_budget.py``); a 429 or ``Retry-After`` on a poll holds them all back.
 
     >>> client = Client()                      # demo mode without AIMLAPI_KEY
     >>> job = client.generate("waves roll in", image="beach.jpg")  # doctest: +SKIP
@@ -62,6 +65,7 @@ class Client(BaseClient):
         transport: Any = None,
         schedule: PollSchedule | None = None,
         budget_usd: float | None = None,
+        max_polls_per_second: float = DEFAULT_MAX_POLLS_PER_SECOND,
     ) -> None:
         super().__init__(
             api_key,
@@ -73,6 +77,7 @@ class Client(BaseClient):
             transport=transport,
             schedule=schedule,
             budget_usd=budget_usd,
+            max_polls_per_second=max_polls_per_second,
         )
         self._driver = SyncDriver(self._core)
 

@@ -18,6 +18,7 @@ import httpx
 from .._config import Secret, Settings, output_dir
 from .._errors import AuthenticationError, ValidationError, VeoError
 from ..journal._store import Journal
+from ..protocol._budget import DEFAULT_MAX_POLLS_PER_SECOND, PollBudget
 from ..protocol._flows import CREATE_PATH, DEFAULT_RETRY, LEGACY_CREATE_PATH, RetryPolicy
 from ..protocol._schedule import DurationModel, PollSchedule
 from ..schema._images import ImageInput
@@ -50,6 +51,7 @@ class Core:
         legacy_paths: bool = False,
         transport: Any = None,
         schedule: PollSchedule | None = None,
+        max_polls_per_second: float = DEFAULT_MAX_POLLS_PER_SECOND,
     ) -> None:
         settings = Settings.resolve(api_key, base_url)
         self.demo = settings.demo
@@ -68,6 +70,11 @@ class Core:
         self.transport = transport
         self.schedule = schedule
         """A fixed poll schedule, or None to learn one from this machine's jobs."""
+        try:
+            self.poll_budget = PollBudget(max_polls_per_second)
+        except ValueError as exc:
+            raise ValidationError("max_polls_per_second", str(exc)) from None
+        """The rate limit every job's polls share (``max_polls_per_second``)."""
 
     def settings(self) -> dict[str, Any]:
         """The constructor arguments that make another client talk to the same place."""
@@ -79,6 +86,7 @@ class Core:
             "retry": self.retry,
             "legacy_paths": self.create_path == LEGACY_CREATE_PATH,
             "schedule": self.schedule,
+            "max_polls_per_second": self.poll_budget.rate,
         }
 
     def headers(self) -> dict[str, str]:

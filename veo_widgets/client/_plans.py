@@ -158,7 +158,14 @@ class Plans:
     def get(self, job: Job | str) -> Plan[Job]:
         """One poll of the job; its state journaled."""
         found: Job = yield Resolve(job)
-        flow = poll_flow(found, timeout=None, schedule=PollSchedule(), path=self._core.create_path, once=True)
+        flow = poll_flow(
+            found,
+            timeout=None,
+            schedule=PollSchedule(),
+            path=self._core.create_path,
+            once=True,
+            pace=self._core.poll_budget,
+        )
         try:
             result = yield from flow
         except Stopped:
@@ -180,6 +187,7 @@ class Plans:
             path=self._core.create_path,
             retry=self._core.retry,
             on_update=pending.append,
+            pace=self._core.poll_budget,
         )
         beat = _Heartbeat(self._core.journal, found.id)
         try:

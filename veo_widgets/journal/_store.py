@@ -15,8 +15,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
@@ -53,6 +54,7 @@ class Journal:
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else data_dir() / "journal.sqlite3"
         self._store = Store(self.path)
+        self._together: int | None = None  # the thread whose writes share one transaction now
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -72,7 +74,28 @@ class Journal:
         return retry_busy(lambda: self._once(work, write=False))
 
     def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        if self._together == threading.get_ident():
+            return work(self._store.connection())  # inside together(): its transaction
         return retry_busy(lambda: self._once(work, write=True))
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """Every write this thread makes in the block goes in one transaction: one commit
+        (and one sync of the file) for many jobs' rows. Nothing is written if the block
+        raises. Other threads' writes wait for the block's end."""
+        with self._connect() as db:
+            retry_busy(lambda: db.execute("BEGIN IMMEDIATE"))
+            self._together = threading.get_ident()
+            try:
+                yield
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    with suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                raise
+            finally:
+                self._together = None
 
     def _once(self, work: Callable[[sqlite3.Connection], T], *, write: bool) -> T:
         with self._connect() as db, transaction(db, write=write):

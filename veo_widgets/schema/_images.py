@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,7 +166,15 @@ def prepare_image(
     if found.url is not None:
         return PreparedImage(value=found.url, source=found.url)
     data = found.data if found.data is not None else _read(found.path or Path(), field, "an image", MAX_IMAGE_BYTES)
-    return _from_bytes(data, target, found.source, field)
+    return _from_bytes_once(bytes(data), target, found.source, field)
+
+
+@functools.lru_cache(maxsize=4)
+def _from_bytes_once(data: bytes, target: tuple[int, int], source: str, field: str) -> PreparedImage:
+    """:func:`_from_bytes`, remembered for the last few inputs: a batch of a thousand jobs
+    from one photo scales and encodes it once (the bytes are the key, so a changed file is
+    prepared afresh; a refused one raises every time, as errors are not remembered)."""
+    return _from_bytes(data, target, source, field)
 
 
 def _decode_data_uri(text: str, field: str) -> bytes:
