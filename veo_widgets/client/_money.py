@@ -9,7 +9,7 @@
   answered, and one line says so (``on_notice``, else stderr and the ``veo_widgets`` log).
 
 :class:`MoneyMethods` and :class:`AsyncMoneyMethods` add ``balance()``, ``spend(period)``,
-``estimate(...)`` and ``reconcile(job_or_crid=None)`` to each client.
+``estimate(...)``, ``afford(...)`` and ``reconcile(job_or_crid=None)`` to each client.
 """
 
 from __future__ import annotations
@@ -219,6 +219,13 @@ class MoneyPlans(Plans):
         self._notice(f"A batch of {estimate.count} videos, estimated at {estimate.describe()}, is starting.")
         return estimate
 
+    def _afford_plan(self, items: Sequence[PricedRequest | Mapping[str, Any]]) -> Plan[Estimate]:
+        """Several generations' total estimate, checked whole against today's budget."""
+        catalogue = yield from self._catalogue_plan()
+        estimate = self._estimate_with(catalogue, items)
+        yield Call(self._check_today, ([estimate_usd(Priced.of(i), catalogue) for i in items],))
+        return estimate
+
     def _before_create(self, request: VideoRequest) -> Plan[Mapping[str, Any] | None]:
         """Refuse a create that would pass the budget; journal its estimate with its row."""
         (estimate,) = yield from self._budget_plan([request])
@@ -334,6 +341,12 @@ class MoneyMethods(MoneyPlans):
         ``estimate(resolution="1080p")``, ``estimate(video_request)``, ``estimate([{...}, ...])``."""
         return self._drive(self._estimate_plan(_estimate_items(request, options)))  # type: ignore[no-any-return]
 
+    def afford(self, request: Any = None, **options: Any) -> Estimate:
+        """:meth:`estimate`, checked whole against today's budget: raises
+        ``BudgetExceededError`` when these generations together would pass it (what a chain
+        or a storyboard asks before its first create). Sends no create."""
+        return self._drive(self._afford_plan(_estimate_items(request, options)))  # type: ignore[no-any-return]
+
     def reconcile(self, job_or_crid: Job | str | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
         """Look unconfirmed creates (all of this server's, or one) up in the usage logs. A job
         found is journaled (state ``recovered``): ``client.wait(result.generation_id)``."""
@@ -356,6 +369,9 @@ class AsyncMoneyMethods(MoneyPlans):
 
     async def estimate(self, request: Any = None, **options: Any) -> Estimate:
         return await self._drive(self._estimate_plan(_estimate_items(request, options)))  # type: ignore[no-any-return]
+
+    async def afford(self, request: Any = None, **options: Any) -> Estimate:
+        return await self._drive(self._afford_plan(_estimate_items(request, options)))  # type: ignore[no-any-return]
 
     async def reconcile(self, job_or_crid: Job | str | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
         return await self._drive(self._reconcile_plan(job_or_crid, timeout))  # type: ignore[no-any-return]
