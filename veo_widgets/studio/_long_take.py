@@ -25,6 +25,7 @@ import sys
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .._errors import VeoError, WaitCancelled
@@ -245,8 +246,8 @@ class LongTakeRun:
     def _make(self, link: Link, previous: Job | None, state: LinkState) -> Job:
         lineage: dict[str, str | None] = {"batch": self.plan.key(link.index)}
         options: dict[str, Any] = {"model": link.model, "duration": link.duration, **self.plan.shared}
-        if self.plan.save_to:
-            options["save_to"] = self.plan.save_to
+        if self._save_to(link) is not None:
+            options["save_to"] = self._save_to(link)
         if link.index == 0:
             image = self._image if self._image is not None else self.plan.image
             run = self._ops.start(link.prompt, image, lineage=lineage, **options, **self.plan.options)
@@ -270,6 +271,14 @@ class LongTakeRun:
             self._current = None
         return job
 
+    def _save_to(self, link: Link) -> str | None:
+        """Where ``link`` is saved: ``save_to``; when that names a file, only the final clip
+        goes there and the links before it beside it (each link's file is the whole clip so far)."""
+        given = self.plan.save_to
+        if given is None or link.index == len(self.plan.links) - 1 or not Path(given).suffix:
+            return given
+        return str(Path(given).expanduser().parent)
+
     def _saved(self, row: Job) -> Job:
         """``row`` as the journal has it now (with the path of its download)."""
         found: Job | None = self._ops.journal.find(row.id)
@@ -282,7 +291,7 @@ class LongTakeRun:
         for row in rows:
             if JobStatus.is_success(row.status) and row.id:
                 if row.path is None or not row.path.is_file():
-                    self._ops.download(row.id, self.plan.save_to)
+                    self._ops.download(row.id, self._save_to(link))
                     return self._saved(row)
                 return row
         for row in rows:
@@ -290,7 +299,7 @@ class LongTakeRun:
                 self.links[link.index].status = "generating"
                 self._changed()
                 self._ops.wait(row.id)
-                self._ops.download(row.id, self.plan.save_to)
+                self._ops.download(row.id, self._save_to(link))
                 return self._saved(row)
         for row in rows:
             if not row.id and row.client_request_id and str(row.status).lower() == "unconfirmed":
@@ -298,7 +307,7 @@ class LongTakeRun:
                 found = self._ops.journal.find(row.client_request_id)
                 if found is not None and found.id:
                     self._ops.wait(found.id)
-                    self._ops.download(found.id, self.plan.save_to)
+                    self._ops.download(found.id, self._save_to(link))
                     return self._saved(found)
                 raise VeoError(
                     f"link {link.index + 1} of {self.chain}: its create may have reached the API and is not "
@@ -359,7 +368,12 @@ def resume(chain: str, *, client: Any = None, image: Any = None) -> Job:
     """Go on with long take ``chain`` from its last finished link: links already made are
     not paid for again. ``image`` is needed only when the first clip was never made and its
     image was not a file or URL."""
-    return LongTakeRun(_default_client(client), load_chain(chain), None, image).wait()
+    return resume_run(chain, client=client, image=image).wait()
+
+
+def resume_run(chain: str, *, client: Any = None, image: Any = None) -> LongTakeRun:
+    """:func:`resume`, started on a thread: the :class:`LongTakeRun` at once."""
+    return LongTakeRun(_default_client(client), load_chain(chain), None, image)
 
 
 async def astart_long_take(
