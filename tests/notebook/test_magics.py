@@ -16,7 +16,7 @@ import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.notebook.panel._panel import Panel
 
-from ..conftest import QUICK_POLLS, SENTINEL_KEY
+from ..conftest import QUICK_POLLS, SENTINEL_KEY, probe
 from ..helpers import CELL_FLAGS, RUNNING_TEST, ctrl_c, html_of, magics_of, main_thread_in, ready_in_time, run
 
 pytestmark = pytest.mark.timeout(120)
@@ -415,3 +415,22 @@ def test_a_timeout_of_no_time_is_refused_and_a_timed_out_wait_names_the_magic(
     prefix = "".join(ch for ch in job.id if ch.isalnum())[:8]
     assert f"{job.id} is still" in cap.stderr and f"%veo resume {prefix}" in cap.stderr
     assert "client.wait" not in cap.stderr
+
+
+def test_seconds_past_the_longest_clip_make_a_long_take_that_resume_finds_made(
+    ip: InteractiveShell, emulator: Emulator
+) -> None:
+    before = emulator.stats.creates
+    with capture_output() as cap:
+        job = run(ip, "%%veo --seconds 15 --no-audio\nA kite climbs")
+    assert isinstance(job, veo.Job) and job.path is not None
+    clip = probe(job.path)
+    assert clip["duration"] == pytest.approx(15, abs=0.5) and clip["audio_codec"] is None
+    assert 'data-status="completed"' in html_of(cap) and "<video" in html_of(cap)
+    assert "2 links (8 + 7 s = 15 s)" in cap.stderr
+    assert emulator.stats.creates - before == 2
+    chain = str(job.batch).split(":")[0]
+    with capture_output():
+        again = ip.run_line_magic("veo", f"resume {chain}")
+    assert again is not None and again.id == job.id
+    assert emulator.stats.creates - before == 2  # every link was made: nothing sent again

@@ -6,27 +6,15 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .._errors import ValidationError
-from ..schema._family import DEFAULT_MODEL, get_model
 from ..schema._models import Job
+from ..studio._chain import long_take_options, longest_clip
 from ..studio._long_take import LongTakeRun, resume_run, start_long_take
 
-__all__ = ["is_chain", "longest", "run_long_take", "run_resume_chain"]
-
-#: Options of ``veo generate`` a long take passes on (its links choose their own lengths).
-_PASSED = ("aspect_ratio", "resolution", "negative_prompt", "seed", "enhance_prompt", "generate_audio", "auto_fix")
+__all__ = ["is_chain", "longest_clip", "run_long_take", "run_resume_chain"]
 
 
 def is_chain(text: str) -> bool:
     return text.strip().startswith("chain-")
-
-
-def longest(model: str | None) -> int:
-    """The longest clip ``model`` makes in one generation."""
-    option = get_model(model).option("duration")
-    if option is None:
-        return 8
-    return max(int(d) for d in option.choices or (option.default,))
 
 
 def _follow(run: LongTakeRun) -> Job:
@@ -46,13 +34,7 @@ def _follow(run: LongTakeRun) -> Job:
 
 def run_long_take(client: Any, prompt: str, image: Any, seconds: float, options: dict[str, Any], output: Any) -> Job:
     """Plan, price and make a long take; prints a line per link, returns the final clip."""
-    model = options.get("model")
-    if model is not None and get_model(model).id == DEFAULT_MODEL:
-        model = None  # the default model cannot be extended: a long take starts with Veo 3.1 Fast
-    unknown = sorted(k for k in options if k not in _PASSED and k != "model")
-    if unknown:
-        raise ValidationError(unknown[0], "is not an option of a long take (its links choose their own lengths)")
-    passed = {k: v for k, v in options.items() if k in _PASSED}
+    model, passed = long_take_options(options)
     run = start_long_take(prompt, image, seconds=seconds, model=model, client=client, save_to=output, **passed)
     return _follow(run)
 

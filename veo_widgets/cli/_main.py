@@ -32,7 +32,7 @@ from ..schema._options import parse_options
 from ..views._display import history_text, short_id, still_running_text
 from ..views._lookup import OPTION_NAMES, check_request, find_job, positive_seconds, resolve_video
 from ._generate import add_generate_arguments, chosen_model
-from ._long_take import is_chain, longest, run_long_take, run_resume_chain
+from ._long_take import is_chain, longest_clip, run_long_take, run_resume_chain
 from ._status import Status
 
 __all__ = ["build_parser", "main"]
@@ -84,7 +84,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         options["reference_images"] = list(args.reference_images)
     # Check the whole request first (a mistake is refused before any price or request),
     # then say what it will cost, then send it.
-    if args.seconds is not None and args.seconds > longest(options.get("model")):
+    if args.seconds is not None and args.seconds > longest_clip(options.get("model")):
         _print_done(run_long_take(client, prompt, image, args.seconds, options, args.output))
         return 0
     if args.seconds is not None:

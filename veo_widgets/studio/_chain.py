@@ -21,7 +21,7 @@ from typing import Any
 
 from .._config import data_dir
 from .._errors import ValidationError
-from ..schema._family import ModelSpec, get_model
+from ..schema._family import DEFAULT_MODEL, ModelSpec, get_model
 from ._studio import EXTEND_MODEL, FAST_EXTEND_MODEL
 
 __all__ = [
@@ -31,6 +31,8 @@ __all__ = [
     "Link",
     "chain_path",
     "load_chain",
+    "long_take_options",
+    "longest_clip",
     "long_take_model",
     "plan_long_take",
     "reachable",
@@ -141,6 +143,25 @@ def long_take_model(model: str | None, image: object) -> ModelSpec:
             "(veo-3.1-fast-t2v, veo-3.1-fast-i2v, veo-3.1-t2v, veo-3.1-i2v...)",
         )
     return spec
+
+
+def longest_clip(model: object = None) -> int:
+    """The longest clip ``model`` makes in one generation (8 s for Veo 3 and 3.1)."""
+    option = get_model(model).option("duration")
+    if option is None:
+        return 8
+    return max(int(d) for d in option.choices or (option.default,))
+
+
+def long_take_options(options: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """A surface's checked options (``veo generate``, ``%%veo``) as a long take's model and
+    options. The package's default model cannot be extended: it becomes None (a long take
+    starts with Veo 3.1 Fast); options a chain does not take are refused by its plan."""
+    rest = {k: v for k, v in options.items() if v is not None}
+    model = rest.pop("model", None)
+    if model is not None and get_model(model).id == DEFAULT_MODEL:
+        model = None
+    return model, rest
 
 
 def reachable(first: int, links: int) -> int:

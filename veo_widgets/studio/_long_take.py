@@ -23,6 +23,7 @@ import asyncio
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,7 +129,9 @@ class LongTakeRun:
         self.estimate = estimate
         """The chain's price before its first link (an ``Estimate``), or None on a resume."""
         self.links = [LinkState(link.index, link.prompt, link.total) for link in plan.links]
-        self.status = "running"
+        self._ended_as: str | None = None
+        self._started = time.monotonic()
+        self._ended: float | None = None
         self.error: BaseException | None = None
         self._ops, self._image = ops, image
         self._result: Job | None = None
@@ -154,6 +157,20 @@ class LongTakeRun:
     @property
     def done(self) -> bool:
         return self._finished.is_set()
+
+    @property
+    def status(self) -> str:
+        """The link in the making's status (``submitting``, ``queued``, ``generating``,
+        ``downloading``), then ``completed``, ``cancelled`` or ``error``."""
+        if self._ended_as is not None:
+            return self._ended_as
+        current = next((s for s in self.links if s.status not in ("made", "completed", "waiting")), None)
+        return current.status if current is not None else "submitting"
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the chain started (frozen once it ends)."""
+        return (self._ended or time.monotonic()) - self._started
 
     @property
     def job(self) -> Job | None:
@@ -210,11 +227,12 @@ class LongTakeRun:
                     raise WaitCancelled(previous)
                 previous = self._link(link, previous)
             self._result = previous
-            self.status = "completed"
+            self._ended_as = "completed"
         except BaseException as exc:
             self.error = exc
-            self.status = "cancelled" if isinstance(exc, WaitCancelled) else "error"
+            self._ended_as = "cancelled" if isinstance(exc, WaitCancelled) else "error"
         finally:
+            self._ended = time.monotonic()
             self._finished.set()
             self._changed()
 
