@@ -121,7 +121,7 @@ def _generate_parser() -> _Parser:
     p.add_argument("--timeout", type=positive_seconds, help="seconds to wait, more than 0 (default: VeoMagics.timeout)")
     p.add_argument(*takes.flags, **takes.kwargs)
     p.add_argument(
-        "--seconds", type=positive_seconds, help="the clip's length; past the model's longest (8 s) a long take: "
+        "--seconds", type=positive_seconds, help="the clip's length; past the longest one generation makes (8 s), a long take: "
         "a first clip, then 7 s extends of the whole (15, 22, ... 148 s)",
     )  # fmt: skip
     return p

@@ -24,14 +24,15 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from .._errors import VeoError, WaitCancelled
 from ..client._client import Client
 from ..schema._models import Job, JobStatus
+from ._bridge import Bridge
 from ._chain import ChainPlan, Link, load_chain, plan_long_take
 
 __all__ = [
@@ -46,7 +47,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("veo_widgets")
-T = TypeVar("T")
 
 
 @dataclass
@@ -63,48 +63,6 @@ class LinkState:
     ``error`` or ``cancelled``."""
     job: Job | None = None
     progress: float = 0.0
-
-
-class _Bridge:
-    """An ``AsyncClient`` seen through blocking calls from the chain's thread: each call runs
-    on the client's loop (its HTTP connections belong to that loop)."""
-
-    def __init__(self, client: Any, loop: asyncio.AbstractEventLoop) -> None:
-        self.client, self.loop, self.journal = client, loop, client.journal
-        self.on_notice = getattr(client, "on_notice", None)
-
-    def _call(self, coro: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
-
-    def start(self, *args: Any, **kwargs: Any) -> _BridgedRun:
-        return _BridgedRun(self._call(self.client.start(*args, **kwargs)), self)
-
-    def wait(self, job: str) -> Job:
-        done: Job = self._call(self.client.wait(job))
-        return done
-
-    def download(self, job: str, path: Any = None) -> Any:
-        return self._call(self.client.download(job, path))
-
-    def reconcile(self, crid: str) -> Any:
-        return self._call(self.client.reconcile(crid))
-
-
-class _BridgedRun:
-    """An ``AsyncRun`` with a blocking ``wait`` (the chain's thread waits, the loop runs)."""
-
-    def __init__(self, run: Any, bridge: _Bridge) -> None:
-        self.run, self.bridge = run, bridge
-
-    def on_update(self, fn: Callable[[Any], Any]) -> Any:
-        return self.run.on_update(fn)
-
-    def cancel(self) -> None:
-        self.bridge.loop.call_soon_threadsafe(self.run.cancel)
-
-    def wait(self) -> Job:
-        done: Job = self.bridge._call(self.run.wait())
-        return done
 
 
 def _notice(client: Any, text: str) -> None:
@@ -411,7 +369,7 @@ async def astart_long_take(
         save_to=str(save_to) if save_to is not None else None,
     )  # fmt: skip
     estimate = await client.afford(plan.priced())
-    return _begin(_Bridge(client, asyncio.get_running_loop()), plan, estimate, image)
+    return _begin(Bridge(client, asyncio.get_running_loop()), plan, estimate, image)
 
 
 async def along_take(prompt: str, image: Any = None, *, client: Any, seconds: float = 22, **kwargs: Any) -> Job:
@@ -423,5 +381,5 @@ async def along_take(prompt: str, image: Any = None, *, client: Any, seconds: fl
 
 async def aresume(chain: str, *, client: Any, image: Any = None) -> Job:
     """:func:`resume` for an ``AsyncClient``."""
-    job: Job = await LongTakeRun(_Bridge(client, asyncio.get_running_loop()), load_chain(chain), None, image)
+    job: Job = await LongTakeRun(Bridge(client, asyncio.get_running_loop()), load_chain(chain), None, image)
     return job
