@@ -31,6 +31,7 @@ EXPECTED = {
     "RateLimitError",
     "Run",
     "ServerError",
+    "Storyboard",
     "UnconfirmedCreateError",
     "Usage",
     "ValidationError",

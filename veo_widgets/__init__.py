@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         resume,
         start_long_take,
     )
+    from .studio._storyboard import Storyboard
 
 __version__ = "0.1.0"
 
@@ -78,6 +79,7 @@ __all__ = [
     "RateLimitError",
     "Run",
     "ServerError",
+    "Storyboard",
     "UnconfirmedCreateError",
     "Usage",
     "ValidationError",
@@ -123,6 +125,10 @@ def __getattr__(name: str) -> Any:
         from .notebook.gallery._gallery import Gallery
 
         return Gallery
+    if name == "Storyboard":  # PyAV (last frames, stitching), loaded on first use
+        from .studio._storyboard import Storyboard
+
+        return Storyboard
     if name in _LONG_TAKE:  # PyAV and the clients' chain logic, loaded on first use
         from .studio import _long_take
 

@@ -65,7 +65,7 @@ class LinkState:
     progress: float = 0.0
 
 
-def _notice(client: Any, text: str) -> None:
+def notice(client: Any, text: str) -> None:
     """One line for the person, as the client tells its own (``on_notice``, else stderr)."""
     log.info(text)
     told = getattr(client, "on_notice", None)
@@ -209,7 +209,7 @@ class LongTakeRun:
             state.status = "cancelled" if isinstance(exc, WaitCancelled) else "error"
             self._changed()
             if isinstance(exc, Exception) and not isinstance(exc, WaitCancelled):
-                _notice(
+                notice(
                     self._ops,
                     f"Link {link.index + 1} of {self.chain} failed ({exc}); veo.resume({self.chain!r}) makes it "
                     "again, keeping the links before it.",
@@ -326,7 +326,7 @@ def start_long_take(
 
 def _begin(ops: Any, plan: ChainPlan, estimate: Any, image: Any) -> LongTakeRun:
     plan.save()
-    _notice(
+    notice(
         ops,
         f"Long take {plan.chain}: {plan.describe()}, estimated at {estimate.describe()}. If it stops, "
         f"veo.resume({plan.chain!r}) or `veo resume {plan.chain}` goes on from the last finished link.",
