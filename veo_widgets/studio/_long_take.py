@@ -181,14 +181,21 @@ class LongTakeRun:
         try:
             previous: Job | None = None
             for link in self.plan.links:
-                if self._stop.is_set():
-                    raise WaitCancelled(previous)
+                if self._stop.is_set():  # between links: the next one was never sent
+                    raise WaitCancelled(None, submitted=False)
                 previous = self._link(link, previous)
             self._result = previous
             self._ended_as = "completed"
         except BaseException as exc:
             self.error = exc
             self._ended_as = "cancelled" if isinstance(exc, WaitCancelled) else "error"
+            if isinstance(exc, WaitCancelled):
+                made = sum(s.status in ("made", "completed") for s in self.links)
+                notice(
+                    self._ops,
+                    f"Long take {self.chain} stopped with {made} of {len(self.links)} links made; "
+                    f"veo.resume({self.chain!r}) or `veo resume {self.chain}` goes on (a link in flight is waited for).",
+                )
         finally:
             self._ended = time.monotonic()
             self._finished.set()
