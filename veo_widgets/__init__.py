@@ -42,6 +42,16 @@ if TYPE_CHECKING:
     from .media._media import last_frame, stitch
     from .notebook.gallery._gallery import Gallery
     from .notebook.panel._panel import Panel
+    from .studio._long_take import (
+        LongTakeRun,
+        along_take,
+        aresume,
+        astart_long_take,
+        long_take,
+        resume,
+        start_long_take,
+    )
+    from .studio._storyboard import Storyboard
 
 __version__ = "0.1.0"
 
@@ -62,12 +72,14 @@ __all__ = [
     "Job",
     "JobStatus",
     "Journal",
+    "LongTakeRun",
     "ModelSpec",
     "NotFoundError",
     "Panel",
     "RateLimitError",
     "Run",
     "ServerError",
+    "Storyboard",
     "UnconfirmedCreateError",
     "Usage",
     "ValidationError",
@@ -75,12 +87,23 @@ __all__ = [
     "VideoRequest",
     "WaitCancelled",
     "__version__",
+    "along_take",
+    "aresume",
+    "astart_long_take",
     "history",
     "last_frame",
+    "long_take",
     "models",
+    "resume",
     "sample_image",
+    "start_long_take",
     "stitch",
 ]
+
+
+_LONG_TAKE = frozenset(
+    {"LongTakeRun", "along_take", "aresume", "astart_long_take", "long_take", "resume", "start_long_take"}
+)
 
 
 def history(limit: int | None = None) -> list[Job]:
@@ -102,6 +125,14 @@ def __getattr__(name: str) -> Any:
         from .notebook.gallery._gallery import Gallery
 
         return Gallery
+    if name == "Storyboard":  # PyAV (last frames, stitching), loaded on first use
+        from .studio._storyboard import Storyboard
+
+        return Storyboard
+    if name in _LONG_TAKE:  # PyAV and the clients' chain logic, loaded on first use
+        from .studio import _long_take
+
+        return getattr(_long_take, name)
     if name in ("stitch", "last_frame"):  # PyAV, loaded on first use
         from .media import _media
 

@@ -314,3 +314,19 @@ def test_version_and_a_not_sent_row_in_words(capsys: pytest.CaptureFixture[str])
     assert main(["history"]) == 0
     out = capsys.readouterr().out
     assert "not_submitted" not in out and "  not sent  " in out and "nothing was\n  billed" in out
+
+
+def test_generate_past_the_longest_clip_makes_a_long_take_and_resume_takes_its_chain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "long.mp4"
+    assert main(["generate", "A kite climbs", "--seconds", "15", "--no-audio", "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert probe(out)["duration"] == pytest.approx(15, abs=0.5) and probe(out)["audio_codec"] is None
+    assert "2 links (8 + 7 s = 15 s)" in captured.err
+    assert "link 1/2: 8 s, made" in captured.err and "link 2/2: 15 s, made" in captured.err
+    chain = next(word for word in captured.err.split() if word.startswith("chain-")).rstrip(":")
+    assert main(["resume", chain]) == 0  # every link made: nothing is sent again
+    again = capsys.readouterr()
+    assert "link 2/2: 15 s, already made" in again.err and f"saved: {out}" in again.out
+    assert len(veo.history()) == 2

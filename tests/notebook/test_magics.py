@@ -16,7 +16,7 @@ import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.notebook.panel._panel import Panel
 
-from ..conftest import QUICK_POLLS, SENTINEL_KEY
+from ..conftest import QUICK_POLLS, SENTINEL_KEY, probe
 from ..helpers import CELL_FLAGS, RUNNING_TEST, ctrl_c, html_of, magics_of, main_thread_in, ready_in_time, run
 
 pytestmark = pytest.mark.timeout(120)
@@ -449,3 +449,22 @@ def test_demo_off_without_a_key_is_one_line_naming_the_key_and_demo_on(
     monkeypatch.setenv("AIMLAPI_KEY", emulator.api_key)  # the next cell reads the environment again
     assert magics_of(ip).client.has_key
     magics_of(ip).client.close()
+
+
+def test_seconds_past_the_longest_clip_make_a_long_take_that_resume_finds_made(
+    ip: InteractiveShell, emulator: Emulator
+) -> None:
+    before = emulator.stats.creates
+    with capture_output() as cap:
+        job = run(ip, "%%veo --seconds 15 --no-audio\nA kite climbs")
+    assert isinstance(job, veo.Job) and job.path is not None
+    clip = probe(job.path)
+    assert clip["duration"] == pytest.approx(15, abs=0.5) and clip["audio_codec"] is None
+    assert 'data-status="completed"' in html_of(cap) and "<video" in html_of(cap)
+    assert "2 links (8 + 7 s = 15 s)" in cap.stderr
+    assert emulator.stats.creates - before == 2
+    chain = str(job.batch).split(":")[0]
+    with capture_output():
+        again = ip.run_line_magic("veo", f"resume {chain}")
+    assert again is not None and again.id == job.id
+    assert emulator.stats.creates - before == 2  # every link was made: nothing sent again

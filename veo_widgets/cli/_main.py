@@ -42,6 +42,7 @@ from ..views._lookup import (
 from ._audit import add_money_commands
 from ._doctor import add_doctor_command
 from ._generate import add_generate_arguments, chosen_model
+from ._long_take import is_chain, longest_clip, run_long_take, run_resume_chain
 from ._status import Status
 
 __all__ = ["build_parser", "main"]
@@ -102,6 +103,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         options["reference_images"] = list(args.reference_images)
     # Check the whole request first (a mistake is refused before any price or request),
     # then say what it will cost, then send it.
+    if args.seconds is not None and args.seconds > longest_clip(options.get("model")):
+        _print_done(run_long_take(client, prompt, image, args.seconds, options, args.output))
+        return 0
+    if args.seconds is not None:
+        options["duration"] = int(args.seconds) if float(args.seconds).is_integer() else args.seconds
     request = check_request(client, prompt, image, options)
     if args.takes > 1 and args.output is not None and not is_folder_path(args.output):
         raise ValidationError("output", f"{args.takes} takes are {args.takes} files: give a folder, not {args.output}")
@@ -192,6 +198,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_resume(args: argparse.Namespace) -> int:
     client = _client(args)
+    if is_chain(args.id):
+        _print_done(run_resume_chain(client, args.id))
+        return 0
     job_id = client.journal.job_id(args.id)
     if args.output is not None:
         writable_output(args.output)
@@ -268,6 +277,10 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     gen = _parser(sub, "generate", "make a video from a prompt (and an image, for image-to-video models)")
     add_generate_arguments(gen, model)
     gen.add_argument("-o", "--output", help="a file or folder (default: $VEO_OUTPUT_DIR or veo_outputs/)")
+    gen.add_argument(
+        "--seconds", type=positive_seconds, help="the clip's length; past the longest one generation makes (8 s), a long take: "
+        "a first clip, then 7 s extends of the whole (15, 22, ... 148 s)",
+    )  # fmt: skip
     gen.set_defaults(func=cmd_generate)
 
     listing = _parser(sub, "models", "the Veo family: each model's mode, lengths, sizes and price")
@@ -280,8 +293,10 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     status.add_argument("id", help="a job id, or its first letters (as in the video's file name)")
     status.set_defaults(func=cmd_status)
 
-    resume = _parser(sub, "resume", "wait for a job (e.g. from `veo history`) and download it")
-    resume.add_argument("id", help="a job id, or its first letters (as in the video's file name)")
+    resume = _parser(
+        sub, "resume", "wait for a job (e.g. from `veo history`) and download it, or go on with a long take"
+    )
+    resume.add_argument("id", help="a job id, or its first letters (as in the video's file name), or a chain-... id")
     resume.add_argument("-o", "--output", help="a file or folder (default: $VEO_OUTPUT_DIR or veo_outputs/)")
     resume.set_defaults(func=cmd_resume)
 

@@ -264,5 +264,9 @@ class AsyncClient(BaseClient):
     async def estimate(self, request: Any = None, **options: Any) -> Estimate:
         return await self._driver.drive(self._money.estimate(request, options))
 
+    async def afford(self, request: Any = None, **options: Any) -> Estimate:
+        """``Client.afford``, awaitable."""
+        return await self._driver.drive(self._money.afford(request, options))
+
     async def reconcile(self, job_or_crid: Job | str | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
         return await self._driver.drive(self._money.reconcile(job_or_crid, timeout))

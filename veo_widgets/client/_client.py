@@ -271,6 +271,12 @@ class Client(BaseClient):
         ``estimate(resolution="1080p")``, ``estimate(video_request)``, ``estimate([{...}, ...])``."""
         return self._driver.drive(self._money.estimate(request, options))
 
+    def afford(self, request: Any = None, **options: Any) -> Estimate:
+        """:meth:`estimate`, checked whole against today's budget: raises
+        ``BudgetExceededError`` when these generations together would pass it (what a chain
+        or a storyboard asks before its first create). Sends no create."""
+        return self._driver.drive(self._money.afford(request, options))
+
     def reconcile(self, job_or_crid: Job | str | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
         """Look unconfirmed creates (all of this server's, or one) up in the usage logs. A job
         found is journaled (state ``recovered``): ``client.wait(result.generation_id)``."""

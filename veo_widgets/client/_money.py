@@ -10,8 +10,8 @@ The submit plan (``_plans``) asks it twice:
   its client request id (``money/_recover.py``); the job found carries on as if the create
   had answered, and one line says so (``on_notice``, else stderr and the ``veo_widgets`` log).
 
-The clients' ``balance()``, ``spend(period)``, ``estimate(...)`` and ``reconcile(...)`` drive
-its plans of the same names.
+The clients' ``balance()``, ``spend(period)``, ``estimate(...)``, ``afford(...)`` and
+``reconcile(...)`` drive its plans of the same names.
 """
 
 from __future__ import annotations
@@ -261,6 +261,15 @@ class Money:
         estimate = self._estimate_with(catalogue, requests)
         yield Call(self._check_today, ([estimate_usd(r, catalogue) for r in requests],))
         self._notice(f"A batch of {estimate.count} videos, estimated at {estimate.describe()}, is starting.")
+        return estimate
+
+    def afford(self, request: Any, options: Mapping[str, Any]) -> Plan[Estimate]:
+        """Several generations' total estimate, checked whole against today's budget (what a
+        chain or a storyboard asks before its first create); ``BudgetExceededError`` if not."""
+        items = _estimate_items(request, options)
+        catalogue = yield from self.catalogue()
+        estimate = self._estimate_with(catalogue, items)
+        yield Call(self._check_today, ([estimate_usd(Priced.of(i), catalogue) for i in items],))
         return estimate
 
     def admit(self, request: VideoRequest) -> Plan[dict[str, Any]]:

@@ -66,6 +66,8 @@ class GenerateArgs:
     timeout: float | None = None
     takes: int = 1
     """``-n``/``--takes``: how many takes of the request, side by side."""
+    seconds: float | None = None
+    """``--seconds``: the clip's length; past the model's longest, a long take."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class DemoArgs:
 
 
 #: Flags of %%veo itself (not of the request).
-_CELL_ONLY = ("out", "name", "background", "embed", "timeout", "takes")
+_CELL_ONLY = ("out", "name", "background", "embed", "timeout", "takes", "seconds")
 
 
 def _generate_parser() -> _Parser:
@@ -119,6 +121,10 @@ def _generate_parser() -> _Parser:
     p.add_argument("--embed", action="store_true", help="embed the video bytes in the notebook")
     p.add_argument("--timeout", type=positive_seconds, help="seconds to wait, more than 0 (default: VeoMagics.timeout)")
     p.add_argument(*takes.flags, **takes.kwargs)
+    p.add_argument(
+        "--seconds", type=positive_seconds, help="the clip's length; past the longest one generation makes (8 s), a long take: "
+        "a first clip, then 7 s extends of the whole (15, 22, ... 148 s)",
+    )  # fmt: skip
     return p
 
 

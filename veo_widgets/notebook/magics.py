@@ -22,6 +22,8 @@ from .._errors import BudgetExceededError, GenerationTimeoutError, ValidationErr
 from ..client._money import price_text
 from ..schema._models import Job
 from ..schema._options import parse_options, trait_specs
+from ..studio._chain import long_take_options, longest_clip
+from ..studio._long_take import resume_run, start_long_take
 from ..views._audit import parse_since
 from ..views._client_api import ClientAPI
 from ..views._display import Progress, still_running_text, stopped_note
@@ -142,6 +144,10 @@ class _VeoMagics(Magics):
         out = self._value(args.out) or self.output_dir or None
         timeout = args.timeout if args.timeout is not None else self.timeout
         embed = args.embed or self.embed
+        if args.seconds is not None and args.seconds > longest_clip(options.get("model")):
+            return self._long_take(args, prompt, image, options, save_to=out, embed=embed)
+        if args.seconds is not None:
+            options["duration"] = int(args.seconds) if float(args.seconds).is_integer() else args.seconds
         try:  # the whole request is checked before any price is said or anything is sent
             request = check_request(self.client, prompt, image, options)
         except ValidationError as exc:
@@ -183,6 +189,20 @@ class _VeoMagics(Magics):
         if args.name:
             self._ns()[args.name] = grid
         return None if args.background else grid.jobs
+
+    def _long_take(
+        self, args: GenerateArgs, prompt: str, image: Any, options: dict[str, Any], *, save_to: Any, embed: bool
+    ) -> Job | None:
+        """``--seconds`` past the model's longest: a long take, its whole price told (and
+        checked against the budget) before the first link; ``%veo resume chain-...`` goes on."""
+        model, passed = long_take_options(options)
+        try:
+            run = start_long_take(
+                prompt, image, seconds=args.seconds or 0, model=model, client=self.client, save_to=save_to, **passed
+            )
+        except (ValidationError, BudgetExceededError) as exc:  # refused before anything was sent
+            raise UsageError(f"%%veo: {explain(exc)}") from None
+        return self._foreground(run, embed, args.name)
 
     veo_cell.__doc__ = f"{veo_cell.__doc__}\n{cell_help()}"
 
@@ -348,6 +368,8 @@ class _VeoMagics(Magics):
 
     def handle_resume(self, args: JobArgs) -> Job | None:
         client = self.client
+        if args.job.strip().startswith("chain-"):  # a long take: on from its last finished link
+            return self._foreground(resume_run(args.job.strip(), client=client), self.embed, None)
         job_id = client.journal.job_id(args.job)
         saved = saved_video(client.journal, job_id)
         if saved is not None:
