@@ -140,7 +140,7 @@ def test_config_traitlets_change_the_defaults(ip: InteractiveShell, image_file: 
     run(ip, '%config VeoMagics.resolution = "1080p"')
     assert magics_of(ip).resolution == "1080p"
     # 1080p is only offered at 8 s: the configured default is what the request used.
-    with pytest.raises(UsageError, match="1080p is only available with duration 8"):
+    with pytest.raises(UsageError, match="resolution 1080p needs duration 8"):
         ip.run_cell_magic("veo", f"-i {image_file} -d 4", "x")
 
 
