@@ -398,5 +398,7 @@ def upload(panel: Panel, data: bytes, name: str = "photo.jpg") -> None:
 def enter_key(panel: Panel, key: str) -> None:
     """What the browser sends when a person types a key and presses Enter in the key field:
     the field's "submit" message, then its value."""
-    panel.api_key._handle_msg({"content": {"data": {"method": "custom", "content": {"event": "submit"}}}, "buffers": []})
+    panel.api_key._handle_msg(
+        {"content": {"data": {"method": "custom", "content": {"event": "submit"}}}, "buffers": []}
+    )
     panel.api_key.value = key

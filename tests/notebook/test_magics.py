@@ -17,7 +17,17 @@ from veo_widgets.emulator import Emulator
 from veo_widgets.notebook.panel._panel import Panel
 
 from ..conftest import QUICK_POLLS, SENTINEL_KEY
-from ..helpers import CELL_FLAGS, RUNNING_TEST, ctrl_c, enter_key, html_of, magics_of, main_thread_in, ready_in_time, run
+from ..helpers import (
+    CELL_FLAGS,
+    RUNNING_TEST,
+    ctrl_c,
+    enter_key,
+    html_of,
+    magics_of,
+    main_thread_in,
+    ready_in_time,
+    run,
+)
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -16,7 +16,7 @@ from veo_widgets.notebook.panel._panel import Panel
 from veo_widgets.schema._family import get_model
 
 from ..conftest import QUICK_POLLS, Counting
-from ..helpers import html_of, magics_of, run, shown_html
+from ..helpers import html_of, magics_of, played, run, shown_html
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -134,6 +134,8 @@ def test_a_model_without_a_seed_makes_takes_with_no_seed_shown(panel_client: veo
     assert len({job.id for job in jobs}) == 2 and all((job.request or {}).get("seed") is None for job in jobs)
     chosen = panel.pick(2)  # from code, as the second cell's button does
     assert chosen.id == jobs[1].id and panel.result is not None and panel.result.id == jobs[1].id
+    # Regression (issue 21, 10): the chosen take plays in the main player too.
+    assert jobs[1].path is not None and jobs[1].path.name in played(panel)
     assert [panel_client.journal.find(job.id).chosen for job in jobs] == [False, True]  # type: ignore[union-attr]
     assert "veo-take-chosen" in shown[1]._dom_classes
     with pytest.raises(ValueError, match="no take #7"):

@@ -112,8 +112,8 @@ def test_ctrl_enter_and_accessible_names(panel_client: veo.Client) -> None:
         assert control.description, control
     assert panel.dice.tooltip and panel.upload.description
     # Every upload button has a tooltip of its own (without one the browser shows 'null').
-    for upload in (panel.upload, panel.form.last_image.upload, panel.form.references.upload):
-        assert upload.tooltip and "null" not in upload.tooltip
+    for button in (panel.upload, panel.form.last_image.upload, panel.form.references.upload):
+        assert button.tooltip and "null" not in button.tooltip
 
 
 def test_a_video_that_cannot_load_offers_the_file(panel_client: veo.Client, image_file: Path) -> None:
