@@ -274,3 +274,18 @@ def test_takes_in_the_background_return_at_once_and_keep_going(ip: InteractiveSh
     assert result is None and len(grid.takes) == 2
     jobs = grid.wait(60)
     assert len(jobs) == 2 and all("<video" in take.shown for take in grid.takes)
+
+
+def test_takes_in_demo_mode_say_so(ip: InteractiveShell, image_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Regression (issue 21, 13): `%%veo -n` takes had no demo banner (a single %%veo did).
+    monkeypatch.setenv("VEO_DEMO_SECONDS", "1")
+    keyed = magics_of(ip).client
+    with veo.Client() as demo:  # no key: demo mode, as a new user has it
+        assert demo.demo
+        magics_of(ip).client = demo
+        try:
+            with capture_output() as cap:
+                run(ip, f"%%veo -i {image_file} -d 4 -n 2\nWaves roll in")
+        finally:
+            magics_of(ip).client = keyed
+    assert "veo-demo-banner" in html_of(cap)
