@@ -107,6 +107,7 @@ NOTEBOOKS = {
     "summary.ipynb": _notebook(PANEL_CELL),
     "cancel.ipynb": _notebook(CANCEL_CELL),
     "gallery.ipynb": _notebook(GALLERY_CELL),
+    "play.ipynb": _notebook(GALLERY_CELL),
     "takes.ipynb": _notebook(TAKES_CELL),
     "fast.ipynb": _notebook(TEXT_CELL),
     "fold.ipynb": _notebook(ONE_TAKE_CELL),
