@@ -395,3 +395,12 @@ def upload(panel: Panel, data: bytes, name: str = "photo.jpg") -> None:
         "last_modified": datetime.now(timezone.utc),
     }
     panel.upload.value = (item,)
+
+
+def enter_key(panel: Panel, key: str) -> None:
+    """What the browser sends when a person types a key and presses Enter in the key field:
+    the field's "submit" message, then its value."""
+    panel.api_key._handle_msg(
+        {"content": {"data": {"method": "custom", "content": {"event": "submit"}}}, "buffers": []}
+    )
+    panel.api_key.value = key

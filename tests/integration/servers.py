@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -117,6 +118,7 @@ NOTEBOOKS = {
     "summary.ipynb": _notebook(PANEL_CELL),
     "cancel.ipynb": _notebook(CANCEL_CELL),
     "gallery.ipynb": _notebook(GALLERY_CELL),
+    "play.ipynb": _notebook(GALLERY_CELL),
     "takes.ipynb": _notebook(TAKES_CELL),
     "fast.ipynb": _notebook(TEXT_CELL),
     "fold.ipynb": _notebook(ONE_TAKE_CELL),
@@ -187,11 +189,15 @@ def _settings(base: Path, save_widget_state: bool) -> Path:
     return settings
 
 
-def start_server(kind: str, base: Path, *, save_widget_state: bool = False) -> Server:
+def start_server(kind: str, base: Path, *, save_widget_state: bool = False, shipped: tuple[Path, ...] = ()) -> Server:
+    """A server of ``kind`` on the test notebooks; with ``shipped``, on copies of those files
+    instead (notebooks and their ``voila.json``), started in their folder as a person does."""
     root = base / "notebooks"  # outside the repository, as a user's folder would be
     root.mkdir(parents=True)
-    for name, nb in NOTEBOOKS.items():
+    for name, nb in NOTEBOOKS.items() if not shipped else ():
         nbformat.write(nb, root / name)
+    for path in shipped:
+        shutil.copy(path, root / path.name)
     port, token = free_port(), secrets.token_hex(16)
     # No VEO_OUTPUT_DIR: videos go where a person's would, ./veo_outputs beside the notebook
     # (a temporary folder here), and the panel shows them as it would to that person.
@@ -238,7 +244,7 @@ def start_server(kind: str, base: Path, *, save_widget_state: bool = False) -> S
         process = subprocess.Popen(
             [sys.executable, "-m", *argv],
             env=env,
-            cwd=base,
+            cwd=root if shipped else base,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -257,6 +257,17 @@ def test_a_saved_notebook_reopens_as_a_static_summary(
         cover = wait_shown(output, "[data-veo='saved-view']", timeout=60)
         assert cover is not None, f"the reopened panel never said it is not live: {output.inner_text()!r}"
         assert re.search(r"not live", cover.inner_text(), re.I)
+        # Regression (issue 21, 9): centred in a tall panel, the message was off screen. With
+        # the cell's top in view, the message is inside the viewport.
+        output.evaluate("o => o.scrollIntoView({block: 'start'})")
+        inside = drive.poll(
+            cover,
+            "c => { const r = c.querySelector('.veo-saved-message').getBoundingClientRect();"
+            " return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }",
+            timeout=10,
+        )
+        assert inside, f"the not-live message is outside the viewport: {cover.bounding_box()}"
+        page.screenshot(path=str(shots / "panel-saved-viewport.png"))
     summary = wait_shown(output, "[data-veo='static-summary']", timeout=60)
     assert summary is not None, f"no static summary in the reopened notebook: {output.inner_text()!r}"
     text = summary.inner_text()

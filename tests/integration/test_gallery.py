@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,3 +55,21 @@ def test_the_gallery_lists_clips_with_posters_plays_one_and_reruns_it(server: Se
     card.wait_for(timeout=30_000)
     assert drive.follow(card)[-1] == "completed", card.inner_text()
     drive.check_plays(page, panel.locator("video").first, seconds=4)
+
+
+@pytest.mark.parametrize("server", ["lab"], indirect=True)
+def test_play_starts_the_selected_clip(server: Server, page: Any, shots: Path) -> None:
+    """Regression (issue 21, 8): Play only selected the clip; its video stayed at 0:00."""
+    drive.open_notebook(page, server, "play.ipynb")
+    drive.run_cell(page, 0)
+    gallery = page.locator(".veo-gallery").first
+    gallery.wait_for(timeout=90_000)
+    older = gallery.locator(".veo-card", has_text="A lighthouse at dusk").first
+    drive.button(older, "Open").click()
+    drive.button(gallery, "Play").click()
+    video = gallery.locator("video").first
+    video.wait_for(timeout=30_000)
+    # Nothing here calls play(): the clip must start by itself and its time advance.
+    moved = drive.poll(video, "v => v.currentTime > 0.5", timeout=30)
+    assert moved, f"Play did not start the clip: {drive.video_info(video)}"
+    gallery.screenshot(path=str(shots / "gallery-play.png"))

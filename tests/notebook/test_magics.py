@@ -17,7 +17,17 @@ from veo_widgets.emulator import Emulator
 from veo_widgets.notebook.panel._panel import Panel
 
 from ..conftest import QUICK_POLLS, SENTINEL_KEY, probe
-from ..helpers import CELL_FLAGS, RUNNING_TEST, ctrl_c, html_of, magics_of, main_thread_in, ready_in_time, run
+from ..helpers import (
+    CELL_FLAGS,
+    RUNNING_TEST,
+    ctrl_c,
+    enter_key,
+    html_of,
+    magics_of,
+    main_thread_in,
+    ready_in_time,
+    run,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -290,7 +300,7 @@ def test_panel_shares_the_magics_client(ip: InteractiveShell) -> None:
     with capture_output():
         panel = run(ip, "%veo panel")
     assert panel.client is magics_of(ip).client
-    panel.api_key.value = SENTINEL_KEY
+    enter_key(panel, SENTINEL_KEY)
     assert panel.client is magics_of(ip).client
 
 

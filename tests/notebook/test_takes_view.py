@@ -16,7 +16,7 @@ from veo_widgets.notebook.panel._panel import Panel
 from veo_widgets.schema._family import get_model
 
 from ..conftest import QUICK_POLLS, Counting
-from ..helpers import html_of, magics_of, run, shown_html
+from ..helpers import html_of, magics_of, played, run, shown_html
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -134,6 +134,8 @@ def test_a_model_without_a_seed_makes_takes_with_no_seed_shown(panel_client: veo
     assert len({job.id for job in jobs}) == 2 and all((job.request or {}).get("seed") is None for job in jobs)
     chosen = panel.pick(2)  # from code, as the second cell's button does
     assert chosen.id == jobs[1].id and panel.result is not None and panel.result.id == jobs[1].id
+    # Regression (issue 21, 10): the chosen take plays in the main player too.
+    assert jobs[1].path is not None and jobs[1].path.name in played(panel)
     assert [panel_client.journal.find(job.id).chosen for job in jobs] == [False, True]  # type: ignore[union-attr]
     assert "veo-take-chosen" in shown[1]._dom_classes
     with pytest.raises(ValueError, match="no take #7"):
@@ -272,3 +274,18 @@ def test_takes_in_the_background_return_at_once_and_keep_going(ip: InteractiveSh
     assert result is None and len(grid.takes) == 2
     jobs = grid.wait(60)
     assert len(jobs) == 2 and all("<video" in take.shown for take in grid.takes)
+
+
+def test_takes_in_demo_mode_say_so(ip: InteractiveShell, image_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Regression (issue 21, 13): `%%veo -n` takes had no demo banner (a single %%veo did).
+    monkeypatch.setenv("VEO_DEMO_SECONDS", "1")
+    keyed = magics_of(ip).client
+    with veo.Client() as demo:  # no key: demo mode, as a new user has it
+        assert demo.demo
+        magics_of(ip).client = demo
+        try:
+            with capture_output() as cap:
+                run(ip, f"%%veo -i {image_file} -d 4 -n 2\nWaves roll in")
+        finally:
+            magics_of(ip).client = keyed
+    assert "veo-demo-banner" in html_of(cap)

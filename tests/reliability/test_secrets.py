@@ -35,7 +35,7 @@ def test_notebook_executed_with_the_key_and_widget_state_keeps_none(
         nbformat.v4.new_code_cell(
             "import veo_widgets as veo\n"
             "panel = globals().get('panel') or veo.Panel()\n"
-            f"panel.api_key.value = {SENTINEL[::-1]!r}[::-1]  # typed into the panel\n"
+            f"panel.api_key.value = {SENTINEL[::-1]!r}[::-1]; panel.key.use.click()  # typed into the panel, Use key\n"
             "display(panel)\n"
             "%reload_ext veo_widgets\n%veo config\nprint(repr(panel), repr(panel.client), veo.history(3))\n"
             "import os; print(sorted(k for k in os.environ if 'KEY' in k))"

@@ -21,7 +21,7 @@ from ..client._money import price_text
 from ..client._takes import takes_seed
 from ..schema._models import Job
 from ..views._client_api import ClientAPI
-from ..views._display import video_html
+from ..views._display import demo_notice_html, video_html
 from ._takes_static import HIDE_WHERE_LIVE, StaticTakes, TakeRow, bundle
 from .panel._cards import Card, Ticker, resume_in_background
 
@@ -309,6 +309,8 @@ def show_takes(
     grid = TakesGrid(
         client, runs, prompt, embed=embed, seeded=takes_seed(options.get("model")), save_to=save_to, timeout=timeout
     )
+    if client.demo:  # the takes are the emulator's, as a single %%veo's status line says
+        display({"text/html": demo_notice_html(client.demo_notice), "text/plain": client.demo_notice}, raw=True)  # type: ignore[no-untyped-call]
     display(grid.widget)  # type: ignore[no-untyped-call]
     grid.show_static()  # what a saved copy shows where the row cannot render
     if wait:

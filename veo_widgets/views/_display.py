@@ -186,14 +186,15 @@ class VideoHTML:
         return f"<video player, {'embedded' if self.embedded else 'linked'}>"
 
 
-def video_html(path: Path, *, embed: bool = False, width: int = 640) -> VideoHTML:
+def video_html(path: Path, *, embed: bool = False, width: int = 640, autoplay: bool = False) -> VideoHTML:
     """The saved video as a player that fits the window in either orientation.
 
     Linked from disk where the front end serves the notebook's folder; its bytes embedded
     when asked, or where files are not served (Voila, VS Code, Colab), or when it was saved
     outside the notebook's folder. Embedding over ``EMBED_LIMIT`` is refused with a
     ``VeoError`` that says where the file is. If the browser cannot play it, the player says
-    so and offers the file.
+    so and offers the file. ``autoplay``: it starts as soon as it can (muted only where the
+    browser refuses to start it with sound).
     """
     path = Path(path)
     href = link(path)
@@ -215,8 +216,14 @@ def video_html(path: Path, *, embed: bool = False, width: int = 640) -> VideoHTM
     else:
         src = html.escape(href)
     # onerror on <source> is the one that fires for a failed load; it reveals the note.
+    start = (
+        ' autoplay onloadeddata="var v=this;if(v.paused){v.play().catch(function(){v.muted=true;'
+        'v.play().catch(function(){});});}"'
+        if autoplay
+        else ""
+    )
     player = (
-        f'<div class="veo-video"><video controls playsinline preload="auto" width="{width}" '
+        f'<div class="veo-video"><video controls playsinline preload="auto"{start} width="{width}" '
         f'style="max-width:100%;max-height:70vh;height:auto" aria-label="generated video">'
         f'<source src="{src}" type="video/mp4" '
         "onerror=\"this.parentNode.nextElementSibling.style.display='block'\">"

@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import ipywidgets as widgets
 import pytest
 
 import veo_widgets as veo
@@ -117,24 +118,40 @@ def test_choosing_a_take_in_the_gallery_unmarks_the_others(tmp_path: Path, clips
 
 
 def test_continue_from_the_gallery_adds_a_card_with_its_lineage(emulator: Emulator, image_file: Path) -> None:
+    # Regression (issue 21, 8): no price or length before (a 4 s clip continued into an
+    # unannounced 8 s one), bare text while running, the result not shown (not even in the
+    # grid with a model filter set), and Continue removed a re-run's panel from the page.
     with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
         first = client.generate("Waves roll in", image=image_file, duration=4, seed=1)
         gallery = veo.Gallery(client)
+        gallery.model_filter.value = "veo-3.1-fast-i2v"  # a filter the result does not match
         gallery.select(first.id)
+        rerun = gallery.act("rerun")
         form = gallery.act("continue")  # the form a person fills in
-        prompt, (model, go) = form.children[1], form.children[2].children
+        prompt, (model, length, go) = form.children[1], form.children[2].children
+        about, cards = form.children[3], form.children[5]
         prompt.value = "The tide goes out"
         assert model.value == "google/veo-3.0-i2v-fast"
+        assert length.value == 4  # as long as the clip it continues
+        until(lambda: "$" in about.value)
+        assert "4 s clip" in about.value
+        assert len(gallery.workspace.outputs) == 2  # the re-run's panel stays, the form beside it
         go.click()
         (run,) = gallery.runs
+        (live,) = cards.children  # a live card: status badge, clock and progress bar
+        assert "veo-job" in live._dom_classes
         second = run.wait(timeout=60)
-        deadline = time.monotonic() + 10
-        while second.id not in [c.job.id for c in gallery.cards] and time.monotonic() < deadline:
-            time.sleep(0.05)  # the gallery redraws when the run ends
-        assert gallery.cards[0].job.id == second.id
-        gallery.select(second.id)
-        chain = [b.description for b in gallery.lineage.children[1:]]
-        assert chain == [first.id[:12], "continue: " + second.id[:12]]
+        until(lambda: gallery.selected is not None and gallery.selected.id == second.id)
+        assert second.request is not None and second.request["duration"] == 4
+        assert "completed" in live.children[0].children[1].value
+        assert any("<video" in o["data"].get("text/html", "") for o in gallery.player.outputs)
+        assert len(gallery.workspace.outputs) == 2 and rerun is not None  # the re-run's panel is still there
+        links = [b.children[1].description for b in gallery.lineage.children[1:]]
+        assert links == ["original", "continue"]  # posters with their relation, not ids
+        assert all(isinstance(b.children[0], widgets.Image) for b in gallery.lineage.children[1:])
+        gallery.select(first.id)  # the parent lists its child
+        made = [b for b in gallery.lineage.children if hasattr(b, "children") and len(b.children) == 2]
+        assert [b.children[1].tooltip.endswith(f"({second.id})") for b in made] == [True]
 
 
 def test_a_deleted_clip_can_be_downloaded_again(emulator: Emulator, image_file: Path) -> None:
@@ -193,7 +210,9 @@ def test_a_veo_3_1_clip_is_extended_from_the_gallery(emulator: Emulator) -> None
         assert "resolution" in gallery.info.value and "720p" in gallery.info.value
         assert "enhance_prompt" not in gallery.info.value and "provider" not in gallery.info.value
         form = gallery.act("extend")
-        prompt, (model, go) = form.children[1], form.children[2].children
+        prompt, (model, _length, go) = form.children[1], form.children[2].children
+        until(lambda: "$" in form.children[3].value or "price unknown" in form.children[3].value)
+        assert "clip" in form.children[3].value  # what it makes is said before it is sent
         assert model.options == (("veo-3.1-fast-extend", "google/veo3-1-fast-extend-video"),)  # short name shown
         prompt.value = "The tide goes out"
         go.click()

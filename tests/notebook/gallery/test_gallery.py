@@ -86,6 +86,24 @@ def test_selecting_a_clip_plays_it_with_its_settings_and_actions(tmp_path: Path,
     assert labels[:3] == ["Play", "Re-run", "Continue from last frame"]
     assert {"Add to sequence", "Reveal file", "Delete file"} <= set(labels)
     assert gallery.act("reveal") == str((tmp_path / "saved1.mp4").resolve())
+    assert "autoplay" not in video["data"]["text/html"]  # opening a clip does not start it
+
+
+def test_play_starts_the_clip(tmp_path: Path, clips: list[Path]) -> None:
+    # Regression (issue 21, 8): Play only selected the clip; its video stayed at 0:00.
+    gallery = veo.Gallery(journal=journal_with(tmp_path, clips))
+    gallery.select("job-1")
+    (play,) = [b for b in gallery.actions.children if b.description == "Play"]
+    play.click()
+    (video,) = gallery.player.outputs
+    assert "<video" in video["data"]["text/html"] and " autoplay" in video["data"]["text/html"]
+
+
+def test_card_metadata_is_never_cut_mid_line(tmp_path: Path, clips: list[Path]) -> None:
+    # Regression (issue 21, 8): the caption had a fixed height and hid what did not fit.
+    gallery = veo.Gallery(journal=journal_with(tmp_path, clips))
+    caption = gallery.grid.children[0].children[1]
+    assert caption.layout.overflow != "hidden" and caption.layout.height is None
 
 
 def test_dates_narrow_the_grid(tmp_path: Path, clips: list[Path]) -> None:

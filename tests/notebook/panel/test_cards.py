@@ -50,7 +50,10 @@ def cancel_one_of_two_then_resume_it(client: veo.Client, image_file: Path) -> No
     until(first.done.is_set, 60)
     assert first.status == "completed" and first.job is not None and first.job.path is not None
     assert first.job.path.exists()
-    assert [b.description.split()[0] for b in panel.history.children] == ["#2", "#1"]
+    # Regression (issue 21, 10): the strip was in finishing order (#2 #1): now as started.
+    assert [b.description.split()[0] for b in panel.history.children] == ["#1", "#2"]
+    # Regression (issue 21, 13): a resumed card's clock counts from its job's creation.
+    assert int(first.clock.value.split()[0]) >= int(second.clock.value.split()[0])
 
 
 def test_a_refused_form_does_not_take_a_number(panel_client: veo.Client, image_file: Path) -> None:

@@ -14,7 +14,7 @@ from veo_widgets.money._pricing import load_cached, save_cached
 from veo_widgets.notebook.panel._panel import Panel
 
 from ...conftest import QUICK_POLLS, SENTINEL_KEY
-from ...helpers import until
+from ...helpers import enter_key, until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -42,7 +42,7 @@ def test_the_field_sends_the_whole_key_not_each_keystroke() -> None:
 def test_a_key_is_taken_cleared_at_once_and_shown_masked(demo_panel: Panel, emulator: Emulator) -> None:
     panel = demo_panel
     assert panel.client.demo
-    panel.api_key.value = emulator.api_key  # Enter (or Use key) in the browser
+    enter_key(panel, emulator.api_key)  # Enter (or Use key) in the browser
     assert panel.api_key.value == ""
     assert not panel.client.demo and panel.client.base_url == emulator.url
     status = panel.key.status.value
@@ -54,7 +54,7 @@ def test_a_key_is_taken_cleared_at_once_and_shown_masked(demo_panel: Panel, emul
 
 def test_a_refused_key_is_reported_by_check(demo_panel: Panel, emulator: Emulator) -> None:
     panel = demo_panel
-    panel.api_key.value = SENTINEL_KEY
+    enter_key(panel, SENTINEL_KEY)
     panel.key.check.click()
     assert "refused" in panel.key.status.value and SENTINEL_KEY not in panel.key.status.value
 
@@ -70,7 +70,7 @@ def test_clear_goes_back_to_demo_mode_and_closes_the_old_client(
 ) -> None:
     panel = demo_panel
     demo_client = panel.client
-    panel.api_key.value = emulator.api_key
+    enter_key(panel, emulator.api_key)
     keyed = panel.client
     with pytest.raises(RuntimeError):  # the replaced client was closed, not leaked
         demo_client.get("any")
@@ -83,7 +83,7 @@ def test_clear_goes_back_to_demo_mode_and_closes_the_old_client(
 
 def test_the_key_is_never_in_state_or_repr(demo_panel: Panel, emulator: Emulator) -> None:
     panel = demo_panel
-    panel.api_key.value = SENTINEL_KEY
+    enter_key(panel, SENTINEL_KEY)
     assert SENTINEL_KEY not in state_of(panel) and SENTINEL_KEY not in repr(panel)
 
 
@@ -122,7 +122,7 @@ def test_a_key_refreshes_the_price_line_from_the_new_client(demo_panel: Panel, e
     panel.prompt.value = "waves"
     assert "simulated prices" in shown_estimate(panel)
     demo = panel.estimate.value
-    panel.api_key.value = emulator.api_key
+    enter_key(panel, emulator.api_key)
     assert not panel.client.demo
     live = shown_estimate(panel, unlike=demo)
     assert "about $" in live and "simulated" not in live
@@ -140,3 +140,19 @@ def test_the_live_banner_names_the_model_picked(emulator: Emulator) -> None:
         assert html.escape(title) in panel.banner.value and "billed" in panel.banner.value
     finally:
         client.close()
+
+
+def test_clicking_elsewhere_holds_the_key_without_using_it(demo_panel: Panel, emulator: Emulator) -> None:
+    # Regression (issue 21, 12): the field sends its value on blur as on Enter, and a
+    # half-typed key clicked away from was put in use at once.
+    panel = demo_panel
+    panel.api_key.value = emulator.api_key[:6]  # typed half, then clicked elsewhere (blur)
+    assert panel.client.demo and panel.api_key.value == ""
+    assert "not in use" in panel.key.status.value and emulator.api_key[:6] not in state_of(panel)
+    panel.key.use.click()  # "Use key" is a commit
+    assert not panel.client.demo and panel.key.active is not None
+    panel.key.clear.click()
+    panel.api_key.value = emulator.api_key  # blur again: still not in use
+    assert panel.key.active is None
+    enter_key(panel, emulator.api_key)  # Enter is the other commit
+    assert panel.key.active is not None and "using key" in panel.key.status.value

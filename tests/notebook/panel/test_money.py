@@ -15,7 +15,7 @@ from veo_widgets.notebook.panel._panel import Panel
 from veo_widgets.schema._models import DEFAULT_MODEL
 
 from ...conftest import QUICK_POLLS, Counting
-from ...helpers import until
+from ...helpers import enter_key, until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -84,7 +84,7 @@ def test_a_key_typed_later_keeps_the_budget_and_shows_the_balance(
     monkeypatch.setenv("AIMLAPI_BASE_URL", emulator.url)
     panel.money.budget.value = "2.5"
     assert panel.money.balance.value == ""  # demo mode: no account to ask
-    panel.api_key.value = emulator.api_key
+    enter_key(panel, emulator.api_key)
     assert not panel.client.demo and panel.client.budget_usd == 2.5
     until(lambda: "balance: $" in panel.money.balance.value)
     assert emulator.api_key not in panel.money.balance.value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.notebook.panel._panel import Panel
 
-from ...helpers import make, played, shown_html
+from ...conftest import image_bytes
+from ...helpers import make, played, shown_html, until, upload
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -110,8 +112,8 @@ def test_ctrl_enter_and_accessible_names(panel_client: veo.Client) -> None:
         assert control.description, control
     assert panel.dice.tooltip and panel.upload.description
     # Every upload button has a tooltip of its own (without one the browser shows 'null').
-    for upload in (panel.upload, panel.form.last_image.upload, panel.form.references.upload):
-        assert upload.tooltip and "null" not in upload.tooltip
+    for button in (panel.upload, panel.form.last_image.upload, panel.form.references.upload):
+        assert button.tooltip and "null" not in button.tooltip
 
 
 def test_a_video_that_cannot_load_offers_the_file(panel_client: veo.Client, image_file: Path) -> None:
@@ -170,3 +172,33 @@ def test_ctrl_enter_generates_with_the_prompt_as_typed(panel_client: veo.Client,
     job = panel.wait(timeout=60)
     assert job.request is not None and job.request["prompt"] == "the tide comes in\nslowly"
     assert panel.prompt.value == "the tide comes in\nslowly" and len(panel.cards) == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"model": "veo-3-fast-t2v", "prompt": "x", "duration": 4}],
+    ids=["bare", "text-to-video"],
+)
+def test_the_price_shows_on_first_render(kwargs: dict[str, object]) -> None:
+    # Regression (issue 21, 4): nothing stood beside Takes until a field changed.
+    panel = Panel(**kwargs)  # type: ignore[arg-type]
+    until(lambda: "$" in panel.estimate.value or "price unknown" in panel.estimate.value)
+    assert "$" in panel.estimate.value
+
+
+def test_show_code_names_this_panels_upload_not_another_panels(panel_client: veo.Client, image_file: Path) -> None:
+    # Regression (issue 21, 3): a second panel with an uploaded image showed
+    # ``image = panel.image  # (`panel` is the panel above)``: the first panel's sample.
+    first = Panel(prompt="the sample", image=image_file, client=panel_client)
+    second = Panel(prompt="mine", client=panel_client)
+    data = image_bytes((640, 360), "PNG", color=(10, 200, 30))
+    upload(second, data, name="mine.png")
+    second.show_code.value = True
+    code = second.code_text()
+    assert "panel.image" not in code and str(image_file) not in code
+    namespace: dict[str, object] = {}
+    setup = "\n".join(line for line in code.splitlines() if line.startswith("image = "))
+    exec(setup, namespace)  # the line the person copies, run on its own
+    assert Path(str(namespace["image"])).read_bytes() == data  # this panel's picture
+    assert str(namespace["image"]) in html.unescape(second.code.value)
+    assert first.code_text() != code

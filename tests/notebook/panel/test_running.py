@@ -8,6 +8,7 @@ import pytest
 
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
+from veo_widgets.notebook.panel._panel import Panel
 
 from ...helpers import make, played, statuses_of
 
@@ -64,6 +65,22 @@ def test_several_generations_run_at_once(panel_client: veo.Client, image_file: P
     assert first.job is not None and second.job is not None and first.job.id != second.job.id
     assert len(panel.history.children) == 2
     # The strip lists jobs as they finish, which for two at once may be either order.
-    (button,) = [b for b in panel.history.children if b.description.startswith("#1 ")]
+    # Regression (issue 21, 10): listed in the order started, whichever finished first.
+    assert [b.description.split()[0] for b in panel.history.children] == ["#1", "#2"]
+    button = panel.history.children[0]
     button.click()  # play the first one again
     assert first.job.path is not None and first.job.path.name in played(panel)
+    # ... and its card is marked as the one shown, not the last one to finish
+    assert "veo-card-shown" in first.widget._dom_classes and "veo-card-shown" not in second.widget._dom_classes
+    assert "veo-history-shown" in button._dom_classes
+
+
+def test_history_labels_have_room_and_the_whole_prompt_as_tooltip(panel_client: veo.Client, image_file: Path) -> None:
+    # Regression (issue 21, 10): every label was cut to 18 characters.
+    prompt = "a lighthouse on a cliff at dusk, waves crashing below, gulls circling"
+    panel = Panel(prompt=prompt, image=image_file, duration=4, seed=1, client=panel_client)
+    panel.generate()
+    panel.wait(timeout=60)
+    (item,) = panel.history.children
+    assert item.description.startswith("#1 a lighthouse on a cliff at dusk") and item.description.endswith("…")
+    assert prompt in item.tooltip

@@ -9,8 +9,9 @@ import pytest
 
 import veo_widgets as veo
 from veo_widgets.notebook.panel._panel import Panel
+from veo_widgets.notebook.panel._summary import cover_html
 
-from ...helpers import make
+from ...helpers import make, until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -59,3 +60,29 @@ def test_the_summary_is_an_output_of_its_own_kept_up_to_date(panel_client: veo.C
     shown_id = cap.outputs[1].transient["display_id"]
     updates = [o.data["text/html"] for o in later.outputs if o.update and o.transient["display_id"] == shown_id]
     assert updates and str(job.path) in updates[-1] and "data:image/jpeg" in updates[-1]
+
+
+def test_the_saved_summary_counts_takes(panel_client: veo.Client, image_file: Path) -> None:
+    # Regression (issue 21, 9): after 10 generations (some of them takes) it said "4 generations".
+    from IPython.utils.capture import capture_output
+
+    panel = make(panel_client, image_file)
+    with capture_output() as cap:
+        panel._ipython_display_()
+    with capture_output() as later:
+        panel.generate()  # one, then three takes
+        panel.wait(timeout=60)
+        panel.takes.value = 3
+        panel.generate()
+        panel.wait(timeout=90)
+        until(lambda: all(card.done.is_set() for card in panel.cards))
+    shown_id = cap.outputs[1].transient["display_id"]
+    updates = [o.data["text/html"] for o in later.outputs if o.update and o.transient["display_id"] == shown_id]
+    assert "4 generations" in updates[-1]
+
+
+def test_the_not_live_message_sits_at_the_top_of_a_tall_panel() -> None:
+    # Regression (issue 21, 9): centred in a 2,300 px panel, the message was off screen.
+    cover = cover_html(0)
+    assert "align-items:flex-start" in cover and "align-items:center" not in cover
+    assert "position:sticky;top:" in cover  # and it stays in view while the panel scrolls

@@ -16,6 +16,7 @@ from ...media._media import poster_path
 from ...schema._images import is_remote
 from ...schema._models import Job
 from ...views._client_api import ClientAPI
+from ._follow import follow_up
 from ._model import Card
 from ._strip import SequenceStrip
 
@@ -35,7 +36,9 @@ class GalleryLike(Protocol):
     @property
     def client(self) -> ClientAPI: ...
 
-    def select(self, job: Job | str) -> Card: ...
+    def select(self, job: Job | str, *, play: bool = False, keep: bool = False) -> Card: ...
+
+    def show_result(self, job: Job) -> None: ...
     def refresh(self) -> object: ...
     def confirm(self, key: str) -> bool: ...
     def say(self, text: str, *, error: bool = False) -> None: ...
@@ -52,7 +55,8 @@ def perform(gallery: GalleryLike, name: str, job: Job) -> Any:
 
 
 def _play(gallery: GalleryLike, job: Job) -> None:
-    gallery.select(job)
+    """Select the clip and start it playing (it stayed at 0:00)."""
+    gallery.select(job, play=True)
 
 
 #: Inputs a request names by a path or URL (reference images are a list of them).
@@ -107,7 +111,9 @@ def _rerun(gallery: GalleryLike, job: Job) -> Any:
     panel = Panel(client=gallery.client, lineage={"parent_id": job.id, "relation": "rerun"}, **fields)
     # The panel's own bundle (its widget view): append_display_data would call the panel's
     # _ipython_display_, which displays into the running cell, not into the workspace.
-    gallery.workspace.outputs = ({"output_type": "display_data", "data": panel._repr_mimebundle_(), "metadata": {}},)
+    # Beside what the workspace holds (a Continue form and its clip): never in its place.
+    shown = {"output_type": "display_data", "data": panel._repr_mimebundle_(), "metadata": {}}
+    gallery.workspace.outputs = (*gallery.workspace.outputs, shown)
     gallery.say("a panel with the same request is open below")
     if "image" not in fields and (job.request or {}).get("image"):
         gone = html.escape(str((job.request or {}).get("image")))
@@ -180,51 +186,6 @@ def _reconcile(gallery: GalleryLike, job: Job) -> Any:
     return gallery.in_background("reconcile", lambda: gallery.client.reconcile(job))
 
 
-def _follow_up(relation: str) -> Callable[[GalleryLike, Job], w.Widget]:
-    """Continue or extend: a small form (prompt, model) whose Go starts the new job."""
-
-    def open_form(gallery: GalleryLike, job: Job) -> w.Widget:
-        from ...studio._studio import extend_model, image_models, short_name
-
-        prompt = w.Textarea(
-            value=str((job.request or {}).get("prompt", "")),
-            placeholder="what happens next",
-            layout=w.Layout(width="420px"),
-        )
-        extend_with = extend_model(job)
-        extend_choice = [(short_name(extend_with), extend_with)] if extend_with else []
-        models = extend_choice if relation == "extend" else image_models()
-        model = w.Dropdown(options=models, layout=w.Layout(width="220px"))
-        go = w.Button(description="Extend" if relation == "extend" else "Continue", button_style="primary")
-        status = w.HTML()
-
-        def start(_: object) -> None:
-            go.disabled = True
-            begin = gallery.extend if relation == "extend" else gallery.continue_from
-            try:
-                gallery.selected = job
-                run = begin(prompt.value, model=model.value)
-            except Exception as exc:
-                from ..._errors import explain
-
-                status.value = html.escape(explain(exc))
-                go.disabled = False
-                return
-
-            def update(r: Any) -> None:
-                status.value = f"{html.escape(relation)}: {html.escape(str(r.status))}"
-
-            run.on_update(update)
-
-        go.on_click(start)
-        form = w.VBox([w.HTML(f"<b>{relation.capitalize()} this clip</b>"), prompt, w.HBox([model, go]), status])
-        gallery.workspace.outputs = ()
-        gallery.workspace.append_display_data(form)
-        return form
-
-    return open_form
-
-
 _ACTIONS: dict[str, Callable[[GalleryLike, Job], Any]] = {
     "play": _play,
     "rerun": _rerun,
@@ -235,6 +196,6 @@ _ACTIONS: dict[str, Callable[[GalleryLike, Job], Any]] = {
     "choose": _choose,
     "resume": _resume,
     "reconcile": _reconcile,
-    "continue": _follow_up("continue"),
-    "extend": _follow_up("extend"),
+    "continue": follow_up("continue"),
+    "extend": follow_up("extend"),
 }

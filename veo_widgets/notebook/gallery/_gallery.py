@@ -23,8 +23,10 @@ from ...journal._store import Journal
 from ...media._media import poster, poster_path
 from ...schema._models import Job
 from ...views._client_api import ClientAPI
+from ...views._display import video_html
 from ._actions import perform
-from ._model import ACTIONS, STATUS_FILTERS, Card, Filters, Pager, Source, card, grown, lineage
+from ._lineage import family
+from ._model import ACTIONS, STATUS_FILTERS, Card, Filters, Pager, Source, card
 from ._strip import SequenceStrip, poster_box, poster_widget
 
 __all__ = ["Gallery"]
@@ -227,7 +229,7 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             f'{_badge(c.state)} <b style="display:inline">{html.escape(c.title[:80])}</b><br>'
             f'<span style="color:var(--jp-ui-font-color2, #6b7280)" title="{html.escape(c.model_id)}">'
             f"{html.escape(c.facts())}</span></div>",
-            layout=w.Layout(height="72px", overflow="hidden"),
+            layout=w.Layout(min_height="72px"),  # whole lines: never cut mid-line
         )
         open_button = w.Button(description="Open", tooltip=c.job.id, layout=w.Layout(width=f"{POSTER_WIDTH}px"))
         open_button.on_click(lambda _, job=c.job: self.select(job))
@@ -262,10 +264,14 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     # ------------------------------------------------------------------ one clip
 
-    def _video(self, path: Path) -> Any:
-        from ..panel._panel import video_player
+    def _video(self, path: Path, *, autoplay: bool = False) -> Any:
+        return video_html(path, embed=self.embed, autoplay=autoplay)
 
-        return video_player(path, embed=self.embed)
+    def show_result(self, job: Job) -> None:
+        """A clip made from here: the page again, and the clip selected and playing, even
+        where the filters would hide its card; the workspace (its form, its card) stays."""
+        self.refresh()
+        self.select(job, play=True, keep=True)
 
     def find(self, key: str) -> Job | None:
         return self.journal.find(key)
@@ -279,14 +285,15 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self._confirm_delete = None
         return True
 
-    def select(self, job: Job | str) -> Card:
-        """Open one clip: play it, show its settings, lineage and what can be done."""
+    def select(self, job: Job | str, *, play: bool = False, keep: bool = False) -> Card:
+        """Open one clip: its player (started when ``play``), settings, lineage and what can
+        be done. ``keep``: what the workspace holds stays (a follow-up's form and card)."""
         if isinstance(job, str):
             found = self.find(job)
             if found is None:
                 raise KeyError(f"no job {job!r} in the journal")
             job = found
-        if self.selected is None or self.selected.id != job.id:
+        if not keep and (self.selected is None or self.selected.id != job.id):
             # Another clip: what was said about the last one (chosen, deleted, a re-run's
             # panel, a pending delete confirmation) is not about this one.
             self.message.value = ""
@@ -309,31 +316,12 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.player.outputs = ()
         if c.state == "ready" and job.path is not None:
             try:
-                self.player.append_display_data(self._video(Path(job.path)))
+                self.player.append_display_data(self._video(Path(job.path), autoplay=play))
             except Exception as exc:  # too big to embed: say so instead
                 self.say(str(exc), error=True)
-        self.lineage.children = self._chain(job)
+        self.lineage.children = family(job, self.find, self.journal.history(), self.select)
         self.actions.children = [self._button(name) for name in c.actions]
         return c
-
-    def _chain(self, job: Job) -> list[w.Widget]:
-        chain = lineage(job, self.find)
-        if len(chain) < 2:
-            return []
-        parts: list[w.Widget] = [w.Label("lineage:")]
-        # A chain with an extension is one clip that grew: each link says its length.
-        extended = any(card(link).relation == "extend" for link in chain)
-        for link, length in zip(chain, grown(chain) if extended else [""] * len(chain), strict=True):
-            relation = card(link).relation
-            button = w.Button(
-                description=(f"{relation}: " if relation else "") + link.id[:12] + (f" ({length})" if length else ""),
-                tooltip=str((link.request or {}).get("prompt", "")),
-                disabled=link.id == job.id,
-                layout=w.Layout(width="auto"),
-            )
-            button.on_click(lambda _, link=link: self.select(link))
-            parts.append(button)
-        return parts
 
     def _button(self, name: str) -> w.Button:
         button = w.Button(description=ACTIONS[name], layout=w.Layout(width="auto"))

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 import ipywidgets as w
@@ -132,7 +133,11 @@ class Card:
         self.run = None
         self.stop = threading.Event()
         self.done = threading.Event()
-        self.started = time.monotonic()
+        # The clock counts from the job's creation, not from this click: a job resumed after
+        # a minute says so (it said "0 s").
+        age = (datetime.now(timezone.utc) - self.job.created_at).total_seconds() if self.job is not None else 0.0
+        self.started = time.monotonic() - max(0.0, age)
+        self.clock.value = f"{max(0.0, age):.0f} s"
         self.error = None
         self.message.value = ""
         self.bar.bar_style = ""
@@ -215,11 +220,19 @@ def resume_in_background(
     return True
 
 
+#: Characters of the prompt a history item shows (the whole prompt is its tooltip).
+LABEL = 40
+
+
 def history_button(number: int, job: Job) -> Any:
-    """A button in the history strip: the card's number and the prompt's start."""
-    prompt = str((job.request or {}).get("prompt", ""))
+    """A button in the history strip: the card's number and the prompt's start (cut at a
+    word, with an ellipsis), the whole prompt as its tooltip."""
+    prompt = " ".join(str((job.request or {}).get("prompt", "")).split())
+    label = prompt if len(prompt) <= LABEL else prompt[:LABEL].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
     button = w.Button(
-        description=f"#{number} {prompt[:18]}", tooltip=f"play #{number}: {prompt}", layout=w.Layout(width="auto")
+        description=f"#{number} {label}",
+        tooltip=f"play #{number}: {prompt}",
+        layout=w.Layout(width="auto", max_width="100%"),
     )
     button.add_class("veo-history-item")
     return button

@@ -6,8 +6,11 @@ kernel memory only (never in saved widget state). A path field takes its text on
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import os
+import threading
 from base64 import b64decode
 from collections.abc import Callable
 from pathlib import Path
@@ -16,10 +19,11 @@ from typing import Any
 import ipywidgets as w
 from PIL import Image
 
+from ..._config import data_dir
 from ..._errors import VeoError, explain
 from ...views._lookup import resolve_video
 
-__all__ = ["ImagePick", "ReferencePick", "VideoPick", "expression", "resolve_video"]
+__all__ = ["ImagePick", "ReferencePick", "VideoPick", "expression", "kept_upload", "resolve_video"]
 
 THUMB = 192
 PLACEHOLDER = (
@@ -39,15 +43,49 @@ def _files(change: dict[str, Any]) -> list[tuple[str, bytes]]:
     return out
 
 
+def kept_upload(value: Any, name: str | None = None) -> Path | None:
+    """An uploaded (or in-memory) image as a file "Show code" can name: bytes, a ``data:``
+    URL or a PIL image, written once under ``<data folder>/uploads`` by its content's hash
+    (so two panels with two pictures never share a name). None for anything else."""
+    if isinstance(value, str) and value.startswith("data:") and "," in value:
+        try:
+            value = b64decode(value.split(",", 1)[1])
+        except ValueError:
+            return None
+    if isinstance(value, Image.Image):
+        buf = io.BytesIO()
+        value.save(buf, "PNG")
+        value, name = buf.getvalue(), name or "image.png"
+    if not isinstance(value, (bytes, bytearray)):
+        return None
+    data = bytes(value)
+    suffix = Path(name or "").suffix.lower() or ".png"
+    folder = data_dir() / "uploads"
+    path = folder / f"{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+    try:
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            part = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+            part.write_bytes(data)
+            part.replace(path)
+    except OSError:
+        return None
+    return path
+
+
 def expression(value: Any, label: str | None, variable: str) -> tuple[list[str], str | None]:
-    """Python for an input's value in "Show code": a literal for a path or URL, else a line
-    that takes it from the panel (``panel.<variable>``). Always valid Python."""
+    """Python for an input's value in "Show code": a literal for a path or URL; an upload is
+    kept as a file (``kept_upload``) and named by its path, so the code uses this panel's
+    picture wherever it is run. Always valid Python."""
     if value is None:
         return [], None
     if isinstance(value, Path) or (isinstance(value, str) and not value.startswith("data:")):
         return [], repr(str(value))
-    what = f"the uploaded {label}" if label else "the value given to the panel"
-    return [f"{variable} = panel.{variable}  # {what} (`panel` is the panel above)"], variable
+    kept = kept_upload(value, label)
+    what = f"the uploaded {label}" if label else "the image given to the panel"
+    if kept is not None:
+        return [f"{variable} = {str(kept)!r}  # {what}, kept as a file"], variable
+    return [f"{variable} = None  # {what} could not be kept as a file: give its path here"], variable
 
 
 class ImagePick:
@@ -191,9 +229,10 @@ class ReferencePick:
         return [part.strip() for part in self.paths.value.split(",") if part.strip()]
 
     def code(self) -> tuple[list[str], list[str]]:
-        setup = ["reference_images = panel.reference_images  # the uploaded references"] if self.uploads else []
-        paths = [repr(path) for path in self._paths()]
-        return setup, (["*reference_images"] if self.uploads else []) + paths
+        """Each uploaded reference by the path it is kept at (see ``kept_upload``)."""
+        kept = [kept_upload(data, name) for name, data in self.uploads]
+        uploads = [repr(str(path)) if path is not None else "None  # an upload that could not be kept" for path in kept]
+        return [], uploads + [repr(path) for path in self._paths()]
 
 
 class VideoPick:

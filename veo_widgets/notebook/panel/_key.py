@@ -3,8 +3,10 @@
 The field does not sync while the person types (``continuous_update=False``): the browser
 sends the whole key once, on Enter, on "Use key" (which takes the focus, so the field sends
 first) or on leaving the field. The kernel takes it into memory and empties the field at once,
-so neither saved widget state nor a saved notebook ever holds it; the row then shows only the
-key's last four characters.
+so neither saved widget state nor a saved notebook ever holds it. Only Enter (the field's
+"submit" message, sent just before the value) or "Use key" puts it in use: a key that arrived
+because the person clicked elsewhere is held, not used, until one of them. The row then shows
+only the key's last four characters.
 """
 
 from __future__ import annotations
@@ -74,7 +76,9 @@ class KeyRow:
             self.status.value = f'<small class="veo-note">{html.escape(locked)}</small>'
             self.field.observe(self._refused, names="value")
             return
+        self._submitted = False  # Enter was pressed: the value that follows is to be used
         self.field.observe(self._arrived, names="value")
+        self.field.on_msg(self._message)
         self.use.on_click(lambda _: self.take())
         self.check.on_click(lambda _: self._checked())
         self.clear.on_click(lambda _: self.forget())
@@ -87,6 +91,14 @@ class KeyRow:
         if change["new"]:
             self.field.value = ""  # never kept, never used: this panel's client is not its own
 
+    def _message(self, _: Any, content: dict[str, Any], buffers: Any) -> None:
+        """Enter in the field: the browser sends "submit", then the value."""
+        if content.get("event") != "submit":
+            return
+        if self._pending is not None:  # Enter in the emptied field after a blur: the held key
+            self.take()
+        self._submitted = True  # a key typed before this Enter follows: it is the one to use
+
     def _arrived(self, change: dict[str, Any]) -> None:
         value = str(change["new"] or "").strip()
         if not value:
@@ -94,7 +106,11 @@ class KeyRow:
         # Out of the synced field at once: it must never be saved with the notebook.
         self._pending = Secret(value)
         self.field.value = ""
-        self.take()
+        if self._submitted:
+            self._submitted = False
+            self.take()
+        else:
+            self._say(f"key {masked(self._pending)} received, not in use yet: press Use key to use it")
 
     def take(self) -> None:
         """Use the key that arrived (the button's click follows the field's value)."""
@@ -104,6 +120,7 @@ class KeyRow:
             return
         secret, self._pending = self._pending, None
         self.active = secret
+        self._submitted = False
         note = self._on_key(secret)
         self.check.disabled = False
         self.clear.disabled = False

@@ -34,6 +34,8 @@ PANEL_STYLE = """<style>
   box-shadow: inset 0 0 0 1px var(--jp-brand-color0, #0d47a1); }
 .veo-panel .veo-job > .widget-html .widget-html-content { line-height: 1.5; }
 .veo-panel .jupyter-widgets-disconnected::before { display: none; }
+.veo-panel .veo-job.veo-card-shown { box-shadow: inset 3px 0 0 var(--jp-brand-color1, #1976d2); padding-left: 6px; }
+.veo-panel .veo-history-item.veo-history-shown { box-shadow: inset 0 -2px 0 var(--jp-brand-color1, #1976d2); }
 .veo-panel .veo-key-row .jupyter-button, .veo-panel .widget-upload { flex: 0 0 auto; white-space: nowrap; }
 .veo-panel .veo-key-row .veo-key-use, .veo-panel .veo-key-row .veo-key-status {
   margin-left: calc(var(--veo-label-width) + var(--jp-widgets-inline-margin, 4px) * 2 + var(--jp-widgets-margin, 2px)); }

@@ -114,6 +114,7 @@ class Panel(Running, w.VBox):
             else:
                 form.image.set(image)
         self._refresh_code()
+        self._refresh_estimate()  # the price beside Takes from the first render, not after an edit
 
     def _connect(self) -> None:
         """What the panel's own widgets do."""

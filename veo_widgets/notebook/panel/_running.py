@@ -237,6 +237,7 @@ class Running(PanelParts):
             self.money.refresh_unconfirmed()
         else:
             self._add_history(card.number, card.job)
+            self._summaries.update(self._summary())  # the saved view counts takes too
             self._tell(card, card.job)
         card.done.set()  # (the grid sets it too) so that this card's client can be retired
         self._retire_done()
@@ -244,6 +245,7 @@ class Running(PanelParts):
     def _picked(self, job: Job) -> None:
         self.result = job
         self._summaries.update(self._summary())
+        self._show(job)  # the chosen take plays in the main player too
 
     def _ended(self, card: Card) -> None:
         run = card.run
@@ -281,11 +283,8 @@ class Running(PanelParts):
         self.result = job
         self._summaries.update(self._summary())
         card.finish("completed")
-        try:
-            self.play(job)
-        except Exception as exc:  # a video that cannot be shown must not lose the job
-            card.message.value = html.escape(explain(exc))
         self._add_history(card.number, job)
+        self._show(job)  # a video that cannot be shown says so in the player: the job is kept
         self._tell(card, job)
         card.done.set()
         self._retire_done()
@@ -314,10 +313,31 @@ class Running(PanelParts):
             self._retire(old)
 
     def _add_history(self, number: int, job: Job) -> None:
+        """An item per finished clip, in the order they were started (not finished): #1 #2 ..."""
         button = history_button(number, job)
-        button.on_click(lambda _: self.play(job))
+        button.veo_number = number  # where it goes in the strip
+        button.on_click(lambda _: self._show(job))
         with self._retiring:  # two takes ending together must not lose a button
-            self.history.children = (*self.history.children, button)
+            items = [*self.history.children, button]
+            items.sort(key=lambda item: int(getattr(item, "veo_number", 0)))
+            self.history.children = tuple(items)
+
+    def _show(self, job: Job) -> None:
+        """Play ``job`` and mark its card (and its history item) as the one shown."""
+        try:
+            self.play(job)
+        except Exception as exc:  # a video that cannot be shown: say so where it would play
+            self.player.outputs = (_html_output(f'<div class="veo-note">{html.escape(explain(exc))}</div>', str(exc)),)
+        for card in self._cards:
+            shown = card.job is not None and card.job.id == job.id
+            (card.widget.add_class if shown else card.widget.remove_class)("veo-card-shown")
+        numbers = self._numbers(job)
+        for item in self.history.children:
+            marked = getattr(item, "veo_number", None) in numbers
+            (item.add_class if marked else item.remove_class)("veo-history-shown")
+
+    def _numbers(self, job: Job) -> set[int]:
+        return {card.number for card in self._cards if card.job is not None and card.job.id == job.id}
 
 
 def _html_output(markup: str, text: str) -> dict[str, Any]:

@@ -73,8 +73,10 @@ def summary_html(job: Job | None, *, prompt: str = "", jobs: int = 0) -> str:
 STALE = 8.0
 BEAT = 2.0
 
+# The message sits at the top (sticky, so it stays in the viewport while a tall panel
+# scrolls under it), not centred in a panel that may be 2,000 px high and off screen.
 _COVER_STYLE = (
-    "position:absolute;inset:0;z-index:20;display:flex;align-items:center;justify-content:center;"
+    "position:absolute;inset:0;z-index:20;display:flex;align-items:flex-start;justify-content:center;"
     "text-align:center;padding:16px;background:var(--jp-layout-color1, #fff);color:var(--jp-ui-font-color1, #1f2937);"
     "border:1px dashed var(--jp-border-color1, #bdbdbd);border-radius:4px;opacity:0;pointer-events:none;visibility:hidden;"
     f"animation:veo-saved-view 0.3s linear {STALE:g}s forwards"
@@ -110,7 +112,8 @@ def cover_html(beat: int) -> str:
         f"animation:veo-summary-{beat} 0.3s linear {STALE:g}s forwards}}"
         f"@keyframes veo-summary-{beat}{{to{{max-height:none;overflow:visible;opacity:1;visibility:visible}}}}</style>"
         f'<div class="veo-saved-cover" data-veo="saved-view" data-beat="{beat}" role="note" style="{_COVER_STYLE}">'
-        "<div><b>Saved view of a veo_widgets panel: not live.</b><br>"
+        '<div class="veo-saved-message" style="position:sticky;top:8px;max-width:40em">'
+        "<b>Saved view of a veo_widgets panel: not live.</b><br>"
         "Its kernel has stopped or restarted, so nothing here is running and no key is set.<br>"
         "<i>Run the cell to use the panel.</i> A summary of it follows.</div></div>"
     )
