@@ -72,12 +72,13 @@ def test_clear_goes_back_to_demo_mode_and_closes_the_old_client(
     demo_client = panel.client
     enter_key(panel, emulator.api_key)
     keyed = panel.client
-    with pytest.raises(RuntimeError):  # the replaced client was closed, not leaked
+    # The replaced client was closed, not leaked: it sends nothing more.
+    with pytest.raises(veo.APIConnectionError, match="the client has been closed"):
         demo_client.get("any")
     monkeypatch.delenv("AIMLAPI_BASE_URL")  # the environment names no server: demo mode
     panel.key.clear.click()
     assert panel.client.demo and "demo mode" in panel.banner.value
-    with pytest.raises(RuntimeError):
+    with pytest.raises(veo.APIConnectionError, match="the client has been closed"):
         keyed.get("any")
 
 
