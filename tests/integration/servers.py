@@ -69,7 +69,7 @@ PANEL_CELL = "import veo_widgets as veo\n\npanel = veo.Panel(duration=4, seed=1)
 #: hash prefix the test compares with its own. (The client keeps the key in a ``Secret``.)
 KEY_CHECK_CELL = (
     "import hashlib\n"
-    "secret = getattr(panel.client, '_key', None)\n"
+    "secret = panel.client._core.key  # the client's own copy of the key (private: this is the check)\n"
     "held = secret.reveal() if secret else ''\n"
     "print('key-check', len(held), hashlib.sha256(held.encode()).hexdigest()[:12], repr(panel.client))"
 )
@@ -99,14 +99,15 @@ ONE_TAKE_CELL = (
     "import veo_widgets as veo\n\n"
     "panel = veo.Panel('The beam sweeps the sea', image=veo.sample_image(), duration=4, seed=1)\npanel"
 )
-#: One video, then the Audit view: its totals and the spend chart with a $5 daily budget.
+#: One video, then the Audit view: its totals and the spend chart with a $5 daily budget. The
+#: budget is set after the video: the other notebooks on the same server share its demo
+#: journal, and what they spent today must not refuse this one.
 AUDIT_CELL = (
-    "import os\n\n"
-    "os.environ['VEO_BUDGET_USD'] = '5'\n"
     "import veo_widgets as veo\n"
     "from veo_widgets.notebook._audit_view import AuditView\n\n"
-    "client = veo.Client()\n"
+    "client = veo.Client(budget_usd=None)\n"
     "client.generate('A lighthouse at dusk', image=veo.sample_image(), duration=4, seed=1)\n"
+    "client.budget_usd = 5.0  # the line the chart draws\n"
     "AuditView(client)"
 )
 #: One notebook per test, so no test opens a file another one saved.
