@@ -27,6 +27,10 @@ from veo_widgets.protocol._flows import Outcome, Send, Sleep, Step
 
 T = TypeVar("T")
 
+#: One HTTP client for the tests' own requests: ``httpx.get`` makes a client per call, and
+#: each loads the CA bundle (about 50 ms). No keep-alive: each emulator a test starts is new.
+HTTP = httpx.Client(timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
+
 #: The example image the README and the `veo` command use.
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "lighthouse.jpg"
 

@@ -17,6 +17,7 @@ import veo_widgets as veo
 from veo_widgets.schema._models import Job
 
 from ..conftest import FAST
+from ..helpers import HTTP
 
 pytestmark = pytest.mark.timeout(60)
 MODEL = "google/veo-3.0-i2v-fast"
@@ -122,7 +123,7 @@ def test_demo_emulator_metrics_start_the_model(image_file: Path) -> None:
             with pytest.raises(veo.GenerationTimeoutError):
                 client.wait(job, timeout=0.2)  # polling began: the schedule was made
             learned = client.duration_model(job.model)
-        answer = httpx.get(f"{emu.url}/models/metrics", params={"aliases": job.model}, timeout=30).json()
+        answer = HTTP.get(f"{emu.url}/models/metrics", params={"aliases": job.model}, timeout=30).json()
     p50 = answer["models"][0]["metrics"]["duration_ms"]["p50"] / 1000
     assert job.model == "google/veo-3.1-i2v" and p50 > 10
     assert learned.median == pytest.approx(p50, rel=0.01)  # the emulator's own timing for 3.1

@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from veo_widgets.emulator import Emulator
 
 from ..conftest import image_bytes
+from ..helpers import HTTP
 
 PENDING = ("queued", "generating", "waiting", "active")
 
@@ -48,11 +49,11 @@ def auth(emu: Emulator) -> dict[str, str]:
 
 
 def create(emu: Emulator, payload: dict[str, Any], **headers: str) -> httpx.Response:
-    return httpx.post(f"{emu.url}/v2/video/generations", json=payload, headers={**auth(emu), **headers}, timeout=30)
+    return HTTP.post(f"{emu.url}/v2/video/generations", json=payload, headers={**auth(emu), **headers}, timeout=30)
 
 
 def poll(emu: Emulator, job_id: str, path: str = "/v2/video/generations") -> dict[str, Any]:
-    answer = httpx.get(f"{emu.url}{path}", params={"generation_id": job_id}, headers=auth(emu), timeout=30)
+    answer = HTTP.get(f"{emu.url}{path}", params={"generation_id": job_id}, headers=auth(emu), timeout=30)
     return dict(answer.json())
 
 

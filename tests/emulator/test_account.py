@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from veo_widgets.emulator import Emulator
 
+from ..helpers import HTTP
 from .conftest import auth, body, create, wait_done
 
 pytestmark = pytest.mark.timeout(120)
@@ -14,13 +14,13 @@ pytestmark = pytest.mark.timeout(120)
 
 def test_the_balance_falls_by_each_completed_job() -> None:
     with Emulator(timing=0.3, balance_usd=10.0) as emu:
-        billing = httpx.get(f"{emu.url}/v2/billing", headers=auth(emu), timeout=30).json()
+        billing = HTTP.get(f"{emu.url}/v2/billing", headers=auth(emu), timeout=30).json()
         assert billing == {"current_balance": 10.0, "currency": "USD"}
         job = create(emu, body()).json()
         wait_done(emu, job["id"])
-        after = httpx.get(f"{emu.url}/v2/billing", headers=auth(emu), timeout=30).json()["current_balance"]
+        after = HTTP.get(f"{emu.url}/v2/billing", headers=auth(emu), timeout=30).json()["current_balance"]
         assert after == pytest.approx(10.0 - job["meta"]["usage"]["usd_spent"]) and emu.balance == after
-        usage = httpx.get(f"{emu.url}/v2/usage", params={"period": "24h"}, headers=auth(emu), timeout=30).json()
+        usage = HTTP.get(f"{emu.url}/v2/usage", params={"period": "24h"}, headers=auth(emu), timeout=30).json()
         assert usage["spend"] == pytest.approx(job["meta"]["usage"]["usd_spent"]) and usage["requests"] == 1
         assert usage["currency"] == "USD" and usage["api_key_prefix"] is None
         assert usage["start"].endswith("Z") and usage["end"].endswith("Z")
@@ -31,7 +31,7 @@ def test_a_failed_job_costs_nothing() -> None:
         emu.add_fault("job_error")
         wait_done(emu, create(emu, body()).json()["id"])
         assert emu.balance == 10.0
-        usage = httpx.get(f"{emu.url}/v2/usage", params={"period": "1h"}, headers=auth(emu), timeout=30).json()
+        usage = HTTP.get(f"{emu.url}/v2/usage", params={"period": "1h"}, headers=auth(emu), timeout=30).json()
         assert (usage["spend"], usage["requests"]) == (0, 0)
 
 
@@ -46,5 +46,5 @@ def test_out_of_credits_is_the_documented_403() -> None:
 def test_usage_window_rules() -> None:
     with Emulator(timing=0.3) as emu:
         for params in ({}, {"period": "1h", "group_by": "day"}, {"period": "1h", "tz": "UTC"}, {"period": "100d"}):
-            assert httpx.get(f"{emu.url}/v2/usage", params=params, headers=auth(emu), timeout=30).status_code == 400
-        assert httpx.get(f"{emu.url}/v2/billing", timeout=30).status_code == 401
+            assert HTTP.get(f"{emu.url}/v2/usage", params=params, headers=auth(emu), timeout=30).status_code == 400
+        assert HTTP.get(f"{emu.url}/v2/billing", timeout=30).status_code == 401

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from veo_widgets.emulator import Emulator
 
+from ..helpers import HTTP
 from .conftest import auth, body, create
 
 pytestmark = pytest.mark.timeout(60)
 
 
 def items(emu: Emulator, path: str = "/v1/models", **params: Any) -> list[dict[str, Any]]:
-    answer = httpx.get(f"{emu.url}{path}", params=params, timeout=30)  # no key needed
+    answer = HTTP.get(f"{emu.url}{path}", params=params, timeout=30)  # no key needed
     assert answer.status_code == 200 and answer.json()["object"] == "list"
     return list(answer.json()["data"])
 
@@ -59,29 +59,29 @@ def test_filters(emulator: Emulator) -> None:
 
 
 def test_single_lookup(emulator: Emulator) -> None:
-    found = httpx.get(f"{emulator.url}/model/Google/Veo-3.1-T2V-Fast", params={"include": "pricing"}, timeout=30).json()
+    found = HTTP.get(f"{emulator.url}/model/Google/Veo-3.1-T2V-Fast", params={"include": "pricing"}, timeout=30).json()
     assert found["object"] == "model" and found["data"]["id"] == "google/veo-3.1-t2v-fast"
     assert "pricing" in found["data"]
-    assert httpx.get(f"{emulator.url}/model/veo2", timeout=30).json()["data"]["id"] == "google/veo-2.0-generate-001"
-    missing = httpx.get(f"{emulator.url}/model/google/veo-9", timeout=30)
+    assert HTTP.get(f"{emulator.url}/model/veo2", timeout=30).json()["data"]["id"] == "google/veo-2.0-generate-001"
+    missing = HTTP.get(f"{emulator.url}/model/google/veo-9", timeout=30)
     assert missing.status_code == 404
 
 
 def test_etag_and_304(emulator: Emulator) -> None:
-    first = httpx.get(f"{emulator.url}/v1/models", params={"include": "pricing"}, timeout=30)
+    first = HTTP.get(f"{emulator.url}/v1/models", params={"include": "pricing"}, timeout=30)
     etag = first.headers["etag"]
     assert etag.startswith('W/"')
-    again = httpx.get(
+    again = HTTP.get(
         f"{emulator.url}/v1/models", params={"include": "pricing"}, headers={"If-None-Match": etag}, timeout=30
     )
     assert again.status_code == 304 and again.content == b""
-    other = httpx.get(f"{emulator.url}/v1/models", headers={"If-None-Match": etag}, timeout=30)
+    other = HTTP.get(f"{emulator.url}/v1/models", headers={"If-None-Match": etag}, timeout=30)
     assert other.status_code == 200 and other.headers["etag"] != etag
 
 
 def test_metrics_serve_duration_percentiles_per_model() -> None:
     with Emulator(timing=10) as emu:
-        answer = httpx.get(
+        answer = HTTP.get(
             f"{emu.url}/models/metrics",
             params=[
                 ("aliases", "google/veo-3.0-i2v-fast"),
@@ -102,7 +102,7 @@ def test_metrics_serve_duration_percentiles_per_model() -> None:
             > by["google/veo3-1-fast-extend-video"]["p50"]
         )
     with Emulator() as realistic:
-        (model,) = httpx.get(
+        (model,) = HTTP.get(
             f"{realistic.url}/models/metrics", params={"aliases": "google/veo-3.0-i2v-fast"}, timeout=30
         ).json()["models"]
         p = model["metrics"]["duration_ms"]
@@ -111,6 +111,6 @@ def test_metrics_serve_duration_percentiles_per_model() -> None:
 
 def test_metrics_refuse_other_parameters_and_comma_lists(emulator: Emulator) -> None:
     url = f"{emulator.url}/models/metrics"
-    assert httpx.get(url, params={"aliases": "google/veo3", "window": "300"}, timeout=30).status_code == 400
-    assert httpx.get(url, params={"aliases": "google/veo3,google/veo-3.0-fast"}, timeout=30).json()["models"] == []
-    assert httpx.get(url, headers=auth(emulator), params={"aliases": "google/veo3"}, timeout=30).json()["models"]
+    assert HTTP.get(url, params={"aliases": "google/veo3", "window": "300"}, timeout=30).status_code == 400
+    assert HTTP.get(url, params={"aliases": "google/veo3,google/veo-3.0-fast"}, timeout=30).json()["models"] == []
+    assert HTTP.get(url, headers=auth(emulator), params={"aliases": "google/veo3"}, timeout=30).json()["models"]

@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from veo_widgets.emulator import Emulator
 
 from ..conftest import probe
-from ..helpers import handmade, rendered
+from ..helpers import HTTP, handmade, rendered
 from .conftest import create, data_uri, wait_done
 
 pytestmark = pytest.mark.timeout(300)
@@ -32,7 +31,7 @@ def extended(emu: Emulator, video: str, tmp_path: Path, name: str, **extra: Any)
     assert done["status"] == "completed", done
     url = str(done["video"]["url"])
     path = tmp_path / name
-    path.write_bytes(httpx.get(url, timeout=60).content)
+    path.write_bytes(HTTP.get(url, timeout=60).content)
     return url, probe(path)
 
 

@@ -12,20 +12,21 @@ import pytest
 
 from veo_widgets.emulator import Emulator
 
+from ..helpers import HTTP
 from .conftest import auth, body, poll, wait_done
 
 pytestmark = pytest.mark.timeout(120)
 
 
 def test_per_request_fault_header(emulator: Emulator) -> None:
-    answer = httpx.post(
+    answer = HTTP.post(
         f"{emulator.url}/v2/video/generations",
         json=body(),
         headers={**auth(emulator), "X-Emulator-Fault": "429"},
         timeout=30,
     )
     assert answer.status_code == 429 and answer.headers["retry-after"] == "1"
-    legacy = httpx.post(
+    legacy = HTTP.post(
         f"{emulator.url}/v2/generate/video/google/generation",
         json=body(),
         headers={**auth(emulator), "X-Emulator-Fault": "legacy_201"},
@@ -33,7 +34,7 @@ def test_per_request_fault_header(emulator: Emulator) -> None:
     )
     assert legacy.status_code == 201
     with pytest.raises(httpx.RemoteProtocolError):
-        httpx.get(
+        HTTP.get(
             f"{emulator.url}/v2/video/generations",
             params={"generation_id": "x"},
             headers={**auth(emulator), "X-Emulator-Fault": "drop"},
@@ -46,7 +47,7 @@ def test_unknown_faults_are_refused(emulator: Emulator) -> None:
         emulator.add_fault("gremlins")
     with pytest.raises(ValueError, match="unknown endpoint"):
         emulator.add_fault("500", endpoint="upload")
-    answer = httpx.post(
+    answer = HTTP.post(
         f"{emulator.url}/v2/video/generations",
         json=body(),
         headers={**auth(emulator), "X-Emulator-Fault": "gremlins"},
@@ -58,7 +59,7 @@ def test_unknown_faults_are_refused(emulator: Emulator) -> None:
 def test_a_fault_strikes_only_as_often_as_asked(emulator: Emulator) -> None:
     emulator.add_fault("503", endpoint="create", times=2, retry_after=None)
     codes = [
-        httpx.post(f"{emulator.url}/v2/video/generations", json=body(), headers=auth(emulator), timeout=30).status_code
+        HTTP.post(f"{emulator.url}/v2/video/generations", json=body(), headers=auth(emulator), timeout=30).status_code
         for _ in range(3)
     ]
     assert codes == [503, 503, 200]
@@ -97,25 +98,25 @@ def test_hold_past_the_read_timeout_through_the_transport(emulator: Emulator) ->
 
 def test_complete_status_ends_in_the_extend_pages_spelling(emulator: Emulator) -> None:
     emulator.add_fault("complete_status")
-    job = httpx.post(f"{emulator.url}/v2/video/generations", json=body(), headers=auth(emulator), timeout=30).json()
+    job = HTTP.post(f"{emulator.url}/v2/video/generations", json=body(), headers=auth(emulator), timeout=30).json()
     done = wait_done(emulator, job["id"])
-    assert done["status"] == "complete" and httpx.get(done["video"]["url"], timeout=60).content[4:8] == b"ftyp"
+    assert done["status"] == "complete" and HTTP.get(done["video"]["url"], timeout=60).content[4:8] == b"ftyp"
 
 
 def test_logs_billing_and_catalogue_faults_must_be_named(emulator: Emulator) -> None:
     emulator.add_fault("500", times=None)  # "any": the video endpoints only
-    logs = httpx.get(f"{emulator.url}/v2/logs", params={"period": "1h"}, headers=auth(emulator), timeout=30)
+    logs = HTTP.get(f"{emulator.url}/v2/logs", params={"period": "1h"}, headers=auth(emulator), timeout=30)
     assert logs.status_code == 200
     emulator.clear_faults()
     emulator.add_fault("503", endpoint="logs", retry_after=2)
-    refused = httpx.get(f"{emulator.url}/v2/logs", params={"period": "1h"}, headers=auth(emulator), timeout=30)
+    refused = HTTP.get(f"{emulator.url}/v2/logs", params={"period": "1h"}, headers=auth(emulator), timeout=30)
     assert refused.status_code == 503 and refused.headers["retry-after"] == "2"
     emulator.add_fault("drop", endpoint="models")
     with pytest.raises(httpx.RemoteProtocolError):
-        httpx.get(f"{emulator.url}/v1/models", timeout=30)
+        HTTP.get(f"{emulator.url}/v1/models", timeout=30)
     emulator.add_fault("403", endpoint="billing")
-    assert httpx.get(f"{emulator.url}/v2/billing", headers=auth(emulator), timeout=30).status_code == 403
-    assert httpx.get(f"{emulator.url}/v2/billing", headers=auth(emulator), timeout=30).status_code == 200
+    assert HTTP.get(f"{emulator.url}/v2/billing", headers=auth(emulator), timeout=30).status_code == 403
+    assert HTTP.get(f"{emulator.url}/v2/billing", headers=auth(emulator), timeout=30).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -128,7 +129,7 @@ def test_logs_billing_and_catalogue_faults_must_be_named(emulator: Emulator) -> 
     ],
 )
 def test_a_status_fault_spells_the_job_s_answers(emulator: Emulator, fault: str, running: str, ended: str) -> None:
-    job = httpx.post(
+    job = HTTP.post(
         f"{emulator.url}/v2/video/generations",
         json=body(),
         headers={**auth(emulator), "X-Emulator-Fault": f"{fault},never_finish"},
@@ -139,7 +140,7 @@ def test_a_status_fault_spells_the_job_s_answers(emulator: Emulator, fault: str,
     while (seen := poll(emulator, job["id"])["status"]) == "queued" and time.monotonic() < deadline:
         time.sleep(0.05)
     assert seen == running  # still running (never_finish): its pending spelling
-    other = httpx.post(
+    other = HTTP.post(
         f"{emulator.url}/v2/video/generations",
         json=body(),
         headers={**auth(emulator), "X-Emulator-Fault": fault},
@@ -164,7 +165,7 @@ def wait_done_spelled(emu: Emulator, job_id: str, ended: str) -> dict[str, Any]:
 
 def test_a_server_wide_spelling_applies_to_every_answer_and_is_checked() -> None:
     with Emulator(timing=0.2, statuses={"completed": "success", "error": "failure"}) as emu:
-        job = httpx.post(f"{emu.url}/v2/video/generations", json=body(), headers=auth(emu), timeout=30).json()
+        job = HTTP.post(f"{emu.url}/v2/video/generations", json=body(), headers=auth(emu), timeout=30).json()
         assert wait_done_spelled(emu, job["id"], "success")["video"]["url"]
         emu.statuses = {"completed": "complete"}
         assert poll(emu, job["id"])["status"] == "complete"

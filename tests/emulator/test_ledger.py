@@ -10,6 +10,7 @@ import pytest
 
 from veo_widgets.emulator import Emulator
 
+from ..helpers import HTTP
 from .conftest import auth, body, create, wait_done
 
 pytestmark = pytest.mark.timeout(120)
@@ -22,7 +23,7 @@ def emu() -> Iterator[Emulator]:
 
 
 def ledger(emu: Emulator, **params: Any) -> httpx.Response:
-    return httpx.get(f"{emu.url}/v2/billing/transactions", params=params, headers=auth(emu), timeout=30)
+    return HTTP.get(f"{emu.url}/v2/billing/transactions", params=params, headers=auth(emu), timeout=30)
 
 
 def charges(emu: Emulator) -> list[dict[str, Any]]:
@@ -52,7 +53,7 @@ def test_a_failed_job_has_no_entry_unless_told_to_charge_it(emu: Emulator) -> No
     billed = wait_done(emu, create(emu, body()).json()["id"])
     assert billed["status"] == "error"
     assert [e["reference_id"] for e in charges(emu)] == [billed["id"]]
-    rows = httpx.get(f"{emu.url}/v2/logs", params={"period": "1h"}, headers=auth(emu), timeout=30).json()["data"]
+    rows = HTTP.get(f"{emu.url}/v2/logs", params={"period": "1h"}, headers=auth(emu), timeout=30).json()["data"]
     logged = next(r for r in rows if r["inference_id"] == billed["id"])
     assert logged["status"] == "failed" and logged["cost"]["usd"] == 0  # the logs say it cost nothing
 
@@ -64,7 +65,7 @@ def test_charge_twice_and_charge_no_file(emu: Emulator) -> None:
     emu.add_fault("charge_no_file")
     lost = wait_done(emu, create(emu, body()).json()["id"])
     assert lost["status"] == "completed" and lost["id"] in {e["reference_id"] for e in charges(emu)}
-    assert httpx.get(lost["video"]["url"], timeout=30).status_code == 404
+    assert HTTP.get(lost["video"]["url"], timeout=30).status_code == 404
     assert emu.balance == pytest.approx(100.0 - sum(e["amount"]["usd"] for e in charges(emu)))
 
 
@@ -123,4 +124,4 @@ def test_a_window_narrows_the_entries(emu: Emulator) -> None:
     stamp = entry["created_at"]
     assert ledger(emu, type="MODEL_USAGE", to="2020-01-01T00:00:00Z").json()["data"] == []
     assert len(ledger(emu, type="MODEL_USAGE", **{"from": stamp}).json()["data"]) == 1
-    assert httpx.get(f"{emu.url}/v2/billing/transactions", timeout=30).status_code == 401
+    assert HTTP.get(f"{emu.url}/v2/billing/transactions", timeout=30).status_code == 401

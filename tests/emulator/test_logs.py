@@ -13,6 +13,7 @@ import pytest
 
 from veo_widgets.emulator import Emulator
 
+from ..helpers import HTTP
 from .conftest import auth, body, create, wait_done
 
 pytestmark = pytest.mark.timeout(120)
@@ -25,7 +26,7 @@ def emu() -> Iterator[Emulator]:
 
 
 def logs(emu: Emulator, **params: Any) -> httpx.Response:
-    return httpx.get(f"{emu.url}/v2/logs", params={"period": "1h", **params}, headers=auth(emu), timeout=30)
+    return HTTP.get(f"{emu.url}/v2/logs", params={"period": "1h", **params}, headers=auth(emu), timeout=30)
 
 
 def rows_for(emu: Emulator, crid: str) -> list[dict[str, Any]]:
@@ -86,7 +87,7 @@ def test_newest_first_filters_and_pages(emu: Emulator) -> None:
     assert [r["client_request_id"] for r in last["data"]] == ["page-1", "page-0"] and not last["pagination"]["has_more"]
     by_alias = logs(emu, model="veo-3.0-i2v").json()["data"]
     assert [r["client_request_id"] for r in by_alias] == ["other-model"]
-    both = httpx.get(
+    both = HTTP.get(
         f"{emu.url}/v2/logs",
         params=[("period", "1h"), ("model", "google/veo-3.0-i2v"), ("model", "google/veo-3.0-i2v-fast")],
         headers=auth(emu),
@@ -115,7 +116,7 @@ def test_newest_first_filters_and_pages(emu: Emulator) -> None:
     ],
 )
 def test_window_and_parameter_errors_are_400(emu: Emulator, params: dict[str, str]) -> None:
-    answer = httpx.get(f"{emu.url}/v2/logs", params=params, headers=auth(emu), timeout=30)
+    answer = HTTP.get(f"{emu.url}/v2/logs", params=params, headers=auth(emu), timeout=30)
     assert answer.status_code == 400 and answer.json()["statusCode"] == "400"
 
 
@@ -126,13 +127,13 @@ def test_a_start_end_window_finds_rows_and_92_days_is_allowed(emu: Emulator) -> 
         "start": (now - timedelta(days=92) + timedelta(minutes=2)).isoformat(),
         "end": (now + timedelta(minutes=1)).isoformat(),
     }
-    answer = httpx.get(f"{emu.url}/v2/logs", params=params, headers=auth(emu), timeout=30)
+    answer = HTTP.get(f"{emu.url}/v2/logs", params=params, headers=auth(emu), timeout=30)
     assert [r["client_request_id"] for r in answer.json()["data"]] == ["windowed"]
     assert logs(emu, period="92d").status_code == 200
 
 
 def test_needs_the_key_and_only_its_own_prefix(emu: Emulator) -> None:
-    assert httpx.get(f"{emu.url}/v2/logs", params={"period": "1h"}, timeout=30).status_code == 401
+    assert HTTP.get(f"{emu.url}/v2/logs", params={"period": "1h"}, timeout=30).status_code == 401
     assert logs(emu, key_prefix=emu.api_key[:8]).status_code == 200
     assert logs(emu, key_prefix="someone1").status_code == 403
 

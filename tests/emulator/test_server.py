@@ -10,12 +10,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from veo_widgets.emulator import Emulator
 
 from ..conftest import image_bytes
+from ..helpers import HTTP
 from .conftest import auth, body, data_uri, wait_done
 
 pytestmark = pytest.mark.timeout(120)
@@ -124,23 +124,23 @@ def test_published_javascript_example_runs_unchanged(emulator: Emulator, tmp_pat
         check=True,
     )
     result = json.loads(done.stdout)
-    assert result["status"] == "completed" and httpx.get(result["video"]["url"], timeout=60).content[4:8] == b"ftyp"
+    assert result["status"] == "completed" and HTTP.get(result["video"]["url"], timeout=60).content[4:8] == b"ftyp"
 
 
 def test_bad_requests_never_crash_it(emulator: Emulator) -> None:
     url = f"{emulator.url}/v2/video/generations"
-    broken = httpx.post(
+    broken = HTTP.post(
         url, content=b"{not json", headers={**auth(emulator), "Content-Type": "application/json"}, timeout=30
     )
     assert broken.status_code == 400 and "JSON" in broken.json()["message"]
-    wrong_type = httpx.post(
+    wrong_type = HTTP.post(
         url, content=b"prompt=x", headers={**auth(emulator), "Content-Type": "text/plain"}, timeout=30
     )
     assert wrong_type.status_code == 400
-    array = httpx.post(url, json=[1, 2], headers=auth(emulator), timeout=30)
+    array = HTTP.post(url, json=[1, 2], headers=auth(emulator), timeout=30)
     assert array.status_code == 400
     for path in ("/files/../../etc/passwd", "/files/%2e%2e/%2e%2e/etc/passwd", "/files/x%00.mp4"):
-        assert httpx.get(emulator.url + path, timeout=30).status_code == 404
+        assert HTTP.get(emulator.url + path, timeout=30).status_code == 404
     # A huge declared body is refused before it is read.
     with socket.create_connection(("127.0.0.1", int(emulator.url.rsplit(":", 1)[1]))) as sock:
         sock.sendall(
@@ -152,19 +152,19 @@ def test_bad_requests_never_crash_it(emulator: Emulator) -> None:
             chunks.append(chunk)
         reply = b"".join(chunks).decode()
     assert reply.startswith("HTTP/1.1 413") and '"statusCode": "413"' in reply
-    assert httpx.get(f"{emulator.url}/health", timeout=30).json()["status"] == "ok"  # still serving
+    assert HTTP.get(f"{emulator.url}/health", timeout=30).json()["status"] == "ok"  # still serving
 
 
 def test_jobs_survive_a_restart_with_a_state_dir(tmp_path: Path) -> None:
     first = Emulator(timing=1.0, state_dir=tmp_path, api_key="k")
-    job = httpx.post(
+    job = HTTP.post(
         f"{first.url}/v2/video/generations", json=body(seed=123), headers={"Authorization": "Bearer k"}, timeout=30
     ).json()
     first.close()  # as when a kernel running demo mode dies mid-render
     with Emulator(timing=1.0, state_dir=tmp_path, api_key="k") as second:
         done = wait_done(second, job["id"])
         assert done["status"] == "completed" and done["video"]["url"].startswith(second.url)
-        assert httpx.get(done["video"]["url"], timeout=60).content[4:8] == b"ftyp"
+        assert HTTP.get(done["video"]["url"], timeout=60).content[4:8] == b"ftyp"
 
 
 def test_command_line_server() -> None:
@@ -180,7 +180,7 @@ def test_command_line_server() -> None:
         assert server.stdout is not None
         line = server.stdout.readline()
         assert f"127.0.0.1:{port}" in line
-        answer = httpx.post(
+        answer = HTTP.post(
             f"http://127.0.0.1:{port}/v2/video/generations",
             json=body(),
             headers={"Authorization": "Bearer k"},
@@ -219,5 +219,5 @@ def test_a_client_that_hangs_up_is_not_reported(capfd: pytest.CaptureFixture[str
             assert b"200" in sock.recv(4096)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
         time.sleep(0.5)
-        assert httpx.get(emu.url + "/health", timeout=30).status_code == 200  # and it still serves
+        assert HTTP.get(emu.url + "/health", timeout=30).status_code == 200  # and it still serves
     assert "Traceback" not in capfd.readouterr().err

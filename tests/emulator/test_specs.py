@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from veo_widgets.emulator import Emulator
@@ -12,6 +11,7 @@ from veo_widgets.emulator._specs import MODELS, validate
 from veo_widgets.emulator._wire import Problem
 
 from ..conftest import image_bytes
+from ..helpers import HTTP
 from .conftest import auth, create, data_uri
 
 IMG = data_uri(image_bytes((64, 36)))
@@ -133,7 +133,7 @@ def test_generation_ids_take_each_models_documented_shape(emulator: Emulator) ->
 
 
 def test_a_refusal_in_the_api_shape(emulator: Emulator) -> None:
-    answer = httpx.post(
+    answer = HTTP.post(
         f"{emulator.url}/v2/video/generations",
         json={"model": "google/veo-3.1-i2v", "prompt": "x", "image_url": IMG, "seed": 3},
         headers=auth(emulator),

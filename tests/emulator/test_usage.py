@@ -9,13 +9,14 @@ import pytest
 
 from veo_widgets.emulator import Emulator
 
+from ..helpers import HTTP
 from .conftest import auth, body, create, wait_done
 
 pytestmark = pytest.mark.timeout(120)
 
 
 def detail(emu: Emulator, **params: Any) -> httpx.Response:
-    return httpx.get(f"{emu.url}/v2/usage/detail", params={"period": "1d", **params}, headers=auth(emu), timeout=30)
+    return HTTP.get(f"{emu.url}/v2/usage/detail", params={"period": "1d", **params}, headers=auth(emu), timeout=30)
 
 
 def test_spend_by_day_and_model_matches_the_ledger() -> None:
@@ -35,7 +36,7 @@ def test_spend_by_day_and_model_matches_the_ledger() -> None:
         assert group["requests"] == {"total": 2, "charged": 1, "succeeded": 1, "failed": 1}
         by_model = detail(emu, group_by="model").json()["groups"]
         assert "day" not in by_model[0] and by_model[0]["spend"] == answer["spend"]
-        plain = httpx.get(f"{emu.url}/v2/usage", params={"period": "1d"}, headers=auth(emu), timeout=30).json()
+        plain = HTTP.get(f"{emu.url}/v2/usage", params={"period": "1d"}, headers=auth(emu), timeout=30).json()
         assert plain["spend"] == answer["spend"] and "models" not in plain
 
 

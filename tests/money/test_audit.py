@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-import httpx
 import pytest
 
 import veo_widgets as veo
@@ -17,7 +16,7 @@ from veo_widgets.money._audit import Audit, Finding
 from veo_widgets.money._spend import SpendHistory
 
 from ..conftest import FAST, QUICK_POLLS
-from ..helpers import until
+from ..helpers import HTTP, until
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -97,7 +96,7 @@ def test_two_generations_for_one_client_request_id(
     job = client.generate("sent twice", image_file, **FAST)
     body = {"model": "google/veo-3.0-fast", "prompt": "sent twice", "duration": 4}
     headers = {"Authorization": f"Bearer {emu.api_key}", "X-Client-Request-Id": job.client_request_id or ""}
-    second = httpx.post(f"{emu.url}/v2/video/generations", json=body, headers=headers, timeout=30).json()["id"]
+    second = HTTP.post(f"{emu.url}/v2/video/generations", json=body, headers=headers, timeout=30).json()["id"]
     wait_charged(emu, second)
     finding = only(client.audit(since))
     assert (finding.kind, finding.generation_id, finding.action) == ("charged_twice", second, "adopt")

@@ -15,6 +15,7 @@ import pytest
 from veo_widgets.emulator import Emulator
 
 from ..conftest import image_bytes
+from ..helpers import HTTP
 
 pytestmark = pytest.mark.timeout(120)
 THREADS, REQUESTS_EACH = 16, 40
@@ -37,7 +38,7 @@ def test_concurrent_mixed_traffic() -> None:
         auth = {"Authorization": f"Bearer {emu.api_key}"}
         url = f"{emu.url}/v2/video/generations"
         valid = {"model": "google/veo-3.0-i2v-fast", "prompt": "p", "image_url": image, "duration": 4, "seed": 1}
-        known = httpx.post(url, json=valid, headers=auth, timeout=30).json()["id"]
+        known = HTTP.post(url, json=valid, headers=auth, timeout=30).json()["id"]
         port = int(emu.url.rsplit(":", 1)[1])
 
         def oversized() -> bool:
@@ -81,5 +82,5 @@ def test_concurrent_mixed_traffic() -> None:
             results = [ok for batch in pool.map(worker, range(THREADS)) for ok in batch]
         assert len(results) == THREADS * REQUESTS_EACH and all(results)
         assert time.monotonic() - started < 90
-        assert httpx.get(f"{emu.url}/health", timeout=30).json()["status"] == "ok"
+        assert HTTP.get(f"{emu.url}/health", timeout=30).json()["status"] == "ok"
         assert emu.stats.duplicate_creates == {}

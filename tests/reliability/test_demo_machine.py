@@ -10,11 +10,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 import veo_widgets as veo
 from veo_widgets.emulator import _server
+
+from ..helpers import HTTP
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -54,7 +55,7 @@ def test_a_job_made_by_another_process_is_resumed_and_downloaded_here(demo: veo.
 
     # Its create is in this emulator's usage logs too (a reconcile from here finds it).
     emulator = _server.demo_emulator()
-    logs = httpx.get(
+    logs = HTTP.get(
         f"{emulator.url}/v2/logs",
         params={"period": "1h"},
         headers={"Authorization": f"Bearer {emulator.api_key}"},

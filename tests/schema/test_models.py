@@ -16,6 +16,7 @@ from veo_widgets.schema._models import Job, JobStatus, Usage, VideoRequest, buil
 from veo_widgets.schema._options import OPTIONS
 
 from ..conftest import image_bytes
+from ..helpers import HTTP
 from .test_images import mp4_bytes
 
 URL = "https://example.com/a.png"
@@ -373,8 +374,6 @@ def every_option_changed(spec: veo.ModelSpec) -> dict[str, Any]:
     ],
 )  # fmt: skip
 def test_the_emulator_accepts_what_build_request_sends(emulator: Any, spec: veo.ModelSpec, everything: bool) -> None:
-    import httpx
-
     media = {"image": image_bytes(), "last_image": image_bytes((640, 360), color=(9, 9, 9)),
              "reference_images": [image_bytes(), URL], "video": mp4_bytes()}  # fmt: skip
     inputs = {i.name: media[i.name] for i in spec.inputs if i.required or everything}
@@ -383,7 +382,7 @@ def test_the_emulator_accepts_what_build_request_sends(emulator: Any, spec: veo.
         others = {k: v for k, v in options.items() if k != "duration"}
         options["duration"] = spec.allowed("duration", **others, **dict.fromkeys(inputs, True))[-1]
     body = build_request("a lighthouse at dusk", model=spec.short, **inputs, **options).body()
-    answer = httpx.post(
+    answer = HTTP.post(
         f"{emulator.url}/v2/video/generations",
         json=body,
         headers={"Authorization": f"Bearer {emulator.api_key}"},

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import ssl
 import threading
 import time
 from collections.abc import Mapping
@@ -58,6 +60,14 @@ MAX_IN_FLIGHT = 16
 T = TypeVar("T")
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings every client of this process shares: httpx's defaults (certifi's CA
+    bundle), loaded once. Loading the bundle is most of what making a client costs (about
+    50 ms for each of its two connections), and a notebook or a test suite makes many."""
+    return httpx.create_ssl_context()
+
+
 def _query(step: Send) -> httpx.QueryParams | None:
     """``Send.params`` as httpx takes them: pairs keep repeated names (``model=a&model=b``)."""
     if not step.params:
@@ -90,9 +100,10 @@ class SyncDriver:
     def __init__(self, core: Core) -> None:
         self._core = core
         transport = core.transport
-        self._http = httpx.Client(base_url=core.base_url, timeout=core.timeout, transport=transport)
+        tls = tls_context()
+        self._http = httpx.Client(base_url=core.base_url, timeout=core.timeout, transport=transport, verify=tls)
         # Result URLs live on a CDN: this client never carries the key.
-        self._files = httpx.Client(transport=transport, timeout=core.timeout, follow_redirects=True)
+        self._files = httpx.Client(transport=transport, timeout=core.timeout, follow_redirects=True, verify=tls)
 
     def close(self) -> None:
         self._http.close()
@@ -222,11 +233,14 @@ class AsyncDriver:
         transport = core.transport
         # Every connection kept alive: one closed after each burst must be opened again.
         limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
-        self._http = httpx.AsyncClient(base_url=core.base_url, timeout=core.timeout, transport=transport, limits=limits)
+        tls = tls_context()
+        self._http = httpx.AsyncClient(
+            base_url=core.base_url, timeout=core.timeout, transport=transport, limits=limits, verify=tls
+        )
         self._gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
         self._writers: dict[asyncio.AbstractEventLoop, GroupWriter] = {}
         # Result URLs live on a CDN: this client never carries the key.
-        self._files = httpx.AsyncClient(transport=transport, timeout=core.timeout, follow_redirects=True)
+        self._files = httpx.AsyncClient(transport=transport, timeout=core.timeout, follow_redirects=True, verify=tls)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import av
 from PIL import Image
 
-from ._render import FPS, RenderFailure, Scene, push_in
+from ._render import FPS, FULL, Quality, RenderFailure, Scene, push_in
 from ._wire import Problem
 
 __all__ = [
@@ -99,38 +99,49 @@ def checked_video(video: bytes | str, provider: str | None, fetch: Callable[[str
     return data
 
 
-def extension(video: bytes, width: int, height: int, seed: int, added: int) -> tuple[Scene, float]:
-    """The scene of an extension and its length in seconds: every frame of ``video``, then
-    ``added`` seconds pushing in from its last frame."""
+def extension(
+    video: bytes, width: int, height: int, seed: int, added: int, quality: Quality = FULL
+) -> tuple[Scene, float]:
+    """The scene of an extension, to encode frame by frame (``hold`` 1), and its length in
+    seconds: every frame of ``video``, then ``added`` seconds pushing in from its last frame,
+    drawn at ``quality`` (a draft draws them small and holds each for ``quality.hold`` frames)."""
     held = max(1, round(video_facts(video).seconds * FPS))
-    return _Extension(video, held, width, height, seed), held / FPS + added
+    return _Extension(video, held, quality, width, height, seed), held / FPS + added
 
 
 class _Extension:
     """Frame ``i`` of an extension. Frames of the input are decoded as the encoder asks for
-    them (in order), so a long input is never held in memory."""
+    them (in order), so a long input is never held in memory, and go to the encoder as
+    decoded (YUV): only the last one becomes a picture, the one the added seconds push into."""
 
-    def __init__(self, video: bytes, held: int, width: int, height: int, seed: int) -> None:
+    def __init__(self, video: bytes, held: int, quality: Quality, width: int, height: int, seed: int) -> None:
         self.frames = _frames(video)
-        self.held, self.width, self.height, self.seed = held, width, height, seed
-        self.last: Image.Image | None = None
+        self.held, self.quality, self.seed = held, quality, seed
+        self.size = quality.scene_size(width, height)
+        self.last: av.VideoFrame | None = None
         self.tail: Scene | None = None
         self.tail_from = 0
+        self.shown: tuple[int, Image.Image | av.VideoFrame] | None = None
 
-    def __call__(self, i: int, n: int) -> Image.Image:
+    def __call__(self, i: int, n: int) -> Image.Image | av.VideoFrame:
         if i < self.held and self.tail is None:
-            picture = next(self.frames, None)
-            if picture is not None:
-                self.last = picture
-                return picture
+            decoded = next(self.frames, None)
+            if decoded is not None:
+                self.last = decoded
+                return decoded
         if self.tail is None:
             if self.last is None:
                 raise RenderFailure("video_url: not a video (no frames)")
-            self.tail, self.tail_from = push_in(self.last, self.width, self.height, self.seed), i
-        return self.tail(i - self.tail_from, n - self.tail_from)
+            picture = Image.fromarray(self.last.to_ndarray(format="rgb24"), "RGB")
+            self.tail, self.tail_from = push_in(picture, *self.size, self.seed), i
+        hold = self.quality.hold
+        drawn = (i - self.tail_from) // hold
+        if self.shown is None or self.shown[0] != drawn:  # the same picture object while held
+            self.shown = drawn, self.tail(drawn, -(-(n - self.tail_from) // hold))
+        return self.shown[1]
 
 
-def _frames(video: bytes) -> Iterator[Image.Image]:
+def _frames(video: bytes) -> Iterator[av.VideoFrame]:
     with av.open(io.BytesIO(video), mode="r") as container:
-        for decoded in container.decode(video=0):
-            yield Image.fromarray(decoded.to_ndarray(format="rgb24"), "RGB")
+        container.streams.video[0].thread_type = "AUTO"
+        yield from container.decode(video=0)

@@ -26,8 +26,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 __all__ = ["DRAFT", "FPS", "FULL", "SAMPLE_RATE", "Quality", "RenderFailure", "Scene", "encode", "fit", "push_in"]
 
-Scene = Callable[[int, int], Image.Image]
-"""Frame ``i`` of ``n``: the output frame, or a picture that :func:`encode` scales to it."""
+Scene = Callable[[int, int], "Image.Image | av.VideoFrame"]
+"""Frame ``i`` of ``n``: the output frame, or a picture that :func:`encode` scales to it. A
+decoded video frame (an extension's input) goes to the encoder as it is, never through RGB."""
 
 
 class RenderFailure(Exception):
@@ -223,9 +224,17 @@ def encode(
             sound.layout = quality.layout
         drawn = -(-frames // quality.hold)
         vf: av.VideoFrame | None = None
+        last: object = None
         for i in range(frames):
             if i % quality.hold == 0 or vf is None:
-                picture = _rgb(scene(i // quality.hold, drawn))
+                drawn_frame = scene(i // quality.hold, drawn)
+                if drawn_frame is last and vf is not None:  # the scene holds its picture: so does the clip
+                    vf.pts = i
+                    for packet in video.encode(vf):
+                        container.mux(packet)
+                    continue
+                last = drawn_frame
+                picture = drawn_frame if isinstance(drawn_frame, av.VideoFrame) else _rgb(drawn_frame)
                 vf = picture.reformat(width, height, "yuv420p", interpolation=quality.interpolation)
                 if i > 0 and tag is not None:
                     yuv = vf.to_ndarray()

@@ -7,6 +7,8 @@ mid-render (a kernel restart in demo mode) renders again when the emulator resta
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import ipaddress
 import json
@@ -68,9 +70,10 @@ class Renderer:
             seconds: float = shape["duration"]
             drawn_at = quality
             if shape["mode"] == "extend" and video_data is not None:  # the input, then the added seconds
-                # An extension plays its input frame for frame at 24 fps: never drafted.
-                drawn_at = FULL
-                scene, seconds = extension(video_data, width, height, seed, shape["duration"])
+                # An extension plays its input frame for frame at 24 fps; only the seconds it
+                # adds are drafted (drawn small and held, by the scene itself).
+                drawn_at = dataclasses.replace(quality, hold=1)
+                scene, seconds = extension(video_data, width, height, seed, shape["duration"], quality)
             else:
                 drawn = quality.scene_size(width, height)
                 scene = scene_for({**shape, "width": drawn[0], "height": drawn[1]}, image_data, video_data, seed)
