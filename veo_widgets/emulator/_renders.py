@@ -8,7 +8,6 @@ mid-render (a kernel restart in demo mode) renders again when the emulator resta
 from __future__ import annotations
 
 import dataclasses
-
 import hashlib
 import ipaddress
 import json
