@@ -65,6 +65,7 @@ class UnconfirmedList:
         self._mine = mine
         self._made: dict[str, w.Widget] = {}  # a row keeps its result across refreshes
         self._older_ids: list[str] = []
+        self._lock = threading.Lock()  # refreshed from card threads and look-up threads alike
         self.reconcile_timeout = 10.0
         """Seconds a Reconcile click looks for its create in the usage logs."""
         self.rows = w.VBox()
@@ -102,6 +103,10 @@ class UnconfirmedList:
         """Read the journal again: this session's rows, and the count of the others."""
         mine = set(self._mine())
         lost = _lost(self._client())
+        with self._lock:
+            self._show(lost, mine)
+
+    def _show(self, lost: Sequence[Job], mine: Collection[str]) -> None:
         self.rows.children = tuple(self._row(j.client_request_id or "") for j in lost if j.client_request_id in mine)
         self._older_ids = [j.client_request_id or "" for j in lost if j.client_request_id not in mine]
         n = len(self._older_ids)
@@ -114,9 +119,10 @@ class UnconfirmedList:
 
     def toggle_older(self) -> None:
         """Show (or hide again) the older rows, each with its own Reconcile."""
-        self.older_rows.layout.display = "none" if self.older_shown else None
-        self.show_older.description = "Hide" if self.older_shown else "Show"
-        self._fill_older()
+        with self._lock:
+            self.older_rows.layout.display = "none" if self.older_shown else None
+            self.show_older.description = "Hide" if self.older_shown else "Show"
+            self._fill_older()
 
     def _fill_older(self) -> None:
         self.older_rows.children = tuple(self._row(c) for c in self._older_ids) if self.older_shown else ()
