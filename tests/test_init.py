@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import get_type_hints
 
 import veo_widgets as veo
 
@@ -13,10 +14,14 @@ EXPECTED = {
     "AmbiguousIdError",
     "AsyncClient",
     "AsyncRun",
+    "Audit",
+    "AuditSummary",
     "AuthenticationError",
     "BudgetExceededError",
+    "Charge",
     "Client",
     "Emulator",
+    "Finding",
     "Gallery",
     "GenerationFailedError",
     "GenerationTimeoutError",
@@ -28,9 +33,12 @@ EXPECTED = {
     "ModelSpec",
     "NotFoundError",
     "Panel",
+    "PriceDrift",
     "RateLimitError",
     "Run",
     "ServerError",
+    "Spend",
+    "SpendHistory",
     "Storyboard",
     "UnconfirmedCreateError",
     "Usage",
@@ -96,3 +104,14 @@ def test_the_older_public_import_paths_still_work() -> None:
     assert VeoMagics.__name__ == "VeoMagics"
     out = subprocess.run([sys.executable, "-m", "veo_widgets.cli", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "usage: veo" in out.stdout
+
+
+def test_what_the_money_methods_return_is_public() -> None:
+    assert get_type_hints(veo.Client.audit)["return"] is veo.Audit
+    assert get_type_hints(veo.AsyncClient.audit)["return"] is veo.Audit
+    audit = get_type_hints(veo.Audit)
+    assert audit["findings"] == tuple[veo.Finding, ...] and audit["summary"] is veo.AuditSummary
+    assert audit["charges"] == tuple[veo.Charge, ...]
+    assert get_type_hints(veo.AuditSummary)["drift"] == tuple[veo.PriceDrift, ...]
+    assert issubclass(veo.SpendHistory, veo.Spend)
+    assert get_type_hints(veo.Client.spend)["return"] is veo.Spend

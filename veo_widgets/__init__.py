@@ -30,8 +30,12 @@ from .client._client import AsyncClient, Client
 from .client._run import AsyncRun, Run
 from .journal._store import Journal
 from .media._sample import sample_image
+from .money._audit import Audit, AuditSummary, Finding, PriceDrift
+from .money._billing import Spend
 from .money._budget import BudgetExceededError
+from .money._ledger import Charge
 from .money._recover import UnconfirmedCreateError
+from .money._spend import SpendHistory
 from .schema._family import ModelSpec, models
 from .schema._models import Job, JobStatus, Usage, VideoRequest
 
@@ -61,10 +65,14 @@ __all__ = [
     "AmbiguousIdError",
     "AsyncClient",
     "AsyncRun",
+    "Audit",
+    "AuditSummary",
     "AuthenticationError",
     "BudgetExceededError",
+    "Charge",
     "Client",
     "Emulator",
+    "Finding",
     "Gallery",
     "GenerationFailedError",
     "GenerationTimeoutError",
@@ -76,9 +84,12 @@ __all__ = [
     "ModelSpec",
     "NotFoundError",
     "Panel",
+    "PriceDrift",
     "RateLimitError",
     "Run",
     "ServerError",
+    "Spend",
+    "SpendHistory",
     "Storyboard",
     "UnconfirmedCreateError",
     "Usage",

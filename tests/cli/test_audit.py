@@ -49,6 +49,24 @@ def test_a_clean_account_exits_0_and_findings_exit_1(emu: Emulator, capsys: pyte
     assert report["summary"]["charged_usd"] == pytest.approx(charged)
 
 
+def test_a_clean_run_of_ten_jobs_is_0_findings_and_the_ledger_s_totals(
+    emu: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    since = datetime.now(timezone.utc).isoformat()
+    with veo.Client(emu.api_key, emu.url, schedule=QUICK_POLLS) as client:
+        jobs = client.generate_many([{"prompt": f"clean {n}", "image": EXAMPLE, **FAST} for n in range(10)])
+    ours = {job.id for job in jobs}
+    until(lambda: len([e for e in emu.ledger.charges() if e.reference_id in ours]) == 10, 60)
+    assert main(["audit", "--since", since, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    ledger = [e.usd for e in emu.ledger.charges() if e.reference_id in ours]
+    assert report["findings"] == [] and report["summary"]["charges"] == 10
+    assert report["summary"]["charged_usd"] == pytest.approx(sum(ledger))
+    assert report["summary"]["delivered"] == 10 and report["summary"]["delivered_usd"] == pytest.approx(sum(ledger))
+    assert main(["audit", "--since", since]) == 0
+    assert f"charged ${sum(ledger):.2f} in 10 charges; 10 jobs delivered" in capsys.readouterr().out
+
+
 def test_a_bad_since_is_refused_by_the_parser(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stopped:
         main(["audit", "--since", "last tuesday"])

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import veo_widgets as veo
 from veo_widgets.cli._main import main
 from veo_widgets.emulator import Emulator
+
+from ..conftest import FAST, QUICK_POLLS
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -20,7 +25,7 @@ def test_doctor_with_a_key_is_all_ok_and_generates_nothing(
     out = capsys.readouterr()
     lines = out.out.splitlines()
     names = [line.split()[1].rstrip(":") for line in lines]
-    assert names == ["key", "balance", "catalogue", "prices", "schemas", "logs", "clock", "versions"]
+    assert names == ["key", "balance", "catalogue", "prices", "schemas", "charges", "logs", "clock", "versions"]
     assert all(line.startswith("ok ") for line in lines), out.out
     assert "echoed our X-Client-Request-Id" in out.out and "0 failed, 0 warnings" in out.err
     after = emulator.stats
@@ -46,3 +51,32 @@ def test_doctor_without_a_key_says_how_to_set_one(
         monkeypatch.delenv(name, raising=False)
     assert main(["doctor"]) == 1
     assert "set AIMLAPI_KEY" in capsys.readouterr().out
+
+
+def test_doctor_says_when_charges_and_the_catalogue_differ_by_more_than_20_percent(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], image_file: Path
+) -> None:
+    with Emulator(timing=0.5, seed=4, charge_factor=1.5) as overcharging:  # bills 50 % over its catalogue
+        monkeypatch.setenv("AIMLAPI_KEY", overcharging.api_key)
+        monkeypatch.setenv("AIMLAPI_BASE_URL", overcharging.url)
+        assert main(["doctor"]) == 0
+        assert "ok    charges: no job charged here yet" in capsys.readouterr().out
+        with veo.Client(overcharging.api_key, overcharging.url, schedule=QUICK_POLLS) as client:
+            client.generate_many([{"prompt": f"take {n}", "image": image_file, **FAST} for n in range(3)])
+        assert main(["doctor"]) == 0  # a warning, not a failure
+        out = capsys.readouterr()
+        (line,) = [line for line in out.out.splitlines() if "charges:" in line]
+        assert line.startswith("warn  charges: google/veo-3.0-i2v-fast") and "over your last 3 jobs" in line
+        assert "(+50 %)" in line and "-> estimates and the budget use what was charged" in line
+        assert "0 failed, 1 warnings" in out.err
+
+
+def test_doctor_counts_settings_charged_as_the_catalogue_says(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], image_file: Path
+) -> None:
+    monkeypatch.setenv("AIMLAPI_KEY", emulator.api_key)
+    monkeypatch.setenv("AIMLAPI_BASE_URL", emulator.url)
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        client.generate("as listed", image_file, **FAST)
+    assert main(["doctor"]) == 0
+    assert "ok    charges: 1 setting charged within 20 % of the catalogue" in capsys.readouterr().out

@@ -9,7 +9,8 @@ import pytest
 
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
-from veo_widgets.money._learned import charged_rate, learn_charge, learned_estimate
+from veo_widgets.money._learned import charged_rate, learn_charge, learned_estimate, learned_settings
+from veo_widgets.views._audit import audit_html
 
 from ..conftest import FAST, QUICK_POLLS
 
@@ -35,6 +36,8 @@ def test_the_estimate_moves_toward_the_charges_with_each_job(tmp_path: Path) -> 
     unpriced = learned_estimate(URL, "google/veo3", "720p", 4, True, None, folder=tmp_path)
     assert unpriced.usd == pytest.approx(4.8) and unpriced.jobs == 6
     assert charged_rate(URL, "google/veo3", "720p", True, folder=tmp_path) == (pytest.approx(1.2), 6)
+    assert learned_settings(URL + "/", folder=tmp_path) == [("google/veo3", "720p", True)]
+    assert learned_settings("https://other", folder=tmp_path) == []
 
 
 def test_nothing_is_learned_without_a_charge_or_a_duration(tmp_path: Path) -> None:
@@ -66,4 +69,4 @@ def test_estimates_and_the_budget_follow_what_was_charged(overcharging: Emulator
             client.generate("one more", image_file, **FAST)
         audit = client.audit()
         assert audit.ok and [d.jobs for d in audit.summary.drift] == [3]
-        assert "+50 %" in audit.describe()
+        assert "+50 %" in audit.describe() and "+50 %" in audit_html(audit)  # `veo audit` and the Audit view

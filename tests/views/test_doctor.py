@@ -22,5 +22,5 @@ def test_veo_doctor_in_a_notebook_is_all_ok(
     with capture_output() as shown:
         run(ip, "%veo doctor")
     lines = shown.stdout.splitlines()
-    assert lines[-1] == "0 failed, 0 warnings, 8 ok", shown.stdout
+    assert lines[-1] == "0 failed, 0 warnings, 9 ok", shown.stdout
     assert all(line.startswith("ok ") for line in lines[:-1]) and emulator.stats.create_attempts == before

@@ -268,5 +268,7 @@ class AsyncClient(BaseClient):
         """``Client.afford``, awaitable."""
         return await self._driver.drive(self._money.afford(request, options))
 
-    async def reconcile(self, job_or_crid: Job | str | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
+    async def reconcile(
+        self, job_or_crid: Job | str | Sequence[Job | str] | None = None, *, timeout: float = 10.0
+    ) -> list[Reconciled]:
         return await self._driver.drive(self._money.reconcile(job_or_crid, timeout))

@@ -277,7 +277,9 @@ class Client(BaseClient):
         or a storyboard asks before its first create). Sends no create."""
         return self._driver.drive(self._money.afford(request, options))
 
-    def reconcile(self, job_or_crid: Job | str | None = None, *, timeout: float = 10.0) -> list[Reconciled]:
-        """Look unconfirmed creates (all of this server's, or one) up in the usage logs. A job
+    def reconcile(
+        self, job_or_crid: Job | str | Sequence[Job | str] | None = None, *, timeout: float = 10.0
+    ) -> list[Reconciled]:
+        """Look unconfirmed creates (all of this server's, or those named) up in the usage logs. A job
         found is journaled (state ``recovered``): ``client.wait(result.generation_id)``."""
         return self._driver.drive(self._money.reconcile(job_or_crid, timeout))

@@ -11,7 +11,7 @@ journal is named by a small Protocol: money never imports it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -37,7 +37,7 @@ from ._ledger import (
 )
 from ._reconcile import LOGS_PATH, Found, FoundFailed, Lookup, RateWindow, Reconciled, reconcile_flow
 
-__all__ = ["DEFAULT_WINDOW", "AuditJournal", "AuditRun", "PriceSource", "parse_since", "window"]
+__all__ = ["DEFAULT_WINDOW", "AuditJournal", "AuditRun", "PriceSource", "parse_since", "price_drift", "window"]
 
 #: An audit with no ``since`` looks this far back.
 DEFAULT_WINDOW = timedelta(days=7)
@@ -275,16 +275,28 @@ class AuditRun:
             model = request.get("model")
             if model and row.id:
                 seen[(str(model), request.get("resolution"), request.get("generate_audio"))] = None
-        found = []
-        for model, resolution, audio in seen:
-            listed = self.prices.estimate(model, resolution=resolution, duration=1, generate_audio=audio)
-            learned = charged_rate(self.base_url, model, resolution, audio, folder=self.learn_folder)
-            if not listed or learned is None:
-                continue
-            rate, jobs = learned
-            if abs(rate / listed - 1) > DRIFT:
-                found.append(PriceDrift(model, resolution, audio, listed, rate, jobs))
-        return found
+        return price_drift(self.prices, self.base_url, seen, folder=self.learn_folder)
+
+
+def price_drift(
+    prices: PriceSource,
+    base_url: str,
+    settings: Iterable[tuple[str, str | None, bool | None]],
+    *,
+    folder: Path | None = None,
+) -> list[PriceDrift]:
+    """The ``settings`` (model, resolution, audio) whose charges on ``base_url`` are more than
+    20 % away from the catalogue's price per second (what the audit and ``veo doctor`` say)."""
+    found = []
+    for model, resolution, audio in settings:
+        listed = prices.estimate(model, resolution=resolution, duration=1, generate_audio=audio)
+        learned = charged_rate(base_url, model, resolution, audio, folder=folder)
+        if not listed or learned is None:
+            continue
+        rate, jobs = learned
+        if abs(rate / listed - 1) > DRIFT:
+            found.append(PriceDrift(model, resolution, audio, listed, rate, jobs))
+    return found
 
 
 def _makers(start: datetime, end: datetime, wanted: set[str], pacer: Pacer) -> Generator[Step, Outcome, dict[str, str]]:

@@ -34,6 +34,7 @@ __all__ = [
     "learn_charge",
     "learn_job",
     "learned_estimate",
+    "learned_settings",
     "setting_key",
 ]
 
@@ -134,6 +135,18 @@ def charged_rate(
     kept = _read(_path(folder)).get(setting_key(base_url, model, resolution, generate_audio), [])
     rates = [float(o["usd_per_second"]) for o in kept[-USED:] if isinstance(o.get("usd_per_second"), (int, float))]
     return (sum(rates) / len(rates), len(rates)) if rates else None
+
+
+def learned_settings(base_url: str, *, folder: Path | None = None) -> list[tuple[str, str | None, bool | None]]:
+    """Every (model, resolution, audio setting) charged on this server, as :func:`charged_rate` takes them."""
+    prefix = base_url.rstrip("/") + "|"
+    found = []
+    for key in _read(_path(folder)):
+        if not key.startswith(prefix):
+            continue
+        model, resolution, audio = key[len(prefix) :].rsplit("|", 2)
+        found.append((model, resolution or None, None if not audio else audio == "audio"))
+    return found
 
 
 @dataclass(frozen=True)

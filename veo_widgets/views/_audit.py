@@ -8,10 +8,17 @@ import html
 from ..money._audit import Audit, Finding
 from ..money._audit_run import parse_since
 
-__all__ = ["ACTION_LABELS", "audit_html", "finding_html", "parse_since"]
+__all__ = ["ACTION_LABELS", "all_matched", "audit_html", "finding_html", "parse_since"]
 
 #: The button each action gets; ``refund`` and ``none`` get no button (nothing to click here).
 ACTION_LABELS = {"download": "Download again", "adopt": "Adopt", "reconcile": "Reconcile"}
+
+
+def all_matched(audit: Audit) -> str:
+    """What a clean audit says: "No findings: 10 jobs delivered, $16.80 charged, all matched"."""
+    s = audit.summary
+    jobs = f"{s.delivered} job{'s' if s.delivered != 1 else ''}"
+    return f"No findings: {jobs} delivered, ${s.charged_usd:.2f} charged, all matched."
 
 
 def finding_html(finding: Finding) -> str:
@@ -32,7 +39,7 @@ def audit_html(audit: Audit, *, with_findings: bool = True) -> str:
     )
     drift = "".join(f"<div class='veo-note'>price: {html.escape(d.describe())}</div>" for d in s.drift)
     if audit.ok:
-        body = "<div class='veo-audit-ok'>Nothing to do: every charge is a video on this machine.</div>"
+        body = f"<div class='veo-audit-ok'>{html.escape(all_matched(audit))}</div>"
     elif with_findings:
         body = "".join(finding_html(f) for f in audit.findings)
     else:

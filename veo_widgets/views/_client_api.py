@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,9 +20,12 @@ from typing_extensions import Unpack
 from ..client._base import GenerateOptions
 from ..client._run import Run
 from ..journal._store import Journal
+from ..money._audit import Audit
 from ..money._billing import Balance
+from ..money._ledger import LedgerProgress
 from ..money._pricing import Estimate
 from ..money._reconcile import Reconciled
+from ..money._spend import SpendHistory
 from ..protocol._schedule import DurationModel
 from ..schema._models import Job, VideoRequest
 
@@ -88,6 +92,18 @@ class ClientAPI(Protocol):
 
     def balance(self) -> Balance: ...
 
-    def reconcile(self, job_or_crid: Job | str | None = None, *, timeout: float = 10.0) -> list[Reconciled]: ...
+    def reconcile(
+        self, job_or_crid: Job | str | Sequence[Job | str] | None = None, *, timeout: float = 10.0
+    ) -> list[Reconciled]: ...
+
+    def audit(
+        self,
+        since: datetime | timedelta | str | None = None,
+        until: datetime | None = None,
+        *,
+        on_progress: Callable[[LedgerProgress], Any] | None = None,
+    ) -> Audit: ...
+
+    def spend(self, *, by: str, days: int = 30) -> SpendHistory: ...
 
     def close(self) -> None: ...

@@ -1,9 +1,10 @@
 """``veo doctor`` and ``%veo doctor``: free checks of what this package assumes about the AI/ML API, one line each.
 
 With a key, every check is costless: a poll of an id that does not exist (the key is accepted
-when the answer is not 401/403), the balance, the catalogue and the family's prices, the usage
-logs (answering, and echoing our ``X-Client-Request-Id``), the clock skew from the ``Date``
-header, and the package versions. Nothing is generated. Each line is ``ok``, ``warn`` or
+when the answer is not 401/403), the balance, the catalogue and the family's prices, what this
+account was charged against those prices (more than 20 % apart is a warning), the usage logs
+(answering, and echoing our ``X-Client-Request-Id``), the clock skew from the ``Date`` header,
+and the package versions. Nothing is generated. Each line is ``ok``, ``warn`` or
 ``fail`` with what to do; the exit status is 1 when a line fails.
 """
 
@@ -22,6 +23,9 @@ from typing import Any
 import httpx
 
 from .._config import DEFAULT_BASE_URL, env_api_key
+from ..money._audit_run import price_drift
+from ..money._learned import learned_settings
+from ..money._pricing import parse_catalogue
 from ..schema._family import models
 
 __all__ = ["Check", "checks", "report"]
@@ -107,7 +111,26 @@ def _catalogue_check(http: httpx.Client) -> list[Check]:
             "the built-in table is used for the others",
         ),
     ]
+    out.append(_charges_check(answer.json(), str(http.base_url)))
     return out
+
+
+def _charges_check(listed: Any, base_url: str) -> Check:
+    """What this machine saw charged per setting (``money/_learned.py``) against the catalogue."""
+    catalogue = parse_catalogue(listed, base_url=base_url, now=datetime.now(timezone.utc))
+    settings = learned_settings(base_url)
+    if not settings:
+        return Check("charges", "ok", "no job charged here yet: estimates are the catalogue's")
+    drift = price_drift(catalogue, base_url, settings)
+    if not drift:
+        n = len(settings)
+        return Check("charges", "ok", f"{n} setting{'s' if n != 1 else ''} charged within 20 % of the catalogue")
+    return Check(
+        "charges",
+        "warn",
+        "; ".join(d.describe() for d in drift),
+        "estimates and the budget use what was charged; `veo audit` lists the jobs",
+    )
 
 
 def _logs_check(http: httpx.Client) -> Check:

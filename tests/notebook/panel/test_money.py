@@ -1,9 +1,8 @@
-"""The panel's money row: a daily budget field, the balance with a real key, and lost
-creates listed with a Reconcile button."""
+"""The panel's money row: a daily budget field and the balance with a real key (its lost
+creates: test_unconfirmed.py; its Audit button: tests/notebook/test_audit_view.py)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import pytest
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.notebook.panel._panel import Panel
-from veo_widgets.schema._models import DEFAULT_MODEL
 
 from ...conftest import QUICK_POLLS, Counting
 from ...helpers import enter_key, until
@@ -60,23 +58,6 @@ def test_the_balance_shows_with_a_real_key_and_not_in_demo_mode(keyed_client: ve
     assert demo.client.demo and demo.money.balance.value == ""
 
 
-def test_a_lost_create_is_listed_and_reconcile_shows_what_was_found(
-    keyed_client: veo.Client, emulator: Emulator
-) -> None:
-    keyed_client.journal.record_submission(
-        "veo-lost-answer", base_url=emulator.url, demo=False, request={"model": DEFAULT_MODEL, "prompt": "waves"}
-    )
-    panel = Panel(client=keyed_client)
-    panel.money.reconcile_timeout = 1.0  # the logs have no row for it: say so after a second
-    (row,) = panel.money.unconfirmed.children
-    assert "veo-lost-answer" in row.children[0].children[0].value
-    button = row.children[0].children[1]
-    assert button.description == "Reconcile"
-    button.click()  # returns at once: the look-up runs on its own thread
-    until(lambda: "no usage-log row with client request id veo-lost-answer" in row.children[1].value)
-    assert not button.disabled
-
-
 def test_a_key_typed_later_keeps_the_budget_and_shows_the_balance(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -88,16 +69,3 @@ def test_a_key_typed_later_keeps_the_budget_and_shows_the_balance(
     assert not panel.client.demo and panel.client.budget_usd == 2.5
     until(lambda: "balance: $" in panel.money.balance.value)
     assert emulator.api_key not in panel.money.balance.value
-
-
-def test_reconcile_finds_a_job_whose_create_answer_was_lost(keyed_client: veo.Client, image_file: Path) -> None:
-    job = keyed_client.generate("waves roll in", image_file, duration=4, seed=1)
-    crid = job.client_request_id
-    assert crid
-    with sqlite3.connect(keyed_client.journal.path) as db:  # as if the create's answer never arrived
-        db.execute("UPDATE jobs SET job_id = NULL, state = 'unconfirmed' WHERE client_request_id = ?", (crid,))
-    panel = Panel(client=keyed_client)
-    (row,) = panel.money.unconfirmed.children
-    assert crid in row.children[0].children[0].value
-    row.children[0].children[1].click()
-    until(lambda: f"recovered {job.id}" in row.children[1].value)

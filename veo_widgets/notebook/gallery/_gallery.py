@@ -24,6 +24,7 @@ from ...media._media import poster, poster_path
 from ...schema._models import Job
 from ...views._client_api import ClientAPI
 from ...views._display import video_html
+from .._audit_view import AuditLauncher
 from ._actions import perform
 from ._lineage import family
 from ._model import ACTIONS, STATUS_FILTERS, Card, Filters, Pager, Source, card
@@ -63,8 +64,8 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     Its controls are attributes, as the panel's are, for scripts and tests: ``search``,
     ``model_filter``, ``status_filter``, ``since``, ``until``, ``grid``, ``newer_button``,
-    ``older_button``, ``page_label``; the selected clip's ``info``, ``player``, ``lineage``,
-    ``actions``, ``message`` and ``workspace``.
+    ``older_button``, ``page_label``, ``audit`` (the Audit button and view); the selected
+    clip's ``info``, ``player``, ``lineage``, ``actions``, ``message`` and ``workspace``.
 
     >>> gallery = veo.Gallery()          # doctest: +SKIP
     >>> gallery.filter(text="lighthouse", status="finished")   # doctest: +SKIP
@@ -109,6 +110,7 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             control.observe(lambda _: self._filters_changed(), names="value")
         refresh = w.Button(icon="refresh", tooltip="read the journal again", layout=w.Layout(width="40px"))
         refresh.on_click(lambda _: self.refresh())
+        self.audit = AuditLauncher(lambda: self.client)  # the Audit view (and spend chart) under the toolbar
 
         self.grid = w.GridBox(
             layout=w.Layout(grid_template_columns=f"repeat({columns}, {POSTER_WIDTH + 16}px)", grid_gap="8px")
@@ -131,9 +133,11 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         )
         self.sequence = SequenceStrip(player=self._video, thumb=lambda p: poster_widget(p, 120))
 
+        audit = self.audit.button
         super().__init__(
             [
-                w.HBox([self.search, self.model_filter, self.status_filter, self.since, self.until, refresh]),
+                w.HBox([self.search, self.model_filter, self.status_filter, self.since, self.until, refresh, audit]),
+                self.audit.host,
                 w.HBox([self.newer_button, self.page_label, self.older_button]),
                 self.grid,
                 self._detail,

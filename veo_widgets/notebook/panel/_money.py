@@ -1,5 +1,6 @@
 """The panel's money row: the daily budget field, the account's balance (with a real key),
-and creates whose answer was lost, each with a Reconcile button.
+creates whose answer was lost (``_unconfirmed``: this session's with a Reconcile button each,
+a count of older ones) and the Audit button, which opens the Audit view under it.
 
 Network calls (balance, reconcile) run on daemon threads that only set widget traits, like
 the estimate beside Generate: a slow API never holds the kernel.
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 import html
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import ipywidgets as w
 
 from ..._errors import VeoError, explain
 from ...views._client_api import ClientAPI
+from .._audit_view import AuditLauncher
+from ._unconfirmed import UnconfirmedList
 
 __all__ = ["MoneyRow"]
 
@@ -25,9 +28,10 @@ def _note(text: str, css: str = "veo-note") -> str:
 
 class MoneyRow:
     """``budget`` (empty: no cap) sets the client's ``budget_usd``; ``balance`` shows
-    ``client.balance()``; ``unconfirmed`` lists lost creates with a Reconcile button each."""
+    ``client.balance()``; ``unconfirmed`` lists this session's lost creates (those ``mine()``
+    names) with a Reconcile button each, and counts the older ones; ``audit`` opens the Audit view."""
 
-    def __init__(self, client: Callable[[], ClientAPI]) -> None:
+    def __init__(self, client: Callable[[], ClientAPI], mine: Callable[[], Collection[str]] = frozenset) -> None:
         self._client = client
         self.budget = w.Text(
             value="",
@@ -41,19 +45,18 @@ class MoneyRow:
         self.budget_note = w.HTML()
         self.balance = w.HTML()
         self.balance.add_class("veo-balance")
-        self.unconfirmed = w.VBox()
-        self.unconfirmed.add_class("veo-unconfirmed")
+        self.unconfirmed = UnconfirmedList(client, mine)
+        self.audit = AuditLauncher(client)
         self.box = w.VBox(
             [
                 w.HBox([self.budget, self.budget_note], layout=w.Layout(align_items="center")),
                 self.balance,
-                self.unconfirmed,
+                self.unconfirmed.box,
+                self.audit.box,
             ]
         )
         self.box.add_class("veo-money")
         self._balance_turn = 0
-        self.reconcile_timeout = 10.0
-        """Seconds a Reconcile click looks for its create in the usage logs."""
         current = client().budget_usd  # a budget the client already has (VEO_BUDGET_USD) shows
         if current is not None:
             self.budget.value = f"{current:g}"
@@ -103,40 +106,5 @@ class MoneyRow:
         threading.Thread(target=work, name="veo-panel-balance", daemon=True).start()
 
     def refresh_unconfirmed(self) -> None:
-        """A line per create whose answer was lost, each with its own Reconcile button."""
-        try:
-            lost = self._client().journal.unconfirmed()
-        except Exception:  # an unreadable journal must not break the panel
-            lost = []
-        rows = [self._row(job.client_request_id) for job in lost if job.client_request_id]
-        self.unconfirmed.children = tuple(rows)
-
-    def _row(self, crid: str) -> w.Widget:
-        label = w.HTML(_note(f"create {crid}: the answer was lost; it may exist and be billed"))
-        button = w.Button(description="Reconcile", icon="search", tooltip="look it up in the usage logs")
-        button.add_class("veo-reconcile")
-        result = w.HTML()
-        button.on_click(lambda _: self.reconcile(crid, button, result))
-        row = w.VBox([w.HBox([label, button], layout=w.Layout(align_items="center")), result])
-        row.add_class("veo-unconfirmed-row")
-        return row
-
-    def reconcile(self, crid: str, button: w.Button, result: w.HTML) -> threading.Thread:
-        """``client.reconcile(crid)`` off the kernel's thread; each finding's sentence shown."""
-        button.disabled = True
-        result.value = _note("looking it up in the usage logs…")
-        client = self._client()
-
-        def work() -> None:
-            try:
-                texts = [r.describe() for r in client.reconcile(crid, timeout=self.reconcile_timeout)] or [
-                    "nothing to reconcile: it was answered"
-                ]
-            except Exception as exc:  # one sentence in the row, never a traceback
-                texts = [explain(exc)]
-            result.value = "<br>".join(_note(text) for text in texts)
-            button.disabled = False
-
-        thread = threading.Thread(target=work, name="veo-panel-reconcile", daemon=True)
-        thread.start()
-        return thread
+        """This session's lost creates, each with its own Reconcile button; a count of the rest."""
+        self.unconfirmed.refresh()

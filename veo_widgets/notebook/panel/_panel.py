@@ -32,6 +32,7 @@ from ._layout import PanelParts
 from ._money import MoneyRow
 from ._running import Running
 from ._summary import keep_alive
+from ._unconfirmed import sent_by
 
 __all__ = ["Panel", "new_client", "video_player"]
 
@@ -93,7 +94,8 @@ class Panel(Running, w.VBox):
         )
         locked = "" if own else "This panel uses the client it was given; that client's key applies."
         key = KeyRow(self._use_key, lambda: check_key(self._client), locked=locked)
-        PanelParts.__init__(self, form, key, MoneyRow(lambda: self._client), takes)
+        money = MoneyRow(lambda: self._client, mine=lambda: sent_by(self._cards))  # its own lost creates
+        PanelParts.__init__(self, form, key, money, takes)
         self._connect()
         if compact:  # status and result only: what `%%veo --background` shows under its cell
             w.VBox.__init__(self, [self._style, self.banner, self.form_message, self.jobs, self.player])
