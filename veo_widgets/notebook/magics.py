@@ -27,12 +27,13 @@ from ..studio._long_take import resume_run, start_long_take
 from ..views._audit import parse_since
 from ..views._client_api import ClientAPI
 from ..views._display import Progress, still_running_text, stopped_note
-from ..views._doctor import checks, report
+from ..views._doctor_run import run_doctor
 from ..views._lookup import OPTION_NAMES, already_saved, check_request, job_status, saved_video
 from ._magics_view import config_text, final_bundle, history_bundle, live_bundle, video_bundle
 from ._parsers import (
     AuditArgs,
     DemoArgs,
+    DoctorArgs,
     GenerateArgs,
     HistoryArgs,
     JobArgs,
@@ -392,9 +393,9 @@ class _VeoMagics(Magics):
 
         return models()
 
-    def handle_doctor(self, args: NoArgs) -> None:
-        """``veo doctor``'s free checks, one line each (the last counts the fails)."""
-        print(report(checks())[0])
+    def handle_doctor(self, args: DoctorArgs) -> None:
+        """``veo doctor``'s free checks, one line each; ``--live --budget USD``: and its report."""
+        run_doctor(args.live, args.budget)
 
     def handle_gallery(self, args: NoArgs) -> Any:
         from .gallery._gallery import Gallery
