@@ -192,7 +192,10 @@ def live_run(
             outcome = _follow(run, watch, created_at, logs_wait)
             job_id = run.job.id if run.job is not None else job_id
             wire = wire_facts(recorder, created_at)  # before the doctor's own extra poll below
-            extras = _free_extras(http, spec, job_id, run.client_request_id)
+            try:
+                extras = _free_extras(http, spec, job_id, run.client_request_id)
+            except (httpx.HTTPError, ValueError) as exc:  # the report is still written, saying so
+                extras = {"extras_error": f"{type(exc).__name__}: {exc}"}
     finally:
         inner.close()
     return {
