@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,66 @@ def test_doctor_counts_settings_charged_as_the_catalogue_says(
         client.generate("as listed", image_file, **FAST)
     assert main(["doctor"]) == 0
     assert "ok    charges: 1 setting charged within 20 % of the catalogue" in capsys.readouterr().out
+
+
+def _live_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIMLAPI_KEY", emulator.api_key)
+    monkeypatch.setenv("AIMLAPI_BASE_URL", emulator.url)
+
+
+def test_doctor_live_sends_one_generation_and_writes_one_line_per_open_question(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _live_env(emulator, monkeypatch)
+    before = emulator.stats
+    assert main(["doctor", "--live", "--budget", "1"]) == 0
+    out = capsys.readouterr()
+    after = emulator.stats
+    assert (after.creates - before.creates, after.create_attempts - before.create_attempts) == (1, 1)
+    reports = sorted((tmp_path / "home" / "doctor").glob("doctor-*.json"))
+    assert len(reports) == 1 and str(reports[0]) in out.out
+    data = json.loads(reports[0].read_text())
+    questions = data["questions"]
+    assert [q["number"] for q in questions] == list(range(1, 12))  # API.md's 11 open questions, in order
+    assert len({q["id"] for q in questions}) == 11 and all(q["seen"] for q in questions)
+    markdown = reports[0].with_suffix(".md").read_text()
+    for q in questions:  # one line each, in the text a person reads and in the terminal
+        assert sum(f" {q['id']} " in line for line in markdown.splitlines()) == 1
+        assert sum(f" {q['id']} " in line for line in out.out.splitlines()) == 1
+    live = data["live"]
+    assert live["statuses_seen"][-1] == "completed" and live["job"]["outcome"] == "completed"
+    assert "x-aimlapi-usd-spent" in live["create"]["headers"]
+    assert live["logs"]["appeared_after_create_s"] is not None
+    assert live["link"]["seconds"] == 600 and live["link"]["source"] == "x-amz-expires"
+    assert live["clock_skew_s"] is not None
+    assert Path(live["job"]["saved_to"]).is_file()
+    job = veo.Journal().find(live["job"]["id"])  # findable again, as every paid job
+    assert job is not None and job.ok
+    text = reports[0].read_text() + markdown + out.out + out.err
+    assert emulator.api_key not in text and "X-Amz-Signature=REDACTED" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["doctor", "--live", "--budget", "0.1"], "nothing was sent"),
+        (["doctor", "--live"], "--budget"),
+    ],
+    ids=["budget too small", "no budget"],
+)
+def test_doctor_live_refuses_before_sending(
+    argv: list[str],
+    says: str,
+    emulator: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    _live_env(emulator, monkeypatch)
+    before = emulator.stats
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert says in err.splitlines()[-1] and "Traceback" not in err
+    after = emulator.stats
+    assert (after.creates, after.create_attempts) == (before.creates, before.create_attempts)
+    assert not (tmp_path / "home" / "doctor").exists() or not any((tmp_path / "home" / "doctor").iterdir())

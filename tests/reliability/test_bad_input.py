@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
@@ -16,9 +18,13 @@ from IPython.utils.capture import capture_output
 from PIL import Image
 
 import veo_widgets as veo
+from veo_widgets.cli import _main as cli_main
 from veo_widgets.cli._main import main
 from veo_widgets.emulator import Emulator, demo_emulator
 from veo_widgets.emulator._render import encode
+
+from ..conftest import QUICK_POLLS
+from ..helpers import RUNNING_TEST, SIMULATED_CTRL_C, ctrl_c, main_thread_in, until
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -235,3 +241,88 @@ def refused(result: object, shown: str, says: str) -> None:
     assert "Traceback" not in shown
     assert len(lines) == 1 or all(line.startswith("%veo ") for line in lines[1:]), lines
     assert says.lower() in lines[0].lower(), lines[0]
+
+
+# ---------------------------------------------------------------- Ctrl-C at each phase
+
+#: Where a person presses Ctrl-C in `veo generate`, and what the request being sent is then.
+PHASES = ("before send", "during create", "while polling", "while downloading")
+
+
+class _PressAt(httpx.BaseTransport):
+    """The emulator, in front of which Ctrl-C is pressed (SIGINT to the main thread, as a
+    terminal does) when the first request of ``phase`` arrives, once the command waits for
+    its run; the request goes on once the run has taken the interrupt (its stop is set)."""
+
+    def __init__(self, emulator: Emulator, phase: str, runs: list[Any]) -> None:
+        self.inner, self.phase, self.runs = emulator.transport(), phase, runs
+        self.owner = RUNNING_TEST["id"]
+        self.pressed = False
+
+    def _kind(self, request: httpx.Request) -> str:
+        if request.url.path.startswith("/files/"):
+            return "while downloading"
+        if request.url.path == "/v2/video/generations":
+            return "during create" if request.method == "POST" else "while polling"
+        return "other"
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.pressed and self._kind(request) == self.phase:
+            self.pressed = True
+            until(lambda: main_thread_in("wait", blocked=True))  # the command is waiting, as a person sees it
+            assert ctrl_c(self.owner)
+            until(lambda: bool(self.runs) and self.runs[0]._stop.is_set())  # the run took it
+        return self.inner.handle_request(request)
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_ctrl_c_at_each_phase_ends_in_one_line_and_a_resumable_journal(
+    phase: str,
+    emulator: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    runs: list[Any] = []
+    start = veo.Client.start
+
+    def recorded(self: veo.Client, *args: Any, **kwargs: Any) -> Any:
+        runs.append(start(self, *args, **kwargs))
+        return runs[-1]
+
+    press = _PressAt(emulator, phase, runs)
+    monkeypatch.setattr(veo.Client, "start", recorded)
+    made: list[veo.Client] = []
+
+    def client(timeout: float = 30.0) -> veo.Client:
+        made.append(veo.Client(emulator.api_key, emulator.url, transport=press, schedule=QUICK_POLLS))
+        return made[-1]
+
+    monkeypatch.setattr(cli_main, "Client", client)
+    if phase == "before send":  # Ctrl-C while the price is told, before the create leaves
+
+        def interrupted(*args: Any) -> str:
+            SIMULATED_CTRL_C.append(0.0)
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(cli_main, "price_text", interrupted)
+    before = emulator.stats
+    code = main(["generate", "--sample", "Ctrl-C at each phase", "-d", "4", "-o", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 130 and "Traceback" not in err, err
+    lines = [line for line in err.splitlines() if line.strip() and line.startswith("veo")]
+    assert len(lines) == 1, lines
+    after = emulator.stats
+    sent = after.create_attempts - before.create_attempts
+    journal = veo.Journal()
+    if phase == "before send":
+        assert lines[0] == "veo: interrupted" and sent == 0 and journal.history() == []
+        return
+    assert sent == 1 and max(after.attempts_per_request.values()) == 1  # never sent twice
+    (row,) = journal.history()
+    assert row.id and journal.unconfirmed() == [] and row.id in lines[0] and "veo resume" in lines[0]
+    assert not list((tmp_path / "o").glob("*.part"))  # a cut download leaves no part file
+    monkeypatch.setattr(cli_main, "Client", lambda timeout=30.0: veo.Client(emulator.api_key, emulator.url))
+    assert main(["resume", row.id[:8], "-o", str(tmp_path / "o")]) == 0  # findable and resumable
+    assert journal.find(row.id).path.is_file()  # type: ignore[union-attr]
+    assert emulator.stats.create_attempts - before.create_attempts == 1

@@ -30,6 +30,7 @@ from ..protocol._flows import DEFAULT_RETRY, RetryPolicy, new_client_request_id
 from ..protocol._schedule import PollSchedule
 from ..schema._images import ImageInput
 from ..schema._models import Job
+from ..schema._output import writable_folder
 from ._base import DEFAULT_WAIT_TIMEOUT, BaseClient, GenerateOptions, OnUpdate, split_item, with_lineage
 from ._core import JobLike, PathLike
 from ._drivers import AsyncDriver
@@ -151,6 +152,7 @@ class AsyncClient(BaseClient):
         run`` or ``await run.wait()``)."""
         request, found = await self._driver.drive(self._plans.prepare(prompt, image, options))
         lineage = with_lineage(found, lineage)
+        await asyncio.to_thread(self._core.output_ready, save_to)  # refused here, like bad input
         await self._driver.drive(self._money.admit(request))  # a budget refuses here, like bad input
         model = await asyncio.to_thread(self.duration_model, request.model)
         crid = new_client_request_id()
@@ -202,9 +204,13 @@ class AsyncClient(BaseClient):
         prepared = await self._prepare_items(items)
         # The batch's estimate is told; a batch over the budget is refused whole.
         await self._driver.drive(self._money.batch([item["request"] for item in prepared]))
+        # Several videos: ``save_to`` is always a folder, never one file overwritten N times.
+        # Every path is checked (made, or refused) before the first create leaves.
         if save_to is not None:
-            # Several videos: ``save_to`` is always a folder, never one file overwritten N times.
-            Path(save_to).expanduser().mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(writable_folder, save_to, "save_to")
+        for item in prepared:
+            if item.get("save_to") is not None:
+                await asyncio.to_thread(self._core.output_ready, item["save_to"])
         gate = asyncio.Semaphore(concurrency)
         batch = "batch-" + secrets.token_hex(6)  # the journal groups the batch's jobs by it
 

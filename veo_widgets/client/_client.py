@@ -168,6 +168,7 @@ class Client(BaseClient):
         lookup of a create whose answer was lost (at most ``client.reconcile_timeout``)."""
         request, found = self._driver.drive(self._plans.prepare(prompt, image, options))
         lineage = with_lineage(found, lineage)
+        self._core.output_ready(save_to)  # refused here, like bad input, not on the run's thread
         self._driver.drive(self._money.admit(request))  # a budget refuses here, like bad input
         crid = new_client_request_id()
 

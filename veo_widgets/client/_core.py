@@ -23,6 +23,7 @@ from ..protocol._flows import CREATE_PATH, DEFAULT_RETRY, LEGACY_CREATE_PATH, Re
 from ..protocol._schedule import DurationModel, PollSchedule
 from ..schema._images import ImageInput
 from ..schema._models import Job, VideoRequest, build_request
+from ..schema._output import writable_output
 from ._published import published
 
 __all__ = ["Core", "JobLike", "PathLike"]
@@ -166,6 +167,13 @@ class Core:
             # Demo jobs take VEO_DEMO_SECONDS plus a few seconds of rendering.
             return DurationModel(median=float(os.environ.get("VEO_DEMO_SECONDS", "12")) + 4.0, sigma=0.35)
         return DurationModel()
+
+    @staticmethod
+    def output_ready(path: PathLike | None) -> None:
+        """The one rule for output paths (``schema/_output``), before anything is sent:
+        ``path``'s folder (default ``veo_outputs/``) is made if missing; one that cannot be
+        written in (or a file where a folder should be) is a ``ValidationError``."""
+        writable_output(path if path is not None else output_dir(), "save_to")
 
     def target(self, job: Job, path: PathLike | None) -> Path:
         """Where ``job``'s video goes: ``path`` (a file or a folder), else ``veo_outputs/``."""

@@ -224,6 +224,7 @@ class Plans:
 
     def download(self, job: Job | str, path: Any) -> Plan[Path]:
         """Stream the finished video to ``path`` (through a part file); journal where it is."""
+        yield Call(self._core.output_ready, (path,))
         found: Job = yield Resolve(job)
         try:
             return (yield from self._save(found, path))
@@ -252,7 +253,9 @@ class Plans:
         client_request_id: str | None = None,
         lineage: Mapping[str, Any] | None = None,
     ) -> Plan[Job]:
-        """Submit, wait, download: the saved job."""
+        """Submit, wait, download: the saved job. An output path that cannot be written is
+        refused first, before anything is sent."""
+        yield Call(self._core.output_ready, (save_to,))
         job = yield from self.submit(request, on_submit, client_request_id, lineage, timeout)
         job = yield from self.wait(job, timeout, on_update)
         path = yield from self.download(job, save_to)

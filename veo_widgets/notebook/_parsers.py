@@ -8,6 +8,7 @@ touches the API: a mistake is a ``UsageError`` before anything is sent.
 from __future__ import annotations
 
 import argparse
+import math
 import shlex
 import string
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +25,7 @@ _INPUT_NAMES = frozenset({"image", "last_image", "reference_images", "video"})
 __all__ = [
     "AuditArgs",
     "DemoArgs",
+    "DoctorArgs",
     "GenerateArgs",
     "HistoryArgs",
     "JobArgs",
@@ -97,6 +99,14 @@ class MaybeJobArgs:
 @dataclass(frozen=True)
 class DemoArgs:
     on: bool
+
+
+@dataclass(frozen=True)
+class DoctorArgs:
+    """``%veo doctor [--live --budget USD]``: the free checks, or also one paid generation."""
+
+    live: bool = False
+    budget: float | None = None
 
 
 #: Flags of %%veo itself (not of the request).
@@ -241,6 +251,21 @@ def _demo(words: Sequence[str]) -> DemoArgs:
     return DemoArgs(words[0] == "on")
 
 
+def _doctor(words: Sequence[str]) -> DoctorArgs:
+    usage = "%veo doctor [--live --budget USD]: --live sends one cheapest generation, at most USD"
+    if not words:
+        return DoctorArgs()
+    if len(words) != 3 or words[0] != "--live" or words[1] != "--budget":
+        raise UsageError(usage)
+    try:
+        budget = float(words[2])
+    except ValueError:
+        raise UsageError(usage) from None
+    if not math.isfinite(budget) or budget <= 0:
+        raise UsageError(usage)
+    return DoctorArgs(True, budget)
+
+
 def _none(name: str) -> Callable[[Sequence[str]], NoArgs]:
     def parse(words: Sequence[str]) -> NoArgs:
         if words:
@@ -259,7 +284,7 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Sequence[str]], Any], str]] = {
     "config": (_none("config"), "where jobs go, which server, and the defaults"),
     "demo": (_demo, "on|off: the built-in emulator, or the real API with AIMLAPI_KEY"),
     "models": (_none("models"), "the Veo family: each model's mode, lengths and sizes"),
-    "doctor": (_none("doctor"), "free checks of the key, balance, catalogue, logs and clock (nothing generated)"),
+    "doctor": (_doctor, "free checks of the key, balance, catalogue, logs and clock; --live --budget USD: one paid"),
     "gallery": (_none("gallery"), "every clip this machine made, as a grid to play, re-run and stitch"),
     "reconcile": (_maybe_job, "[ID]: find creates whose answer was lost, in the API's usage logs"),
     "audit": (_audit, "[--since 7d]: every charge of the account against this machine's videos"),

@@ -23,21 +23,16 @@ from ..client._money import price_text
 from ..schema._models import Job
 from ..schema._options import parse_options, trait_specs
 from ..studio._chain import long_take_options, longest_clip
-from ..studio._long_take import resume_run, start_long_take
-from ..views._audit import parse_since
+from ..studio._long_take import start_long_take
 from ..views._client_api import ClientAPI
 from ..views._display import Progress, still_running_text, stopped_note
-from ..views._doctor import checks, report
-from ..views._lookup import OPTION_NAMES, already_saved, check_request, job_status, saved_video
-from ._magics_view import config_text, final_bundle, history_bundle, live_bundle, video_bundle
+from ..views._lookup import OPTION_NAMES, check_request
+from ._magics_lines import LineCommands
+from ._magics_view import final_bundle, history_bundle, live_bundle, video_bundle
 from ._parsers import (
-    AuditArgs,
     DemoArgs,
     GenerateArgs,
     HistoryArgs,
-    JobArgs,
-    MaybeJobArgs,
-    NoArgs,
     cell_help,
     expand,
     expand_value,
@@ -60,7 +55,7 @@ def _schema_traits() -> dict[str, Any]:
     }
 
 
-class _VeoMagics(Magics):
+class _VeoMagics(LineCommands, Magics):
     """Veo from cells. The option traits are added from the schema (see ``VeoMagics``)."""
 
     output_dir = Unicode("", help="Folder for videos (default: $VEO_OUTPUT_DIR or ./veo_outputs)").tag(config=True)
@@ -350,68 +345,9 @@ class _VeoMagics(Magics):
 
     veo_line.__doc__ = f"{veo_line.__doc__}\n{line_help()}"
 
-    def handle_panel(self, args: NoArgs) -> Any:
-        from .panel._panel import Panel
-
-        return Panel(client=self.client, embed=self.embed)
-
     def handle_history(self, args: HistoryArgs) -> None:
         jobs = self.client.journal.history(args.limit)
         display(history_bundle(jobs, self._watching), raw=True)
-
-    def handle_status(self, args: JobArgs) -> Job:
-        found = job_status(self.client, args.job)
-        job = found.job
-        detail = found.stale or job.error
-        print(f"{job.id}: {job.status}" + (f" ({detail})" if detail else ""))
-        return job
-
-    def handle_resume(self, args: JobArgs) -> Job | None:
-        client = self.client
-        if args.job.strip().startswith("chain-"):  # a long take: on from its last finished link
-            return self._foreground(resume_run(args.job.strip(), client=client), self.embed, None)
-        job_id = client.journal.job_id(args.job)
-        saved = saved_video(client.journal, job_id)
-        if saved is not None:
-            print(already_saved(saved))  # as `veo resume` says it
-            self._show(saved, self.embed)
-            return saved
-        job = client.wait(job_id, timeout=self.timeout)
-        path = client.download(job, self.output_dir or None)
-        done = job.evolve(path=path.resolve())
-        self._show(done, self.embed)
-        return done
-
-    def handle_config(self, args: NoArgs) -> None:
-        names = sorted(set(self.class_traits(config=True)) - set(Magics.class_traits(config=True)))
-        print(config_text(self.client, self.output_dir, {name: getattr(self, name) for name in names}))
-
-    def handle_models(self, args: NoArgs) -> Any:
-        """The family as a table: each model's short name, id, mode, lengths and sizes."""
-        from ..schema._family import models
-
-        return models()
-
-    def handle_doctor(self, args: NoArgs) -> None:
-        """``veo doctor``'s free checks, one line each (the last counts the fails)."""
-        print(report(checks())[0])
-
-    def handle_gallery(self, args: NoArgs) -> Any:
-        from .gallery._gallery import Gallery
-
-        return Gallery(self.client, embed=self.embed)
-
-    def handle_reconcile(self, args: MaybeJobArgs) -> list[Any]:
-        """Look unconfirmed creates up in the usage logs; one line each on what was found."""
-        results = self.client.reconcile(args.job)
-        print("\n".join(r.describe() for r in results) or "nothing to reconcile: every create was answered")
-        return list(results)
-
-    def handle_audit(self, args: AuditArgs) -> Any:
-        """The ledger against this machine's jobs: totals, findings with their buttons, spend."""
-        from ._audit_view import AuditView  # ipywidgets: only when asked for
-
-        return AuditView(self.client, since=parse_since(args.since))
 
     def handle_demo(self, args: DemoArgs) -> None:
         os.environ["VEO_DEMO"] = "1" if args.on else "0"

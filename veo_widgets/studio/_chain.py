@@ -22,6 +22,7 @@ from typing import Any
 from .._config import data_dir
 from .._errors import ValidationError
 from ..schema._family import DEFAULT_MODEL, ModelSpec, get_model
+from ..schema._output import writable_output
 from ._studio import EXTEND_MODEL, FAST_EXTEND_MODEL
 
 __all__ = [
@@ -202,6 +203,8 @@ def plan_long_take(
     for i, text in enumerate(texts):
         if not isinstance(text, str) or not text.strip():
             raise ValidationError(f"prompts[{i}]" if prompts else "prompt", "write what should happen in the video")
+    if save_to is not None:
+        writable_output(save_to, "save_to")  # one rule for every output: refused before any link is sent
     extender = FAST_EXTEND_MODEL if "fast" in spec.id else EXTEND_MODEL
     links = [
         Link(i, texts[i].strip(), spec.id if i == 0 else extender, first if i == 0 else EXTEND_SECONDS, 0)

@@ -27,6 +27,7 @@ from .._errors import ValidationError
 from ..client._client import Client
 from ..media._media import stitch
 from ..schema._models import Job
+from ..schema._output import writable_output
 from ._long_take import notice
 from ._studio import continue_from
 
@@ -142,6 +143,7 @@ class Storyboard:
         """Make every scene not made yet, in order, then stitch the film; its path."""
         if crossfade is not None:
             self.crossfade = crossfade
+        writable_output(self._film_path(out), "out")  # the film's folder: refused before any scene is sent
         todo = [i for i, s in enumerate(self.scenes) if self._job(s) is None]
         if todo:
             estimate = self.client.afford(self._priced([self.scenes[i] for i in todo]))
@@ -163,14 +165,17 @@ class Storyboard:
         previous = self._job(self.scenes[index - 1]) if index > 0 else None
         if index > 0 and previous is None:
             raise ValidationError("index", f"scene {index - 1} is not made yet: make() the storyboard first")
+        writable_output(self._film_path(out), "out")
         self.client.afford(self._priced([self.scenes[index]]))
         self._make_scene(index, previous)
         return self.make(out=out)
 
-    def _stitch(self, clips: list[Job], out: str | os.PathLike[str] | None) -> Path:
+    def _film_path(self, out: str | os.PathLike[str] | None) -> Path:
         stem = self.path.stem if self.path is not None else "storyboard"
-        target = Path(out) if out is not None else output_dir() / f"{stem}-film.mp4"
-        target.parent.mkdir(parents=True, exist_ok=True)
+        return Path(out) if out is not None else output_dir() / f"{stem}-film.mp4"
+
+    def _stitch(self, clips: list[Job], out: str | os.PathLike[str] | None) -> Path:
+        target = self._film_path(out)
         film = stitch(clips, target, crossfade=self.crossfade)
         self.film = str(film)
         self.save()

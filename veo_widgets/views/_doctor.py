@@ -28,7 +28,7 @@ from ..money._learned import learned_settings
 from ..money._pricing import parse_catalogue
 from ..schema._family import models
 
-__all__ = ["Check", "checks", "report"]
+__all__ = ["Check", "base_url_from_env", "checks", "clock_skew", "report"]
 
 #: Clock skew past which signed links and log windows may misbehave.
 SKEW_WARN_SECONDS = 60.0
@@ -50,7 +50,8 @@ class Check:
         return text + (f" -> {self.fix}" if self.fix and self.state != "ok" else "")
 
 
-def _base_url() -> str:
+def base_url_from_env() -> str:
+    """``$AIMLAPI_BASE_URL``, else the API's address."""
     return (os.environ.get("AIMLAPI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
 
@@ -145,7 +146,9 @@ def _logs_check(http: httpx.Client) -> Check:
     return Check("logs", "ok", "answered, and echoed our X-Client-Request-Id")
 
 
-def _clock_check(answers: Iterable[httpx.Response]) -> Check:
+def clock_skew(answers: Iterable[httpx.Response]) -> float | None:
+    """Seconds our clock runs ahead of the server's, from the first answer with a ``Date``
+    header (None: no answer had one). Whole seconds: ``Date`` has no finer grain."""
     for answer in answers:
         stamp = answer.headers.get("date")
         if not stamp:
@@ -154,11 +157,17 @@ def _clock_check(answers: Iterable[httpx.Response]) -> Check:
             theirs = parsedate_to_datetime(stamp)
         except (TypeError, ValueError):
             continue
-        skew = (datetime.now(timezone.utc) - theirs).total_seconds()
-        if abs(skew) > SKEW_WARN_SECONDS:
-            return Check("clock", "warn", f"{skew:+.0f} s from the server's", "set the clock (NTP)")
-        return Check("clock", "ok", f"{skew:+.0f} s from the server's Date")
-    return Check("clock", "warn", "no Date header in any answer", "clock skew cannot be measured")
+        return (datetime.now(timezone.utc) - theirs).total_seconds()
+    return None
+
+
+def _clock_check(answers: Iterable[httpx.Response]) -> Check:
+    skew = clock_skew(answers)
+    if skew is None:
+        return Check("clock", "warn", "no Date header in any answer", "clock skew cannot be measured")
+    if abs(skew) > SKEW_WARN_SECONDS:
+        return Check("clock", "warn", f"{skew:+.0f} s from the server's", "set the clock (NTP)")
+    return Check("clock", "ok", f"{skew:+.0f} s from the server's Date")
 
 
 def _versions_check() -> Check:
@@ -182,7 +191,7 @@ def checks(base_url: str | None = None, transport: httpx.BaseTransport | None = 
     seen: list[httpx.Response] = []
     headers = {"Authorization": f"Bearer {key.reveal()}"}
     with httpx.Client(
-        base_url=base_url or _base_url(),
+        base_url=base_url or base_url_from_env(),
         headers=headers,
         timeout=30.0,
         transport=transport,
