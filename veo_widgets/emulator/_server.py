@@ -309,6 +309,10 @@ class Emulator:
         with its ``docsJson``, and take creates for it as ``schema`` says; returns its id."""
         return self.app.family.add(schema, speed=speed).id
 
+    def reset_models(self) -> None:
+        """Undo :meth:`change_schema` and :meth:`add_model`: the package's family again."""
+        self.app.family.reset()
+
     @property
     def schema_requests(self) -> list[tuple[str, int]]:
         """Each request for a model's schema so far: ``(model id, status)``, 304 when the

@@ -175,6 +175,11 @@ class WireFamily:
             self.models = tuple(model if m is old else m for m in self.models)
             return model
 
+    def reset(self) -> None:
+        """The built-in family again: no changed schema, no added model."""
+        with self._lock:
+            self.models, self.added = MODELS, ()
+
     def add(self, schema: Mapping[str, Any], *, speed: float = 1.0) -> WireModel:
         """A model the package has never seen, taking what ``schema`` says (its id: the
         schema's ``model`` enum); the catalogue lists it with its ``docsJson``."""

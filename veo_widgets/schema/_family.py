@@ -74,13 +74,14 @@ def builtin_models() -> tuple[ModelSpec, ...]:
     return _BUILTIN
 
 
-def install(specs: Iterable[ModelSpec]) -> None:
+def install(specs: Iterable[ModelSpec], *, over_builtin: bool = False) -> None:
     """Use ``specs`` from now on, for every client and surface of this process: each replaces
     the model of the same id (a schema read from the API), and one the table does not have is
-    added after the others."""
+    added after the others. ``over_builtin``: start from the package's table, dropping what
+    was installed before (a refresh says what the API serves now)."""
     global _table
     with _table_lock:
-        current = list(_table.specs)
+        current = list(_BUILTIN if over_builtin else _table.specs)
         for spec in specs:
             at = next((i for i, m in enumerate(current) if m.id.lower() == spec.id.lower()), None)
             if at is None:
@@ -101,6 +102,8 @@ class ModelList(list[ModelSpec]):
     """The catalogue as a list that a notebook shows as a table."""
 
     _COLUMNS = ("name", "mode", "inputs", "durations", "resolutions", "aspect", "audio", "seed", "id")
+    notice: str = ""
+    """What could not be read when the list was made (``models(refresh=True)``), or ""."""
 
     def table(self) -> str:
         """A plain-text table, one model a line (``?`` marks an optional input)."""

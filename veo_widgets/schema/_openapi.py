@@ -69,6 +69,7 @@ def family_data() -> Mapping[str, Any]:
 def find_entry(*names: str) -> Mapping[str, Any] | None:
     """The ``family.json`` entry whose id (or one of its other ids) is one of ``names``."""
     wanted = {n.lower() for n in names if n}
+    entry: Mapping[str, Any]
     for entry in family_data()["models"]:
         ids = {entry["id"].lower(), *(i.lower() for i in entry["wire"].get("also_ids", ()))}
         if ids & wanted:
