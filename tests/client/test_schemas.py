@@ -149,6 +149,9 @@ def test_an_unreadable_schema_leaves_the_built_in_spec_and_says_so_once(
     assert len(told) == 1 and "the built-in table stands" in told[0].getMessage()
     assert "HTTP 500" in first.notice and second.notice == first.notice
     assert not any(r.exc_info for r in caplog.records)
+    # a failing host is asked once per refresh, not once per model (each try would be a wait)
+    asked = [r for r in flavour_client.requests if "/video-models/" in r.url.path]
+    assert len(asked) == 2
 
 
 def test_a_schema_that_is_not_a_create_keeps_the_built_in_spec(flavour_client: Flavour, emu: Emulator) -> None:

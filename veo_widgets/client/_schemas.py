@@ -37,7 +37,16 @@ from ..schema._openapi import request_schema, spec_for_schema
 from ._core import Core
 from ._money import Money
 
-__all__ = ["SCHEMA_MAX_AGE", "SavedSchema", "Schemas", "load_schemas", "save_schemas", "schema_flow", "spec_of"]
+__all__ = [
+    "SCHEMA_MAX_AGE",
+    "SavedSchema",
+    "Schemas",
+    "Unread",
+    "load_schemas",
+    "save_schemas",
+    "schema_flow",
+    "spec_of",
+]
 
 SCHEMA_MAX_AGE = timedelta(days=1)
 _CACHE_DIR = "model-schemas"
@@ -107,34 +116,44 @@ def save_schemas(base_url: str, saved: Iterable[SavedSchema], folder: Path | Non
         return
 
 
+@dataclass(frozen=True)
+class Unread:
+    """Why a schema could not be read; ``host_down`` when its host could not be reached or
+    failed (the other schemas there are not asked for)."""
+
+    reason: str
+    host_down: bool = False
+
+
 def schema_flow(
     entry: ModelPrice, saved: SavedSchema | None, *, now: datetime, retry: RetryPolicy = DEFAULT_RETRY
-) -> Generator[Step, Outcome, SavedSchema | str]:
+) -> Generator[Step, Outcome, SavedSchema | Unread]:
     """``entry``'s schema from its ``docsJson`` (``saved`` again on a 304), or why it could not
-    be read. No key is sent: the schema is public, and may be on another host."""
+    be read. No key is sent: the schema is public, and may be on another host. It is tried
+    once: the built-in spec stands meanwhile, and a refresh can be run again."""
     url = entry.docs_json or ""
     names = (entry.id, *entry.aliases)
     usable = saved if saved is not None and saved.url == url else None
     headers = {"If-None-Match": usable.etag} if usable is not None and usable.etag else {}
 
-    def read(response: httpx.Response) -> SavedSchema | str:
+    def read(response: httpx.Response) -> SavedSchema | Unread:
         if response.status_code == 304 and usable is not None:
             return replace(usable, fetched_at=now, names=names, title=entry.title)
         if not response.is_success:
-            return f"its schema answered HTTP {response.status_code}"
+            return Unread(f"its schema answered HTTP {response.status_code}", response.status_code >= 500)
         try:
             document = response.json()
         except ValueError:
-            return "its schema is not JSON"
+            return Unread("its schema is not JSON")
         if not isinstance(document, Mapping):
-            return "its schema is not a JSON object"
+            return Unread("its schema is not a JSON object")
         return SavedSchema(url, names, entry.title, response.headers.get("etag"), now, document)
 
     send = Send("GET", url, headers=headers, auth=False)
     try:
-        return (yield from get_flow(send, read, retry=replace(retry, attempts=2), what=f"GET {url}"))
+        return (yield from get_flow(send, read, retry=replace(retry, attempts=1), what=f"GET {url}"))
     except VeoError as exc:
-        return failure_text(exc, "its schema")
+        return Unread(failure_text(exc, "its schema"), True)
 
 
 def spec_of(saved: SavedSchema) -> ModelSpec:
@@ -200,12 +219,20 @@ class Schemas:
         catalogue = yield from self._money.catalogue(refresh=True)
         problems = [("the model catalogue", catalogue.problem)] if catalogue.problem else []
         read: dict[str, SavedSchema] = {}
+        down: dict[str, str] = {}  # host -> why: its other schemas are not asked for
         for entry in catalogue.models:
             if not entry.docs_json or not _is_veo(entry):
                 continue
-            got = yield from schema_flow(entry, saved.get(entry.docs_json), now=now, retry=self._core.retry)
-            if isinstance(got, str):
-                problems.append((entry.id, got))
+            host = httpx.URL(entry.docs_json).host
+            got: SavedSchema | Unread
+            if host in down:
+                got = Unread(down[host])
+            else:
+                got = yield from schema_flow(entry, saved.get(entry.docs_json), now=now, retry=self._core.retry)
+            if isinstance(got, Unread):
+                problems.append((entry.id, got.reason))
+                if got.host_down:
+                    down[host] = got.reason
             else:
                 read[got.url] = got
         specs, unusable = _specs(read.values())
