@@ -169,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data = make(args.repo)
     args.out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"{args.out}: {len(data['models'])} models from {data['source']['repository']}@{data['source']['commit'][:8]}")
+    print(
+        f"{args.out}: {len(data['models'])} models from {data['source']['repository']}@{data['source']['commit'][:8]}"
+    )
     return 0
 
 
