@@ -17,6 +17,7 @@ import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.protocol import _flows as flows
 from veo_widgets.protocol import _schedule as schedule
+from veo_widgets.schema._family import restore_builtin
 
 from .helpers import BLUE, GREEN, RED, RUNNING_TEST, SIMULATED_CTRL_C, faults_cleared, magics_of, rendered
 
@@ -97,6 +98,14 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # the same size, length and streams as demo mode's clips, made in a fraction of the time.
     monkeypatch.setenv("VEO_EMULATOR_DRAFT", "1")
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def builtin_family() -> Iterator[None]:
+    """Each test ends with the package's own model table: a refresh installs the specs it
+    read for the whole process."""
+    yield
+    restore_builtin()
 
 
 def image_bytes(

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import veo_widgets as veo
 from veo_widgets.cli._main import main
+from veo_widgets.emulator import Emulator
+from veo_widgets.emulator._server import demo_emulator
+from veo_widgets.schema._family import get_model, restore_builtin
+from veo_widgets.schema._openapi import find_entry
 
 from ..conftest import probe
 from ..helpers import EXAMPLE
@@ -330,3 +337,54 @@ def test_generate_past_the_longest_clip_makes_a_long_take_and_resume_takes_its_c
     again = capsys.readouterr()
     assert "link 2/2: 15 s, already made" in again.err and f"saved: {out}" in again.out
     assert len(veo.history()) == 2
+
+
+@pytest.fixture
+def demo_with_a_new_model() -> Iterator[Emulator]:
+    """Demo mode's emulator listing a Veo model the package has never seen, ``veo-4-t2v``."""
+    emu = demo_emulator()
+    entry = find_entry("google/veo-3.1-t2v-fast")
+    assert entry is not None
+    schema = copy.deepcopy(dict(entry["schema"]))
+    schema["properties"]["model"]["enum"] = ["google/veo-4-t2v"]
+    emu.add_model(schema)
+    emu.change_schema("google/veo-3.0-fast", {**entry["schema"], "properties": {
+        **copy.deepcopy(dict(find_entry("google/veo-3.0-fast")["schema"]))["properties"],  # type: ignore[index]
+        "duration": {"type": "integer", "enum": [8, 10]},
+    }})  # fmt: skip
+    yield emu
+    emu.reset_models()
+
+
+def test_models_refresh_reads_the_schemas_and_a_new_model_can_be_generated(
+    demo_with_a_new_model: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["models", "--refresh"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("veo-3-fast-t2v "))
+    assert "8/10 s" in row  # as the API's schema says now, not the built-in 4/6/8
+    assert "schemas: 18 of 18 models as the API's schemas say now" in out
+    assert "new:   veo-4-t2v: not in this release's table" in out
+    restore_builtin()  # the next command is a new process: it reads the schemas saved today
+    video = tmp_path / "new.mp4"
+    assert main(["generate", "A comet over the sea", "--model", "veo-4-t2v", "-d", "4", "-o", str(video)]) == 0
+    assert video.exists() and probe(video)["width"] == 1920  # its schema's default: 1080p
+    assert main(["generate", "A comet", "--model", "veo-3-fast-t2v", "-d", "4", "-o", str(video)]) == 2
+    assert "4 is not one of 8, 10" in capsys.readouterr().err
+
+
+def test_models_refresh_with_an_unreadable_schema_lists_the_built_in_table(
+    demo_with_a_new_model: Emulator, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    demo_with_a_new_model.add_fault("503", endpoint="schemas", times=None)
+    caplog.set_level(logging.WARNING, logger="veo_widgets")
+    try:
+        assert main(["models", "--refresh"]) == 0
+        assert main(["models", "--refresh"]) == 0
+    finally:
+        demo_with_a_new_model.clear_faults()
+    out = capsys.readouterr().out
+    assert "veo-4-t2v" not in out and "schemas: 0 of 17" in out and "Traceback" not in out
+    assert get_model("veo-3-fast-t2v").durations == (4, 6, 8)
+    told = [r for r in caplog.records if "could not read the model schemas" in r.getMessage()]
+    assert len(told) == 1 and "HTTP 503" in told[0].getMessage()

@@ -114,3 +114,69 @@ def test_metrics_refuse_other_parameters_and_comma_lists(emulator: Emulator) -> 
     assert HTTP.get(url, params={"aliases": "google/veo3", "window": "300"}, timeout=30).status_code == 400
     assert HTTP.get(url, params={"aliases": "google/veo3,google/veo-3.0-fast"}, timeout=30).json()["models"] == []
     assert HTTP.get(url, headers=auth(emulator), params={"aliases": "google/veo3"}, timeout=30).json()["models"]
+
+
+def _docs_json(emu: Emulator, model: str) -> str:
+    listed = {i["id"]: i for i in items(emu)}
+    return str(listed[model]["info"]["docsJson"])
+
+
+def test_every_veo_model_links_its_schema_on_this_server_with_an_etag() -> None:
+    with Emulator(timing=0.3, draft=True) as emu:
+        listed = [i for i in items(emu) if "veo" in i["tags"]]
+        assert len(listed) == 17
+        for item in listed:
+            url = item["info"]["docsJson"]
+            assert url.startswith(emu.url + "/")
+            answer = HTTP.get(url, timeout=30)
+            assert answer.status_code == 200 and answer.headers["etag"]
+            schema = answer.json()["paths"]["/v2/video/generations"]["post"]["requestBody"]["content"]
+            props = schema["application/json"]["schema"]["properties"]
+            assert "prompt" in props and props["model"]["enum"][0] in (item["id"], *item["aliases"], "veo2")
+        url = _docs_json(emu, "google/veo-3.0-i2v-fast")
+        etag = HTTP.get(url, timeout=30).headers["etag"]
+        again = HTTP.get(url, headers={"If-None-Match": etag}, timeout=30)
+        assert again.status_code == 304 and again.content == b""
+        assert emu.schema_requests[-2:] == [("google/veo-3.0-i2v-fast", 200), ("google/veo-3.0-i2v-fast", 304)]
+
+
+def test_a_changed_schema_is_served_with_a_new_etag_and_checks_creates() -> None:
+    with Emulator(timing=0.3, draft=True) as emu:
+        url = _docs_json(emu, "google/veo-3.1-t2v-fast")
+        before = HTTP.get(url, timeout=30)
+        schema = before.json()["paths"]["/v2/video/generations"]["post"]["requestBody"]["content"]
+        schema = schema["application/json"]["schema"]
+        t2v = {"model": "google/veo-3.1-t2v-fast", "prompt": "a pond", "resolution": "720p"}
+        assert create(emu, {**t2v, "duration": 10}).status_code == 400
+        schema["properties"]["duration"]["enum"] = [8, 10]
+        emu.change_schema("google/veo-3.1-t2v-fast", schema)
+        after = HTTP.get(url, headers={"If-None-Match": before.headers["etag"]}, timeout=30)
+        assert after.status_code == 200 and after.headers["etag"] != before.headers["etag"]
+        assert create(emu, {**t2v, "duration": 10}).status_code == 200
+        assert create(emu, {**t2v, "duration": 4}).status_code == 400  # dropped
+        emu.reset_models()
+        assert create(emu, {**t2v, "duration": 4}).status_code == 200
+
+
+def test_a_model_added_to_the_catalogue_is_listed_with_its_schema_and_made() -> None:
+    with Emulator(timing=0.3, draft=True) as emu:
+        url = _docs_json(emu, "google/veo-3.1-t2v")
+        schema = HTTP.get(url, timeout=30).json()["paths"]["/v2/video/generations"]["post"]["requestBody"]
+        schema = schema["content"]["application/json"]["schema"]
+        schema["properties"]["model"]["enum"] = ["google/veo-4-t2v"]
+        assert emu.add_model(schema) == "google/veo-4-t2v"
+        item = {i["id"]: i for i in items(emu, include="pricing")}["google/veo-4-t2v"]
+        assert item["pricing"]["kind"] == "variable"  # no made-up rate for a model nobody priced
+        served = HTTP.get(item["info"]["docsJson"], timeout=30).json()
+        assert "google/veo-4-t2v" in str(served)
+        made = create(emu, {"model": "google/veo-4-t2v", "prompt": "a comet", "duration": 4, "resolution": "720p"})
+        assert made.status_code == 200 and made.json()["status"] == "queued"
+        assert HTTP.get(f"{emu.url}/model/google/veo-4-t2v", timeout=30).status_code == 200
+
+
+def test_a_schema_fault_spoils_only_the_schemas() -> None:
+    with Emulator(timing=0.3, draft=True) as emu:
+        emu.add_fault("500", endpoint="schemas", times=1)
+        url = _docs_json(emu, "google/veo3")
+        assert HTTP.get(url, timeout=30).status_code == 500
+        assert HTTP.get(url, timeout=30).status_code == 200

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 import pytest
 
-from veo_widgets.emulator.__main__ import add_arguments, main
+from veo_widgets.emulator import Emulator
+from veo_widgets.emulator.__main__ import add_arguments, apply_schemas, main
+from veo_widgets.schema._openapi import find_entry, openapi_document
 
 
 def test_a_bad_status_spelling_or_fault_is_refused_with_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -22,3 +26,21 @@ def test_links_expire_after_ten_minutes_unless_told_otherwise() -> None:
     add_arguments(parser)
     assert parser.parse_args([]).result_ttl == 600
     assert parser.parse_args(["--result-ttl", "2", "--status", "completed=succeeded"]).status == ["completed=succeeded"]
+
+
+def test_model_schemas_from_files_change_a_model_or_add_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    entry = find_entry("google/veo3")
+    assert entry is not None
+    changed = json.loads(json.dumps(entry["schema"]))
+    changed["properties"]["duration"]["enum"] = [8, 10]
+    added = json.loads(json.dumps(entry["schema"]))
+    added["properties"]["model"]["enum"] = ["google/veo-4"]
+    (tmp_path / "veo3.json").write_text(json.dumps(openapi_document(changed)))  # a whole OpenAPI file
+    (tmp_path / "veo4.json").write_text(json.dumps(added))  # or the request schema alone
+    with Emulator(timing=0.3, draft=True) as emu:
+        assert apply_schemas(emu, [str(tmp_path / "veo3.json"), str(tmp_path / "veo4.json")]) is None
+        assert emu.app.family.find("google/veo3").durations == (8, 10)  # type: ignore[union-attr]
+        assert emu.app.family.added == ("google/veo-4",)
+    (tmp_path / "bad.json").write_text("{}")
+    assert main(["--port", "0", "--model-schema", str(tmp_path / "bad.json")]) == 2
+    assert "holds no video create schema" in capsys.readouterr().err

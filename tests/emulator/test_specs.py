@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from veo_widgets.emulator import Emulator
-from veo_widgets.emulator._specs import MODELS, validate
+from veo_widgets.emulator._specs import MODELS, WireFamily, validate
 from veo_widgets.emulator._wire import Problem
+from veo_widgets.schema._family import builtin_models
 
 from ..conftest import image_bytes
 from ..helpers import HTTP
@@ -181,3 +182,29 @@ def test_1080p_at_less_than_8_seconds_is_a_400_as_google_rules(model: str) -> No
     assert "duration must be 8 when resolution is 1080p" in refused(model, resolution=hd, duration=4)
     assert check(model, resolution=hd, duration=8).body["duration"] == 8
     assert check(model, resolution=sd, duration=4).body["duration"] == 4
+
+
+def test_the_emulator_and_the_client_read_one_table() -> None:
+    # The same family.json drives both: every model the client knows is the emulator's, with
+    # the same lengths, sizes and inputs, and the emulator's rules are the client's.
+    wire = {m.id: m for m in MODELS}
+    for spec in builtin_models():
+        model = wire[spec.id]
+        assert model.durations == spec.durations and model.modes == spec.modes
+        assert [r.lower() for r in model.resolutions or ()] == list(spec.resolutions)
+        assert (model.image != "none") == (spec.input("image") is not None)
+        assert model.hd_needs_8 == any(r.if_value == "1080p" for r in spec.rules)
+
+
+def test_a_family_told_of_a_new_schema_checks_by_it() -> None:
+    family = WireFamily()
+    schema = dict(next(m for m in MODELS if m.id == "google/veo3").schema)
+    schema["properties"] = {**schema["properties"], "duration": {"type": "integer", "enum": [6, 10]}}
+    family.change("google/veo3", schema)
+    accepted = validate({"model": "google/veo3", "prompt": "sea", "duration": 10}, family)
+    assert accepted.body["duration"] == 10
+    with pytest.raises(Problem, match="6, 10"):
+        validate({"model": "google/veo3", "prompt": "sea", "duration": 8}, family)
+    assert check("google/veo3", duration=8).body["duration"] == 8  # the built-in family is unchanged
+    with pytest.raises(Problem, match="1080p"):  # its rules stay with it
+        validate({"model": "google/veo3", "prompt": "sea", "duration": 6, "resolution": "1080P"}, family)

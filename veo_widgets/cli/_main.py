@@ -53,6 +53,7 @@ _OPEN: list[Client] = []
 
 def _client(args: argparse.Namespace) -> Client:
     client = Client(timeout=getattr(args, "http_timeout", 30.0))
+    client.models()  # the model schemas `veo models --refresh` read in the last day, if any (sends nothing)
     if client.demo_notice:  # one line per command, beside the progress (stdout stays the result)
         print(f"veo_widgets {client.demo_notice}", file=sys.stderr)
     _OPEN.append(client)
@@ -147,12 +148,11 @@ _WIDE_COLUMNS = ("inputs", "aspect", "audio", "seed", "id")
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from ..schema._family import models
-
     client = _client(args)
     columns = (*_MODEL_COLUMNS, *(_WIDE_COLUMNS if args.wide else ()), "price")
     rows, simulated = [dict(zip(columns, columns, strict=True))], False
-    for spec in models():
+    family = client.models(refresh=args.refresh)  # a schema that cannot be read is said once, as a warning
+    for spec in family:
         try:
             estimate = client.estimate(model=spec.id)
         except VeoError:
@@ -167,6 +167,12 @@ def cmd_models(args: argparse.Namespace) -> int:
     print("price: the model's default clip (its default length and resolution)")
     if simulated:
         print("       simulated prices: the emulator's catalogue, not the API's")
+    new = [m.short for m in family if m.origin == "new"]
+    if args.refresh:
+        read = sum(m.origin != "built-in" for m in family)
+        print(f"schemas: {read} of {len(family)} models as the API's schemas say now (kept a day)")
+    if new:
+        print(f"new:   {', '.join(new)}: not in this release's table, checked by the API's schema")
     if not args.wide:
         print("--wide adds each model's inputs, aspect ratios, audio, seed and the API's id")
     return 0
@@ -287,6 +293,11 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     listing.add_argument(
         "--wide", action="store_true", help="also each model's inputs, aspect ratios, audio, seed and id"
     )
+    listing.add_argument(
+        "--refresh", action="store_true",
+        help="read each model's schema from the API's catalogue (a value it added is accepted, one it dropped "
+        "refused; a new Veo model becomes usable); kept a day, revalidated by its ETag",
+    )  # fmt: skip
     listing.set_defaults(func=cmd_models)
 
     status = _parser(sub, "status", "show a job's state and what to run next")

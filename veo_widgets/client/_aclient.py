@@ -28,6 +28,7 @@ from ..money._spend import SpendHistory
 from ..protocol._budget import DEFAULT_MAX_POLLS_PER_SECOND
 from ..protocol._flows import DEFAULT_RETRY, RetryPolicy, new_client_request_id
 from ..protocol._schedule import PollSchedule
+from ..schema._family import ModelList
 from ..schema._images import ImageInput
 from ..schema._models import Job
 from ..schema._output import writable_folder
@@ -266,6 +267,10 @@ class AsyncClient(BaseClient):
         await asyncio.to_thread(run.load)
         await self._driver.drive(run.flow())
         return await asyncio.to_thread(run.finish)
+
+    async def models(self, *, refresh: bool = False) -> ModelList:
+        """``Client.models``, awaitable: the schema files are read and written off the event loop."""
+        return await self._driver.drive(self._schemas.models(refresh))
 
     async def estimate(self, request: Any = None, **options: Any) -> Estimate:
         return await self._driver.drive(self._money.estimate(request, options))

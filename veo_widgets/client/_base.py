@@ -27,6 +27,7 @@ from ..schema._models import Job, VideoRequest
 from ._core import Core
 from ._money import Money
 from ._plans import Plans
+from ._schemas import Schemas
 
 __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
@@ -99,6 +100,7 @@ class BaseClient:
         )
         self._money = Money(self._core, budget_usd)
         self._plans = Plans(self._core, self._money)
+        self._schemas = Schemas(self._core, self._money)
 
     def __repr__(self) -> str:
         mode = "demo" if self.demo else "live"

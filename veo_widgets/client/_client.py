@@ -27,6 +27,7 @@ from ..money._spend import SpendHistory
 from ..protocol._budget import DEFAULT_MAX_POLLS_PER_SECOND
 from ..protocol._flows import DEFAULT_RETRY, RetryPolicy, new_client_request_id
 from ..protocol._schedule import PollSchedule
+from ..schema._family import ModelList
 from ..schema._images import ImageInput
 from ..schema._models import Job
 from ._aclient import AsyncClient
@@ -266,6 +267,14 @@ class Client(BaseClient):
         run.load()
         self._driver.drive(run.flow())
         return run.finish()
+
+    def models(self, *, refresh: bool = False) -> ModelList:
+        """Every Veo model and what it takes. ``refresh=True`` reads each model's schema from
+        the catalogue (``info.docsJson``; revalidated with its ETag, kept a day in the data
+        folder) and uses it from then on, in this process: a value the API added is accepted,
+        one it dropped refused, and a Veo model the package has never seen can be used. A
+        schema that cannot be read leaves the built-in spec, said once (``.notice``)."""
+        return self._driver.drive(self._schemas.models(refresh))
 
     def estimate(self, request: Any = None, **options: Any) -> Estimate:
         """What a generation (or a list of them) will cost, before anything is sent:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
+from ..schema._openapi import model_id_of, request_schema
 from ._faults import ALL_FAULTS, Fault
 from ._jobs import Timing
 from ._links import DEFAULT_TTL
@@ -48,6 +51,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KIND[@ENDPOINT]",
         help=f"inject a fault into every matching request; kinds: {', '.join(ALL_FAULTS)}, status:WORD",
     )
+    parser.add_argument(
+        "--model-schema",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="serve and check a model by this JSON schema (its OpenAPI file or request schema): a model of "
+        "the family gets it as its new schema, any other is listed as a new Veo model",
+    )
+
+
+def apply_schemas(emu: Emulator, paths: Sequence[str]) -> str | None:
+    """Give ``emu`` each file's model schema (changed or added); the first problem, or None."""
+    for path in paths:
+        try:
+            document = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            return f"cannot read {path}: {exc}"
+        schema = request_schema(document) or document
+        model = model_id_of(schema) if isinstance(schema, dict) else None
+        if model is None or "prompt" not in schema.get("properties", {}):
+            return f"{path} holds no video create schema (properties with model and prompt)"
+        if emu.app.family.find(model) is not None:
+            emu.change_schema(model, schema)
+        else:
+            emu.add_model(schema)
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,6 +110,11 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"veo emulator: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    problem = apply_schemas(emu, args.model_schema)
+    if problem is not None:
+        emu.close()
+        print(f"veo emulator: {problem}", file=sys.stderr)
+        return 2
     print(f"AI/ML API emulator listening on {emu.url}", flush=True)
     print(f"  AIMLAPI_BASE_URL={emu.url}  AIMLAPI_KEY={emu.api_key}", flush=True)
     try:

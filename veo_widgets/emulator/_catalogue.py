@@ -15,11 +15,15 @@ from base64 import b64encode
 from typing import Any
 from urllib.parse import unquote
 
+from ..schema._openapi import openapi_document
 from ._jobs import Timing
-from ._specs import MODELS, WireModel
+from ._specs import WireFamily, WireModel
 from ._wire import EmuRequest, EmuResponse, Problem, json_response, now_iso
 
-__all__ = ["Catalogue", "price_usd"]
+__all__ = ["SCHEMA_PREFIX", "Catalogue", "price_usd"]
+
+#: Where each model's schema is served (``info.docsJson``), as the docs site lays them out.
+SCHEMA_PREFIX = "/api-references/video-models/Google/"
 
 SIMULATED = "Simulated by the veo_widgets emulator: prices and metrics are made up, not AI/ML API's."
 #: (720p with audio, 720p silent, 1080p with audio, 1080p silent), USD per second.
@@ -95,7 +99,7 @@ def _pricing(spec: WireModel) -> dict[str, Any]:
     return {"kind": "variants", "currency": "USD", "dimensions": dimensions, "variants": variants}
 
 
-def _item(spec: WireModel) -> dict[str, Any]:
+def _item(spec: WireModel, base_url: str) -> dict[str, Any]:
     model_id, aliases = _CATALOGUE_ID.get(spec.id, (spec.id, [spec.id.removeprefix("google/")]))
     inputs = ["text"] + (["image"] if spec.image != "none" or "reference" in spec.modes else [])
     inputs += ["video"] if "extend" in spec.modes else []
@@ -111,7 +115,7 @@ def _item(spec: WireModel) -> dict[str, Any]:
             "releasedAt": "2025-07-17",
             "url": "https://aimlapi.com/models",
             "docsUrl": f"https://docs.aimlapi.com/api-references/video-models/google/{slug}",
-            "docsJson": f"https://docs.aimlapi.com/api-references/video-models/Google/{slug}.json",
+            "docsJson": base_url.rstrip("/") + SCHEMA_PREFIX + spec.spec_file,
             "simulated": True,
         },
         "tags": ["video", "google", "veo", "simulated"],
@@ -145,25 +149,41 @@ _OTHERS: list[dict[str, Any]] = [
 class Catalogue:
     """The catalogue routes, which need no key, and the metrics route."""
 
-    def __init__(self, timing: Timing) -> None:
+    def __init__(self, timing: Timing, family: WireFamily | None = None) -> None:
         self.timing = timing
-        self.items = [_item(m) for m in MODELS] + _OTHERS
+        self.family = family or WireFamily()
+        self.schema_requests: list[tuple[str, int]] = []
+        """Each request for a model's schema (``info.docsJson``): its model id and the status
+        answered (304 when the client's ETag still held)."""
 
-    def find(self, name: str) -> dict[str, Any] | None:
+    def items(self, base_url: str = "http://127.0.0.1") -> list[dict[str, Any]]:
+        return [_item(m, base_url) for m in self.family.models] + _OTHERS
+
+    def find(self, name: str, base_url: str = "http://127.0.0.1") -> dict[str, Any] | None:
         """The item whose id or alias is ``name`` (case-insensitive)."""
         wanted = name.lower()
-        for item in self.items:
+        for item in self.items(base_url):
             if wanted in (item["id"].lower(), *(a.lower() for a in item["aliases"])):
                 return item
         return None
 
     def answer_list(self, request: EmuRequest) -> EmuResponse:
-        items = [i for i in self.items if _matches(i, request)]
+        items = [i for i in self.items(request.base_url) if _matches(i, request)]
         return _cached(request, {"object": "list", "data": [_shown(i, request) for i in items]})
+
+    def answer_schema(self, request: EmuRequest) -> EmuResponse:
+        """A model's OpenAPI document, as its ``info.docsJson`` links it, with an ETag."""
+        name = unquote(request.path[len(SCHEMA_PREFIX) :])
+        spec = next((m for m in self.family.models if m.spec_file == name), None)
+        if spec is None:
+            raise Problem(404, f"Cannot GET {request.path}", "NotFoundException")
+        answer = _cached(request, openapi_document(spec.schema, server=request.base_url))
+        self.schema_requests.append((spec.id, answer.status))
+        return answer
 
     def answer_one(self, request: EmuRequest) -> EmuResponse:
         name = unquote(request.path[len("/model/") :]).strip("/")
-        item = self.find(name)
+        item = self.find(name, request.base_url)
         if item is None:
             raise Problem(404, f"Model {name} not found", "NotFoundException")
         return _cached(request, {"object": "model", "data": _shown(item, request)})
@@ -186,7 +206,7 @@ class Catalogue:
 
     def _spec_for(self, alias: str) -> WireModel | None:
         """Exact match against a Veo model's catalogue id, alias or spec id."""
-        for spec, item in zip(MODELS, self.items, strict=False):
+        for spec, item in zip(self.family.models, self.items(), strict=False):
             if alias in (spec.id, *spec.aliases, item["id"], *item["aliases"]):
                 return spec
         return None

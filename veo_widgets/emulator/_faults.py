@@ -72,7 +72,7 @@ def _shapes_life(kind: str) -> bool:
 AFTER_CREATE = frozenset({"500", "502", "504", "drop", "slow", "malformed", "hold"})
 #: ``any`` strikes the video endpoints only; the others must be named.
 VIDEO_ENDPOINTS = ("create", "poll", "download")
-ENDPOINTS = (*VIDEO_ENDPOINTS, "logs", "billing", "models", "any")
+ENDPOINTS = (*VIDEO_ENDPOINTS, "logs", "billing", "models", "schemas", "any")
 
 _MESSAGES = {
     "429": "Too many requests, please slow down",

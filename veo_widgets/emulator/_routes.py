@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ._account import Account
-from ._catalogue import Catalogue, charge_usd
+from ._catalogue import SCHEMA_PREFIX, Catalogue, charge_usd
 from ._extend import checked_video
 from ._faults import AFTER_CREATE, Fault, FaultBook, fault_response
 from ._files import serve_file
@@ -31,7 +31,7 @@ from ._ledger import Ledger
 from ._links import DEFAULT_TTL, LinkSigner
 from ._logs import LogBook, LogRow, Outcome
 from ._renders import Renderer, fetch_loopback
-from ._specs import Accepted, frame_size, validate
+from ._specs import Accepted, WireFamily, frame_size, validate
 from ._usage import Request, answer_usage, answer_usage_detail
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, Problem, client_request_id, error_response, json_response
 
@@ -84,7 +84,8 @@ class EmulatorApp:
         self._rng_lock = threading.Lock()
         self._assets: dict[str, tuple[bytes, str]] = {}
         self.logs = LogBook(log_lag, logs_rate_limit, state_dir)
-        self.catalogue = Catalogue(self.timing)
+        self.family = WireFamily()  # the models it serves: change a schema, or add one, to test a refresh
+        self.catalogue = Catalogue(self.timing, self.family)
         self.charge_factor = charge_factor
         """What a job is charged, as a multiple of the catalogue's price (estimates learn it)."""
         self.ledger = Ledger(balance_usd, self._outcomes, logs_rate_limit)
@@ -172,7 +173,7 @@ class EmulatorApp:
 
     @staticmethod
     def _public_get(path: str) -> bool:
-        return path.rstrip("/") in (*CATALOGUE_PATHS, "/models/metrics") or path.startswith("/model/")
+        return path.rstrip("/") in (*CATALOGUE_PATHS, "/models/metrics") or path.startswith(("/model/", SCHEMA_PREFIX))
 
     def _faulty(self, endpoint: str, request: EmuRequest, answer: Callable[[], EmuResponse]) -> EmuResponse:
         """``answer()``, unless a fault on ``endpoint`` spoils it (``hold`` delays it)."""
@@ -182,10 +183,12 @@ class EmulatorApp:
         return fault_response(fault, request, answer() if fault.kind == "hold" else None)
 
     def _public(self, request: EmuRequest) -> EmuResponse:
+        if request.path.startswith(SCHEMA_PREFIX):  # info.docsJson: each model's schema
+            return self._faulty("schemas", request, lambda: self.catalogue.answer_schema(request))
         return self._faulty("models", request, lambda: self._public_answer(request))
 
     def _public_answer(self, request: EmuRequest) -> EmuResponse:
-        """The routes that need no key: the catalogue, one model, the metrics."""
+        """The routes that need no key: the catalogue, one model, the metrics (and schemas)."""
         path = request.path.rstrip("/")
         if path == "/models/metrics":
             return self.catalogue.answer_metrics(request)
@@ -247,7 +250,7 @@ class EmulatorApp:
         fault = self.faults.take_response("create", request)
         if fault is not None and fault.kind not in AFTER_CREATE:
             return fault_response(fault, request)
-        accepted = validate(raw)
+        accepted = validate(raw, self.family)
         if accepted.mode == "extend" and accepted.video is not None:
             accepted.video = checked_video(accepted.video, accepted.body.get("provider"), fetch_loopback)
         self.account.check_credit(charge_usd(accepted.spec, accepted.body))

@@ -9,7 +9,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -297,6 +297,27 @@ class Emulator:
 
     def clear_faults(self) -> None:
         self.app.clear_faults()
+
+    def change_schema(self, model: str, schema: Mapping[str, Any]) -> None:
+        """From now on ``model``'s ``info.docsJson`` serves ``schema`` (a request schema:
+        ``{"properties": ..., "required": [...]}``, as ``family.json`` holds them), with a new
+        ETag, and creates for it are checked by it: the API changed its spec."""
+        self.app.family.change(model, schema)
+
+    def add_model(self, schema: Mapping[str, Any], *, speed: float = 1.0) -> str:
+        """List a Veo model the package has never seen (its id: the schema's ``model`` enum),
+        with its ``docsJson``, and take creates for it as ``schema`` says; returns its id."""
+        return self.app.family.add(schema, speed=speed).id
+
+    def reset_models(self) -> None:
+        """Undo :meth:`change_schema` and :meth:`add_model`: the package's family again."""
+        self.app.family.reset()
+
+    @property
+    def schema_requests(self) -> list[tuple[str, int]]:
+        """Each request for a model's schema so far: ``(model id, status)``, 304 when the
+        client's ``If-None-Match`` still held (no body sent)."""
+        return list(self.app.catalogue.schema_requests)
 
     def host_asset(self, name: str, data: bytes, content_type: str = "image/png") -> str:
         """Serve ``data`` from this server; returns its full URL."""

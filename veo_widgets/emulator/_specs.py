@@ -1,4 +1,8 @@
-"""The Veo family on the wire: each model's fields as its spec in API.md defines them.
+"""The Veo family on the wire: each model's fields as its published schema defines them.
+
+The models are read from the package's ``family.json`` (the same data the client validates
+with), and an emulator can be told that a model's schema changed or that a new one exists
+(:class:`WireFamily`), to test a client that reads the schemas at run time.
 
 :func:`validate` checks a create body against its model's spec, as the API would, and
 returns the normalised body, the mode and the decoded inputs. A field the model does not
@@ -12,20 +16,23 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import io
+import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from PIL import Image
 
+from ..schema._openapi import LAST_WIRES, family_data, find_entry, model_id_of, modes_of
 from ._wire import Problem
 
-__all__ = ["MODELS", "Accepted", "WireModel", "find_model", "frame_size", "validate"]
+__all__ = ["MODELS", "Accepted", "WireFamily", "WireModel", "find_model", "frame_size", "validate", "wire_model"]
 
 SEED_MAX = 4_294_967_295
-_V3 = {"enhance_prompt": True, "generate_audio": True}
-_V31 = {"generate_audio": True}
+PEOPLE = ("dont_allow", "allow_adult")
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class WireModel:
     default_resolution: str | None = "1080p"
     fold_case: bool = False
     """Whether a resolution is accepted in either letter case."""
-    flags: dict[str, bool] = field(default_factory=lambda: dict(_V31))
+    flags: dict[str, bool] = field(default_factory=lambda: {"generate_audio": True})
     """Boolean fields and their defaults."""
     seed: bool = False
     negative_prompt: bool = False
@@ -60,6 +67,10 @@ class WireModel:
     last_needs_8: bool = False
     hd_needs_8: bool = False
     """1080p (and reference images) force 8 s, as Google says for Veo 3, 3.1 and 3.1 Lite."""
+    schema: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The request schema it follows, as ``info.docsJson`` serves it."""
+    spec_file: str = ""
+    """The name of its spec file in the docs repository (the ``docsJson`` URL's last part)."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -84,79 +95,106 @@ class WireModel:
         return out
 
 
-def _v30(model_id: str, image: str, suffix: str, speed: float) -> WireModel:
-    modes = ("image",) if image == "required" else ("text",)
+def wire_model(
+    schema: Mapping[str, Any],
+    *,
+    model_id: str | None = None,
+    rules: Iterable[str] = (),
+    wire: Mapping[str, Any] | None = None,
+) -> WireModel:
+    """A model as the API checks it, from its published request schema (as ``family.json``
+    holds it, or as the emulator was told it changed) and the wire facts the specs leave out."""
+    wire = wire or {}
+    props: Mapping[str, Any] = schema.get("properties") or {}
+    required = set(schema.get("required") or ())
+    also = wire.get("also") or {}
+    last = tuple(n for w in LAST_WIRES if w in props for n in (w, *also.get(w, ())))
+
+    def enum(name: str) -> tuple[Any, ...] | None:
+        values = (props.get(name) or {}).get("enum")
+        return tuple(values) if isinstance(values, list) and values and name in props else None
+
+    durations = tuple(int(d) for d in enum("duration") or (8,))
+    default = (props.get("duration") or {}).get("default")
+    resolutions = enum("resolution")
+    flags = {
+        name: bool(prop.get("default", True))
+        for name, prop in props.items()
+        if isinstance(prop, Mapping) and prop.get("type") == "boolean"
+    }
+    image = "none" if "image_url" not in props else "required" if "image_url" in required else "optional"
+    model_id = model_id or model_id_of(schema) or ""
     return WireModel(
-        model_id, modes, image=image, resolutions=("720P", "1080P"), default_resolution="720P", fold_case=True,
-        flags=dict(_V3), seed=True, negative_prompt=True, provider=False, id_suffix=suffix, speed=speed,
-        hd_needs_8=True,
+        model_id, modes_of(schema), image=image, last=last, durations=durations,
+        default_duration=int(default) if default is not None else 8 if 8 in durations else durations[0],
+        aspect_ratios=enum("aspect_ratio"), resolutions=resolutions,
+        default_resolution=(props.get("resolution") or {}).get("default") if resolutions else None,
+        fold_case=bool(wire.get("fold_case")), flags=flags, seed="seed" in props,
+        negative_prompt="negative_prompt" in props, provider="provider" in props,
+        person_generation="person_generation" in props, aliases=tuple(wire.get("also_ids", ())),
+        id_suffix=wire.get("id_suffix"), speed=float(wire.get("speed", 1.0)),
+        last_needs_8="last-needs-8" in rules, hd_needs_8="hd-needs-8" in rules, schema=dict(schema),
+        spec_file=wire.get("spec") or model_id.replace("/", "-") + ".json",
     )  # fmt: skip
 
 
-def _v31(model_id: str, modes: tuple[str, ...], speed: float, **kw: Any) -> WireModel:
-    return WireModel(model_id, modes, speed=speed, hd_needs_8="extend" not in modes, **kw)
+def _entry_model(entry: Mapping[str, Any]) -> WireModel:
+    return wire_model(entry["schema"], model_id=entry["id"], rules=entry["rules"], wire=entry["wire"])
 
 
-_T2V_31 = {
-    "flags": {"generate_audio": True, "enhance_prompt": True, "auto_fix": True},
-    "seed": True,
-    "negative_prompt": True,
-}
-_EXTEND = {
-    "durations": (7,), "default_duration": 7, "aspect_ratios": ("auto", "16:9", "9:16"), "resolutions": ("720p",),
-    "default_resolution": "720p", "flags": {"generate_audio": True, "auto_fix": False},
-}  # fmt: skip
+#: The built-in family, from the package's ``family.json`` (the client validates with it too).
+MODELS: tuple[WireModel, ...] = tuple(_entry_model(e) for e in family_data()["models"])
 
-MODELS: tuple[WireModel, ...] = (
-    WireModel(
-        "veo2", ("text",), durations=(5, 6, 7, 8), default_duration=5, resolutions=None, default_resolution=None,
-        flags={"enhance_prompt": True}, seed=True, negative_prompt=True, provider=False,
-        id_suffix="veo-2.0-generate-001", speed=1.2,
-    ),
-    WireModel(
-        "veo2/image-to-video", ("image", "first-last"), image="required", last=("tail_image_url",),
-        durations=(5, 6, 7, 8), default_duration=5, resolutions=None, default_resolution=None,
-        flags={"enhance_prompt": True}, seed=True, negative_prompt=True, provider=False,
-        id_suffix="veo-2.0-generate-001", speed=1.2,
-    ),
-    _v30("google/veo3", "none", "veo-3.0-generate-001", 1.5),
-    _v30("google/veo-3.0-fast", "none", "veo-3.0-fast-generate-001", 1.0),
-    _v30("google/veo-3.0-i2v", "required", "veo-3.0-generate-001", 1.5),
-    _v30("google/veo-3.0-i2v-fast", "required", "veo-3.0-fast-generate-001", 1.0),
-    _v31("google/veo-3.1-t2v", ("text",), 2.5, id_suffix="google/veo-3.1-t2v", **_T2V_31),
-    _v31("google/veo-3.1-t2v-fast", ("text",), 1.8, id_suffix="google/veo-3.1-t2v-fast", **_T2V_31),
-    _v31("google/veo-3.1-i2v", ("image",), 2.5, image="required", id_suffix="google/veo-3.1-i2v"),
-    _v31("google/veo-3.1-i2v-fast", ("image",), 1.8, image="required", id_suffix="google/veo-3.1-i2v-fast"),
-    _v31(
-        "google/veo-3.1-first-last-image-to-video", ("first-last",), 2.5, image="required",
-        last=("last_image_url",), id_suffix="google/veo-3.1-first-last-image-to-video",
-    ),
-    _v31(
-        "google/veo-3.1-first-last-image-to-video-fast", ("first-last",), 1.8, image="required",
-        last=("last_image_url",), id_suffix="google/veo-3.1-first-last-image-to-video-fast",
-    ),
-    _v31(
-        "google/veo-3.1-reference-to-video", ("reference",), 2.5, durations=(8,), aspect_ratios=None,
-        id_suffix="google/veo-3.1-reference-to-video",
-    ),
-    _v31("google/veo3-1-extend-video", ("extend",), 1.0, **_EXTEND),
-    _v31("google/veo3-1-fast-extend-video", ("extend",), 0.7, **_EXTEND),
-    _v31(
-        "google/veo-3-1-lite-generate-preview", ("text", "image", "first-last"), 0.8, image="optional",
-        last=("last_image_url",), last_needs_8=True,
-    ),
-    WireModel(
-        "veo-3.1-lite-generate-001", ("text", "image", "first-last"), image="optional",
-        last=("last_image_url", "tail_image_url"), resolutions=("720P", "1080P"), default_resolution="720P",
-        provider=False, person_generation=True, aliases=("google/veo-3.1-lite-generate-001",), speed=0.8,
-        hd_needs_8=True,
-    ),
-)  # fmt: skip
-_BY_NAME = {name: m for m in MODELS for name in m.names}
+
+class WireFamily:
+    """The models one emulator serves: the built-in family, with the schemas it was told
+    changed and the models it was told to add (to test a client's refresh)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.models: tuple[WireModel, ...] = MODELS
+        self.added: tuple[str, ...] = ()
+        """Ids of models added after the built-in family (not in the package's table)."""
+
+    def find(self, name: object) -> WireModel | None:
+        if not isinstance(name, str):
+            return None
+        return next((m for m in self.models if name in m.names), None)
+
+    def change(self, model_id: str, schema: Mapping[str, Any]) -> WireModel:
+        """Serve and check ``model_id`` by ``schema`` from now on (its rules and wire facts stay)."""
+        with self._lock:
+            old = self.find(model_id)
+            if old is None:
+                raise KeyError(model_id)
+            entry = find_entry(old.id)
+            if entry is not None:
+                model = wire_model(schema, model_id=old.id, rules=entry["rules"], wire=entry["wire"])
+            else:
+                model = dataclasses.replace(wire_model(schema, model_id=old.id), spec_file=old.spec_file)
+            self.models = tuple(model if m is old else m for m in self.models)
+            return model
+
+    def reset(self) -> None:
+        """The built-in family again: no changed schema, no added model."""
+        with self._lock:
+            self.models, self.added = MODELS, ()
+
+    def add(self, schema: Mapping[str, Any], *, speed: float = 1.0) -> WireModel:
+        """A model the package has never seen, taking what ``schema`` says (its id: the
+        schema's ``model`` enum); the catalogue lists it with its ``docsJson``."""
+        model = dataclasses.replace(wire_model(schema), speed=speed)
+        if not model.id:
+            raise ValueError("the schema's model property names no id")
+        with self._lock:
+            self.models = (*(m for m in self.models if m.id != model.id), model)
+            self.added = (*self.added, model.id)
+        return model
 
 
 def find_model(name: object) -> WireModel | None:
-    return _BY_NAME.get(name) if isinstance(name, str) else None
+    """A model of the built-in family (an emulator's own may differ: ``WireFamily.find``)."""
+    return next((m for m in MODELS if name in m.names), None) if isinstance(name, str) else None
 
 
 @dataclass
@@ -235,11 +273,13 @@ def _data_uri(raw: str, name: str) -> bytes:
         raise Problem(400, f"{name}: invalid base64") from None
 
 
-def validate(raw: dict[str, Any]) -> Accepted:
-    """The API's checks for ``raw``'s model; raises :class:`Problem` (400) on the first failure."""
-    spec = find_model(raw.get("model"))
+def validate(raw: dict[str, Any], family: WireFamily | None = None) -> Accepted:
+    """The API's checks for ``raw``'s model (in ``family``, default the built-in one); raises
+    :class:`Problem` (400) on the first failure."""
+    spec = family.find(raw.get("model")) if family is not None else find_model(raw.get("model"))
     if spec is None:
-        raise Problem(400, f"model must be one of: {', '.join(m.id for m in MODELS)}")
+        known = family.models if family is not None else MODELS
+        raise Problem(400, f"model must be one of: {', '.join(m.id for m in known)}")
     body = {k: v for k, v in raw.items() if v is not None}
     extra = sorted(set(body) - spec.fields())
     if extra:
@@ -265,7 +305,8 @@ def validate(raw: dict[str, Any]) -> Accepted:
     for name in ("negative_prompt", "provider"):
         if name in body and not isinstance(body[name], str):
             raise Problem(400, f"{name} must be a string")
-    person = _choice(body, "person_generation", ("dont_allow", "allow_adult"), "allow_adult", False)
+    people = tuple((spec.schema.get("properties", {}).get("person_generation") or {}).get("enum") or PEOPLE)
+    person = _choice(body, "person_generation", people, "allow_adult" if "allow_adult" in people else None, False)
     images: list[bytes | str] = []
     if spec.image == "required" or "image_url" in body:
         images.append(_image(body.get("image_url"), "image_url"))

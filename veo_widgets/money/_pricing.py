@@ -87,6 +87,10 @@ class ModelPrice:
     pricing: Mapping[str, Any] | None = None
     simulated: bool = False
     """The entry says its price is made up (the emulator's catalogue)."""
+    docs_json: str | None = None
+    """``info.docsJson``: the URL of the model's JSON schema, if the entry links one."""
+    title: str = ""
+    """``info.name``, e.g. ``Veo 3.1 Fast``."""
 
     def names(self) -> set[str]:
         return {name.lower() for name in (self.id, *self.aliases)}
@@ -167,6 +171,8 @@ def parse_catalogue(payload: Any, *, base_url: str = "", etag: str | None = None
                 aliases=tuple(str(a) for a in aliases) if isinstance(aliases, list) else (),
                 pricing=pricing if isinstance(pricing, Mapping) else None,
                 simulated=simulated,
+                docs_json=str(info.get("docsJson") or "") or None if isinstance(info, Mapping) else None,
+                title=str(info.get("name") or "") if isinstance(info, Mapping) else "",
             )
         )
     return Catalogue(tuple(models), base_url=base_url, etag=etag, fetched_at=now)
@@ -357,7 +363,9 @@ def load_cached(base_url: str, path: Path | None = None) -> Catalogue | None:
         stored = json.loads(_cache_path(path).read_text(encoding="utf-8"))
         entry = stored[base_url]
         fetched_at = datetime.fromisoformat(entry["fetched_at"])
-        catalogue = parse_catalogue(entry["body"], base_url=base_url, etag=entry.get("etag"), now=fetched_at)
+        # A cache written before entries kept their info (docsJson) is fetched whole once more.
+        etag = entry.get("etag") if all("info" in item for item in entry["body"]["data"]) else None
+        catalogue = parse_catalogue(entry["body"], base_url=base_url, etag=etag, now=fetched_at)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return catalogue
@@ -376,7 +384,13 @@ def save_cached(catalogue: Catalogue, path: Path | None = None) -> None:
         stored = {}
     body = {
         "data": [
-            {"id": m.id, "aliases": list(m.aliases), "pricing": m.pricing, "tags": ["simulated"] if m.simulated else []}
+            {
+                "id": m.id,
+                "aliases": list(m.aliases),
+                "pricing": m.pricing,
+                "tags": ["simulated"] if m.simulated else [],
+                "info": {"docsJson": m.docs_json, "name": m.title},
+            }
             for m in catalogue.models
         ]
     }
