@@ -27,7 +27,7 @@ from .._errors import ValidationError
 from ..client._client import Client
 from ..media._media import stitch
 from ..schema._models import Job
-from ._long_take import notice
+from ._long_take_run import notice
 from ._studio import continue_from
 
 __all__ = ["Scene", "Storyboard"]
