@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from .emulator import Emulator
     from .media._media import last_frame, stitch
+    from .notebook._storyboard_view import Storyboard
     from .notebook.gallery._gallery import Gallery
     from .notebook.panel._panel import Panel
     from .studio._long_take import (
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
         resume,
         start_long_take,
     )
-    from .notebook._storyboard_view import Storyboard
 
 __version__ = "0.1.0"
 
