@@ -13,6 +13,13 @@ one is waited for, an unconfirmed create is looked up in the usage logs and neve
 again; only a link with no job yet, or whose job failed (billed nothing), is started. So a
 failed link is retried alone, and no link is paid for twice.
 
+``fallback="continue"``: a model that cannot extend, or an extend that fails twice,
+continues from the last frame instead, and the take is stitched with a crossfade (said when
+it happens; the plan's file records it, so a resume goes on the same way). A resume prices
+the links it still has to make against the budget before sending anything.
+``start_lengthen(job, links=2)`` adds links to a finished clip the same way (the gallery's
+Lengthen).
+
 The chain runs on a thread with blocking calls. With an ``AsyncClient``, each call is
 handed to the client's event loop (:class:`_Bridge`), so one chain logic serves both.
 """

@@ -30,7 +30,7 @@ from ._layout import PanelParts
 
 __all__ = ["LinkRows", "LongTakes", "chain_options", "long_take_lengths"]
 
-#: The first clip of a long take, and the option rows a long take decides itself.
+#: The first clip of a long take (the longest Veo 3.1 clip).
 FIRST_CLIP = 8
 
 
