@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
     from .emulator import Emulator
     from .media._media import last_frame, stitch
+    from .notebook._storyboard_view import Storyboard
     from .notebook.gallery._gallery import Gallery
     from .notebook.panel._panel import Panel
     from .studio._long_take import (
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
         resume,
         start_long_take,
     )
-    from .studio._storyboard import Storyboard
 
 __version__ = "0.1.0"
 
@@ -136,9 +136,13 @@ def __getattr__(name: str) -> Any:
         from .notebook.gallery._gallery import Gallery
 
         return Gallery
-    if name == "Storyboard":  # PyAV (last frames, stitching), loaded on first use
-        from .studio._storyboard import Storyboard
+    if name == "Storyboard":  # PyAV (last frames, stitching) and ipywidgets, loaded on first use
+        try:
+            from .notebook._storyboard_view import Storyboard
+        except ImportError:  # no ipywidgets: the storyboard from code, without its editor
+            from .studio._storyboard import Storyboard as CodeStoryboard
 
+            return CodeStoryboard
         return Storyboard
     if name in _LONG_TAKE:  # PyAV and the clients' chain logic, loaded on first use
         from .studio import _long_take

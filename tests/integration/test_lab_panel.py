@@ -372,3 +372,31 @@ def test_a_live_panel_never_says_it_is_not_live(shared: tuple[Any, Any]) -> None
                  .map(e => e.dataset.veo)"""
     )
     assert not shown, f"a live panel shows its saved view: {shown}"
+
+
+@pytest.mark.timeout(480)
+def test_a_22_second_long_take_shows_a_card_per_link_and_plays_whole(lab_panel: Any, page: Any) -> None:
+    lab_panel.locator(".veo-model select").select_option(label="veo-3.1-fast-t2v (text)")
+    choice = lab_panel.locator(".veo-long-take select")
+    choice.wait_for(timeout=10_000)  # offered once the model can extend
+    choice.select_option(label="22 s as one long take")
+    estimate = lab_panel.locator(".veo-estimate")
+    drive.poll(estimate, "e => e.textContent.includes('8 + 7 + 7 s = 22 s')", timeout=30)
+    assert "for the whole take" in estimate.inner_text()  # the chain's price, before anything is sent
+    drive.type_into(page, lab_panel.locator(drive.PROMPT).first, "A fox trots through the snow")
+    drive.button(lab_panel, "Generate").click()
+    card = lab_panel.locator(".veo-long-take-card").first
+    card.wait_for(timeout=30_000)
+    links = card.locator(".veo-link-card")
+    links.first.wait_for(timeout=30_000)
+    assert [links.nth(i).inner_text().split("·")[0].strip() for i in range(links.count())] == [
+        "Link 1 of 3",
+        "Link 2 of 3",
+        "Link 3 of 3",
+    ]
+    assert drive.follow(card, timeout=400)[-1] == "completed"
+    assert links.locator(".veo-badge[data-status='completed']").count() == 3
+    drive.poll(
+        card, "c => [...c.querySelectorAll('.veo-link-card img')].filter(i => i.naturalWidth > 0).length === 3", 30
+    )
+    drive.check_plays(page, lab_panel.locator(".veo-player video").first, seconds=22)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import veo_widgets as veo
-from veo_widgets.studio._chain import load_chain, plan_long_take
+from veo_widgets.studio._chain import load_chain, plan_lengthen, plan_long_take
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,32 @@ def test_the_plan_is_saved_and_read_back_by_its_chain_id(image_file: object) -> 
         load_chain("chain-000000000000")
     with pytest.raises(veo.ValidationError, match="not a chain id"):
         load_chain("../../etc/passwd")
+
+
+def test_a_model_that_cannot_extend_plans_clips_continued_from_last_frames_when_asked() -> None:
+    plan = plan_long_take("snow falls", seconds=22, model="veo-3-fast-t2v", fallback="continue")
+    assert [(link.relation, link.model, link.duration) for link in plan.links] == [
+        ("first", "google/veo-3.0-fast", 8),
+        ("continue", "google/veo-3.0-i2v-fast", 8),
+        ("continue", "google/veo-3.0-i2v-fast", 8),
+    ]
+    assert [link.total for link in plan.links] == [8, 15.5, 23]
+    assert plan.stitched and plan.describe() == "3 links (8 + 8 + 8 s - 2 x 0.5 s crossfade = 23 s)"
+    with pytest.raises(veo.ValidationError) as caught:
+        plan_long_take("snow falls", seconds=22, fallback="crossfade")
+    assert caught.value.field == "fallback"
+
+
+def test_lengthening_a_finished_clip_plans_extends_from_its_length() -> None:
+    clip = veo.Job("job-1", "completed", request={"prompt": "waves", "duration": 8}, model="google/veo-3.1-t2v-fast")
+    plan = plan_lengthen(clip, links=2)
+    assert plan.origin == "job-1" and [link.prompt for link in plan.links] == ["waves", "waves"]
+    assert [(link.relation, link.duration, link.total) for link in plan.links] == [("extend", 7, 15), ("extend", 7, 22)]
+    assert plan.priced() == [{"model": "google/veo3-1-fast-extend-video", "duration": 7}] * 2
+    old = veo.Job("job-2", "completed", request={"prompt": "waves", "duration": 8}, model="google/veo-3.0-fast")
+    with pytest.raises(veo.ValidationError) as caught:
+        plan_lengthen(old, links=1)
+    assert caught.value.field == "model"
+    with pytest.raises(veo.ValidationError) as caught:
+        plan_lengthen(clip, links=0)
+    assert caught.value.field == "links"

@@ -17,6 +17,7 @@ from ...schema._images import is_remote
 from ...schema._models import Job
 from ...views._client_api import ClientAPI
 from ._follow import follow_up
+from ._lengthen import open_lengthen
 from ._model import Card
 from ._strip import SequenceStrip
 
@@ -198,4 +199,5 @@ _ACTIONS: dict[str, Callable[[GalleryLike, Job], Any]] = {
     "reconcile": _reconcile,
     "continue": follow_up("continue"),
     "extend": follow_up("extend"),
+    "lengthen": open_lengthen,
 }

@@ -33,6 +33,7 @@ ACTIONS = {
     "rerun": "Re-run",
     "continue": "Continue from last frame",
     "extend": "Extend",
+    "lengthen": "Lengthen (long take)",
     "reveal": "Reveal file",
     "delete": "Delete file",
     "download": "Download again",
@@ -179,7 +180,7 @@ def card(job: Job, *, can_extend: Callable[[Job], bool] | None = None) -> Card:
     if state == "ready":
         actions: tuple[str, ...] = ("play", "rerun", "continue")
         if can_extend is not None and can_extend(job):
-            actions += ("extend",)
+            actions += ("extend", "lengthen")
         if _field(job, "relation") == "take" and not job.chosen:
             actions += ("choose",)
         actions += ("sequence", "reveal", "delete")

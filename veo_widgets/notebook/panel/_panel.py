@@ -29,6 +29,7 @@ from ...views._display import VideoHTML, demo_notice_html, video_html
 from ._form import Form
 from ._key import KeyRow, check_key, new_client
 from ._layout import PanelParts
+from ._long_take import LongTakes
 from ._money import MoneyRow
 from ._running import Running
 from ._summary import keep_alive
@@ -37,7 +38,7 @@ from ._unconfirmed import sent_by
 __all__ = ["Panel", "new_client", "video_player"]
 
 
-class Panel(Running, w.VBox):
+class Panel(LongTakes, Running, w.VBox):
     """Pick an image, write a prompt, press Generate; the video plays beside the form.
 
     Its widgets are attributes by name (``panel.prompt``, ``panel.generate_button``,
@@ -96,6 +97,7 @@ class Panel(Running, w.VBox):
         key = KeyRow(self._use_key, lambda: check_key(self._client), locked=locked)
         money = MoneyRow(lambda: self._client, mine=lambda: sent_by(self._cards))  # its own lost creates
         PanelParts.__init__(self, form, key, money, takes)
+        self.long_takes(self._form_changed)  # "22 s as one long take", for models that can extend
         self._connect()
         if compact:  # status and result only: what `%%veo --background` shows under its cell
             w.VBox.__init__(self, [self._style, self.banner, self.form_message, self.jobs, self.player])
@@ -214,7 +216,7 @@ class Panel(Running, w.VBox):
 
         def work() -> None:
             try:
-                text = price_text(self._client, self.form.options(), int(self.takes.value))
+                text = self.chain_price_text() or price_text(self._client, self.form.options(), int(self.takes.value))
             except Exception:  # no price is not an error: say so, never a made-up number
                 text = "price unknown"
             if turn == self._estimate_turn:
@@ -225,7 +227,7 @@ class Panel(Running, w.VBox):
     def code_text(self) -> str:
         """The ``client.generate(...)`` call equivalent to the current form (always runnable);
         ``client.variations(..., n=...)`` with more than one take."""
-        return self.form.code(takes=int(self.takes.value))
+        return self.long_take_code() or self.form.code(takes=int(self.takes.value))
 
     def _refresh_code(self) -> None:
         if not self.show_code.value:
