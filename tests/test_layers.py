@@ -111,8 +111,6 @@ def defined_here(tree: ast.AST) -> set[str]:
             names.add(node.name)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
         elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and is_self(node.value):
             names.add(node.attr)
     return names
@@ -166,10 +164,20 @@ def private_uses(source: str, module: str, is_package: bool = False) -> list[Pri
             continue
         if not is_private(name) or name in defined or is_self(owner):
             continue
-        if isinstance(owner, ast.Name) and owner.id in modules and is_package_module(f"{modules[owner.id]}.{name}"):
+        if is_package_module(f"{module_named(owner, modules)}.{name}"):
             continue  # schema._models: a module of ours
         found.append(PrivateUse(module, node.lineno, name, f"uses {ast.unparse(owner)}.{name}"))
     return found
+
+
+def module_named(node: ast.expr, modules: dict[str, str]) -> str | None:
+    """The module of ours that ``node`` names (``schema``, ``veo_widgets.schema``), or None."""
+    if isinstance(node, ast.Name):
+        return modules.get(node.id)
+    if isinstance(node, ast.Attribute):
+        outer = module_named(node.value, modules)
+        return f"{outer}.{node.attr}" if outer is not None and is_package_module(f"{outer}.{node.attr}") else None
+    return None
 
 
 def package_private_uses() -> list[PrivateUse]:
@@ -197,6 +205,7 @@ from veo_widgets.schema._models import Job, _helper
 from veo_widgets.schema import _models
 from veo_widgets.journal._store import Journal as _Journal
 from . import _flows, _hidden_name
+import veo_widgets.schema
 
 class Mine:
     def __init__(self, job: Job) -> None:
@@ -205,7 +214,7 @@ class Mine:
         getattr(job, "_also_secret")
 
     def same(self, other: "Mine") -> object:
-        return other._mine, _models._private_there, _models.__name__, _flows, _Journal
+        return other._mine, _models._private_there, _models.__name__, _flows, _Journal, veo_widgets.schema._models.Job
 
 def reaches_down(job: Job) -> object:
     return job.request._raw, hasattr(job, "_mine")
@@ -214,10 +223,10 @@ def reaches_down(job: Job) -> object:
     assert found == {
         ("_helper", 2),
         ("_hidden_name", 5),
-        ("_secret", 9),
-        ("_also_secret", 11),
-        ("_private_there", 14),
-        ("_raw", 17),
+        ("_secret", 10),
+        ("_also_secret", 12),
+        ("_private_there", 15),
+        ("_raw", 18),
     }
 
 
