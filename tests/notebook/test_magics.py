@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from PIL import Image
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.notebook.panel._panel import Panel
+from veo_widgets.schema._family import restore_builtin
 
 from ..conftest import QUICK_POLLS, SENTINEL_KEY, probe
 from ..helpers import (
@@ -309,6 +311,39 @@ def test_models_lists_the_family(ip: InteractiveShell) -> None:
         listing = run(ip, "%veo models")
     text = repr(listing) if not hasattr(listing, "table") else listing.table()
     assert "veo-3-fast-i2v" in text and "google/veo-3.0-i2v-fast" in text and "extend" in text
+
+
+def test_models_refresh_lists_the_family_as_the_api_s_schemas_say_now(ip: InteractiveShell) -> None:
+    from veo_widgets.schema._openapi import find_entry
+
+    with Emulator(timing=0.3, draft=True) as emu, veo.Client(emu.api_key, emu.url) as client:
+        magics_of(ip).client = client
+        entry = find_entry("google/veo-3.0-i2v-fast")
+        assert entry is not None
+        changed = copy.deepcopy(dict(entry["schema"]))
+        changed["properties"]["duration"]["enum"] = [6, 8, 10]
+        emu.change_schema("google/veo-3.0-i2v-fast", changed)
+        with capture_output() as cap:
+            before = run(ip, "%veo models")  # nothing read yet: the built-in table, nothing sent
+        assert (
+            "4/6/8 s" in row_of(before, "veo-3-fast-i2v") and "schemas:" not in cap.stdout and emu.schema_requests == []
+        )
+        with capture_output() as cap:
+            listing = run(ip, "%veo models --refresh")
+        assert "6/8/10 s" in row_of(listing, "veo-3-fast-i2v")
+        assert f"schemas: {len(listing)} of {len(listing)} models as the API's schemas say now" in cap.stdout
+        emu.add_fault("503", endpoint="schemas", times=None)
+        restore_builtin()
+        with capture_output() as cap:
+            listing = run(ip, "%veo models --refresh")
+        assert "4/6/8 s" in row_of(listing, "veo-3-fast-i2v") and "schemas: 0 of" in cap.stdout
+        assert "could not read the model schemas" in cap.stdout and "HTTP 503" in cap.stdout
+        with pytest.raises(UsageError, match="--refresh"):
+            run(ip, "%veo models --wide")
+
+
+def row_of(listing: Any, short: str) -> str:
+    return next(line for line in listing.table().splitlines() if line.startswith(f"{short} "))
 
 
 def test_config_has_a_trait_per_option_of_the_schema(ip: InteractiveShell) -> None:

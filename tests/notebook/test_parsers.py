@@ -11,6 +11,7 @@ from veo_widgets.notebook._parsers import (
     GenerateArgs,
     HistoryArgs,
     JobArgs,
+    ModelsArgs,
     NoArgs,
     cell_help,
     parse_cell,
@@ -84,7 +85,8 @@ def test_takes_outside_one_to_four_are_refused_by_name(line: str) -> None:
         ("config", ("config", NoArgs())),
         ("demo on", ("demo", DemoArgs(True))),
         ("demo off", ("demo", DemoArgs(False))),
-        ("models", ("models", NoArgs())),
+        ("models", ("models", ModelsArgs())),
+        ("models --refresh", ("models", ModelsArgs(refresh=True))),
     ],
 )
 def test_each_subcommand_has_typed_arguments(line: str, expected: tuple[str, object]) -> None:
@@ -99,6 +101,7 @@ def test_each_subcommand_has_typed_arguments(line: str, expected: tuple[str, obj
         ("status", "exactly one"),
         ("demo maybe", "on|off"),
         ("panel 3", "no arguments"),
+        ("models --wide", r"models \[--refresh\]"),
         ("nope", "unknown command"),
     ],
 )

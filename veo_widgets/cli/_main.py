@@ -35,6 +35,7 @@ from ..views._lookup import (
     already_saved,
     check_request,
     job_status,
+    models_lines,
     positive_seconds,
     resolve_video,
     saved_video,
@@ -167,12 +168,8 @@ def cmd_models(args: argparse.Namespace) -> int:
     print("price: the model's default clip (its default length and resolution)")
     if simulated:
         print("       simulated prices: the emulator's catalogue, not the API's")
-    new = [m.short for m in family if m.origin == "new"]
-    if args.refresh:
-        read = sum(m.origin != "built-in" for m in family)
-        print(f"schemas: {read} of {len(family)} models as the API's schemas say now (kept a day)")
-    if new:
-        print(f"new:   {', '.join(new)}: not in this release's table, checked by the API's schema")
+    for line in models_lines(family, args.refresh):  # as %veo models says it
+        print(line)
     if not args.wide:
         print("--wide adds each model's inputs, aspect ratios, audio, seed and the API's id")
     return 0

@@ -3,19 +3,17 @@
 ``EmulatorApp.handle`` takes an :class:`EmuRequest` and returns an :class:`EmuResponse`;
 ``_server`` puts it behind a real HTTP server on loopback and behind an httpx transport.
 Faults come from ``_faults``, jobs and their timeline from ``_jobs``, the per-model checks
-from ``_specs``, the videos from ``_renders``.
+from ``_specs``, a new job and its usage from ``_new_job``, the videos from ``_renders``.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import secrets
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,18 +28,26 @@ from ._jobs import EmulatorStats, Job, JobStore, Phase, Timing, check_spellings,
 from ._ledger import Ledger
 from ._links import DEFAULT_TTL, LinkSigner
 from ._logs import LogBook, LogRow, Outcome
+from ._new_job import cost_headers, new_job, usage_of
 from ._renders import Renderer, fetch_loopback
-from ._specs import Accepted, WireFamily, frame_size, validate
+from ._specs import Accepted, WireFamily, validate
 from ._usage import Request, answer_usage, answer_usage_detail
-from ._wire import MAX_BODY, EmuRequest, EmuResponse, Problem, client_request_id, error_response, json_response
+from ._wire import (
+    EmuRequest,
+    EmuResponse,
+    Problem,
+    client_request_id,
+    error_response,
+    json_body,
+    json_response,
+    problem_response,
+)
 
 __all__ = ["CREATE_PATHS", "EmulatorApp"]
 
 CREATE_PATHS = ("/v2/video/generations", "/v2/generate/video/google/generation")
 CATALOGUE_PATHS = ("/v1/models", "/models", "/api/v1/models")
 ACCOUNT_PATHS = ("/v2/logs", "/v2/billing", "/v2/usage", "/v2/billing/transactions", "/v2/usage/detail")
-CREDITS_PER_USD = 2_000_000
-_NANO = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 
 
 class EmulatorApp:
@@ -141,7 +147,7 @@ class EmulatorApp:
             response = self._route(request)
         except Problem as problem:
             self.jobs.count("rejected")
-            response = _problem_response(problem, request.path)
+            response = problem_response(problem, request.path)
         except Exception as exc:  # the emulator answers, it never crashes
             response = error_response(500, f"internal error: {type(exc).__name__}", request.path, name="Internal")
         crid = client_request_id(request)
@@ -234,7 +240,7 @@ class EmulatorApp:
             response = self._create_job(request, crid, made, seen)
         except Problem as problem:
             self.jobs.count("rejected")
-            response = _problem_response(problem, request.path)
+            response = problem_response(problem, request.path)
         job = made[0] if made else None
         row = self.logs.record(seen.get("model"), crid, job.id if job else None, job.cost_usd if job else 0.0)
         if not response.drop:  # the id chain: this header is the row's inference_id
@@ -245,7 +251,7 @@ class EmulatorApp:
         self, request: EmuRequest, crid: str | None, made: list[Job], seen: dict[str, object]
     ) -> EmuResponse:
         """Make the job; ``made`` and ``seen`` tell the caller what got made and which model was asked for."""
-        raw = _json_body(request)
+        raw = json_body(request)
         seen["model"] = raw.get("model")
         fault = self.faults.take_response("create", request)
         if fault is not None and fault.kind not in AFTER_CREATE:
@@ -261,60 +267,30 @@ class EmulatorApp:
         now = time.time()
         outcome = phase(job, now, self.renderer.state(job))
         self.jobs.settle(job, outcome, now)  # only when a job ends at once
-        usage = self._usage(job)
+        usage = usage_of(job)
         status = 201 if "legacy_201" in job.faults else 200
         spelt = spell(job, outcome.status, self.statuses)
         answer = json_response(status, {"id": job.id, "status": spelt, "meta": {"usage": usage}})
-        answer.headers.update(_cost_headers(job, usage))
+        answer.headers.update(cost_headers(job, usage))
         if fault is not None:  # the job exists now; the answer is what goes wrong
             return fault_response(fault, request, answer)
         return answer
 
     def _make_job(self, accepted: Accepted, crid: str | None, faults: list[str]) -> Job:
-        body, spec = accepted.body, accepted.spec
         with self._rng_lock:
-            total = self.timing.draw(self._rng) * spec.speed
-            seed = body["seed"] if body["seed"] is not None else self._rng.randrange(0, 2**32)
-        now = time.time()
-        duration = body["duration"]
-        job = Job(
-            id=self._new_id(spec.id_suffix),
-            body=body,
-            client_request_id=crid,
-            created=now,
-            ready_at=now + total,
-            faults=faults,
+            run_time = self.timing.draw(self._rng) * accepted.spec.speed
+            seed = accepted.body["seed"] if accepted.body["seed"] is not None else self._rng.randrange(0, 2**32)
+        job, shape = new_job(
+            accepted,
+            crid,
+            faults,
+            run_time=run_time,
             seed=int(seed),
-            token=secrets.token_urlsafe(18),
-            cost_usd=round(charge_usd(spec, body) * self.charge_factor, 4),
+            id_style=self.id_style,
+            charge_factor=self.charge_factor,
         )
-        width, height = frame_size(body["aspect_ratio"], body["resolution"])
-        shape = {
-            "mode": accepted.mode,
-            "prompt": body["prompt"],
-            "width": width,
-            "height": height,
-            "duration": duration,
-            "audio": body["generate_audio"],
-        }
-        if accepted.mode == "extend":
-            shape["follow_video"] = True  # the input video's orientation, known once it is read
-        if accepted.mode != "text":  # the prompt is drawn only in text-to-video: others share renders
-            shape["prompt"] = ""
         self.renderer.start(job, shape, accepted.images, accepted.video)
         return job
-
-    def _new_id(self, suffix: str | None) -> str:
-        if self.id_style == "uuid":
-            return str(uuid.uuid4())
-        if self.id_style == "nanoid" or suffix is None:
-            return "".join(secrets.choice(_NANO) for _ in range(21))
-        return f"{uuid.uuid4()}:{suffix}"
-
-    def _usage(self, job: Job) -> dict[str, Any]:
-        if "tokens_used" in job.faults:
-            return {"tokens_used": 120000}
-        return {"credits_used": round(job.cost_usd * CREDITS_PER_USD), "usd_spent": job.cost_usd}
 
     # ------------------------------------------------------------------ poll
 
@@ -336,13 +312,13 @@ class EmulatorApp:
         payload: dict[str, Any] = {"id": job.id, "status": spell(job, outcome.status, self.statuses)}
         headers = {"x-inference-id": job.id}
         if outcome.succeeded:
-            usage = self._usage(job)
+            usage = usage_of(job)
             payload["video"] = {"url": self.links.link(request.base_url, job.token)}  # fresh at each poll
             payload["meta"] = {"usage": usage}
             if "tokens_used" in job.faults:
                 payload["video"]["duration"] = job.body["duration"]
                 payload["duration"] = job.body["duration"]
-            headers = _cost_headers(job, usage)
+            headers = cost_headers(job, usage)
         elif outcome.status == "error" and outcome.error is not None:
             payload["error"] = outcome.error
         answer = json_response(200, payload, headers)
@@ -372,31 +348,3 @@ class EmulatorApp:
         if entry is None:
             raise Problem(404, "No such asset", "NotFoundException")
         return EmuResponse(200, {"content-type": entry[1]}, entry[0])
-
-
-def _json_body(request: EmuRequest) -> dict[str, Any]:
-    if "json" not in request.headers.get("content-type", ""):
-        raise Problem(400, "Content-Type must be application/json")
-    if len(request.body) > MAX_BODY:
-        raise Problem(413, f"Request body larger than {MAX_BODY} bytes", "PayloadTooLargeException")
-    try:
-        body = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise Problem(400, "Unexpected token in JSON body") from None
-    if not isinstance(body, dict):
-        raise Problem(400, "Body must be a JSON object")
-    return body
-
-
-def _problem_response(problem: Problem, path: str) -> EmuResponse:
-    response = error_response(problem.status, problem.message, path, name=problem.name)
-    response.headers.update(problem.headers)
-    return response
-
-
-def _cost_headers(job: Job, usage: dict[str, Any]) -> dict[str, str]:
-    headers = {"x-inference-id": job.id}
-    if "credits_used" in usage:
-        headers["x-aimlapi-credits-used"] = str(usage["credits_used"])
-        headers["x-aimlapi-usd-spent"] = str(usage["usd_spent"])
-    return headers

@@ -25,8 +25,10 @@ __all__ = [
     "client_request_id",
     "error_response",
     "iso",
+    "json_body",
     "json_response",
     "now_iso",
+    "problem_response",
 ]
 
 #: Larger request bodies are refused (413) before they are read.
@@ -130,3 +132,25 @@ def client_request_id(request: EmuRequest) -> str | None:
     """The request's ``X-Client-Request-Id`` if valid; an invalid one is silently dropped, as the API does."""
     value = request.headers.get("x-client-request-id")
     return value if value is not None and _CRID.fullmatch(value) else None
+
+
+def json_body(request: EmuRequest) -> dict[str, Any]:
+    """A create's JSON object, or the API's 400 (or 413 for a body past ``MAX_BODY``)."""
+    if "json" not in request.headers.get("content-type", ""):
+        raise Problem(400, "Content-Type must be application/json")
+    if len(request.body) > MAX_BODY:
+        raise Problem(413, f"Request body larger than {MAX_BODY} bytes", "PayloadTooLargeException")
+    try:
+        body = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise Problem(400, "Unexpected token in JSON body") from None
+    if not isinstance(body, dict):
+        raise Problem(400, "Body must be a JSON object")
+    return body
+
+
+def problem_response(problem: Problem, path: str) -> EmuResponse:
+    """The error answer a raised :class:`Problem` stands for, with its extra headers."""
+    response = error_response(problem.status, problem.message, path, name=problem.name)
+    response.headers.update(problem.headers)
+    return response

@@ -5,7 +5,8 @@ object of one of three kinds: ``fixed`` (``units[]``), ``variants`` (``dimension
 ``variants[]`` chosen by their ``when``) and ``variable`` (no quote possible). A price is
 always read with its ``per`` (``0.65`` per ``1`` second). Nothing here guesses: a model
 that is not in the catalogue, a ``variable`` price, a unit we cannot count or two variants
-that both fit with different prices all give ``None``, shown as "price unknown".
+that both fit with different prices all give ``None``, shown as "price unknown" (how one
+``pricing`` object prices a request: ``_price_rules``).
 
 The catalogue is fetched by :func:`catalogue_flow` (no I/O: it yields a
 :class:`~._flows.Send`) and cached on disk for a day, revalidated with ``If-None-Match``.
@@ -30,6 +31,7 @@ from ..protocol._responses import Malformed, json_body
 from ..protocol._retry import DEFAULT_RETRY, RetryPolicy, failure_text, get_flow
 from ..protocol._steps import Outcome, Send, Step
 from ._learned import Learned, learned_estimate
+from ._price_rules import price_of
 
 __all__ = [
     "CATALOGUE_MAX_AGE",
@@ -50,10 +52,6 @@ __all__ = [
 CATALOGUE_PATH = "/v1/models?include=pricing"
 CATALOGUE_MAX_AGE = timedelta(days=1)
 _CACHE_FILE = "catalogue.json"
-
-#: Units counted once per generated second; units counted once per request.
-_PER_SECOND = frozenset({"second", "seconds", "sec", "s", "video_second", "video second"})
-_PER_ITEM = frozenset({"video", "videos", "generation", "generations", "request", "requests", "item", "clip"})
 
 #: Spec ids whose catalogue entry has another name, where a source says so: the catalogue's
 #: ``google/veo-2.0-generate-001`` documents the ``veo2`` spec (its ``docsUrl``).
@@ -138,7 +136,7 @@ class Catalogue:
         if entry is None or not isinstance(entry.pricing, Mapping):
             return None
         request = {"resolution": resolution, "duration": duration, "generate_audio": generate_audio}
-        return _price(entry.pricing, request)
+        return price_of(entry.pricing, request)
 
 
 def _candidates(model: str) -> set[str]:
@@ -176,85 +174,6 @@ def parse_catalogue(payload: Any, *, base_url: str = "", etag: str | None = None
             )
         )
     return Catalogue(tuple(models), base_url=base_url, etag=etag, fetched_at=now)
-
-
-# --------------------------------------------------------------------------- prices
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 0 else None
-
-
-def _rate(price: Any, per: Any, unit: Any, duration: int | None) -> float | None:
-    """``price`` per ``per`` ``unit``s, for one video of ``duration`` seconds."""
-    amount, count = _number(price), _number(per if per is not None else 1)
-    if amount is None or not count:
-        return None
-    kind = str(unit or "").strip().lower()
-    if kind in _PER_SECOND:
-        return None if not duration else amount / count * duration
-    if kind in _PER_ITEM:
-        return amount / count
-    return None
-
-
-def _same(wanted: Any, have: Any) -> bool:
-    """A ``when`` value against the request's: any letter case, ``8`` = ``"8"`` = ``"8s"``."""
-
-    def norm(value: Any) -> str:
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        text = str(value).strip().lower()
-        if text.endswith("s") and text[:-1].isdigit():
-            text = text[:-1]
-        try:
-            number = float(text)
-        except ValueError:
-            return text
-        return str(int(number)) if number.is_integer() else text
-
-    return have is not None and norm(wanted) == norm(have)
-
-
-def _price(pricing: Mapping[str, Any], request: Mapping[str, Any]) -> float | None:
-    kind = str(pricing.get("kind") or "").lower()
-    currency = str(pricing.get("currency") or "USD").upper()
-    if currency != "USD":
-        return None
-    duration = request.get("duration")
-    if kind == "fixed":
-        units = pricing.get("units")
-        if not isinstance(units, list) or not units:
-            return None
-        total = 0.0
-        for unit in units:
-            if not isinstance(unit, Mapping):
-                return None
-            cost = _rate(unit.get("price"), unit.get("per"), unit.get("measure") or unit.get("unit"), duration)
-            if cost is None:
-                return None
-            total += cost
-        return round(total, 6)
-    if kind == "variants":
-        prices = set()
-        for variant in pricing.get("variants") or []:
-            if not isinstance(variant, Mapping):
-                continue
-            when = variant.get("when")
-            when = when if isinstance(when, Mapping) else {}
-            if all(_same(value, request.get(str(key))) for key, value in when.items()):
-                cost = _rate(variant.get("price"), variant.get("per"), variant.get("unit"), duration)
-                if cost is None:
-                    return None
-                prices.add(round(cost, 6))
-        return prices.pop() if len(prices) == 1 else None
-    return None  # "variable", or a kind this release does not know
 
 
 def estimate_usd(request: PricedRequest, catalogue: Catalogue) -> float | None:

@@ -8,14 +8,15 @@ from typing import Any, Protocol
 
 from IPython.core.magic import Magics
 
+from ..schema._family import ModelList
 from ..schema._models import Job
 from ..studio._long_take import resume_run
 from ..views._audit import parse_since
 from ..views._client_api import ClientAPI
 from ..views._doctor_run import run_doctor
-from ..views._lookup import already_saved, job_status, saved_video
+from ..views._lookup import already_saved, job_status, models_lines, saved_video
 from ._magics_view import config_text
-from ._parsers import AuditArgs, DoctorArgs, JobArgs, MaybeJobArgs, NoArgs
+from ._parsers import AuditArgs, DoctorArgs, JobArgs, MaybeJobArgs, ModelsArgs, NoArgs
 
 __all__ = ["LineCommands"]
 
@@ -72,11 +73,16 @@ class LineCommands:
         names = sorted(set(self.class_traits(config=True)) - set(Magics.class_traits(config=True)))
         print(config_text(self.client, self.output_dir, {name: getattr(self, name) for name in names}))
 
-    def handle_models(self: _Host, args: NoArgs) -> Any:
-        """The family as a table: each model's short name, id, mode, lengths and sizes."""
-        from ..schema._family import models
-
-        return models()
+    def handle_models(self: _Host, args: ModelsArgs) -> ModelList:
+        """The family as a table: each model's short name, id, mode, lengths and sizes; with
+        ``--refresh``, as the API's schemas say now (``client.models(refresh=True)``, as
+        ``veo models --refresh``). A schema that cannot be read is said, and the built-in
+        spec stands for it."""
+        family = self.client.models(refresh=args.refresh)
+        for line in [*models_lines(family, args.refresh), family.notice]:
+            if line:
+                print(line)
+        return family
 
     def handle_doctor(self: _Host, args: DoctorArgs) -> None:
         """``veo doctor``'s free checks, one line each; ``--live --budget USD``: and its report."""

@@ -30,6 +30,7 @@ __all__ = [
     "HistoryArgs",
     "JobArgs",
     "MaybeJobArgs",
+    "ModelsArgs",
     "NoArgs",
     "SUBCOMMANDS",
     "cell_help",
@@ -99,6 +100,13 @@ class MaybeJobArgs:
 @dataclass(frozen=True)
 class DemoArgs:
     on: bool
+
+
+@dataclass(frozen=True)
+class ModelsArgs:
+    """``%veo models [--refresh]``: the family, or (``refresh``) as the API's schemas say now."""
+
+    refresh: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,6 +259,12 @@ def _demo(words: Sequence[str]) -> DemoArgs:
     return DemoArgs(words[0] == "on")
 
 
+def _models(words: Sequence[str]) -> ModelsArgs:
+    if list(words) not in ([], ["--refresh"]):
+        raise UsageError("%veo models [--refresh]: --refresh reads each model's schema from the API's catalogue")
+    return ModelsArgs(bool(words))
+
+
 def _doctor(words: Sequence[str]) -> DoctorArgs:
     usage = "%veo doctor [--live --budget USD]: --live sends one cheapest generation, at most USD"
     if not words:
@@ -283,7 +297,10 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Sequence[str]], Any], str]] = {
     "resume": (_job("resume"), "wait for a job and show its video (an id or its first letters)"),
     "config": (_none("config"), "where jobs go, which server, and the defaults"),
     "demo": (_demo, "on|off: the built-in emulator, or the real API with AIMLAPI_KEY"),
-    "models": (_none("models"), "the Veo family: each model's mode, lengths and sizes"),
+    "models": (
+        _models,
+        "the Veo family: each model's mode, lengths and sizes; --refresh: as the API's schemas say now (kept a day)",
+    ),
     "doctor": (_doctor, "free checks of the key, balance, catalogue, logs and clock; --live --budget USD: one paid"),
     "gallery": (_none("gallery"), "every clip this machine made, as a grid to play, re-run and stitch"),
     "reconcile": (_maybe_job, "[ID]: find creates whose answer was lost, in the API's usage logs"),

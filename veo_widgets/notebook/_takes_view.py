@@ -60,6 +60,7 @@ class Take:
             layout=w.Layout(flex="1 1 220px", min_width="0", max_width="100%", padding="4px", border=PLAIN_BORDER),
         )
         self.widget.add_class("veo-take")
+        self._chosen = False
 
     @property
     def job(self) -> Job | None:
@@ -72,10 +73,12 @@ class Take:
 
     @property
     def chosen(self) -> bool:
-        return "veo-take-chosen" in self.widget._dom_classes
+        """Whether this cell is marked as the chosen take (its ``veo-take-chosen`` class)."""
+        return self._chosen
 
     def mark(self, chosen: bool) -> None:
         """Highlight (or not) this cell as the chosen take."""
+        self._chosen = chosen
         if chosen:
             self.widget.add_class("veo-take-chosen")
         else:

@@ -27,6 +27,7 @@ from ..money._pricing import Estimate
 from ..money._reconcile import Reconciled
 from ..money._spend import SpendHistory
 from ..protocol._schedule import DurationModel
+from ..schema._family import ModelList
 from ..schema._models import Job, VideoRequest
 
 __all__ = ["ClientAPI"]
@@ -87,6 +88,8 @@ class ClientAPI(Protocol):
     def download(self, job: JobLike, path: PathLike | None = None) -> Path: ...
 
     def duration_model(self, model: str | None = None) -> DurationModel: ...
+
+    def models(self, *, refresh: bool = False) -> ModelList: ...
 
     def estimate(self, request: Any = None, **options: Any) -> Estimate: ...
 

@@ -60,7 +60,7 @@ def redacted(url: str) -> str:
         (k, "REDACTED" if any(s in k.lower() for s in _SECRET_QUERY) else v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
 def kept_headers(headers: httpx.Headers) -> dict[str, str]:

@@ -1,13 +1,14 @@
 """What the ``veo`` command and the ``%veo`` magics share, so that commands with the same
 name behave alike: a job's status (the journal's record when the server no longer knows
 it), a job already saved (``resume`` says so), the video to extend, a request checked
-before anything is sent, and a positive number of seconds. Job ids by prefix are the
+before anything is sent, a positive number of seconds, and what ``models --refresh`` says. Job ids by prefix are the
 journal's (``Journal.job_id``)."""
 
 from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from .._errors import APIConnectionError, NotFoundError, ValidationError
 from ..journal._store import Journal
 from ..schema._models import Job, VideoRequest
 from ..schema._options import OPTIONS
+from ..schema._spec import ModelSpec
 from ._client_api import ClientAPI
 
 OPTION_NAMES = frozenset(o.name for o in OPTIONS)
@@ -26,6 +28,7 @@ __all__ = [
     "already_saved",
     "check_request",
     "job_status",
+    "models_lines",
     "positive_seconds",
     "resolve_video",
     "saved_video",
@@ -103,3 +106,16 @@ def saved_video(journal: Journal, job_id: str) -> Job | None:
 def already_saved(job: Job) -> str:
     """What ``resume`` says of a job whose video is already saved."""
     return f"{job.id} is already saved: {job.path} (nothing to download)"
+
+
+def models_lines(family: Sequence[ModelSpec], refreshed: bool) -> list[str]:
+    """What ``veo models`` and ``%veo models`` say under the table: with ``--refresh``, how
+    many models the API's schemas describe now; and any Veo model this release's table lacks."""
+    lines = []
+    if refreshed:
+        read = sum(m.origin != "built-in" for m in family)
+        lines.append(f"schemas: {read} of {len(family)} models as the API's schemas say now (kept a day)")
+    new = [m.short for m in family if m.origin == "new"]
+    if new:
+        lines.append(f"new:   {', '.join(new)}: not in this release's table, checked by the API's schema")
+    return lines
