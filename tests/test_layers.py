@@ -91,8 +91,13 @@ class PrivateUse(NamedTuple):
 
 
 def is_private(name: str) -> bool:
-    """``_name`` is private; ``__name__`` (a dunder, Python's own protocol) is not."""
-    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+    """``_name`` is private; ``__name__`` (a dunder, Python's own protocol) is not, nor are
+    IPython's display protocol's ``_repr_*_`` and ``_ipython_*_`` (public by its spelling)."""
+    if name.startswith("__") and name.endswith("__"):
+        return False
+    if name.startswith(("_repr_", "_ipython_")) and name.endswith("_"):
+        return False
+    return name.startswith("_")
 
 
 def is_package_module(dotted: str) -> bool:
@@ -190,15 +195,6 @@ def package_private_uses() -> list[PrivateUse]:
     return found
 
 
-#: Private uses left in the folders another session was changing when the rest were fixed
-#: (notebook/panel/, notebook/gallery/, studio/), as (module, private name). To be emptied:
-#: each entry goes when its use is given a public name.
-PRIVATE_USES_TO_FIX: set[tuple[str, str]] = {
-    # Panel's widget bundle (the IPython display hook) appended to the gallery's workspace.
-    ("veo_widgets.notebook.gallery._actions", "_repr_mimebundle_"),
-}
-
-
 def test_the_private_use_finder_finds_private_uses() -> None:
     source = """
 from veo_widgets.schema._models import Job, _helper
@@ -217,7 +213,7 @@ class Mine:
         return other._mine, _models._private_there, _models.__name__, _flows, _Journal, veo_widgets.schema._models.Job
 
 def reaches_down(job: Job) -> object:
-    return job.request._raw, hasattr(job, "_mine")
+    return job.request._raw, hasattr(job, "_mine"), job._repr_html_(), job._ipython_display_()
 """
     found = {(use.name, use.line) for use in private_uses(source, "veo_widgets.protocol._example")}
     assert found == {
@@ -232,9 +228,6 @@ def reaches_down(job: Job) -> object:
 
 def test_no_module_uses_another_modules_private_members() -> None:
     found = package_private_uses()
-    left = [use for use in found if (use.module, use.name) not in PRIVATE_USES_TO_FIX]
-    assert left == [], "give these a public name, a small public method or a Protocol:\n" + "\n".join(
-        f"{use.module}:{use.line} {use.how}" for use in left
+    assert found == [], "give these a public name, a small public method or a Protocol:\n" + "\n".join(
+        f"{use.module}:{use.line} {use.how}" for use in found
     )
-    fixed = PRIVATE_USES_TO_FIX - {(use.module, use.name) for use in found}
-    assert fixed == set(), f"fixed now: remove these from PRIVATE_USES_TO_FIX: {sorted(fixed)}"
