@@ -56,22 +56,31 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 LONGEST_FIRST = (
     "integration/test_browser.py",
     "integration/test_lab_panel.py",
-    "emulator/test_render.py",
     "integration/test_notebooks.py",
-    "reliability/test_faults.py",
     "integration/test_gallery.py",
-    "test_quality.py",
+    "reliability/test_faults.py",
+    "emulator/test_render.py",
     "integration/test_lab_takes.py",
-    "cli/test_main.py",
+    "notebook/test_magics.py",
+    "client/test_client.py",
+    "integration/test_audit_chart.py",
+    "studio/test_storyboard.py",
     "reliability/test_secrets.py",
     "reliability/test_lost_answers.py",
-    "client/test_client.py",
+    "test_quality.py",
 )
+#: Files whose tests share nothing costly, so that the workers take them one test at a time
+#: (each notebook's nbval run, the longest about a minute). Every other file runs whole on one
+#: worker (pyproject's ``--dist loadgroup``), keeping its module's servers and emulators in
+#: one process.
+SPREAD = frozenset({"integration/test_notebooks.py"})
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files of ``LONGEST_FIRST`` in its order, then the others, most tests first (as
-    xdist orders them by default); each file's tests keep their order."""
+    xdist orders them by default); each file's tests keep their order. Each file but those in
+    ``SPREAD`` is one group for xdist."""
     tests = Path(__file__).parent
     files: dict[str, list[pytest.Item]] = {}
     for item in items:
@@ -83,6 +92,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         place = LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
         return place, -len(files[name])
 
+    for name, grouped in files.items():
+        if name not in SPREAD:
+            for item in grouped:
+                item.add_marker(pytest.mark.xdist_group(name))
     items[:] = [item for name in sorted(files, key=rank) for item in files[name]]
 
 
