@@ -192,6 +192,17 @@ def test_download_is_retried(client: Flavour, emulator: Emulator, image_file: Pa
     assert probe(path)["duration"] == pytest.approx(4, abs=0.1)
 
 
+def test_a_lost_file_is_downloaded_again_to_where_it_was(
+    client: Flavour, emulator: Emulator, image_file: Path, tmp_path: Path
+) -> None:
+    """Downloading a saved job again (the gallery's and the audit's "Download again") puts the
+    file back where it was saved, the path the journal and the gallery know, not a new name."""
+    job = client.generate("x", image=image_file, save_to=tmp_path / "kept" / "mine.mp4", **FAST)
+    assert job.path == tmp_path / "kept" / "mine.mp4"
+    job.path.unlink()
+    assert client.download(job.id) == job.path and probe(job.path)["duration"] == pytest.approx(4, abs=0.1)
+
+
 def test_expired_result_url_is_a_clear_error(client: Flavour, emulator: Emulator, image_file: Path) -> None:
     emulator.add_fault("expired_url")
     job = client.wait(client.submit("x", image=image_file, **FAST), timeout=60)

@@ -232,13 +232,16 @@ class Plans:
             raise WaitCancelled(found) from None
 
     def _save(self, found: Job, path: Any) -> Plan[Path]:
+        # Saved before: downloaded again to where it was (the gallery, the audit and resume
+        # point at that path), not under a name made again from the API's creation time.
+        known = Path(found.path) if path is None and found.path else None
         if not (found.ok and found.video_url) or (found.base_url and found.base_url != self._core.base_url):
             # Not finished, or found in the journal from another session whose URL may point
             # at a server that is gone (a restarted demo emulator): ask for a fresh one.
             found = yield from self.get(found)
             if not found.ok:
                 raise ValidationError("job", f"{found.id} is {found.status}, not completed; wait for it first")
-        target = self._core.target(found, path)  # only names a path: nothing touches the disk
+        target = known or self._core.target(found, path)  # only names a path: nothing touches the disk
         found = yield from self._fetch_plan(found, target)
         yield Record(found.evolve(path=target.resolve()))
         return target
