@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import veo_widgets as veo
@@ -96,3 +98,14 @@ def test_lengthening_a_finished_clip_plans_extends_from_its_length() -> None:
     with pytest.raises(veo.ValidationError) as caught:
         plan_lengthen(clip, links=0)
     assert caught.value.field == "links"
+
+
+def test_lengthening_refuses_an_unwritable_save_to_before_any_extend_is_sent(tmp_path: Path) -> None:
+    clip = veo.Job("job-1", "completed", request={"prompt": "waves", "duration": 8}, model="google/veo-3.1-t2v-fast")
+    (tmp_path / "taken").write_text("a file where a folder should be")
+    for where in ("/proc/nope/long.mp4", str(tmp_path / "taken" / "long.mp4")):
+        with pytest.raises(veo.ValidationError) as caught:
+            plan_lengthen(clip, links=1, save_to=where)
+        assert caught.value.field == "save_to"
+    assert plan_lengthen(clip, links=1, save_to=str(tmp_path / "new" / "long.mp4")).save_to is not None
+    assert (tmp_path / "new").is_dir()  # a missing folder is made, as on every surface

@@ -359,6 +359,8 @@ def plan_lengthen(
     for i, one in enumerate(texts):
         if not one.strip():
             raise ValidationError(f"prompts[{i}]" if prompts else "prompt", "write what happens next")
+    if save_to is not None:
+        writable_output(save_to, "save_to")  # as plan_long_take: refused before any extend is sent
     start = clip_seconds(job)
     chain = [
         Link(i, texts[i].strip(), extender or FAST_EXTEND_MODEL, EXTEND_SECONDS, start + EXTEND_SECONDS * (i + 1))
