@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import datetime, timezone
 
 import httpx
 
-from veo_widgets.views._doctor_wire import Recorder, link_lifetime, redacted
+from veo_widgets.views._doctor_wire import Recorder, link_lifetime, redacted, wire_facts
 
 SIGNED = (
     "https://cdn.example/generations/x.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20261208"
@@ -47,4 +49,17 @@ def test_the_recorder_keeps_statuses_and_cost_headers_and_drops_the_key() -> Non
         assert http.get("https://api.example/v2/video/generations", params={"generation_id": "j1"}).json()["id"] == "j1"
     (seen,) = recorder.exchanges
     assert (seen.kind, seen.body_status, seen.headers["x-aimlapi-usd-spent"]) == ("poll", "succeeded", "0.4")
-    assert seen.video_url == SIGNED and "sk-secret" not in repr(seen) and len(recorder.skews) == 1
+    assert seen.video_url == redacted(SIGNED) and "sk-secret" not in repr(seen) and len(recorder.skews) == 1
+
+
+def test_the_exchanges_a_report_saves_hold_no_link_signature_and_the_link_still_says_its_lifetime() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"id": "j1", "status": "completed", "video": {"url": SIGNED}})
+
+    recorder = Recorder(httpx.MockTransport(answer))
+    with httpx.Client(transport=recorder) as http:
+        http.get("https://api.example/v2/video/generations", params={"generation_id": "j1"})
+    saved = json.dumps([asdict(e) for e in recorder.exchanges])  # as live_run puts them in the report
+    assert "abcdef0123" not in saved and "AKIA" not in saved and "X-Amz-Signature=REDACTED" in saved
+    link = wire_facts(recorder, created_at=0.0)["link"]
+    assert (link["seconds"], link["source"]) == (600, "x-amz-expires") and "abcdef0123" not in link["url"]
