@@ -39,6 +39,26 @@ def test_extend_failing_twice_falls_back_to_continuing_from_the_last_frame_and_s
     assert [link.relation for link in load_chain(run.chain).links] == ["first", "continue"]  # a resume goes on so
 
 
+def test_an_extend_whose_create_may_have_reached_the_api_is_never_sent_again_by_the_fallback(
+    emulator: Emulator,
+) -> None:
+    before = emulator.stats.creates
+    with _client(emulator) as client:
+        run = veo.start_long_take("A harbour at dawn", seconds=15, client=client, fallback="continue")
+
+        @run.on_update
+        def lose_the_extend(r: veo.LongTakeRun) -> None:
+            if r.links[0].status == "completed" and r.links[1].status == "waiting":
+                emulator.add_fault("403", endpoint="logs", times=None)  # the lost create cannot be looked up
+                emulator.add_fault("500", endpoint="create", times=1)  # the extend is made; its answer is a 500
+
+        with pytest.raises(veo.ServerError) as caught:
+            run.wait(timeout=300)
+    assert caught.value.may_exist
+    assert emulator.stats.creates - before == 2  # the first clip and the one extend: nothing sent twice
+    assert run.links[1].status == "error" and run.film is None
+
+
 def test_a_model_that_cannot_extend_continues_from_the_start_when_asked(emulator: Emulator) -> None:
     with pytest.raises(veo.ValidationError) as caught:
         veo.start_long_take("Snow falls", seconds=15, model="veo-3-fast-t2v", client=object())

@@ -89,7 +89,11 @@ def made_link(ops: Any, plan: ChainPlan, link: Link, save_to: str | None, waitin
 def extend_failed(exc: BaseException) -> bool:
     """True when an extend failed in a way continuing from the last frame may get round: the
     generation failed, or the API refused or broke on it (not the key, the credits, the rate
-    limit, the budget or a stop, which a fallback would only meet again)."""
+    limit, the budget or a stop, which a fallback would only meet again). Never when its create
+    may have reached the API (``may_exist``): that extend may be made and billed, and a
+    fallback would pay for the link again; a resume looks it up instead."""
+    if getattr(exc, "may_exist", False):
+        return False
     if isinstance(exc, GenerationFailedError):
         return True
     refused = (AuthenticationError, InsufficientCreditsError, RateLimitError)
