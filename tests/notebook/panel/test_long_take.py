@@ -67,3 +67,26 @@ def test_a_long_take_shows_a_card_per_link_and_plays_the_whole_clip(
     assert all('data-status="completed"' in row.children[1].value for row in rows)
     until(lambda: all(row.children[2].value[:2] == b"\xff\xd8" for row in rows))  # a JPEG poster each
     assert job.path.name in played(panel)
+
+
+def test_resuming_a_stopped_chain_says_on_its_card_what_is_left_and_its_price(
+    panel_client: veo.Client, emulator: Emulator
+) -> None:
+    panel = Panel(client=panel_client, prompt="Leaves falling", model="google/veo-3.1-t2v-fast")
+    panel.long_take.value = 15
+    panel.generate()
+    (card,) = panel.cards
+    run = card.run
+
+    @run.on_update
+    def stop_after_the_first(r: veo.LongTakeRun) -> None:
+        if r.links[0].status == "completed":
+            r.cancel()
+
+    until(lambda: card.done.is_set(), 240)
+    assert card.status == "stopped"
+    card.resume_button.click()
+    notes = card.widget.children[-1].children[-1]  # the link rows' note, under the rows
+    until(lambda: "1 of 2 links still to make, estimated at" in notes.value, 60)
+    job = panel.wait(timeout=240)
+    assert job.path is not None and probe(job.path)["duration"] == pytest.approx(15, abs=0.5)

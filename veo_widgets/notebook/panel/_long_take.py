@@ -234,7 +234,8 @@ class LongTakes(PanelParts):
         """Go on with the chain from its last finished link (a link in flight is waited for)."""
         if not card.done.is_set():
             return
-        told = Told(self._client, lambda _: None)
+        said: list[str] = []  # what is left and its price, said before the chain's rows exist
+        told = Told(self._client, said.append)
         try:
             run = resume_run(chain, client=told)
         except VeoError as exc:
@@ -242,3 +243,5 @@ class LongTakes(PanelParts):
             return
         card.running()
         self._follow_chain(card, run, told)
+        for text in said:
+            told.on_notice(text)
