@@ -45,3 +45,16 @@ def test_a_scene_of_an_unmade_length_is_refused_naming_it() -> None:
     with pytest.raises(veo.ValidationError) as caught:
         veo.Storyboard(["a", {"prompt": "b", "seconds": 5}], client=object())
     assert caught.value.field == "scenes[1].seconds"
+
+
+@pytest.mark.parametrize("out", ["films", "films/", "film.avi"])
+def test_a_film_name_that_is_not_a_video_is_refused_before_any_scene_is_sent(
+    out: str, emulator: Emulator, tmp_path: Path
+) -> None:
+    before = emulator.stats.create_attempts
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        board = veo.Storyboard(["A calm sea", "A gull lands"], client=client)
+        with pytest.raises(veo.ValidationError) as caught:
+            board.make(out=tmp_path / out)
+        assert caught.value.field == "out" and ".mp4" in caught.value.reason
+    assert emulator.stats.create_attempts == before  # stitch would have refused it after two paid scenes

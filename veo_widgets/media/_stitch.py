@@ -23,7 +23,10 @@ from ..schema._models import Job
 from ..schema._output import writable_folder
 from ._clips import Clip, ClipInfo, probe_clip
 
-__all__ = ["stitch", "without_held"]
+__all__ = ["FILM_SUFFIXES", "stitch", "without_held"]
+
+#: What a film's file may be called (``out``): an MP4 by its usual names.
+FILM_SUFFIXES = (".mp4", ".m4v", ".mov")
 
 AUDIO_RATE = 48_000
 AUDIO_LAYOUT = "stereo"
@@ -56,7 +59,7 @@ def stitch(
     clips = without_held(clips)
     infos = [probe_clip(clip, f"clips[{i}]") for i, clip in enumerate(clips)]
     target = Path(out)
-    if target.suffix.lower() not in (".mp4", ".m4v", ".mov"):
+    if target.suffix.lower() not in FILM_SUFFIXES:
         raise ValidationError("out", f"{target} should end in .mp4")
     if any(info.path.resolve() == target.resolve() for info in infos):
         raise ValidationError("out", f"{target} is one of the clips; write the film somewhere else")

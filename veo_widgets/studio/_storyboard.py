@@ -29,6 +29,7 @@ from .._config import output_dir
 from .._errors import ValidationError
 from ..client._client import Client
 from ..media._media import stitch
+from ..media._stitch import FILM_SUFFIXES
 from ..schema._models import Job
 from ..schema._output import writable_output
 from ._chain import EXTEND_SECONDS
@@ -228,7 +229,7 @@ class Storyboard:
         """Make every scene not made yet, in order, then stitch the film; its path."""
         if crossfade is not None:
             self.crossfade = crossfade
-        writable_output(self._film_path(out), "out")  # the film's folder: refused before any scene is sent
+        self._film_path(out)  # the film's name and folder: refused before any scene is sent
         self.check()
         todo = [i for i, s in enumerate(self.scenes) if self._job(s) is None]
         if todo:
@@ -255,14 +256,19 @@ class Storyboard:
         previous = self._job(self.scenes[index - 1]) if index > 0 else None
         if index > 0 and previous is None:
             raise ValidationError("index", f"scene {index - 1} is not made yet: make() the storyboard first")
-        writable_output(self._film_path(out), "out")
+        self._film_path(out)
         self.client.afford(self.priced([index]))
         self._make_scene(index, previous)
         return self.make(out=out)
 
     def _film_path(self, out: str | os.PathLike[str] | None) -> Path:
+        """Where the film goes, once its name is a video's and its folder can be written in
+        (a ``ValidationError`` otherwise, as :func:`stitch` would say after the scenes were paid)."""
         stem = self.path.stem if self.path is not None else "storyboard"
-        return Path(out) if out is not None else output_dir() / f"{stem}-film.mp4"
+        target = Path(out) if out is not None else output_dir() / f"{stem}-film.mp4"
+        if target.suffix.lower() not in FILM_SUFFIXES:
+            raise ValidationError("out", f"{target} should end in .mp4: the film is one file")
+        return writable_output(target, "out")
 
     def _stitch(self, clips: list[Job], out: str | os.PathLike[str] | None) -> Path:
         target = self._film_path(out)
