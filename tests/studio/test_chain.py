@@ -109,3 +109,17 @@ def test_lengthening_refuses_an_unwritable_save_to_before_any_extend_is_sent(tmp
         assert caught.value.field == "save_to"
     assert plan_lengthen(clip, links=1, save_to=str(tmp_path / "new" / "long.mp4")).save_to is not None
     assert (tmp_path / "new").is_dir()  # a missing folder is made, as on every surface
+
+
+def test_a_take_that_may_be_stitched_refuses_a_save_to_that_is_not_a_video_before_sending(tmp_path: Path) -> None:
+    with pytest.raises(veo.ValidationError) as caught:
+        plan_long_take(
+            "snow falls", seconds=15, model="veo-3-fast-t2v", fallback="continue", save_to=str(tmp_path / "t.avi")
+        )
+    assert caught.value.field == "save_to" and ".mp4" in caught.value.reason
+    clip = veo.Job("job-1", "completed", request={"prompt": "waves", "duration": 8}, model="google/veo-3.0-fast")
+    with pytest.raises(veo.ValidationError) as caught:
+        plan_lengthen(clip, links=1, fallback="continue", save_to=str(tmp_path / "t.avi"))
+    assert caught.value.field == "save_to"
+    plan = plan_long_take("snow falls", seconds=15, model="veo-3-fast-t2v", fallback="continue", save_to=str(tmp_path))
+    assert plan.stitched and plan.save_to == str(tmp_path)  # a folder: the film goes in it

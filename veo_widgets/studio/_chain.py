@@ -22,8 +22,9 @@ from typing import Any
 from .._config import data_dir
 from .._errors import ValidationError
 from ..media._clips import probe_clip
+from ..media._stitch import FILM_SUFFIXES
 from ..schema._family import DEFAULT_MODEL, ModelSpec, get_model
-from ..schema._output import writable_output
+from ..schema._output import is_folder_path, writable_output
 from ._studio import EXTEND_MODEL, FAST_EXTEND_MODEL, extend_model
 
 __all__ = [
@@ -287,8 +288,7 @@ def plan_long_take(
     for i, text in enumerate(texts):
         if not isinstance(text, str) or not text.strip():
             raise ValidationError(f"prompts[{i}]" if prompts else "prompt", "write what should happen in the video")
-    if save_to is not None:
-        writable_output(save_to, "save_to")  # one rule for every output: refused before any link is sent
+    _check_save_to(save_to, fallback)
     extender = FAST_EXTEND_MODEL if "fast" in spec.id else EXTEND_MODEL
     links = [
         Link(i, texts[i].strip(), spec.id if i == 0 else extender, first if i == 0 else EXTEND_SECONDS, 0, "extend")
@@ -320,6 +320,15 @@ def plan_long_take(
     if not can_extend(spec) and count > 1:  # fallback="continue" (long_take_model checked it)
         continue_links(plan, 1)
     return plan
+
+
+def _check_save_to(save_to: str | None, fallback: str | None) -> None:
+    """``schema/_output``'s rule before any link is sent; a film stitched by the fallback is an MP4."""
+    if save_to is None:
+        return
+    target = writable_output(save_to, "save_to")
+    if fallback == "continue" and not is_folder_path(target) and target.suffix.lower() not in FILM_SUFFIXES:
+        raise ValidationError("save_to", f"{target} should end in .mp4 (a fallback stitches one film)")
 
 
 def new_chain_id() -> str:
@@ -359,8 +368,7 @@ def plan_lengthen(
     for i, one in enumerate(texts):
         if not one.strip():
             raise ValidationError(f"prompts[{i}]" if prompts else "prompt", "write what happens next")
-    if save_to is not None:
-        writable_output(save_to, "save_to")  # as plan_long_take: refused before any extend is sent
+    _check_save_to(save_to, fallback)
     start = clip_seconds(job)
     chain = [
         Link(i, texts[i].strip(), extender or FAST_EXTEND_MODEL, EXTEND_SECONDS, start + EXTEND_SECONDS * (i + 1))
