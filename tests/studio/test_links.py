@@ -59,6 +59,24 @@ def test_an_extend_whose_create_may_have_reached_the_api_is_never_sent_again_by_
     assert run.links[1].status == "error" and run.film is None
 
 
+def test_an_extend_that_was_made_but_cannot_be_downloaded_is_never_paid_for_again(emulator: Emulator) -> None:
+    """The extend is made (and billed), then its file cannot be had: the error is the
+    download's, not the extend's, and the fallback sends nothing more for that link."""
+    before = emulator.stats.creates
+    with _client(emulator) as client:
+        run = veo.start_long_take("A pier at noon", seconds=15, client=client, fallback="continue")
+
+        @run.on_update
+        def expire_the_extend(r: veo.LongTakeRun) -> None:
+            if r.links[0].status == "completed" and r.links[1].status == "waiting":
+                emulator.add_fault("expired_url", endpoint="create", times=1)  # made; its link never works
+
+        with pytest.raises(veo.NotFoundError):
+            run.wait(timeout=300)
+    assert emulator.stats.creates - before == 2  # the first clip and the one extend, made once
+    assert run.links[1].status == "error" and run.film is None
+
+
 def test_a_model_that_cannot_extend_continues_from_the_start_when_asked(emulator: Emulator) -> None:
     with pytest.raises(veo.ValidationError) as caught:
         veo.start_long_take("Snow falls", seconds=15, model="veo-3-fast-t2v", client=object())

@@ -26,7 +26,7 @@ from ..media._media import stitch
 from ..schema._models import Job, JobStatus
 from ._chain import ChainPlan, Link
 
-__all__ = ["extend_failed", "film_path", "made_link", "stitch_film", "to_make"]
+__all__ = ["extend_failed", "film_path", "made_link", "may_be_billed", "stitch_film", "to_make"]
 
 
 def _rows(journal: Any, plan: ChainPlan, link: Link) -> list[Job]:
@@ -40,6 +40,13 @@ def _paid(row: Job) -> bool:
     if row.id and (JobStatus.is_success(row.status) or JobStatus.is_pending(row.status)):
         return True
     return not row.id and bool(row.client_request_id) and str(row.status).lower() == "unconfirmed"
+
+
+def may_be_billed(journal: Any, plan: ChainPlan, link: Link) -> bool:
+    """True when the journal holds a job of ``link`` that exists or may exist (made, still
+    running, or a create whose answer was lost): another create for the link, a fallback's
+    included, could pay for it twice. A failed generation or a refused create bills nothing."""
+    return any(_paid(row) for row in _rows(journal, plan, link))
 
 
 def to_make(plan: ChainPlan, journal: Any) -> list[Link]:

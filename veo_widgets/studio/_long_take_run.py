@@ -20,7 +20,7 @@ from .._errors import ValidationError, WaitCancelled
 from ..media._media import last_frame
 from ..schema._models import Job
 from ._chain import ChainPlan, Link, continue_links
-from ._links import extend_failed, made_link, stitch_film
+from ._links import extend_failed, made_link, may_be_billed, stitch_film
 
 __all__ = ["LinkState", "LongTakeRun", "notice"]
 
@@ -200,7 +200,7 @@ class LongTakeRun:
             try:
                 job = self._make(link, previous, state)
             except Exception as exc:
-                if not (self.plan.fallback == "continue" and link.relation == "extend" and extend_failed(exc)):
+                if not (self.plan.fallback == "continue" and link.relation == "extend" and self._mendable(link, exc)):
                     raise
                 job = self._fall_back(link, previous, state, exc)
         except BaseException as exc:
@@ -217,6 +217,12 @@ class LongTakeRun:
         self._changed()
         return job
 
+    def _mendable(self, link: Link, exc: Exception) -> bool:
+        """An extend that failed in a way another try (or continuing from the last frame) may
+        get round, and whose link has no job that exists or may: an error while polling a job
+        that was made (its poll refused, say) is never paid for again by a fallback."""
+        return extend_failed(exc) and not may_be_billed(self._ops.journal, self.plan, link)
+
     def _fall_back(self, link: Link, previous: Job | None, state: LinkState, first: Exception) -> Job:
         """Extend once more; if it fails again, the rest of the chain continues from the last
         frame (saved in the plan, so a resume goes on the same way), and says so."""
@@ -225,7 +231,7 @@ class LongTakeRun:
         try:
             return self._make(link, previous, state)
         except Exception as exc:
-            if not extend_failed(exc):
+            if not self._mendable(link, exc):
                 raise
             again = exc
         continue_links(self.plan, link.index)
