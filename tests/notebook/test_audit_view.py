@@ -3,6 +3,7 @@ Audit button that opens it inline from the panel and from the gallery."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -65,6 +66,19 @@ def test_a_lost_file_gets_a_download_button_that_mends_it(client: veo.Client, im
     until(lambda: "data-done" in shown_html(view), 60)
     assert job.path.is_file() and button.disabled
     assert buttons(AuditView(client, since=since, chart=False)) == []
+
+
+def test_an_action_that_fails_says_why_and_can_be_tried_again(client: veo.Client, image_file: Path) -> None:
+    since = datetime.now(timezone.utc)
+    job = client.generate("lost, and its folder is now a file", image_file, save_to=image_file.parent / "clips", **FAST)
+    assert job.path is not None
+    shutil.rmtree(job.path.parent)
+    job.path.parent.write_text("not a folder")  # the download cannot write where the file was
+    view = AuditView(client, since=since, chart=False)
+    (button,) = buttons(view)
+    button.click()
+    until(lambda: "veo-error" in shown_html(view), 60)
+    assert "Error" in shown_html(view) and not button.disabled  # said, and it can be tried again
 
 
 def test_a_refund_is_words_not_a_button(account: Emulator, client: veo.Client, image_file: Path) -> None:

@@ -79,8 +79,9 @@ class AuditView(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
                 else:  # download again, or adopt: download journals a generation it does not know
                     done = f"saved {self.client.download(finding.generation_id or '')}"
                 note.value = f"<span class='veo-note' data-done='1'>{html.escape(done)}</span>"
-            except VeoError as exc:
-                note.value = f"<span class='veo-error'>{html.escape(str(exc))}</span>"
+            except Exception as exc:  # on a thread: whatever went wrong is said here, and it can be tried again
+                said = str(exc) if isinstance(exc, VeoError) else f"{type(exc).__name__}: {exc}"
+                note.value = f"<span class='veo-error'>{html.escape(said)}</span>"
                 button.disabled = False
 
         threading.Thread(target=work, name="veo-audit-action", daemon=True).start()
