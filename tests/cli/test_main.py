@@ -388,3 +388,12 @@ def test_models_refresh_with_an_unreadable_schema_lists_the_built_in_table(
     assert get_model("veo-3-fast-t2v").durations == (4, 6, 8)
     told = [r for r in caplog.records if "could not read the model schemas" in r.getMessage()]
     assert len(told) == 1 and "HTTP 503" in told[0].getMessage()
+
+
+@pytest.mark.parametrize("limit", ["0", "-2", "many"])
+def test_history_refuses_a_limit_that_lists_nothing(capsys: pytest.CaptureFixture[str], limit: str) -> None:
+    veo.Client().submit("A job to list", image=EXAMPLE, duration=4)
+    with pytest.raises(SystemExit) as stopped:
+        main(["history", "--limit", limit])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "1 or more" in err and "no jobs yet" not in err

@@ -36,6 +36,7 @@ from ..views._lookup import (
     check_request,
     job_status,
     models_lines,
+    positive_count,
     positive_seconds,
     resolve_video,
     saved_video,
@@ -309,8 +310,10 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     resume.set_defaults(func=cmd_resume)
 
     hist = _parser(sub, "history", "every job this machine submitted, newest first")
-    hist.add_argument("--limit", type=int, default=20, help="how many jobs to list")
-    hist.add_argument("--width", type=int, default=0, help="columns to fit (default: the terminal's, 80 if unknown)")
+    hist.add_argument("--limit", type=positive_count, default=20, help="how many jobs to list")
+    hist.add_argument(
+        "--width", type=positive_count, default=0, help="columns to fit (default: the terminal's, 80 if unknown)"
+    )
     hist.set_defaults(func=cmd_history)
 
     rec = _parser(sub, "reconcile", "find creates whose answer was lost, in the API's usage logs")
