@@ -397,3 +397,13 @@ def test_history_refuses_a_limit_that_lists_nothing(capsys: pytest.CaptureFixtur
         main(["history", "--limit", limit])
     err = capsys.readouterr().err
     assert stopped.value.code == 2 and "1 or more" in err and "no jobs yet" not in err
+
+
+def test_a_data_folder_it_cannot_make_is_one_line_naming_veo_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("VEO_HOME", str(tmp_path / "a-file" / "veo"))
+    assert main(["history"]) == 1
+    err = [line for line in capsys.readouterr().err.strip().splitlines() if "demo mode" not in line]
+    assert len(err) == 1 and "set VEO_HOME" in err[0] and str(tmp_path / "a-file") in err[0], err

@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .._config import data_dir
 from .._errors import (
     GenerationTimeoutError,
     ValidationError,
@@ -341,6 +342,16 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _os_error_text(exc: OSError) -> str:
+    """One line for a file-system error, naming the data folder when it is the one at fault."""
+    name = str(exc.filename or "")
+    home = data_dir().absolute()
+    path = Path(name).absolute()
+    at_home = bool(name) and (path in (home, *home.parents) or home in path.parents)
+    where = " (the data folder: set VEO_HOME to a folder you can write)" if at_home else ""
+    return f"cannot use {name or 'a file'}{where}: {exc.strerror or exc}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     model = chosen_model(words[1:]) if words[:1] == ["generate"] else None
@@ -358,6 +369,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except VeoError as exc:
         print(f"veo: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder or file the command cannot use: the data folder, a disk that is full
+        print(f"veo: {_os_error_text(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nveo: interrupted", file=sys.stderr)
