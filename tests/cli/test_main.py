@@ -407,3 +407,9 @@ def test_a_data_folder_it_cannot_make_is_one_line_naming_veo_home(
     assert main(["history"]) == 1
     err = [line for line in capsys.readouterr().err.strip().splitlines() if "demo mode" not in line]
     assert len(err) == 1 and "set VEO_HOME" in err[0] and str(tmp_path / "a-file") in err[0], err
+
+
+def test_an_image_without_a_prompt_says_the_prompt_is_missing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", str(EXAMPLE)]) == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a prompt" in err and "needs a first frame" not in err

@@ -87,6 +87,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if len(words) > 2 or (args.sample and len(words) > 1):
         lead = "--sample PROMPT" if args.sample else "[IMAGE] PROMPT"
         raise ValidationError("prompt", f"give {lead}: quote a prompt of several words")
+    if len(words) == 1 and Path(words[0]).is_file():  # `veo generate cat.jpg`: the prompt was left out
+        raise ValidationError("prompt", f"{words[0]} is a file, not a prompt: give what should happen after it")
     prompt = words[-1]
     image = words[0] if len(words) == 2 else args.image
     if args.sample:
