@@ -332,6 +332,9 @@ def test_generate_past_the_longest_clip_makes_a_long_take_and_resume_takes_its_c
     assert probe(out)["duration"] == pytest.approx(15, abs=0.5) and probe(out)["audio_codec"] is None
     assert "2 links (8 + 7 s = 15 s)" in captured.err
     assert "link 1/2: 8 s, made" in captured.err and "link 2/2: 15 s, made" in captured.err
+    # the final clip's usage is its last link's: the line also says what the whole take cost
+    links = [j for j in veo.history() if j.usage.usd is not None]
+    assert f"the take: 2 links, ${sum(j.usage.usd or 0 for j in links):.2f} in all" in captured.out
     chain = next(word for word in captured.err.split() if word.startswith("chain-")).rstrip(":")
     assert main(["resume", chain]) == 0  # every link made: nothing is sent again
     again = capsys.readouterr()

@@ -75,10 +75,11 @@ def _version() -> str:
         return "unknown"
 
 
-def _print_done(job: Job) -> None:
+def _print_done(job: Job, whole: str = "") -> None:
+    simulated = " (simulated)" if job.demo else ""
     print(f"saved: {job.path}")
     print(f"job:   {job.id}")
-    print(f"usage: {job.usage.describe()}{' (simulated)' if job.demo else ''}")
+    print(f"usage: {job.usage.describe()}{simulated}" + (f" for the last link; {whole}{simulated}" if whole else ""))
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -110,7 +111,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     # Check the whole request first (a mistake is refused before any price or request),
     # then say what it will cost, then send it.
     if args.seconds is not None and args.seconds > longest_clip(options.get("model")):
-        _print_done(run_long_take(client, prompt, image, args.seconds, options, args.output))
+        _print_done(*run_long_take(client, prompt, image, args.seconds, options, args.output))
         return 0
     if args.seconds is not None:
         options["duration"] = int(args.seconds) if float(args.seconds).is_integer() else args.seconds
@@ -206,7 +207,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     client = _client(args)
     if is_chain(args.id):
-        _print_done(run_resume_chain(client, args.id))
+        _print_done(*run_resume_chain(client, args.id))
         return 0
     job_id = client.journal.job_id(args.id)
     if args.output is not None:
