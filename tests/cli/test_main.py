@@ -416,3 +416,10 @@ def test_an_image_without_a_prompt_says_the_prompt_is_missing(capsys: pytest.Cap
     assert main(["generate", str(EXAMPLE)]) == 2
     err = capsys.readouterr().err
     assert "is a file, not a prompt" in err and "needs a first frame" not in err
+
+
+def test_a_clip_length_of_zero_is_refused_as_a_length_not_a_wait(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["generate", str(EXAMPLE), "A kite", "--seconds", "0"])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "a clip's length in seconds" in err and "to wait" not in err

@@ -35,6 +35,7 @@ from ..views._lookup import (
     OPTION_NAMES,
     already_saved,
     check_request,
+    clip_seconds,
     job_status,
     models_lines,
     positive_count,
@@ -286,7 +287,7 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     add_generate_arguments(gen, model)
     gen.add_argument("-o", "--output", help="a file or folder (default: $VEO_OUTPUT_DIR or veo_outputs/)")
     gen.add_argument(
-        "--seconds", type=positive_seconds, help="the clip's length; past the longest one generation makes (8 s), a long take: "
+        "--seconds", type=clip_seconds, help="the clip's length; past the longest one generation makes (8 s), a long take: "
         "a first clip, then 7 s extends of the whole (15, 22, ... 148 s)",
     )  # fmt: skip
     gen.set_defaults(func=cmd_generate)

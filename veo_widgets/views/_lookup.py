@@ -27,6 +27,7 @@ __all__ = [
     "JobStatus",
     "already_saved",
     "check_request",
+    "clip_seconds",
     "job_status",
     "models_lines",
     "positive_count",
@@ -45,6 +46,17 @@ def positive_seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"seconds to wait, such as 600, not {text!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"seconds to wait must be more than 0, not {text!r}")
+    return value
+
+
+def clip_seconds(text: str) -> float:
+    """``--seconds``: a clip's length, above zero (positive_seconds speaks of a wait)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"a clip's length in seconds, more than 0, such as 22, not {text!r}")
     return value
 
 
