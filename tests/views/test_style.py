@@ -46,6 +46,7 @@ def test_every_spelling_of_a_state_looks_like_that_state() -> None:
 
 
 def test_show_code_reads_as_code_in_every_front_end() -> None:
-    """Voila's widget HTML is set in the UI font at a 28 px line height: the code box says its own."""
-    rule = display.STYLE.split(".veo-code {")[1].split("}")[0]
+    """Voila's ``.jp-OutputArea-output pre`` (inherit the UI font, 28 px lines) outranks a bare
+    ``.veo-code``: the code box's font rule is at least as specific."""
+    rule = display.STYLE.split(".jp-OutputArea-output pre.veo-code,")[1].split("}")[0]
     assert "font-family: var(--jp-code-font-family, monospace)" in rule and "line-height: 1.4" in rule
