@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import veo_widgets as veo
+from veo_widgets.cli import _main as cli_main
 from veo_widgets.cli._main import main
 from veo_widgets.emulator import Emulator
 from veo_widgets.emulator._server import demo_emulator
@@ -423,3 +424,16 @@ def test_a_clip_length_of_zero_is_refused_as_a_length_not_a_wait(capsys: pytest.
         main(["generate", str(EXAMPLE), "A kite", "--seconds", "0"])
     err = capsys.readouterr().err
     assert stopped.value.code == 2 and "a clip's length in seconds" in err and "to wait" not in err
+
+
+def test_ctrl_c_while_the_parser_loads_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Seen on a loaded machine: Ctrl-C 3 s after `veo audit` landed in the emulator's import,
+    # which build_parser does before the command's own try.
+    def interrupted(model: object = None) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_main, "build_parser", interrupted)
+    assert main(["audit"]) == 130
+    assert capsys.readouterr().err.strip() == "veo: interrupted"

@@ -358,9 +358,9 @@ def _os_error_text(exc: OSError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    model = chosen_model(words[1:]) if words[:1] == ["generate"] else None
-    args = build_parser(model).parse_args(words)
-    try:
+    try:  # the parser too: it loads modules for a second or more, and Ctrl-C then is no traceback
+        model = chosen_model(words[1:]) if words[:1] == ["generate"] else None
+        args = build_parser(model).parse_args(words)
         return int(args.func(args))
     except GenerationTimeoutError as exc:
         print(f"veo: {still_running_text(exc, 'veo resume', 'save the video')}", file=sys.stderr)
