@@ -87,3 +87,11 @@ def test_spend_draws_the_days_with_the_budget(
     assert main(["spend", "--by", "model", "--json"]) == 0
     totals = json.loads(capsys.readouterr().out)["totals"]
     assert totals[0]["key"] == "google/veo-3.0-i2v-fast" and totals[0]["usd"] > 0
+
+
+def test_spend_over_zero_days_is_refused_not_read_as_the_default(
+    emu: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["spend", "--days", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "1 to 92 days" in err and "not 0" in err and "Traceback" not in err

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import veo_widgets as veo
+from veo_widgets.cli import _main as cli_main
 from veo_widgets.cli._main import main
 from veo_widgets.emulator import Emulator
 from veo_widgets.emulator._server import demo_emulator
@@ -332,6 +333,9 @@ def test_generate_past_the_longest_clip_makes_a_long_take_and_resume_takes_its_c
     assert probe(out)["duration"] == pytest.approx(15, abs=0.5) and probe(out)["audio_codec"] is None
     assert "2 links (8 + 7 s = 15 s)" in captured.err
     assert "link 1/2: 8 s, made" in captured.err and "link 2/2: 15 s, made" in captured.err
+    # the final clip's usage is its last link's: the line also says what the whole take cost
+    links = [j for j in veo.history() if j.usage.usd is not None]
+    assert f"the take: 2 links, ${sum(j.usage.usd or 0 for j in links):.2f} in all" in captured.out
     chain = next(word for word in captured.err.split() if word.startswith("chain-")).rstrip(":")
     assert main(["resume", chain]) == 0  # every link made: nothing is sent again
     again = capsys.readouterr()
@@ -388,3 +392,48 @@ def test_models_refresh_with_an_unreadable_schema_lists_the_built_in_table(
     assert get_model("veo-3-fast-t2v").durations == (4, 6, 8)
     told = [r for r in caplog.records if "could not read the model schemas" in r.getMessage()]
     assert len(told) == 1 and "HTTP 503" in told[0].getMessage()
+
+
+@pytest.mark.parametrize("limit", ["0", "-2", "many"])
+def test_history_refuses_a_limit_that_lists_nothing(capsys: pytest.CaptureFixture[str], limit: str) -> None:
+    veo.Client().submit("A job to list", image=EXAMPLE, duration=4)
+    with pytest.raises(SystemExit) as stopped:
+        main(["history", "--limit", limit])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "1 or more" in err and "no jobs yet" not in err
+
+
+def test_a_data_folder_it_cannot_make_is_one_line_naming_veo_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("VEO_HOME", str(tmp_path / "a-file" / "veo"))
+    assert main(["history"]) == 1
+    err = [line for line in capsys.readouterr().err.strip().splitlines() if "demo mode" not in line]
+    assert len(err) == 1 and "set VEO_HOME" in err[0] and str(tmp_path / "a-file") in err[0], err
+
+
+def test_an_image_without_a_prompt_says_the_prompt_is_missing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", str(EXAMPLE)]) == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a prompt" in err and "needs a first frame" not in err
+
+
+def test_a_clip_length_of_zero_is_refused_as_a_length_not_a_wait(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["generate", str(EXAMPLE), "A kite", "--seconds", "0"])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "a clip's length in seconds" in err and "to wait" not in err
+
+
+def test_ctrl_c_while_the_parser_loads_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Seen on a loaded machine: Ctrl-C 3 s after `veo audit` landed in the emulator's import,
+    # which build_parser does before the command's own try.
+    def interrupted(model: object = None) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_main, "build_parser", interrupted)
+    assert main(["audit"]) == 130
+    assert capsys.readouterr().err.strip() == "veo: interrupted"

@@ -44,3 +44,20 @@ def test_model_schemas_from_files_change_a_model_or_add_one(tmp_path: Path, caps
     (tmp_path / "bad.json").write_text("{}")
     assert main(["--port", "0", "--model-schema", str(tmp_path / "bad.json")]) == 2
     assert "holds no video create schema" in capsys.readouterr().err
+
+
+def test_a_port_past_65535_or_a_negative_job_length_is_refused_by_the_parser(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for argv in (["--port", "70000"], ["--port", "-1"], ["--seconds", "-1"], ["--seconds", "soon"]):
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        err = capsys.readouterr().err
+        assert stopped.value.code == 2 and argv[1] in err and "Traceback" not in err
+
+
+def test_a_state_folder_it_cannot_make_is_named_as_such(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    assert main(["--port", "0", "--state-dir", str(tmp_path / "file" / "state")]) == 2
+    err = capsys.readouterr().err
+    assert "as the state folder" in err and "cannot listen" not in err

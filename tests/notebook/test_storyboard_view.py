@@ -82,3 +82,13 @@ def test_make_film_stitches_three_scenes_and_a_retake_sends_one_create(tmp_path:
         assert emulator.stats.creates - before == 4  # that scene alone
         assert rerun.scenes[2].job != old and [s.job for s in rerun.scenes][:2] == [s.job for s in board.scenes][:2]
         assert probe(str(rerun.film))["duration"] == pytest.approx(14.5, abs=0.3)
+
+
+def test_the_price_line_counts_scenes_in_words(tmp_path: Path, emulator: Emulator) -> None:
+    with veo.Client(emulator.api_key, emulator.url) as client:
+        one = veo.Storyboard(["A kite on the beach"], path=tmp_path / "one.json", client=client)
+        until(lambda: "$" in one.about.value or "unknown" in one.about.value)
+        assert "1 scene to make," in one.about.value
+        three = veo.Storyboard(["A kite", "It climbs", "It dives"], path=tmp_path / "three.json", client=client)
+        until(lambda: "$" in three.about.value or "unknown" in three.about.value)
+        assert "3 scenes to make," in three.about.value and "(s)" not in three.about.value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -82,3 +83,10 @@ def test_history_marks_the_chosen_take_with_a_star_and_still_fits() -> None:
     assert "★" not in display.history_text([plain], width=80)  # no legend without a chosen take
     html = display.history_table_html([plain, chosen])
     assert html.count("★") == 1 and 'title="the chosen take"' in html
+
+
+def test_history_html_reads_left_to_right_even_without_the_stylesheet() -> None:
+    """``%veo history`` prints the table alone; JupyterLab right-aligns table cells unless told."""
+    html = display.history_table_html([job("9c1e5b2d-4680:veo", "A kite"), job("4a8bf61a-15dc:veo", "A boat")])
+    cells = re.findall(r"<t[dh]\b[^>]*>", html)
+    assert len(cells) == 15 and all("text-align:left" in cell for cell in cells)

@@ -43,3 +43,10 @@ def test_every_spelling_of_a_state_looks_like_that_state() -> None:
         assert tone(spelling) == tone(same_as), spelling
     assert display.is_active("processing") and display.is_active("downloading")
     assert not display.is_active("succeeded") and not display.is_active("failed")
+
+
+def test_show_code_reads_as_code_in_every_front_end() -> None:
+    """Voila's ``.jp-OutputArea-output pre`` (inherit the UI font, 28 px lines) outranks a bare
+    ``.veo-code``: the code box's font rule is at least as specific."""
+    rule = display.STYLE.split(".jp-OutputArea-output pre.veo-code,")[1].split("}")[0]
+    assert "font-family: var(--jp-code-font-family, monospace)" in rule and "line-height: 1.4" in rule

@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .._config import data_dir
 from .._errors import (
     GenerationTimeoutError,
     ValidationError,
@@ -34,8 +35,10 @@ from ..views._lookup import (
     OPTION_NAMES,
     already_saved,
     check_request,
+    clip_seconds,
     job_status,
     models_lines,
+    positive_count,
     positive_seconds,
     resolve_video,
     saved_video,
@@ -73,10 +76,11 @@ def _version() -> str:
         return "unknown"
 
 
-def _print_done(job: Job) -> None:
+def _print_done(job: Job, whole: str = "") -> None:
+    simulated = " (simulated)" if job.demo else ""
     print(f"saved: {job.path}")
     print(f"job:   {job.id}")
-    print(f"usage: {job.usage.describe()}{' (simulated)' if job.demo else ''}")
+    print(f"usage: {job.usage.describe()}{simulated}" + (f" for the last link; {whole}{simulated}" if whole else ""))
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -85,6 +89,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if len(words) > 2 or (args.sample and len(words) > 1):
         lead = "--sample PROMPT" if args.sample else "[IMAGE] PROMPT"
         raise ValidationError("prompt", f"give {lead}: quote a prompt of several words")
+    if len(words) == 1 and Path(words[0]).is_file():  # `veo generate cat.jpg`: the prompt was left out
+        raise ValidationError("prompt", f"{words[0]} is a file, not a prompt: give what should happen after it")
     prompt = words[-1]
     image = words[0] if len(words) == 2 else args.image
     if args.sample:
@@ -106,7 +112,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     # Check the whole request first (a mistake is refused before any price or request),
     # then say what it will cost, then send it.
     if args.seconds is not None and args.seconds > longest_clip(options.get("model")):
-        _print_done(run_long_take(client, prompt, image, args.seconds, options, args.output))
+        _print_done(*run_long_take(client, prompt, image, args.seconds, options, args.output))
         return 0
     if args.seconds is not None:
         options["duration"] = int(args.seconds) if float(args.seconds).is_integer() else args.seconds
@@ -202,7 +208,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     client = _client(args)
     if is_chain(args.id):
-        _print_done(run_resume_chain(client, args.id))
+        _print_done(*run_resume_chain(client, args.id))
         return 0
     job_id = client.journal.job_id(args.id)
     if args.output is not None:
@@ -281,7 +287,7 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     add_generate_arguments(gen, model)
     gen.add_argument("-o", "--output", help="a file or folder (default: $VEO_OUTPUT_DIR or veo_outputs/)")
     gen.add_argument(
-        "--seconds", type=positive_seconds, help="the clip's length; past the longest one generation makes (8 s), a long take: "
+        "--seconds", type=clip_seconds, help="the clip's length; past the longest one generation makes (8 s), a long take: "
         "a first clip, then 7 s extends of the whole (15, 22, ... 148 s)",
     )  # fmt: skip
     gen.set_defaults(func=cmd_generate)
@@ -309,8 +315,10 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     resume.set_defaults(func=cmd_resume)
 
     hist = _parser(sub, "history", "every job this machine submitted, newest first")
-    hist.add_argument("--limit", type=int, default=20, help="how many jobs to list")
-    hist.add_argument("--width", type=int, default=0, help="columns to fit (default: the terminal's, 80 if unknown)")
+    hist.add_argument("--limit", type=positive_count, default=20, help="how many jobs to list")
+    hist.add_argument(
+        "--width", type=positive_count, default=0, help="columns to fit (default: the terminal's, 80 if unknown)"
+    )
     hist.set_defaults(func=cmd_history)
 
     rec = _parser(sub, "reconcile", "find creates whose answer was lost, in the API's usage logs")
@@ -338,11 +346,21 @@ def build_parser(model: ModelSpec | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _os_error_text(exc: OSError) -> str:
+    """One line for a file-system error, naming the data folder when it is the one at fault."""
+    name = str(exc.filename or "")
+    home = data_dir().absolute()
+    path = Path(name).absolute()
+    at_home = bool(name) and (path in (home, *home.parents) or home in path.parents)
+    where = " (the data folder: set VEO_HOME to a folder you can write)" if at_home else ""
+    return f"cannot use {name or 'a file'}{where}: {exc.strerror or exc}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    model = chosen_model(words[1:]) if words[:1] == ["generate"] else None
-    args = build_parser(model).parse_args(words)
-    try:
+    try:  # the parser too: it loads modules for a second or more, and Ctrl-C then is no traceback
+        model = chosen_model(words[1:]) if words[:1] == ["generate"] else None
+        args = build_parser(model).parse_args(words)
         return int(args.func(args))
     except GenerationTimeoutError as exc:
         print(f"veo: {still_running_text(exc, 'veo resume', 'save the video')}", file=sys.stderr)
@@ -355,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except VeoError as exc:
         print(f"veo: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder or file the command cannot use: the data folder, a disk that is full
+        print(f"veo: {_os_error_text(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nveo: interrupted", file=sys.stderr)

@@ -289,4 +289,6 @@ class Money(LostCreates):
 
     def spend_history(self, by: str | None, days: int | None) -> Plan[SpendHistory]:
         """Spend per day and model over the last ``days`` days (``/v2/usage/detail``)."""
-        return spend_history_flow(by or "day", days or 30, budget_usd=self.budget_usd, retry=self._core.retry)
+        return spend_history_flow(
+            by or "day", 30 if days is None else days, budget_usd=self.budget_usd, retry=self._core.retry
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -22,11 +23,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(parser.parse_args(argv))
 
 
+def _port(text: str) -> int:
+    """``--port``: a TCP port number (the socket would raise OverflowError past 65535)."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"a port is a whole number from 0 to 65535, not {text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    """``--seconds``: how long a job takes, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"seconds per job are a number, 0 or more, not {text!r}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=_port, default=8765, help="0 to 65535; 0 picks a free one (default: 8765)")
     parser.add_argument("--api-key", help="the key clients must send (default: a fresh random one)")
-    parser.add_argument("--seconds", type=float, help="seconds per job (default: realistic, about a minute)")
+    parser.add_argument("--seconds", type=_seconds, help="seconds per job (default: realistic, about a minute)")
     parser.add_argument("--id-style", choices=("colon", "uuid", "nanoid"), default="colon")
     parser.add_argument(
         "--result-ttl",
@@ -90,6 +109,14 @@ def run(args: argparse.Namespace) -> int:
             return 2
     timing = Timing.fixed(args.seconds) if args.seconds is not None else None
     statuses = dict(spec.partition("=")[::2] for spec in args.status)
+    if args.state_dir is not None:
+        try:  # made here, so that a folder it cannot make is not reported as a port it cannot bind
+            Path(args.state_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            print(
+                f"veo emulator: cannot use {args.state_dir} as the state folder: {exc.strerror or exc}", file=sys.stderr
+            )
+            return 2
     try:
         emu = Emulator(
             statuses=statuses,

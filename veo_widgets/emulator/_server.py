@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from .._config import data_dir
+from ._env import env_seconds
 from ._faults import Fault
 from ._jobs import EmulatorStats, Timing, check_spellings
 from ._ledger import Ledger
@@ -371,10 +372,10 @@ def demo_emulator() -> Emulator:
     global _demo
     with _demo_lock:
         if _demo is None:
-            seconds = float(os.environ.get("VEO_DEMO_SECONDS", "12"))
+            seconds = env_seconds("VEO_DEMO_SECONDS", 12.0)
             state = data_dir() / "demo"
             _prune(state, DEMO_KEEP_DAYS * 86400)
-            lag = float(os.environ.get("VEO_DEMO_LOG_LAG", "0"))
+            lag = env_seconds("VEO_DEMO_LOG_LAG", 0.0)
             _demo = Emulator(state_dir=state, timing=Timing.fixed(seconds), log_lag=lag)
         return _demo
 

@@ -157,14 +157,15 @@ class Storyboard(CodeStoryboard):
         if not todo:
             self.about.value = f"<small>{length}; every scene is made</small>"
             return
-        self.about.value = f"<small>{length}; {len(todo)} scene(s) to make…</small>"
+        count = f"{len(todo)} scene{'' if len(todo) == 1 else 's'} to make"
+        self.about.value = f"<small>{length}; {count}…</small>"
 
         def work() -> None:
             try:
                 text = str(self.client.estimate(self.priced(todo)).describe())
             except Exception:  # no price is not an error: say so, never a made-up number
                 text = "price unknown"
-            self.about.value = f"<small>{length}; {len(todo)} scene(s) to make, {html.escape(text)}</small>"
+            self.about.value = f"<small>{length}; {count}, {html.escape(text)}</small>"
 
         threading.Thread(target=work, name="veo-storyboard-price", daemon=True).start()
 

@@ -234,7 +234,7 @@ class Storyboard:
         todo = [i for i, s in enumerate(self.scenes) if self._job(s) is None]
         if todo:
             estimate = self.client.afford(self.priced(todo))
-            said = f"A storyboard of {len(todo)} scene(s) to make, estimated at {estimate.describe()}."
+            said = f"A storyboard of {len(todo)} scene{'' if len(todo) == 1 else 's'} to make, estimated at {estimate.describe()}."
             if self.on_update is not None:
                 self._tell(said)
             else:

@@ -119,13 +119,23 @@ def history_table_html(jobs: Sequence[Job], *, watched: frozenset[str] = frozens
             hint = f"<br><small>not being watched: <code>%veo resume {html.escape(short_id(job.id))}</code></small>"
         elif job.status == "unconfirmed":
             hint = "<br><small>the answer was lost: <code>%veo reconcile</code> looks for it</small>"
-        rows.append(
-            f"<tr><td>{html.escape(_when(job))}</td><td>{html.escape(label)}{hint}</td>"
-            f'<td><code style="user-select:all">{html.escape(job.id or "-")}</code></td>'
-            f"<td>{_star(job)}{html.escape(_prompt(job)[:60])}</td><td><small>{html.escape(str(job.path or ''))}</small></td></tr>"
+        cells = (
+            html.escape(_when(job)),
+            html.escape(label) + hint,
+            f'<code style="user-select:all">{html.escape(job.id or "-")}</code>',
+            _star(job) + html.escape(_prompt(job)[:60]),
+            f"<small>{html.escape(str(job.path or ''))}</small>",
         )
-    head = "<tr><th>created</th><th>status</th><th>id</th><th>prompt</th><th>saved</th></tr>"
+        rows.append("<tr>" + "".join(f"<td{_CELL}>{cell}</td>" for cell in cells) + "</tr>")
+    head = (
+        "<tr>" + "".join(f"<th{_CELL}>{name}</th>" for name in ("created", "status", "id", "prompt", "saved")) + "</tr>"
+    )
     return f'<table class="veo-history">{head}{"".join(rows)}</table>'
+
+
+#: On each cell, not in the stylesheet: ``%veo history`` prints the table alone, and
+#: JupyterLab's own table style right-aligns every cell.
+_CELL = ' style="text-align:left;vertical-align:top"'
 
 
 def _star(job: Job) -> str:

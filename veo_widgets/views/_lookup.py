@@ -27,8 +27,10 @@ __all__ = [
     "JobStatus",
     "already_saved",
     "check_request",
+    "clip_seconds",
     "job_status",
     "models_lines",
+    "positive_count",
     "positive_seconds",
     "resolve_video",
     "saved_video",
@@ -45,6 +47,24 @@ def positive_seconds(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"seconds to wait must be more than 0, not {text!r}")
     return value
+
+
+def clip_seconds(text: str) -> float:
+    """``--seconds``: a clip's length, above zero (positive_seconds speaks of a wait)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"a clip's length in seconds, more than 0, such as 22, not {text!r}")
+    return value
+
+
+def positive_count(text: str) -> int:
+    """``--limit``: a whole number, 1 or more (0 would list nothing and say there are no jobs)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number, 1 or more, not {text!r}")
+    return int(text)
 
 
 def check_request(client: ClientAPI, prompt: str, image: Any, options: dict[str, Any]) -> VideoRequest:

@@ -74,6 +74,8 @@ STYLE = """<style>
 .veo-summary img { max-width: 240px; max-height: 40vh; border-radius: 4px; }
 .veo-code { user-select: all; white-space: pre-wrap; background: var(--jp-layout-color2, #f5f5f5);
   color: var(--jp-content-font-color1, #111); padding: 6px; border-radius: 4px; }
+.jp-OutputArea-output pre.veo-code, .output_area pre.veo-code, pre.veo-code {
+  font-family: var(--jp-code-font-family, monospace); font-size: var(--jp-code-font-size, 13px); line-height: 1.4; }
 </style>"""
 
 

@@ -106,6 +106,13 @@ def test_card_metadata_is_never_cut_mid_line(tmp_path: Path, clips: list[Path]) 
     assert caption.layout.overflow != "hidden" and caption.layout.height is None
 
 
+def test_the_audit_button_is_never_cut_to_au(tmp_path: Path, clips: list[Path]) -> None:
+    # Seen in JupyterLab at 1400 px: seven filters in one unwrapped row squeezed "Audit" to "Au...".
+    gallery = veo.Gallery(journal=journal_with(tmp_path, clips))
+    assert gallery.audit.button in gallery.toolbar.children
+    assert gallery.toolbar.layout.flex_flow == "row wrap" and gallery.audit.button.layout.flex == "0 0 auto"
+
+
 def test_dates_narrow_the_grid(tmp_path: Path, clips: list[Path]) -> None:
     gallery = veo.Gallery(journal=journal_with(tmp_path, clips, extra=4))  # extras are a day older
     assert gallery.pager.total == 7

@@ -134,9 +134,12 @@ class Gallery(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.sequence = SequenceStrip(player=self._video, thumb=lambda p: poster_widget(p, 120))
 
         audit = self.audit.button
+        audit.layout.flex = "0 0 auto"  # its label whole: the row wraps rather than cut it to "Au..."
+        filters = [self.search, self.model_filter, self.status_filter, self.since, self.until, refresh, audit]
+        self.toolbar = w.HBox(filters, layout=w.Layout(flex_flow="row wrap"))
         super().__init__(
             [
-                w.HBox([self.search, self.model_filter, self.status_filter, self.since, self.until, refresh, audit]),
+                self.toolbar,
                 self.audit.host,
                 w.HBox([self.newer_button, self.page_label, self.older_button]),
                 self.grid,
