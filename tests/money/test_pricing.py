@@ -195,6 +195,29 @@ def test_parallel_rows_saving_the_catalogue_at_once_never_fail(tmp_path: Path) -
     assert sorted(p.name for p in target.parent.iterdir()) == ["catalogue.json"]  # no .part left behind
 
 
+def test_two_servers_catalogues_saved_at_once_are_both_kept(tmp_path: Path) -> None:
+    # Regression: a demo panel working out its price while a keyed client saved the API's
+    # catalogue: each read the file, added its own server and wrote it back, and the one
+    # written last dropped the other's.
+    import threading
+
+    target = tmp_path / "home" / "catalogue.json"
+    urls = [f"http://127.0.0.1:{port}" for port in range(9001, 9009)]
+    start = threading.Barrier(len(urls))
+
+    def save(url: str) -> None:
+        start.wait()
+        for _ in range(10):
+            save_cached(parse_catalogue(CATALOGUE, base_url=url, now=NOW), target)
+
+    threads = [threading.Thread(target=save, args=(url,)) for url in urls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [url for url in urls if load_cached(url, target) is None] == []
+
+
 def test_a_cache_that_cannot_be_written_is_not_the_callers_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

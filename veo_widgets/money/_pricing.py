@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -52,6 +53,7 @@ __all__ = [
 CATALOGUE_PATH = "/v1/models?include=pricing"
 CATALOGUE_MAX_AGE = timedelta(days=1)
 _CACHE_FILE = "catalogue.json"
+_SAVING = threading.Lock()
 
 #: Spec ids whose catalogue entry has another name, where a source says so: the catalogue's
 #: ``google/veo-2.0-generate-001`` documents the ``veo2`` spec (its ``docsUrl``).
@@ -291,10 +293,16 @@ def load_cached(base_url: str, path: Path | None = None) -> Catalogue | None:
 
 
 def save_cached(catalogue: Catalogue, path: Path | None = None) -> None:
-    """Store ``catalogue`` (written to a temporary file and renamed, so never half written)."""
+    """Store ``catalogue`` (written to a temporary file and renamed, so never half written)
+    beside the other servers' catalogues in the file. One thread at a time reads, adds and
+    writes: a demo panel and a keyed client saving at once each kept only their own."""
     if catalogue.fetched_at is None or catalogue.problem is not None:
         return
-    target = _cache_path(path)
+    with _SAVING:
+        _save(catalogue, catalogue.fetched_at, _cache_path(path))
+
+
+def _save(catalogue: Catalogue, fetched_at: datetime, target: Path) -> None:
     try:
         stored = json.loads(target.read_text(encoding="utf-8"))
         if not isinstance(stored, dict):
@@ -315,7 +323,7 @@ def save_cached(catalogue: Catalogue, path: Path | None = None) -> None:
     }
     stored[catalogue.base_url] = {
         "etag": catalogue.etag,
-        "fetched_at": catalogue.fetched_at.astimezone(timezone.utc).isoformat(),
+        "fetched_at": fetched_at.astimezone(timezone.utc).isoformat(),
         "body": body,
     }
     # A cache that cannot be written is only a slower next start: never the caller's error.
