@@ -50,6 +50,24 @@ def test_the_editor_edits_reorders_and_saves_the_board_beside_the_notebook(tmp_p
         assert caught.value.field == "scenes[0].mode"
 
 
+def test_scenes_do_not_change_while_the_film_is_being_made(tmp_path: Path, emulator: Emulator) -> None:
+    saved = tmp_path / "film.json"
+    with veo.Client(emulator.api_key, emulator.url) as client:
+        board = veo.Storyboard(["A kite on the beach", "It climbs"], path=saved, client=client)
+        board.save()
+        before = saved.read_text()
+        board._busy.acquire()  # what Make film holds while its thread works through the scenes
+        try:
+            board.rows.children[1].children[6].click()  # Up
+            board.add_button.click()
+        finally:
+            board._busy.release()
+        assert [s.prompt for s in board.scenes] == ["A kite on the beach", "It climbs"]
+        assert "making its film" in board.status.value and saved.read_text() == before
+        board.rows.children[1].children[6].click()  # done making: the edit goes through
+        assert [s.prompt for s in board.scenes] == ["It climbs", "A kite on the beach"]
+
+
 def test_make_film_stitches_three_scenes_and_a_retake_sends_one_create(tmp_path: Path, emulator: Emulator) -> None:
     saved = tmp_path / "tide.json"
     scenes = [

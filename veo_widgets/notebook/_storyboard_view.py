@@ -39,6 +39,7 @@ class Storyboard(CodeStoryboard):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._busy = threading.Lock()
+        self._price_turn = 0
         self.thread: threading.Thread | None = None
         """The latest Make film or Re-take, while and after it runs."""
         self.widget = self._build()
@@ -140,7 +141,12 @@ class Storyboard(CodeStoryboard):
         return found is not None and found.ok
 
     def _edit(self, change: Any, *, redraw: bool = True) -> None:
-        """Apply an edit, save the board, and redraw (a refused edit says why)."""
+        """Apply an edit, save the board, and redraw (a refused edit says why). While a film
+        or a re-take is being made, the scenes it works through stay as they are."""
+        if self._busy.locked():
+            self._said("the storyboard is making its film: change the scenes once it is done", error=True)
+            self._draw()  # the rows show the scenes as they are, not the edit
+            return
         try:
             change()
             self.save()
@@ -159,13 +165,16 @@ class Storyboard(CodeStoryboard):
             return
         count = f"{len(todo)} scene{'' if len(todo) == 1 else 's'} to make"
         self.about.value = f"<small>{length}; {count}…</small>"
+        self._price_turn += 1
+        turn = self._price_turn
 
         def work() -> None:
             try:
                 text = str(self.client.estimate(self.priced(todo)).describe())
             except Exception:  # no price is not an error: say so, never a made-up number
                 text = "price unknown"
-            self.about.value = f"<small>{length}; {count}, {html.escape(text)}</small>"
+            if turn == self._price_turn:  # an older edit's price never overwrites a newer one
+                self.about.value = f"<small>{length}; {count}, {html.escape(text)}</small>"
 
         threading.Thread(target=work, name="veo-storyboard-price", daemon=True).start()
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -121,6 +123,7 @@ class Storyboard:
         self.path = Path(path) if path is not None else None
         self.crossfade = crossfade or 0.0
         self.client = client if client is not None else Client()
+        self._saving = threading.Lock()
         self.on_update: Callable[[str], Any] | None = None
         """Told what the board is doing (``scene 2 of 3: generating``), from its thread."""
 
@@ -169,11 +172,14 @@ class Storyboard:
         """Write the board (its scenes, their jobs, the film) to :attr:`path`, atomically."""
         if self.path is None:
             return
-        data = {"scenes": [asdict(s) for s in self.scenes], "crossfade": self.crossfade, "film": self.film}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        part = self.path.with_name(self.path.name + ".part")
-        part.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        os.replace(part, self.path)
+        # One save at a time (the editor's thread and a making one), each through its own
+        # temporary name: two sharing one ``.part`` could rename it from under each other.
+        with self._saving:
+            data = {"scenes": [asdict(s) for s in self.scenes], "crossfade": self.crossfade, "film": self.film}
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            part = self.path.with_name(f"{self.path.name}.{secrets.token_hex(4)}.part")
+            part.write_text(json.dumps(data, indent=1), encoding="utf-8")
+            os.replace(part, self.path)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, client: Any = None) -> Storyboard:
