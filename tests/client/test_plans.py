@@ -14,6 +14,7 @@ import pytest
 import veo_widgets as veo
 from veo_widgets.client._core import Core
 from veo_widgets.client._drivers import SyncDriver
+from veo_widgets.client._lost import LostCreates
 from veo_widgets.client._money import Money
 from veo_widgets.client._plans import Plans
 from veo_widgets.journal._store import RECOVERED
@@ -55,17 +56,8 @@ class LosingAPI:
         return httpx.Response(200, json=body)
 
 
-class HookedMoney(Money):
-    """Money rules of the test's own: a budget of its own, and a lost answer looked up at ``/lookup``."""
-
-    budget_left = 10.0
-
-    def admit(self, request: VideoRequest) -> Generator[Any, Any, dict[str, Any]]:
-        estimate = 2.5 * (request.duration or 8) / 8
-        if estimate > self.budget_left:
-            raise veo.ValidationError("budget", f"{estimate} over what is left")
-        return {"estimate_usd": estimate}
-        yield
+class HookedLost(LostCreates):
+    """A lost answer looked up at the test API's ``/lookup`` instead of the usage logs."""
 
     def recover(
         self, request: VideoRequest, client_request_id: str, error: veo.VeoError, timeout: float | None = None
@@ -75,6 +67,23 @@ class HookedMoney(Money):
             raise error
         yield RecordState(client_request_id, RECOVERED)
         return Job(answer.json()["id"], "queued", client_request_id=client_request_id, request=request.summary())
+
+
+class HookedMoney(Money):
+    """Money rules of the test's own: a budget of its own, and a lost answer looked up at ``/lookup``."""
+
+    budget_left = 10.0
+
+    def __init__(self, core: Core) -> None:
+        super().__init__(core)
+        self.lost = HookedLost(core, self, notice=self._notice, known_catalogue=self._known_catalogue)
+
+    def admit(self, request: VideoRequest) -> Generator[Any, Any, dict[str, Any]]:
+        estimate = 2.5 * (request.duration or 8) / 8
+        if estimate > self.budget_left:
+            raise veo.ValidationError("budget", f"{estimate} over what is left")
+        return {"estimate_usd": estimate}
+        yield
 
 
 class Hooked:

@@ -282,4 +282,4 @@ class AsyncClient(BaseClient):
     async def reconcile(
         self, job_or_crid: Job | str | Sequence[Job | str] | None = None, *, timeout: float = 10.0
     ) -> list[Reconciled]:
-        return await self._driver.drive(self._money.reconcile(job_or_crid, timeout))
+        return await self._driver.drive(self._money.lost.reconcile(job_or_crid, timeout))

@@ -292,4 +292,4 @@ class Client(BaseClient):
     ) -> list[Reconciled]:
         """Look unconfirmed creates (all of this server's, or those named) up in the usage logs. A job
         found is journaled (state ``recovered``): ``client.wait(result.generation_id)``."""
-        return self._driver.drive(self._money.reconcile(job_or_crid, timeout))
+        return self._driver.drive(self._money.lost.reconcile(job_or_crid, timeout))

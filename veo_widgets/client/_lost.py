@@ -1,15 +1,15 @@
 """Lost creates, the money side of them: a create whose answer was lost is looked up in the
 usage logs (``recover``, inside the submit plan), and ``reconcile`` settles every
-unconfirmed create of this server at once. Mixed into :class:`~._money.Money`, whose
-settings (``reconcile_timeout``, ``logs_final_after``, notices, the price catalogue's
-names) it reads.
+unconfirmed create of this server at once. :class:`~._money.Money` holds one and gives it
+what it reads: its patience settings, where notices go, and the price catalogue at hand.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
+from typing import Protocol
 
 from .._errors import ValidationError, VeoError, WaitCancelled
 from ..journal._store import NOT_SUBMITTED, RECOVERED
@@ -31,31 +31,36 @@ from ..protocol._steps import Call, Plan, Record, RecordOutcome, RecordState, Re
 from ..schema._models import Job, VideoRequest
 from ._core import Core
 
-__all__ = ["LostCreates", "Named"]
+__all__ = ["LostCreates", "Named", "Patience"]
 
 Named = Job | str | Sequence[Job | str]
 _NO_KEY = "no API key to read them with"
 
 
-class LostCreates:
-    """``recover`` and ``reconcile``, over the settings of the :class:`~._money.Money` they
-    are mixed into."""
+class Patience(Protocol):
+    """The settings a look-up in the logs reads when it runs (a client's, changed at will)."""
 
-    _core: Core
     reconcile_timeout: float
     logs_final_after: float | None
-    _rate: RateWindow | None
 
-    def _notice(self, text: str) -> None:
-        raise NotImplementedError  # Money's: one line to the person
 
-    def _known_catalogue(self) -> Plan[Catalogue | None]:
-        raise NotImplementedError  # Money's: the price catalogue, if at hand
+class LostCreates:
+    """``recover`` and ``reconcile`` for a client: over its ``core``, its ``patience``
+    settings, where its notices go (``notice``) and the price catalogue it has at hand
+    (``known_catalogue``, never fetched: the logs name models as the catalogue does)."""
 
-    def _logs_rate(self) -> RateWindow:
-        if self._rate is None:
-            self._rate = RateWindow()
-        return self._rate
+    def __init__(
+        self,
+        core: Core,
+        patience: Patience,
+        *,
+        notice: Callable[[str], None],
+        known_catalogue: Callable[[], Plan[Catalogue | None]],
+    ) -> None:
+        self._core, self._patience = core, patience
+        self._notice, self._known_catalogue = notice, known_catalogue
+        self.rate = RateWindow()
+        """The usage logs' rate limit, shared by every look-up of this client (and its audits)."""
 
     def _names(self, model: str) -> Plan[tuple[str, ...]]:
         catalogue = yield from self._known_catalogue()
@@ -68,7 +73,9 @@ class LostCreates:
         ``unconfirmed``) made, looked up in the usage logs for at most ``timeout`` seconds
         and ``reconcile_timeout``; or ``error``, saying what is known."""
         core = self._core
-        patience = self.reconcile_timeout if timeout is None else min(timeout, self.reconcile_timeout)
+        patience = (
+            self._patience.reconcile_timeout if timeout is None else min(timeout, self._patience.reconcile_timeout)
+        )
         sent_at = datetime.now(timezone.utc)
         names = yield from self._names(request.model)
 
@@ -91,7 +98,7 @@ class LostCreates:
                 create=create,
                 lookup=lambda crid: Lookup(crid, sent_at, names),
                 timeout=patience,
-                rate=self._logs_rate(),
+                rate=self.rate,
                 new_id=new_client_request_id,
                 before_resend=resend,
                 on_outcome=outcome,
@@ -112,9 +119,7 @@ class LostCreates:
             found = {item.client_request_id: CannotReconcile(item.client_request_id, _NO_KEY) for item in lookups}
         elif lookups:
             final_after = self._logs_final_after()
-            found = yield from reconcile_many_flow(
-                lookups, timeout=timeout, final_after=final_after, rate=self._logs_rate()
-            )
+            found = yield from reconcile_many_flow(lookups, timeout=timeout, final_after=final_after, rate=self.rate)
         results: list[Reconciled] = []
         for row in rows:
             crid = row.client_request_id or ""
@@ -135,8 +140,8 @@ class LostCreates:
     def _logs_final_after(self) -> timedelta:
         """When a create's logs row has surely appeared: ``logs_final_after`` if set; in demo
         mode the emulator's lag (``VEO_DEMO_LOG_LAG``) and a few seconds; else the API's."""
-        if self.logs_final_after is not None:
-            return timedelta(seconds=self.logs_final_after)
+        if self._patience.logs_final_after is not None:
+            return timedelta(seconds=self._patience.logs_final_after)
         if self._core.demo:
             return timedelta(seconds=float(os.environ.get("VEO_DEMO_LOG_LAG") or 0) + 5)
         return LOGS_FINAL_AFTER

@@ -41,9 +41,6 @@ from ..money._pricing import (
     save_cached,
     total,
 )
-from ..money._reconcile import (
-    RateWindow,
-)
 from ..money._spend import SpendHistory, spend_history_flow
 from ..protocol._steps import Call, Plan
 from ..schema._family import get_model
@@ -120,7 +117,7 @@ def price_text(client: Any, request: Any, takes: int = 1) -> str:
     return f"{price} for {takes} takes" + (f"{paren}{rest}" if paren else "")
 
 
-class Money(LostCreates):
+class Money:
     """A client's money settings and rules, over its core (server, key, journal, retries)."""
 
     def __init__(self, core: Core, budget_usd: float | None = None) -> None:
@@ -138,7 +135,8 @@ class Money(LostCreates):
         self.on_notice: Callable[[str], Any] | None = None
         """Told one line when a lost answer was recovered, or could not be; default: stderr."""
         self._catalogue: Catalogue | None = None
-        self._rate: RateWindow | None = None
+        self.lost = LostCreates(core, self, notice=self._notice, known_catalogue=self._known_catalogue)
+        """Creates whose answer was lost: looked up in the usage logs (``recover``, ``reconcile``)."""
 
     @property
     def budget_usd(self) -> float | None:
@@ -283,7 +281,7 @@ class Money(LostCreates):
             until=until,
             on_progress=on_progress,
             prices=self._catalogue,
-            rate=self._logs_rate(),
+            rate=self.lost.rate,
             retry=core.retry,
         )
 

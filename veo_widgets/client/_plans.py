@@ -146,7 +146,7 @@ class Plans:
             if not exc.may_exist:
                 raise
             # The job may exist: look for it in the usage logs, never send it twice.
-            job = yield from self._money.recover(request, crid, exc, timeout)
+            job = yield from self._money.lost.recover(request, crid, exc, timeout)
         now = datetime.now(timezone.utc)
         known = {k: v for k, v in {**(lineage or {}), "model": request.model}.items() if k in _JOB_FIELDS}
         job = job.evolve(base_url=core.base_url, demo=core.demo, created_at=now, updated_at=now, **known)
