@@ -17,7 +17,7 @@ from ...schema._family import get_model
 from ...schema._models import Job
 from ..panel._cards import Card, Ticker
 
-__all__ = ["FollowUp", "follow_up"]
+__all__ = ["FollowUp", "follow_card", "follow_up"]
 
 
 class FollowUp(Protocol):
@@ -34,6 +34,30 @@ class FollowUp(Protocol):
     def extend(self, prompt: str, **options: Any) -> Any: ...
 
     def show_result(self, job: Job) -> None: ...
+
+
+def follow_card(
+    card: Card, run: Any, go: w.Button, show: Callable[[Job], None], before: Callable[[], None] | None = None
+) -> None:
+    """Keep ``card`` live (status, clock) while ``run`` goes; when it ends, ``before()``, then
+    the card says how, ``go`` is offered again, and a finished clip is shown (``show``)."""
+    ticker = Ticker(lambda: [card], lambda _: 0.0)
+
+    def ended(c: Card) -> None:
+        if before is not None:
+            before()
+        if run.error is not None:
+            c.failed(run.error)
+        else:
+            c.job = run.result()
+            c.finish("completed")
+        c.done.set()
+        go.disabled = False
+        if c.job is not None and c.status == "completed":
+            show(c.job)
+
+    card.watch(run, ended)
+    ticker.ensure()
 
 
 def _lengths(model: str, parent: Job) -> tuple[list[tuple[str, int]], int | None]:
@@ -113,21 +137,7 @@ def follow_up(relation: str) -> Callable[[FollowUp, Job], w.Widget]:
             status.value = ""
             card = Card(len(cards.children) + 1, f"{relation}: {prompt.value.strip()}", gallery.client)
             cards.children = (*cards.children, card.widget)
-            ticker = Ticker(lambda: [card], lambda _: 0.0)
-
-            def ended(c: Card) -> None:
-                if run.error is not None:
-                    c.failed(run.error)
-                else:
-                    c.job = run.result()
-                    c.finish("completed")
-                c.done.set()
-                go.disabled = False
-                if c.job is not None and c.status == "completed":
-                    gallery.show_result(c.job)
-
-            card.watch(run, ended)
-            ticker.ensure()
+            follow_card(card, run, go, gallery.show_result)
 
         model.observe(lengths, names="value")
         length.observe(priced, names="value")

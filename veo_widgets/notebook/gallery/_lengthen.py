@@ -14,8 +14,9 @@ from ..._errors import BudgetExceededError, VeoError, explain
 from ...schema._models import Job
 from ...studio._chain import EXTEND_SECONDS, MAX_EXTENDS, clip_seconds, plan_lengthen
 from ...studio._long_take import start_lengthen
-from ..panel._cards import Card, Ticker
+from ..panel._cards import Card
 from ..panel._long_take import LinkRows, Told
+from ._follow import follow_card
 
 __all__ = ["Lengthening", "open_lengthen"]
 
@@ -102,22 +103,7 @@ def open_lengthen(gallery: Lengthening, job: Job) -> w.Widget:
         cards.children = (*cards.children, card.widget)
         run.on_update(rows.update)
         rows.update(run)
-        ticker = Ticker(lambda: [card], lambda _: 0.0)
-
-        def ended(c: Card) -> None:
-            rows.update(run)
-            if run.error is not None:
-                c.failed(run.error)
-            else:
-                c.job = run.result()
-                c.finish("completed")
-            c.done.set()
-            go.disabled = False
-            if c.job is not None and c.status == "completed":
-                gallery.show_result(c.job)
-
-        card.watch(run, ended)
-        ticker.ensure()
+        follow_card(card, run, go, gallery.show_result, before=lambda: rows.update(run))
 
     links.observe(priced, names="value")
     go.on_click(begin)
