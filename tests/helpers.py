@@ -27,6 +27,13 @@ from veo_widgets.protocol._flows import Outcome, Send, Sleep, Step
 
 T = TypeVar("T")
 
+
+def use_emulator(monkeypatch: pytest.MonkeyPatch, emu: Emulator) -> None:
+    """Point the environment's key and base URL at ``emu``, as a person with a key sets them."""
+    monkeypatch.setenv("AIMLAPI_KEY", emu.api_key)
+    monkeypatch.setenv("AIMLAPI_BASE_URL", emu.url)
+
+
 #: One HTTP client for the tests' own requests: ``httpx.get`` makes a client per call, and
 #: each loads the CA bundle (about 50 ms). No keep-alive: each emulator a test starts is new.
 HTTP = httpx.Client(timeout=30, limits=httpx.Limits(max_keepalive_connections=0))

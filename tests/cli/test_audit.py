@@ -13,7 +13,7 @@ from veo_widgets.cli._main import main
 from veo_widgets.emulator import Emulator
 
 from ..conftest import FAST, QUICK_POLLS
-from ..helpers import EXAMPLE, until
+from ..helpers import EXAMPLE, until, use_emulator
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -26,8 +26,7 @@ def account() -> Iterator[Emulator]:
 
 @pytest.fixture
 def emu(account: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
-    monkeypatch.setenv("AIMLAPI_KEY", account.api_key)
-    monkeypatch.setenv("AIMLAPI_BASE_URL", account.url)
+    use_emulator(monkeypatch, account)
     return account
 
 

@@ -12,6 +12,7 @@ from veo_widgets.cli._main import main
 from veo_widgets.emulator import Emulator
 
 from ..conftest import FAST, QUICK_POLLS
+from ..helpers import use_emulator
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -19,8 +20,7 @@ pytestmark = pytest.mark.timeout(120)
 def test_doctor_with_a_key_is_all_ok_and_generates_nothing(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("AIMLAPI_KEY", emulator.api_key)
-    monkeypatch.setenv("AIMLAPI_BASE_URL", emulator.url)
+    use_emulator(monkeypatch, emulator)
     before = emulator.stats
     assert main(["doctor"]) == 0
     out = capsys.readouterr()
@@ -58,8 +58,7 @@ def test_doctor_says_when_charges_and_the_catalogue_differ_by_more_than_20_perce
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], image_file: Path
 ) -> None:
     with Emulator(timing=0.5, seed=4, charge_factor=1.5) as overcharging:  # bills 50 % over its catalogue
-        monkeypatch.setenv("AIMLAPI_KEY", overcharging.api_key)
-        monkeypatch.setenv("AIMLAPI_BASE_URL", overcharging.url)
+        use_emulator(monkeypatch, overcharging)
         assert main(["doctor"]) == 0
         assert "ok    charges: no job charged here yet" in capsys.readouterr().out
         with veo.Client(overcharging.api_key, overcharging.url, schedule=QUICK_POLLS) as client:
@@ -75,23 +74,17 @@ def test_doctor_says_when_charges_and_the_catalogue_differ_by_more_than_20_perce
 def test_doctor_counts_settings_charged_as_the_catalogue_says(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], image_file: Path
 ) -> None:
-    monkeypatch.setenv("AIMLAPI_KEY", emulator.api_key)
-    monkeypatch.setenv("AIMLAPI_BASE_URL", emulator.url)
+    use_emulator(monkeypatch, emulator)
     with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
         client.generate("as listed", image_file, **FAST)
     assert main(["doctor"]) == 0
     assert "ok    charges: 1 setting charged within 20 % of the catalogue" in capsys.readouterr().out
 
 
-def _live_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AIMLAPI_KEY", emulator.api_key)
-    monkeypatch.setenv("AIMLAPI_BASE_URL", emulator.url)
-
-
 def test_doctor_live_sends_one_generation_and_writes_one_line_per_open_question(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    _live_env(emulator, monkeypatch)
+    use_emulator(monkeypatch, emulator)
     before = emulator.stats
     assert main(["doctor", "--live", "--budget", "1"]) == 0
     out = capsys.readouterr()
@@ -136,7 +129,7 @@ def test_doctor_live_refuses_before_sending(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    _live_env(emulator, monkeypatch)
+    use_emulator(monkeypatch, emulator)
     before = emulator.stats
     assert main(argv) == 2
     err = capsys.readouterr().err

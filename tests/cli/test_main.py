@@ -18,7 +18,7 @@ from veo_widgets.schema._family import get_model, restore_builtin
 from veo_widgets.schema._openapi import find_entry
 
 from ..conftest import probe
-from ..helpers import EXAMPLE
+from ..helpers import EXAMPLE, use_emulator
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -239,8 +239,7 @@ def test_a_timed_out_wait_says_the_veo_command_that_picks_it_up(
     from veo_widgets.emulator import Emulator
 
     with Emulator(timing=60) as emu:  # a job that will not finish in time
-        monkeypatch.setenv("AIMLAPI_KEY", emu.api_key)
-        monkeypatch.setenv("AIMLAPI_BASE_URL", emu.url)
+        use_emulator(monkeypatch, emu)
         assert main(["generate", str(EXAMPLE), "slow", "-d", "4", "--timeout", "1", "-o", str(tmp_path)]) == 3
         err = capsys.readouterr().err.splitlines()[-1]
         job = veo.Client().journal.history(1)[0]

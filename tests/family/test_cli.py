@@ -16,6 +16,7 @@ from veo_widgets.emulator import Emulator
 from veo_widgets.journal._store import Journal
 
 from ..conftest import QUICK_POLLS
+from ..helpers import use_emulator
 from .cases import (
     FAMILY,
     FORBIDDEN,
@@ -37,8 +38,7 @@ CASES = surface_cases("cli")
 def keyed(session_emulator: Emulator, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A shell with a key for the emulator and the module's journal (the base clip's); the
     command's client polls quickly (the emulator's sub-second timings are not believed)."""
-    monkeypatch.setenv("AIMLAPI_KEY", session_emulator.api_key)
-    monkeypatch.setenv("AIMLAPI_BASE_URL", session_emulator.url)
+    use_emulator(monkeypatch, session_emulator)
     monkeypatch.setenv("VEO_HOME", str(home / "home"))
     monkeypatch.setattr(cli, "Client", lambda **kw: veo.Client(schedule=QUICK_POLLS, **kw))
 
@@ -96,8 +96,7 @@ def test_cli_refuses_what_the_model_forbids_and_sends_nothing(
     capsys: pytest.CaptureFixture[str], case: tuple[str, str, dict[str, Any], str],
 ) -> None:  # fmt: skip
     short, mode, options, field = case
-    monkeypatch.setenv("AIMLAPI_KEY", sentry.api_key)
-    monkeypatch.setenv("AIMLAPI_BASE_URL", sentry.url)
+    use_emulator(monkeypatch, sentry)
     assert main(cli_args(short, mode, files, str(files["clip"]), options)) == 2  # bad input: usage
     err = capsys.readouterr().err
     assert "ValidationError" in err and field in err, err

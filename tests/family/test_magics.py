@@ -18,6 +18,7 @@ import veo_widgets as veo
 from veo_widgets.emulator import Emulator
 from veo_widgets.notebook.magics import VeoMagics
 
+from ..helpers import use_emulator
 from .cases import (
     FAMILY,
     FORBIDDEN,
@@ -41,8 +42,7 @@ def ip(
     shell: InteractiveShell, session_emulator: Emulator, family_client: veo.Client, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[InteractiveShell]:
     """``%load_ext veo_widgets`` with a key for the emulator in the environment."""
-    monkeypatch.setenv("AIMLAPI_KEY", session_emulator.api_key)
-    monkeypatch.setenv("AIMLAPI_BASE_URL", session_emulator.url)
+    use_emulator(monkeypatch, session_emulator)
     shell.run_line_magic("load_ext", "veo_widgets")
     magics = next(c for c in shell.configurables if isinstance(c, VeoMagics))
     # The module's client: the same emulator, and quick polls (a fresh journal would start
@@ -95,8 +95,7 @@ def test_cell_magic_refuses_what_the_model_forbids_and_sends_nothing(
     monkeypatch: pytest.MonkeyPatch, case: tuple[str, str, dict[str, Any], str],
 ) -> None:  # fmt: skip
     short, mode, options, field = case
-    monkeypatch.setenv("AIMLAPI_KEY", sentry.api_key)
-    monkeypatch.setenv("AIMLAPI_BASE_URL", sentry.url)
+    use_emulator(monkeypatch, sentry)
     shell.run_line_magic("load_ext", "veo_widgets")
     try:
         inputs(shell, files, base)

@@ -9,7 +9,7 @@ from IPython.utils.capture import capture_output
 
 from veo_widgets.emulator import Emulator
 
-from ..helpers import run
+from ..helpers import run, use_emulator
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -17,8 +17,7 @@ pytestmark = pytest.mark.timeout(120)
 def test_veo_doctor_in_a_notebook_is_all_ok(
     ip: InteractiveShell, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AIMLAPI_KEY", emulator.api_key)
-    monkeypatch.setenv("AIMLAPI_BASE_URL", emulator.url)
+    use_emulator(monkeypatch, emulator)
     before = emulator.stats.create_attempts
     with capture_output() as shown:
         run(ip, "%veo doctor")
@@ -30,8 +29,7 @@ def test_veo_doctor_in_a_notebook_is_all_ok(
 def test_veo_doctor_live_in_a_notebook_sends_one_and_reports_each_question(
     ip: InteractiveShell, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AIMLAPI_KEY", emulator.api_key)
-    monkeypatch.setenv("AIMLAPI_BASE_URL", emulator.url)
+    use_emulator(monkeypatch, emulator)
     before = emulator.stats.create_attempts
     with capture_output() as shown:
         run(ip, "%veo doctor --live --budget 1")
@@ -44,8 +42,7 @@ def test_veo_doctor_live_in_a_notebook_sends_one_and_reports_each_question(
 def test_veo_doctor_live_over_budget_is_a_usage_error_and_sends_nothing(
     ip: InteractiveShell, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AIMLAPI_KEY", emulator.api_key)
-    monkeypatch.setenv("AIMLAPI_BASE_URL", emulator.url)
+    use_emulator(monkeypatch, emulator)
     before = emulator.stats.create_attempts
     with capture_output():
         result = ip.run_cell("%veo doctor --live --budget 0.05")
