@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from .._config import DEFAULT_BASE_URL, env_api_key
+from ..client._drivers import tls_context
 from ..money._audit_run import price_drift
 from ..money._learned import learned_settings
 from ..money._pricing import parse_catalogue
@@ -195,6 +196,7 @@ def checks(base_url: str | None = None, transport: httpx.BaseTransport | None = 
         headers=headers,
         timeout=30.0,
         transport=transport,
+        verify=tls_context(),
         event_hooks={"response": [seen.append]},
     ) as http:
         steps: list[Callable[[httpx.Client], Check | list[Check]]] = [

@@ -23,6 +23,7 @@ import httpx
 from .._config import Secret, data_dir
 from .._errors import ValidationError, VeoError, WaitCancelled
 from ..client._client import Client
+from ..client._drivers import tls_context
 from ..schema._family import ModelSpec, models
 from ._doctor import base_url_from_env
 from ._doctor_wire import CREATE_PATHS, Recorder, kept_headers, wire_facts
@@ -170,7 +171,7 @@ def live_run(
     try:
         with (
             Client(api_key, url, transport=recorder) as client,
-            httpx.Client(base_url=url, headers=headers, timeout=30.0, transport=recorder) as http,
+            httpx.Client(base_url=url, headers=headers, timeout=30.0, transport=recorder, verify=tls_context()) as http,
         ):
             spec, options, usd = cheapest(client)
             if usd > budget_usd:
