@@ -228,18 +228,14 @@ def encode(
         for i in range(frames):
             if i % quality.hold == 0 or vf is None:
                 drawn_frame = scene(i // quality.hold, drawn)
-                if drawn_frame is last and vf is not None:  # the scene holds its picture: so does the clip
-                    vf.pts = i
-                    for packet in video.encode(vf):
-                        container.mux(packet)
-                    continue
-                last = drawn_frame
-                picture = drawn_frame if isinstance(drawn_frame, av.VideoFrame) else _rgb(drawn_frame)
-                vf = picture.reformat(width, height, "yuv420p", interpolation=quality.interpolation)
-                if i > 0 and tag is not None:
-                    yuv = vf.to_ndarray()
-                    tag.apply(yuv, width, height)
-                    vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+                if drawn_frame is not last or vf is None:  # a scene holding its picture keeps the frame made of it
+                    last = drawn_frame
+                    picture = drawn_frame if isinstance(drawn_frame, av.VideoFrame) else _rgb(drawn_frame)
+                    vf = picture.reformat(width, height, "yuv420p", interpolation=quality.interpolation)
+                    if i > 0 and tag is not None:
+                        yuv = vf.to_ndarray()
+                        tag.apply(yuv, width, height)
+                        vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
             vf.pts = i
             vf.time_base = Fraction(1, fps)
             for packet in video.encode(vf):
