@@ -52,7 +52,7 @@ def may_be_billed(journal: Any, plan: ChainPlan, link: Link) -> bool:
 def to_make(plan: ChainPlan, journal: Any) -> list[Link]:
     """The links of ``plan`` a resume would send a create for: never made, or every attempt
     failed (a failed generation bills nothing)."""
-    return [link for link in plan.links if not any(_paid(row) for row in _rows(journal, plan, link))]
+    return [link for link in plan.links if not may_be_billed(journal, plan, link)]
 
 
 def made_link(ops: Any, plan: ChainPlan, link: Link, save_to: str | None, waiting: Callable[[], None]) -> Job | None:
