@@ -84,6 +84,9 @@ def test_every_notebook_runs_top_to_bottom_from_an_empty_folder(notebook: str, t
         "pytest",
         "--nbval-lax",
         "--nbval-cell-timeout=300",
+        # A kernel starts in seconds, but on CI's loaded two cores (browsers beside it) once
+        # took past nbval's default minute: wait for it as long as for a cell.
+        "--nbval-kernel-startup-timeout=300",
         "-p",
         "no:cacheprovider",
         f"--rootdir={folder}",
