@@ -70,13 +70,63 @@ def test_cancelled_task_mid_download_leaves_no_part_file(tmp_path: Path) -> None
         async with veo.AsyncClient("k", "http://api.test", transport=transport) as client:
             task = asyncio.ensure_future(client.download(DONE, target))
             await asyncio.wait_for(started.wait(), 10)
-            assert (tmp_path / "v.mp4.part").exists()
+            assert len(list(tmp_path.glob("v.mp4.*.part"))) == 1
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
 
     asyncio.run(scenario())
     assert list(tmp_path.iterdir()) == []
+
+
+class Held(httpx.SyncByteStream):
+    """A video body that stops after its first chunk until ``go`` is set."""
+
+    def __init__(self, body: bytes, started: threading.Event, go: threading.Event) -> None:
+        self.body, self.started, self.go = body, started, go
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.body[:70_000]
+        self.started.set()
+        assert self.go.wait(30)
+        yield self.body[70_000:]
+
+
+def test_two_downloads_of_one_job_to_one_place_both_finish(tmp_path: Path) -> None:
+    # A batch resumed while the interrupted run's thread still finishes the same download:
+    # each must write a part file of its own, not truncate or move away the other's.
+    body = bytes(range(256)) * 1000
+    started, go = threading.Event(), threading.Event()
+    sized = {"content-type": "video/mp4", "content-length": str(len(body))}
+    stream = Held(body, started, go)
+    held = veo.Client(
+        "k",
+        "http://api.test",
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, headers=sized, stream=stream)),
+    )
+    whole = veo.Client(
+        "k",
+        "http://api.test",
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, headers=sized, content=body)),
+    )
+    target = tmp_path / "clips" / "v.mp4"
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            held.download(DONE, target)
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    with held, whole:
+        thread = threading.Thread(target=first)
+        thread.start()
+        assert started.wait(30)
+        assert whole.download(DONE, target) == target
+        go.set()
+        thread.join(30)
+    assert errors == [] and target.read_bytes() == body
+    assert list(target.parent.iterdir()) == [target]  # and no part file left behind
 
 
 def test_ctrl_c_while_the_create_is_in_flight_journals_the_job(emulator: Emulator, image_file: Path) -> None:

@@ -10,6 +10,7 @@ money rules (``_money``) before a create and after a lost create answer.
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
@@ -212,8 +213,12 @@ class Plans:
 
     def _fetch_plan(self, job: Job, target: Path) -> Plan[Job]:
         """Save ``job``'s video at ``target``; a refused (expired) link is swapped for a
-        fresh one by polling the job (``result_flow``). Returns the job with the link used."""
-        part = target.with_name(target.name + ".part")
+        fresh one by polling the job (``result_flow``). Returns the job with the link used.
+
+        Each download has a part file of its own: two downloads of one job to one place (a
+        batch resumed while the interrupted run's thread still finishes its download) each
+        write whole and the last atomic move wins, not one truncating the other's file."""
+        part = target.with_name(f"{target.name}.{secrets.token_hex(4)}.part")
         try:
             job = yield from result_flow(job, part, self._core.retry, path=self._core.create_path)
         except (VeoError, Stopped):
