@@ -33,7 +33,9 @@ def draw() -> Image.Image:
     px.polygon(tower, fill=(235, 232, 225))
     for k in range(3):
         y0 = horizon - 270 + k * 100
-        px.polygon([(322 - k * 6, y0), (398 + k * 6, y0), (402 + k * 6, y0 + 40), (318 - k * 6, y0 + 40)], fill=(190, 40, 45))
+        px.polygon(
+            [(322 - k * 6, y0), (398 + k * 6, y0), (402 + k * 6, y0 + 40), (318 - k * 6, y0 + 40)], fill=(190, 40, 45)
+        )
     px.rectangle((335, horizon - 380, 385, horizon - 330), fill=(255, 240, 170))
     px.polygon([(325, horizon - 380), (395, horizon - 380), (360, horizon - 420)], fill=(60, 60, 70))
     beam = Image.new("L", (W, H), 0)
