@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,29 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         pytest.fail(f"a simulated Ctrl-C escaped the code under test: {escaped!r}", pytrace=True)
     finally:
         RUNNING_TEST["id"] = None
+
+
+SIGINT_AT_SETUP = pytest.StashKey[object]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    item.stash[SIGINT_AT_SETUP] = signal.getsignal(signal.SIGINT)
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """A test that leaves Ctrl-C handled otherwise than it found it errors, by name, and the
+    handler is put back: left alone, every later test of its worker that presses Ctrl-C
+    would fail for it, far from the cause."""
+    result = yield
+    before = item.stash.get(SIGINT_AT_SETUP, None)
+    after = signal.getsignal(signal.SIGINT)
+    if before is not None and after is not before:
+        signal.signal(signal.SIGINT, before)  # type: ignore[arg-type]
+        raise AssertionError(f"this test left Ctrl-C (SIGINT) handled by {after!r}, not {before!r}")
+    return result
 
 
 #: The files that take longest (browsers, kernels, mypy), longest first: the suite runs them
