@@ -319,9 +319,11 @@ def handmade(
     size: tuple[int, int] = (160, 96),
     gop: int = 12,
     tone: bool = False,
+    faststart: bool = False,
 ) -> Path:
-    """A clip with exactly these frame colours (and an optional 440 Hz tone)."""
-    with av.open(str(path), "w") as out:
+    """A clip with exactly these frame colours (and an optional 440 Hz tone); ``faststart``
+    puts its index first, as a web host's clip has it (read over HTTP without ranges)."""
+    with av.open(str(path), "w", options={"movflags": "+faststart"} if faststart else {}) as out:
         video = out.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
         video.codec_context.gop_size = gop

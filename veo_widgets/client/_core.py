@@ -12,12 +12,14 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from .._config import Secret, Settings, output_dir
+from .._config import Secret, Settings, output_dir, unchecked_video_urls
 from .._errors import AuthenticationError, ValidationError, VeoError
 from ..journal._store import Journal
+from ..media._remote import probe_video_url
 from ..protocol._budget import DEFAULT_MAX_POLLS_PER_SECOND, PollBudget
 from ..protocol._flows import CREATE_PATH, DEFAULT_RETRY, LEGACY_CREATE_PATH, RetryPolicy
 from ..protocol._schedule import DurationModel, PollSchedule
@@ -39,7 +41,8 @@ def _slug(text: str, limit: int = 40) -> str:
 
 
 class Core:
-    """Settings, the key, validation and the answers the plans need (no network I/O)."""
+    """Settings, the key, validation and the answers the plans need (no network I/O but
+    the check of a video URL to extend)."""
 
     def __init__(
         self,
@@ -113,7 +116,8 @@ class Core:
     def build_request(self, prompt: object, image: ImageInput | Any = None, **options: Any) -> VideoRequest:
         """Validate everything for the chosen model and prepare its inputs (``image``,
         ``last_image``, ``reference_images``, ``video``): raises ``ValidationError``, sends
-        nothing. Reads and scales images, so the async client calls it in a thread."""
+        nothing but the few reads that check a video URL (``media/_remote``). Reads and
+        scales images, so the async client calls it in a thread."""
         video = options.get("video")
         if isinstance(video, Job):
             # No network here: its saved file, else the URL it carries (submit, generate and
@@ -124,7 +128,14 @@ class Core:
                 options["video"] = video.video_url
             else:
                 raise ValidationError("video", f"{video.id} is {video.status}: only a finished video can be extended")
-        return build_request(prompt, image, **options)
+        request = build_request(prompt, image, **options)  # everything else first: no probe of a mistake
+        if request.video and urlsplit(request.video).scheme in ("http", "https"):
+            # A link is read here, as a local file is in build_request: checked before anything
+            # is paid for, and its length decides provider "google" (media/_remote).
+            timeout = (self.timeout.connect or 10.0, self.timeout.read or 30.0)
+            clip = probe_video_url(request.video, timeout=timeout, send_unchecked=unchecked_video_urls())
+            request = build_request(prompt, image, **{**options, "video": clip})
+        return request
 
     def resolve(self, job: JobLike) -> Job:
         """The job meant: a Job, or one found in the journal by id, prefix or client request
