@@ -346,6 +346,17 @@ def handmade(
     return path
 
 
+def hosted_clip(
+    emu: Emulator, folder: Path, *, seconds: float = 2, fps: int = 24, size: tuple[int, int] = (160, 90)
+) -> str:
+    """The http URL of a clip ``emu`` serves on 127.0.0.1 (its index first, as a web
+    host's clip has it): a video to extend given as a link."""
+    name = f"clip-{seconds:g}s-{fps}fps-{size[0]}x{size[1]}.mp4"
+    frames = [(90, 90, 90), (150, 150, 150)] * round(seconds * fps / 2)
+    clip = handmade(folder / name, frames, fps=fps, size=size, faststart=True)
+    return emu.host_asset(name, clip.read_bytes(), "video/mp4")
+
+
 # ---------------------------------------------------------------- a gallery's journal
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)

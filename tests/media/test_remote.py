@@ -1,0 +1,77 @@
+"""A video to extend given as a link: read from the host before anything is paid for, checked
+as a local file is, and a link that cannot be read refused unless the person opts in."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from veo_widgets._errors import ValidationError
+from veo_widgets.emulator import Emulator
+from veo_widgets.media._remote import probe_video_url
+
+from ..conftest import image_bytes
+from ..helpers import hosted_clip
+
+#: Nothing listens on port 1 of this machine: the connection is refused at once.
+UNREACHABLE = "http://127.0.0.1:1/clip.mp4?X-Amz-Signature=0123456789abcdef"
+
+
+def test_a_link_is_read_for_its_length_size_and_rate(emulator: Emulator, tmp_path: Path) -> None:
+    url = hosted_clip(emulator, tmp_path, seconds=10)
+    clip = probe_video_url(url)
+    assert clip.value == clip.source == url  # the link is sent as given, not downloaded into the request
+    assert clip.seconds == pytest.approx(10, abs=0.1) and (clip.width, clip.height) == (160, 90)
+    portrait = probe_video_url(hosted_clip(emulator, tmp_path, size=(90, 160)))
+    assert (portrait.width, portrait.height) == (90, 160)  # 9:16 is as good as 16:9
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [("30fps", "30 fps; extend takes 24 fps"), ("square", "120x120; extend takes 16:9 or 9:16"),
+     ("jpeg", "is an image, not a video"), ("html", "is not a video PyAV can read")],
+)  # fmt: skip
+def test_a_link_to_what_extend_does_not_take_is_refused(
+    emulator: Emulator, tmp_path: Path, kind: str, words: str
+) -> None:
+    if kind == "30fps":
+        url = hosted_clip(emulator, tmp_path, fps=30)
+    elif kind == "square":
+        url = hosted_clip(emulator, tmp_path, size=(120, 120))
+    elif kind == "jpeg":
+        url = emulator.host_asset("still.jpg", image_bytes(), "image/jpeg")
+    else:
+        url = emulator.host_asset("login.html", b"<html><body>Sign in</body></html>" * 20, "text/html")
+    for unchecked in (False, True):  # a link that answers is judged whatever the opt-in says
+        with pytest.raises(ValidationError) as caught:
+            probe_video_url(url, send_unchecked=unchecked)
+        assert caught.value.field == "video" and words in caught.value.message, caught.value.message
+        assert "VEO_UNCHECKED_VIDEO_URLS" not in caught.value.message
+
+
+def test_a_link_that_cannot_be_read_is_refused_saying_how_to_send_it_anyway(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    for url, reason in ((UNREACHABLE, "Connection refused"), (f"{emulator.url}/assets/gone.mp4", "404")):
+        with pytest.raises(ValidationError) as caught:
+            probe_video_url(url)
+        message = caught.value.message
+        assert "could not read" in message and reason in message and "VEO_UNCHECKED_VIDEO_URLS=1" in message
+    assert "Signature" not in message  # a signed link's query is not repeated in messages
+    with caplog.at_level(logging.WARNING, logger="veo_widgets"):
+        sent = probe_video_url(UNREACHABLE, send_unchecked=True)
+    assert sent.value == sent.source == UNREACHABLE and sent.seconds is None  # as given, unchecked
+    assert "sent unchecked" in caplog.text and "provider='google'" in caplog.text
+
+
+def test_a_host_that_never_answers_is_given_up_on(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (the backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/clip.mp4"
+        with pytest.raises(ValidationError, match="no answer in time"):
+            probe_video_url(url, timeout=(0.5, 0.5))
