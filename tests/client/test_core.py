@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,14 +123,18 @@ def test_a_link_extend_would_refuse_is_refused_before_any_create(
 
 
 def test_a_link_this_machine_cannot_read_is_sent_only_when_asked(
-    client: Flavour, monkeypatch: pytest.MonkeyPatch
+    client: Flavour, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The API's servers may reach a link this machine cannot: VEO_UNCHECKED_VIDEO_URLS=1
-    sends it as given (what length it is is then unknown: the provider stays as asked)."""
+    sends it as given (what length it is is then unknown: the provider stays as asked),
+    saying so once, though the request is checked before it is priced and again at start."""
     url = "http://127.0.0.1:1/only-the-api-can-see-this.mp4"
     with pytest.raises(ValidationError, match="VEO_UNCHECKED_VIDEO_URLS=1"):
         client.submit("and then", model=EXTEND, video=url)
     assert creates(client) == []
     monkeypatch.setenv("VEO_UNCHECKED_VIDEO_URLS", "1")
-    job = client.submit("and then", model=EXTEND, video=url)
+    with caplog.at_level(logging.WARNING, logger="veo_widgets"):
+        assert client.build_request("and then", model=EXTEND, video=url).video == url
+        job = client.submit("and then", model=EXTEND, video=url)
     assert job.id and creates(client)[-1]["video_url"] == url and "provider" not in creates(client)[-1]
+    assert caplog.text.count("sent unchecked") == 1

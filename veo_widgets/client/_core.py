@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +24,7 @@ from ..media._remote import probe_video_url
 from ..protocol._budget import DEFAULT_MAX_POLLS_PER_SECOND, PollBudget
 from ..protocol._flows import CREATE_PATH, DEFAULT_RETRY, LEGACY_CREATE_PATH, RetryPolicy
 from ..protocol._schedule import DurationModel, PollSchedule
-from ..schema._images import ImageInput
+from ..schema._images import ImageInput, PreparedVideo
 from ..schema._models import Job, VideoRequest, build_request
 from ..schema._output import writable_output
 from ._published import published
@@ -33,6 +34,8 @@ __all__ = ["Core", "JobLike", "PathLike"]
 JobLike = Job | str
 PathLike = str | os.PathLike[str]
 _demo_announced = False
+#: A video link read this recently is not read again (its facts are what it was checked for).
+LINK_REUSE_SECONDS = 60.0
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -79,6 +82,8 @@ class Core:
         except ValueError as exc:
             raise ValidationError("max_polls_per_second", str(exc)) from None
         """The rate limit every job's polls share (``max_polls_per_second``)."""
+        self._links: dict[tuple[str, bool], tuple[float, PreparedVideo]] = {}
+        """Video links read lately, by URL (and whether unreadable ones may be sent)."""
 
     def settings(self) -> dict[str, Any]:
         """The constructor arguments that make another client talk to the same place."""
@@ -132,10 +137,21 @@ class Core:
         if request.video and urlsplit(request.video).scheme in ("http", "https"):
             # A link is read here, as a local file is in build_request: checked before anything
             # is paid for, and its length decides provider "google" (media/_remote).
-            timeout = (self.timeout.connect or 10.0, self.timeout.read or 30.0)
-            clip = probe_video_url(request.video, timeout=timeout, send_unchecked=unchecked_video_urls())
-            request = build_request(prompt, image, **{**options, "video": clip})
+            request = build_request(prompt, image, **{**options, "video": self._video_link(request.video)})
         return request
+
+    def _video_link(self, url: str) -> PreparedVideo:
+        """``url`` read and checked (``media/_remote``), or as read less than a minute ago:
+        ``veo generate`` and ``%%veo`` check a request before pricing it, then start it."""
+        key, now = (url, unchecked_video_urls()), time.monotonic()
+        held = self._links.get(key)
+        if held is not None and now - held[0] < LINK_REUSE_SECONDS:
+            return held[1]
+        timeout = (self.timeout.connect or 10.0, self.timeout.read or 30.0)
+        clip = probe_video_url(url, timeout=timeout, send_unchecked=key[1])
+        self._links = {k: v for k, v in self._links.items() if now - v[0] < LINK_REUSE_SECONDS}
+        self._links[key] = (now, clip)
+        return clip
 
     def resolve(self, job: JobLike) -> Job:
         """The job meant: a Job, or one found in the journal by id, prefix or client request
