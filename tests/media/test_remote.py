@@ -16,7 +16,7 @@ from ..conftest import image_bytes
 from ..helpers import hosted_clip
 
 #: Nothing listens on port 1 of this machine: the connection is refused at once.
-UNREACHABLE = "http://127.0.0.1:1/clip.mp4?X-Amz-Signature=0123456789abcdef"
+UNREACHABLE = "http://me:hunter2@127.0.0.1:1/clip.mp4?X-Amz-Signature=0123456789abcdef"
 
 
 def test_a_link_is_read_for_its_length_size_and_rate(emulator: Emulator, tmp_path: Path) -> None:
@@ -59,7 +59,8 @@ def test_a_link_that_cannot_be_read_is_refused_saying_how_to_send_it_anyway(
             probe_video_url(url)
         message = caught.value.message
         assert "could not read" in message and reason in message and "VEO_UNCHECKED_VIDEO_URLS=1" in message
-    assert "Signature" not in message  # a signed link's query is not repeated in messages
+        assert "hunter2" not in message  # a password in a link is not repeated in messages
+    assert "Signature" not in message  # nor a signed link's query
     with caplog.at_level(logging.WARNING, logger="veo_widgets"):
         sent = probe_video_url(UNREACHABLE, send_unchecked=True)
     assert sent.value == sent.source == UNREACHABLE and sent.seconds is None  # as given, unchecked

@@ -36,9 +36,10 @@ _log = logging.getLogger("veo_widgets")
 
 def _shown(url: str) -> str:
     """A link as messages show it: without its query (a signed link's is long, and says
-    nothing a person needs)."""
+    nothing a person needs) or a password in it."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}" + ("?..." if parts.query else "")
+    host = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{host}{parts.path}" + ("?..." if parts.query else "")
 
 
 def probe_video_url(
