@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -72,34 +71,33 @@ def creates(client: Flavour) -> list[dict[str, object]]:
     return [json.loads(r.content) for r in client.requests if r.method == "POST"]
 
 
-@pytest.fixture(scope="module")
-def fifteen_seconds(session_emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The id of a real 15 s clip the emulator made (an 8 s clip extended), served by its
-    result-file route: ranged, signed, expiring links, as a CDN serves them."""
-    folder = tmp_path_factory.mktemp("fifteen")
-    base = rendered(folder / "eight.mp4", (90, 90, 90), (160, 90), 8, audio=False)
-    emu = session_emulator
-    with veo.Client(emu.api_key, emu.url, schedule=QUICK_POLLS, journal=Journal(folder / "j.sqlite3")) as client:
-        job = client.generate("and then", model=EXTEND, video=base, save_to=folder, timeout=240)
-    assert job.path is not None and probe(job.path)["duration"] == pytest.approx(15, abs=0.15)
-    yield job.id
-
-
-@pytest.mark.timeout(300)
 def test_a_link_to_a_clip_over_eight_seconds_is_extended_through_google(
-    client: Flavour, emulator: Emulator, tmp_path: Path, fifteen_seconds: str
+    client: Flavour, emulator: Emulator, tmp_path: Path
 ) -> None:
     """Its length is read from the link, so the create asks for Google's extend (fal's takes
     at most 8 s, and the emulator, as fal would, refuses a longer clip without it)."""
-    result_link = client.get(fifteen_seconds).video_url  # the API's own signed link to the 15 s clip
-    assert result_link is not None
-    for url in (result_link, hosted_clip(emulator, tmp_path, seconds=10)):
-        job = client.submit("and then", model=EXTEND, video=url)
-        assert job.id and creates(client)[-1]["video_url"] == url and creates(client)[-1]["provider"] == "google"
+    url = hosted_clip(emulator, tmp_path, seconds=10)
+    assert client.submit("and then", model=EXTEND, video=url).id
+    assert creates(client)[-1]["video_url"] == url and creates(client)[-1]["provider"] == "google"
     short = client.submit("and then", model=EXTEND, video=hosted_clip(emulator, tmp_path, seconds=4))
     assert short.id and "provider" not in creates(client)[-1]  # 8 s or less: auto, as before
     with pytest.raises(ValidationError, match="fal's extend takes at most 8 s"):
-        client.submit("and then", model=EXTEND, video=result_link, provider="fal")
+        client.submit("and then", model=EXTEND, video=url, provider="fal")
+
+
+@pytest.mark.timeout(300)
+def test_the_link_of_an_extension_is_extended_through_google(emulator: Emulator, tmp_path: Path) -> None:
+    """The API's own signed, ranged, expiring link to a 15 s clip (an 8 s clip extended): read
+    for its length, and extended again through Google's extend."""
+    base = rendered(tmp_path / "eight.mp4", (90, 90, 90), (160, 90), 8, audio=False)
+    with veo.Client(emulator.api_key, emulator.url, schedule=QUICK_POLLS) as client:
+        fifteen = client.generate("and then", model=EXTEND, video=base, save_to=tmp_path, timeout=240)
+        assert fifteen.path is not None and probe(fifteen.path)["duration"] == pytest.approx(15, abs=0.15)
+        link = client.get(fifteen.id).video_url
+        assert link is not None and "/files/" in link
+        again = client.submit("and on", model=EXTEND, video=link)
+    assert again.id and (again.request or {}).get("provider") == "google"
+    assert (again.request or {}).get("video") == link  # the link is sent as given
 
 
 @pytest.mark.parametrize("kind", ["30 fps", "square", "a picture", "unreachable"])
