@@ -13,7 +13,7 @@ from veo_widgets.emulator import Emulator
 from veo_widgets.media._remote import probe_video_url
 
 from ..conftest import image_bytes
-from ..helpers import hosted_clip
+from ..helpers import HTTP, hosted_clip
 
 #: Nothing listens on port 1 of this machine: the connection is refused at once.
 UNREACHABLE = "http://me:hunter2@127.0.0.1:1/clip.mp4?X-Amz-Signature=0123456789abcdef"
@@ -76,3 +76,40 @@ def test_a_host_that_never_answers_is_given_up_on(tmp_path: Path) -> None:
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/clip.mp4"
         with pytest.raises(ValidationError, match="no answer in time"):
             probe_video_url(url, timeout=(0.5, 0.5))
+
+
+def test_a_link_is_read_through_the_proxy_the_environment_names(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTTP_PROXY / HTTPS_PROXY in either case, as the client's own requests use them (FFmpeg
+    alone reads only ``http_proxy``): behind a proxy, a link is not unreachable."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    data = HTTP.get(hosted_clip(emulator, tmp_path, seconds=3)).content
+    asked: list[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # a forward proxy is asked for the whole URL
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp4")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for name in ("no_proxy", "NO_PROXY", "http_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.server_address[1]}")
+        clip = probe_video_url("http://videos.example/shot.mp4")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert clip.seconds == pytest.approx(3, abs=0.1)
+    assert asked and asked[0] in ("http://videos.example/shot.mp4", "http://videos.example:80/shot.mp4")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import urllib.request
 from urllib.parse import urlsplit
 
 from .._errors import ValidationError
@@ -58,8 +59,12 @@ def probe_video_url(
 
     url = url.strip()
     name = _shown(url)
+    options = {"protocol_whitelist": PROBE_PROTOCOLS}
+    proxy = _proxy_for(url)
+    if proxy is not None:
+        options["http_proxy"] = proxy
     try:
-        with av.open(url, timeout=timeout, options={"protocol_whitelist": PROBE_PROTOCOLS}) as container:
+        with av.open(url, timeout=timeout, options=options) as container:
             facts = video_facts(container, name, field)
     except ValidationError:
         raise
@@ -86,6 +91,17 @@ def probe_video_url(
         )
         return PreparedVideo(value=url, source=url)
     return dataclasses.replace(extendable(url, name, field, facts), source=url)
+
+
+def _proxy_for(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (``HTTPS_PROXY``, ``HTTP_PROXY`` and
+    ``NO_PROXY``, in either case), as the client's own requests use it: FFmpeg alone would
+    read only ``http_proxy``, so a link behind an ``HTTPS_PROXY`` would look unreachable."""
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    proxy = urllib.request.getproxies().get(parts.scheme.lower())
+    return proxy if proxy and proxy.lower().startswith("http://") else None
 
 
 def _reason(exc: BaseException) -> str:
