@@ -15,6 +15,8 @@ from veo_widgets.media._remote import probe_video_url
 from ..conftest import image_bytes
 from ..helpers import HTTP, hosted_clip
 
+#: A self-signed certificate for 127.0.0.1 (and its key: a test fixture, not a secret).
+TLS = Path(__file__).parent / "tls"
 #: Nothing listens on port 1 of this machine: the connection is refused at once.
 UNREACHABLE = "http://me:hunter2@127.0.0.1:1/clip.mp4?X-Amz-Signature=0123456789abcdef"
 
@@ -113,3 +115,34 @@ def test_a_link_is_read_through_the_proxy_the_environment_names(
         server.server_close()
     assert clip.seconds == pytest.approx(3, abs=0.1)
     assert asked and asked[0] in ("http://videos.example/shot.mp4", "http://videos.example:80/shot.mp4")
+
+
+def test_a_site_s_certificate_is_checked(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link is read over TLS only from a site whose certificate this machine trusts
+    (FFmpeg alone would take any): a self-signed one is refused unless SSL_CERT_FILE names it."""
+    import ssl
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    (tmp_path / "shot.mp4").write_bytes(HTTP.get(hosted_clip(emulator, tmp_path, seconds=3)).content)
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(tmp_path)))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(TLS / "loopback-cert.pem", TLS / "loopback-key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"https://127.0.0.1:{server.server_address[1]}/shot.mp4"
+    try:
+        monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+        with pytest.raises(ValidationError, match="a certificate this machine does not trust"):
+            probe_video_url(url)
+        monkeypatch.setenv("SSL_CERT_FILE", str(TLS / "loopback-cert.pem"))
+        assert probe_video_url(url).seconds == pytest.approx(3, abs=0.1)
+    finally:
+        server.shutdown()
+        server.server_close()

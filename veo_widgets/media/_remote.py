@@ -7,6 +7,9 @@ downloaded whole. What it reads goes through the same checks as a local file
 (``schema/_images``: an MP4 at 24 fps, 16:9 or 9:16, of at most 141 s), and the length it
 finds is what decides ``provider: "google"``.
 
+It is read as the client's own requests are: the site's certificate checked (certifi's
+bundle, or ``SSL_CERT_FILE``), through the proxy the environment names, only over http(s).
+
 A link this machine cannot read (no answer, refused, a 403 or 404) is refused before
 sending, saying why: paying for an extend the API refuses is worse. The API's servers may
 reach a link this machine cannot, so ``VEO_UNCHECKED_VIDEO_URLS=1`` sends such a link
@@ -18,8 +21,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import urllib.request
 from urllib.parse import urlsplit
+
+import certifi
 
 from .._errors import ValidationError
 from ..schema._images import PreparedVideo, extendable, video_facts
@@ -59,7 +65,8 @@ def probe_video_url(
 
     url = url.strip()
     name = _shown(url)
-    options = {"protocol_whitelist": PROBE_PROTOCOLS}
+    # FFmpeg checks no certificate unless told: check it as the client's requests do.
+    options = {"protocol_whitelist": PROBE_PROTOCOLS, "tls_verify": "1", "ca_file": _trusted()}
     proxy = _proxy_for(url)
     if proxy is not None:
         options["http_proxy"] = proxy
@@ -74,6 +81,8 @@ def probe_video_url(
         ) from None
     except (av.FFmpegError, OSError) as exc:
         reason = "no answer in time" if isinstance(exc, av.ExitError) else _reason(exc)
+        if url.lower().startswith("https:") and type(exc) is av.OSError:
+            reason += ": no connection, or a certificate this machine does not trust"
         if not send_unchecked:
             raise ValidationError(
                 field,
@@ -91,6 +100,12 @@ def probe_video_url(
         )
         return PreparedVideo(value=url, source=url)
     return dataclasses.replace(extendable(url, name, field, facts), source=url)
+
+
+def _trusted() -> str:
+    """The certificates a link's site is checked against: ``SSL_CERT_FILE`` if set (a
+    company's own authority), else certifi's bundle, as httpx does."""
+    return os.environ.get("SSL_CERT_FILE") or certifi.where()
 
 
 def _proxy_for(url: str) -> str | None:
