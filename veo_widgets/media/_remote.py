@@ -28,7 +28,14 @@ from urllib.parse import urlsplit
 import certifi
 
 from .._errors import ValidationError
-from ..schema._images import PreparedVideo, extendable, video_facts
+from ..schema._images import (
+    EXTEND_FPS,
+    FAL_MAX_SECONDS,
+    GOOGLE_MAX_SECONDS,
+    PreparedVideo,
+    extendable,
+    video_facts,
+)
 
 __all__ = ["PROBE_PROTOCOLS", "UNCHECKED_SETTING", "probe_video_url"]
 
@@ -87,16 +94,17 @@ def probe_video_url(
             raise ValidationError(
                 field,
                 f"could not read {name} from this machine ({reason}), so it cannot be checked before the extend "
-                "is paid for (an MP4 at 24 fps, 16:9 or 9:16, at most 8 s through fal or 141 s through Google). "
-                "Check the link; if only the API's servers can reach it, set "
+                f"is paid for (an MP4 at {EXTEND_FPS} fps, 16:9 or 9:16, at most {FAL_MAX_SECONDS:g} s through fal "
+                f"or {GOOGLE_MAX_SECONDS:g} s through Google). Check the link; if only the API's servers can reach it, set "
                 f"{UNCHECKED_SETTING} to send it unchecked (a clip the API refuses may still cost)",
             ) from None
         _log.warning(
             "%s could not be read from this machine (%s): sent unchecked, as %s asks; "
-            "a clip over 8 s needs provider='google'",
+            "a clip over %g s needs provider='google'",
             name,
             reason,
             UNCHECKED_SETTING,
+            FAL_MAX_SECONDS,
         )
         return PreparedVideo(value=url, source=url)
     return dataclasses.replace(extendable(url, name, field, facts), source=url)
