@@ -319,9 +319,11 @@ def handmade(
     size: tuple[int, int] = (160, 96),
     gop: int = 12,
     tone: bool = False,
+    faststart: bool = False,
 ) -> Path:
-    """A clip with exactly these frame colours (and an optional 440 Hz tone)."""
-    with av.open(str(path), "w") as out:
+    """A clip with exactly these frame colours (and an optional 440 Hz tone); ``faststart``
+    puts its index first, as a web host's clip has it (read over HTTP without ranges)."""
+    with av.open(str(path), "w", options={"movflags": "+faststart"} if faststart else {}) as out:
         video = out.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
         video.codec_context.gop_size = gop
@@ -342,6 +344,17 @@ def handmade(
                 out.mux(sound.encode(chunk))
             out.mux(sound.encode())
     return path
+
+
+def hosted_clip(
+    emu: Emulator, folder: Path, *, seconds: float = 2, fps: int = 24, size: tuple[int, int] = (160, 90)
+) -> str:
+    """The http URL of a clip ``emu`` serves on 127.0.0.1 (its index first, as a web
+    host's clip has it): a video to extend given as a link."""
+    name = f"clip-{seconds:g}s-{fps}fps-{size[0]}x{size[1]}.mp4"
+    frames = [(90, 90, 90), (150, 150, 150)] * round(seconds * fps / 2)
+    clip = handmade(folder / name, frames, fps=fps, size=size, faststart=True)
+    return emu.host_asset(name, clip.read_bytes(), "video/mp4")
 
 
 # ---------------------------------------------------------------- a gallery's journal

@@ -17,6 +17,7 @@ __all__ = [
     "demo_setting",
     "env_api_key",
     "output_dir",
+    "unchecked_video_urls",
 ]
 
 DEFAULT_BASE_URL = "https://api.aimlapi.com"
@@ -69,6 +70,13 @@ def demo_setting() -> bool | None:
     if value in ("0", "false", "no", "off"):
         return False
     return None
+
+
+def unchecked_video_urls() -> bool:
+    """``VEO_UNCHECKED_VIDEO_URLS=1``: a video URL to extend that this machine cannot read
+    is sent unchecked (the API's servers may reach a link this machine cannot), instead of
+    refused before sending. A link that can be read is checked whatever this says."""
+    return os.environ.get("VEO_UNCHECKED_VIDEO_URLS", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def data_dir() -> Path:

@@ -18,7 +18,7 @@ from veo_widgets.schema._family import get_model, restore_builtin
 from veo_widgets.schema._openapi import find_entry
 
 from ..conftest import probe
-from ..helpers import EXAMPLE, use_emulator
+from ..helpers import EXAMPLE, hosted_clip, use_emulator
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -211,6 +211,30 @@ def test_extending_a_saved_file_keeps_its_history(
     assert main(["generate", "--model", "veo-3.1-fast-extend", "--extend", "first.mp4", "The beam comes on"]) == 0
     child = veo.Journal().find(capsys.readouterr().out.split("job:")[1].split()[0])
     assert child is not None and (child.parent_id, child.relation) == (parent_id, "extend")
+
+
+@pytest.mark.timeout(300)
+def test_extending_a_link_reads_it_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, emulator: Emulator
+) -> None:
+    """`veo generate --extend URL`: the link is checked before any price or create, and a
+    clip over 8 s goes to Google's extend."""
+    use_emulator(monkeypatch, emulator)
+    before = emulator.stats.create_attempts
+    extend = ["generate", "--model", "veo-3.1-fast-extend", "--extend"]
+    for url, says in (
+        (hosted_clip(emulator, tmp_path, fps=30), "30 fps; extend takes 24 fps"),
+        ("http://127.0.0.1:1/clip.mp4", "set VEO_UNCHECKED_VIDEO_URLS=1 to send it unchecked"),
+    ):
+        assert main([*extend, url, "and then"]) == 2
+        err = capsys.readouterr().err
+        assert "veo: ValidationError: video:" in err and says in err and "estimate" not in err
+    assert emulator.stats.create_attempts == before
+    out = tmp_path / "longer.mp4"
+    assert main([*extend, hosted_clip(emulator, tmp_path, seconds=10), "and then", "-o", str(out)]) == 0
+    job = veo.Journal().find(capsys.readouterr().out.split("job:")[1].split()[0])
+    assert job is not None and (job.request or {}).get("provider") == "google"
+    assert probe(out)["duration"] == pytest.approx(17, abs=0.15)
 
 
 def test_a_bad_value_is_refused_before_any_price_is_shown(capsys: pytest.CaptureFixture[str]) -> None:

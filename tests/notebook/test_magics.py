@@ -24,6 +24,7 @@ from ..helpers import (
     RUNNING_TEST,
     ctrl_c,
     enter_key,
+    hosted_clip,
     html_of,
     magics_of,
     main_thread_in,
@@ -388,6 +389,20 @@ def test_a_model_that_takes_no_seed_refuses_one_before_sending(
     with pytest.raises(UsageError, match="seed"):
         ip.run_cell_magic("veo", f"--model veo-3.1-fast-i2v -i {image_file} --seed 3", "no seeds here")
     assert emulator.stats.creates == before
+
+
+def test_extend_of_a_link_extend_would_refuse_is_refused_before_sending(
+    ip: InteractiveShell, emulator: Emulator, tmp_path: Path
+) -> None:
+    before = emulator.stats.create_attempts
+    for url, says in (
+        (hosted_clip(emulator, tmp_path, size=(120, 120)), "120x120; extend takes 16:9 or 9:16"),
+        ("http://127.0.0.1:1/clip.mp4", "VEO_UNCHECKED_VIDEO_URLS=1"),
+    ):
+        with pytest.raises(UsageError) as caught:
+            ip.run_cell_magic("veo", f"--model veo-3.1-fast-extend --extend {url}", "and then")
+        assert says in str(caught.value)
+    assert emulator.stats.create_attempts == before
 
 
 def test_config_budget_refuses_a_cell_over_it_before_sending(

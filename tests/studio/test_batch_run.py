@@ -14,7 +14,7 @@ from veo_widgets.studio._batch import BatchError, BatchProgress
 from veo_widgets.studio._batch_run import run_batch
 
 from ..conftest import QUICK_POLLS, image_bytes
-from ..helpers import own_emulator
+from ..helpers import hosted_clip, own_emulator
 
 # An emulator of this module's own: these tests count every create the server saw, over
 # whole batches, and change its log lag; other modules' threads must not add to either.
@@ -85,6 +85,21 @@ def test_a_bad_row_stops_the_batch_before_anything_is_sent(
     assert "row 3: duration" in str(err.value) and "row 4: image" in str(err.value)
     assert emulator.stats.creates == creates
     assert not (tmp_path / "shots-videos").exists()
+
+
+def test_a_video_link_extend_would_refuse_stops_the_batch_before_anything_is_sent(
+    tmp_path: Path, client: veo.Client, emulator: Emulator
+) -> None:
+    good, thirty = hosted_clip(emulator, tmp_path), hosted_clip(emulator, tmp_path, fps=30)
+    path = tmp_path / "more.csv"
+    rows = [f"and then,veo-3.1-fast-extend,{url}" for url in (good, thirty, "http://127.0.0.1:1/clip.mp4")]
+    path.write_text("prompt,model,video\n" + "\n".join(rows) + "\n")
+    creates = emulator.stats.create_attempts
+    with pytest.raises(BatchError) as err:
+        run_batch(client, path)
+    assert [row for row, _ in err.value.errors] == [3, 4]
+    assert "row 3: video" in str(err.value) and "30 fps" in str(err.value) and "could not read" in str(err.value)
+    assert emulator.stats.create_attempts == creates
 
 
 def test_a_budget_stops_new_rows_starting(tmp_path: Path, client: veo.Client, emulator: Emulator) -> None:

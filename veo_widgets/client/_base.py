@@ -57,7 +57,8 @@ class GenerateOptions(TypedDict, total=False):
     reference_images: Sequence[Any]
     """Reference images (paths, bytes, PIL images, URLs), prepared like ``image``."""
     video: Any
-    """The video to extend: a finished ``Job``, a local MP4 or a URL."""
+    """The video to extend: a finished ``Job``, a local MP4 or a URL (read before sending, to
+    check it: ``VEO_UNCHECKED_VIDEO_URLS=1`` sends one this machine cannot read)."""
     aspect_ratio: str
     resolution: str
     duration: int

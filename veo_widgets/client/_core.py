@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from .._config import Secret, Settings, output_dir
+from .._config import Secret, Settings, output_dir, unchecked_video_urls
 from .._errors import AuthenticationError, ValidationError, VeoError
 from ..journal._store import Journal
+from ..media._remote import probe_video_url
 from ..protocol._budget import DEFAULT_MAX_POLLS_PER_SECOND, PollBudget
 from ..protocol._flows import CREATE_PATH, DEFAULT_RETRY, LEGACY_CREATE_PATH, RetryPolicy
 from ..protocol._schedule import DurationModel, PollSchedule
-from ..schema._images import ImageInput
+from ..schema._images import ImageInput, PreparedVideo
 from ..schema._models import Job, VideoRequest, build_request
 from ..schema._output import writable_output
 from ._published import published
@@ -31,6 +34,8 @@ __all__ = ["Core", "JobLike", "PathLike"]
 JobLike = Job | str
 PathLike = str | os.PathLike[str]
 _demo_announced = False
+#: A video link read this recently is not read again (its facts are what it was checked for).
+LINK_REUSE_SECONDS = 60.0
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -39,7 +44,8 @@ def _slug(text: str, limit: int = 40) -> str:
 
 
 class Core:
-    """Settings, the key, validation and the answers the plans need (no network I/O)."""
+    """Settings, the key, validation and the answers the plans need (no network I/O but
+    the check of a video URL to extend)."""
 
     def __init__(
         self,
@@ -76,6 +82,8 @@ class Core:
         except ValueError as exc:
             raise ValidationError("max_polls_per_second", str(exc)) from None
         """The rate limit every job's polls share (``max_polls_per_second``)."""
+        self._links: dict[tuple[str, bool], tuple[float, PreparedVideo]] = {}
+        """Video links read lately, by URL (and whether unreadable ones may be sent)."""
 
     def settings(self) -> dict[str, Any]:
         """The constructor arguments that make another client talk to the same place."""
@@ -113,7 +121,8 @@ class Core:
     def build_request(self, prompt: object, image: ImageInput | Any = None, **options: Any) -> VideoRequest:
         """Validate everything for the chosen model and prepare its inputs (``image``,
         ``last_image``, ``reference_images``, ``video``): raises ``ValidationError``, sends
-        nothing. Reads and scales images, so the async client calls it in a thread."""
+        nothing but the few reads that check a video URL (``media/_remote``). Reads and
+        scales images, so the async client calls it in a thread."""
         video = options.get("video")
         if isinstance(video, Job):
             # No network here: its saved file, else the URL it carries (submit, generate and
@@ -124,7 +133,25 @@ class Core:
                 options["video"] = video.video_url
             else:
                 raise ValidationError("video", f"{video.id} is {video.status}: only a finished video can be extended")
-        return build_request(prompt, image, **options)
+        request = build_request(prompt, image, **options)  # everything else first: no probe of a mistake
+        if request.video and urlsplit(request.video).scheme in ("http", "https"):
+            # A link is read here, as a local file is in build_request: checked before anything
+            # is paid for, and its length decides provider "google" (media/_remote).
+            request = build_request(prompt, image, **{**options, "video": self._video_link(request.video)})
+        return request
+
+    def _video_link(self, url: str) -> PreparedVideo:
+        """``url`` read and checked (``media/_remote``), or as read less than a minute ago:
+        ``veo generate`` and ``%%veo`` check a request before pricing it, then start it."""
+        key, now = (url, unchecked_video_urls()), time.monotonic()
+        held = self._links.get(key)
+        if held is not None and now - held[0] < LINK_REUSE_SECONDS:
+            return held[1]
+        timeout = (self.timeout.connect or 10.0, self.timeout.read or 30.0)
+        clip = probe_video_url(url, timeout=timeout, send_unchecked=key[1])
+        self._links = {k: v for k, v in self._links.items() if now - v[0] < LINK_REUSE_SECONDS}
+        self._links[key] = (now, clip)
+        return clip
 
     def resolve(self, job: JobLike) -> Job:
         """The job meant: a Job, or one found in the journal by id, prefix or client request

@@ -31,9 +31,12 @@ __all__ = [
     "ImageInput",
     "PreparedImage",
     "PreparedVideo",
+    "VideoFacts",
+    "extendable",
     "is_remote",
     "prepare_image",
     "prepare_video",
+    "video_facts",
 ]
 
 ImageInput = str | Path | bytes | bytearray | IO[bytes] | Image.Image
@@ -304,9 +307,13 @@ def prepare_video(video: Any, *, field: str = "video") -> PreparedVideo:
     """Turn a video input into what extend's ``video_url`` carries.
 
     Takes a finished ``Job`` (its saved file, else its result URL), a path, ``bytes``, a
-    binary file object, a ``data:video/mp4`` URI or an http(s) URL (passed through). Local
-    videos must be MP4s PyAV can decode; anything else is a ``ValidationError`` saying so.
+    binary file object, a ``data:video/mp4`` URI or an http(s) URL (passed through: this
+    layer does no network I/O; the client probes it, ``media/_remote``, and passes the
+    ``PreparedVideo`` it made back in). Local videos must be MP4s PyAV can decode; anything
+    else is a ``ValidationError`` saying so.
     """
+    if isinstance(video, PreparedVideo):
+        return video
     if hasattr(video, "video_url") and hasattr(video, "status"):  # a Job, without importing it
         saved = getattr(video, "path", None)
         if saved is not None and Path(saved).is_file():
@@ -334,37 +341,55 @@ def _video_from_bytes(data: bytes, source: str, field: str) -> PreparedVideo:
 
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
-            formats = set(container.format.name.split(","))
-            if any(f.endswith("_pipe") or f.startswith("image2") for f in formats):
-                raise ValidationError(field, f"{source} is an image, not a video; extend needs an MP4 clip")
-            if not formats & {"mp4", "mov"}:
-                raise ValidationError(field, f"{source} is {container.format.long_name}, not an MP4; convert it first")
-            if not container.streams.video:
-                raise ValidationError(field, f"{source} has no video track (audio only?)")
-            stream = container.streams.video[0]
-            first = next(container.decode(stream), None)
-            if first is None:
-                raise ValidationError(field, f"{source} has a video track with no frame to continue from")
-            seconds = container.duration / av.time_base if container.duration else None
-            width, height = first.width, first.height
-            fps = float(stream.average_rate or stream.base_rate or 0)
+            facts = video_facts(container, source, field)
     except ValidationError:
         raise
     except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError) as exc:
         raise ValidationError(field, f"{source} is not a video PyAV can read ({exc})") from None
-    _check_extendable(source, field, width, height, fps, seconds)
     uri = "data:video/mp4;base64," + base64.b64encode(data).decode("ascii")
-    return PreparedVideo(value=uri, source=source, width=width, height=height, seconds=seconds, nbytes=len(data))
+    return extendable(uri, source, field, facts, nbytes=len(data))
 
 
-def _check_extendable(source: str, field: str, width: int, height: int, fps: float, seconds: float | None) -> None:
-    """Refuse, before anything is sent, a video no extend provider takes."""
-    if round(fps) != EXTEND_FPS:
+@dataclass(frozen=True)
+class VideoFacts:
+    """What extend's checks read of a video."""
+
+    width: int
+    height: int
+    fps: float
+    seconds: float | None
+
+
+def video_facts(container: Any, source: str, field: str) -> VideoFacts:
+    """Read an open PyAV container (a file's bytes or a URL's header) as extend needs it: a
+    ``ValidationError`` if it is not an MP4 with a picture to continue from. PyAV's own
+    errors (unreadable data, a failed read) are left to the caller, who knows the source."""
+    formats = set(container.format.name.split(","))
+    if any(f.endswith("_pipe") or f.startswith("image2") for f in formats):
+        raise ValidationError(field, f"{source} is an image, not a video; extend needs an MP4 clip")
+    if not formats & {"mp4", "mov"}:
+        raise ValidationError(field, f"{source} is {container.format.long_name}, not an MP4; convert it first")
+    if not container.streams.video:
+        raise ValidationError(field, f"{source} has no video track (audio only?)")
+    stream = container.streams.video[0]
+    first = next(container.decode(stream), None)
+    if first is None:
+        raise ValidationError(field, f"{source} has a video track with no frame to continue from")
+    seconds = container.duration / 1_000_000 if container.duration else None  # in microseconds (AV_TIME_BASE)
+    fps = float(stream.average_rate or stream.base_rate or 0)
+    return VideoFacts(first.width, first.height, fps, seconds)
+
+
+def extendable(value: str, source: str, field: str, facts: VideoFacts, *, nbytes: int = 0) -> PreparedVideo:
+    """``value`` (a data URI or the URL) as extend's input, once ``facts`` pass the checks
+    every extend provider makes; a ``ValidationError`` before anything is sent otherwise."""
+    if round(facts.fps) != EXTEND_FPS:
         raise ValidationError(
-            field, f"{source} is {fps:g} fps; extend takes {EXTEND_FPS} fps clips (a Veo clip is): convert it first"
+            field,
+            f"{source} is {facts.fps:g} fps; extend takes {EXTEND_FPS} fps clips (a Veo clip is): convert it first",
         )
-    ratio = width / height if height else 0.0
-    if not any(abs(ratio - wanted) < 0.02 for wanted in (16 / 9, 9 / 16)):
+    width, height, seconds = facts.width, facts.height, facts.seconds
+    if not any(abs(width / max(height, 1) - wanted) < 0.02 for wanted in (16 / 9, 9 / 16)):
         raise ValidationError(field, f"{source} is {width}x{height}; extend takes 16:9 or 9:16 clips")
     if seconds is not None and seconds > GOOGLE_MAX_SECONDS + SECONDS_SLACK:
         raise ValidationError(
@@ -372,3 +397,4 @@ def _check_extendable(source: str, field: str, width: int, height: int, fps: flo
             f"{source} is {seconds:.1f} s; extend takes clips of at most {GOOGLE_MAX_SECONDS:g} s "
             "(20 extensions of an 8 s clip)",
         )
+    return PreparedVideo(value=value, source=source, width=width, height=height, seconds=seconds, nbytes=nbytes)

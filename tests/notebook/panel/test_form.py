@@ -17,7 +17,7 @@ from veo_widgets.notebook.panel._panel import Panel
 from veo_widgets.schema import _family as family
 
 from ...conftest import image_bytes
-from ...helpers import upload
+from ...helpers import hosted_clip, upload
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -191,7 +191,11 @@ class CreateRecorder:
         return self.bodies[-1]
 
 
-CLIP_URL = "https://example.com/portrait.mp4"
+@pytest.fixture
+def clip_url(emulator: Emulator, tmp_path: Path) -> str:
+    """A portrait clip to extend, given as a link (read before sending, so it must exist)."""
+    return hosted_clip(emulator, tmp_path, size=(90, 160))
+
 
 #: (model, what the panel is given, the same as client.generate keywords)
 SAME_REQUEST: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
@@ -209,7 +213,7 @@ SAME_REQUEST: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("model", "given", "same"), SAME_REQUEST, ids=[f"{m}-{'-'.join(g) or 'defaults'}" for m, g, _ in SAME_REQUEST]
 )
 def test_the_panel_sends_what_the_client_sends(
-    emulator: Emulator, image_file: Path, model: str, given: dict[str, Any], same: dict[str, Any]
+    emulator: Emulator, image_file: Path, clip_url: str, model: str, given: dict[str, Any], same: dict[str, Any]
 ) -> None:
     # Regression: the panel sent 16:9 to extend (a 9:16 clip came back 1280x720),
     # auto_fix=False and 720p to 3.1 text-to-video, 8 s to Veo 2: defaults nobody chose.
@@ -218,20 +222,31 @@ def test_the_panel_sends_what_the_client_sends(
     image = image_file if any(i.name == "image" for i in spec.inputs) else None
     panel = Panel(prompt="the tide comes in", model=model, image=image, client=recorder.client, **given)
     if model.endswith("extend"):
-        panel.form.video.field.value = CLIP_URL
-        same = {**same, "video": CLIP_URL}
+        panel.form.video.field.value = clip_url
+        same = {**same, "video": clip_url}
     sent = recorder.panel_body(panel)
     assert sent == recorder.client_body("the tide comes in", image, model=model, **same)
     recorder.client.close()
 
 
-def test_switching_the_model_resets_what_the_person_did_not_choose(emulator: Emulator) -> None:
+def test_a_video_link_extend_would_refuse_is_named_before_anything_is_sent(emulator: Emulator, tmp_path: Path) -> None:
+    recorder = CreateRecorder(emulator)
+    panel = Panel(prompt="and then", model="veo-3.1-fast-extend", client=recorder.client)
+    panel.form.video.field.value = hosted_clip(emulator, tmp_path, fps=30)
+    panel.generate()
+    with pytest.raises(veo.ValidationError):
+        panel.wait(timeout=30)
+    assert "30 fps; extend takes 24 fps" in panel.form_message.value and recorder.bodies == []
+    recorder.client.close()
+
+
+def test_switching_the_model_resets_what_the_person_did_not_choose(emulator: Emulator, clip_url: str) -> None:
     recorder = CreateRecorder(emulator)
     panel = Panel(prompt="and then", client=recorder.client)
     panel.model.value = family.get_model("veo-3.1-fast-extend").id  # from Veo 3 Fast (16:9)
     assert panel.aspect_ratio.value == "auto" and panel.duration.value == 7
-    panel.form.video.field.value = CLIP_URL
-    assert recorder.panel_body(panel) == recorder.client_body("and then", model="veo-3.1-fast-extend", video=CLIP_URL)
+    panel.form.video.field.value = clip_url
+    assert recorder.panel_body(panel) == recorder.client_body("and then", model="veo-3.1-fast-extend", video=clip_url)
     panel.model.value = family.get_model("veo-3.1-fast-t2v").id
     assert (panel.resolution.value, panel.auto_fix.value, panel.provider.value) == ("1080p", True, None)
     assert recorder.panel_body(panel) == recorder.client_body("and then", model="veo-3.1-fast-t2v")
