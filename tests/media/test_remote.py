@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import trustme
 
 from veo_widgets._errors import ValidationError
 from veo_widgets.emulator import Emulator
@@ -16,7 +17,6 @@ from ..conftest import image_bytes
 from ..helpers import HTTP, hosted_clip
 
 #: A self-signed certificate for 127.0.0.1 (and its key: a test fixture, not a secret).
-TLS = Path(__file__).parent / "tls"
 #: Nothing listens on port 1 of this machine: the connection is refused at once.
 UNREACHABLE = "http://me:hunter2@127.0.0.1:1/clip.mp4?X-Amz-Signature=0123456789abcdef"
 
@@ -132,8 +132,12 @@ def test_a_site_s_certificate_is_checked(emulator: Emulator, tmp_path: Path, mon
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(tmp_path)))
+    # A throwaway authority made for this test (trustme): no private key lives in the repository.
+    authority = trustme.CA()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(TLS / "loopback-cert.pem", TLS / "loopback-key.pem")
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    trusted = tmp_path / "authority.pem"
+    authority.cert_pem.write_to_path(str(trusted))
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"https://127.0.0.1:{server.server_address[1]}/shot.mp4"
@@ -141,7 +145,7 @@ def test_a_site_s_certificate_is_checked(emulator: Emulator, tmp_path: Path, mon
         monkeypatch.delenv("SSL_CERT_FILE", raising=False)
         with pytest.raises(ValidationError, match="a certificate this machine does not trust"):
             probe_video_url(url)
-        monkeypatch.setenv("SSL_CERT_FILE", str(TLS / "loopback-cert.pem"))
+        monkeypatch.setenv("SSL_CERT_FILE", str(trusted))
         assert probe_video_url(url).seconds == pytest.approx(3, abs=0.1)
     finally:
         server.shutdown()
