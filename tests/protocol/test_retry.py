@@ -14,12 +14,12 @@ import veo_widgets as veo
 from veo_widgets.money._billing import balance_flow
 from veo_widgets.money._pricing import catalogue_flow
 from veo_widgets.money._reconcile import CannotReconcile, Lookup, NotFound, RateWindow, reconcile_flow
-from veo_widgets.protocol._flows import poll_flow
+from veo_widgets.protocol._flows import create_flow, poll_flow
 from veo_widgets.protocol._responses import json_object
-from veo_widgets.protocol._retry import RETRYABLE_STATUS, RetryPolicy, failure_text, get_flow
+from veo_widgets.protocol._retry import RETRYABLE_STATUS, ClientClosed, RetryPolicy, failure_text, get_flow
 from veo_widgets.protocol._schedule import PollSchedule
 from veo_widgets.protocol._steps import Outcome, Send, Step
-from veo_widgets.schema._models import Job
+from veo_widgets.schema._models import Job, VideoRequest
 
 from ..helpers import drive, response
 
@@ -136,3 +136,17 @@ def test_every_get_flow_retries_the_same_statuses(name: str, status: int) -> Non
     assert retried == (status in RETRYABLE_STATUS), (name, status, result)
     if name == "usage logs" and not retried:
         assert isinstance(result, CannotReconcile) and not isinstance(result, NotFound)
+
+
+def test_a_closed_client_fails_at_once_with_no_retry() -> None:
+    # Regression: a closed client's call was tried again six times with backoff (11 s of
+    # waiting) before saying what the first try already knew.
+    closed = ClientClosed("the client has been closed; the request was not sent", request=httpx.Request("GET", "/x"))
+    now = [0.0]
+    with pytest.raises(veo.APIConnectionError, match="has been closed") as caught:
+        drive(get_flow(Send("GET", "/x"), read_object, retry=FAST), [closed, closed, closed], now)
+    assert now == [0.0] and caught.value.__cause__ is closed
+    request = VideoRequest("p", duration=4)
+    with pytest.raises(veo.APIConnectionError, match="has been closed") as created:
+        drive(create_flow(request, client_request_id="veo-1", retry=FAST), [closed, closed, closed], now)
+    assert now == [0.0] and not created.value.may_exist  # nothing left this machine

@@ -31,6 +31,7 @@ import httpx
 
 from .._errors import VeoError, WaitCancelled
 from ..protocol._download import CHUNK, Fetched, broken, complete, open_part, refusal, refused
+from ..protocol._retry import ClientClosed
 from ..protocol._steps import (
     LOCAL_STEPS,
     Fetch,
@@ -81,11 +82,11 @@ def _auth(core: Core, step: Send) -> dict[str, str]:
     return core.headers() if step.auth else {"Accept": "application/json"}
 
 
-def _closed(step: Send) -> httpx.ConnectError:
+def _closed(step: Send) -> ClientClosed:
     """The client was closed (a batch stopping under its rows): nothing left this machine,
     so a create is journaled ``not_submitted``, never ``unconfirmed``."""
     request = httpx.Request(step.method, step.path)
-    return httpx.ConnectError("the client has been closed; the request was not sent", request=request)
+    return ClientClosed("the client has been closed; the request was not sent", request=request)
 
 
 def _cleanup(plan: Plan[Any], parts: set[Path]) -> None:

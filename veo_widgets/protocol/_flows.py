@@ -21,7 +21,7 @@ import httpx
 from .._errors import GenerationFailedError, GenerationTimeoutError, ServerError, VeoError
 from ..schema._models import Job, JobStatus, VideoRequest
 from ._responses import Malformed, api_error, encode_id, parse_job, retry_after
-from ._retry import DEFAULT_RETRY, HeldBack, Pace, RetryPolicy, connection_error, get_flow
+from ._retry import DEFAULT_RETRY, ClientClosed, HeldBack, Pace, RetryPolicy, connection_error, get_flow
 from ._schedule import PollSchedule
 from ._steps import Outcome, Params, Send, Sleep, Step
 
@@ -75,7 +75,7 @@ def create_flow(
         attempt += 1
         outcome = yield send
         if isinstance(outcome, httpx.TransportError):
-            if _surely_not_sent(outcome) and attempt < retry.attempts:
+            if _surely_not_sent(outcome) and attempt < retry.attempts and not isinstance(outcome, ClientClosed):
                 yield Sleep(retry.delay(attempt))
                 continue
             raise connection_error(

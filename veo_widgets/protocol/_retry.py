@@ -25,6 +25,7 @@ from ._steps import Outcome, Send, Sleep, Step
 __all__ = [
     "DEFAULT_RETRY",
     "RETRYABLE_STATUS",
+    "ClientClosed",
     "HeldBack",
     "Pace",
     "RetryPolicy",
@@ -79,6 +80,11 @@ class Pace(Protocol):
 
 class HeldBack(VeoError):
     """A shared rate limit would hold the next try past the deadline."""
+
+
+class ClientClosed(httpx.ConnectError):
+    """A driver's answer to a ``Send`` after its client was closed: nothing left this machine,
+    and no retry can change that, so no flow waits to try again."""
 
 
 def connection_error(exc: httpx.TransportError, what: str, **kwargs: Any) -> APIConnectionError:
@@ -140,6 +146,8 @@ def get_flow(
             pace.note(clock())
         outcome = yield send
         hint: float | None = None
+        if isinstance(outcome, ClientClosed):
+            raise connection_error(outcome, what)
         if isinstance(outcome, httpx.TransportError):
             error = connection_error(outcome, what)
         elif outcome is None:
