@@ -5,7 +5,7 @@ beside it in the checkout) fails here.
 
 nbval runs in a child ``pytest`` whose working folder is that empty one, so no ini file or
 conftest of this repository applies to it; its kernels import the tree under test
-(``PYTHONPATH``). A canary notebook in the same run proves both: its first cell checks where
+(``PYTHONPATH``). A canary notebook run the same way proves both: its first cell checks where
 ``veo_widgets`` comes from, its second reads ``../examples`` and must fail.
 """
 
@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -58,15 +59,13 @@ def failures(report: Path) -> dict[str, str]:
     return found
 
 
-@pytest.mark.parametrize("notebook", [p.name for p in NOTEBOOKS])
-def test_every_notebook_runs_top_to_bottom_from_an_empty_folder(notebook: str, tmp_path: Path) -> None:
-    """One nbval run per notebook (each in its own empty folder, with the canary beside it),
-    so that the suite's workers run them side by side."""
+def nbval(tmp_path: Path, notebook: str, write: Callable[[Path], object]) -> tuple[dict[str, str], str, Path]:
+    """Run ``notebook`` (put in an empty folder by ``write(path)``) under nbval as a person
+    gets it: demo mode, a private journal and output folder, the tree under test imported.
+    Returns the failing cells, nbval's output and its JUnit report."""
     folder = tmp_path / "anywhere"
     folder.mkdir()
-    # The notebook alone: no conftest, no examples, no package beside it.
-    shutil.copy(ROOT / "notebooks" / notebook, folder / notebook)
-    nbformat.write(canary(), folder / CANARY)
+    write(folder / notebook)  # the notebook alone: no conftest, no examples, no package beside it
     home = tmp_path / "veo_home"
     env = tree_env(
         # What notebooks/conftest.py gives them in place: demo mode, a private journal and
@@ -95,18 +94,31 @@ def test_every_notebook_runs_top_to_bottom_from_an_empty_folder(notebook: str, t
         "-q",
         "--tb=short",
         notebook,
-        CANARY,
     ]
     run = subprocess.run(argv, cwd=folder, env=env, capture_output=True, text=True, timeout=840)
     assert report.exists(), f"nbval did not run (exit {run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
-    failed = failures(report)
+    return failures(report), run.stdout, report
+
+
+def test_the_copies_import_the_tree_under_test_and_see_nothing_of_the_checkout(tmp_path: Path) -> None:
+    """The canary, run the way every notebook is: its first cell checks where veo_widgets
+    comes from, its second reads ``../examples`` and must fail."""
+    failed, _, _ = nbval(tmp_path, CANARY, lambda path: nbformat.write(canary(), path))
     assert CANARY_FAILS in failed, f"a notebook reading ../examples passed: the copies are not isolated ({failed})"
     assert "FileNotFoundError" in failed[CANARY_FAILS], failed[CANARY_FAILS]
     del failed[CANARY_FAILS]
+    assert not failed, f"the canary's import check failed: {failed}"
+
+
+@pytest.mark.parametrize("notebook", [p.name for p in NOTEBOOKS])
+def test_every_notebook_runs_top_to_bottom_from_an_empty_folder(notebook: str, tmp_path: Path) -> None:
+    """One nbval run per notebook, each in its own empty folder, so that the suite's workers
+    run them side by side."""
+    failed, output, report = nbval(tmp_path, notebook, lambda path: shutil.copy(ROOT / "notebooks" / notebook, path))
     assert not failed, "notebook cells that fail from an empty folder:\n\n" + "\n\n".join(
         f"--- {name}\n{text}" for name, text in sorted(failed.items())
     )
     cells = [case for case in ET.parse(report).getroot().iter("testcase") if notebook in (case.get("classname") or "")]
-    assert cells, f"nbval ran no cell of {notebook}:\n{run.stdout[-2000:]}"
+    assert cells, f"nbval ran no cell of {notebook}:\n{output[-2000:]}"
     # Every shipped notebook is about making videos: each run leaves at least one.
     assert list(tmp_path.rglob("*.mp4")), f"{notebook} made no video"
