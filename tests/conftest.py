@@ -51,6 +51,15 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         RUNNING_TEST["id"] = None
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C raises KeyboardInterrupt in every worker, as in a person's terminal. A suite
+    started in the background by a shell without job control (``pytest &`` in a script)
+    inherits SIGINT *ignored*, and Python then leaves it ignored: every test that presses
+    Ctrl-C would fail with "DID NOT RAISE"."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 SIGINT_AT_SETUP = pytest.StashKey[object]()
 
 
@@ -93,18 +102,28 @@ LONGEST_FIRST = (
     "reliability/test_lost_answers.py",
     "test_quality.py",
 )
-#: Files whose tests share nothing costly, so that the workers take them one test at a time
-#: (each notebook's nbval run, the longest about a minute). Every other file runs whole on one
-#: worker (pyproject's ``--dist loadgroup``), keeping its module's servers and emulators in
-#: one process.
-SPREAD = frozenset({"integration/test_notebooks.py"})
+#: Files whose tests share costly servers (JupyterLab, Notebook 7, Voila and Chromium, each
+#: started once per worker on first use): each runs whole on one worker (pyproject's
+#: ``--dist loadgroup``). Every other test goes to whichever worker is free, one at a time:
+#: most of them wait on an emulator's clock rather than use a core, and a file run whole on
+#: one worker (77 fault cases, say) would be the suite's longest pole.
+GROUPED = frozenset(
+    {
+        "integration/test_browser.py",
+        "integration/test_lab_panel.py",
+        "integration/test_gallery.py",
+        "integration/test_lab_takes.py",
+        "integration/test_audit_chart.py",
+        "integration/test_voila_first_paint.py",
+    }
+)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files of ``LONGEST_FIRST`` in its order, then the others, most tests first (as
-    xdist orders them by default); each file's tests keep their order. Each file but those in
-    ``SPREAD`` is one group for xdist."""
+    xdist orders them by default); each file's tests keep their order. Each file of
+    ``GROUPED`` is one group for xdist."""
     tests = Path(__file__).parent
     files: dict[str, list[pytest.Item]] = {}
     for item in items:
@@ -117,7 +136,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return place, -len(files[name])
 
     for name, grouped in files.items():
-        if name not in SPREAD:
+        if name in GROUPED:
             for item in grouped:
                 item.add_marker(pytest.mark.xdist_group(name))
     items[:] = [item for name in sorted(files, key=rank) for item in files[name]]
