@@ -222,12 +222,12 @@ def ctrl_c(owner: str | None, *, interrupt_main: bool = False) -> bool:
     return True
 
 
-def ready_in_time(ready: Callable[[], object], owner: str | None, seconds: float) -> bool:
-    """Poll ``ready()`` from a background thread: True once it holds; False after ``seconds``
-    or once the test ``owner`` has ended (so nothing it was waiting to do lands later)."""
-    deadline = time.monotonic() + seconds
+def ready_in_time(ready: Callable[[], object], owner: str | None) -> bool:
+    """Poll ``ready()`` from a background thread: True once it holds; False once the test
+    ``owner`` has ended (so nothing it was waiting to do lands later). No clock of its own:
+    on a loaded machine the event may be long in coming, and the test's timeout bounds it."""
     while not ready():
-        if time.monotonic() > deadline or RUNNING_TEST["id"] != owner:
+        if RUNNING_TEST["id"] != owner:
             return False
         time.sleep(0.01)
     return True
@@ -249,8 +249,8 @@ def press_ctrl_c(
         return holding.arrived.is_set() and (inside is None or main_thread_in(inside, blocked=True))
 
     def press() -> None:
-        if not ready_in_time(ready, owner, 20):
-            holding.release.set()  # never pressed: the test fails on its own
+        if not ready_in_time(ready, owner):
+            holding.release.set()  # the test ended first: let its create go
             return
         for n in range(presses):
             if n:

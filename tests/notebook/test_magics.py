@@ -129,7 +129,7 @@ def test_interrupt_stops_waiting_and_names_the_job(ip: InteractiveShell, emulato
     owner = RUNNING_TEST["id"]
 
     def interrupt_once_the_job_is_waited_on() -> None:  # as a person: Ctrl-C while it waits
-        if ready_in_time(lambda: any(j.id for j in veo.history()) and main_thread_in("_foreground"), owner, 30):
+        if ready_in_time(lambda: any(j.id for j in veo.history()) and main_thread_in("_foreground"), owner):
             ctrl_c(owner, interrupt_main=True)  # as the kernel does
 
     presser = threading.Thread(target=interrupt_once_the_job_is_waited_on, daemon=True)
