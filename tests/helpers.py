@@ -96,11 +96,11 @@ def own_emulator(name: str, **options: Any) -> tuple[Any, Any]:
     return server, cleared
 
 
-def until(check: Callable[[], object], seconds: float = 20.0) -> None:
-    """Wait for ``check()`` to come true (a panel updating from its threads), or fail."""
-    deadline = time.monotonic() + seconds
+def until(check: Callable[[], object]) -> None:
+    """Wait for ``check()`` to come true (a panel updating from its threads, a charge landing
+    in a ledger). No clock of its own: on a loaded machine the event may be long in coming;
+    the test's timeout (pytest-timeout) bounds the wait and its traceback shows this line."""
     while not check():
-        assert time.monotonic() < deadline, f"the panel never showed it (waited {seconds:g} s)"
         time.sleep(0.02)
 
 

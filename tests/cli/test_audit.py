@@ -38,7 +38,7 @@ def test_a_clean_account_exits_0_and_findings_exit_1(emu: Emulator, capsys: pyte
     out = capsys.readouterr().out
     assert "charged $1.68 in 1 charge" in out and "Nothing to do" in out
     other = emu.charge_elsewhere()
-    until(lambda: any(e.reference_id == other for e in emu.ledger.charges()), 60)
+    until(lambda: any(e.reference_id == other for e in emu.ledger.charges()))
     assert main(["audit", "--since", since, "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert [(f["kind"], f["generation_id"], f["action"]) for f in report["findings"]] == [
@@ -55,7 +55,7 @@ def test_a_clean_run_of_ten_jobs_is_0_findings_and_the_ledger_s_totals(
     with veo.Client(emu.api_key, emu.url, schedule=QUICK_POLLS) as client:
         jobs = client.generate_many([{"prompt": f"clean {n}", "image": EXAMPLE, **FAST} for n in range(10)])
     ours = {job.id for job in jobs}
-    until(lambda: len([e for e in emu.ledger.charges() if e.reference_id in ours]) == 10, 60)
+    until(lambda: len([e for e in emu.ledger.charges() if e.reference_id in ours]) == 10)
     assert main(["audit", "--since", since, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     ledger = [e.usd for e in emu.ledger.charges() if e.reference_id in ours]

@@ -47,7 +47,7 @@ def charged(emu: Emulator, generation_id: str) -> list[float]:
 
 
 def wait_charged(emu: Emulator, generation_id: str) -> None:
-    until(lambda: charged(emu, generation_id), 60)
+    until(lambda: charged(emu, generation_id))
 
 
 def only(audit: Audit) -> Finding:
@@ -83,7 +83,7 @@ def test_a_charge_for_a_failed_job(emu: Emulator, client: veo.Client, image_file
 def test_a_double_charge(emu: Emulator, client: veo.Client, image_file: Path, since: datetime) -> None:
     emu.add_fault("charge_twice")
     job = client.generate("billed twice", image_file, **FAST)
-    until(lambda: len(charged(emu, job.id)) == 2, 60)
+    until(lambda: len(charged(emu, job.id)) == 2)
     finding = only(client.audit(since))
     assert (finding.kind, finding.generation_id, finding.action) == ("charged_twice", job.id, "refund")
     assert finding.usd == pytest.approx(charged(emu, job.id)[1])  # the extra charge
@@ -153,7 +153,7 @@ def test_an_unconfirmed_create_is_settled_by_the_audit(
     (job_id,) = [j.id for j in emu.app.jobs.all() if j.client_request_id == crid]
     wait_charged(emu, job_id)
     # The create's row shows in the usage logs 3 s after it was made: the audit looks for it then.
-    until(lambda: time.time() > emu.app.logs.rows()[-1].visible_at, 30)
+    until(lambda: time.time() > emu.app.logs.rows()[-1].visible_at)
     finding = only(client.audit(since))
     assert (finding.kind, finding.generation_id, finding.client_request_id) == ("unconfirmed", job_id, crid)
     assert finding.action == "download" and finding.usd == pytest.approx(charged(emu, job_id)[0])

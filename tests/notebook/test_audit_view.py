@@ -63,7 +63,7 @@ def test_a_lost_file_gets_a_download_button_that_mends_it(client: veo.Client, im
     (button,) = buttons(view)
     assert button.description == "Download again" and "charged not saved" in shown_html(view)
     button.click()
-    until(lambda: "data-done" in shown_html(view), 60)
+    until(lambda: "data-done" in shown_html(view))
     assert job.path.is_file() and button.disabled
     assert buttons(AuditView(client, since=since, chart=False)) == []
 
@@ -77,7 +77,7 @@ def test_an_action_that_fails_says_why_and_can_be_tried_again(client: veo.Client
     view = AuditView(client, since=since, chart=False)
     (button,) = buttons(view)
     button.click()
-    until(lambda: "veo-error" in shown_html(view), 60)
+    until(lambda: "veo-error" in shown_html(view))
     assert "Error" in shown_html(view) and not button.disabled  # said, and it can be tried again
 
 
@@ -86,7 +86,7 @@ def test_a_refund_is_words_not_a_button(account: Emulator, client: veo.Client, i
     account.add_fault("charge_failed")
     with pytest.raises(veo.GenerationFailedError):
         client.generate("billed anyway", image_file, **FAST)
-    until(lambda: AuditView(client, since=since, chart=False).audit.findings != (), 60)
+    until(lambda: AuditView(client, since=since, chart=False).audit.findings != ())
     view = AuditView(client, since=since, chart=False)
     assert buttons(view) == [] and "refund" in shown_html(view)
 
@@ -113,7 +113,7 @@ def opened(launcher: AuditLauncher, since: datetime) -> AuditView:
     launcher.since = since
     assert launcher.button.description == "Audit" and launcher.host.children == ()
     launcher.button.click()  # returns at once: the audit runs on its own thread
-    until(lambda: isinstance(launcher.view, AuditView) and not launcher.button.disabled, 60)
+    until(lambda: isinstance(launcher.view, AuditView) and not launcher.button.disabled)
     assert launcher.host.children == (launcher.view,) and launcher.button.description == "Close audit"
     assert launcher.view is not None
     return launcher.view
@@ -144,7 +144,7 @@ def test_the_gallery_s_audit_downloads_a_lost_file_again(client: veo.Client, ima
     (button,) = buttons(gallery.audit.host)
     assert button.description == "Download again" and f"charged not saved</b> <code>{job.id}" in shown_html(view)
     button.click()
-    until(lambda: "data-done" in shown_html(view), 60)
+    until(lambda: "data-done" in shown_html(view))
     assert job.path.is_file() and f"saved {job.path}" in shown_html(view) and button.disabled
     gallery.audit.button.click()  # closed, then opened again: nothing left to do
     assert "No findings: 1 job delivered" in shown_html(opened(gallery.audit, since))
@@ -154,13 +154,13 @@ def test_the_gallery_s_audit_downloads_a_lost_file_again(client: veo.Client, ima
 def test_adopt_journals_and_saves_a_generation_made_elsewhere(account: Emulator, client: veo.Client) -> None:
     since = datetime.now(timezone.utc)
     other = account.charge_elsewhere()
-    until(lambda: any(e.reference_id == other for e in account.ledger.charges()), 60)
+    until(lambda: any(e.reference_id == other for e in account.ledger.charges()))
     assert client.journal.find(other) is None
     view = opened(AuditLauncher(lambda: client), since)
     (button,) = buttons(view)
     assert button.description == "Adopt" and f"charged unknown</b> <code>{other}" in shown_html(view)
     button.click()
-    until(lambda: "data-done" in shown_html(view), 60)
+    until(lambda: "data-done" in shown_html(view))
     adopted = client.journal.find(other)
     assert adopted is not None and adopted.path is not None and adopted.path.is_file()
     assert f"saved {adopted.path}" in shown_html(view)
@@ -177,7 +177,7 @@ def test_reconcile_settles_an_unconfirmed_create_from_the_view(client: veo.Clien
     assert button.description == "Reconcile" and "unconfirmed</b> <code>veo-never-sent" in shown_html(view)
     client.logs_final_after = 0.0  # the logs are final for it now: a look-up settles it
     button.click()
-    until(lambda: "data-done" in shown_html(view), 60)
+    until(lambda: "data-done" in shown_html(view))
     assert "never reached the API" in shown_html(view) and client.journal.unconfirmed() == []
     assert client.audit(since).ok
 
@@ -186,6 +186,6 @@ def test_an_audit_that_cannot_be_made_says_why_in_one_line(account: Emulator) ->
     with veo.Client(None, account.url) as keyless:
         launcher = AuditLauncher(lambda: keyless)
         launcher.button.click()
-        until(lambda: not launcher.button.disabled and launcher.host.children, 30)
+        until(lambda: not launcher.button.disabled and launcher.host.children)
         assert "veo-error" in shown_html(launcher.host) and "set an API key" in shown_html(launcher.host)
         assert launcher.view is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +15,11 @@ from veo_widgets.notebook.panel._panel import Panel
 from veo_widgets.schema._family import get_model
 
 from ..conftest import QUICK_POLLS, Counting
-from ..helpers import html_of, magics_of, played, run, shown_html
+from ..helpers import html_of, magics_of, played, run, shown_html, until
 
 pytestmark = pytest.mark.timeout(180)
 
 PROMPT = "Waves roll in"
-
-
-def until(condition: Any, seconds: float = 90.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert condition(), "timed out"
 
 
 def grids(panel: Panel) -> list[Any]:
@@ -66,7 +58,7 @@ def test_four_takes_appear_side_by_side_and_one_is_chosen(panel_client: veo.Clie
     seed = 1
     panel = Panel(prompt=PROMPT, image=image_file, duration=4, seed=seed, client=panel_client)
     panel.takes.value = 4
-    until(lambda: "4 takes" in panel.estimate.value, 15)  # the estimate is for the whole set
+    until(lambda: "4 takes" in panel.estimate.value)  # the estimate is for the whole set
     panel.generate_button.click()
 
     [grid] = grids(panel)
@@ -175,13 +167,13 @@ def test_each_take_has_its_own_cancel_and_resume(
     panel = Panel(prompt=PROMPT, image=image_file, duration=4, seed=1, client=panel_client, takes=2)
     panel.generate()
     first, second = panel.cards
-    until(lambda: first.job is not None and second.job is not None, 30)
+    until(lambda: first.job is not None and second.job is not None)
     first.cancel_button.click()
-    until(first.done.is_set, 30)
+    until(first.done.is_set)
     assert first.status == "stopped" and not second.done.is_set()  # the other take goes on
     assert "veo-note" in first.message.value and first.resume_button.layout.display is None
     panel.cancel()
-    until(second.done.is_set, 30)
+    until(second.done.is_set)
     assert second.status == "stopped"
 
 
@@ -194,13 +186,13 @@ def test_a_stopped_take_resumes_and_can_then_be_chosen(image_file: Path) -> None
         panel = Panel(prompt=PROMPT, image=image_file, duration=4, seed=1, client=client, takes=2)
         panel.generate()
         first, second = panel.cards
-        until(lambda: first.job is not None and first.job.id, 30)
+        until(lambda: first.job is not None and first.job.id)
         first.cancel_button.click()
-        until(first.done.is_set, 30)
+        until(first.done.is_set)
         assert first.status == "stopped" and first.resume_button.layout.display is None
         first.resume_button.click()
         assert first.resume_button.layout.display == "none"
-        until(lambda: first.done.is_set() and second.done.is_set(), 60)
+        until(lambda: first.done.is_set() and second.done.is_set())
         assert first.status == "completed" and first.job is not None and first.job.path is not None
         assert first.job.path.exists() and first.bar.value == 1.0
         panel.pick(first.number)

@@ -186,7 +186,7 @@ def test_a_rerun_from_the_gallery_records_its_parent_when_created(emulator: Emul
         found = client.journal.find(card.job.id)  # the row has its parent from the create on
         assert found is not None and (found.parent_id, found.relation) == (first.id, "rerun")
         panel.cancel()
-        until(card.done.is_set, 30)  # its thread has stopped polling before the client closes
+        until(card.done.is_set)  # its thread has stopped polling before the client closes
 
 
 def test_a_running_job_can_be_resumed_from_the_gallery(emulator: Emulator, image_file: Path) -> None:

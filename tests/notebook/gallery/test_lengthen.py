@@ -27,7 +27,7 @@ def test_a_finished_clip_is_lengthened_by_links_with_its_length_and_price_said_f
         before = emulator.stats.creates
         prompt.value = "The tide goes out"
         go.click()
-        until(lambda: gallery.selected is not None and gallery.selected.id != first.id, 240)
+        until(lambda: gallery.selected is not None and gallery.selected.id != first.id)
         longer = gallery.selected
         assert longer is not None and longer.path is not None
         assert emulator.stats.creates - before == 1

@@ -47,7 +47,7 @@ def cancel_one_of_two_then_resume_it(client: veo.Client, image_file: Path) -> No
     assert first.resume_button.layout.display is None and first.cancel_button.layout.display == "none"
     first.resume_button.click()
     assert first.resume_button.layout.display == "none"
-    until(first.done.is_set, 60)
+    until(first.done.is_set)
     assert first.status == "completed" and first.job is not None and first.job.path is not None
     assert first.job.path.exists()
     # Regression (issue 21, 10): the strip was in finishing order (#2 #1): now as started.
@@ -113,7 +113,7 @@ def test_a_new_card_ticks_even_while_the_old_ticker_is_exiting() -> None:
     time.sleep(0.1)
     go.set()
     starter.join(5)
-    until(lambda: cards[0].bar.value > 0, 5)
+    until(lambda: cards[0].bar.value > 0)
     cards[0].done.set()
 
 

@@ -83,10 +83,10 @@ def test_resuming_a_stopped_chain_says_on_its_card_what_is_left_and_its_price(
         if r.links[0].status == "completed":
             r.cancel()
 
-    until(lambda: card.done.is_set(), 240)
+    until(lambda: card.done.is_set())
     assert card.status == "stopped"
     card.resume_button.click()
     notes = card.widget.children[-1].children[-1]  # the link rows' note, under the rows
-    until(lambda: "1 of 2 links still to make, estimated at" in notes.value, 60)
+    until(lambda: "1 of 2 links still to make, estimated at" in notes.value)
     job = panel.wait(timeout=240)
     assert job.path is not None and probe(job.path)["duration"] == pytest.approx(15, abs=0.5)

@@ -70,7 +70,7 @@ def test_a_panel_lists_its_own_lost_create_and_only_counts_older_ones(
     account.add_fault("502", endpoint="create", times=1)
     client.reconcile_timeout = 0.2
     panel.generate_button.click()
-    until(lambda: panel.status == "error" and money.rows.children, 60)
+    until(lambda: panel.status == "error" and money.rows.children)
     (row,) = money.rows.children
     crid = panel.cards[0].run.client_request_id
     assert f"create {crid}: the answer was lost" in texts(row) and reconcile_button(row).description == "Reconcile"
@@ -85,14 +85,14 @@ def test_a_panel_lists_its_own_lost_create_and_only_counts_older_ones(
     # Reconcile all settles the older ones at once: the logs, final, never saw them.
     client.logs_final_after = 0.0
     money.reconcile_older.click()
-    until(lambda: "never reached the API" in money.older_result.value and money.older.layout.display == "none", 60)
+    until(lambda: "never reached the API" in money.older_result.value and money.older.layout.display == "none")
     assert money.older_result.value.count("never reached the API") == 2
     assert [j.client_request_id for j in client.journal.unconfirmed()] == [crid]  # the panel's own is left as it was
 
     # The panel's own row, looked up once its logs row is there: found and journaled.
-    until(lambda: time.time() > account.app.logs.rows()[-1].visible_at, 30)
+    until(lambda: time.time() > account.app.logs.rows()[-1].visible_at)
     reconcile_button(row).click()
-    until(lambda: "recovered" in texts(row), 60)
+    until(lambda: "recovered" in texts(row))
     (job,) = [j for j in account.app.jobs.all() if j.client_request_id == crid]
     assert client.journal.find(crid).id == job.id  # type: ignore[union-attr]
 
@@ -109,7 +109,7 @@ def test_another_panel_s_lost_create_is_an_older_one_here(client: veo.Client, im
     money.show_older.click()
     (row,) = money.older_rows.children
     reconcile_button(row).click()
-    until(lambda: f"recovered {job.id}" in texts(row), 60)
+    until(lambda: f"recovered {job.id}" in texts(row))
     assert not reconcile_button(row).disabled
     panel.money.refresh_unconfirmed()
     assert money.older.layout.display == "none"  # nothing older is left to count
