@@ -30,7 +30,7 @@ import httpx
 from PIL import Image
 
 import veo_widgets as veo
-from veo_widgets.client._drivers import MAX_IN_FLIGHT
+from veo_widgets.client._drivers import MAX_IN_FLIGHT, api_transport
 from veo_widgets.protocol._schedule import DurationModel, PollSchedule
 
 try:
@@ -51,6 +51,8 @@ PROMPT = "waves roll in"
 #: The poll budget of every client here: high enough that the schedule, not the budget, sets
 #: the pace of 1,000 jobs of 8 s (bench_polling.py measures what a lower budget costs).
 POLLS_PER_SECOND = float(os.environ.get("BENCH_POLLS_PER_SECOND", "1000"))
+#: The async driver's limits for httpx's own transport (used when a proxy is set).
+ASYNC_LIMITS = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
 #: The goals (issue 24), checked by ``run_all.py``: (what, measured, goal, met).
 VERDICTS: list[tuple[str, str, str, bool]] = []
 
@@ -115,9 +117,8 @@ class Polls:
         return Counted()
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
-        # The async driver's own pool, which a transport given to it replaces.
-        limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
-        hook, inner = self.hook, httpx.AsyncHTTPTransport(limits=limits)
+        # The async driver's own transport, which a transport given to it replaces.
+        hook, inner = self.hook, api_transport() or httpx.AsyncHTTPTransport(limits=ASYNC_LIMITS)
 
         class Counted(httpx.AsyncBaseTransport):
             async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -23,6 +23,7 @@ import functools
 import ssl
 import threading
 import time
+import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,15 +47,17 @@ from ..protocol._steps import (
 )
 from ._core import Core
 from ._group import GroupWriter
-from ._local import adopt, perform_local
+from ._http11 import Http11Transport
+from ._local import adopt, learn_from, perform_local
 
 __all__ = ["AsyncDriver", "SyncDriver"]
 
 #: The journal writes the async driver commits together (``_group``).
 GROUPED = (RecordSubmission, Record, RecordOutcome, RecordState)
-#: Requests one async client has in flight at once (its connection pool's size). More wait
-#: their turn on a semaphore, outside httpcore, whose pool rescans its whole queue for each
-#: request (with a thousand queued, that scan was most of the client's CPU).
+#: Requests one async client has in flight at once (its connections' number). More wait
+#: their turn on a semaphore, outside the transport (httpcore's pool, when a proxy is
+#: set, rescans its whole queue for each request: with a thousand queued, that scan was
+#: most of the client's CPU).
 MAX_IN_FLIGHT = 16
 
 T = TypeVar("T")
@@ -66,6 +69,20 @@ def tls_context() -> ssl.SSLContext:
     bundle), loaded once. Loading the bundle is most of what making a client costs (about
     50 ms for each of its two connections), and a notebook or a test suite makes many."""
     return httpx.create_ssl_context()
+
+
+def proxied() -> bool:
+    """True when the environment names a proxy (``HTTPS_PROXY`` and the like), which
+    httpx's own transport honours."""
+    return any(scheme in urllib.request.getproxies() for scheme in ("http", "https", "all"))
+
+
+def api_transport(transport: Any = None) -> httpx.AsyncBaseTransport | None:
+    """The async driver's transport for API calls: the one given, else our HTTP/1.1
+    transport (``_http11``), else (a proxy configured) None, httpx's own."""
+    if transport is not None or proxied():
+        return transport  # type: ignore[no-any-return]
+    return Http11Transport(ssl_context=tls_context(), max_idle=MAX_IN_FLIGHT)
 
 
 def _query(step: Send) -> httpx.QueryParams | None:
@@ -235,7 +252,7 @@ class AsyncDriver:
         limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
         tls = tls_context()
         self._http = httpx.AsyncClient(
-            base_url=core.base_url, timeout=core.timeout, transport=transport, limits=limits, verify=tls
+            base_url=core.base_url, timeout=core.timeout, transport=api_transport(transport), limits=limits, verify=tls
         )
         self._gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
         self._writers: dict[asyncio.AbstractEventLoop, GroupWriter] = {}
@@ -289,11 +306,12 @@ class AsyncDriver:
         writer = self._writers.get(loop)
         if writer is None:
             self._writers = {known: w for known, w in self._writers.items() if not known.is_closed()}
-            writer = self._writers[loop] = GroupWriter(self._core.journal, self._write)
+            writer = self._writers[loop] = GroupWriter(self._core.journal, self._write, learn_from)
         return writer
 
     def _write(self, step: Any) -> Any:
-        return perform_local(self._core, step, set())  # a journal write touches no part file
+        # A journal write touches no part file; the batch's charges are learned together.
+        return perform_local(self._core, step, set(), learn=False)
 
     def _gate(self) -> asyncio.Semaphore:
         """This event loop's limit of requests in flight."""
