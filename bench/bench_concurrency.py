@@ -30,7 +30,8 @@ import httpx
 from PIL import Image
 
 import veo_widgets as veo
-from veo_widgets.client._drivers import MAX_IN_FLIGHT, api_transport
+from veo_widgets.client._drivers import MAX_IN_FLIGHT, tls_context
+from veo_widgets.client._http11 import api_transport
 from veo_widgets.protocol._schedule import DurationModel, PollSchedule
 
 try:
@@ -118,7 +119,8 @@ class Polls:
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
         # The async driver's own transport, which a transport given to it replaces.
-        hook, inner = self.hook, api_transport() or httpx.AsyncHTTPTransport(limits=ASYNC_LIMITS)
+        ours = api_transport(None, ssl_context=tls_context(), max_idle=MAX_IN_FLIGHT)
+        hook, inner = self.hook, ours or httpx.AsyncHTTPTransport(limits=ASYNC_LIMITS)
 
         class Counted(httpx.AsyncBaseTransport):
             async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 import veo_widgets as veo
-from veo_widgets.client._drivers import api_transport, tls_context
-from veo_widgets.client._http11 import Http11Transport
+from veo_widgets.client._drivers import tls_context
+from veo_widgets.client._http11 import Http11Transport, api_transport
 from veo_widgets.emulator import Emulator
 
 from ..conftest import FAST, image_bytes
@@ -195,11 +195,12 @@ def test_a_request_cancelled_mid_answer_leaves_no_connection_to_reuse() -> None:
 def test_the_async_client_uses_it_unless_a_proxy_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
-    assert isinstance(api_transport(), Http11Transport)
+    tls = tls_context()
+    assert isinstance(api_transport(None, ssl_context=tls, max_idle=4), Http11Transport)
     given = httpx.MockTransport(lambda request: httpx.Response(200))
-    assert api_transport(given) is given
+    assert api_transport(given, ssl_context=tls, max_idle=4) is given
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.test:3128")
-    assert api_transport() is None  # httpx's own transport, which honours the proxy
+    assert api_transport(None, ssl_context=tls, max_idle=4) is None  # httpx's own, which honours it
 
 
 def test_many_creates_and_polls_at_once_from_one_event_loop(emulator: Emulator) -> None:
@@ -216,3 +217,20 @@ def test_many_creates_and_polls_at_once_from_one_event_loop(emulator: Emulator) 
     assert len({job.id for job in polled}) == 40 and all(job.status for job in polled)
     sent = emulator.stats.creates_per_request
     assert [sent[job.client_request_id or ""] for job in polled] == [1] * 40
+
+
+def test_behind_a_proxy_setting_the_async_client_still_works(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proxy named in the environment keeps httpx's client and transport (here the
+    emulator is in NO_PROXY, so httpx goes to it straight)."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+
+    async def scenario() -> veo.Job:
+        async with veo.AsyncClient(emulator.api_key, emulator.url) as client:
+            job = await client.submit("waves roll in", image=image_bytes(), **FAST)
+            return await client.get(job)
+
+    assert asyncio.run(scenario()).id

@@ -25,13 +25,14 @@ import contextlib
 import ssl
 import sys
 import time
+import urllib.request
 from collections.abc import Awaitable, Iterator
 from typing import Any, TypeVar
 
 import h11
 import httpx
 
-__all__ = ["Http11Transport"]
+__all__ = ["Http11Transport", "api_transport", "proxied"]
 
 T = TypeVar("T")
 Origin = tuple[bytes, bytes, int]
@@ -50,6 +51,20 @@ async def _within(seconds: float | None, step: Awaitable[T]) -> T:
         return await asyncio.wait_for(step, seconds)
     except asyncio.TimeoutError:  # pragma: no cover
         raise TimeoutError from None
+
+
+def proxied() -> bool:
+    """True when the environment names a proxy (``HTTPS_PROXY`` and the like), which
+    httpx's own transport honours."""
+    return any(scheme in urllib.request.getproxies() for scheme in ("http", "https", "all"))
+
+
+def api_transport(transport: Any, *, ssl_context: ssl.SSLContext, max_idle: int) -> httpx.AsyncBaseTransport | None:
+    """The async driver's transport for API calls: the one given, else this module's, else
+    (a proxy configured) None: httpx's own."""
+    if transport is not None or proxied():
+        return transport  # type: ignore[no-any-return]
+    return Http11Transport(ssl_context=ssl_context, max_idle=max_idle)
 
 
 class _Connection:
