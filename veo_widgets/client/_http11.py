@@ -37,6 +37,8 @@ __all__ = ["Http11Transport", "api_transport", "proxied"]
 T = TypeVar("T")
 Origin = tuple[bytes, bytes, int]
 READ_SIZE = 1 << 16
+#: asyncio's default high-water mark of a stream's write buffer.
+WRITE_BUFFERED = 1 << 16
 DEFAULT_PORTS = {b"http": 80, b"https": 443}
 
 
@@ -187,7 +189,10 @@ class Http11Transport(httpx.AsyncBaseTransport):
             data += parser.send(h11.EndOfMessage()) or b""
         with _mapped(request, OSError, httpx.WriteError), _mapped(request, TimeoutError, httpx.WriteTimeout):
             conn.writer.write(data)
-            await _within(timeouts.get("write"), conn.writer.drain())
+            # Below the stream's high-water mark the write never pauses, so draining cannot
+            # wait: no timer to set (a timer per request was a tenth of a poll's CPU).
+            limit = None if len(data) < WRITE_BUFFERED else timeouts.get("write")
+            await _within(limit, conn.writer.drain())
         head_in: h11.Response | None = None
         chunks: list[bytes] = []
         with _mapped(request, h11.RemoteProtocolError, httpx.RemoteProtocolError):
