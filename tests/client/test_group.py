@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,30 @@ def test_a_failing_write_fails_only_its_own_plan(tmp_path: Path) -> None:
     results = asyncio.run(main())
     assert results[0] is None and results[2] is None and isinstance(results[1], OSError)
     assert journal.find("a") is not None and journal.find("c") is not None and journal.find("bad") is None
+
+
+def test_what_follows_a_write_is_done_once_for_the_whole_transaction(tmp_path: Path) -> None:
+    """The charges of the jobs written together are learned in one go; when the shared
+    transaction fails, each write that succeeds alone is followed alone."""
+    journal = Journal(tmp_path / "j.sqlite3")
+    followed: list[list[str]] = []
+
+    def perform(step: Local) -> None:
+        assert isinstance(step, Record)
+        if step.job.id == "bad":
+            raise OSError("disk says no")
+        journal.record(step.job)
+
+    def after(steps: Sequence[Local]) -> None:
+        followed.append([step.job.id for step in steps if isinstance(step, Record)])
+
+    async def main(names: list[str]) -> list[Any]:
+        writer = GroupWriter(journal, perform, after)
+        jobs = [Job(name, "queued", base_url="http://x") for name in names]
+        return await asyncio.gather(*(writer.write(Record(job)) for job in jobs), return_exceptions=True)
+
+    asyncio.run(main(["a", "b", "c"]))
+    assert followed == [["a", "b", "c"]]
+    followed.clear()
+    asyncio.run(main(["d", "bad", "e"]))
+    assert followed == [["d"], ["e"]]

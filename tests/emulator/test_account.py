@@ -43,6 +43,15 @@ def test_out_of_credits_is_the_documented_403() -> None:
         assert emu.stats.creates == 1 and "broke-1" not in emu.stats.creates_per_request
 
 
+def test_the_last_create_that_fits_is_taken_and_the_next_refused() -> None:
+    """$1.68 a job and $5: the third create would leave less than its price once the two
+    running jobs' holds are counted, wherever the quick check and the exact one meet."""
+    with Emulator(timing=30, balance_usd=5.0) as emu:
+        assert [create(emu, body()).status_code for _ in range(2)] == [200, 200]
+        refused = create(emu, body(), **{"X-Client-Request-Id": "third"})
+        assert refused.status_code == 403 and emu.stats.creates == 2
+
+
 def test_usage_window_rules() -> None:
     with Emulator(timing=0.3) as emu:
         for params in ({}, {"period": "1h", "group_by": "day"}, {"period": "1h", "tz": "UTC"}, {"period": "100d"}):

@@ -9,7 +9,7 @@ import pytest
 
 import veo_widgets as veo
 from veo_widgets.emulator import Emulator
-from veo_widgets.money._learned import charged_rate, learn_charge, learned_estimate, learned_settings
+from veo_widgets.money._learned import charged_rate, learn_charge, learn_jobs, learned_estimate, learned_settings
 from veo_widgets.views._audit import audit_html
 
 from ..conftest import FAST, QUICK_POLLS
@@ -38,6 +38,17 @@ def test_the_estimate_moves_toward_the_charges_with_each_job(tmp_path: Path) -> 
     assert charged_rate(URL, "google/veo3", "720p", True, folder=tmp_path) == (pytest.approx(1.2), 6)
     assert learned_settings(URL + "/", folder=tmp_path) == [("google/veo3", "720p", True)]
     assert learned_settings("https://other", folder=tmp_path) == []
+
+
+def test_jobs_completing_together_are_all_learned_each_once(tmp_path: Path) -> None:
+    """A batch's completed jobs, learned in one go (the async client's group write): every
+    new charge counts, a generation seen before or a job without a charge does not."""
+    paid = veo.Usage(usd=9.6)
+    done = [veo.Job(f"gen-{n}", "completed", base_url=URL, request=REQUEST, usage=paid) for n in range(3)]
+    unpaid = veo.Job("gen-x", "completed", base_url=URL, request=REQUEST)
+    assert learn_jobs([*done, done[0], unpaid], folder=tmp_path) == 3
+    assert learn_jobs(done, folder=tmp_path) == 0
+    assert charged_rate(URL, "google/veo3", "720p", True, folder=tmp_path) == (pytest.approx(1.2), 3)
 
 
 def test_nothing_is_learned_without_a_charge_or_a_duration(tmp_path: Path) -> None:

@@ -47,15 +47,17 @@ from ..protocol._steps import (
 )
 from ._core import Core
 from ._group import GroupWriter
-from ._local import adopt, perform_local
+from ._http11 import api_transport
+from ._local import adopt, learn_from, perform_local
 
 __all__ = ["AsyncDriver", "SyncDriver"]
 
 #: The journal writes the async driver commits together (``_group``).
 GROUPED = (RecordSubmission, Record, RecordOutcome, RecordState)
-#: Requests one async client has in flight at once (its connection pool's size). More wait
-#: their turn on a semaphore, outside httpcore, whose pool rescans its whole queue for each
-#: request (with a thousand queued, that scan was most of the client's CPU).
+#: Requests one async client has in flight at once (its connections' number). More wait
+#: their turn on a semaphore, outside the transport (httpcore's pool, when a proxy is
+#: set, rescans its whole queue for each request: with a thousand queued, that scan was
+#: most of the client's CPU).
 MAX_IN_FLIGHT = 16
 
 T = TypeVar("T")
@@ -235,9 +237,14 @@ class AsyncDriver:
         # Every connection kept alive: one closed after each burst must be opened again.
         limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
         tls = tls_context()
+        self._api = api_transport(transport, ssl_context=tls, max_idle=MAX_IN_FLIGHT)
         self._http = httpx.AsyncClient(
-            base_url=core.base_url, timeout=core.timeout, transport=transport, limits=limits, verify=tls
+            base_url=core.base_url, timeout=core.timeout, transport=self._api, limits=limits, verify=tls
         )
+        # A transport at hand (ours, or the one given) gets requests straight (``_straight``).
+        self._base = str(self._http.base_url).rstrip("/") + "/"
+        self._timeouts = self._http.timeout.as_dict()
+        self._defaults = {name.lower(): value for name, value in self._http.headers.items()}
         self._gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
         self._writers: dict[asyncio.AbstractEventLoop, GroupWriter] = {}
         # Result URLs live on a CDN: this client never carries the key.
@@ -290,11 +297,12 @@ class AsyncDriver:
         writer = self._writers.get(loop)
         if writer is None:
             self._writers = {known: w for known, w in self._writers.items() if not known.is_closed()}
-            writer = self._writers[loop] = GroupWriter(self._core.journal, self._write)
+            writer = self._writers[loop] = GroupWriter(self._core.journal, self._write, learn_from)
         return writer
 
     def _write(self, step: Any) -> Any:
-        return perform_local(self._core, step, set())  # a journal write touches no part file
+        # A journal write touches no part file; the batch's charges are learned together.
+        return perform_local(self._core, step, set(), learn=False)
 
     def _gate(self) -> asyncio.Semaphore:
         """This event loop's limit of requests in flight."""
@@ -346,13 +354,37 @@ class AsyncDriver:
         try:
             headers = {**_auth(self._core, step), **step.headers}
             async with self._gate():
-                response = await self._http.request(
-                    step.method, step.path, params=_query(step), json=step.json, headers=headers
-                )
+                if self._api is None:  # behind a proxy: httpx's client and transport
+                    response = await self._http.request(
+                        step.method, step.path, params=_query(step), json=step.json, headers=headers
+                    )
+                else:
+                    response = await self._straight(self._api, step, headers)
                 await response.aread()
             return response
         except httpx.TransportError as exc:
             return exc
+
+    async def _straight(
+        self, transport: httpx.AsyncBaseTransport, step: Send, headers: Mapping[str, str]
+    ) -> httpx.Response:
+        """``step`` sent by ``transport`` itself, with httpx's client's base URL, default
+        headers and timeouts but not its layer (URL merging, cookies, redirects, hooks):
+        that layer was a third of the event loop's time per poll."""
+        path = step.path
+        url = path if "://" in path.partition("?")[0] else self._base + path.lstrip("/")
+        merged = {**self._defaults, **{name.lower(): value for name, value in headers.items()}}
+        request = httpx.Request(
+            step.method,
+            url,
+            params=_query(step),
+            headers=merged,
+            json=step.json,
+            extensions={"timeout": self._timeouts},
+        )
+        response = await transport.handle_async_request(request)
+        response.request = request
+        return response
 
     async def _fetch(self, fetch: Fetch, stop: asyncio.Event | None) -> Fetched:
         headers = {"Range": f"bytes={fetch.offset}-"} if fetch.offset else {}

@@ -23,11 +23,18 @@ __all__ = ["GroupWriter"]
 
 class GroupWriter:
     """Collects the journal writes asked for during one turn of the event loop, then
-    performs them (``perform(step)``, blocking: in a worker thread) in one transaction."""
+    performs them (``perform(step)``, blocking: in a worker thread) in one transaction,
+    and then ``after(steps)`` once for them all (learning the charges of the jobs written)."""
 
-    def __init__(self, journal: Journal, perform: Callable[[Local], Any]) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        perform: Callable[[Local], Any],
+        after: Callable[[Sequence[Local]], Any] | None = None,
+    ) -> None:
         self._journal = journal
         self._perform = perform
+        self._after = after
         self._pending: list[tuple[Local, asyncio.Future[Any]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -59,13 +66,21 @@ class GroupWriter:
         if len(steps) > 1:
             try:
                 with self._journal.together():
-                    return [(True, self._perform(step)) for step in steps]
+                    done = [(True, self._perform(step)) for step in steps]
+                    self._finish(steps)
+                    return done
             except Exception:
                 pass
         outcomes: list[tuple[bool, Any]] = []
         for step in steps:
             try:
-                outcomes.append((True, self._perform(step)))
+                value = self._perform(step)
+                self._finish([step])
+                outcomes.append((True, value))
             except Exception as exc:
                 outcomes.append((False, exc))
         return outcomes
+
+    def _finish(self, steps: Sequence[Local]) -> None:
+        if self._after is not None:
+            self._after(steps)

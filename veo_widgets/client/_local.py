@@ -6,12 +6,13 @@ journals a create's late answer that nobody waits for any more.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from ..money._learned import learn_job
+from ..money._learned import learn_job, learn_jobs
 from ..protocol._responses import Malformed, parse_job
 from ..protocol._steps import (
     Call,
@@ -29,14 +30,16 @@ from ..protocol._steps import (
 from ..schema._models import Job
 from ._core import Core
 
-__all__ = ["adopt", "perform_local"]
+__all__ = ["adopt", "learn_from", "perform_local"]
 
 
-def perform_local(core: Core, step: Local, parts: set[Path]) -> Any:
+def perform_local(core: Core, step: Local, parts: set[Path], *, learn: bool = True) -> Any:
     """Do one local step for the client whose core is ``core``, and return its answer.
 
     ``parts`` is the driver's set of part files still on disk; a commit or discard takes
     its file off the set, and the driver removes whatever is left when the plan ends.
+    ``learn=False`` leaves a recorded job's charge to :func:`learn_from`, which the async
+    driver calls once for all the writes it commits together.
     """
     journal = core.journal
     if isinstance(step, Call):
@@ -57,7 +60,8 @@ def perform_local(core: Core, step: Local, parts: set[Path]) -> Any:
         journal.set_state(step.client_request_id, step.state)
     elif isinstance(step, Record):
         journal.record(step.job)
-        learn_job(step.job)  # a completed job's charge corrects later estimates (money/_learned.py)
+        if learn:
+            learn_job(step.job)  # a completed job's charge corrects later estimates (money/_learned.py)
     elif isinstance(step, Commit):
         step.part.replace(step.target)
         parts.discard(step.part)
@@ -65,6 +69,12 @@ def perform_local(core: Core, step: Local, parts: set[Path]) -> Any:
         step.part.unlink(missing_ok=True)
         parts.discard(step.part)
     return None
+
+
+def learn_from(steps: Sequence[Local]) -> None:
+    """Learn the charges of the jobs these journal writes recorded, in one write of the
+    charges file (``money/_learned.py``)."""
+    learn_jobs([step.job for step in steps if isinstance(step, Record)])
 
 
 def adopt(core: Core, send: Send, outcome: object) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -54,6 +55,8 @@ AuditProgress = Callable[[LedgerProgress], Any] | None
 __all__ = ["Money", "Priced", "price_text"]
 
 log = logging.getLogger("veo_widgets")
+#: Seconds a catalogue found missing from the disk cache is not looked for there again.
+MISS_KEPT = 60.0
 #: What ``reconcile`` takes: a journal row or a client request id / job id, or several.
 #: A budget check reads the journal; two threads checking at once would each miss the other.
 _BUDGET_LOCK = threading.Lock()
@@ -135,6 +138,7 @@ class Money:
         self.on_notice: Callable[[str], Any] | None = None
         """Told one line when a lost answer was recovered, or could not be; default: stderr."""
         self._catalogue: Catalogue | None = None
+        self._missed: tuple[str, float] | None = None  # the server whose cache was not on disk, until when
         self.lost = LostCreates(core, self, notice=self._notice, known_catalogue=self._known_catalogue)
         """Creates whose answer was lost: looked up in the usage logs (``recover``, ``reconcile``)."""
 
@@ -193,12 +197,17 @@ class Money:
         return catalogue
 
     def _known_catalogue(self) -> Plan[Catalogue | None]:
-        """The catalogue already at hand (memory, or the disk cache read as a step), never fetched."""
-        held = self._catalogue
-        if held is None or held.base_url != self._core.base_url:
-            held = yield Call(load_cached, (self._core.base_url,))
+        """The catalogue already at hand (memory, or the disk cache read as a step), never fetched;
+        a cache found missing is not looked for again for ``MISS_KEPT`` seconds."""
+        held, base = self._catalogue, self._core.base_url
+        if held is None or held.base_url != base:
+            if self._missed is not None and self._missed[0] == base and time.monotonic() < self._missed[1]:
+                return None
+            held = yield Call(load_cached, (base,))
             if held is not None:
                 self._catalogue = held
+            else:  # every create asks: a thousand at once each read the disk in a thread
+                self._missed = (base, time.monotonic() + MISS_KEPT)
         return held
 
     def _estimate_with(self, catalogue: Catalogue, items: Sequence[PricedRequest | Mapping[str, Any]]) -> Estimate:

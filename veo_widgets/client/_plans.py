@@ -158,7 +158,7 @@ class Plans:
 
     def get(self, job: Job | str) -> Plan[Job]:
         """One poll of the job; its state journaled."""
-        found: Job = yield Resolve(job)
+        found = yield from _resolved(job)
         flow = poll_flow(
             found,
             timeout=None,
@@ -176,7 +176,7 @@ class Plans:
 
     def wait(self, job: Job | str, timeout: float | None, on_update: OnUpdate | None) -> Plan[Job]:
         """Poll until the job is done, journaling each change and a heartbeat."""
-        found: Job = yield Resolve(job)
+        found = yield from _resolved(job)
         if found.ok and found.video_url:
             return found
         schedule = yield from self._schedule(found)
@@ -230,7 +230,7 @@ class Plans:
     def download(self, job: Job | str, path: Any) -> Plan[Path]:
         """Stream the finished video to ``path`` (through a part file); journal where it is."""
         yield Call(self._core.output_ready, (path,))
-        found: Job = yield Resolve(job)
+        found = yield from _resolved(job)
         try:
             return (yield from self._save(found, path))
         except Stopped:
@@ -268,6 +268,15 @@ class Plans:
         job = yield from self.wait(job, timeout, on_update)
         path = yield from self.download(job, save_to)
         return job.evolve(path=path.resolve())
+
+
+def _resolved(job: Job | str) -> Plan[Job]:
+    """The job meant: a Job as it is (no step, so no thread hop on the async driver),
+    anything else looked up by a ``Resolve`` step."""
+    if isinstance(job, Job):
+        return job
+    found: Job = yield Resolve(job)
+    return found
 
 
 class _Heartbeat:

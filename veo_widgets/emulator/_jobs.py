@@ -266,6 +266,11 @@ class JobStore:
         with self.lock:
             return list(self._jobs.values())
 
+    def prices(self) -> list[float]:
+        """Every job's price (what it is charged when it completes)."""
+        with self.lock:
+            return [job.cost_usd for job in self._jobs.values()]
+
     def settle(self, job: Job, outcome: Phase, now: float) -> None:
         """Record that ``job`` ended as ``outcome``: the one stored transition of a job.
 

@@ -95,7 +95,7 @@ class EmulatorApp:
         self.charge_factor = charge_factor
         """What a job is charged, as a multiple of the catalogue's price (estimates learn it)."""
         self.ledger = Ledger(balance_usd, self._outcomes, logs_rate_limit)
-        self.account = Account(balance_usd, self._outcomes, self.ledger)
+        self.account = Account(balance_usd, self._outcomes, self.ledger, self.jobs.prices)
         for job in self.jobs.load():
             self.renderer.resume(job)
 

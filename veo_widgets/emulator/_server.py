@@ -51,6 +51,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The headers and the body leave in two sends: with Nagle's algorithm the body waited
+    # for the client's delayed ACK of the headers, 40 ms an answer on a kept-alive connection.
+    disable_nagle_algorithm = True
     server: _Server
     server_version = "aimlapi-emulator"
     sys_version = ""
