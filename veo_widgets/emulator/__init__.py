@@ -15,6 +15,15 @@ has the request, response and error shapes; ``_server`` puts it all on a socket.
 
 from ._faults import ALL_FAULTS, FAULT_KINDS, Fault
 from ._jobs import EmulatorStats, Timing
-from ._server import Emulator, demo_emulator
+from ._server import Emulator, demo_address, demo_emulator
 
-__all__ = ["ALL_FAULTS", "FAULT_KINDS", "Emulator", "EmulatorStats", "Fault", "Timing", "demo_emulator"]
+__all__ = [
+    "ALL_FAULTS",
+    "FAULT_KINDS",
+    "Emulator",
+    "EmulatorStats",
+    "Fault",
+    "Timing",
+    "demo_address",
+    "demo_emulator",
+]

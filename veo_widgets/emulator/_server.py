@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -22,10 +22,12 @@ from ._faults import Fault
 from ._jobs import EmulatorStats, Timing, check_spellings
 from ._ledger import Ledger
 from ._links import DEFAULT_TTL
-from ._routes import CREATE_PATHS, EmulatorApp
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, error_response
 
-__all__ = ["Emulator", "demo_emulator"]
+if TYPE_CHECKING:
+    from ._routes import EmulatorApp
+
+__all__ = ["Emulator", "demo_address", "demo_emulator"]
 
 FILE_CHUNK = 1 << 16
 DRAFT_ENV = "VEO_EMULATOR_DRAFT"
@@ -37,9 +39,13 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
-    def __init__(self, address: tuple[str, int], app: EmulatorApp) -> None:
+    def __init__(self, address: tuple[str, int], app: EmulatorApp, listen: socket.socket | None = None) -> None:
         self.app = app
-        super().__init__(address, _Handler)
+        super().__init__(address, _Handler, bind_and_activate=listen is None)
+        if listen is not None:  # a socket bound and listening already (the demo emulator's)
+            self.socket.close()
+            self.socket = listen
+            self.server_address = listen.getsockname()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (a pool closing its idle connections) is not an error to
@@ -169,7 +175,10 @@ class Emulator:
         charge_factor: float = 1.0,
         statuses: dict[str, str] | None = None,
         draft: bool | None = None,
+        listen: socket.socket | None = None,
     ) -> None:
+        from ._routes import EmulatorApp  # with the renderer: PyAV and NumPy, a second to import
+
         if draft is None:
             draft = os.environ.get(DRAFT_ENV, "") not in ("", "0")
         self.app = EmulatorApp(
@@ -190,6 +199,7 @@ class Emulator:
             seed=seed,
         )
         self._address = (host, port)
+        self._listen = listen
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         if start:
@@ -197,7 +207,8 @@ class Emulator:
 
     def start(self) -> Emulator:
         if self._server is None:
-            self._server = _Server(self._address, self.app)
+            self._server = _Server(self._address, self.app, self._listen)
+            self._listen = None
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
                 kwargs={"poll_interval": 0.2},
@@ -287,6 +298,8 @@ class Emulator:
             "content-type": "application/json",
             "x-client-request-id": "elsewhere-" + secrets.token_hex(8),
         }
+        from ._routes import CREATE_PATHS  # the renderer's module (PyAV), loaded with self.app already
+
         answer = self.app.handle(EmuRequest.from_target("POST", CREATE_PATHS[0], headers, body, self.url))
         if answer.status != 200:
             raise RuntimeError(f"the emulator refused the create: {answer.body.decode(errors='replace')}")
@@ -358,7 +371,33 @@ class Emulator:
 
 
 _demo: Emulator | None = None
+_demo_start: _DemoStart | None = None
 _demo_lock = threading.Lock()
+
+
+class _DemoStart:
+    """The demo emulator's address and key, there at once (its socket bound and listening),
+    while the emulator itself starts on a thread: its renderer's modules (PyAV, NumPy) take a
+    second or more to import, and a panel need not wait for them. A request sent meanwhile
+    waits in the socket's backlog until the emulator serves it."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0), backlog=_Server.request_queue_size)
+        host, port = self.listener.getsockname()[:2]
+        self.url = f"http://{host}:{port}"
+        self.api_key = "emu-" + secrets.token_hex(16)
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+def demo_address() -> tuple[str, str]:
+    """The URL and key of the process's demo-mode emulator, at once: the emulator starts in
+    the background if it is not running yet (``demo_emulator()`` waits for it)."""
+    with _demo_lock:
+        if _demo is not None:
+            return _demo.url, _demo.api_key
+        start = _begin_demo()
+    return start.url, start.api_key
 
 
 def demo_emulator() -> Emulator:
@@ -369,15 +408,46 @@ def demo_emulator() -> Emulator:
     job takes (default 12 s: Veo's fastest, so a demo does not keep anyone waiting);
     ``VEO_DEMO_LOG_LAG`` how long a create takes to show in its usage logs (default 0).
     """
-    global _demo
     with _demo_lock:
-        if _demo is None:
-            seconds = env_seconds("VEO_DEMO_SECONDS", 12.0)
-            state = data_dir() / "demo"
-            _prune(state, DEMO_KEEP_DAYS * 86400)
-            lag = env_seconds("VEO_DEMO_LOG_LAG", 0.0)
-            _demo = Emulator(state_dir=state, timing=Timing.fixed(seconds), log_lag=lag)
-        return _demo
+        if _demo is not None:
+            return _demo
+        start = _begin_demo()
+    start.done.wait()
+    if _demo is None:
+        raise RuntimeError(f"demo mode's emulator did not start: {start.error}") from start.error
+    return _demo
+
+
+def _begin_demo() -> _DemoStart:
+    """The demo emulator's start under way, begun now if need be (``_demo_lock`` held)."""
+    global _demo_start
+    if _demo_start is None:
+        _demo_start = _DemoStart()
+        threading.Thread(target=_run_demo, args=(_demo_start,), name="veo-demo-start", daemon=True).start()
+    return _demo_start
+
+
+def _run_demo(start: _DemoStart) -> None:
+    global _demo, _demo_start
+    try:
+        seconds = env_seconds("VEO_DEMO_SECONDS", 12.0)
+        state = data_dir() / "demo"
+        _prune(state, DEMO_KEEP_DAYS * 86400)
+        lag = env_seconds("VEO_DEMO_LOG_LAG", 0.0)
+        emulator = Emulator(
+            state_dir=state, timing=Timing.fixed(seconds), log_lag=lag, api_key=start.api_key, listen=start.listener
+        )
+    except Exception as exc:  # requests are refused at once instead of waiting; said once, here
+        start.listener.close()
+        start.error = exc
+        print(f"veo_widgets: demo mode's emulator did not start: {exc}", file=sys.stderr)
+        with _demo_lock:
+            _demo_start = None  # the next client tries again
+    else:
+        with _demo_lock:
+            _demo, _demo_start = emulator, None
+    finally:
+        start.done.set()
 
 
 #: Demo-mode jobs, inputs and renders are kept this long, then pruned at the next start.
