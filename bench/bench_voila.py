@@ -135,7 +135,9 @@ def shut_down(server: Server, pid: int | None) -> None:
         time.sleep(0.2)  # waiting for the kernel's exit, an event: polled
 
 
-def measure(server: Server, browser: Any, notebook: str, clock: Path, cells: tuple[str, str]) -> dict[str, float]:
+def measure(
+    server: Server, browser: Any, notebook: str, clock: Path, cells: tuple[str, str | None]
+) -> dict[str, float]:
     """Open ``notebook`` once; seconds from the request to each mark."""
     before = set(clock.glob("*.jsonl"))
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
@@ -168,7 +170,7 @@ def measure(server: Server, browser: Any, notebook: str, clock: Path, cells: tup
         ("first cell starts", "start", first),
         ("panel cell ends", "end", panel),
     ):
-        at = [t for mark, t, source in marks if mark == what and source.strip() == cell.strip()]
+        at = [t for mark, t, source in marks if mark == what and cell is not None and source.strip() == cell.strip()]
         if at:
             out[key] = at[0] - origin
     if "panel cell ends" in out and "first cell starts" in out:  # ours: the cells, then drawing their widgets
@@ -177,10 +179,11 @@ def measure(server: Server, browser: Any, notebook: str, clock: Path, cells: tup
     return out
 
 
-def cells(notebook: Path) -> tuple[str, str]:
-    """The notebook's first code cell, and the one that shows the panel (the first if none)."""
+def cells(notebook: Path) -> tuple[str, str | None]:
+    """The notebook's first code cell, and the one that shows the panel (None: no panel; the
+    floor's Button cell stands for one)."""
     sources = [c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
-    panel = next((s for s in sources if "veo.Panel(" in s), sources[0])
+    panel = sources[0] if notebook.name == FLOOR else next((s for s in sources if "veo.Panel(" in s), None)
     return sources[0], panel
 
 
