@@ -72,6 +72,14 @@ def test_all_is_sorted_and_complete() -> None:
         assert getattr(veo, name) is not None
 
 
+def test_every_public_name_is_offered_before_it_is_loaded() -> None:
+    code = (
+        "import veo_widgets as veo; names = dir(veo); print('Client' in names, 'Panel' in names, 'Panel' in vars(veo))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True", "False"]  # tab completion lists them; nothing loaded yet
+
+
 def test_error_tree() -> None:
     for name in (
         "ValidationError",

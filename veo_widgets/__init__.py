@@ -165,6 +165,10 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})  # names not loaded yet too: tab completion offers them
+
+
 def load_ipython_extension(ipython: InteractiveShell) -> None:
     """``%load_ext veo_widgets``: register ``%%veo`` and ``%veo``."""
     from .notebook.magics import load_ipython_extension as load
