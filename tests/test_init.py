@@ -108,8 +108,8 @@ def test_a_demo_panel_is_built_while_the_emulator_still_starts(tmp_path: Path) -
     for demo mode's emulator, whose start is held here for good."""
     code = (
         "import sys, threading\n"
-        "from veo_widgets.emulator import _server\n"
-        "_server.Emulator = lambda **options: threading.Event().wait()  # its start never ends\n"
+        "from veo_widgets.emulator import _demo_mode\n"
+        "_demo_mode.Emulator = lambda **options: threading.Event().wait()  # its start never ends\n"
         "import veo_widgets as veo\n"
         "panel = veo.Panel(prompt='x', image=veo.sample_image(), duration=4)\n"
         "print(panel.client.demo, 'av' in sys.modules, 'veo_widgets.emulator._routes' in sys.modules)\n"

@@ -17,7 +17,7 @@ import httpx
 
 from .._config import Secret, Settings, output_dir
 from .._errors import AuthenticationError, ValidationError, VeoError
-from ..emulator._server import demo_address
+from ..emulator._demo_mode import demo_address
 from ..journal._store import Journal
 from ..protocol._budget import DEFAULT_MAX_POLLS_PER_SECOND, PollBudget
 from ..protocol._flows import CREATE_PATH, DEFAULT_RETRY, LEGACY_CREATE_PATH, RetryPolicy
