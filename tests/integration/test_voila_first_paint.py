@@ -67,7 +67,7 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.mark.parametrize("notebook", PANEL_FIRST)
-def test_the_panel_paints_before_the_notebook_finishes(shipped: Server, page: Any, notebook: str, shots: Path) -> None:
+def test_the_panel_paints_before_the_clips_are_made(shipped: Server, page: Any, notebook: str, shots: Path) -> None:
     marker = first_checked_output(NOTEBOOKS / notebook)
     page.add_init_script(FIRST_PAINT.replace("MARKER", json.dumps(marker)))
     page.goto(shipped.page_url(notebook))
