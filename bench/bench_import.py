@@ -1,4 +1,9 @@
-"""7. `import veo_widgets` time versus `import httpx` (fresh interpreters, median of 9)."""
+"""7. `import veo_widgets` time versus `import httpx` (fresh interpreters, median of 9).
+
+``import veo_widgets`` loads its public names on first use (so that the ``veo`` command can
+turn Ctrl-C during its imports into one line), so the goal is measured on what a first line
+of code costs: ``import veo_widgets; veo_widgets.Client``.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,11 @@ except ImportError:
 #: The goal (issue 24), checked by ``run_all.py``.
 GOAL = 2.0
 VERDICTS: list[tuple[str, str, str, bool]] = []
+CLIENT = "import veo_widgets; veo_widgets.Client"
 
 
-def timed(module: str) -> float:
-    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+def timed(statement: str) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     runs = [
         float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
         for _ in range(9)
@@ -27,11 +33,13 @@ def timed(module: str) -> float:
 
 
 def main() -> str:
-    ours, base = timed("veo_widgets"), timed("httpx")
-    VERDICTS[:] = [
-        ("import veo_widgets vs import httpx", f"{ours / base:.2f}x", f"under {GOAL:g}x", ours / base < GOAL)
+    package, ours, base = timed("import veo_widgets"), timed(CLIENT), timed("import httpx")
+    VERDICTS[:] = [(f"{CLIENT} vs import httpx", f"{ours / base:.2f}x", f"under {GOAL:g}x", ours / base < GOAL)]
+    rows = [
+        ["import veo_widgets (names load on first use)", package * 1000, f"{package / base:.2f}x"],
+        [CLIENT, ours * 1000, f"{ours / base:.2f}x"],
+        ["import httpx", base * 1000, "1x"],
     ]
-    rows = [["import veo_widgets", ours * 1000, f"{ours / base:.2f}x"], ["import httpx", base * 1000, "1x"]]
     return table("Import time", ["statement", "ms (median of 9)", "vs httpx"], rows)
 
 

@@ -23,6 +23,7 @@ import bench_kernel
 import bench_lost_answers
 import bench_polling
 import bench_reconcile
+import bench_voila
 from _table import machine, table
 
 MODULES = (
@@ -36,6 +37,7 @@ MODULES = (
     bench_import,
     bench_lost_answers,
     bench_reconcile,
+    bench_voila,
 )
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import get_type_hints
 
 import veo_widgets as veo
+
+ROOT = Path(__file__).resolve().parents[1]
 
 EXPECTED = {
     "APIConnectionError",
@@ -68,6 +72,14 @@ def test_all_is_sorted_and_complete() -> None:
         assert getattr(veo, name) is not None
 
 
+def test_every_public_name_is_offered_before_it_is_loaded() -> None:
+    code = (
+        "import veo_widgets as veo; names = dir(veo); print('Client' in names, 'Panel' in names, 'Panel' in vars(veo))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True", "False"]  # tab completion lists them; nothing loaded yet
+
+
 def test_error_tree() -> None:
     for name in (
         "ValidationError",
@@ -89,6 +101,24 @@ def test_import_does_not_load_widgets_the_emulator_or_patch_asyncio() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_demo_panel_is_built_while_the_emulator_still_starts(tmp_path: Path) -> None:
+    """Voila shows the panel as soon as its cell ends: that cell neither loads PyAV nor waits
+    for demo mode's emulator, whose start is held here for good."""
+    code = (
+        "import sys, threading\n"
+        "from veo_widgets.emulator import _demo_mode\n"
+        "_demo_mode.Emulator = lambda **options: threading.Event().wait()  # its start never ends\n"
+        "import veo_widgets as veo\n"
+        "panel = veo.Panel(prompt='x', image=veo.sample_image(), duration=4)\n"
+        "print(panel.client.demo, 'av' in sys.modules, 'veo_widgets.emulator._routes' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("AIMLAPI_KEY", "AIML_API_KEY", "AIMLAPI_BASE_URL")}
+    env.update(PYTHONPATH=str(ROOT), VEO_HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False", "False"]  # demo mode; no PyAV, no renderer
 
 
 def test_extension_entry_points() -> None:

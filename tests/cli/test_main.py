@@ -12,8 +12,7 @@ import pytest
 import veo_widgets as veo
 from veo_widgets.cli import _main as cli_main
 from veo_widgets.cli._main import main
-from veo_widgets.emulator import Emulator
-from veo_widgets.emulator._server import demo_emulator
+from veo_widgets.emulator import Emulator, demo_emulator
 from veo_widgets.schema._family import get_model, restore_builtin
 from veo_widgets.schema._openapi import find_entry
 

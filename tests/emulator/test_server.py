@@ -195,7 +195,7 @@ def test_command_line_server() -> None:
 def test_demo_state_older_than_a_week_is_pruned(tmp_path: Path) -> None:
     import os
 
-    from veo_widgets.emulator._server import _prune  # the pruning rule itself
+    from veo_widgets.emulator._demo_mode import _prune  # the pruning rule itself
 
     for folder in ("jobs", "inputs", "files"):
         (tmp_path / folder).mkdir()
@@ -221,3 +221,37 @@ def test_a_client_that_hangs_up_is_not_reported(capfd: pytest.CaptureFixture[str
         time.sleep(0.5)
         assert HTTP.get(emu.url + "/health", timeout=30).status_code == 200  # and it still serves
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_demo_mode_has_its_address_at_once_and_answers_what_was_sent_while_it_started(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A panel gets the demo emulator's URL and key without waiting for the emulator (its
+    renderer takes a second or more to import); a request sent meanwhile waits, then is answered."""
+    import threading
+
+    from veo_widgets.emulator import _demo_mode, demo_address, demo_emulator
+
+    monkeypatch.setenv("VEO_HOME", str(tmp_path))
+    monkeypatch.setattr(_demo_mode, "_demo", None)
+    monkeypatch.setattr(_demo_mode, "_demo_start", None)
+    release, real = threading.Event(), _demo_mode.Emulator
+
+    def held(**options: Any) -> Emulator:  # the emulator's start, held until the request is in
+        release.wait()
+        return real(**options)
+
+    monkeypatch.setattr(_demo_mode, "Emulator", held)
+    url, key = demo_address()
+    host, port = url.removeprefix("http://").split(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=60) as sock:
+            sock.sendall(f"GET /v1/models HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {key}\r\n\r\n".encode())
+            assert _demo_mode._demo is None  # not up yet: the request waits in the socket's backlog
+            release.set()
+            assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        emulator = demo_emulator()
+        assert (emulator.url, emulator.api_key) == (url, key) and demo_address() == (url, key)
+    finally:
+        release.set()
+        demo_emulator().close()

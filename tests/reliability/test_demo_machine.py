@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import veo_widgets as veo
-from veo_widgets.emulator import _server
+from veo_widgets.emulator import _demo_mode
 
 from ..helpers import HTTP
 
@@ -31,14 +31,14 @@ _SUBMIT = (
 def demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[veo.Client]:
     """This process's demo client, its emulator started (under this test's $VEO_HOME)
     before the other process makes anything."""
-    monkeypatch.setattr(_server, "_demo", None)
+    monkeypatch.setattr(_demo_mode, "_demo", None)
     client = veo.Client()
     assert client.demo
     client.estimate()  # the emulator is up and answering
     yield client
     client.close()
-    if _server._demo is not None:
-        _server._demo.close()
+    if _demo_mode._demo is not None:
+        _demo_mode._demo.close()
 
 
 def test_a_job_made_by_another_process_is_resumed_and_downloaded_here(demo: veo.Client, tmp_path: Path) -> None:
@@ -54,7 +54,7 @@ def test_a_job_made_by_another_process_is_resumed_and_downloaded_here(demo: veo.
     assert first.stat().st_size > 10_000 and again.read_bytes() == first.read_bytes()
 
     # Its create is in this emulator's usage logs too (a reconcile from here finds it).
-    emulator = _server.demo_emulator()
+    emulator = _demo_mode.demo_emulator()
     logs = HTTP.get(
         f"{emulator.url}/v2/logs",
         params={"period": "1h"},

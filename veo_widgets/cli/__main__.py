@@ -1,5 +1,5 @@
 """``python -m veo_widgets.cli``: the ``veo`` command."""
 
-from ._main import main
+from . import main
 
 raise SystemExit(main())

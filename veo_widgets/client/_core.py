@@ -19,6 +19,7 @@ import httpx
 
 from .._config import Secret, Settings, output_dir, unchecked_video_urls
 from .._errors import AuthenticationError, ValidationError, VeoError
+from ..emulator._demo_mode import demo_address
 from ..journal._store import Journal
 from ..media._remote import probe_video_url
 from ..protocol._budget import DEFAULT_MAX_POLLS_PER_SECOND, PollBudget
@@ -62,11 +63,9 @@ class Core:
     ) -> None:
         settings = Settings.resolve(api_key, base_url)
         self.demo = settings.demo
-        if self.demo and transport is None:
-            from ..emulator import demo_emulator  # starts a server: only in demo mode
-
-            emulator = demo_emulator()
-            settings = Settings(base_url=emulator.url, api_key=Secret(emulator.api_key), demo=True)
+        if self.demo and transport is None:  # the emulator starts in the background: nothing waits for it here
+            url, key = demo_address()
+            settings = Settings(base_url=url, api_key=Secret(key), demo=True)
         self.base_url = settings.base_url
         self.key = settings.api_key
         """The API key (a ``Secret``: its repr hides it), or None."""

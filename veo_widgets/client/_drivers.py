@@ -102,15 +102,38 @@ class SyncDriver:
 
     def __init__(self, core: Core) -> None:
         self._core = core
-        transport = core.transport
-        tls = tls_context()
-        self._http = httpx.Client(base_url=core.base_url, timeout=core.timeout, transport=transport, verify=tls)
-        # Result URLs live on a CDN: this client never carries the key.
-        self._files = httpx.Client(transport=transport, timeout=core.timeout, follow_redirects=True, verify=tls)
+        self._lock = threading.Lock()
+        self._clients: tuple[httpx.Client, httpx.Client] | None = None
+        self._closed = False
+
+    def _open(self) -> tuple[httpx.Client, httpx.Client]:
+        """The API's client and the files' one, made on first use: httpx loads its transport
+        then (httpcore, and trio where it is installed), not while a panel's cell runs."""
+        with self._lock:
+            if self._clients is None:
+                core, tls = self._core, tls_context()
+                api = httpx.Client(base_url=core.base_url, timeout=core.timeout, transport=core.transport, verify=tls)
+                # Result URLs live on a CDN: this client never carries the key.
+                files = httpx.Client(transport=core.transport, timeout=core.timeout, follow_redirects=True, verify=tls)
+                self._clients = (api, files)
+                if self._closed:  # closed before its first request: it stays closed
+                    api.close()
+                    files.close()
+            return self._clients
+
+    @property
+    def _http(self) -> httpx.Client:
+        return self._open()[0]
+
+    @property
+    def _files(self) -> httpx.Client:
+        return self._open()[1]
 
     def close(self) -> None:
-        self._http.close()
-        self._files.close()
+        with self._lock:
+            self._closed = True
+            for client in self._clients or ():
+                client.close()
 
     def drive(self, plan: Plan[T], stop: threading.Event | None = None) -> T:
         """Run ``plan`` to its end and return its value; ``stop`` ends it early."""

@@ -12,22 +12,24 @@ import time
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .._config import data_dir
-from ._env import env_seconds
 from ._faults import Fault
 from ._jobs import EmulatorStats, Timing, check_spellings
 from ._ledger import Ledger
 from ._links import DEFAULT_TTL
-from ._routes import CREATE_PATHS, EmulatorApp
 from ._wire import MAX_BODY, EmuRequest, EmuResponse, error_response
 
-__all__ = ["Emulator", "demo_emulator"]
+if TYPE_CHECKING:
+    from ._routes import EmulatorApp
+
+__all__ = ["BACKLOG", "Emulator"]
 
 FILE_CHUNK = 1 << 16
+#: Connections a server's socket holds before it accepts them.
+BACKLOG = 256
 DRAFT_ENV = "VEO_EMULATOR_DRAFT"
 """Set to 1, emulators made without ``draft=`` render drafts (``_render.DRAFT``): test suites set it."""
 
@@ -35,11 +37,15 @@ DRAFT_ENV = "VEO_EMULATOR_DRAFT"
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 256
+    request_queue_size = BACKLOG
 
-    def __init__(self, address: tuple[str, int], app: EmulatorApp) -> None:
+    def __init__(self, address: tuple[str, int], app: EmulatorApp, listen: socket.socket | None = None) -> None:
         self.app = app
-        super().__init__(address, _Handler)
+        super().__init__(address, _Handler, bind_and_activate=listen is None)
+        if listen is not None:  # a socket bound and listening already (the demo emulator's)
+            self.socket.close()
+            self.socket = listen
+            self.server_address = listen.getsockname()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (a pool closing its idle connections) is not an error to
@@ -172,7 +178,10 @@ class Emulator:
         charge_factor: float = 1.0,
         statuses: dict[str, str] | None = None,
         draft: bool | None = None,
+        listen: socket.socket | None = None,
     ) -> None:
+        from ._routes import EmulatorApp  # with the renderer: PyAV and NumPy, a second to import
+
         if draft is None:
             draft = os.environ.get(DRAFT_ENV, "") not in ("", "0")
         self.app = EmulatorApp(
@@ -193,6 +202,7 @@ class Emulator:
             seed=seed,
         )
         self._address = (host, port)
+        self._listen = listen
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         if start:
@@ -200,7 +210,8 @@ class Emulator:
 
     def start(self) -> Emulator:
         if self._server is None:
-            self._server = _Server(self._address, self.app)
+            self._server = _Server(self._address, self.app, self._listen)
+            self._listen = None
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
                 kwargs={"poll_interval": 0.2},
@@ -290,6 +301,8 @@ class Emulator:
             "content-type": "application/json",
             "x-client-request-id": "elsewhere-" + secrets.token_hex(8),
         }
+        from ._routes import CREATE_PATHS  # the renderer's module (PyAV), loaded with self.app already
+
         answer = self.app.handle(EmuRequest.from_target("POST", CREATE_PATHS[0], headers, body, self.url))
         if answer.status != 200:
             raise RuntimeError(f"the emulator refused the create: {answer.body.decode(errors='replace')}")
@@ -358,42 +371,3 @@ class Emulator:
             return httpx.Response(response.status, headers=response.headers, content=body)
 
         return httpx.MockTransport(handler)
-
-
-_demo: Emulator | None = None
-_demo_lock = threading.Lock()
-
-
-def demo_emulator() -> Emulator:
-    """The process's demo-mode emulator, started on first use.
-
-    Its jobs live under ``<data dir>/demo`` so that a job submitted before a kernel restart
-    can still be resumed and downloaded after it. ``VEO_DEMO_SECONDS`` sets how long a demo
-    job takes (default 12 s: Veo's fastest, so a demo does not keep anyone waiting);
-    ``VEO_DEMO_LOG_LAG`` how long a create takes to show in its usage logs (default 0).
-    """
-    global _demo
-    with _demo_lock:
-        if _demo is None:
-            seconds = env_seconds("VEO_DEMO_SECONDS", 12.0)
-            state = data_dir() / "demo"
-            _prune(state, DEMO_KEEP_DAYS * 86400)
-            lag = env_seconds("VEO_DEMO_LOG_LAG", 0.0)
-            _demo = Emulator(state_dir=state, timing=Timing.fixed(seconds), log_lag=lag)
-        return _demo
-
-
-#: Demo-mode jobs, inputs and renders are kept this long, then pruned at the next start.
-DEMO_KEEP_DAYS = 7
-
-
-def _prune(state: Path, max_age: float) -> None:
-    """Delete demo state older than ``max_age`` seconds, so demo mode never fills a disk."""
-    cutoff = time.time() - max_age
-    for folder in ("jobs", "inputs", "files"):
-        for entry in (state / folder).glob("*") if (state / folder).is_dir() else []:
-            try:
-                if entry.stat().st_mtime < cutoff:
-                    entry.unlink()
-            except OSError:
-                pass

@@ -20,13 +20,10 @@ import numpy as np
 
 from .._errors import ValidationError
 from ..schema._models import Job
-from ..schema._output import writable_folder
+from ..schema._output import FILM_SUFFIXES, writable_folder
 from ._clips import Clip, ClipInfo, probe_clip
 
 __all__ = ["FILM_SUFFIXES", "stitch", "without_held"]
-
-#: What a film's file may be called (``out``): an MP4 by its usual names.
-FILM_SUFFIXES = (".mp4", ".m4v", ".mov")
 
 AUDIO_RATE = 48_000
 AUDIO_LAYOUT = "stereo"

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from .._errors import ValidationError
 
-__all__ = ["is_folder_path", "writable_folder", "writable_output"]
+__all__ = ["FILM_SUFFIXES", "is_folder_path", "writable_folder", "writable_output"]
+
+#: What a film's file may be called (a stitch's ``out``): an MP4 by its usual names.
+FILM_SUFFIXES = (".mp4", ".m4v", ".mov")
 
 
 def is_folder_path(path: str | os.PathLike[str]) -> bool:

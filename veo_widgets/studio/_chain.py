@@ -21,10 +21,8 @@ from typing import Any
 
 from .._config import data_dir
 from .._errors import ValidationError
-from ..media._clips import probe_clip
-from ..media._stitch import FILM_SUFFIXES
 from ..schema._family import DEFAULT_MODEL, ModelSpec, get_model
-from ..schema._output import is_folder_path, writable_output
+from ..schema._output import FILM_SUFFIXES, is_folder_path, writable_output
 from ._studio import EXTEND_MODEL, FAST_EXTEND_MODEL, extend_model
 
 __all__ = [
@@ -389,6 +387,8 @@ def clip_seconds(job: Any) -> float:
     (an extend's request says 7 s, its clip is the whole clip so far), else its request's."""
     path = getattr(job, "path", None)
     if path is not None and Path(path).is_file():
+        from ..media._clips import probe_clip  # PyAV: only for a clip on disk, not with the panel
+
         return float(round(probe_clip(path).duration))
     batch = str(getattr(job, "batch", None) or "")
     chain, _, index = batch.rpartition(":")

@@ -22,7 +22,6 @@ from .._errors import (
     RateLimitError,
     VeoError,
 )
-from ..media._media import stitch
 from ..schema._models import Job, JobStatus
 from ._chain import ChainPlan, Link
 
@@ -132,4 +131,6 @@ def stitch_film(plan: ChainPlan, jobs: Sequence[Job | None], origin: Job | None)
         clips.insert(0, base)
     target = film_path(plan)
     target.parent.mkdir(parents=True, exist_ok=True)
+    from ..media._media import stitch  # PyAV: loaded when a film is stitched, not with the panel
+
     return stitch(clips, target, crossfade=plan.crossfade)

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ValidationError, WaitCancelled
-from ..media._media import last_frame
 from ..schema._models import Job
 from ._chain import ChainPlan, Link, continue_links
 from ._links import extend_failed, made_link, may_be_billed, stitch_film
@@ -274,6 +273,8 @@ class LongTakeRun:
             assert previous is not None
             lineage.update(parent_id=previous.id, relation="continue")
             options.update(self.plan.first_options(link))
+            from ..media._media import last_frame  # PyAV: loaded when a link continues, not with the panel
+
             run = self._ops.start(link.prompt, last_frame(previous), lineage=lineage, **options)
         else:
             assert previous is not None

@@ -31,9 +31,8 @@ from .._config import output_dir
 from .._errors import ValidationError
 from ..client._client import Client
 from ..media._media import stitch
-from ..media._stitch import FILM_SUFFIXES
 from ..schema._models import Job
-from ..schema._output import writable_output
+from ..schema._output import FILM_SUFFIXES, writable_output
 from ._chain import EXTEND_SECONDS
 from ._long_take_run import notice
 from ._studio import FAST_EXTEND_MODEL, continue_from, extend

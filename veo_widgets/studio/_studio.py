@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ValidationError
-from ..media._media import last_frame
 from ..schema._family import get_model, models
 from ..schema._models import Job
 
@@ -83,6 +82,8 @@ def continue_from(client: Any, job: Job, prompt: str, **options: Any) -> Any:
     """Start an image-to-video job whose first frame is ``job``'s last; records the parent."""
     if not prompt or not prompt.strip():
         raise ValidationError("prompt", "write what happens next")
+    from ..media._media import last_frame  # PyAV: loaded when a clip is continued, not with the panel
+
     frame = last_frame(job)
     return start_with(client, prompt, image=frame, lineage={"parent_id": job.id, "relation": "continue"}, **options)
 

@@ -19,7 +19,6 @@ from typing import Any
 import ipywidgets as w
 
 from ..._errors import BudgetExceededError, ValidationError, VeoError, explain
-from ...media._media import poster
 from ...schema._family import get_model
 from ...studio._chain import EXTEND_SECONDS, MAX_EXTENDS, can_extend, plan_long_take, reachable
 from ...studio._long_take import LongTakeRun, resume_run, start_long_take
@@ -95,6 +94,8 @@ class LinkRows:
                 continue
             if self._posters.get(state.index) == str(job.path):
                 continue
+            from ...media._media import poster  # PyAV: loaded once a link's clip is there, not with the panel
+
             try:
                 image.value = poster(job.path).read_bytes()
             except (VeoError, OSError):  # no poster is not a failed chain: the badge says made
