@@ -182,12 +182,12 @@ def image_file(tmp_path: Path) -> Path:
 #: Arguments that keep renders short and shared (same seed, same image: one render).
 FAST = {"duration": 4, "seed": 1}
 #: A poll schedule for jobs that take about a second.
-QUICK_POLLS = schedule.PollSchedule(schedule.DurationModel(median=2.0, sigma=0.5), first_poll=0.2, min_interval=0.05)
+QUICK_POLLS = schedule.PollSchedule(schedule.DurationModel(median=0.8, sigma=0.5), first_poll=0.1, min_interval=0.05)
 
 
 @pytest.fixture(scope="session")
 def session_emulator() -> Iterator[Emulator]:
-    with Emulator(timing=0.5, seed=7, draft=True) as emu:
+    with Emulator(timing=0.2, seed=7, draft=True) as emu:
         yield emu
 
 
