@@ -30,7 +30,8 @@ import httpx
 from PIL import Image
 
 import veo_widgets as veo
-from veo_widgets.client._drivers import MAX_IN_FLIGHT, tls_context
+from veo_widgets.client._adriver import MAX_IN_FLIGHT
+from veo_widgets.client._drivers import tls_context
 from veo_widgets.client._http11 import api_transport
 from veo_widgets.protocol._schedule import DurationModel, PollSchedule
 

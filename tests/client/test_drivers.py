@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 import veo_widgets as veo
+from veo_widgets.client._adriver import AsyncDriver
 from veo_widgets.client._core import Core
-from veo_widgets.client._drivers import AsyncDriver, SyncDriver
+from veo_widgets.client._drivers import SyncDriver
 from veo_widgets.emulator import Emulator
 from veo_widgets.protocol._flows import RetryPolicy, Send
 from veo_widgets.schema._models import Job

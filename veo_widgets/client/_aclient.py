@@ -32,9 +32,9 @@ from ..schema._family import ModelList
 from ..schema._images import ImageInput
 from ..schema._models import Job
 from ..schema._output import writable_folder
+from ._adriver import AsyncDriver
 from ._base import DEFAULT_WAIT_TIMEOUT, BaseClient, GenerateOptions, OnUpdate, split_item, with_lineage
 from ._core import JobLike, PathLike
-from ._drivers import AsyncDriver
 from ._money import AuditProgress, Since
 from ._run import AsyncRun
 from ._takes import take_results, takes_plan
