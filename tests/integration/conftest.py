@@ -82,7 +82,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def page(browser: Any, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """A fresh page; on failure its screenshot and console are kept next to the test's files."""
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(60_000)
     tab = context.new_page()
     console: list[str] = []
     tab.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))

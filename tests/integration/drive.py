@@ -36,9 +36,12 @@ def open_notebook(page: Any, server: Server, notebook: str) -> None:
     no test sees another's panels, jobs or once-per-process notices)."""
     if server.kind != "voila":
         shut_down_kernel(server, notebook)
-    page.goto(server.page_url(notebook))
     if server.kind == "voila":
+        # Voila streams the page as the notebook runs: its "load" event waits for the last
+        # cell (past 30 s on a loaded machine). The callers wait for what they look at.
+        page.goto(server.page_url(notebook), wait_until="commit")
         return
+    page.goto(server.page_url(notebook))
     page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=60_000)
     wait_kernel_idle(server, notebook)
 

@@ -161,7 +161,7 @@ def saved_summary(saved: str) -> str:
 def saved_after_clip(lab_server: Server, browser: Any, upload_image: Path) -> tuple[str, str]:
     """A Lab notebook saved right after its panel made a clip: (the saved file, the prompt)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(60_000)
     try:
         page = context.new_page()
         panel = drive.open_panel(page, lab_server, "summary.ipynb")

@@ -72,7 +72,7 @@ def lab_panel(lab_server: Server, page: Any) -> Iterator[Any]:
 def shared(lab_server: Server, browser: Any) -> Iterator[tuple[Any, Any]]:
     """One page and panel for the checks that only look (and resize or re-theme, then undo)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(60_000)
     page = context.new_page()
     try:
         # Its own notebook: another test opening panel.ipynb would end this page's kernel.
