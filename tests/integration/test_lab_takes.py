@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 def test_four_takes_play_side_by_side_and_one_is_chosen(lab_server: Server, page: Any, shots: Path) -> None:
     panel = drive.open_panel(page, lab_server, "takes.ipynb")
-    assert "demo mode" in panel.inner_text() and "for 4 takes" in panel.locator(".veo-estimate").inner_text()
+    assert "demo mode" in panel.inner_text()
+    panel.locator(".veo-estimate", has_text="for 4 takes").wait_for()  # priced once the catalogue is read
     drive.button(panel, "Generate").click()
     cells = panel.locator(".veo-take")
     cells.nth(3).wait_for(timeout=30_000)
