@@ -127,7 +127,9 @@ def push_in(image: Image.Image, width: int, height: int, seed: int) -> Scene:
     base = fit(image, width, height)
     drift_x, drift_y = rng.uniform(-1, 1, 2)
 
-    def frame(i: int, n: int) -> Image.Image:
+    pixels = np.asarray(big)  # cropped as an array: no PIL copy and re-encode of each frame
+
+    def frame(i: int, n: int) -> Image.Image | av.VideoFrame:
         if i == 0:
             return base
         p = i / max(1, n - 1)
@@ -136,7 +138,9 @@ def push_in(image: Image.Image, width: int, height: int, seed: int) -> Scene:
         cw, ch = big.width / zoom, big.height / zoom  # the whole picture at first, the frame's worth at the end
         cx = big.width / 2 + drift_x * (big.width - cw) / 2 * ease
         cy = big.height / 2 + drift_y * (big.height - ch) / 2 * ease
-        return big.crop((round(cx - cw / 2), round(cy - ch / 2), round(cx + cw / 2), round(cy + ch / 2)))
+        left, top = round(cx - cw / 2), round(cy - ch / 2)
+        crop = pixels[top : round(cy + ch / 2), left : round(cx + cw / 2)]
+        return av.VideoFrame.from_ndarray(np.ascontiguousarray(crop), format="rgb24")
 
     return frame
 
@@ -155,12 +159,13 @@ class _Label:
         planes = _planes(_rgb(tag).reformat(format="yuv420p").to_ndarray(), self.w, self.h)
         self.planes = [p.astype(np.float32) * ALPHA for p in planes]
 
-    def apply(self, yuv: np.ndarray, width: int, height: int) -> None:
-        """Blend the tag into ``yuv`` (``to_ndarray()`` of a yuv420p frame), in place."""
-        for k, (plane, tag) in enumerate(zip(_planes(yuv, width, height), self.planes, strict=True)):
+    def blend(self, frame: av.VideoFrame) -> None:
+        """Blend the tag into a yuv420p ``frame``'s planes, in place (no copy of the frame)."""
+        for k, (plane, tag) in enumerate(zip(frame.planes, self.planes, strict=True)):
             d = 1 if k == 0 else 2
             x, y, w, h = self.x // d, self.y // d, self.w // d, self.h // d
-            region = plane[y : y + h, x : x + w]
+            rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(-1, plane.line_size)
+            region = rows[y : y + h, x : x + w]
             region[...] = (region * (1 - ALPHA) + tag).round().astype(np.uint8)
 
 
@@ -233,9 +238,7 @@ def encode(
                     picture = drawn_frame if isinstance(drawn_frame, av.VideoFrame) else _rgb(drawn_frame)
                     vf = picture.reformat(width, height, "yuv420p", interpolation=quality.interpolation)
                     if i > 0 and tag is not None:
-                        yuv = vf.to_ndarray()
-                        tag.apply(yuv, width, height)
-                        vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+                        tag.blend(vf)
             vf.pts = i
             vf.time_base = Fraction(1, fps)
             for packet in video.encode(vf):
