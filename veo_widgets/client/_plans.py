@@ -10,7 +10,6 @@ money rules (``_money``) before a create and after a lost create answer.
 from __future__ import annotations
 
 import dataclasses
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
@@ -37,6 +36,7 @@ from ..protocol._steps import (
 )
 from ..schema._images import is_remote
 from ..schema._models import Job, VideoRequest
+from ..schema._output import part_file
 from ._core import Core
 from ._money import Money
 from ._published import published_plan
@@ -215,10 +215,9 @@ class Plans:
         """Save ``job``'s video at ``target``; a refused (expired) link is swapped for a
         fresh one by polling the job (``result_flow``). Returns the job with the link used.
 
-        Each download has a part file of its own: two downloads of one job to one place (a
-        batch resumed while the interrupted run's thread still finishes its download) each
-        write whole and the last atomic move wins, not one truncating the other's file."""
-        part = target.with_name(f"{target.name}.{secrets.token_hex(4)}.part")
+        Each download has a part file of its own (``part_file``): two downloads of one job to
+        one place each write whole, and the last atomic move wins."""
+        part = part_file(target)
         try:
             job = yield from result_flow(job, part, self._core.retry, path=self._core.create_path)
         except (VeoError, Stopped):

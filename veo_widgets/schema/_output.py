@@ -6,15 +6,23 @@ sent, paid for or rendered."""
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
 from .._errors import ValidationError
 
-__all__ = ["FILM_SUFFIXES", "is_folder_path", "writable_folder", "writable_output"]
+__all__ = ["FILM_SUFFIXES", "is_folder_path", "part_file", "writable_folder", "writable_output"]
 
 #: What a film's file may be called (a stitch's ``out``): an MP4 by its usual names.
 FILM_SUFFIXES = (".mp4", ".m4v", ".mov")
+
+
+def part_file(target: Path) -> Path:
+    """A part file of its own beside ``target``, to write whole and then move into place:
+    two writers of one target (a download resumed while an interrupted one still runs, two
+    saves of one storyboard) never share one, so neither truncates nor moves the other's."""
+    return target.with_name(f"{target.name}.{secrets.token_hex(4)}.part")
 
 
 def is_folder_path(path: str | os.PathLike[str]) -> bool:

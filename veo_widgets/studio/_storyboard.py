@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -32,7 +31,7 @@ from .._errors import ValidationError
 from ..client._client import Client
 from ..media._media import stitch
 from ..schema._models import Job
-from ..schema._output import FILM_SUFFIXES, writable_output
+from ..schema._output import FILM_SUFFIXES, part_file, writable_output
 from ._chain import EXTEND_SECONDS
 from ._long_take_run import notice
 from ._studio import FAST_EXTEND_MODEL, continue_from, extend
@@ -176,7 +175,7 @@ class Storyboard:
         with self._saving:
             data = {"scenes": [asdict(s) for s in self.scenes], "crossfade": self.crossfade, "film": self.film}
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            part = self.path.with_name(f"{self.path.name}.{secrets.token_hex(4)}.part")
+            part = part_file(self.path)
             part.write_text(json.dumps(data, indent=1), encoding="utf-8")
             os.replace(part, self.path)
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import html
 import io
-import os
-import threading
 from base64 import b64decode
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +19,7 @@ from PIL import Image
 
 from ..._config import data_dir
 from ..._errors import VeoError, explain
+from ...schema._output import part_file
 from ...views._lookup import resolve_video
 
 __all__ = ["ImagePick", "ReferencePick", "VideoPick", "expression", "kept_upload", "resolve_video"]
@@ -65,7 +64,7 @@ def kept_upload(value: Any, name: str | None = None) -> Path | None:
     try:
         if not path.exists():
             folder.mkdir(parents=True, exist_ok=True)
-            part = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+            part = part_file(path)
             part.write_bytes(data)
             part.replace(path)
     except OSError:
